@@ -1,0 +1,151 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"time"
+
+	"anju/search"
+	"anju/storage"
+)
+
+// Config says where the data lives and how the App reports.
+type Config struct {
+	DataDir string // holds anju.db, index/ and backups/
+	Logger  *slog.Logger
+	Version string
+	Now     func() time.Time // for tests; default time.Now
+	// NoIndexWait leaves a needed index rebuild to the background (serve);
+	// otherwise Open rebuilds before returning (CLI and tests).
+	NoIndexWait bool
+}
+
+// File names inside the data folder.
+const (
+	DataFileName = "anju.db"
+	IndexDirName = "index"
+	BackupDir    = "backups"
+)
+
+// App is the running domain: the store, the index and the rules.
+type App struct {
+	db      *storage.DB
+	ix      *search.Index
+	log     *slog.Logger
+	now     func() time.Time
+	dataDir string
+	version string
+	started time.Time
+	params  params
+	indexer *indexer
+}
+
+// Open opens (creating if needed) the data folder: the store is migrated to
+// this binary's schema, and the search index is opened and brought up to
+// date, or rebuilt from the store when it is missing or of another version.
+func Open(cfg Config) (*App, error) {
+	a := &App{log: cfg.Logger, now: cfg.Now, dataDir: cfg.DataDir, version: cfg.Version}
+	if a.log == nil {
+		a.log = slog.New(slog.DiscardHandler)
+	}
+	if a.now == nil {
+		a.now = time.Now
+	}
+	a.started = a.now()
+	if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
+		return nil, fmt.Errorf("create data folder: %w", err)
+	}
+	db, err := storage.Open(filepath.Join(cfg.DataDir, DataFileName), storage.Options{LockTimeout: time.Second})
+	if err != nil {
+		return nil, err
+	}
+	a.db = db
+	if err := a.migrate(); err != nil {
+		db.Close()
+		return nil, err
+	}
+	if err := db.View(a.params.load); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("load parameters: %w", err)
+	}
+	ix, res, err := search.Open(filepath.Join(cfg.DataDir, IndexDirName), searchSchema)
+	if err != nil {
+		db.Close()
+		return nil, fmt.Errorf("open search index: %w", err)
+	}
+	a.ix = ix
+	a.indexer = newIndexer(a)
+	if res.Rebuild {
+		a.log.Warn("search index will be rebuilt from the store", "reason", res.Reason)
+		if cfg.NoIndexWait {
+			a.indexer.rebuildInBackground()
+		} else if err := a.indexer.rebuild(); err != nil {
+			a.Close()
+			return nil, err
+		}
+	} else if err := a.indexer.catchUp(); err != nil {
+		a.Close()
+		return nil, err
+	}
+	return a, nil
+}
+
+// Close stops the indexer and closes the index and the store.
+func (a *App) Close() error {
+	if a.indexer != nil {
+		a.indexer.stop()
+	}
+	var errs []error
+	if a.ix != nil {
+		errs = append(errs, a.ix.Close())
+	}
+	if a.db != nil {
+		errs = append(errs, a.db.Close())
+	}
+	return errors.Join(errs...)
+}
+
+// Run does the periodic work of a serving instance until ctx ends: the
+// indexer, scheduled backups and the sweep of idle sessions.
+func (a *App) Run(ctx context.Context) {
+	go a.indexer.loop(ctx)
+	go a.backupLoop(ctx)
+	t := time.NewTicker(5 * time.Minute)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			if n, err := a.sweepSessions(); err != nil {
+				a.log.Error("sweep sessions", "err", err)
+			} else if n > 0 {
+				a.log.Info("idle sessions ended", "count", n)
+			}
+		}
+	}
+}
+
+// update runs fn in one write transaction and then applies its outbox
+// notes to the index, so that lists show a change as soon as it is saved.
+// A failure to index is logged, not returned: the change is committed and
+// the indexer retries from the outbox.
+func (a *App) update(fn func(*storage.Tx) error) error {
+	if err := a.db.Update(fn); err != nil {
+		return err
+	}
+	if err := a.indexer.catchUp(); err != nil {
+		a.log.Error("index after commit", "err", err)
+	}
+	return nil
+}
+
+// Version is the binary's version.
+func (a *App) Version() string { return a.version }
+
+// DataDir is the data folder.
+func (a *App) DataDir() string { return a.dataDir }

@@ -1,0 +1,294 @@
+package app
+
+import (
+	"encoding/json"
+	"strconv"
+	"time"
+
+	"golang.org/x/crypto/bcrypt"
+
+	"anju/storage"
+)
+
+// loginState is kept apart from the user record so that sign-ins do not
+// rewrite (and re-index) the user.
+type loginState struct {
+	Failed      int       `json:"failed"`
+	LockedUntil time.Time `json:"locked_until"`
+	LastLogin   time.Time `json:"last_login"`
+	LastIP      string    `json:"last_ip"`
+}
+
+const loginBucket = "logins"
+
+func getLoginState(tx *storage.Tx, userID uint64) loginState {
+	var st loginState
+	if b := tx.Get(loginBucket, storage.U64(userID)); b != nil {
+		_ = json.Unmarshal(b, &st)
+	}
+	return st
+}
+
+func putLoginState(tx *storage.Tx, userID uint64, st loginState) error {
+	b, _ := json.Marshal(st)
+	return tx.Put(loginBucket, storage.U64(userID), b)
+}
+
+// dummyHash is compared against when the username is unknown, so that the
+// answer takes as long as for a known user.
+var dummyHash, _ = bcrypt.GenerateFromPassword([]byte("anju-no-such-user"), bcrypt.DefaultCost)
+
+// LoginResult is a successful sign-in.
+type LoginResult struct {
+	Token              string // for the cookie; never stored
+	Actor              Actor
+	MustChangePassword bool
+}
+
+// Login checks a username and password at one portal's sign-in page.
+// Failures: "auth.bad_credentials" (unknown user or wrong password, the
+// same message for both), "auth.locked" with the minutes left, "auth.disabled",
+// "auth.wrong_portal" with the right portal.
+func (a *App) Login(portal Portal, username, password, ip, userAgent string) (LoginResult, error) {
+	now := a.now()
+	var u *User
+	var st loginState
+	err := a.db.View(func(tx *storage.Tx) error {
+		var err error
+		u, err = userByName(tx, username)
+		if err != nil {
+			return err
+		}
+		st = getLoginState(tx, u.ID)
+		return nil
+	})
+	if ErrorCode(err) == ENOTFOUND {
+		_ = bcrypt.CompareHashAndPassword(dummyHash, []byte(password))
+		a.log.Info("login failed", "reason", "unknown_user", "ip", ip)
+		return LoginResult{}, Errorf(EUNAUTHORIZED, "auth.bad_credentials")
+	}
+	if err != nil {
+		return LoginResult{}, err
+	}
+	if now.Before(st.LockedUntil) {
+		mins := int(st.LockedUntil.Sub(now).Minutes()) + 1
+		return LoginResult{}, Errorf(ELOCKED, "auth.locked", mins)
+	}
+	actor := Actor{UserID: u.ID, Username: u.Username, IP: ip}
+	if bcrypt.CompareHashAndPassword(u.PasswordHash, []byte(password)) != nil {
+		maxFails := a.ParamInt(ParamLoginMaxFails)
+		lockFor := time.Duration(a.ParamInt(ParamLoginLockMins)) * time.Minute
+		var locked bool
+		err := a.db.Batch(func(tx *storage.Tx) error {
+			st := getLoginState(tx, u.ID)
+			st.Failed++
+			locked = st.Failed >= maxFails
+			detail := "failures=" + strconv.Itoa(st.Failed)
+			if locked {
+				st.Failed, st.LockedUntil = 0, now.Add(lockFor)
+				detail += " locked"
+			}
+			if err := putLoginState(tx, u.ID, st); err != nil {
+				return err
+			}
+			return a.audit(tx, actor, "auth.login_failed", "user", u.ID, detail)
+		})
+		if err != nil {
+			return LoginResult{}, err
+		}
+		if locked {
+			return LoginResult{}, Errorf(ELOCKED, "auth.locked", int(lockFor.Minutes()))
+		}
+		return LoginResult{}, Errorf(EUNAUTHORIZED, "auth.bad_credentials")
+	}
+	if u.Disabled {
+		return LoginResult{}, Errorf(EFORBIDDEN, "auth.disabled")
+	}
+	if u.Portal() != portal {
+		return LoginResult{}, Errorf(EFORBIDDEN, "auth.wrong_portal_"+string(u.Portal()))
+	}
+	token := newToken()
+	s := &Session{TokenHash: tokenHash(token), UserID: u.ID, Portal: portal,
+		Created: now, LastSeen: now, IP: ip, UserAgent: truncate(userAgent, 200)}
+	err = a.db.Batch(func(tx *storage.Tx) error {
+		s.ID = 0
+		if _, err := sessionTable.Insert(tx, s); err != nil {
+			return err
+		}
+		st := getLoginState(tx, u.ID)
+		st.Failed, st.LockedUntil, st.LastLogin, st.LastIP = 0, time.Time{}, now, ip
+		if err := putLoginState(tx, u.ID, st); err != nil {
+			return err
+		}
+		return a.audit(tx, actor, "auth.login", "user", u.ID, string(portal))
+	})
+	if err != nil {
+		return LoginResult{}, err
+	}
+	return LoginResult{Token: token, Actor: actorOf(u, s, ip), MustChangePassword: u.MustChangePassword}, nil
+}
+
+// MustChangePassword reports whether the actor still has to replace a
+// one-time password; the UI sends such users to the change page only.
+func (a *App) MustChangePassword(actor Actor) bool {
+	var must bool
+	_ = a.db.View(func(tx *storage.Tx) error {
+		u, err := userTable.Get(tx, actor.UserID)
+		if err == nil {
+			must = u.MustChangePassword
+		}
+		return nil
+	})
+	return must
+}
+
+// ChangePassword replaces the actor's password after checking the current
+// one. Other sessions of the user end; the current one stays.
+func (a *App) ChangePassword(actor Actor, current, next, confirm string) error {
+	var v validation
+	if next != confirm {
+		v.add("confirm", "password.mismatch")
+	}
+	if err := CheckPasswordPolicy(next, actor.Username); err != nil {
+		v.add("new", err.Error())
+	}
+	if next == current && next != "" {
+		v.add("new", "password.same_as_old")
+	}
+	var u *User
+	err := a.db.View(func(tx *storage.Tx) (err error) {
+		u, err = getUser(tx, actor.UserID)
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	if bcrypt.CompareHashAndPassword(u.PasswordHash, []byte(current)) != nil {
+		v.add("current", "password.current_wrong")
+	}
+	if err := v.err(); err != nil {
+		return err
+	}
+	hash, err := hashPassword(next)
+	if err != nil {
+		return err
+	}
+	return a.update(func(tx *storage.Tx) error {
+		u, err := getUser(tx, actor.UserID)
+		if err != nil {
+			return err
+		}
+		u.PasswordHash, u.MustChangePassword, u.PasswordChanged, u.Updated = hash, false, a.now(), a.now()
+		if err := userTable.Put(tx, u); err != nil {
+			return err
+		}
+		ids, err := sessionTable.Lookup(tx, "user", storage.U64(u.ID))
+		if err != nil {
+			return err
+		}
+		for _, id := range ids {
+			if id != actor.SessionID {
+				if err := sessionTable.Delete(tx, id); err != nil {
+					return err
+				}
+			}
+		}
+		return a.audit(tx, actor, "user.password_change", "user", u.ID, "")
+	})
+}
+
+// ResetPassword gives a user a new one-time password (shown once to the
+// sysadmin), unlocks the account and ends its sessions. The seed's answer
+// to a forgotten password.
+func (a *App) ResetPassword(actor Actor, userID uint64) (string, error) {
+	if err := actor.require(PermUserManage); err != nil {
+		return "", err
+	}
+	return a.resetPassword(actor, func(tx *storage.Tx) (*User, error) { return getUser(tx, userID) })
+}
+
+// ResetPasswordByName is the CLI's `anju reset-password USER`.
+func (a *App) ResetPasswordByName(actor Actor, username string) (string, error) {
+	if err := actor.require(PermUserManage); err != nil {
+		return "", err
+	}
+	return a.resetPassword(actor, func(tx *storage.Tx) (*User, error) { return userByName(tx, username) })
+}
+
+func (a *App) resetPassword(actor Actor, find func(*storage.Tx) (*User, error)) (string, error) {
+	password := NewOneTimePassword()
+	hash, err := hashPassword(password)
+	if err != nil {
+		return "", err
+	}
+	err = a.update(func(tx *storage.Tx) error {
+		u, err := find(tx)
+		if err != nil {
+			return err
+		}
+		u.PasswordHash, u.MustChangePassword, u.Updated = hash, true, a.now()
+		if err := userTable.Put(tx, u); err != nil {
+			return err
+		}
+		if err := putLoginState(tx, u.ID, loginState{}); err != nil {
+			return err
+		}
+		if _, err := endSessions(tx, u.ID); err != nil {
+			return err
+		}
+		return a.audit(tx, actor, "user.password_reset", "user", u.ID, u.Username)
+	})
+	if err != nil {
+		return "", err
+	}
+	return password, nil
+}
+
+// SetLanguage remembers the actor's language choice.
+func (a *App) SetLanguage(actor Actor, lang string) error {
+	if lang != "zh-CN" && lang != "en" {
+		return fieldError("lang", "lang.unknown")
+	}
+	if actor.UserID == 0 {
+		return nil
+	}
+	return a.db.Batch(func(tx *storage.Tx) error {
+		u, err := getUser(tx, actor.UserID)
+		if err != nil || u.Lang == lang {
+			return err
+		}
+		u.Lang = lang
+		// Put without re-indexing is not offered by the table; the note is
+		// harmless (the user document is unchanged).
+		return userTable.Put(tx, u)
+	})
+}
+
+// Profile returns the actor's own account, login state included.
+type Profile struct {
+	User      *User
+	LastLogin time.Time
+	LastIP    string
+}
+
+// Profile returns the signed-in user's own account.
+func (a *App) Profile(actor Actor) (Profile, error) {
+	var p Profile
+	err := a.db.View(func(tx *storage.Tx) error {
+		u, err := getUser(tx, actor.UserID)
+		if err != nil {
+			return err
+		}
+		st := getLoginState(tx, u.ID)
+		p = Profile{User: u, LastLogin: st.LastLogin, LastIP: st.LastIP}
+		return nil
+	})
+	return p, err
+}
+
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return s[:n]
+}

@@ -1,0 +1,232 @@
+package app
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"time"
+
+	"anju/storage"
+)
+
+// WriteBackup writes a consistent copy of the store to w while the platform
+// keeps serving. The copy never contains the search index (it is rebuilt
+// from the store). The backup is audited.
+func (a *App) WriteBackup(actor Actor, w io.Writer) (int64, error) {
+	if err := actor.require(PermBackup); err != nil {
+		return 0, err
+	}
+	// The audit entry goes in first so that the copy records its own making.
+	if err := a.update(func(tx *storage.Tx) error {
+		return a.audit(tx, actor, "backup.download", "", 0, "")
+	}); err != nil {
+		return 0, err
+	}
+	return a.db.Backup(w)
+}
+
+// BackupFile is a scheduled backup kept in data/backups.
+type BackupFile struct {
+	Name    string
+	Size    int64
+	Created time.Time
+}
+
+const backupPrefix, backupSuffix = "anju-", ".db"
+
+func (a *App) backupDir() string { return filepath.Join(a.dataDir, BackupDir) }
+
+// Backups lists the kept backups, newest first.
+func (a *App) Backups(actor Actor) ([]BackupFile, error) {
+	if err := actor.require(PermBackup); err != nil {
+		return nil, err
+	}
+	return listBackups(a.backupDir())
+}
+
+func listBackups(dir string) ([]BackupFile, error) {
+	entries, err := os.ReadDir(dir)
+	if os.IsNotExist(err) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	var out []BackupFile
+	for _, e := range entries {
+		name := e.Name()
+		if e.IsDir() || !strings.HasPrefix(name, backupPrefix) || !strings.HasSuffix(name, backupSuffix) {
+			continue
+		}
+		info, err := e.Info()
+		if err != nil {
+			continue
+		}
+		out = append(out, BackupFile{Name: name, Size: info.Size(), Created: info.ModTime()})
+	}
+	slices.SortFunc(out, func(x, y BackupFile) int { return strings.Compare(y.Name, x.Name) })
+	return out, nil
+}
+
+// OpenBackup opens a kept backup for download; name must be one listed.
+func (a *App) OpenBackup(actor Actor, name string) (*os.File, error) {
+	if err := actor.require(PermBackup); err != nil {
+		return nil, err
+	}
+	list, err := listBackups(a.backupDir())
+	if err != nil {
+		return nil, err
+	}
+	if !slices.ContainsFunc(list, func(b BackupFile) bool { return b.Name == name }) {
+		return nil, Errorf(ENOTFOUND, "backup.not_found")
+	}
+	if err := a.update(func(tx *storage.Tx) error {
+		return a.audit(tx, actor, "backup.download", "", 0, name)
+	}); err != nil {
+		return nil, err
+	}
+	return os.Open(filepath.Join(a.backupDir(), name))
+}
+
+// ScheduledBackup writes one backup into data/backups and removes the
+// oldest beyond the retention count. The file is written under a temporary
+// name and renamed, so a listed backup is always complete.
+func (a *App) ScheduledBackup() (BackupFile, error) {
+	dir := a.backupDir()
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return BackupFile{}, err
+	}
+	name := backupPrefix + a.now().Format("20060102-150405") + backupSuffix
+	tmp := filepath.Join(dir, name+".tmp")
+	f, err := os.OpenFile(tmp, os.O_CREATE|os.O_WRONLY|os.O_TRUNC, 0o600)
+	if err != nil {
+		return BackupFile{}, err
+	}
+	n, err := a.WriteBackup(SystemActor("schedule"), f)
+	if err == nil {
+		err = f.Sync()
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Rename(tmp, filepath.Join(dir, name))
+	}
+	if err != nil {
+		os.Remove(tmp)
+		return BackupFile{}, fmt.Errorf("scheduled backup: %w", err)
+	}
+	list, err := listBackups(dir)
+	if err != nil {
+		return BackupFile{}, err
+	}
+	keep := a.ParamInt(ParamBackupKeep)
+	for i := keep; i < len(list); i++ {
+		if err := os.Remove(filepath.Join(dir, list[i].Name)); err != nil {
+			a.log.Error("remove old backup", "file", list[i].Name, "err", err)
+		}
+	}
+	return BackupFile{Name: name, Size: n, Created: a.now()}, nil
+}
+
+// backupLoop takes a backup whenever the newest kept one is older than the
+// interval parameter (0 turns scheduled backups off). Checking every minute
+// against the newest file, rather than sleeping for the interval, survives
+// restarts and parameter changes.
+func (a *App) backupLoop(ctx context.Context) {
+	t := time.NewTicker(time.Minute)
+	defer t.Stop()
+	for {
+		if hours := a.ParamInt(ParamBackupHours); hours > 0 {
+			list, err := listBackups(a.backupDir())
+			if err == nil && (len(list) == 0 || a.now().Sub(list[0].Created) >= time.Duration(hours)*time.Hour) {
+				if b, err := a.ScheduledBackup(); err != nil {
+					a.log.Error("scheduled backup", "err", err)
+				} else {
+					a.log.Info("scheduled backup written", "file", b.Name, "bytes", b.Size)
+				}
+			}
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}
+
+// RestoreResult says what Restore did.
+type RestoreResult struct {
+	SchemaVersion int
+	KeptAside     string // where the replaced data file was moved ("" if none)
+}
+
+// Restore puts a backup in place of the data file; the platform must be
+// stopped (the data file's lock is checked). The backup is copied to a
+// temporary file, checked, migrated to this binary's schema, and only then
+// renamed over the data file; the current file is kept aside first. The
+// index folder is removed so that it is rebuilt from the restored store.
+func Restore(dataDir, backupPath string, now time.Time) (RestoreResult, error) {
+	var res RestoreResult
+	version, err := storage.CheckFile(backupPath)
+	if err != nil {
+		return res, fmt.Errorf("backup %s is not usable: %w", backupPath, err)
+	}
+	if version > SchemaVersion() {
+		return res, fmt.Errorf("backup %s has schema %d, newer than this anju (%d): %w", backupPath, version, SchemaVersion(), storage.ErrTooNew)
+	}
+	res.SchemaVersion = version
+	dataPath := filepath.Join(dataDir, DataFileName)
+	if _, err := os.Stat(dataPath); err == nil {
+		// Fails with ErrLocked if the platform is running.
+		db, err := storage.Open(dataPath, storage.Options{LockTimeout: time.Second})
+		if err != nil {
+			return res, err
+		}
+		db.Close()
+	}
+	if err := os.MkdirAll(dataDir, 0o700); err != nil {
+		return res, err
+	}
+	tmp := dataPath + ".restore.tmp"
+	if err := storage.CopyFile(backupPath, tmp); err != nil {
+		return res, err
+	}
+	db, err := storage.Open(tmp, storage.Options{LockTimeout: time.Second})
+	if err == nil {
+		_, err = db.Migrate(migrations)
+		if cerr := db.Close(); err == nil {
+			err = cerr
+		}
+	}
+	if err != nil {
+		os.Remove(tmp)
+		return res, fmt.Errorf("prepare restored file: %w", err)
+	}
+	if _, err := os.Stat(dataPath); err == nil {
+		res.KeptAside = dataPath + ".before-restore-" + now.Format("20060102-150405")
+		if err := os.Rename(dataPath, res.KeptAside); err != nil {
+			os.Remove(tmp)
+			return res, fmt.Errorf("keep current data file aside: %w", err)
+		}
+	}
+	if err := os.Rename(tmp, dataPath); err != nil {
+		return res, fmt.Errorf("put backup in place (current file kept at %s): %w", res.KeptAside, err)
+	}
+	if err := os.RemoveAll(filepath.Join(dataDir, IndexDirName)); err != nil {
+		return res, fmt.Errorf("remove old index: %w", err)
+	}
+	return res, nil
+}
+
+// RecordRestore writes the audit entry of a restore into the restored
+// store (called by the CLI after Restore, with the store opened).
+func (a *App) RecordRestore(from string, res RestoreResult) error {
+	return a.update(func(tx *storage.Tx) error {
+		return a.audit(tx, SystemActor("restore"), "backup.restore", "", 0, from)
+	})
+}

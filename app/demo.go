@@ -1,0 +1,102 @@
+package app
+
+import (
+	"encoding/json"
+	"errors"
+
+	"anju/storage"
+)
+
+// DemoPassword is the password of every demo account. Demo accounts do not
+// have to change it: the demo is for looking around, not for real data.
+const DemoPassword = "AnjuDemo2026"
+
+// DemoAccount is printed on the console when demo data is loaded.
+type DemoAccount struct {
+	Username, Name string
+	Roles          []Role
+	Portal         Portal
+}
+
+var demoDistricts = [][3]string{
+	{"110101", "东城区", "Dongcheng"}, {"110102", "西城区", "Xicheng"},
+	{"110105", "朝阳区", "Chaoyang"}, {"110106", "丰台区", "Fengtai"},
+	{"110107", "石景山区", "Shijingshan"}, {"110108", "海淀区", "Haidian"},
+	{"110109", "门头沟区", "Mentougou"}, {"110111", "房山区", "Fangshan"},
+	{"110112", "通州区", "Tongzhou"}, {"110113", "顺义区", "Shunyi"},
+	{"110114", "昌平区", "Changping"}, {"110115", "大兴区", "Daxing"},
+	{"110116", "怀柔区", "Huairou"}, {"110117", "平谷区", "Pinggu"},
+	{"110118", "密云区", "Miyun"}, {"110119", "延庆区", "Yanqing"},
+}
+
+var demoUsers = []struct {
+	UserInput
+}{
+	{UserInput{Username: "sysadmin", Name: "周建国", Roles: []Role{RoleSysadmin}}},
+	{UserInput{Username: "clerk", Name: "王芳", Phone: "13812345678", Roles: []Role{RoleClerk}, District: "110105"}},
+	{UserInput{Username: "clerk.hd", Name: "陈静", Roles: []Role{RoleClerk}, District: "110108"}},
+	{UserInput{Username: "reviewer", Name: "李强", Phone: "13987654321", Roles: []Role{RoleReviewer}, District: "110105"}},
+	{UserInput{Username: "leader", Name: "赵敏", Roles: []Role{RoleViewer}}},
+	{UserInput{Username: "anju.admin", Name: "刘洋", Phone: "13611112222", Roles: []Role{RoleAgencyAdmin}, AgencyName: "北京安居房地产经纪有限公司"}},
+	{UserInput{Username: "agent.zhang", Name: "张伟", Phone: "13733334444", Roles: []Role{RoleAgent}, AgencyName: "北京安居房地产经纪有限公司"}},
+	{UserInput{Username: "agent.zhangxh", Name: "张小红", Roles: []Role{RoleAgent}, AgencyName: "北京安居房地产经纪有限公司"}},
+	{UserInput{Username: "leju.admin", Name: "李娜", Roles: []Role{RoleAgencyAdmin, RoleAgent}, AgencyName: "北京乐居住房租赁有限公司"}},
+}
+
+// LoadDemo fills the store with a small demo district: Beijing's districts,
+// Chaoyang's branding and one account of every role. It is idempotent: an
+// account that exists is left alone. Later capabilities add their records
+// here.
+func (a *App) LoadDemo() ([]DemoAccount, error) {
+	actor := SystemActor("demo")
+	hash, err := hashPassword(DemoPassword)
+	if err != nil {
+		return nil, err
+	}
+	var accounts []DemoAccount
+	err = a.update(func(tx *storage.Tx) error {
+		if err := seedDict(tx, DictDistrict, demoDistricts, a.now()); err != nil {
+			return err
+		}
+		for key, val := range map[string]string{ParamOrgName: "北京市朝阳区住房和城乡建设委员会", ParamOrgContact: "010-6509 0000"} {
+			if tx.Get(paramBucket, []byte(key)) == nil {
+				b, _ := json.Marshal(val)
+				if err := tx.Put(paramBucket, []byte(key), b); err != nil {
+					return err
+				}
+			}
+		}
+		for _, d := range demoUsers {
+			in := d.UserInput
+			if err := a.checkUserInput(tx, &in, true); err != nil {
+				return err
+			}
+			accounts = append(accounts, DemoAccount{Username: in.Username, Name: in.Name, Roles: in.Roles, Portal: in.Roles[0].Portal()})
+			if _, err := userByName(tx, in.Username); err == nil {
+				continue
+			}
+			agencyID, err := agencyKey(tx, in.AgencyName)
+			if err != nil {
+				return err
+			}
+			now := a.now()
+			u := &User{Username: in.Username, Name: in.Name, Phone: in.Phone, Roles: in.Roles,
+				District: in.District, AgencyID: agencyID, AgencyName: in.AgencyName,
+				PasswordHash: hash, Created: now, Updated: now, PasswordChanged: now}
+			if _, err := userTable.Insert(tx, u); err != nil {
+				if errors.Is(err, storage.ErrDuplicate) {
+					continue
+				}
+				return err
+			}
+			if err := a.audit(tx, actor, "user.create", "user", u.ID, u.Username+" (demo)"); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return accounts, a.db.View(a.params.load)
+}

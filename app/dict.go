@@ -1,0 +1,209 @@
+package app
+
+import (
+	"errors"
+	"slices"
+	"strings"
+	"time"
+
+	"anju/storage"
+)
+
+// DictKind names a dictionary the bureau maintains.
+type DictKind string
+
+const (
+	DictDistrict DictKind = "district"  // GB/T 2260 six-digit codes
+	DictCertType DictKind = "cert_type" // property certificate types
+	DictIDType   DictKind = "id_type"   // identity document types
+)
+
+// DictKinds lists the dictionaries in display order.
+var DictKinds = []DictKind{DictDistrict, DictCertType, DictIDType}
+
+// DictEntry is one coded value. Entries are disabled, never deleted, because
+// stored records keep referring to their codes.
+type DictEntry struct {
+	ID      uint64    `json:"id"`
+	Kind    DictKind  `json:"kind"`
+	Code    string    `json:"code"`
+	Name    string    `json:"name"`    // Chinese name
+	NameEn  string    `json:"name_en"` // English name
+	Sort    int       `json:"sort"`
+	Enabled bool      `json:"enabled"`
+	Updated time.Time `json:"updated"`
+}
+
+// Label returns the entry's name in lang.
+func (e *DictEntry) Label(lang string) string {
+	if lang == "en" && e.NameEn != "" {
+		return e.NameEn
+	}
+	return e.Name
+}
+
+var dictTable = storage.NewTable(storage.TableOptions[DictEntry]{
+	Name:  "dict",
+	ID:    func(e *DictEntry) uint64 { return e.ID },
+	SetID: func(e *DictEntry, id uint64) { e.ID = id },
+	Indexes: []storage.Index[DictEntry]{
+		{Name: "code", Unique: true, Keys: func(e *DictEntry) [][]byte {
+			return [][]byte{[]byte(string(e.Kind) + "/" + e.Code)}
+		}},
+	},
+})
+
+func dictGet(tx *storage.Tx, kind DictKind, code string) (*DictEntry, error) {
+	return dictTable.LookupOne(tx, "code", []byte(string(kind)+"/"+code))
+}
+
+func dictHas(tx *storage.Tx, kind DictKind, code string) bool {
+	e, err := dictGet(tx, kind, code)
+	return err == nil && e.Enabled
+}
+
+// Dict returns a dictionary's entries in display order; enabledOnly drops
+// disabled ones (for pick lists). Dictionaries are public reference data.
+func (a *App) Dict(kind DictKind, enabledOnly bool) ([]*DictEntry, error) {
+	var out []*DictEntry
+	err := a.db.View(func(tx *storage.Tx) error {
+		return dictTable.LookupPrefix(tx, "code", []byte(string(kind)+"/"), func(_ []byte, id uint64) (bool, error) {
+			e, err := dictTable.Get(tx, id)
+			if err != nil {
+				return false, err
+			}
+			if e.Enabled || !enabledOnly {
+				out = append(out, e)
+			}
+			return true, nil
+		})
+	})
+	slices.SortStableFunc(out, func(x, y *DictEntry) int {
+		if x.Sort != y.Sort {
+			return x.Sort - y.Sort
+		}
+		return strings.Compare(x.Code, y.Code)
+	})
+	return out, err
+}
+
+// DictInput is the dictionary entry form.
+type DictInput struct {
+	Code    string
+	Name    string
+	NameEn  string
+	Sort    int
+	Enabled bool
+}
+
+func checkDictInput(kind DictKind, in *DictInput) error {
+	var v validation
+	in.Code = strings.TrimSpace(HalfWidth(in.Code))
+	in.Name = strings.TrimSpace(in.Name)
+	in.NameEn = strings.TrimSpace(in.NameEn)
+	switch {
+	case in.Code == "":
+		v.add("code", "dict.code_required")
+	case kind == DictDistrict && !isDistrictCode(in.Code):
+		v.add("code", "dict.district_code_invalid")
+	case len(in.Code) > 20 || strings.ContainsAny(in.Code, "/ \x00"):
+		v.add("code", "dict.code_invalid")
+	}
+	if in.Name == "" {
+		v.add("name", "dict.name_required")
+	}
+	return v.err()
+}
+
+// isDistrictCode accepts a six-digit GB/T 2260 county-level code whose
+// province part is a real one (the same list as the resident ID region).
+func isDistrictCode(s string) bool {
+	if len(s) != 6 {
+		return false
+	}
+	for _, r := range s {
+		if r < '0' || r > '9' {
+			return false
+		}
+	}
+	return s[4:] != "00" && CheckResidentIDRegion(s[:2])
+}
+
+// SaveDictEntry creates (id 0) or updates an entry. A code, once used,
+// cannot change: records refer to it.
+func (a *App) SaveDictEntry(actor Actor, kind DictKind, id uint64, in DictInput) (*DictEntry, error) {
+	if err := actor.require(PermDictManage); err != nil {
+		return nil, err
+	}
+	if !slices.Contains(DictKinds, kind) {
+		return nil, Errorf(ENOTFOUND, "dict.kind_unknown")
+	}
+	if err := checkDictInput(kind, &in); err != nil {
+		return nil, err
+	}
+	var e *DictEntry
+	err := a.update(func(tx *storage.Tx) error {
+		action := "dict.create"
+		if id == 0 {
+			e = &DictEntry{Kind: kind, Code: in.Code}
+		} else {
+			var err error
+			e, err = dictTable.Get(tx, id)
+			if errors.Is(err, storage.ErrNotFound) || (err == nil && e.Kind != kind) {
+				return Errorf(ENOTFOUND, "dict.not_found")
+			}
+			if err != nil {
+				return err
+			}
+			action = "dict.update"
+		}
+		e.Name, e.NameEn, e.Sort, e.Enabled, e.Updated = in.Name, in.NameEn, in.Sort, in.Enabled, a.now()
+		var err error
+		if id == 0 {
+			_, err = dictTable.Insert(tx, e)
+		} else {
+			err = dictTable.Put(tx, e)
+		}
+		if errors.Is(err, storage.ErrDuplicate) {
+			return fieldError("code", "dict.code_taken")
+		}
+		if err != nil {
+			return err
+		}
+		return a.audit(tx, actor, action, "dict", e.ID, string(kind)+"/"+e.Code+" "+e.Name)
+	})
+	return e, err
+}
+
+// seedDict inserts entries that are missing (by kind and code); it never
+// overwrites what the bureau has edited.
+func seedDict(tx *storage.Tx, kind DictKind, entries [][3]string, now time.Time) error {
+	for i, s := range entries {
+		if _, err := dictGet(tx, kind, s[0]); err == nil {
+			continue
+		}
+		e := &DictEntry{Kind: kind, Code: s[0], Name: s[1], NameEn: s[2], Sort: (i + 1) * 10, Enabled: true, Updated: now}
+		if _, err := dictTable.Insert(tx, e); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Nationally defined codes every installation starts with.
+var (
+	defaultCertTypes = [][3]string{
+		{"01", "不动产权证书", "Real estate title certificate"},
+		{"02", "房屋所有权证", "House ownership certificate"},
+		{"03", "不动产登记证明", "Real estate registration proof"},
+		{"09", "其他权属证明", "Other proof of title"},
+	}
+	defaultIDTypes = [][3]string{
+		{"resident_id", "居民身份证", "Resident identity card"},
+		{"hk_macau", "港澳居民来往内地通行证", "Mainland travel permit for HK/Macao residents"},
+		{"taiwan", "台湾居民来往大陆通行证", "Mainland travel permit for Taiwan residents"},
+		{"passport", "护照", "Passport"},
+		{"foreign_pr", "外国人永久居留身份证", "Foreign permanent resident ID card"},
+		{"uscc", "统一社会信用代码", "Unified social credit code"},
+	}
+)

@@ -1,0 +1,282 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"anju/search"
+	"anju/storage"
+)
+
+// searchSchema lists every document type in the index. Bump Version when a
+// type or field changes: the index is then rebuilt from the store at start.
+var searchSchema = search.Schema{Version: 1, Types: []search.DocType{userDocType}}
+
+// indexedKind turns one stored record into its search document. Every
+// table declared with Outbox: true has an entry here.
+type indexedKind struct {
+	docType string
+	load    func(tx *storage.Tx, id uint64) (search.Doc, error) // storage.ErrNotFound = deleted
+	each    func(tx *storage.Tx, fn func(search.Doc) error) error
+}
+
+var indexedKinds = map[string]indexedKind{
+	userTable.Name(): tableKind(userTable, "user", userDoc),
+}
+
+func tableKind[T any](t *storage.Table[T], docType string, doc func(*T) search.Doc) indexedKind {
+	return indexedKind{
+		docType: docType,
+		load: func(tx *storage.Tx, id uint64) (search.Doc, error) {
+			v, err := t.Get(tx, id)
+			if err != nil {
+				return search.Doc{}, err
+			}
+			return doc(v), nil
+		},
+		each: func(tx *storage.Tx, fn func(search.Doc) error) error {
+			return t.Each(tx, false, func(v *T) (bool, error) { return true, fn(doc(v)) })
+		},
+	}
+}
+
+func docID(docType string, id uint64) string { return docType + "/" + strconv.FormatUint(id, 10) }
+
+func parseDocID(s string) (uint64, bool) {
+	_, n, ok := strings.Cut(s, "/")
+	if !ok {
+		return 0, false
+	}
+	id, err := strconv.ParseUint(n, 10, 64)
+	return id, err == nil
+}
+
+// indexer applies outbox notes to the index. One goroutine at a time
+// applies (mu); a rebuild runs in the background while the UI says search
+// is rebuilding.
+type indexer struct {
+	a          *App
+	mu         sync.Mutex
+	rebuilding atomic.Bool
+	wake       chan struct{}
+	lastErr    atomic.Value // string
+	done       chan struct{}
+	stopOnce   sync.Once
+}
+
+const indexBatch = 500
+
+func newIndexer(a *App) *indexer {
+	return &indexer{a: a, wake: make(chan struct{}, 1), done: make(chan struct{})}
+}
+
+func (ix *indexer) stop() {
+	ix.stopOnce.Do(func() { close(ix.done) })
+	ix.mu.Lock() // wait for a running batch or rebuild
+	ix.mu.Unlock()
+}
+
+// catchUp applies every pending note. During a rebuild it does nothing: the
+// rebuild applies the notes that arrived meanwhile when it ends.
+func (ix *indexer) catchUp() error {
+	if ix.rebuilding.Load() {
+		return nil
+	}
+	ix.mu.Lock()
+	defer ix.mu.Unlock()
+	for {
+		n, err := ix.applyBatch()
+		if err != nil {
+			ix.lastErr.Store(err.Error())
+			return err
+		}
+		if n < indexBatch {
+			ix.lastErr.Store("")
+			return nil
+		}
+	}
+}
+
+func (ix *indexer) applyBatch() (int, error) {
+	a := ix.a
+	last, err := a.ix.LastApplied()
+	if err != nil {
+		return 0, err
+	}
+	notes, err := a.db.Notes(last, indexBatch)
+	if err != nil || len(notes) == 0 {
+		return 0, err
+	}
+	var puts []search.Doc
+	var dels []string
+	err = a.db.View(func(tx *storage.Tx) error {
+		for _, n := range notes {
+			k, ok := indexedKinds[n.Kind]
+			if !ok {
+				continue
+			}
+			doc, err := k.load(tx, n.ID)
+			switch {
+			case errors.Is(err, storage.ErrNotFound):
+				dels = append(dels, docID(k.docType, n.ID))
+			case err != nil:
+				return err
+			default:
+				puts = append(puts, doc)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return 0, err
+	}
+	if err := a.ix.Apply(puts, dels); err != nil {
+		return 0, fmt.Errorf("apply index batch: %w", err)
+	}
+	seq := notes[len(notes)-1].Seq
+	if err := a.ix.SetLastApplied(seq); err != nil {
+		return 0, err
+	}
+	if err := a.db.TrimNotes(seq); err != nil {
+		return 0, err
+	}
+	return len(notes), nil
+}
+
+// rebuild refills the index from every indexed table. Notes written while
+// it runs are applied afterwards, so nothing committed is missed.
+func (ix *indexer) rebuild() error {
+	ix.rebuilding.Store(true)
+	defer ix.rebuilding.Store(false)
+	ix.mu.Lock()
+	defer ix.mu.Unlock()
+	a := ix.a
+	start := time.Now()
+	if err := a.ix.Reset(); err != nil {
+		return err
+	}
+	var seq uint64
+	count := 0
+	err := a.db.View(func(tx *storage.Tx) error {
+		// The outbox sequence read in the same read transaction as the
+		// records: every note after it is for a change not yet seen here.
+		seq = tx.Sequence("outbox")
+		for _, k := range indexedKinds {
+			var batch []search.Doc
+			err := k.each(tx, func(d search.Doc) error {
+				batch = append(batch, d)
+				count++
+				if len(batch) == indexBatch {
+					err := a.ix.Apply(batch, nil)
+					batch = batch[:0]
+					return err
+				}
+				return nil
+			})
+			if err != nil {
+				return err
+			}
+			if err := a.ix.Apply(batch, nil); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		ix.lastErr.Store(err.Error())
+		return fmt.Errorf("rebuild index: %w", err)
+	}
+	if err := a.ix.SetLastApplied(seq); err != nil {
+		return err
+	}
+	a.log.Info("search index rebuilt", "documents", count, "took", time.Since(start).Round(time.Millisecond))
+	for {
+		n, err := ix.applyBatch()
+		if err != nil {
+			return err
+		}
+		if n < indexBatch {
+			return nil
+		}
+	}
+}
+
+func (ix *indexer) rebuildInBackground() {
+	ix.rebuilding.Store(true)
+	go func() {
+		if err := ix.rebuild(); err != nil {
+			ix.a.log.Error("rebuild index", "err", err)
+		}
+	}()
+}
+
+// loop retries pending notes periodically, in case an apply after commit
+// failed (a full disk, say).
+func (ix *indexer) loop(ctx context.Context) {
+	t := time.NewTicker(10 * time.Second)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-ix.done:
+			return
+		case <-t.C:
+			if err := ix.catchUp(); err != nil {
+				ix.a.log.Error("index catch-up", "err", err)
+			}
+		}
+	}
+}
+
+// Reindex rebuilds the whole index from the store (`anju reindex`).
+func (a *App) Reindex(actor Actor) error {
+	if err := actor.require(PermStatusView); err != nil {
+		return err
+	}
+	if err := a.indexer.rebuild(); err != nil {
+		return err
+	}
+	return a.update(func(tx *storage.Tx) error { return a.audit(tx, actor, "index.rebuild", "", 0, "") })
+}
+
+// SearchRebuilding reports whether a full rebuild is under way; lists may
+// then be incomplete and the UI says so.
+func (a *App) SearchRebuilding() bool { return a.indexer.rebuilding.Load() }
+
+// pageInfo describes the page returned by searchPage.
+type pageInfo struct{ Total, Page, Pages int }
+
+// searchPage runs a query for one page and loads each hit from the store
+// in one read transaction (the store is the source of truth).
+func (a *App) searchPage(q search.Query, page, size int, load func(tx *storage.Tx, id uint64) error) (pageInfo, error) {
+	if size <= 0 || size > 100 {
+		size = 20
+	}
+	if page < 1 {
+		page = 1
+	}
+	q.From, q.Size = (page-1)*size, size
+	res, err := a.ix.Search(q)
+	if err != nil {
+		return pageInfo{}, fmt.Errorf("search %s: %w", q.Type, err)
+	}
+	err = a.db.View(func(tx *storage.Tx) error {
+		for _, h := range res.Hits {
+			if id, ok := parseDocID(h.ID); ok {
+				if err := load(tx, id); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
+	})
+	pages := (int(res.Total) + size - 1) / size
+	return pageInfo{Total: int(res.Total), Page: page, Pages: max(pages, 1)}, err
+}

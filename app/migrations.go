@@ -1,0 +1,39 @@
+package app
+
+import (
+	"errors"
+	"fmt"
+	"time"
+
+	"anju/storage"
+)
+
+// migrations are applied in order, each in its own transaction; the
+// store's schema version is the number applied. Append only: never edit or
+// reorder a migration that has shipped.
+var migrations = []storage.Migration{
+	{Name: "national dictionaries", Up: func(tx *storage.Tx) error {
+		now := time.Now()
+		if err := seedDict(tx, DictCertType, defaultCertTypes, now); err != nil {
+			return err
+		}
+		return seedDict(tx, DictIDType, defaultIDTypes, now)
+	}},
+}
+
+// SchemaVersion is the store schema this binary writes.
+func SchemaVersion() int { return len(migrations) }
+
+func (a *App) migrate() error {
+	n, err := a.db.Migrate(migrations)
+	if errors.Is(err, storage.ErrTooNew) {
+		return fmt.Errorf("%w: upgrade anju before opening this data file", err)
+	}
+	if err != nil {
+		return fmt.Errorf("migrate store: %w", err)
+	}
+	if n > 0 {
+		a.log.Info("store migrated", "applied", n, "schema", len(migrations))
+	}
+	return nil
+}

@@ -1,0 +1,27 @@
+package app
+
+import (
+	"io"
+	"path/filepath"
+	"time"
+
+	"anju/storage"
+)
+
+// ErrDataLocked is returned when another process (a running platform)
+// holds the data file.
+var ErrDataLocked = storage.ErrLocked
+
+// ErrSchemaTooNew is returned for a data file written by a newer anju.
+var ErrSchemaTooNew = storage.ErrTooNew
+
+// BackupOffline writes a backup of the data folder's store when no
+// platform runs (the CLI opens the file itself, read-only).
+func BackupOffline(dataDir string, w io.Writer) (int64, error) {
+	db, err := storage.Open(filepath.Join(dataDir, DataFileName), storage.Options{LockTimeout: time.Second, ReadOnly: true})
+	if err != nil {
+		return 0, err
+	}
+	defer db.Close()
+	return db.Backup(w)
+}

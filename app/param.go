@@ -1,0 +1,231 @@
+package app
+
+import (
+	"encoding/json"
+	"maps"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+
+	"anju/storage"
+)
+
+// ParamType says how a parameter's value is entered and checked.
+type ParamType string
+
+const (
+	ParamInt    ParamType = "int"
+	ParamBool   ParamType = "bool"
+	ParamString ParamType = "string"
+)
+
+// ParamDef declares a run-time parameter. Its label and meaning are the
+// message keys "param.<Key>" and "param.<Key>.help"; later capabilities add
+// their own definitions to paramDefs.
+type ParamDef struct {
+	Key     string
+	Group   string // message key suffix "param_group.<Group>"
+	Type    ParamType
+	Default string
+	Min     int // for ParamInt
+	Max     int
+	Unit    string // message key suffix "unit.<Unit>", may be empty
+	MaxLen  int    // for ParamString
+}
+
+// Parameter keys used by this package.
+const (
+	ParamOrgName         = "org.name"
+	ParamPlatformTitle   = "org.title"
+	ParamOrgContact      = "org.contact"
+	ParamSealText        = "org.seal_text"
+	ParamSessionIdle     = "session.idle_minutes"
+	ParamLoginMaxFails   = "login.max_failures"
+	ParamLoginLockMins   = "login.lock_minutes"
+	ParamLoginRatePerMin = "login.rate_per_minute"
+	ParamBackupHours     = "backup.interval_hours"
+	ParamBackupKeep      = "backup.keep"
+)
+
+var paramDefs = []ParamDef{
+	{Key: ParamOrgName, Group: "branding", Type: ParamString, Default: "住房和城乡建设委员会", MaxLen: 60},
+	{Key: ParamPlatformTitle, Group: "branding", Type: ParamString, Default: "住房租赁监管服务平台", MaxLen: 60},
+	{Key: ParamOrgContact, Group: "branding", Type: ParamString, Default: "", MaxLen: 120},
+	{Key: ParamSealText, Group: "branding", Type: ParamString, Default: "住房租赁监管专用章", MaxLen: 40},
+	{Key: ParamSessionIdle, Group: "security", Type: ParamInt, Default: "30", Min: 5, Max: 480, Unit: "minutes"},
+	{Key: ParamLoginMaxFails, Group: "security", Type: ParamInt, Default: "5", Min: 3, Max: 20, Unit: "times"},
+	{Key: ParamLoginLockMins, Group: "security", Type: ParamInt, Default: "15", Min: 1, Max: 1440, Unit: "minutes"},
+	{Key: ParamLoginRatePerMin, Group: "security", Type: ParamInt, Default: "20", Min: 5, Max: 600, Unit: "per_minute"},
+	{Key: ParamBackupHours, Group: "backup", Type: ParamInt, Default: "24", Min: 0, Max: 720, Unit: "hours"},
+	{Key: ParamBackupKeep, Group: "backup", Type: ParamInt, Default: "7", Min: 1, Max: 365, Unit: "copies"},
+}
+
+const paramBucket = "params"
+
+// Param is a definition with its current value, for the settings page.
+type Param struct {
+	ParamDef
+	Value string
+}
+
+// params caches the stored values; it is refreshed after every change.
+type params struct {
+	mu     sync.RWMutex
+	values map[string]string
+}
+
+func (p *params) load(tx *storage.Tx) error {
+	values := map[string]string{}
+	err := tx.Scan(paramBucket, nil, false, func(k, v []byte) (bool, error) {
+		var s string
+		if err := json.Unmarshal(v, &s); err != nil {
+			return false, err
+		}
+		values[string(k)] = s
+		return true, nil
+	})
+	if err != nil {
+		return err
+	}
+	p.mu.Lock()
+	p.values = values
+	p.mu.Unlock()
+	return nil
+}
+
+func paramDef(key string) (ParamDef, bool) {
+	i := slices.IndexFunc(paramDefs, func(d ParamDef) bool { return d.Key == key })
+	if i < 0 {
+		return ParamDef{}, false
+	}
+	return paramDefs[i], true
+}
+
+// ParamString returns a parameter's value, or its default.
+func (a *App) ParamString(key string) string {
+	a.params.mu.RLock()
+	v, ok := a.params.values[key]
+	a.params.mu.RUnlock()
+	if ok {
+		return v
+	}
+	d, _ := paramDef(key)
+	return d.Default
+}
+
+// ParamInt returns an integer parameter.
+func (a *App) ParamInt(key string) int {
+	n, err := strconv.Atoi(a.ParamString(key))
+	if err != nil {
+		d, _ := paramDef(key)
+		n, _ = strconv.Atoi(d.Default)
+	}
+	return n
+}
+
+// ParamBool returns a boolean parameter.
+func (a *App) ParamBool(key string) bool { return a.ParamString(key) == "true" }
+
+// Params lists every parameter with its value, in declaration order.
+func (a *App) Params(actor Actor) ([]Param, error) {
+	if err := actor.require(PermParamManage); err != nil {
+		return nil, err
+	}
+	out := make([]Param, 0, len(paramDefs))
+	for _, d := range paramDefs {
+		out = append(out, Param{ParamDef: d, Value: a.ParamString(d.Key)})
+	}
+	return out, nil
+}
+
+// Branding is what every portal shows in its header and on printed pages.
+type Branding struct{ OrgName, Title, Contact, SealText string }
+
+// Branding returns the bureau's branding parameters (public).
+func (a *App) Branding() Branding {
+	return Branding{
+		OrgName:  a.ParamString(ParamOrgName),
+		Title:    a.ParamString(ParamPlatformTitle),
+		Contact:  a.ParamString(ParamOrgContact),
+		SealText: a.ParamString(ParamSealText),
+	}
+}
+
+// normalizeParam checks a submitted value against its definition and
+// returns the canonical form, or the message key of the problem.
+func normalizeParam(d ParamDef, raw string) (string, string) {
+	raw = strings.TrimSpace(raw)
+	switch d.Type {
+	case ParamInt:
+		n, err := strconv.Atoi(HalfWidth(raw))
+		if err != nil {
+			return "", "param.not_integer"
+		}
+		if n < d.Min || n > d.Max {
+			return "", "param.out_of_range"
+		}
+		return strconv.Itoa(n), ""
+	case ParamBool:
+		switch raw {
+		case "true", "on", "1":
+			return "true", ""
+		case "false", "off", "0", "":
+			return "false", ""
+		}
+		return "", "param.not_bool"
+	default:
+		if d.MaxLen > 0 && len([]rune(raw)) > d.MaxLen {
+			return "", "param.too_long"
+		}
+		return raw, ""
+	}
+}
+
+// SetParams validates and stores several parameters at once (one form).
+// Nothing is stored unless every value is valid. Only changed values are
+// written, each with its own audit entry.
+func (a *App) SetParams(actor Actor, values map[string]string) error {
+	if err := actor.require(PermParamManage); err != nil {
+		return err
+	}
+	var v validation
+	clean := map[string]string{}
+	for key, raw := range values {
+		d, ok := paramDef(key)
+		if !ok {
+			v.add(key, "param.unknown")
+			continue
+		}
+		val, problem := normalizeParam(d, raw)
+		if problem != "" {
+			v.add(key, problem)
+			continue
+		}
+		clean[key] = val
+	}
+	if err := v.err(); err != nil {
+		return err
+	}
+	keys := slices.Sorted(maps.Keys(clean))
+	err := a.update(func(tx *storage.Tx) error {
+		for _, key := range keys {
+			old := a.ParamString(key)
+			if old == clean[key] {
+				continue
+			}
+			b, _ := json.Marshal(clean[key])
+			if err := tx.Put(paramBucket, []byte(key), b); err != nil {
+				return err
+			}
+			if err := a.audit(tx, actor, "param.set", "param", 0, key+": "+old+" → "+clean[key]); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	return a.db.View(a.params.load)
+}

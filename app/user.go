@@ -1,0 +1,409 @@
+package app
+
+import (
+	"crypto/rand"
+	"errors"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+	"unicode"
+
+	"golang.org/x/crypto/bcrypt"
+
+	"anju/search"
+	"anju/storage"
+)
+
+// User is a staff account of the government or the agency portal.
+type User struct {
+	ID                 uint64    `json:"id"`
+	Username           string    `json:"username"` // lower case, unique
+	Name               string    `json:"name"`
+	Phone              string    `json:"phone,omitempty"`
+	Roles              []Role    `json:"roles"`
+	District           string    `json:"district,omitempty"` // jurisdiction of government users; "" = whole city
+	AgencyID           uint64    `json:"agency_id,omitempty"`
+	AgencyName         string    `json:"agency_name,omitempty"` // until agency records exist, the link is by name
+	PasswordHash       []byte    `json:"password_hash"`
+	MustChangePassword bool      `json:"must_change_password"`
+	PasswordChanged    time.Time `json:"password_changed"`
+	Disabled           bool      `json:"disabled"`
+	Lang               string    `json:"lang,omitempty"`
+	Created            time.Time `json:"created"`
+	Updated            time.Time `json:"updated"`
+}
+
+// Portal is the portal the user signs in to.
+func (u *User) Portal() Portal {
+	if len(u.Roles) > 0 && u.Roles[0].Portal() == PortalAgency {
+		return PortalAgency
+	}
+	return PortalGov
+}
+
+// HasRole reports whether the user holds r.
+func (u *User) HasRole(r Role) bool { return slices.Contains(u.Roles, r) }
+
+var userTable = storage.NewTable(storage.TableOptions[User]{
+	Name:  "users",
+	ID:    func(u *User) uint64 { return u.ID },
+	SetID: func(u *User, id uint64) { u.ID = id },
+	Indexes: []storage.Index[User]{
+		{Name: "username", Unique: true, Keys: func(u *User) [][]byte { return [][]byte{[]byte(u.Username)} }},
+		{Name: "agency", Keys: func(u *User) [][]byte {
+			if u.AgencyID == 0 {
+				return nil
+			}
+			return [][]byte{storage.U64(u.AgencyID)}
+		}},
+	},
+	Outbox: true,
+})
+
+// userDoc is how a user appears in the search index.
+func userDoc(u *User) search.Doc {
+	roles := make([]string, len(u.Roles))
+	for i, r := range u.Roles {
+		roles[i] = string(r)
+	}
+	status := "active"
+	if u.Disabled {
+		status = "disabled"
+	}
+	return search.Doc{Type: "user", ID: docID("user", u.ID), Fields: map[string]any{
+		"name": u.Name, "username": u.Username, "agency_name": u.AgencyName,
+		"login": u.Username, "roles": roles, "district": u.District,
+		"portal": string(u.Portal()), "status": status, "created": u.Created,
+	}}
+}
+
+var userDocType = search.DocType{Name: "user", Fields: []search.Field{
+	{Name: "name", Kind: search.Text},
+	{Name: "username", Kind: search.Text},
+	{Name: "agency_name", Kind: search.Text},
+	{Name: "login", Kind: search.Keyword, Sortable: true},
+	{Name: "roles", Kind: search.Keyword},
+	{Name: "district", Kind: search.Keyword},
+	{Name: "portal", Kind: search.Keyword},
+	{Name: "status", Kind: search.Keyword},
+	{Name: "created", Kind: search.Date, Sortable: true},
+}}
+
+// UserInput is the user form.
+type UserInput struct {
+	Username   string
+	Name       string
+	Phone      string
+	Roles      []Role
+	District   string
+	AgencyName string
+	Disabled   bool
+}
+
+func normalizeUsername(s string) string { return strings.ToLower(strings.TrimSpace(HalfWidth(s))) }
+
+func validUsername(s string) bool {
+	if len(s) < 3 || len(s) > 32 {
+		return false
+	}
+	for _, r := range s {
+		if !(r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r == '.' || r == '_' || r == '-') {
+			return false
+		}
+	}
+	return unicode.IsLetter(rune(s[0]))
+}
+
+// check validates the form; creating says whether the username is new.
+func (a *App) checkUserInput(tx *storage.Tx, in *UserInput, creating bool) error {
+	var v validation
+	in.Username = normalizeUsername(in.Username)
+	in.Name = strings.TrimSpace(in.Name)
+	in.AgencyName = strings.TrimSpace(in.AgencyName)
+	if creating && !validUsername(in.Username) {
+		v.add("username", "user.username_invalid")
+	}
+	if in.Name == "" {
+		v.add("name", "user.name_required")
+	} else if len([]rune(in.Name)) > 40 {
+		v.add("name", "user.name_too_long")
+	}
+	if strings.TrimSpace(in.Phone) != "" {
+		p, err := NormalizeMobile(in.Phone)
+		v.check("phone", err)
+		in.Phone = p
+	} else {
+		in.Phone = ""
+	}
+	if len(in.Roles) == 0 {
+		v.add("roles", "user.roles_required")
+	}
+	portals := map[Portal]bool{}
+	for _, r := range in.Roles {
+		if !r.Valid() {
+			v.add("roles", "user.role_unknown")
+		}
+		portals[r.Portal()] = true
+	}
+	if len(portals) > 1 {
+		v.add("roles", "user.roles_mixed")
+	}
+	if portals[PortalAgency] {
+		in.District = ""
+		if in.AgencyName == "" {
+			v.add("agency_name", "user.agency_required")
+		}
+	} else {
+		in.AgencyName = ""
+		if in.District != "" && !dictHas(tx, DictDistrict, in.District) {
+			v.add("district", "user.district_unknown")
+		}
+	}
+	return v.err()
+}
+
+// agencyKey links agency users by agency name until agency records exist:
+// users typed with the same agency name share one agency ID.
+func agencyKey(tx *storage.Tx, name string) (uint64, error) {
+	if name == "" {
+		return 0, nil
+	}
+	key := []byte(strings.ToLower(name))
+	if b := tx.Get("agency_names", key); b != nil {
+		return storage.ParseU64(b), nil
+	}
+	id, err := tx.NextSequence("agency_names")
+	if err != nil {
+		return 0, err
+	}
+	return id, tx.Put("agency_names", key, storage.U64(id))
+}
+
+// CreateUser creates an account with a one-time password that the new user
+// must change at first sign-in. The password is returned to be shown once.
+func (a *App) CreateUser(actor Actor, in UserInput) (*User, string, error) {
+	if err := actor.require(PermUserManage); err != nil {
+		return nil, "", err
+	}
+	password := NewOneTimePassword()
+	var u *User
+	err := a.update(func(tx *storage.Tx) error {
+		if err := a.checkUserInput(tx, &in, true); err != nil {
+			return err
+		}
+		agencyID, err := agencyKey(tx, in.AgencyName)
+		if err != nil {
+			return err
+		}
+		hash, err := hashPassword(password)
+		if err != nil {
+			return err
+		}
+		now := a.now()
+		u = &User{Username: in.Username, Name: in.Name, Phone: in.Phone, Roles: in.Roles,
+			District: in.District, AgencyID: agencyID, AgencyName: in.AgencyName,
+			PasswordHash: hash, MustChangePassword: true, Disabled: in.Disabled,
+			Created: now, Updated: now}
+		if _, err := userTable.Insert(tx, u); err != nil {
+			if errors.Is(err, storage.ErrDuplicate) {
+				return fieldError("username", "user.username_taken")
+			}
+			return err
+		}
+		return a.audit(tx, actor, "user.create", "user", u.ID, u.Username+" "+rolesString(u.Roles))
+	})
+	if err != nil {
+		return nil, "", err
+	}
+	return u, password, nil
+}
+
+// UpdateUser changes a user's profile, roles, jurisdiction and status.
+// Disabling a user ends the user's sessions in the same transaction.
+func (a *App) UpdateUser(actor Actor, id uint64, in UserInput) (*User, error) {
+	if err := actor.require(PermUserManage); err != nil {
+		return nil, err
+	}
+	var u *User
+	err := a.update(func(tx *storage.Tx) error {
+		var err error
+		if u, err = getUser(tx, id); err != nil {
+			return err
+		}
+		if err := a.checkUserInput(tx, &in, false); err != nil {
+			return err
+		}
+		if u.ID == actor.UserID && (in.Disabled || !slices.Contains(in.Roles, RoleSysadmin)) {
+			return fieldError("roles", "user.cannot_demote_self")
+		}
+		agencyID, err := agencyKey(tx, in.AgencyName)
+		if err != nil {
+			return err
+		}
+		var changes []string
+		if u.Name != in.Name {
+			changes = append(changes, "name")
+		}
+		if u.Phone != in.Phone {
+			changes = append(changes, "phone")
+		}
+		if rolesString(u.Roles) != rolesString(in.Roles) {
+			changes = append(changes, "roles "+rolesString(u.Roles)+" → "+rolesString(in.Roles))
+		}
+		if u.District != in.District {
+			changes = append(changes, "district "+u.District+" → "+in.District)
+		}
+		if u.AgencyName != in.AgencyName {
+			changes = append(changes, "agency")
+		}
+		if u.Disabled != in.Disabled {
+			changes = append(changes, "disabled="+strconv.FormatBool(in.Disabled))
+		}
+		if len(changes) == 0 {
+			return nil
+		}
+		u.Name, u.Phone, u.Roles, u.District = in.Name, in.Phone, in.Roles, in.District
+		u.AgencyID, u.AgencyName, u.Disabled, u.Updated = agencyID, in.AgencyName, in.Disabled, a.now()
+		if err := userTable.Put(tx, u); err != nil {
+			return err
+		}
+		if u.Disabled {
+			if _, err := endSessions(tx, u.ID); err != nil {
+				return err
+			}
+		}
+		return a.audit(tx, actor, "user.update", "user", u.ID, u.Username+": "+strings.Join(changes, "; "))
+	})
+	return u, err
+}
+
+// GetUser returns one user.
+func (a *App) GetUser(actor Actor, id uint64) (*User, error) {
+	if err := actor.require(PermUserManage); err != nil {
+		return nil, err
+	}
+	var u *User
+	err := a.db.View(func(tx *storage.Tx) (err error) {
+		u, err = getUser(tx, id)
+		return err
+	})
+	if err != nil || u.Phone == "" {
+		return u, err
+	}
+	// The edit form shows the phone in full: that view is audited.
+	err = a.update(func(tx *storage.Tx) error {
+		return a.audit(tx, actor, "personal.view", "user", u.ID, u.Username+": phone")
+	})
+	return u, err
+}
+
+func getUser(tx *storage.Tx, id uint64) (*User, error) {
+	u, err := userTable.Get(tx, id)
+	if errors.Is(err, storage.ErrNotFound) {
+		return nil, Errorf(ENOTFOUND, "user.not_found")
+	}
+	return u, err
+}
+
+func userByName(tx *storage.Tx, username string) (*User, error) {
+	u, err := userTable.LookupOne(tx, "username", []byte(normalizeUsername(username)))
+	if errors.Is(err, storage.ErrNotFound) {
+		return nil, Errorf(ENOTFOUND, "user.not_found")
+	}
+	return u, err
+}
+
+// UserQuery filters the user list.
+type UserQuery struct {
+	Text   string
+	Role   Role
+	Portal Portal
+	Status string // "active" or "disabled"
+	Page   int    // from 1
+	Size   int
+}
+
+// UserPage is one page of the user list.
+type UserPage struct {
+	Users []*User
+	Total int
+	Page  int
+	Pages int
+}
+
+// SearchUsers lists users through the search index, newest first unless
+// text is given. Records are loaded from the store.
+func (a *App) SearchUsers(actor Actor, q UserQuery) (UserPage, error) {
+	if err := actor.require(PermUserManage); err != nil {
+		return UserPage{}, err
+	}
+	sq := search.Query{Type: "user", Text: strings.TrimSpace(q.Text), Filters: map[string][]string{}}
+	if q.Role != "" {
+		sq.Filters["roles"] = []string{string(q.Role)}
+	}
+	if q.Portal != "" {
+		sq.Filters["portal"] = []string{string(q.Portal)}
+	}
+	if q.Status != "" {
+		sq.Filters["status"] = []string{q.Status}
+	}
+	if sq.Text == "" {
+		sq.Sort = []string{"login"}
+	}
+	var users []*User
+	page, err := a.searchPage(sq, q.Page, q.Size, func(tx *storage.Tx, id uint64) error {
+		u, err := userTable.Get(tx, id)
+		if err == nil {
+			users = append(users, u)
+		}
+		return nil
+	})
+	if err != nil {
+		return UserPage{}, err
+	}
+	return UserPage{Users: users, Total: page.Total, Page: page.Page, Pages: page.Pages}, nil
+}
+
+func rolesString(rs []Role) string {
+	s := make([]string, len(rs))
+	for i, r := range rs {
+		s[i] = string(r)
+	}
+	slices.Sort(s)
+	return strings.Join(s, ",")
+}
+
+// hashPassword uses bcrypt at its default cost (about 50 ms here), which
+// bounds the sign-in rate an attacker gets from one CPU.
+func hashPassword(p string) ([]byte, error) {
+	return bcrypt.GenerateFromPassword([]byte(p), bcrypt.DefaultCost)
+}
+
+// oneTimeAlphabet avoids look-alike characters (0/O, 1/l/I) because these
+// passwords are read from a screen or a printed slip.
+const oneTimeAlphabet = "abcdefghjkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+
+// NewOneTimePassword returns a random 12-character password that satisfies
+// the password policy; it must be changed at first sign-in.
+func NewOneTimePassword() string {
+	for {
+		b := make([]byte, 12)
+		for i := range b {
+			b[i] = oneTimeAlphabet[randIntn(len(oneTimeAlphabet))]
+		}
+		if CheckPasswordPolicy(string(b), "") == nil {
+			return string(b)
+		}
+	}
+}
+
+func randIntn(n int) int {
+	var b [1]byte
+	for {
+		_, _ = rand.Read(b[:])
+		if int(b[0]) < 256-256%n {
+			return int(b[0]) % n
+		}
+	}
+}

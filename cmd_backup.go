@@ -1,0 +1,106 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"path/filepath"
+	"time"
+
+	"anju/app"
+)
+
+func runBackup(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlagSet("backup", "")
+	data := dataFlag(fs)
+	out := fs.String("o", "", "write the backup to this file (required)")
+	if err := parseFlags(fs, args, 0, 0, stderr); err != nil {
+		return err
+	}
+	if *out == "" {
+		fmt.Fprintln(stderr, "anju backup: -o FILE is required")
+		fs.Usage()
+		return errUsage
+	}
+	if _, err := os.Stat(filepath.Join(*data, app.DataFileName)); err != nil {
+		return fmt.Errorf("no data file in %s: %w", *data, err)
+	}
+	// Written under a temporary name, renamed when complete: a failed
+	// backup never leaves a file that looks like a good one.
+	tmp := *out + ".tmp"
+	f, err := os.OpenFile(tmp, os.O_CREATE|os.O_WRONLY|os.O_TRUNC, 0o600)
+	if err != nil {
+		return err
+	}
+	start := time.Now()
+	n, err := app.BackupOffline(*data, f)
+	how := "opened the data file"
+	if errors.Is(err, app.ErrDataLocked) {
+		// The platform is running: ask it to write the copy.
+		if _, serr := f.Seek(0, io.SeekStart); serr == nil {
+			_ = f.Truncate(0)
+		}
+		n, err = backupViaControl(ctx, *data, f)
+		how = "from the running platform"
+	}
+	if err == nil {
+		err = f.Sync()
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Rename(tmp, *out)
+	}
+	if err != nil {
+		os.Remove(tmp)
+		return fmt.Errorf("backup: %w", err)
+	}
+	fmt.Fprintf(stdout, "backup written to %s (%d bytes, %s, %s)\n", *out, n, how, time.Since(start).Round(time.Millisecond))
+	return nil
+}
+
+// controlRequest calls an /internal/ endpoint of the platform running on
+// this data folder, as announced in its control file.
+func controlRequest(ctx context.Context, dataDir, path string) (*http.Response, error) {
+	b, err := os.ReadFile(filepath.Join(dataDir, controlFile))
+	if err != nil {
+		return nil, fmt.Errorf("the data file is in use by another anju process, and its control file cannot be read (%v); run this command as the service's user, or stop the platform first", err)
+	}
+	var info controlInfo
+	if err := json.Unmarshal(b, &info); err != nil {
+		return nil, fmt.Errorf("read control file: %w", err)
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, info.URL+path, nil)
+	if err != nil {
+		return nil, err
+	}
+	req.Header.Set("Authorization", "Bearer "+info.Token)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return nil, fmt.Errorf("the data file is in use by another anju process, which does not answer at %s: %w", info.URL, err)
+	}
+	if resp.StatusCode != http.StatusOK {
+		defer resp.Body.Close()
+		var e struct{ Error string }
+		_ = json.NewDecoder(resp.Body).Decode(&e)
+		if e.Error == "" {
+			e.Error = resp.Status
+		}
+		return nil, errors.New(e.Error)
+	}
+	return resp, nil
+}
+
+func backupViaControl(ctx context.Context, dataDir string, w io.Writer) (int64, error) {
+	resp, err := controlRequest(ctx, dataDir, "/internal/backup")
+	if err != nil {
+		return 0, err
+	}
+	defer resp.Body.Close()
+	return io.Copy(w, resp.Body)
+}

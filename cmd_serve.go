@@ -1,0 +1,191 @@
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/kardianos/service"
+
+	"anju/app"
+	"anju/ui"
+)
+
+// Main is a serving platform: the App and its HTTP server. End-to-end and
+// browser tests start one with a temp data folder and Addr ":0".
+type Main struct {
+	Config Config
+	Log    *slog.Logger
+	Out    io.Writer // where the first admin's password and demo accounts are printed
+
+	App      *app.App
+	server   *http.Server
+	listener net.Listener
+	cancel   context.CancelFunc
+	done     chan struct{}
+}
+
+// controlFile tells the CLI of the same machine how to reach the running
+// platform (anju backup while serving).
+const controlFile = "anju.control"
+
+type controlInfo struct {
+	URL   string `json:"url"`
+	Token string `json:"token"`
+	PID   int    `json:"pid"`
+}
+
+// Open opens the data folder, prepares the first admin and demo data, and
+// starts listening.
+func (m *Main) Open() error {
+	if m.Log == nil {
+		m.Log = slog.New(slog.DiscardHandler)
+	}
+	if m.Out == nil {
+		m.Out = io.Discard
+	}
+	if (m.Config.TLSCert == "") != (m.Config.TLSKey == "") {
+		return errors.New("--tls-cert and --tls-key go together")
+	}
+	a, err := app.Open(app.Config{DataDir: m.Config.DataDir, Logger: m.Log, Version: version(), NoIndexWait: true})
+	if err != nil {
+		return err
+	}
+	m.App = a
+	password, created, err := a.BootstrapAdmin()
+	if err != nil {
+		return err
+	}
+	if created {
+		fmt.Fprintf(m.Out, "\n  The first system administrator was created.\n  User name: admin\n  One-time password: %s\n  (shown only now; it must be changed at first sign-in)\n\n", password)
+	}
+	if m.Config.Demo {
+		accounts, err := a.LoadDemo()
+		if err != nil {
+			return fmt.Errorf("load demo data: %w", err)
+		}
+		fmt.Fprintf(m.Out, "  Demo data loaded. Demo accounts (password %s):\n", app.DemoPassword)
+		for _, d := range accounts {
+			roles := make([]string, len(d.Roles))
+			for i, r := range d.Roles {
+				roles[i] = string(r)
+			}
+			fmt.Fprintf(m.Out, "    %-15s %-6s %-10s %s\n", d.Username, d.Portal, d.Name, strings.Join(roles, ","))
+		}
+		fmt.Fprintln(m.Out)
+	}
+	tokenBytes := make([]byte, 24)
+	_, _ = rand.Read(tokenBytes)
+	token := hex.EncodeToString(tokenBytes)
+	handler, err := ui.New(a, ui.Config{Logger: m.Log, TLS: m.Config.TLSCert != "" || m.Config.SecureCookie,
+		TrustProxy: m.Config.TrustProxy, ControlToken: token})
+	if err != nil {
+		return err
+	}
+	ln, err := net.Listen("tcp", m.Config.Addr)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", m.Config.Addr, err)
+	}
+	m.listener = ln
+	m.server = &http.Server{Handler: handler, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute,
+		ErrorLog: slog.NewLogLogger(m.Log.Handler(), slog.LevelWarn)}
+	if err := m.writeControl(token); err != nil {
+		m.Log.Warn("write control file; anju backup will not reach this process", "err", err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	m.cancel = cancel
+	m.done = make(chan struct{})
+	go func() { a.Run(ctx); close(m.done) }()
+	go func() {
+		var err error
+		if m.Config.TLSCert != "" {
+			err = m.server.ServeTLS(ln, m.Config.TLSCert, m.Config.TLSKey)
+		} else {
+			err = m.server.Serve(ln)
+		}
+		if err != nil && !errors.Is(err, http.ErrServerClosed) {
+			m.Log.Error("http server", "err", err)
+		}
+	}()
+	m.Log.Info("anju serving", "url", m.URL(), "data", m.Config.DataDir, "version", version())
+	return nil
+}
+
+// URL is the base address the platform answers on.
+func (m *Main) URL() string {
+	scheme := "http"
+	if m.Config.TLSCert != "" {
+		scheme = "https"
+	}
+	addr := m.listener.Addr().(*net.TCPAddr)
+	host := "localhost"
+	if ip := addr.IP; ip != nil && !ip.IsUnspecified() && !ip.IsLoopback() {
+		host = ip.String()
+	}
+	return fmt.Sprintf("%s://%s", scheme, net.JoinHostPort(host, fmt.Sprint(addr.Port)))
+}
+
+func (m *Main) writeControl(token string) error {
+	addr := m.listener.Addr().(*net.TCPAddr)
+	scheme := "http"
+	if m.Config.TLSCert != "" {
+		scheme = "https"
+	}
+	info := controlInfo{URL: fmt.Sprintf("%s://%s", scheme, net.JoinHostPort("127.0.0.1", fmt.Sprint(addr.Port))), Token: token, PID: os.Getpid()}
+	b, _ := json.Marshal(info)
+	return os.WriteFile(filepath.Join(m.Config.DataDir, controlFile), b, 0o600)
+}
+
+// Close stops serving (finishing requests in flight for up to 10 seconds)
+// and closes the data folder.
+func (m *Main) Close() error {
+	var errs []error
+	if m.server != nil {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		errs = append(errs, m.server.Shutdown(ctx))
+		cancel()
+		os.Remove(filepath.Join(m.Config.DataDir, controlFile))
+	}
+	if m.cancel != nil {
+		m.cancel()
+		<-m.done
+	}
+	if m.App != nil {
+		errs = append(errs, m.App.Close())
+	}
+	return errors.Join(errs...)
+}
+
+func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	var cfg Config
+	cfg.register(fs)
+	if err := parseFlags(fs, args, 0, 0, stderr); err != nil {
+		return err
+	}
+	m := &Main{Config: cfg, Log: cfg.logger(os.Stderr), Out: stdout}
+	if !service.Interactive() {
+		// Started by systemd or the Windows service manager.
+		return runAsService(m)
+	}
+	if err := m.Open(); err != nil {
+		m.Close()
+		return err
+	}
+	fmt.Fprintf(stdout, "Anju is serving at %s  (Ctrl+C to stop)\n", m.URL())
+	<-ctx.Done()
+	m.Log.Info("stopping")
+	return m.Close()
+}

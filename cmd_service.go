@@ -1,0 +1,181 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"runtime"
+
+	"github.com/kardianos/service"
+)
+
+const serviceName = "anju"
+
+// systemdUnit replaces kardianos/service's default unit (which waits 120 s
+// before a restart): restart on failure after 5 s, a high open-files limit
+// for the search index, the data folder as working directory, logs to the
+// journal. It uses the library's template names; install/anju.service is
+// a hardened example to adapt by hand.
+const systemdUnit = `[Unit]
+Description={{Description}}
+Documentation=https://localhost/ (see install/README.md)
+After=network-online.target
+Wants=network-online.target
+ConditionFileIsExecutable={{Path | cmdEscape}}
+
+[Service]
+Type=simple
+ExecStart={{Path | cmdEscape}}{{range Arguments}} {{. | cmd}}{{end}}
+{{if WorkingDirectory}}WorkingDirectory={{WorkingDirectory | cmdEscape}}
+{{end}}{{if UserName}}User={{UserName}}
+{{end}}Restart=on-failure
+RestartSec=5
+StartLimitIntervalSec=300
+StartLimitBurst=10
+LimitNOFILE=65536
+TimeoutStopSec=30
+UMask=0077
+NoNewPrivileges=true
+PrivateTmp=true
+EnvironmentFile=-/etc/default/{{Name}}
+{{range EnvVars}}{{.}}
+{{end}}
+[Install]
+WantedBy=multi-user.target
+`
+
+// program adapts Main to kardianos/service.
+type program struct {
+	m    *Main
+	errc chan error
+}
+
+func (p *program) Start(s service.Service) error {
+	// Open in the background: the service manager wants Start to return.
+	go func() {
+		if err := p.m.Open(); err != nil {
+			p.m.Log.Error("start failed", "err", err)
+			p.m.Close()
+			p.errc <- err
+			_ = s.Stop()
+			os.Exit(exitFailure) // systemd restarts it after RestartSec
+		}
+	}()
+	return nil
+}
+
+func (p *program) Stop(service.Service) error {
+	p.m.Log.Info("stopping (service)")
+	return p.m.Close()
+}
+
+func serviceConfig(args []string, dataDir string) *service.Config {
+	return &service.Config{
+		Name:             serviceName,
+		DisplayName:      "Anju 住房租赁监管服务平台",
+		Description:      "Anju housing rental supervision platform",
+		Arguments:        append([]string{"serve"}, args...),
+		WorkingDirectory: dataDir,
+		Option: service.KeyValue{
+			"SystemdScript":          systemdUnit,
+			"OnFailure":              "restart", // Windows: restart on failure
+			"OnFailureDelayDuration": "5s",
+			"DelayedAutoStart":       true,
+		},
+	}
+}
+
+func runAsService(m *Main) error {
+	p := &program{m: m, errc: make(chan error, 1)}
+	s, err := service.New(p, serviceConfig(nil, m.Config.DataDir))
+	if err != nil {
+		return err
+	}
+	return s.Run()
+}
+
+// runInstall installs the service with the serve flags given here, the
+// data folder made absolute (the service's working directory).
+func runInstall(_ context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlagSet("install", "")
+	var cfg Config
+	cfg.register(fs)
+	if err := parseFlags(fs, args, 0, 0, stderr); err != nil {
+		return err
+	}
+	data, err := filepath.Abs(cfg.DataDir)
+	if err != nil {
+		return err
+	}
+	if err := os.MkdirAll(data, 0o700); err != nil {
+		return fmt.Errorf("create data folder: %w", err)
+	}
+	// The flags given, with --data replaced by its absolute path.
+	var svcArgs []string
+	fs.Visit(func(f *flag.Flag) {
+		if f.Name != "data" {
+			svcArgs = append(svcArgs, "--"+f.Name+"="+f.Value.String())
+		}
+	})
+	svcArgs = append(svcArgs, "--data="+data)
+	s, err := service.New(&program{}, serviceConfig(svcArgs, data))
+	if err != nil {
+		return err
+	}
+	if err := s.Install(); err != nil {
+		return fmt.Errorf("install service: %w (run as root / Administrator; `anju uninstall` first if it exists)", err)
+	}
+	fmt.Fprintf(stdout, "Service %q installed (%s), data in %s, flags: %v\nStart it with: anju start\n", serviceName, s.Platform(), data, svcArgs)
+	return nil
+}
+
+func serviceAction(action string) func(context.Context, []string, io.Writer, io.Writer) error {
+	return func(_ context.Context, args []string, stdout, stderr io.Writer) error {
+		fs := newFlagSet(action, "")
+		if err := parseFlags(fs, args, 0, 0, stderr); err != nil {
+			return err
+		}
+		s, err := service.New(&program{}, serviceConfig(nil, ""))
+		if err != nil {
+			return err
+		}
+		if err := service.Control(s, action); err != nil {
+			return fmt.Errorf("%s service: %w", action, err)
+		}
+		fmt.Fprintf(stdout, "service %q: %s done\n", serviceName, action)
+		return nil
+	}
+}
+
+func runServiceStatus(_ context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlagSet("status", "")
+	if err := parseFlags(fs, args, 0, 0, stderr); err != nil {
+		return err
+	}
+	s, err := service.New(&program{}, serviceConfig(nil, ""))
+	if err != nil {
+		return err
+	}
+	st, err := s.Status()
+	if errors.Is(err, service.ErrNotInstalled) {
+		fmt.Fprintf(stdout, "service %q is not installed\n", serviceName)
+		return err
+	}
+	if err != nil {
+		return fmt.Errorf("service status: %w", err)
+	}
+	names := map[service.Status]string{service.StatusRunning: "running", service.StatusStopped: "stopped"}
+	name, ok := names[st]
+	if !ok {
+		name = "unknown"
+	}
+	fmt.Fprintf(stdout, "service %q is %s (%s, %s)\n", serviceName, name, s.Platform(), runtime.GOOS)
+	if st != service.StatusRunning {
+		return errors.New("service is not running")
+	}
+	return nil
+}

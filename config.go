@@ -1,0 +1,64 @@
+package main
+
+import (
+	"flag"
+	"log/slog"
+	"os"
+	"strconv"
+)
+
+// Config is the command-line configuration of a serving platform. Every
+// flag has an environment variable; a flag given wins over the variable.
+type Config struct {
+	Addr         string
+	DataDir      string
+	Demo         bool
+	TLSCert      string
+	TLSKey       string
+	SecureCookie bool
+	TrustProxy   bool
+	LogFormat    string
+	LogLevel     string
+}
+
+func envString(name, def string) string {
+	if v, ok := os.LookupEnv(name); ok && v != "" {
+		return v
+	}
+	return def
+}
+
+func envBool(name string) bool {
+	b, _ := strconv.ParseBool(os.Getenv(name))
+	return b
+}
+
+// dataFlag registers --data alone, for commands that only need the folder.
+func dataFlag(fs *flag.FlagSet) *string {
+	return fs.String("data", envString("ANJU_DATA", "data"), "data folder: the data file anju.db, the index and backups (env ANJU_DATA)")
+}
+
+// register adds the serve flags to fs.
+func (c *Config) register(fs *flag.FlagSet) {
+	fs.StringVar(&c.Addr, "addr", envString("ANJU_ADDR", "localhost:8080"), "listen address; use :8080 to serve other machines (env ANJU_ADDR)")
+	fs.StringVar(&c.DataDir, "data", envString("ANJU_DATA", "data"), "data folder: the data file anju.db, the index and backups (env ANJU_DATA)")
+	fs.BoolVar(&c.Demo, "demo", envBool("ANJU_DEMO"), "load the demo district and demo accounts (env ANJU_DEMO)")
+	fs.StringVar(&c.TLSCert, "tls-cert", envString("ANJU_TLS_CERT", ""), "serve HTTPS with this certificate file (env ANJU_TLS_CERT)")
+	fs.StringVar(&c.TLSKey, "tls-key", envString("ANJU_TLS_KEY", ""), "private key of --tls-cert (env ANJU_TLS_KEY)")
+	fs.BoolVar(&c.SecureCookie, "secure-cookies", envBool("ANJU_SECURE_COOKIES"), "mark cookies Secure: set it behind a reverse proxy that serves HTTPS (env ANJU_SECURE_COOKIES)")
+	fs.BoolVar(&c.TrustProxy, "trust-proxy", envBool("ANJU_TRUST_PROXY"), "take client addresses from X-Forwarded-For; only behind a reverse proxy (env ANJU_TRUST_PROXY)")
+	fs.StringVar(&c.LogFormat, "log-format", envString("ANJU_LOG_FORMAT", "text"), "log format: text or json (env ANJU_LOG_FORMAT)")
+	fs.StringVar(&c.LogLevel, "log-level", envString("ANJU_LOG_LEVEL", "info"), "log level: debug, info, warn or error (env ANJU_LOG_LEVEL)")
+}
+
+func (c *Config) logger(w *os.File) *slog.Logger {
+	var level slog.Level
+	if err := level.UnmarshalText([]byte(c.LogLevel)); err != nil {
+		level = slog.LevelInfo
+	}
+	opts := &slog.HandlerOptions{Level: level}
+	if c.LogFormat == "json" {
+		return slog.New(slog.NewJSONHandler(w, opts))
+	}
+	return slog.New(slog.NewTextHandler(w, opts))
+}

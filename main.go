@@ -1,0 +1,125 @@
+// Command anju is the housing rental supervision platform: one binary that
+// serves the government, agency and public portals and manages its own data
+// folder, installed as an OS service. Each subcommand lives in its own
+// cmd_*.go file with its own flag set; main only maps errors to exit codes.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+)
+
+// Exit codes: 0 success, 1 failure, 2 wrong usage.
+const (
+	exitFailure = 1
+	exitUsage   = 2
+)
+
+// errUsage marks a wrong command line; the message was already printed.
+var errUsage = errors.New("usage")
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	err := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
+	switch {
+	case err == nil, errors.Is(err, flag.ErrHelp):
+	case errors.Is(err, errUsage):
+		os.Exit(exitUsage)
+	default:
+		fmt.Fprintln(os.Stderr, "anju:", err)
+		os.Exit(exitFailure)
+	}
+}
+
+type command struct {
+	name, summary string
+	run           func(ctx context.Context, args []string, stdout, stderr io.Writer) error
+}
+
+func commands() []command {
+	return []command{
+		{"serve", "run the platform (the default)", runServe},
+		{"install", "install as an OS service with the given serve flags", runInstall},
+		{"uninstall", "remove the OS service", serviceAction("uninstall")},
+		{"start", "start the OS service", serviceAction("start")},
+		{"stop", "stop the OS service", serviceAction("stop")},
+		{"status", "show whether the OS service runs", runServiceStatus},
+		{"backup", "write a consistent copy of the data file (-o FILE)", runBackup},
+		{"restore", "put a backup in place of the data file (service stopped)", runRestore},
+		{"reindex", "rebuild the search index from the data file", runReindex},
+		{"reset-password", "give a user a new one-time password", runResetPassword},
+		{"audit-verify", "check the audit log's hash chain", runAuditVerify},
+		{"version", "print the version", runVersion},
+	}
+}
+
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	if len(args) == 0 {
+		return runServe(ctx, nil, stdout, stderr)
+	}
+	name := args[0]
+	if name == "-h" || name == "--help" || name == "help" {
+		usage(stdout)
+		return nil
+	}
+	if len(name) > 0 && name[0] == '-' {
+		// Flags without a command are flags of serve.
+		return runServe(ctx, args, stdout, stderr)
+	}
+	for _, c := range commands() {
+		if c.name == name {
+			return c.run(ctx, args[1:], stdout, stderr)
+		}
+	}
+	fmt.Fprintf(stderr, "anju: unknown command %q\n\n", name)
+	usage(stderr)
+	return errUsage
+}
+
+func usage(w io.Writer) {
+	fmt.Fprintln(w, "Anju (安居) housing rental supervision platform")
+	fmt.Fprintln(w, "\nUsage: anju <command> [flags]   (anju <command> -h for its flags)")
+	fmt.Fprintln(w, "\nCommands:")
+	for _, c := range commands() {
+		fmt.Fprintf(w, "  %-15s %s\n", c.name, c.summary)
+	}
+}
+
+// parseFlags parses a command's flags, printing help or a clear error;
+// extra positional arguments beyond maxArgs are a usage error.
+func parseFlags(fs *flag.FlagSet, args []string, minArgs, maxArgs int, stderr io.Writer) error {
+	fs.SetOutput(stderr)
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return err
+		}
+		return errUsage
+	}
+	if n := fs.NArg(); n < minArgs || n > maxArgs {
+		if n < minArgs {
+			fmt.Fprintf(stderr, "anju %s: missing argument\n", fs.Name())
+		} else {
+			fmt.Fprintf(stderr, "anju %s: unexpected argument %q\n", fs.Name(), fs.Arg(maxArgs))
+		}
+		fs.Usage()
+		return errUsage
+	}
+	return nil
+}
+
+// newFlagSet makes a command's flag set with a usage line.
+func newFlagSet(name, argsUsage string) *flag.FlagSet {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.Usage = func() {
+		fmt.Fprintf(fs.Output(), "Usage: anju %s [flags] %s\n", name, argsUsage)
+		fs.PrintDefaults()
+	}
+	return fs
+}

@@ -1,0 +1,135 @@
+package storage_test
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+	"testing"
+
+	"anju/storage"
+)
+
+func TestMigrate(t *testing.T) {
+	db := mustOpen(t)
+	var ran []string
+	commits := 0
+	step := func(name string) storage.Migration {
+		return storage.Migration{Name: name, Up: func(tx *storage.Tx) error {
+			ran = append(ran, name)
+			tx.OnCommit(func() { commits++ })
+			return tx.Put("migrated", []byte(name), []byte("yes"))
+		}}
+	}
+	ms := []storage.Migration{step("one"), step("two"), step("three")}
+
+	applied, err := db.Migrate(ms)
+	if err != nil || applied != 3 {
+		t.Fatalf("Migrate = %d, %v", applied, err)
+	}
+	if strings.Join(ran, ",") != "one,two,three" || commits != 3 {
+		t.Errorf("ran %v with %d commits, want each once in order, each in its own transaction", ran, commits)
+	}
+	if v, err := db.SchemaVersion(); v != 3 || err != nil {
+		t.Errorf("SchemaVersion = %d, %v", v, err)
+	}
+	view(t, db, func(tx *storage.Tx) error {
+		if tx.Count("migrated") != 3 {
+			t.Errorf("migrations' writes: %d", tx.Count("migrated"))
+		}
+		return nil
+	})
+
+	// Nothing pending: nothing runs.
+	ran = nil
+	applied, err = db.Migrate(ms)
+	if err != nil || applied != 0 || len(ran) != 0 {
+		t.Errorf("second Migrate = %d, %v, ran %v", applied, err, ran)
+	}
+
+	// A new migration appended later runs alone.
+	applied, err = db.Migrate(append(ms, step("four")))
+	if err != nil || applied != 1 || strings.Join(ran, ",") != "four" {
+		t.Errorf("Migrate with one new = %d, %v, ran %v", applied, err, ran)
+	}
+
+	// A file newer than the program.
+	_, err = db.Migrate(ms[:2])
+	mustErrIs(t, err, storage.ErrTooNew)
+	if !strings.Contains(err.Error(), "4") || !strings.Contains(err.Error(), "2") {
+		t.Errorf("ErrTooNew message should give both versions: %v", err)
+	}
+	if v, _ := db.SchemaVersion(); v != 4 {
+		t.Errorf("version after ErrTooNew = %d, want 4 unchanged", v)
+	}
+}
+
+func TestMigrateFailure(t *testing.T) {
+	db := mustOpen(t)
+	boom := errors.New("boom")
+	fail := true
+	ms := []storage.Migration{
+		{Name: "first", Up: func(tx *storage.Tx) error { return tx.Put("m", []byte("1"), nil) }},
+		{Name: "second", Up: func(tx *storage.Tx) error {
+			if err := tx.Put("m", []byte("2"), nil); err != nil {
+				return err
+			}
+			if fail {
+				return boom
+			}
+			return nil
+		}},
+		{Name: "third", Up: func(tx *storage.Tx) error { return tx.Put("m", []byte("3"), nil) }},
+	}
+	applied, err := db.Migrate(ms)
+	if applied != 1 || !errors.Is(err, boom) || !strings.Contains(err.Error(), "migration 2 (second)") {
+		t.Fatalf("Migrate = %d, %v; want 1 applied and migration 2's error", applied, err)
+	}
+	if v, _ := db.SchemaVersion(); v != 1 {
+		t.Errorf("version after the failure = %d, want 1", v)
+	}
+	view(t, db, func(tx *storage.Tx) error {
+		if tx.Get("m", []byte("2")) != nil || tx.Get("m", []byte("3")) != nil {
+			t.Error("failed migration's writes (or later ones) are there")
+		}
+		return nil
+	})
+	fail = false
+	applied, err = db.Migrate(ms)
+	if applied != 2 || err != nil {
+		t.Errorf("Migrate after the fix = %d, %v", applied, err)
+	}
+	if v, _ := db.SchemaVersion(); v != 3 {
+		t.Errorf("version = %d, want 3", v)
+	}
+}
+
+func TestMigrateTooNewOnReopen(t *testing.T) {
+	path := tempPath(t)
+	db, err := storage.Open(path, storage.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ms []storage.Migration
+	for i := range 5 {
+		ms = append(ms, storage.Migration{Name: fmt.Sprint(i), Up: func(*storage.Tx) error { return nil }})
+	}
+	if _, err := db.Migrate(ms); err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	// An older program opens the file.
+	db, err = storage.Open(path, storage.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	applied, err := db.Migrate(ms[:3])
+	mustErrIs(t, err, storage.ErrTooNew)
+	if applied != 0 {
+		t.Errorf("applied %d", applied)
+	}
+	if v, _ := storage.CheckFile(path); v != 0 {
+		// CheckFile cannot open a file this process holds; it must fail, not lie.
+		t.Errorf("CheckFile of a held file returned version %d", v)
+	}
+}

@@ -1,0 +1,320 @@
+package ui
+
+import (
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/gorilla/mux"
+
+	"anju/app"
+)
+
+func (s *Server) registerParamRoutes(r *mux.Router) {
+	g := func(h http.HandlerFunc) http.HandlerFunc { return s.requireAuth(app.PortalGov, app.PermParamManage, h) }
+	r.HandleFunc("/gov/admin/params", g(s.handleParams)).Methods("GET")
+	r.HandleFunc("/gov/admin/params", g(s.handleParamsSave)).Methods("POST")
+}
+
+func (s *Server) paramsView(r *http.Request, form url.Values) (*view, error) {
+	list, err := s.app.Params(actorOf(r))
+	if err != nil {
+		return nil, err
+	}
+	if form == nil {
+		form = url.Values{}
+		for _, p := range list {
+			form.Set(p.Key, p.Value)
+		}
+	}
+	// Group in declaration order for the page.
+	type group struct {
+		Name   string
+		Params []app.Param
+	}
+	var groups []group
+	for _, p := range list {
+		if len(groups) == 0 || groups[len(groups)-1].Name != p.Group {
+			groups = append(groups, group{Name: p.Group})
+		}
+		groups[len(groups)-1].Params = append(groups[len(groups)-1].Params, p)
+	}
+	return &view{Title: "params.title", Nav: "params", Form: form, Data: groups}, nil
+}
+
+func (s *Server) handleParams(w http.ResponseWriter, r *http.Request) {
+	v, err := s.paramsView(r, nil)
+	if err != nil {
+		s.fail(w, r, err, "", nil)
+		return
+	}
+	s.render(w, r, http.StatusOK, "params", v)
+}
+
+func (s *Server) handleParamsSave(w http.ResponseWriter, r *http.Request) {
+	_ = r.ParseForm()
+	list, err := s.app.Params(actorOf(r))
+	if err != nil {
+		s.fail(w, r, err, "", nil)
+		return
+	}
+	values := map[string]string{}
+	for _, p := range list {
+		// An unchecked checkbox sends nothing: that means false.
+		values[p.Key] = r.PostForm.Get(p.Key)
+	}
+	if err := s.app.SetParams(actorOf(r), values); err != nil {
+		v, verr := s.paramsView(r, r.PostForm)
+		if verr != nil {
+			s.fail(w, r, verr, "", nil)
+			return
+		}
+		s.fail(w, r, err, "params", v)
+		return
+	}
+	s.setFlash(w, r, "params.saved")
+	http.Redirect(w, r, "/gov/admin/params", http.StatusSeeOther)
+}
+
+func (s *Server) registerDictRoutes(r *mux.Router) {
+	g := func(h http.HandlerFunc) http.HandlerFunc { return s.requireAuth(app.PortalGov, app.PermDictManage, h) }
+	r.HandleFunc("/gov/admin/dicts", g(s.handleDictRedirect)).Methods("GET")
+	r.HandleFunc("/gov/admin/dicts/{kind}", g(s.handleDict)).Methods("GET")
+	r.HandleFunc("/gov/admin/dicts/{kind}", g(s.handleDictSave)).Methods("POST")
+}
+
+func (s *Server) handleDictRedirect(w http.ResponseWriter, r *http.Request) {
+	http.Redirect(w, r, "/gov/admin/dicts/"+string(app.DictDistrict), http.StatusSeeOther)
+}
+
+type dictData struct {
+	Kind    app.DictKind
+	Kinds   []app.DictKind
+	Entries []*app.DictEntry
+	EditID  uint64
+}
+
+func (s *Server) dictView(r *http.Request, kind app.DictKind, form url.Values, editID uint64) (*view, error) {
+	entries, err := s.app.Dict(kind, false)
+	if err != nil {
+		return nil, err
+	}
+	if form == nil {
+		form = url.Values{"enabled": {"on"}}
+		for _, e := range entries {
+			if e.ID == editID {
+				form = url.Values{"id": {strconv.FormatUint(e.ID, 10)}, "code": {e.Code}, "name": {e.Name},
+					"name_en": {e.NameEn}, "sort": {strconv.Itoa(e.Sort)}}
+				if e.Enabled {
+					form.Set("enabled", "on")
+				}
+			}
+		}
+	}
+	return &view{Title: "dict.title", Nav: "dicts", Form: form,
+		Data: dictData{Kind: kind, Kinds: app.DictKinds, Entries: entries, EditID: editID}}, nil
+}
+
+func dictKindOf(r *http.Request) (app.DictKind, bool) {
+	k := app.DictKind(mux.Vars(r)["kind"])
+	for _, x := range app.DictKinds {
+		if x == k {
+			return k, true
+		}
+	}
+	return "", false
+}
+
+func (s *Server) handleDict(w http.ResponseWriter, r *http.Request) {
+	kind, ok := dictKindOf(r)
+	if !ok {
+		s.handleNotFound(w, r)
+		return
+	}
+	edit, _ := strconv.ParseUint(r.URL.Query().Get("edit"), 10, 64)
+	v, err := s.dictView(r, kind, nil, edit)
+	if err != nil {
+		s.fail(w, r, err, "", nil)
+		return
+	}
+	s.render(w, r, http.StatusOK, "dict", v)
+}
+
+func (s *Server) handleDictSave(w http.ResponseWriter, r *http.Request) {
+	kind, ok := dictKindOf(r)
+	if !ok {
+		s.handleNotFound(w, r)
+		return
+	}
+	_ = r.ParseForm()
+	id, _ := strconv.ParseUint(r.PostForm.Get("id"), 10, 64)
+	sortN, _ := strconv.Atoi(strings.TrimSpace(r.PostForm.Get("sort")))
+	_, err := s.app.SaveDictEntry(actorOf(r), kind, id, app.DictInput{
+		Code: r.PostForm.Get("code"), Name: r.PostForm.Get("name"), NameEn: r.PostForm.Get("name_en"),
+		Sort: sortN, Enabled: r.PostForm.Get("enabled") == "on",
+	})
+	if err != nil {
+		v, verr := s.dictView(r, kind, r.PostForm, id)
+		if verr != nil {
+			s.fail(w, r, verr, "", nil)
+			return
+		}
+		s.fail(w, r, err, "dict", v)
+		return
+	}
+	s.setFlash(w, r, "dict.saved")
+	http.Redirect(w, r, "/gov/admin/dicts/"+string(kind), http.StatusSeeOther)
+}
+
+func (s *Server) registerAuditRoutes(r *mux.Router) {
+	g := func(h http.HandlerFunc) http.HandlerFunc { return s.requireAuth(app.PortalGov, app.PermAuditView, h) }
+	r.HandleFunc("/gov/admin/audit", g(s.handleAudit)).Methods("GET")
+	r.HandleFunc("/gov/admin/audit.csv", g(s.handleAuditCSV)).Methods("GET")
+}
+
+// auditFilterOf reads the filter form; dates are whole local days.
+func auditFilterOf(q url.Values) (app.AuditFilter, map[string]string) {
+	f := app.AuditFilter{Username: strings.TrimSpace(q.Get("user")), Action: strings.TrimSpace(q.Get("action")),
+		Record: strings.TrimSpace(q.Get("record"))}
+	errs := map[string]string{}
+	if d := q.Get("from"); d != "" {
+		t, err := time.ParseInLocation("2006-01-02", d, time.Local)
+		if err != nil {
+			errs["from"] = "audit.date_invalid"
+		}
+		f.From = t
+	}
+	if d := q.Get("to"); d != "" {
+		t, err := time.ParseInLocation("2006-01-02", d, time.Local)
+		if err != nil {
+			errs["to"] = "audit.date_invalid"
+		}
+		f.To = t.AddDate(0, 0, 1)
+	}
+	f.Before, _ = strconv.ParseUint(q.Get("before"), 10, 64)
+	return f, errs
+}
+
+func (s *Server) handleAudit(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	f, errs := auditFilterOf(q)
+	v := &view{Title: "audit.title", Nav: "audit", Form: q}
+	type auditData struct {
+		Entries []*app.AuditEntry
+		Next    string
+		Report  app.AuditReport
+		CSV     string
+	}
+	report, err := s.app.VerifyAudit(actorOf(r))
+	if err != nil {
+		s.fail(w, r, err, "", nil)
+		return
+	}
+	if len(errs) > 0 {
+		v.Errors, v.Error = errs, "form.invalid"
+		v.Data = auditData{Report: report}
+		s.render(w, r, http.StatusUnprocessableEntity, "audit", v)
+		return
+	}
+	entries, next, err := s.app.AuditLog(actorOf(r), f)
+	if err != nil {
+		s.fail(w, r, err, "", nil)
+		return
+	}
+	d := auditData{Entries: entries, Report: report}
+	csvQ := url.Values{}
+	for _, k := range []string{"user", "action", "record", "from", "to"} {
+		if q.Get(k) != "" {
+			csvQ.Set(k, q.Get(k))
+		}
+	}
+	d.CSV = "/gov/admin/audit.csv?" + csvQ.Encode()
+	if next != 0 {
+		nq := url.Values{}
+		for k, vals := range csvQ {
+			nq[k] = vals
+		}
+		nq.Set("before", strconv.FormatUint(next, 10))
+		d.Next = "/gov/admin/audit?" + nq.Encode()
+	}
+	v.Data = d
+	s.render(w, r, http.StatusOK, "audit", v)
+}
+
+func (s *Server) handleAuditCSV(w http.ResponseWriter, r *http.Request) {
+	f, errs := auditFilterOf(r.URL.Query())
+	if len(errs) > 0 {
+		s.renderError(w, r, http.StatusUnprocessableEntity, "audit.date_invalid")
+		return
+	}
+	f.Before = 0
+	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
+	w.Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename="anju-audit-%s.csv"`, time.Now().Format("20060102-150405")))
+	if err := s.app.ExportAudit(actorOf(r), f, w); err != nil {
+		s.log.Error("export audit", "request_id", requestID(r), "err", err)
+	}
+}
+
+func (s *Server) registerBackupRoutes(r *mux.Router) {
+	g := func(h http.HandlerFunc) http.HandlerFunc { return s.requireAuth(app.PortalGov, app.PermBackup, h) }
+	r.HandleFunc("/gov/admin/backups", g(s.handleBackups)).Methods("GET")
+	r.HandleFunc("/gov/admin/backups/now", g(s.handleBackupNow)).Methods("POST")
+	r.HandleFunc("/gov/admin/backups/{name}", g(s.handleBackupFile)).Methods("GET")
+}
+
+func (s *Server) handleBackups(w http.ResponseWriter, r *http.Request) {
+	list, err := s.app.Backups(actorOf(r))
+	if err != nil {
+		s.fail(w, r, err, "", nil)
+		return
+	}
+	s.render(w, r, http.StatusOK, "backups", &view{Title: "backup.title", Nav: "backups", Data: struct {
+		Files         []app.BackupFile
+		IntervalHours int
+		Keep          int
+	}{list, s.app.ParamInt(app.ParamBackupHours), s.app.ParamInt(app.ParamBackupKeep)}})
+}
+
+// handleBackupNow streams a consistent copy of the store as a download.
+func (s *Server) handleBackupNow(w http.ResponseWriter, r *http.Request) {
+	name := "anju-" + time.Now().Format("20060102-150405") + ".db"
+	w.Header().Set("Content-Type", "application/octet-stream")
+	w.Header().Set("Content-Disposition", `attachment; filename="`+name+`"`)
+	if _, err := s.app.WriteBackup(actorOf(r), w); err != nil {
+		// Headers are gone; the download ends short and the browser
+		// reports a failed download. IT finds the detail in the log.
+		s.log.Error("backup download", "request_id", requestID(r), "err", err)
+	}
+}
+
+func (s *Server) handleBackupFile(w http.ResponseWriter, r *http.Request) {
+	name := mux.Vars(r)["name"]
+	f, err := s.app.OpenBackup(actorOf(r), name)
+	if err != nil {
+		s.fail(w, r, err, "", nil)
+		return
+	}
+	defer f.Close()
+	w.Header().Set("Content-Type", "application/octet-stream")
+	w.Header().Set("Content-Disposition", `attachment; filename="`+name+`"`)
+	if _, err := io.Copy(w, f); err != nil {
+		s.log.Error("backup file download", "request_id", requestID(r), "err", err)
+	}
+}
+
+func (s *Server) registerStatusRoutes(r *mux.Router) {
+	r.HandleFunc("/gov/admin/status", s.requireAuth(app.PortalGov, app.PermStatusView, s.handleStatus)).Methods("GET")
+}
+
+func (s *Server) handleStatus(w http.ResponseWriter, r *http.Request) {
+	st, err := s.app.Status(actorOf(r))
+	if err != nil {
+		s.fail(w, r, err, "", nil)
+		return
+	}
+	s.render(w, r, http.StatusOK, "status", &view{Title: "status.title", Nav: "status", Data: st})
+}

@@ -1,0 +1,69 @@
+package ui
+
+import (
+	"crypto/subtle"
+	"encoding/json"
+	"net"
+	"net/http"
+	"strings"
+
+	"github.com/gorilla/mux"
+
+	"anju/app"
+)
+
+// The control endpoints let the CLI act on a running platform, whose data
+// file it cannot open (bbolt's lock): `anju backup` and `anju
+// reset-password` while serving. They answer only on loopback and only to
+// the token the server wrote into its data folder at start (readable by
+// the service account alone).
+func (s *Server) registerControlRoutes(r *mux.Router) {
+	if s.cfg.ControlToken == "" {
+		return
+	}
+	r.HandleFunc("/internal/backup", s.control(s.handleControlBackup)).Methods("POST")
+	r.HandleFunc("/internal/reset-password", s.control(s.handleControlResetPassword)).Methods("POST")
+}
+
+func (s *Server) control(h http.HandlerFunc) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		host, _, _ := net.SplitHostPort(r.RemoteAddr)
+		ip := net.ParseIP(host)
+		token := strings.TrimPrefix(r.Header.Get("Authorization"), "Bearer ")
+		if ip == nil || !ip.IsLoopback() || subtle.ConstantTimeCompare([]byte(token), []byte(s.cfg.ControlToken)) != 1 {
+			http.Error(w, "forbidden", http.StatusForbidden)
+			return
+		}
+		h(w, r)
+	}
+}
+
+func (s *Server) handleControlBackup(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Content-Type", "application/octet-stream")
+	if _, err := s.app.WriteBackup(app.SystemActor("cli backup"), w); err != nil {
+		s.log.Error("control backup", "request_id", requestID(r), "err", err)
+	}
+}
+
+func (s *Server) handleControlResetPassword(w http.ResponseWriter, r *http.Request) {
+	user := r.URL.Query().Get("user")
+	password, err := s.app.ResetPasswordByName(app.SystemActor("cli reset-password"), user)
+	w.Header().Set("Content-Type", "application/json")
+	if err != nil {
+		status := http.StatusInternalServerError
+		if e, ok := app.AsError(err); ok {
+			status = statusOf(e.Code)
+		}
+		w.WriteHeader(status)
+		_ = json.NewEncoder(w).Encode(map[string]string{"error": s.msgs.t(langEN, errKey(err))})
+		return
+	}
+	_ = json.NewEncoder(w).Encode(map[string]string{"password": password})
+}
+
+func errKey(err error) string {
+	if e, ok := app.AsError(err); ok {
+		return e.Key
+	}
+	return "error.internal"
+}

@@ -1,0 +1,49 @@
+package ui
+
+import (
+	"net/http"
+
+	"github.com/gorilla/mux"
+
+	"anju/app"
+)
+
+func (s *Server) registerHomeRoutes(r *mux.Router) {
+	r.HandleFunc("/gov/", s.requireAuth(app.PortalGov, "", s.handleGovHome)).Methods("GET")
+	r.HandleFunc("/agency/", s.requireAuth(app.PortalAgency, "", s.handleAgencyHome)).Methods("GET")
+}
+
+func (s *Server) handleGovHome(w http.ResponseWriter, r *http.Request) {
+	s.render(w, r, http.StatusOK, "gov_home", &view{Title: "home.gov", Nav: "home"})
+}
+
+func (s *Server) handleAgencyHome(w http.ResponseWriter, r *http.Request) {
+	s.render(w, r, http.StatusOK, "agency_home", &view{Title: "home.agency", Nav: "home"})
+}
+
+func (s *Server) registerPublicRoutes(r *mux.Router) {
+	r.HandleFunc("/", s.handlePublicHome).Methods("GET")
+}
+
+func (s *Server) handlePublicHome(w http.ResponseWriter, r *http.Request) {
+	s.render(w, r, http.StatusOK, "public_home", &view{Title: "home.public", Portal: "public"})
+}
+
+// handleHealth answers monitoring: 200 with "ok" while the store answers,
+// and says when the search index is rebuilding (still 200: the platform
+// works, lists may be incomplete).
+func (s *Server) handleHealth(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	if err := s.app.Ping(); err != nil {
+		s.log.Error("health check", "err", err)
+		w.WriteHeader(http.StatusServiceUnavailable)
+		_, _ = w.Write([]byte("store unavailable\n"))
+		return
+	}
+	if s.app.SearchRebuilding() {
+		_, _ = w.Write([]byte("ok (search index rebuilding)\n"))
+		return
+	}
+	_, _ = w.Write([]byte("ok\n"))
+}

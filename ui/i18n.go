@@ -1,0 +1,119 @@
+package ui
+
+import (
+	"embed"
+	"encoding/json"
+	"fmt"
+	"maps"
+	"net/http"
+	"slices"
+	"strings"
+	"time"
+)
+
+//go:embed messages/*.json
+var messageFiles embed.FS
+
+// Languages, the default first.
+const (
+	langZH = "zh-CN"
+	langEN = "en"
+)
+
+var languages = []string{langZH, langEN}
+
+// catalog holds every message in every language. Both files must have the
+// same keys (checked at start-up and by a test).
+type catalog struct {
+	msgs map[string]map[string]string
+}
+
+func loadCatalog() (*catalog, error) {
+	c := &catalog{msgs: map[string]map[string]string{}}
+	for _, lang := range languages {
+		b, err := messageFiles.ReadFile("messages/" + lang + ".json")
+		if err != nil {
+			return nil, err
+		}
+		m := map[string]string{}
+		if err := json.Unmarshal(b, &m); err != nil {
+			return nil, fmt.Errorf("messages %s: %w", lang, err)
+		}
+		c.msgs[lang] = m
+	}
+	zh, en := c.msgs[langZH], c.msgs[langEN]
+	for k := range zh {
+		if _, ok := en[k]; !ok {
+			return nil, fmt.Errorf("message %q has no English text", k)
+		}
+	}
+	for k := range en {
+		if _, ok := zh[k]; !ok {
+			return nil, fmt.Errorf("message %q has no Chinese text", k)
+		}
+	}
+	return c, nil
+}
+
+// has reports whether key exists (in every language, see loadCatalog).
+func (c *catalog) has(key string) bool {
+	_, ok := c.msgs[langZH][key]
+	return ok
+}
+
+// keys lists every key (for tests).
+func (c *catalog) keys() []string { return slices.Sorted(maps.Keys(c.msgs[langZH])) }
+
+// t translates key into lang; a missing key shows itself (and a test
+// fails on it), never an empty string.
+func (c *catalog) t(lang, key string, args ...any) string {
+	m, ok := c.msgs[lang][key]
+	if !ok {
+		return key
+	}
+	if len(args) == 0 {
+		return m
+	}
+	return fmt.Sprintf(m, args...)
+}
+
+// pickLang chooses the page language: the signed-in user's choice, then
+// the lang cookie, then Accept-Language; Chinese by default.
+func pickLang(r *http.Request, userLang string) string {
+	if slices.Contains(languages, userLang) {
+		return userLang
+	}
+	if c, err := r.Cookie("lang"); err == nil && slices.Contains(languages, c.Value) {
+		return c.Value
+	}
+	for _, part := range strings.Split(r.Header.Get("Accept-Language"), ",") {
+		tag, _, _ := strings.Cut(strings.TrimSpace(part), ";")
+		tag = strings.ToLower(tag)
+		switch {
+		case strings.HasPrefix(tag, "zh"):
+			return langZH
+		case strings.HasPrefix(tag, "en"):
+			return langEN
+		}
+	}
+	return langZH
+}
+
+// formatDate shows a date in the convention of lang, in server local time.
+func formatDate(lang string, t time.Time) string {
+	if t.IsZero() {
+		return "—"
+	}
+	t = t.Local()
+	if lang == langZH {
+		return t.Format("2006年1月2日")
+	}
+	return t.Format("2 Jan 2006")
+}
+
+func formatDateTime(lang string, t time.Time) string {
+	if t.IsZero() {
+		return "—"
+	}
+	return formatDate(lang, t) + " " + t.Local().Format("15:04")
+}

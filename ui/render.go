@@ -1,0 +1,282 @@
+package ui
+
+import (
+	"bytes"
+	"embed"
+	"fmt"
+	"html/template"
+	"io/fs"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"anju/app"
+)
+
+//go:embed all:templates
+var templateFiles embed.FS
+
+// pages holds every page template, parsed once per language so that the
+// "t" function needs no language argument.
+type pages struct {
+	byLang map[string]map[string]*template.Template // lang -> page name -> template
+}
+
+// view is what every page template receives.
+type view struct {
+	Lang       string
+	Title      string // message key
+	Portal     string // "gov", "agency" or "public"
+	Nav        string // active navigation item
+	Actor      *app.Actor
+	Brand      app.Branding
+	Flash      string // message key of a one-time notice
+	Rebuilding bool
+	RequestID  string
+	Path       string
+	Form       url.Values
+	Errors     map[string]string // field -> message key
+	Error      string            // message key of a page-level error
+	ErrorArgs  []any
+	Data       any
+	s          *Server
+}
+
+// Can reports whether the signed-in actor holds a permission (to show or
+// hide links; the server checks again on every request).
+func (v *view) Can(p string) bool { return v.Actor != nil && v.Actor.Can(app.Permission(p)) }
+
+// Value returns a submitted form value (kept on a failed submit).
+func (v *view) Value(field string) string { return v.Form.Get(field) }
+
+// HasValue reports whether a multi-valued field holds val.
+func (v *view) HasValue(field, val string) bool {
+	for _, x := range v.Form[field] {
+		if x == val {
+			return true
+		}
+	}
+	return false
+}
+
+func parsePages(s *Server) (*pages, error) {
+	names, err := fs.Glob(templateFiles, "templates/*.html")
+	if err != nil {
+		return nil, err
+	}
+	p := &pages{byLang: map[string]map[string]*template.Template{}}
+	for _, lang := range languages {
+		base := template.New("").Funcs(s.funcs(lang))
+		base, err = base.ParseFS(templateFiles, "templates/_*.html")
+		if err != nil {
+			return nil, err
+		}
+		p.byLang[lang] = map[string]*template.Template{}
+		for _, n := range names {
+			name := strings.TrimSuffix(strings.TrimPrefix(n, "templates/"), ".html")
+			if strings.HasPrefix(name, "_") {
+				continue
+			}
+			t, err := base.Clone()
+			if err != nil {
+				return nil, err
+			}
+			if t, err = t.ParseFS(templateFiles, n); err != nil {
+				return nil, fmt.Errorf("parse %s: %w", n, err)
+			}
+			p.byLang[lang][name] = t
+		}
+	}
+	return p, nil
+}
+
+func (s *Server) funcs(lang string) template.FuncMap {
+	return template.FuncMap{
+		"t": func(key string, args ...any) string {
+			if !s.msgs.has(key) {
+				panic("missing message " + key)
+			}
+			return s.msgs.t(lang, key, args...)
+		},
+		"date":      func(t time.Time) string { return formatDate(lang, t) },
+		"datetime":  func(t time.Time) string { return formatDateTime(lang, t) },
+		"asset":     s.assets.url,
+		"maskPhone": app.MaskPhone,
+		"maskID":    app.MaskID,
+		"role":      func(r app.Role) string { return s.msgs.t(lang, "role."+string(r)) },
+		"bytes":     humanBytes,
+		"add":       func(a, b int) int { return a + b },
+		"district":  func(code string) string { return s.districtName(lang, code) },
+		"join":      strings.Join,
+		"field":     func(v *view, f string) fieldRef { return fieldRef{v, f} },
+	}
+}
+
+// render writes a page; a template error is logged and turned into the
+// internal-error page (the buffer keeps half a page from reaching users).
+func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name string, v *view) {
+	s.fillView(w, r, v)
+	t, ok := s.pages.byLang[v.Lang][name]
+	if !ok {
+		s.log.Error("no such page template", "page", name)
+		http.Error(w, "internal error", http.StatusInternalServerError)
+		return
+	}
+	var buf bytes.Buffer
+	if err := t.ExecuteTemplate(&buf, "page", v); err != nil {
+		s.log.Error("render page", "page", name, "request_id", requestID(r), "err", err)
+		if name != "error" {
+			s.renderError(w, r, http.StatusInternalServerError, "error.internal")
+			return
+		}
+		http.Error(w, "internal error", http.StatusInternalServerError)
+		return
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
+	_, _ = buf.WriteTo(w)
+}
+
+func (s *Server) fillView(w http.ResponseWriter, r *http.Request, v *view) {
+	v.s = s
+	au := authOf(r)
+	userLang := ""
+	if au != nil {
+		v.Actor = &au.actor
+		userLang = au.actor.Lang
+	}
+	v.Lang = pickLang(r, userLang)
+	v.Brand = s.app.Branding()
+	v.RequestID = requestID(r)
+	v.Path = r.URL.RequestURI()
+	v.Rebuilding = s.app.SearchRebuilding()
+	if v.Portal == "" {
+		v.Portal = portalOfPath(r.URL.Path)
+	}
+	if v.Form == nil {
+		v.Form = url.Values{}
+	}
+	if v.Flash == "" {
+		v.Flash = s.takeFlash(w, r)
+	}
+}
+
+func portalOfPath(p string) string {
+	switch {
+	case strings.HasPrefix(p, "/gov"):
+		return "gov"
+	case strings.HasPrefix(p, "/agency"):
+		return "agency"
+	}
+	return "public"
+}
+
+// renderError shows an error page with the message and the request ID.
+func (s *Server) renderError(w http.ResponseWriter, r *http.Request, status int, key string, args ...any) {
+	s.render(w, r, status, "error", &view{Title: "error.title", Error: key, ErrorArgs: args})
+}
+
+// fail shows err: a validation error re-renders the form (page, v) with
+// each field's message and the input kept; a known error shows its message
+// with the matching status; anything else is logged in full and shown as
+// an internal error with the request ID.
+func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error, page string, v *view) {
+	e, ok := app.AsError(err)
+	if !ok {
+		s.log.Error("request failed", "request_id", requestID(r), "path", r.URL.Path, "err", err)
+		s.renderError(w, r, http.StatusInternalServerError, "error.internal")
+		return
+	}
+	status := statusOf(e.Code)
+	if page != "" && v != nil && (len(e.Fields) > 0 || e.Code == app.EINVALID || e.Code == app.ECONFLICT || e.Code == app.ELOCKED || e.Code == app.EUNAUTHORIZED) {
+		v.Errors = e.Fields
+		if len(e.Fields) == 0 || e.Key != "form.invalid" {
+			v.Error, v.ErrorArgs = e.Key, e.Args
+		} else {
+			v.Error = "form.invalid"
+		}
+		s.render(w, r, status, page, v)
+		return
+	}
+	if e.Code == app.EUNAUTHORIZED {
+		s.redirectToLogin(w, r)
+		return
+	}
+	s.renderError(w, r, status, e.Key, e.Args...)
+}
+
+func statusOf(c app.Code) int {
+	switch c {
+	case app.EINVALID:
+		return http.StatusUnprocessableEntity
+	case app.ENOTFOUND:
+		return http.StatusNotFound
+	case app.EFORBIDDEN:
+		return http.StatusForbidden
+	case app.EUNAUTHORIZED:
+		return http.StatusUnauthorized
+	case app.ECONFLICT:
+		return http.StatusConflict
+	case app.ELOCKED:
+		return http.StatusTooManyRequests
+	case app.EUNAVAILABLE:
+		return http.StatusServiceUnavailable
+	}
+	return http.StatusInternalServerError
+}
+
+func (s *Server) handleNotFound(w http.ResponseWriter, r *http.Request) {
+	s.renderError(w, r, http.StatusNotFound, "error.not_found")
+}
+
+func (s *Server) handleMethodNotAllowed(w http.ResponseWriter, r *http.Request) {
+	s.renderError(w, r, http.StatusMethodNotAllowed, "error.method")
+}
+
+func humanBytes(n int64) string {
+	const unit = 1024
+	if n < unit {
+		return fmt.Sprintf("%d B", n)
+	}
+	div, exp := int64(unit), 0
+	for m := n / unit; m >= unit; m /= unit {
+		div *= unit
+		exp++
+	}
+	return fmt.Sprintf("%.1f %ciB", float64(n)/float64(div), "KMGTPE"[exp])
+}
+
+// districtName shows a district code with its dictionary name.
+func (s *Server) districtName(lang, code string) string {
+	if code == "" {
+		return s.msgs.t(lang, "jurisdiction.city")
+	}
+	for _, e := range s.districts() {
+		if e.Code == code {
+			return e.Label(lang)
+		}
+	}
+	return code
+}
+
+func (s *Server) districts() []*app.DictEntry {
+	list, err := s.app.Dict(app.DictDistrict, false)
+	if err != nil {
+		s.log.Error("load districts", "err", err)
+	}
+	return list
+}
+
+// FieldError returns the message key of a field's problem, if any.
+func (v *view) FieldError(field string) string { return v.Errors[field] }
+
+// ErrorMessage is the page-level error translated with its arguments.
+func (v *view) ErrorMessage() string { return v.s.msgs.t(v.Lang, v.Error, v.ErrorArgs...) }
+
+// fieldRef lets the "ferr" template know the view and the field name.
+type fieldRef struct {
+	V *view
+	F string
+}

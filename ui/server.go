@@ -1,0 +1,101 @@
+package ui
+
+import (
+	"log/slog"
+	"net/http"
+
+	"github.com/gorilla/mux"
+	"github.com/gorilla/sessions"
+
+	"anju/app"
+)
+
+// Config is what the HTTP layer needs besides the App.
+type Config struct {
+	Logger *slog.Logger
+	// TLS says the platform is served over HTTPS (directly or behind a
+	// proxy that terminates TLS): cookies are then marked Secure.
+	TLS bool
+	// TrustProxy takes the client address from X-Forwarded-For / X-Real-IP;
+	// only set it behind a reverse proxy.
+	TrustProxy bool
+	// ControlToken authorises the local CLI (anju backup) on /internal/;
+	// empty disables the control endpoints.
+	ControlToken string
+}
+
+// Server is the HTTP handler of all portals.
+type Server struct {
+	app     *app.App
+	cfg     Config
+	log     *slog.Logger
+	router  *mux.Router
+	handler http.Handler
+	pages   *pages
+	msgs    *catalog
+	cookies *sessions.CookieStore
+	limiter *rateLimiter
+	assets  *assets
+}
+
+// New builds the router and parses every template; a missing template or
+// message key is an error here, not on a user's screen.
+func New(a *app.App, cfg Config) (*Server, error) {
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	s := &Server{app: a, cfg: cfg, log: cfg.Logger}
+	var err error
+	if s.msgs, err = loadCatalog(); err != nil {
+		return nil, err
+	}
+	if s.assets, err = loadAssets(); err != nil {
+		return nil, err
+	}
+	if s.pages, err = parsePages(s); err != nil {
+		return nil, err
+	}
+	key, err := a.Secret("ui.cookie")
+	if err != nil {
+		return nil, err
+	}
+	s.cookies = sessions.NewCookieStore(key)
+	s.cookies.Options = &sessions.Options{Path: "/", HttpOnly: true, Secure: cfg.TLS, SameSite: http.SameSiteLaxMode}
+	s.limiter = newRateLimiter(func() int { return a.ParamInt(app.ParamLoginRatePerMin) })
+	s.routes()
+	return s, nil
+}
+
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.handler.ServeHTTP(w, r) }
+
+func (s *Server) routes() {
+	r := mux.NewRouter()
+	r.StrictSlash(true)
+	r.NotFoundHandler = http.HandlerFunc(s.handleNotFound)
+	r.MethodNotAllowedHandler = http.HandlerFunc(s.handleMethodNotAllowed)
+	s.router = r
+
+	r.HandleFunc("/healthz", s.handleHealth).Methods("GET")
+	r.PathPrefix("/static/").Handler(s.assets).Methods("GET")
+	r.HandleFunc("/lang", s.handleLang).Methods("POST")
+
+	s.registerPublicRoutes(r)
+	s.registerAuthRoutes(r)
+	s.registerHomeRoutes(r)
+	s.registerUserRoutes(r)
+	s.registerParamRoutes(r)
+	s.registerDictRoutes(r)
+	s.registerAuditRoutes(r)
+	s.registerBackupRoutes(r)
+	s.registerStatusRoutes(r)
+	s.registerControlRoutes(r)
+
+	var h http.Handler = r
+	h = s.withSession(h)
+	h = crossOrigin(h, s)
+	h = securityHeaders(h)
+	h = s.recoverPanics(h)
+	h = s.logRequests(h)
+	h = withRequestID(h)
+	s.handler = h
+}

@@ -1,0 +1,192 @@
+package ui
+
+import (
+	"net/http"
+	"net/url"
+	"strconv"
+
+	"github.com/gorilla/mux"
+
+	"anju/app"
+)
+
+func (s *Server) registerUserRoutes(r *mux.Router) {
+	g := func(h http.HandlerFunc) http.HandlerFunc { return s.requireAuth(app.PortalGov, app.PermUserManage, h) }
+	r.HandleFunc("/gov/admin/users", g(s.handleUserList)).Methods("GET")
+	r.HandleFunc("/gov/admin/users/new", g(s.handleUserNew)).Methods("GET")
+	r.HandleFunc("/gov/admin/users", g(s.handleUserCreate)).Methods("POST")
+	r.HandleFunc("/gov/admin/users/{id:[0-9]+}", g(s.handleUserEdit)).Methods("GET")
+	r.HandleFunc("/gov/admin/users/{id:[0-9]+}", g(s.handleUserUpdate)).Methods("POST")
+	r.HandleFunc("/gov/admin/users/{id:[0-9]+}/reset-password", g(s.handleUserResetPassword)).Methods("POST")
+	r.HandleFunc("/gov/admin/users/{id:[0-9]+}/end-sessions", g(s.handleUserEndSessions)).Methods("POST")
+}
+
+// userForm is the data of the user form page.
+type userForm struct {
+	ID        uint64
+	User      *app.User
+	GovRoles  []app.Role
+	AgRoles   []app.Role
+	Districts []*app.DictEntry
+}
+
+func (s *Server) userFormData(u *app.User) userForm {
+	return userForm{User: u, GovRoles: app.GovRoles, AgRoles: app.AgencyRoles, Districts: s.enabledDistricts()}
+}
+
+func (s *Server) enabledDistricts() []*app.DictEntry {
+	list, err := s.app.Dict(app.DictDistrict, true)
+	if err != nil {
+		s.log.Error("load districts", "err", err)
+	}
+	return list
+}
+
+func pathID(r *http.Request) uint64 {
+	id, _ := strconv.ParseUint(mux.Vars(r)["id"], 10, 64)
+	return id
+}
+
+func (s *Server) handleUserList(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	page, _ := strconv.Atoi(q.Get("page"))
+	res, err := s.app.SearchUsers(actorOf(r), app.UserQuery{
+		Text: q.Get("q"), Role: app.Role(q.Get("role")), Portal: app.Portal(q.Get("portal")),
+		Status: q.Get("status"), Page: page, Size: 20,
+	})
+	if err != nil {
+		s.fail(w, r, err, "", nil)
+		return
+	}
+	s.render(w, r, http.StatusOK, "users", &view{Title: "users.title", Nav: "users", Form: q,
+		Data: struct {
+			Result app.UserPage
+			Roles  []app.Role
+			Pager  pager
+		}{res, append(append([]app.Role{}, app.GovRoles...), app.AgencyRoles...), newPager(r, res.Page, res.Pages)}})
+}
+
+func (s *Server) handleUserNew(w http.ResponseWriter, r *http.Request) {
+	s.render(w, r, http.StatusOK, "user_form", &view{Title: "users.new", Nav: "users", Data: s.userFormData(nil)})
+}
+
+func userInputOf(r *http.Request) app.UserInput {
+	var roles []app.Role
+	for _, v := range r.PostForm["roles"] {
+		roles = append(roles, app.Role(v))
+	}
+	return app.UserInput{
+		Username: r.PostForm.Get("username"), Name: r.PostForm.Get("name"), Phone: r.PostForm.Get("phone"),
+		Roles: roles, District: r.PostForm.Get("district"), AgencyName: r.PostForm.Get("agency_name"),
+		Disabled: r.PostForm.Get("disabled") == "on",
+	}
+}
+
+func (s *Server) handleUserCreate(w http.ResponseWriter, r *http.Request) {
+	_ = r.ParseForm()
+	u, password, err := s.app.CreateUser(actorOf(r), userInputOf(r))
+	if err != nil {
+		s.fail(w, r, err, "user_form", &view{Title: "users.new", Nav: "users", Form: r.PostForm, Data: s.userFormData(nil)})
+		return
+	}
+	// The one-time password is shown on this response only: it is never
+	// stored in clear, nor put in a redirect or a cookie.
+	s.render(w, r, http.StatusOK, "user_password", &view{Title: "users.password_title", Nav: "users",
+		Data: struct {
+			User     *app.User
+			Password string
+			Created  bool
+		}{u, password, true}})
+}
+
+func userValues(u *app.User) url.Values {
+	v := url.Values{"username": {u.Username}, "name": {u.Name}, "phone": {u.Phone},
+		"district": {u.District}, "agency_name": {u.AgencyName}}
+	for _, r := range u.Roles {
+		v.Add("roles", string(r))
+	}
+	if u.Disabled {
+		v.Set("disabled", "on")
+	}
+	return v
+}
+
+func (s *Server) handleUserEdit(w http.ResponseWriter, r *http.Request) {
+	u, err := s.app.GetUser(actorOf(r), pathID(r))
+	if err != nil {
+		s.fail(w, r, err, "", nil)
+		return
+	}
+	s.render(w, r, http.StatusOK, "user_form", &view{Title: "users.edit", Nav: "users", Form: userValues(u), Data: s.userFormData(u)})
+}
+
+func (s *Server) handleUserUpdate(w http.ResponseWriter, r *http.Request) {
+	_ = r.ParseForm()
+	actor := actorOf(r)
+	id := pathID(r)
+	_, err := s.app.UpdateUser(actor, id, userInputOf(r))
+	if err != nil {
+		u, gerr := s.app.GetUser(actor, id)
+		if gerr != nil {
+			s.fail(w, r, gerr, "", nil)
+			return
+		}
+		form := r.PostForm
+		form.Set("username", u.Username)
+		s.fail(w, r, err, "user_form", &view{Title: "users.edit", Nav: "users", Form: form, Data: s.userFormData(u)})
+		return
+	}
+	s.setFlash(w, r, "users.saved")
+	http.Redirect(w, r, "/gov/admin/users", http.StatusSeeOther)
+}
+
+func (s *Server) handleUserResetPassword(w http.ResponseWriter, r *http.Request) {
+	actor := actorOf(r)
+	password, err := s.app.ResetPassword(actor, pathID(r))
+	if err != nil {
+		s.fail(w, r, err, "", nil)
+		return
+	}
+	u, err := s.app.GetUser(actor, pathID(r))
+	if err != nil {
+		s.fail(w, r, err, "", nil)
+		return
+	}
+	s.render(w, r, http.StatusOK, "user_password", &view{Title: "users.password_title", Nav: "users",
+		Data: struct {
+			User     *app.User
+			Password string
+			Created  bool
+		}{u, password, false}})
+}
+
+func (s *Server) handleUserEndSessions(w http.ResponseWriter, r *http.Request) {
+	if _, err := s.app.EndUserSessions(actorOf(r), pathID(r)); err != nil {
+		s.fail(w, r, err, "", nil)
+		return
+	}
+	s.setFlash(w, r, "users.sessions_ended")
+	http.Redirect(w, r, "/gov/admin/users/"+strconv.FormatUint(pathID(r), 10), http.StatusSeeOther)
+}
+
+// pager builds the links of a paged list, keeping the query.
+type pager struct {
+	Page, Pages int
+	Prev, Next  string
+}
+
+func newPager(r *http.Request, page, pages int) pager {
+	p := pager{Page: page, Pages: pages}
+	link := func(n int) string {
+		q := r.URL.Query()
+		q.Set("page", strconv.Itoa(n))
+		return r.URL.Path + "?" + q.Encode()
+	}
+	if page > 1 {
+		p.Prev = link(page - 1)
+	}
+	if page < pages {
+		p.Next = link(page + 1)
+	}
+	return p
+}
