@@ -204,7 +204,7 @@ func (a *App) ResetPassword(actor Actor, userID uint64) (string, error) {
 	if err := actor.require(PermUserManage); err != nil {
 		return "", err
 	}
-	return a.resetPassword(actor, func(tx *storage.Tx) (*User, error) { return getUser(tx, userID) })
+	return a.resetPassword(actor, func(tx *storage.Tx) (*User, error) { return visibleUser(tx, actor, userID) })
 }
 
 // ResetPasswordByName is the CLI's `anju reset-password USER`.

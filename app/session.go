@@ -131,7 +131,7 @@ func (a *App) EndUserSessions(actor Actor, userID uint64) (int, error) {
 	}
 	var n int
 	err := a.update(func(tx *storage.Tx) error {
-		u, err := getUser(tx, userID)
+		u, err := visibleUser(tx, actor, userID)
 		if err != nil {
 			return err
 		}

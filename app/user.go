@@ -116,7 +116,7 @@ func validUsername(s string) bool {
 }
 
 // check validates the form; creating says whether the username is new.
-func (a *App) checkUserInput(tx *storage.Tx, in *UserInput, creating bool) error {
+func (a *App) checkUserInput(tx *storage.Tx, actor Actor, in *UserInput, creating bool) error {
 	var v validation
 	in.Username = normalizeUsername(in.Username)
 	in.Name = strings.TrimSpace(in.Name)
@@ -150,14 +150,22 @@ func (a *App) checkUserInput(tx *storage.Tx, in *UserInput, creating bool) error
 		v.add("roles", "user.roles_mixed")
 	}
 	if portals[PortalAgency] {
+		if actor.District != "" {
+			// Agency accounts are city-wide; a district's sysadmin
+			// manages the staff of his district only.
+			v.add("roles", "user.agency_outside")
+		}
 		in.District = ""
 		if in.AgencyName == "" {
 			v.add("agency_name", "user.agency_required")
 		}
 	} else {
 		in.AgencyName = ""
-		if in.District != "" && !dictHas(tx, DictDistrict, in.District) {
+		switch {
+		case in.District != "" && !dictHas(tx, DictDistrict, in.District):
 			v.add("district", "user.district_unknown")
+		case !actor.InJurisdiction(in.District) || (actor.District != "" && in.District == ""):
+			v.add("district", "user.district_outside")
 		}
 	}
 	return v.err()
@@ -189,7 +197,7 @@ func (a *App) CreateUser(actor Actor, in UserInput) (*User, string, error) {
 	password := NewOneTimePassword()
 	var u *User
 	err := a.update(func(tx *storage.Tx) error {
-		if err := a.checkUserInput(tx, &in, true); err != nil {
+		if err := a.checkUserInput(tx, actor, &in, true); err != nil {
 			return err
 		}
 		agencyID, err := agencyKey(tx, in.AgencyName)
@@ -228,10 +236,10 @@ func (a *App) UpdateUser(actor Actor, id uint64, in UserInput) (*User, error) {
 	var u *User
 	err := a.update(func(tx *storage.Tx) error {
 		var err error
-		if u, err = getUser(tx, id); err != nil {
+		if u, err = visibleUser(tx, actor, id); err != nil {
 			return err
 		}
-		if err := a.checkUserInput(tx, &in, false); err != nil {
+		if err := a.checkUserInput(tx, actor, &in, false); err != nil {
 			return err
 		}
 		if u.ID == actor.UserID && (in.Disabled || !slices.Contains(in.Roles, RoleSysadmin)) {
@@ -285,7 +293,7 @@ func (a *App) GetUser(actor Actor, id uint64) (*User, error) {
 	}
 	var u *User
 	err := a.db.View(func(tx *storage.Tx) (err error) {
-		u, err = getUser(tx, id)
+		u, err = visibleUser(tx, actor, id)
 		return err
 	})
 	if err != nil || u.Phone == "" {
@@ -296,6 +304,19 @@ func (a *App) GetUser(actor Actor, id uint64) (*User, error) {
 		return a.audit(tx, actor, "personal.view", "user", u.ID, u.Username+": phone")
 	})
 	return u, err
+}
+
+// visibleUser loads a user the actor may manage: a district's sysadmin
+// sees his district's government users only; others read as not found.
+func visibleUser(tx *storage.Tx, actor Actor, id uint64) (*User, error) {
+	u, err := getUser(tx, id)
+	if err != nil {
+		return nil, err
+	}
+	if actor.District != "" && !actor.System && (u.Portal() != PortalGov || u.District != actor.District) {
+		return nil, Errorf(ENOTFOUND, "user.not_found")
+	}
+	return u, nil
 }
 
 func getUser(tx *storage.Tx, id uint64) (*User, error) {
@@ -347,6 +368,10 @@ func (a *App) SearchUsers(actor Actor, q UserQuery) (UserPage, error) {
 	}
 	if q.Status != "" {
 		sq.Filters["status"] = []string{q.Status}
+	}
+	if actor.District != "" && !actor.System {
+		sq.Filters["district"] = []string{actor.District}
+		sq.Filters["portal"] = []string{string(PortalGov)}
 	}
 	if sq.Text == "" {
 		sq.Sort = []string{"login"}

@@ -39,7 +39,7 @@ const (
 	blobDataBucket = "blobs/data"
 )
 
-// DefaultLockTimeout is how long Open waits for the file lock.
+// defaultLockTimeout is how long Open waits for the file lock by default.
 const defaultLockTimeout = time.Second
 
 // Options for Open.

@@ -34,6 +34,9 @@ var (
 // errClosed is returned when the DB (or a transaction) is used after Close.
 var errClosed = errors.New("data file is closed")
 
+// errUnknownIndex: a lookup names an index the table does not declare.
+var errUnknownIndex = errors.New("unknown index")
+
 // DuplicateError reports a unique index violation. errors.Is(err, ErrDuplicate)
 // is true for it.
 type DuplicateError struct {

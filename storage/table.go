@@ -2,7 +2,6 @@ package storage
 
 import (
 	"encoding/json"
-	"errors"
 	"fmt"
 	"math"
 	"strings"
@@ -96,7 +95,7 @@ func (t *Table[T]) write(tx *Tx, v *T, insert bool) (id uint64, err error) {
 	var oldKeys [][][]byte
 	if insert {
 		id = tx.Sequence(t.opt.Name) + 1
-		if id == 0 || tx.Get(t.opt.Name, U64(id)) != nil {
+		if b := tx.bucket(t.opt.Name); id == 0 || (b != nil && b.Get(U64(id)) != nil) {
 			return 0, fmt.Errorf("%s: sequence %d is behind the stored records", t.opt.Name, id-1)
 		}
 		prev := t.opt.ID(v)
@@ -280,5 +279,3 @@ func (t *Table[T]) Last(tx *Tx) (*T, error) {
 	}
 	return v, nil
 }
-
-var errUnknownIndex = errors.New("unknown index")

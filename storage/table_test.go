@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"testing"
 
 	"anju/storage"
@@ -426,6 +427,46 @@ func TestNewTablePanics(t *testing.T) {
 				}
 			}()
 			storage.NewTable(tc.opt)
+		})
+	}
+}
+
+// BenchmarkTableInsertBatch inserts indexed records from parallel goroutines,
+// each call its own db.Batch (grouped into shared transactions), against
+// db.Update for comparison. Run with
+//
+//	go test -run '^$' -bench TableInsert ./storage/
+func BenchmarkTableInsertBatch(b *testing.B) {
+	for _, mode := range []string{"batch", "update"} {
+		b.Run(mode, func(b *testing.B) {
+			db := mustOpen(b)
+			write := db.Batch
+			if mode == "update" {
+				write = db.Update
+			}
+			var n atomic.Uint64
+			b.SetParallelism(8) // 8 writers per CPU, like concurrent requests
+			b.RunParallel(func(pb *testing.PB) {
+				for pb.Next() {
+					email := fmt.Sprintf("p%d@x", n.Add(1))
+					err := write(func(tx *storage.Tx) error {
+						// Built inside fn: Batch may run it twice.
+						p := &person{Email: email, Tags: []string{"bench"}, Org: 7}
+						_, err := people.Insert(tx, p)
+						return err
+					})
+					if err != nil {
+						b.Error(err)
+						return
+					}
+				}
+			})
+			b.StopTimer()
+			var count int
+			_ = db.View(func(tx *storage.Tx) error { count = people.Count(tx); return nil })
+			if uint64(count) != n.Load() {
+				b.Errorf("%d records, want %d", count, n.Load())
+			}
 		})
 	}
 }
