@@ -84,6 +84,16 @@ func (m *Main) Open() error {
 			}
 			fmt.Fprintf(m.Out, "    %-15s %-6s %-10s %s\n", d.Username, d.Portal, d.Name, strings.Join(roles, ","))
 		}
+		fmt.Fprintln(m.Out, "  Demo properties to verify (district 110105 朝阳区, certificate type 01):")
+		for _, p := range a.DemoCertificates() {
+			flags := ""
+			if p.Seized {
+				flags = " [seized]"
+			} else if p.Mortgaged {
+				flags = " [mortgaged]"
+			}
+			fmt.Fprintf(m.Out, "    %s  %s %s%s\n", p.CertNo, p.Owners[0].Name, p.Owners[0].IDNo, flags)
+		}
 		fmt.Fprintln(m.Out)
 	}
 	tokenBytes := make([]byte, 24)

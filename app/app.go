@@ -5,8 +5,10 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net/http"
 	"os"
 	"path/filepath"
+	"sync/atomic"
 	"time"
 
 	"anju/search"
@@ -42,13 +44,18 @@ type App struct {
 	started time.Time
 	params  params
 	indexer *indexer
+	// connectorFailures counts registry connector failures since start
+	// (system status).
+	connectorFailures atomic.Int64
+	httpClient        *http.Client
 }
 
 // Open opens (creating if needed) the data folder: the store is migrated to
 // this binary's schema, and the search index is opened and brought up to
 // date, or rebuilt from the store when it is missing or of another version.
 func Open(cfg Config) (*App, error) {
-	a := &App{log: cfg.Logger, now: cfg.Now, dataDir: cfg.DataDir, version: cfg.Version}
+	a := &App{log: cfg.Logger, now: cfg.Now, dataDir: cfg.DataDir, version: cfg.Version,
+		httpClient: &http.Client{Transport: &http.Transport{Proxy: http.ProxyFromEnvironment, MaxIdleConnsPerHost: 16}}}
 	if a.log == nil {
 		a.log = slog.New(slog.DiscardHandler)
 	}

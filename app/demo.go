@@ -98,5 +98,8 @@ func (a *App) LoadDemo() ([]DemoAccount, error) {
 	if err != nil {
 		return nil, err
 	}
-	return accounts, a.db.View(a.params.load)
+	if err := a.db.View(a.params.load); err != nil {
+		return nil, err
+	}
+	return accounts, a.loadDemoRegistry()
 }

@@ -16,7 +16,7 @@ import (
 
 // searchSchema lists every document type in the index. Bump Version when a
 // type or field changes: the index is then rebuilt from the store at start.
-var searchSchema = search.Schema{Version: 1, Types: []search.DocType{userDocType}}
+var searchSchema = search.Schema{Version: 2, Types: []search.DocType{userDocType, verificationDocType}}
 
 // indexedKind turns one stored record into its search document. Every
 // table declared with Outbox: true has an entry here.
@@ -27,7 +27,8 @@ type indexedKind struct {
 }
 
 var indexedKinds = map[string]indexedKind{
-	userTable.Name(): tableKind(userTable, "user", userDoc),
+	userTable.Name():         tableKind(userTable, "user", userDoc),
+	verificationTable.Name(): tableKind(verificationTable, "verification", verificationDoc),
 }
 
 func tableKind[T any](t *storage.Table[T], docType string, doc func(*T) search.Doc) indexedKind {
@@ -207,6 +208,16 @@ func (ix *indexer) rebuild() error {
 	}
 }
 
+// poke asks the loop to apply pending notes soon, without waiting: used on
+// hot write paths (verifications) where the request should not wait for
+// the index.
+func (ix *indexer) poke() {
+	select {
+	case ix.wake <- struct{}{}:
+	default:
+	}
+}
+
 func (ix *indexer) rebuildInBackground() {
 	ix.rebuilding.Store(true)
 	go func() {
@@ -228,9 +239,10 @@ func (ix *indexer) loop(ctx context.Context) {
 		case <-ix.done:
 			return
 		case <-t.C:
-			if err := ix.catchUp(); err != nil {
-				ix.a.log.Error("index catch-up", "err", err)
-			}
+		case <-ix.wake:
+		}
+		if err := ix.catchUp(); err != nil {
+			ix.a.log.Error("index catch-up", "err", err)
 		}
 	}
 }
@@ -263,6 +275,11 @@ func (a *App) searchPage(q search.Query, page, size int, load func(tx *storage.T
 		page = 1
 	}
 	q.From, q.Size = (page-1)*size, size
+	// Apply pending notes first so that a list shows what was just saved
+	// (cheap when nothing is pending).
+	if err := a.indexer.catchUp(); err != nil {
+		a.log.Error("index catch-up before search", "err", err)
+	}
 	res, err := a.ix.Search(q)
 	if err != nil {
 		return pageInfo{}, fmt.Errorf("search %s: %w", q.Type, err)

@@ -18,6 +18,7 @@ const (
 	ParamInt    ParamType = "int"
 	ParamBool   ParamType = "bool"
 	ParamString ParamType = "string"
+	ParamEnum   ParamType = "enum" // one of Options; label "param.<Key>.<option>"
 )
 
 // ParamDef declares a run-time parameter. Its label and meaning are the
@@ -32,6 +33,7 @@ type ParamDef struct {
 	Max     int
 	Unit    string // message key suffix "unit.<Unit>", may be empty
 	MaxLen  int    // for ParamString
+	Options []string
 }
 
 // Parameter keys used by this package.
@@ -46,6 +48,15 @@ const (
 	ParamLoginRatePerMin = "login.rate_per_minute"
 	ParamBackupHours     = "backup.interval_hours"
 	ParamBackupKeep      = "backup.keep"
+	ParamVerifyDays      = "verify.valid_days"
+	ParamVerifyNonResid  = "verify.allow_non_residential"
+	ParamVerifyDuplicate = "verify.allow_duplicate"
+	ParamPublicBaseURL   = "public.base_url"
+	ParamConnectorMode   = "registry.connector_mode"
+	ParamConnectorURL    = "registry.connector_url"
+	ParamConnectorToken  = "registry.connector_token"
+	ParamConnectorMillis = "registry.connector_timeout_ms"
+	ParamPublicRate      = "public.check_rate_per_minute"
 )
 
 var paramDefs = []ParamDef{
@@ -59,6 +70,15 @@ var paramDefs = []ParamDef{
 	{Key: ParamLoginRatePerMin, Group: "security", Type: ParamInt, Default: "20", Min: 5, Max: 600, Unit: "per_minute"},
 	{Key: ParamBackupHours, Group: "backup", Type: ParamInt, Default: "24", Min: 0, Max: 720, Unit: "hours"},
 	{Key: ParamBackupKeep, Group: "backup", Type: ParamInt, Default: "7", Min: 1, Max: 365, Unit: "copies"},
+	{Key: ParamVerifyDays, Group: "verify", Type: ParamInt, Default: "90", Min: 1, Max: 365, Unit: "days"},
+	{Key: ParamVerifyNonResid, Group: "verify", Type: ParamBool, Default: "false"},
+	{Key: ParamVerifyDuplicate, Group: "verify", Type: ParamBool, Default: "false"},
+	{Key: ParamPublicBaseURL, Group: "verify", Type: ParamString, Default: "", MaxLen: 200},
+	{Key: ParamPublicRate, Group: "verify", Type: ParamInt, Default: "60", Min: 5, Max: 100000, Unit: "per_minute"},
+	{Key: ParamConnectorMode, Group: "registry", Type: ParamEnum, Default: "off", Options: []string{"off", "connector", "connector_first"}},
+	{Key: ParamConnectorURL, Group: "registry", Type: ParamString, Default: "", MaxLen: 300},
+	{Key: ParamConnectorToken, Group: "registry", Type: ParamString, Default: "", MaxLen: 300},
+	{Key: ParamConnectorMillis, Group: "registry", Type: ParamInt, Default: "3000", Min: 200, Max: 60000, Unit: "ms"},
 }
 
 const paramBucket = "params"
@@ -174,6 +194,11 @@ func normalizeParam(d ParamDef, raw string) (string, string) {
 			return "false", ""
 		}
 		return "", "param.not_bool"
+	case ParamEnum:
+		if !slices.Contains(d.Options, raw) {
+			return "", "param.not_option"
+		}
+		return raw, ""
 	default:
 		if d.MaxLen > 0 && len([]rune(raw)) > d.MaxLen {
 			return "", "param.too_long"

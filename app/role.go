@@ -12,6 +12,9 @@ const (
 	RoleViewer      Role = "viewer"       // 查询/领导
 	RoleAgencyAdmin Role = "agency_admin" // 机构管理员
 	RoleAgent       Role = "agent"        // 经纪人员
+	// RolePlatform is held by listing platforms calling the API with a key;
+	// it is never given to a user account.
+	RolePlatform Role = "platform"
 )
 
 // GovRoles and AgencyRoles list the roles of each portal in display order.
@@ -55,6 +58,11 @@ const (
 	PermBackup       Permission = "backup.manage"
 	PermStatusView   Permission = "status.view"
 	PermPersonalData Permission = "personal.view_full" // see ID numbers and phones unmasked (audited)
+	PermVerify       Permission = "verification.create"
+	PermVerifyList   Permission = "verification.list"
+	PermVerifyRevoke Permission = "verification.revoke"
+	PermRegistry     Permission = "registry.import"
+	PermAPIKeys      Permission = "apikey.manage"
 )
 
 var permissions = map[Permission][]Role{
@@ -67,6 +75,11 @@ var permissions = map[Permission][]Role{
 	PermBackup:       {RoleSysadmin},
 	PermStatusView:   {RoleSysadmin},
 	PermPersonalData: {RoleSysadmin},
+	PermVerify:       {RoleClerk, RoleAgencyAdmin, RoleAgent, RolePlatform},
+	PermVerifyList:   {RoleClerk, RoleReviewer, RoleViewer, RoleAgencyAdmin, RoleAgent},
+	PermVerifyRevoke: {RoleClerk},
+	PermRegistry:     {RoleSysadmin},
+	PermAPIKeys:      {RoleSysadmin},
 }
 
 // RolesWith returns the roles that hold p (for documentation and tests).
@@ -75,17 +88,19 @@ func RolesWith(p Permission) []Role { return slices.Clone(permissions[p]) }
 // Actor is whoever performs a use case: a signed-in user, or the system
 // itself (CLI commands, schedules). It is built by the UI from the session.
 type Actor struct {
-	UserID    uint64
-	Username  string
-	Name      string
-	Roles     []Role
-	District  string // jurisdiction: "" is the whole city, else a district code
-	AgencyID  uint64
-	Lang      string
-	IP        string
-	RequestID string
-	SessionID uint64
-	System    bool // CLI or scheduled job: every permission
+	UserID     uint64
+	Username   string
+	Name       string
+	Roles      []Role
+	District   string // jurisdiction: "" is the whole city, else a district code
+	AgencyID   uint64
+	AgencyName string
+	APIKeyID   uint64 // a listing platform calling the API
+	Lang       string
+	IP         string
+	RequestID  string
+	SessionID  uint64
+	System     bool // CLI or scheduled job: every permission
 }
 
 // SystemActor is used by CLI commands and scheduled jobs.

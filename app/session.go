@@ -107,7 +107,7 @@ func (a *App) Authenticate(token string, ip string) (Actor, *User, error) {
 
 func actorOf(u *User, s *Session, ip string) Actor {
 	return Actor{UserID: u.ID, Username: u.Username, Name: u.Name, Roles: u.Roles,
-		District: u.District, AgencyID: u.AgencyID, Lang: u.Lang, IP: ip, SessionID: s.ID}
+		District: u.District, AgencyID: u.AgencyID, AgencyName: u.AgencyName, Lang: u.Lang, IP: ip, SessionID: s.ID}
 }
 
 // endSessions removes every session of a user in tx.

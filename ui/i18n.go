@@ -4,6 +4,7 @@ import (
 	"embed"
 	"encoding/json"
 	"fmt"
+	"io/fs"
 	"maps"
 	"net/http"
 	"slices"
@@ -28,18 +29,35 @@ type catalog struct {
 	msgs map[string]map[string]string
 }
 
+// Messages are split by subject: messages/<subject>.<lang>.json, so that
+// each capability keeps its own texts; a key defined twice is an error.
 func loadCatalog() (*catalog, error) {
 	c := &catalog{msgs: map[string]map[string]string{}}
 	for _, lang := range languages {
-		b, err := messageFiles.ReadFile("messages/" + lang + ".json")
+		c.msgs[lang] = map[string]string{}
+		files, err := fs.Glob(messageFiles, "messages/*."+lang+".json")
 		if err != nil {
 			return nil, err
 		}
-		m := map[string]string{}
-		if err := json.Unmarshal(b, &m); err != nil {
-			return nil, fmt.Errorf("messages %s: %w", lang, err)
+		if len(files) == 0 {
+			return nil, fmt.Errorf("no message files for %s", lang)
 		}
-		c.msgs[lang] = m
+		for _, f := range files {
+			b, err := messageFiles.ReadFile(f)
+			if err != nil {
+				return nil, err
+			}
+			m := map[string]string{}
+			if err := json.Unmarshal(b, &m); err != nil {
+				return nil, fmt.Errorf("messages %s: %w", f, err)
+			}
+			for k, v := range m {
+				if _, dup := c.msgs[lang][k]; dup {
+					return nil, fmt.Errorf("message %q defined twice (%s)", k, f)
+				}
+				c.msgs[lang][k] = v
+			}
+		}
 	}
 	zh, en := c.msgs[langZH], c.msgs[langEN]
 	for k := range zh {

@@ -110,6 +110,10 @@ func (s *Server) funcs(lang string) template.FuncMap {
 		"district":  func(code string) string { return s.districtName(lang, code) },
 		"join":      strings.Join,
 		"field":     func(v *view, f string) fieldRef { return fieldRef{v, f} },
+		"vcode":     app.FormatVerificationCode,
+		"maskName":  app.MaskName,
+		"hasMsg":    s.msgs.has,
+		"list":      func(xs ...string) []string { return xs },
 	}
 }
 

@@ -35,7 +35,9 @@ type Server struct {
 	msgs    *catalog
 	cookies *sessions.CookieStore
 	limiter *rateLimiter
-	assets  *assets
+	// publicLimiter bounds public code checks per client address.
+	publicLimiter *rateLimiter
+	assets        *assets
 }
 
 // New builds the router and parses every template; a missing template or
@@ -62,6 +64,7 @@ func New(a *app.App, cfg Config) (*Server, error) {
 	s.cookies = sessions.NewCookieStore(key)
 	s.cookies.Options = &sessions.Options{Path: "/", HttpOnly: true, Secure: cfg.TLS, SameSite: http.SameSiteLaxMode}
 	s.limiter = newRateLimiter(func() int { return a.ParamInt(app.ParamLoginRatePerMin) })
+	s.publicLimiter = newRateLimiter(func() int { return a.ParamInt(app.ParamPublicRate) })
 	s.routes()
 	return s, nil
 }
@@ -89,6 +92,9 @@ func (s *Server) routes() {
 	s.registerBackupRoutes(r)
 	s.registerStatusRoutes(r)
 	s.registerControlRoutes(r)
+	s.registerVerificationRoutes(r)
+	s.registerRegistryRoutes(r)
+	// (platform API and API keys: registered below by their own files)
 
 	var h http.Handler = r
 	h = s.withSession(h)

@@ -1,0 +1,197 @@
+package app
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"strconv"
+	"time"
+
+	"anju/storage"
+)
+
+// Demo registry: a few thousand plausible properties of Beijing districts,
+// with fictional owners whose ID numbers have valid check digits, some
+// seized, disputed, mortgaged or not residential, and verifications in
+// every status. The generator is seeded: every demo is the same.
+
+var (
+	demoSurnames = []string{"王", "李", "张", "刘", "陈", "杨", "赵", "黄", "周", "吴", "徐", "孙", "胡", "朱", "高", "林", "何", "郭", "马", "罗"}
+	demoGiven    = []string{"伟", "芳", "娜", "秀英", "敏", "静", "丽", "强", "磊", "军", "洋", "勇", "艳", "杰", "娟", "涛", "明", "超", "秀兰", "霞", "平", "刚", "桂英", "建华", "志强", "海燕", "晓东", "子涵", "雨轩", "思远"}
+	demoStreets  = map[string][]string{
+		"110105": {"朝阳区望京西园四区", "朝阳区团结湖北里", "朝阳区劲松八区", "朝阳区双井富力城", "朝阳区亚运村安慧里", "朝阳区十里堡", "朝阳区甜水园北里", "朝阳区南磨房百子湾"},
+		"110108": {"海淀区中关村东路", "海淀区五道口华清嘉园", "海淀区万柳中路", "海淀区学院路", "海淀区西三旗育新花园"},
+		"110101": {"东城区和平里七区", "东城区东四十条", "东城区天坛东里"},
+		"110106": {"丰台区方庄芳古园", "丰台区马家堡嘉园"},
+	}
+	demoRegistryDistricts = []string{"110105", "110105", "110105", "110108", "110108", "110101", "110106"}
+	demoDistrictAbbr      = map[string]string{"110105": "朝阳区", "110108": "海淀区", "110101": "东城区", "110106": "丰台区"}
+)
+
+// demoPerson returns a fictional person with a checksum-valid Beijing ID.
+func demoPerson(r *rand.Rand) Owner {
+	name := demoSurnames[r.IntN(len(demoSurnames))] + demoGiven[r.IntN(len(demoGiven))]
+	birth := time.Date(1950+r.IntN(50), time.Month(1+r.IntN(12)), 1+r.IntN(28), 0, 0, 0, 0, time.UTC)
+	d17 := "110105" + birth.Format("20060102") + fmt.Sprintf("%03d", r.IntN(1000))
+	return Owner{Name: name, IDType: "resident_id", IDNo: d17 + string(residentIDCheckChar(d17))}
+}
+
+// DemoProperty describes a generated property, for the console and tests.
+func demoProperty(r *rand.Rand, i int) *Property {
+	district := demoRegistryDistricts[r.IntN(len(demoRegistryDistricts))]
+	streets := demoStreets[district]
+	year := 2005 + r.IntN(20)
+	p := &Property{
+		District: district, CertType: "01",
+		CertNo:  NormalizeCertNo(fmt.Sprintf("京(%d)%s不动产权第%07d号", year, demoDistrictAbbr[district], 100000+i)),
+		Address: fmt.Sprintf("%s%d号楼%d单元%d", streets[r.IntN(len(streets))], 1+r.IntN(30), 1+r.IntN(4), 101+r.IntN(18)*100+r.IntN(4)),
+		Area:    float64(35+r.IntN(110)) + float64(r.IntN(10))/10,
+		Use:     "住宅", Source: "demo", RegisteredOn: time.Date(year, time.Month(1+r.IntN(12)), 1+r.IntN(28), 0, 0, 0, 0, time.UTC),
+	}
+	p.Owners = []Owner{demoPerson(r)}
+	if r.IntN(4) == 0 {
+		co := demoPerson(r)
+		p.Owners[0].Share, co.Share = "50%", "50%"
+		p.Owners = append(p.Owners, co)
+	}
+	switch n := r.IntN(100); {
+	case n < 3:
+		p.Seized = true
+	case n < 5:
+		p.Disputed = true
+	case n < 6:
+		p.Restricted = true
+	case n < 15:
+		p.Mortgaged = true
+	case n < 18:
+		p.Use = "商业"
+	}
+	return p
+}
+
+// demoRegistrySize is how many properties the demo registry holds.
+const demoRegistrySize = 3000
+
+// DemoCertificates returns a few demo properties with their owners, one of
+// each kind (clear, co-owned, seized, mortgaged), for the console and the
+// README so that a newcomer can try a verification.
+func (a *App) DemoCertificates() []Property {
+	r := rand.New(rand.NewPCG(2026, 11))
+	all := make([]*Property, demoRegistrySize)
+	for i := range all {
+		all[i] = demoProperty(r, i)
+	}
+	var out []Property
+	want := map[string]bool{"clear": true, "coowned": true, "seized": true, "mortgaged": true}
+	// From the end: the demo verifications use the first properties.
+	for i := len(all) - 1; i >= 0; i-- {
+		p := all[i]
+		kind := "clear"
+		switch {
+		case p.Seized:
+			kind = "seized"
+		case p.Mortgaged:
+			kind = "mortgaged"
+		case p.Disputed || p.Restricted || !p.Residential():
+			continue
+		case len(p.Owners) > 1:
+			kind = "coowned"
+		}
+		if want[kind] && p.District == "110105" {
+			delete(want, kind)
+			out = append(out, *p)
+		}
+	}
+	return out
+}
+
+// loadDemoRegistry writes the demo registry and demo verifications once.
+func (a *App) loadDemoRegistry() error {
+	var have bool
+	if err := a.db.View(func(tx *storage.Tx) error { have = propertyTable.Count(tx) > 0; return nil }); err != nil || have {
+		return err
+	}
+	r := rand.New(rand.NewPCG(2026, 11))
+	actor := SystemActor("demo")
+	var props []*Property
+	for i := range demoRegistrySize {
+		props = append(props, demoProperty(r, i))
+	}
+	for start := 0; start < len(props); start += 1000 {
+		end := min(start+1000, len(props))
+		err := a.db.Update(func(tx *storage.Tx) error {
+			for _, p := range props[start:end] {
+				p.Updated = a.now()
+				if _, _, err := a.upsertProperty(tx, p, actor); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+	}
+	return a.loadDemoVerifications(props, r)
+}
+
+// loadDemoVerifications issues real verifications through Verify as demo
+// users, then ages, revokes, uses and voids some so every status shows.
+func (a *App) loadDemoVerifications(props []*Property, r *rand.Rand) error {
+	var clerk, agent *User
+	if err := a.db.View(func(tx *storage.Tx) error {
+		var err error
+		if clerk, err = userByName(tx, "clerk"); err != nil {
+			return err
+		}
+		agent, err = userByName(tx, "agent.zhang")
+		return err
+	}); err != nil {
+		return err
+	}
+	actors := []Actor{actorOf(clerk, &Session{}, "127.0.0.1"), actorOf(agent, &Session{}, "127.0.0.1")}
+	var codes []string
+	for i, p := range props {
+		if len(codes) >= 60 {
+			break
+		}
+		if p.District != "110105" || p.restriction() != "" || !p.Residential() {
+			continue
+		}
+		o := p.Owners[0]
+		res, err := a.Verify(actors[i%2], VerifyInput{District: p.District, CertType: p.CertType, CertNo: p.CertNo,
+			Owners:  []OwnerInput{{Name: o.Name, IDType: o.IDType, IDNo: o.IDNo}},
+			Address: p.Address, Area: strconv.FormatFloat(p.Area, 'f', 1, 64),
+			Rooms: strconv.Itoa(1 + r.IntN(3)), Halls: "1", Baths: "1",
+			Rent: strconv.Itoa(3000 + r.IntN(90)*100), Mode: "whole"})
+		if err != nil {
+			return fmt.Errorf("demo verification of %s: %w", p.CertNo, err)
+		}
+		codes = append(codes, res.Verification.Code)
+	}
+	// Age some, revoke, use and void others, in one transaction.
+	now := a.now()
+	return a.update(func(tx *storage.Tx) error {
+		for i, code := range codes {
+			v, err := lookupVerification(tx, code)
+			if err != nil {
+				return err
+			}
+			age := time.Duration(r.IntN(80*24)) * time.Hour
+			v.Created, v.ValidUntil = v.Created.Add(-age), v.ValidUntil.Add(-age)
+			switch i % 10 {
+			case 1:
+				v.Created, v.ValidUntil = now.AddDate(0, 0, -120), now.AddDate(0, 0, -30) // expired
+			case 3:
+				v.Status, v.Ended, v.EndReason, v.EndedBy = VStatusRevoked, now.Add(-48*time.Hour), "房源信息与实际不符（演示）", "clerk"
+			case 5:
+				v.Status, v.Ended, v.EndReason, v.EndedBy = VStatusUsed, now.Add(-24*time.Hour), "", "demo"
+			case 7:
+				v.Status, v.Ended, v.EndReason, v.EndedBy = VStatusVoided, now.Add(-72*time.Hour), "verify.seized", "system:registry"
+			}
+			if err := verificationTable.Put(tx, v); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}

@@ -1,0 +1,88 @@
+package app
+
+import (
+	"strings"
+)
+
+// Verification codes (核验码) are read from paper and typed on phones, so:
+//   - the alphabet has 31 characters without look-alikes (no 0/O, 1/I, U/V);
+//   - 31 is prime, and the last character is a check character chosen so
+//     that the weighted sum of all twelve (weights 1..12) is 0 mod 31.
+//     Weights are distinct and non-zero mod 31, so any single wrong
+//     character and any swap of two different adjacent characters changes
+//     the sum and is caught;
+//   - the eleven data characters are random: 31^11 ≈ 2.5×10^16 codes, so
+//     guessing a valid one is hopeless.
+const (
+	vcodeAlphabet = "23456789ABCDEFGHJKLMNPQRSTVWXYZ"
+	vcodeData     = 11
+	vcodeLen      = vcodeData + 1
+)
+
+func vcodeValue(c byte) int { return strings.IndexByte(vcodeAlphabet, c) }
+
+func vcodeSum(code string) int {
+	sum := 0
+	for i := 0; i < len(code); i++ {
+		sum += (i + 1) * vcodeValue(code[i])
+	}
+	return sum % 31
+}
+
+// NewVerificationCode returns a fresh random code (without separators).
+func NewVerificationCode() string {
+	b := make([]byte, vcodeLen)
+	for i := 0; i < vcodeData; i++ {
+		b[i] = vcodeAlphabet[randIntn(len(vcodeAlphabet))]
+	}
+	// Solve 12·c ≡ −s (mod 31); 12⁻¹ ≡ 13 (mod 31) since 12·13 = 156 = 5·31+1.
+	s := vcodeSum(string(b[:vcodeData]))
+	c := ((31 - s) * 13) % 31
+	b[vcodeData] = vcodeAlphabet[c]
+	return string(b)
+}
+
+// NormalizeVerificationCode removes spaces and dashes, folds full-width
+// characters and lower case, so "abcd-efgh-jk2m" and "ＡＢＣＤ…" match.
+func NormalizeVerificationCode(s string) string {
+	s = strings.ToUpper(HalfWidth(s))
+	return strings.Map(func(r rune) rune {
+		if r == '-' || r == ' ' || r == '\t' {
+			return -1
+		}
+		return r
+	}, s)
+}
+
+// VerificationCodeStatus classifies a typed code before any lookup.
+type VerificationCodeStatus int
+
+const (
+	VCodeOK        VerificationCodeStatus = iota
+	VCodeMalformed                        // wrong length or characters outside the alphabet
+	VCodeMistyped                         // the check character does not match: a typo
+)
+
+// CheckVerificationCode checks a normalised code's form and check character.
+func CheckVerificationCode(code string) VerificationCodeStatus {
+	if len(code) != vcodeLen {
+		return VCodeMalformed
+	}
+	for i := 0; i < len(code); i++ {
+		if vcodeValue(code[i]) < 0 {
+			return VCodeMalformed
+		}
+	}
+	if vcodeSum(code) != 0 {
+		return VCodeMistyped
+	}
+	return VCodeOK
+}
+
+// FormatVerificationCode groups a code in fours for reading: ABCD-EFGH-JKLM.
+func FormatVerificationCode(code string) string {
+	if len(code) != vcodeLen {
+		return code
+	}
+	return code[0:4] + "-" + code[4:8] + "-" + code[8:12]
+}

@@ -1,0 +1,299 @@
+package app
+
+import (
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"anju/search"
+	"anju/storage"
+)
+
+// Verification statuses as stored. "expired" is not stored: a valid code
+// past its ValidUntil reads as expired (see State).
+const (
+	VStatusValid   = "valid"
+	VStatusExpired = "expired"
+	VStatusUsed    = "used"    // a lease was signed on it
+	VStatusRevoked = "revoked" // by a clerk, with a reason
+	VStatusVoided  = "voided"  // automatically: the registry changed
+)
+
+// Listing is the rental offer being verified.
+type Listing struct {
+	Address  string  `json:"address"`
+	Building string  `json:"building,omitempty"` // 楼栋/单元
+	Room     string  `json:"room,omitempty"`     // 房号; for shared rental also the rented room
+	Area     float64 `json:"area"`
+	Rooms    int     `json:"rooms"` // 室
+	Halls    int     `json:"halls"` // 厅
+	Baths    int     `json:"baths"` // 卫
+	Rent     int     `json:"rent"`  // asking monthly rent, yuan
+	Mode     string  `json:"mode"`  // "whole" 整租 or "shared" 合租
+}
+
+// Requester says who asked for a verification.
+type Requester struct {
+	UserID     uint64 `json:"user_id,omitempty"`
+	Username   string `json:"username"`
+	Name       string `json:"name,omitempty"`
+	AgencyID   uint64 `json:"agency_id,omitempty"`
+	AgencyName string `json:"agency_name,omitempty"`
+	APIKeyID   uint64 `json:"api_key_id,omitempty"`
+	Platform   string `json:"platform,omitempty"`
+}
+
+// Verification is a passed listing verification with its code (核验码).
+type Verification struct {
+	ID         uint64    `json:"id"`
+	Code       string    `json:"code"`
+	Status     string    `json:"status"`
+	PropertyID uint64    `json:"property_id"`
+	District   string    `json:"district"`
+	CertType   string    `json:"cert_type"`
+	CertNo     string    `json:"cert_no"`
+	Owners     []Owner   `json:"owners"`
+	Listing    Listing   `json:"listing"`
+	Mortgaged  bool      `json:"mortgaged,omitempty"`
+	Requester  Requester `json:"requester"`
+	Created    time.Time `json:"created"`
+	ValidUntil time.Time `json:"valid_until"`
+	Ended      time.Time `json:"ended,omitzero"` // revoked, voided or used
+	EndReason  string    `json:"end_reason,omitempty"`
+	EndedBy    string    `json:"ended_by,omitempty"`
+	Warnings   []string  `json:"warnings,omitempty"` // message keys shown with the result
+	ContractID uint64    `json:"contract_id,omitempty"`
+}
+
+// State is the status a person sees at time now.
+func (v *Verification) State(now time.Time) string {
+	if v.Status == VStatusValid && !now.Before(v.ValidUntil) {
+		return VStatusExpired
+	}
+	return v.Status
+}
+
+func roomKey(propertyID uint64, l Listing) string {
+	room := strings.ToUpper(strings.Join(strings.Fields(HalfWidth(l.Building+l.Room)), ""))
+	if l.Mode != "shared" {
+		room = "" // a whole rental covers every room
+	}
+	return strconv.FormatUint(propertyID, 10) + "/" + room
+}
+
+var verificationTable = storage.NewTable(storage.TableOptions[Verification]{
+	Name:  "verifications",
+	ID:    func(v *Verification) uint64 { return v.ID },
+	SetID: func(v *Verification, id uint64) { v.ID = id },
+	Indexes: []storage.Index[Verification]{
+		{Name: "code", Unique: true, Keys: func(v *Verification) [][]byte { return [][]byte{[]byte(v.Code)} }},
+		{Name: "property", Keys: func(v *Verification) [][]byte { return [][]byte{storage.U64(v.PropertyID)} }},
+	},
+	Outbox: true,
+})
+
+var verificationDocType = search.DocType{Name: "verification", Fields: []search.Field{
+	{Name: "code", Kind: search.Keyword},
+	{Name: "cert_no", Kind: search.Keyword},
+	{Name: "address", Kind: search.Text},
+	{Name: "owner", Kind: search.Text},
+	{Name: "agency", Kind: search.Text},
+	{Name: "agency_id", Kind: search.Keyword},
+	{Name: "requester", Kind: search.Keyword},
+	{Name: "district", Kind: search.Keyword},
+	{Name: "status", Kind: search.Keyword},
+	{Name: "created", Kind: search.Date, Sortable: true},
+	{Name: "valid_until", Kind: search.Date, Sortable: true},
+}}
+
+func verificationDoc(v *Verification) search.Doc {
+	owners := make([]string, len(v.Owners))
+	for i, o := range v.Owners {
+		owners[i] = o.Name
+	}
+	agency := v.Requester.AgencyName
+	if agency == "" {
+		agency = v.Requester.Platform
+	}
+	return search.Doc{Type: "verification", ID: docID("verification", v.ID), Fields: map[string]any{
+		"code": v.Code, "cert_no": v.CertNo,
+		"address": strings.TrimSpace(v.Listing.Address + " " + v.Listing.Building + v.Listing.Room),
+		"owner":   strings.Join(owners, " "), "agency": agency,
+		"agency_id": strconv.FormatUint(v.Requester.AgencyID, 10), "requester": v.Requester.Username,
+		"district": v.District, "status": v.Status, "created": v.Created, "valid_until": v.ValidUntil,
+	}}
+}
+
+// VerifyAttempt records every verification request, passed or refused.
+type VerifyAttempt struct {
+	ID             uint64    `json:"id"`
+	Time           time.Time `json:"time"`
+	Requester      Requester `json:"requester"`
+	District       string    `json:"district"`
+	CertNo         string    `json:"cert_no"`
+	Outcome        string    `json:"outcome"` // "passed", "refused", "invalid", "unavailable"
+	Reason         string    `json:"reason,omitempty"`
+	Field          string    `json:"field,omitempty"`
+	VerificationID uint64    `json:"verification_id,omitempty"`
+}
+
+var attemptTable = storage.NewTable(storage.TableOptions[VerifyAttempt]{
+	Name:  "verify_attempts",
+	ID:    func(v *VerifyAttempt) uint64 { return v.ID },
+	SetID: func(v *VerifyAttempt, id uint64) { v.ID = id },
+})
+
+// voidPropertyVerifications ends the valid codes of a property because the
+// registry changed (reason is a message key), in the caller's transaction.
+func (a *App) voidPropertyVerifications(tx *storage.Tx, propertyID uint64, reason string, actor Actor) (int, error) {
+	ids, err := verificationTable.Lookup(tx, "property", storage.U64(propertyID))
+	if err != nil {
+		return 0, err
+	}
+	n := 0
+	now := a.now()
+	for _, id := range ids {
+		v, err := verificationTable.Get(tx, id)
+		if err != nil {
+			return n, err
+		}
+		if v.Status != VStatusValid || !now.Before(v.ValidUntil) {
+			continue
+		}
+		v.Status, v.Ended, v.EndReason, v.EndedBy = VStatusVoided, now, reason, actor.Username
+		if err := verificationTable.Put(tx, v); err != nil {
+			return n, err
+		}
+		if err := a.audit(tx, actor, "verification.void", "verification", v.ID, v.Code+" "+reason); err != nil {
+			return n, err
+		}
+		n++
+	}
+	return n, nil
+}
+
+// errVerificationNotFound is what a missing or invisible code reads as.
+var errVerificationNotFound = Errorf(ENOTFOUND, "verify.not_found")
+
+func lookupVerification(tx *storage.Tx, code string) (*Verification, error) {
+	v, err := verificationTable.LookupOne(tx, "code", []byte(NormalizeVerificationCode(code)))
+	if errors.Is(err, storage.ErrNotFound) {
+		return nil, errVerificationNotFound
+	}
+	return v, err
+}
+
+// canSeeVerification applies the visibility rule: government users within
+// their jurisdiction, agency users their own agency's, a platform its own.
+func canSeeVerification(actor Actor, v *Verification) bool {
+	switch {
+	case actor.System:
+		return true
+	case actor.APIKeyID != 0:
+		return v.Requester.APIKeyID == actor.APIKeyID
+	case actor.Can(PermAgencyPortal):
+		return actor.AgencyID != 0 && v.Requester.AgencyID == actor.AgencyID
+	case actor.Can(PermVerifyList):
+		return actor.InJurisdiction(v.District)
+	}
+	return false
+}
+
+// GetVerification returns one verification the actor may see.
+func (a *App) GetVerification(actor Actor, code string) (*Verification, error) {
+	var v *Verification
+	err := a.db.View(func(tx *storage.Tx) (err error) {
+		v, err = lookupVerification(tx, code)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	if !canSeeVerification(actor, v) {
+		return nil, errVerificationNotFound
+	}
+	return v, nil
+}
+
+// RevokeVerification ends a valid code with a reason (a clerk, within his
+// jurisdiction).
+func (a *App) RevokeVerification(actor Actor, code, reason string) (*Verification, error) {
+	if err := actor.require(PermVerifyRevoke); err != nil {
+		return nil, err
+	}
+	reason = strings.TrimSpace(reason)
+	if reason == "" {
+		return nil, fieldError("reason", "verify.revoke_reason_required")
+	}
+	if len([]rune(reason)) > 200 {
+		return nil, fieldError("reason", "verify.revoke_reason_too_long")
+	}
+	var v *Verification
+	err := a.update(func(tx *storage.Tx) error {
+		var err error
+		if v, err = lookupVerification(tx, code); err != nil {
+			return err
+		}
+		if !canSeeVerification(actor, v) {
+			return errVerificationNotFound
+		}
+		if v.State(a.now()) != VStatusValid {
+			return Errorf(ECONFLICT, "verify.not_valid_anymore")
+		}
+		v.Status, v.Ended, v.EndReason, v.EndedBy = VStatusRevoked, a.now(), reason, actor.Username
+		if err := verificationTable.Put(tx, v); err != nil {
+			return err
+		}
+		return a.audit(tx, actor, "verification.revoke", "verification", v.ID, v.Code+": "+reason)
+	})
+	return v, err
+}
+
+// PublicCheck is what anyone sees for a code on the public check page.
+type PublicCheck struct {
+	Code       string
+	State      string // valid, expired, used, revoked, voided
+	Listing    Listing
+	District   string
+	OwnerNames []string // masked
+	Created    time.Time
+	ValidUntil time.Time
+	EndReason  string
+	Ended      time.Time
+}
+
+// CheckCode answers the public check. A code whose check character fails
+// gets "verify.code_mistyped", a well-formed unknown one "verify.code_unknown".
+func (a *App) CheckCode(code string) (PublicCheck, error) {
+	code = NormalizeVerificationCode(code)
+	switch CheckVerificationCode(code) {
+	case VCodeMalformed:
+		return PublicCheck{}, fieldError("code", "verify.code_malformed")
+	case VCodeMistyped:
+		return PublicCheck{}, fieldError("code", "verify.code_mistyped")
+	}
+	var v *Verification
+	err := a.db.View(func(tx *storage.Tx) (err error) {
+		v, err = lookupVerification(tx, code)
+		return err
+	})
+	if errors.Is(err, errVerificationNotFound) {
+		return PublicCheck{}, fieldError("code", "verify.code_unknown")
+	}
+	if err != nil {
+		return PublicCheck{}, err
+	}
+	pc := PublicCheck{Code: v.Code, State: v.State(a.now()), Listing: v.Listing, District: v.District,
+		Created: v.Created, ValidUntil: v.ValidUntil, Ended: v.Ended}
+	if v.Status == VStatusVoided {
+		pc.EndReason = v.EndReason // a message key; clerks' free-text reasons stay internal
+	}
+	for _, o := range v.Owners {
+		pc.OwnerNames = append(pc.OwnerNames, MaskName(o.Name))
+	}
+	return pc, nil
+}
+
+func (v *Verification) String() string { return fmt.Sprintf("verification %s (%s)", v.Code, v.Status) }

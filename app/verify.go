@@ -1,0 +1,326 @@
+package app
+
+import (
+	"strconv"
+	"strings"
+	"time"
+
+	"anju/storage"
+)
+
+// OwnerInput is an owner as typed in the verification form.
+type OwnerInput struct {
+	Name   string `json:"owner_name"`
+	IDType string `json:"owner_id_type"`
+	IDNo   string `json:"owner_id_no"`
+}
+
+// VerifyInput is the verification form (房源核验). Numbers arrive as text
+// so that a wrong one is reported on its field, whatever the client.
+type VerifyInput struct {
+	District string
+	CertType string
+	CertNo   string
+	Owners   []OwnerInput // the first is required; co-owners may follow
+	Address  string
+	Building string
+	Room     string
+	Area     string
+	Rooms    string
+	Halls    string
+	Baths    string
+	Rent     string
+	Mode     string // "whole" or "shared"
+}
+
+// VerifyResult is the outcome of one verification request.
+type VerifyResult struct {
+	Verification *Verification
+	// Duplicate is another agency's unexpired code for the same property
+	// and room, shown to the user (allowed or refused by parameter).
+	Duplicate *Verification
+}
+
+// ownerField names the form field of owner i's attribute.
+func ownerField(i int, f string) string {
+	if i == 0 {
+		return f
+	}
+	return "co_owners." + strconv.Itoa(i-1) + "." + f
+}
+
+func parseInt(s string, minV, maxV int) (int, bool) {
+	s = strings.TrimSpace(HalfWidth(s))
+	n, err := strconv.Atoi(s)
+	return n, err == nil && n >= minV && n <= maxV
+}
+
+func parseFloat(s string) (float64, bool) {
+	s = strings.TrimSpace(strings.TrimSuffix(strings.TrimSuffix(HalfWidth(s), "㎡"), "m²"))
+	f, err := strconv.ParseFloat(s, 64)
+	return f, err == nil && f > 0 && f < 100000
+}
+
+// checkVerifyInput validates the form and returns the listing.
+func (a *App) checkVerifyInput(tx *storage.Tx, actor Actor, in *VerifyInput) (Listing, error) {
+	var v validation
+	in.District = strings.TrimSpace(in.District)
+	in.CertNo = NormalizeCertNo(in.CertNo)
+	switch {
+	case in.District == "":
+		v.add("district", "verify.district_required")
+	case !dictHas(tx, DictDistrict, in.District):
+		v.add("district", "verify.district_unknown")
+	case !actor.InJurisdiction(in.District):
+		v.add("district", "verify.district_outside")
+	}
+	if in.CertType == "" {
+		v.add("cert_type", "verify.cert_type_required")
+	} else if !dictHas(tx, DictCertType, in.CertType) {
+		v.add("cert_type", "verify.cert_type_unknown")
+	}
+	if in.CertNo == "" {
+		v.add("cert_no", "verify.cert_no_required")
+	}
+	if len(in.Owners) == 0 {
+		in.Owners = []OwnerInput{{}}
+	}
+	for i := range in.Owners {
+		o := &in.Owners[i]
+		o.Name = strings.Join(strings.Fields(o.Name), "")
+		o.IDNo = NormalizeResidentID(o.IDNo)
+		if i > 0 && o.Name == "" && o.IDNo == "" {
+			continue // an empty co-owner row
+		}
+		if o.Name == "" {
+			v.add(ownerField(i, "owner_name"), "verify.owner_name_required")
+		}
+		switch {
+		case o.IDType == "":
+			v.add(ownerField(i, "owner_id_type"), "verify.owner_id_type_required")
+		case !dictHas(tx, DictIDType, o.IDType):
+			v.add(ownerField(i, "owner_id_type"), "verify.owner_id_type_unknown")
+		}
+		if o.IDNo == "" {
+			v.add(ownerField(i, "owner_id_no"), "verify.owner_id_no_required")
+		} else if o.IDType == "resident_id" {
+			v.check(ownerField(i, "owner_id_no"), CheckResidentID(o.IDNo))
+		}
+	}
+	l := Listing{Address: strings.TrimSpace(in.Address), Building: strings.TrimSpace(in.Building),
+		Room: strings.TrimSpace(in.Room), Mode: in.Mode}
+	if l.Address == "" {
+		v.add("address", "verify.address_required")
+	}
+	var ok bool
+	if l.Area, ok = parseFloat(in.Area); !ok {
+		v.add("area", "verify.area_invalid")
+	}
+	if l.Rooms, ok = parseInt(in.Rooms, 0, 20); !ok {
+		v.add("layout", "verify.layout_invalid")
+	}
+	if l.Halls, ok = parseInt(in.Halls, 0, 10); !ok {
+		v.add("layout", "verify.layout_invalid")
+	}
+	if l.Baths, ok = parseInt(in.Baths, 0, 10); !ok {
+		v.add("layout", "verify.layout_invalid")
+	}
+	if l.Rent, ok = parseInt(in.Rent, 1, 10_000_000); !ok {
+		v.add("rent", "verify.rent_invalid")
+	}
+	switch l.Mode {
+	case "whole":
+	case "shared":
+		if l.Room == "" {
+			v.add("room", "verify.room_required_shared")
+		}
+	default:
+		v.add("mode", "verify.mode_required")
+	}
+	return l, v.err()
+}
+
+// requesterKey identifies "who" for the duplicate rule: an agency, a
+// platform, or (for government staff) the bureau as a whole.
+func requesterKey(r Requester) string {
+	switch {
+	case r.AgencyID != 0:
+		return "agency:" + strconv.FormatUint(r.AgencyID, 10)
+	case r.APIKeyID != 0:
+		return "api:" + strconv.FormatUint(r.APIKeyID, 10)
+	}
+	return "bureau"
+}
+
+func requesterOf(actor Actor) Requester {
+	r := Requester{UserID: actor.UserID, Username: actor.Username, Name: actor.Name,
+		AgencyID: actor.AgencyID, AgencyName: actor.AgencyName, APIKeyID: actor.APIKeyID}
+	if actor.APIKeyID != 0 {
+		r.Platform = actor.Name
+	}
+	return r
+}
+
+// Verify checks a listing against the property registry and, when every
+// check passes, issues a verification code valid for the configured days.
+// Every request is recorded as an attempt with who asked. A registry that
+// cannot be reached is EUNAVAILABLE ("verify.registry_unavailable"), never
+// a refusal of the owner.
+func (a *App) Verify(actor Actor, in VerifyInput) (VerifyResult, error) {
+	if err := actor.require(PermVerify); err != nil {
+		return VerifyResult{}, err
+	}
+	now := a.now()
+	// Ask the live connector first, outside any transaction: it may take
+	// seconds and must not hold the store's write lock.
+	var remote *Property
+	var remoteFound bool
+	mode := a.ParamString(ParamConnectorMode)
+	if mode != "off" && in.District != "" && in.CertNo != "" {
+		p, found, err := a.connector().lookup(in.District, NormalizeCertNo(in.CertNo))
+		if err != nil {
+			a.recordUnavailable(actor, in, err)
+			return VerifyResult{}, Errorf(EUNAVAILABLE, "verify.registry_unavailable")
+		}
+		remote, remoteFound = p, found
+	}
+	var res VerifyResult
+	var refusal error
+	err := a.db.Batch(func(tx *storage.Tx) error {
+		res, refusal = VerifyResult{}, nil
+		attempt := &VerifyAttempt{Time: now, Requester: requesterOf(actor), District: in.District, CertNo: NormalizeCertNo(in.CertNo)}
+		refuse := func(outcome string, err error) error {
+			refusal = err
+			attempt.Outcome = outcome
+			if e, ok := AsError(err); ok {
+				attempt.Reason = e.Key
+				for f, k := range e.Fields {
+					attempt.Field, attempt.Reason = f, k
+					break
+				}
+			}
+			_, ierr := attemptTable.Insert(tx, attempt)
+			return ierr
+		}
+		in := in
+		listing, err := a.checkVerifyInput(tx, actor, &in)
+		if err != nil {
+			return refuse("invalid", err)
+		}
+		if remote != nil && remoteFound {
+			remote.Source, remote.Updated = "connector", now
+			if _, _, err := a.upsertProperty(tx, remote, SystemActor("registry connector")); err != nil {
+				return err
+			}
+		}
+		if mode == "connector" && !remoteFound {
+			return refuse("refused", fieldError("cert_no", "verify.cert_not_found"))
+		}
+		p, err := findProperty(tx, in.District, in.CertNo)
+		if err != nil {
+			return err
+		}
+		if p == nil {
+			return refuse("refused", fieldError("cert_no", "verify.cert_not_found"))
+		}
+		if p.CertType != "" && p.CertType != in.CertType {
+			return refuse("refused", fieldError("cert_type", "verify.cert_type_mismatch"))
+		}
+		known := map[string]bool{}
+		for _, o := range p.Owners {
+			known[ownerKey(o.Name, o.IDNo)] = true
+		}
+		var owners []Owner
+		for i, o := range in.Owners {
+			if o.Name == "" && o.IDNo == "" {
+				continue
+			}
+			if !known[ownerKey(o.Name, o.IDNo)] {
+				return refuse("refused", fieldError(ownerField(i, "owner_id_no"), "verify.owner_mismatch"))
+			}
+			owners = append(owners, Owner{Name: o.Name, IDType: o.IDType, IDNo: o.IDNo})
+		}
+		if r := p.restriction(); r != "" {
+			return refuse("refused", fieldError("cert_no", r))
+		}
+		if !p.Residential() && !a.ParamBool(ParamVerifyNonResid) {
+			return refuse("refused", fieldError("cert_no", "verify.not_residential"))
+		}
+		// Another agency's unexpired code for the same property and room.
+		ids, err := verificationTable.Lookup(tx, "property", storage.U64(p.ID))
+		if err != nil {
+			return err
+		}
+		key := roomKey(p.ID, listing)
+		for _, id := range ids {
+			other, err := verificationTable.Get(tx, id)
+			if err != nil {
+				return err
+			}
+			// A whole rental conflicts with any code of the property; a
+			// shared one with a code for the same room.
+			conflict := listing.Mode == "whole" || other.Listing.Mode == "whole" || roomKey(p.ID, other.Listing) == key
+			if other.State(now) != VStatusValid || !conflict {
+				continue
+			}
+			sameRequester := requesterKey(other.Requester) == requesterKey(requesterOf(actor))
+			if !sameRequester {
+				res.Duplicate = other
+				if !a.ParamBool(ParamVerifyDuplicate) {
+					return refuse("refused", &Error{Code: EINVALID, Key: "verify.duplicate", Fields: map[string]string{"cert_no": "verify.duplicate"},
+						Args: []any{FormatVerificationCode(other.Code), other.Requester.AgencyName}})
+				}
+			}
+		}
+		v := &Verification{Code: NewVerificationCode(), Status: VStatusValid, PropertyID: p.ID, District: p.District,
+			CertType: in.CertType, CertNo: p.CertNo, Owners: owners, Listing: listing, Mortgaged: p.Mortgaged,
+			Requester: requesterOf(actor), Created: now,
+			ValidUntil: now.AddDate(0, 0, a.ParamInt(ParamVerifyDays))}
+		if p.Mortgaged {
+			v.Warnings = append(v.Warnings, "verify.warn_mortgaged")
+		}
+		if res.Duplicate != nil {
+			v.Warnings = append(v.Warnings, "verify.warn_duplicate")
+		}
+		if _, err := verificationTable.Insert(tx, v); err != nil {
+			return err
+		}
+		attempt.Outcome, attempt.VerificationID = "passed", v.ID
+		if _, err := attemptTable.Insert(tx, attempt); err != nil {
+			return err
+		}
+		res.Verification = v
+		return a.audit(tx, actor, "verification.create", "verification", v.ID, v.Code+" "+v.CertNo)
+	})
+	if err != nil {
+		return VerifyResult{}, err
+	}
+	a.indexer.poke()
+	if refusal != nil {
+		return res, refusal
+	}
+	return res, nil
+}
+
+// recordUnavailable keeps a connector failure as its own kind of attempt
+// (counted in system status), never as a refusal of the owner.
+func (a *App) recordUnavailable(actor Actor, in VerifyInput, cause error) {
+	a.log.Error("registry connector failed", "err", cause, "district", in.District, "cert_no", NormalizeCertNo(in.CertNo), "user", actor.Username)
+	a.connectorFailures.Add(1)
+	err := a.db.Batch(func(tx *storage.Tx) error {
+		_, err := attemptTable.Insert(tx, &VerifyAttempt{Time: a.now(), Requester: requesterOf(actor), District: in.District,
+			CertNo: NormalizeCertNo(in.CertNo), Outcome: "unavailable", Reason: "verify.registry_unavailable"})
+		return err
+	})
+	if err != nil {
+		a.log.Error("record unavailable attempt", "err", err)
+	}
+}
+
+// verifyValidity is used by tests and the notice.
+func (v *Verification) DaysLeft(now time.Time) int {
+	if !now.Before(v.ValidUntil) {
+		return 0
+	}
+	return int(v.ValidUntil.Sub(now).Hours()/24) + 1
+}
