@@ -153,7 +153,13 @@ func (m *Main) writeControl(token string) error {
 	if m.Config.TLSCert != "" {
 		scheme = "https"
 	}
-	info := controlInfo{URL: fmt.Sprintf("%s://%s", scheme, net.JoinHostPort("127.0.0.1", fmt.Sprint(addr.Port))), Token: token, PID: os.Getpid()}
+	// The control endpoints answer loopback callers only; when the platform
+	// listens on one specific address, the CLI must use that one.
+	host := "127.0.0.1"
+	if ip := addr.IP; ip != nil && !ip.IsUnspecified() {
+		host = ip.String()
+	}
+	info := controlInfo{URL: fmt.Sprintf("%s://%s", scheme, net.JoinHostPort(host, fmt.Sprint(addr.Port))), Token: token, PID: os.Getpid()}
 	b, _ := json.Marshal(info)
 	return os.WriteFile(filepath.Join(m.Config.DataDir, controlFile), b, 0o600)
 }

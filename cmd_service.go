@@ -22,10 +22,11 @@ const serviceName = "anju"
 // a hardened example to adapt by hand.
 const systemdUnit = `[Unit]
 Description={{Description}}
-Documentation=https://localhost/ (see install/README.md)
 After=network-online.target
 Wants=network-online.target
 ConditionFileIsExecutable={{Path | cmdEscape}}
+StartLimitIntervalSec=300
+StartLimitBurst=10
 
 [Service]
 Type=simple
@@ -34,8 +35,6 @@ ExecStart={{Path | cmdEscape}}{{range Arguments}} {{. | cmd}}{{end}}
 {{end}}{{if UserName}}User={{UserName}}
 {{end}}Restart=on-failure
 RestartSec=5
-StartLimitIntervalSec=300
-StartLimitBurst=10
 LimitNOFILE=65536
 TimeoutStopSec=30
 UMask=0077
@@ -60,9 +59,9 @@ func (p *program) Start(s service.Service) error {
 		if err := p.m.Open(); err != nil {
 			p.m.Log.Error("start failed", "err", err)
 			p.m.Close()
-			p.errc <- err
-			_ = s.Stop()
-			os.Exit(exitFailure) // systemd restarts it after RestartSec
+			// Exit non-zero without asking the service manager to stop us:
+			// a deliberate stop would suppress the restart on failure.
+			os.Exit(exitFailure)
 		}
 	}()
 	return nil
@@ -114,13 +113,25 @@ func runInstall(_ context.Context, args []string, stdout, stderr io.Writer) erro
 	if err := os.MkdirAll(data, 0o700); err != nil {
 		return fmt.Errorf("create data folder: %w", err)
 	}
-	// The flags given, with --data replaced by its absolute path.
+	// The flags given, with paths made absolute: the service runs in the
+	// data folder (or System32 on Windows).
 	var svcArgs []string
+	var absErr error
 	fs.Visit(func(f *flag.Flag) {
-		if f.Name != "data" {
-			svcArgs = append(svcArgs, "--"+f.Name+"="+f.Value.String())
+		v := f.Value.String()
+		switch f.Name {
+		case "data":
+			return
+		case "tls-cert", "tls-key":
+			if v, absErr = filepath.Abs(v); absErr != nil {
+				return
+			}
 		}
+		svcArgs = append(svcArgs, "--"+f.Name+"="+v)
 	})
+	if absErr != nil {
+		return absErr
+	}
 	svcArgs = append(svcArgs, "--data="+data)
 	s, err := service.New(&program{}, serviceConfig(svcArgs, data))
 	if err != nil {
@@ -142,6 +153,13 @@ func serviceAction(action string) func(context.Context, []string, io.Writer, io.
 		s, err := service.New(&program{}, serviceConfig(nil, ""))
 		if err != nil {
 			return err
+		}
+		if action == "uninstall" {
+			if st, err := s.Status(); err == nil && st == service.StatusRunning {
+				if err := s.Stop(); err != nil {
+					return fmt.Errorf("stop service before uninstall: %w", err)
+				}
+			}
 		}
 		if err := service.Control(s, action); err != nil {
 			return fmt.Errorf("%s service: %w", action, err)

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -48,6 +49,7 @@ type App struct {
 	// (system status).
 	connectorFailures atomic.Int64
 	httpClient        *http.Client
+	imports           sync.Map // registry import ID -> *importJob while running
 }
 
 // Open opens (creating if needed) the data folder: the store is migrated to

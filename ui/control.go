@@ -29,8 +29,9 @@ func (s *Server) control(h http.HandlerFunc) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		host, _, _ := net.SplitHostPort(r.RemoteAddr)
 		ip := net.ParseIP(host)
+		local := ip != nil && (ip.IsLoopback() || isLocalAddr(r, ip))
 		token := strings.TrimPrefix(r.Header.Get("Authorization"), "Bearer ")
-		if ip == nil || !ip.IsLoopback() || subtle.ConstantTimeCompare([]byte(token), []byte(s.cfg.ControlToken)) != 1 {
+		if !local || subtle.ConstantTimeCompare([]byte(token), []byte(s.cfg.ControlToken)) != 1 {
 			http.Error(w, "forbidden", http.StatusForbidden)
 			return
 		}
@@ -66,4 +67,15 @@ func errKey(err error) string {
 		return e.Key
 	}
 	return "error.internal"
+}
+
+// isLocalAddr reports whether the caller is this machine connecting to the
+// platform's own (non-loopback) listen address.
+func isLocalAddr(r *http.Request, ip net.IP) bool {
+	la, ok := r.Context().Value(http.LocalAddrContextKey).(net.Addr)
+	if !ok {
+		return false
+	}
+	host, _, err := net.SplitHostPort(la.String())
+	return err == nil && net.ParseIP(host).Equal(ip)
 }

@@ -136,9 +136,11 @@ func crossOrigin(next http.Handler, s *Server) http.Handler {
 // platform is configured to trust a reverse proxy.
 func (s *Server) clientIP(r *http.Request) string {
 	if s.cfg.TrustProxy {
+		// The proxy appends the address it saw: the last entry. Earlier
+		// entries come from the client and cannot be trusted.
 		if xff := r.Header.Get("X-Forwarded-For"); xff != "" {
-			first, _, _ := strings.Cut(xff, ",")
-			return strings.TrimSpace(first)
+			parts := strings.Split(xff, ",")
+			return strings.TrimSpace(parts[len(parts)-1])
 		}
 		if ip := r.Header.Get("X-Real-IP"); ip != "" {
 			return ip
