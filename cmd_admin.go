@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"io"
 	"net/url"
+	"os"
+	"path/filepath"
 	"time"
 
 	"anju/app"
@@ -15,6 +17,9 @@ import (
 // openApp opens the data folder for a maintenance command; a running
 // platform holds the file, and the error says so.
 func openApp(data string) (*app.App, error) {
+	if err := requireDataFile(data); err != nil {
+		return nil, err
+	}
 	a, err := app.Open(app.Config{DataDir: data, Version: version()})
 	if errors.Is(err, app.ErrDataLocked) {
 		return nil, fmt.Errorf("%w; stop it first (anju stop)", err)
@@ -49,6 +54,9 @@ func runResetPassword(ctx context.Context, args []string, stdout, stderr io.Writ
 		return err
 	}
 	user := fs.Arg(0)
+	if err := requireDataFile(*data); err != nil {
+		return err
+	}
 	var password string
 	a, err := app.Open(app.Config{DataDir: *data, Version: version()})
 	switch {
@@ -98,5 +106,14 @@ func runAuditVerify(_ context.Context, args []string, stdout, stderr io.Writer) 
 		return fmt.Errorf("audit chain BROKEN at entry %d (%s), %d entries read", r.BrokenAt, r.Problem, r.Entries)
 	}
 	fmt.Fprintf(stdout, "audit chain intact: %d entries\n", r.Entries)
+	return nil
+}
+
+// requireDataFile refuses to run a maintenance command on a folder without
+// a data file, rather than silently creating an empty platform there.
+func requireDataFile(data string) error {
+	if _, err := os.Stat(filepath.Join(data, app.DataFileName)); err != nil {
+		return fmt.Errorf("no data file %s in %s (wrong --data?)", app.DataFileName, data)
+	}
 	return nil
 }

@@ -96,22 +96,41 @@ func usage(w io.Writer) {
 // extra positional arguments beyond maxArgs are a usage error.
 func parseFlags(fs *flag.FlagSet, args []string, minArgs, maxArgs int, stderr io.Writer) error {
 	fs.SetOutput(stderr)
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return err
+	// Flags may come before or after the positional arguments
+	// (anju reset-password admin --data DIR).
+	var positional []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			if errors.Is(err, flag.ErrHelp) {
+				return err
+			}
+			return errUsage
 		}
-		return errUsage
+		if fs.NArg() == 0 {
+			break
+		}
+		positional = append(positional, fs.Arg(0))
+		args = fs.Args()[1:]
 	}
-	if n := fs.NArg(); n < minArgs || n > maxArgs {
+	if n := len(positional); n < minArgs || n > maxArgs {
 		if n < minArgs {
 			fmt.Fprintf(stderr, "anju %s: missing argument\n", fs.Name())
 		} else {
-			fmt.Fprintf(stderr, "anju %s: unexpected argument %q\n", fs.Name(), fs.Arg(maxArgs))
+			fmt.Fprintf(stderr, "anju %s: unexpected argument %q\n", fs.Name(), positional[maxArgs])
 		}
 		fs.Usage()
 		return errUsage
 	}
-	return nil
+	// Re-parse so that fs.Args() holds exactly the positional arguments.
+	return fs.Parse(append(positionalFlags(fs), append([]string{"--"}, positional...)...))
+}
+
+// positionalFlags returns the flags already set on fs as arguments, so a
+// final parse keeps them.
+func positionalFlags(fs *flag.FlagSet) []string {
+	var out []string
+	fs.Visit(func(f *flag.Flag) { out = append(out, "-"+f.Name+"="+f.Value.String()) })
+	return out
 }
 
 // newFlagSet makes a command's flag set with a usage line.
