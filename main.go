@@ -54,8 +54,10 @@ func commands() []command {
 		{"backup", "write a consistent copy of the data file (-o FILE)", runBackup},
 		{"restore", "put a backup in place of the data file (service stopped)", runRestore},
 		{"reindex", "rebuild the search index from the data file", runReindex},
+		{"import-registry", "import the registration centre's export (CSV or XLSX)", runImportRegistry},
 		{"reset-password", "give a user a new one-time password", runResetPassword},
 		{"audit-verify", "check the audit log's hash chain", runAuditVerify},
+		{"apikey", "create an API key for a listing platform (apikey create NAME)", runAPIKey},
 		{"version", "print the version", runVersion},
 	}
 }

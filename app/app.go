@@ -105,6 +105,7 @@ func Open(cfg Config) (*App, error) {
 
 // Close stops the indexer and closes the index and the store.
 func (a *App) Close() error {
+	a.flushAPIUsage(true)
 	if a.indexer != nil {
 		a.indexer.stop()
 	}
@@ -123,6 +124,7 @@ func (a *App) Close() error {
 func (a *App) Run(ctx context.Context) {
 	go a.indexer.loop(ctx)
 	go a.backupLoop(ctx)
+	go a.apiKeyLoop(ctx)
 	t := time.NewTicker(5 * time.Minute)
 	defer t.Stop()
 	for {

@@ -111,7 +111,7 @@ func verifyAuditChain(tx *storage.Tx) AuditReport {
 	fail := func(id uint64, problem string) {
 		r.OK, r.BrokenAt, r.Problem = false, id, problem
 	}
-	_ = auditTable.Each(tx, false, func(e *AuditEntry) (bool, error) {
+	err := auditTable.Each(tx, false, func(e *AuditEntry) (bool, error) {
 		r.Entries++
 		switch {
 		case e.ID != want:
@@ -122,6 +122,12 @@ func verifyAuditChain(tx *storage.Tx) AuditReport {
 		prev, want = e.Hash, e.ID+1
 		return r.OK, nil
 	})
+	if err != nil && r.OK {
+		// The next stored entry cannot even be decoded: it was altered in
+		// the file (without this, the walk would end early and report the
+		// tail as removed).
+		fail(want, "audit.hash_mismatch")
+	}
 	if !r.OK {
 		return r
 	}

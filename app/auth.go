@@ -71,7 +71,8 @@ func (a *App) Login(portal Portal, username, password, ip, userAgent string) (Lo
 		return LoginResult{}, err
 	}
 	if now.Before(st.LockedUntil) {
-		mins := int(st.LockedUntil.Sub(now).Minutes()) + 1
+		// Rounded up: "15 minutes" right after locking, "1 minute" in the last one.
+		mins := int((st.LockedUntil.Sub(now) + time.Minute - 1) / time.Minute)
 		return LoginResult{}, Errorf(ELOCKED, "auth.locked", mins)
 	}
 	actor := Actor{UserID: u.ID, Username: u.Username, IP: ip}
@@ -252,14 +253,12 @@ func (a *App) SetLanguage(actor Actor, lang string) error {
 	if actor.UserID == 0 {
 		return nil
 	}
-	return a.db.Batch(func(tx *storage.Tx) error {
+	return a.update(func(tx *storage.Tx) error {
 		u, err := getUser(tx, actor.UserID)
 		if err != nil || u.Lang == lang {
 			return err
 		}
 		u.Lang = lang
-		// Put without re-indexing is not offered by the table; the note is
-		// harmless (the user document is unchanged).
 		return userTable.Put(tx, u)
 	})
 }

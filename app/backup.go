@@ -21,8 +21,12 @@ func (a *App) WriteBackup(actor Actor, w io.Writer) (int64, error) {
 		return 0, err
 	}
 	// The audit entry goes in first so that the copy records its own making.
+	action := "backup.download"
+	if actor.System {
+		action = "backup.write" // scheduled or from the CLI
+	}
 	if err := a.update(func(tx *storage.Tx) error {
-		return a.audit(tx, actor, "backup.download", "", 0, "")
+		return a.audit(tx, actor, action, "", 0, actor.Username)
 	}); err != nil {
 		return 0, err
 	}

@@ -83,6 +83,10 @@ var paramDefs = []ParamDef{
 
 const paramBucket = "params"
 
+// ParamDefs lists every parameter definition (the UI checks at start-up
+// that each has its label, help, group and unit texts).
+func ParamDefs() []ParamDef { return slices.Clone(paramDefs) }
+
 // Param is a definition with its current value, for the settings page.
 type Param struct {
 	ParamDef

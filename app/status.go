@@ -19,6 +19,10 @@ type Status struct {
 	Audit         AuditReport
 	LastBackup    *BackupFile
 	Sessions      int
+	// ConnectorFailures counts registry connector failures since start;
+	// UnavailableAttempts all recorded ones.
+	ConnectorFailures int64
+	ConnectorMode     string
 }
 
 // IndexStatus tells whether search is current.
@@ -46,6 +50,9 @@ func (a *App) Status(actor Actor) (Status, error) {
 		st.Counts["users"] = userTable.Count(tx)
 		st.Counts["dict"] = dictTable.Count(tx)
 		st.Counts["audit"] = auditTable.Count(tx)
+		st.Counts["properties"] = propertyTable.Count(tx)
+		st.Counts["verifications"] = verificationTable.Count(tx)
+		st.Counts["attempts"] = attemptTable.Count(tx)
 		st.Sessions = sessionTable.Count(tx)
 		st.Audit = verifyAuditChain(tx)
 		return nil
@@ -54,6 +61,7 @@ func (a *App) Status(actor Actor) (Status, error) {
 		return st, err
 	}
 	st.Index = a.IndexStatus()
+	st.ConnectorFailures, st.ConnectorMode = a.connectorFailures.Load(), a.ParamString(ParamConnectorMode)
 	if list, err := listBackups(a.backupDir()); err == nil && len(list) > 0 {
 		st.LastBackup = &list[0]
 	}

@@ -121,7 +121,10 @@ func (a *App) checkUserInput(tx *storage.Tx, actor Actor, in *UserInput, creatin
 	in.Username = normalizeUsername(in.Username)
 	in.Name = strings.TrimSpace(in.Name)
 	in.AgencyName = strings.TrimSpace(in.AgencyName)
-	if creating && !validUsername(in.Username) {
+	switch {
+	case creating && in.Username == "":
+		v.add("username", "user.username_required")
+	case creating && !validUsername(in.Username):
 		v.add("username", "user.username_invalid")
 	}
 	if in.Name == "" {

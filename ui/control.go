@@ -23,6 +23,7 @@ func (s *Server) registerControlRoutes(r *mux.Router) {
 	}
 	r.HandleFunc("/internal/backup", s.control(s.handleControlBackup)).Methods("POST")
 	r.HandleFunc("/internal/reset-password", s.control(s.handleControlResetPassword)).Methods("POST")
+	r.HandleFunc("/internal/apikey", s.control(s.handleControlAPIKey)).Methods("POST")
 }
 
 func (s *Server) control(h http.HandlerFunc) http.HandlerFunc {

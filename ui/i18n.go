@@ -135,3 +135,24 @@ func formatDateTime(lang string, t time.Time) string {
 	}
 	return formatDate(lang, t) + " " + t.Local().Format("15:04")
 }
+
+// formatDuration shows an uptime as days, hours and minutes.
+func formatDuration(lang string, d time.Duration) string {
+	days, hours, mins := int(d.Hours())/24, int(d.Hours())%24, int(d.Minutes())%60
+	if lang == langZH {
+		switch {
+		case days > 0:
+			return fmt.Sprintf("%d天%d小时", days, hours)
+		case hours > 0:
+			return fmt.Sprintf("%d小时%d分钟", hours, mins)
+		}
+		return fmt.Sprintf("%d分钟", mins)
+	}
+	switch {
+	case days > 0:
+		return fmt.Sprintf("%dd %dh", days, hours)
+	case hours > 0:
+		return fmt.Sprintf("%dh %dmin", hours, mins)
+	}
+	return fmt.Sprintf("%d min", mins)
+}

@@ -99,7 +99,20 @@ func (s *Server) funcs(lang string) template.FuncMap {
 			}
 			return s.msgs.t(lang, key, args...)
 		},
-		"date":      func(t time.Time) string { return formatDate(lang, t) },
+		"date":     func(t time.Time) string { return formatDate(lang, t) },
+		"duration": func(d time.Duration) string { return formatDuration(lang, d) },
+		"auditAction": func(code string) string {
+			if k := "audit.action." + code; s.msgs.has(k) {
+				return s.msgs.t(lang, k)
+			}
+			return code
+		},
+		"datetimeSec": func(t time.Time) string {
+			if t.IsZero() {
+				return "—"
+			}
+			return formatDate(lang, t) + " " + t.Local().Format("15:04:05")
+		},
 		"datetime":  func(t time.Time) string { return formatDateTime(lang, t) },
 		"asset":     s.assets.url,
 		"maskPhone": app.MaskPhone,

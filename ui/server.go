@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"fmt"
 	"log/slog"
 	"net/http"
 
@@ -57,6 +58,9 @@ func New(a *app.App, cfg Config) (*Server, error) {
 	if s.pages, err = parsePages(s); err != nil {
 		return nil, err
 	}
+	if err := s.checkParamMessages(); err != nil {
+		return nil, err
+	}
 	key, err := a.Secret("ui.cookie")
 	if err != nil {
 		return nil, err
@@ -94,7 +98,8 @@ func (s *Server) routes() {
 	s.registerControlRoutes(r)
 	s.registerVerificationRoutes(r)
 	s.registerRegistryRoutes(r)
-	// (platform API and API keys: registered below by their own files)
+	s.registerAPIRoutes(r)
+	s.registerAPIKeyRoutes(r)
 
 	var h http.Handler = r
 	h = s.withSession(h)
@@ -104,4 +109,24 @@ func (s *Server) routes() {
 	h = s.logRequests(h)
 	h = withRequestID(h)
 	s.handler = h
+}
+
+// checkParamMessages makes a parameter without its texts fail at start-up
+// (and in every test) instead of on the settings page.
+func (s *Server) checkParamMessages() error {
+	for _, d := range app.ParamDefs() {
+		keys := []string{"param." + d.Key, "param." + d.Key + ".help", "param_group." + d.Group}
+		if d.Unit != "" {
+			keys = append(keys, "unit."+d.Unit)
+		}
+		for _, o := range d.Options {
+			keys = append(keys, "param."+d.Key+"."+o)
+		}
+		for _, k := range keys {
+			if !s.msgs.has(k) {
+				return fmt.Errorf("parameter %s: message %q missing", d.Key, k)
+			}
+		}
+	}
+	return nil
 }

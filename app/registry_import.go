@@ -1,0 +1,397 @@
+package app
+
+import (
+	"bytes"
+	"encoding/csv"
+	"errors"
+	"io"
+	"os"
+	"strconv"
+	"strings"
+	"sync/atomic"
+	"time"
+
+	"anju/storage"
+)
+
+// RegistryImport is the report of one import of the centre's export.
+type RegistryImport struct {
+	ID         uint64    `json:"id"`
+	File       string    `json:"file"`
+	Format     string    `json:"format"`
+	Encoding   string    `json:"encoding"`
+	By         string    `json:"by"`
+	Started    time.Time `json:"started"`
+	Finished   time.Time `json:"finished,omitzero"`
+	Rows       int       `json:"rows"`
+	Created    int       `json:"created"`     // properties new to the copy
+	Updated    int       `json:"updated"`     // properties replaced
+	Rejected   int       `json:"rejected"`    // rows refused
+	Voided     int       `json:"voided"`      // verification codes voided by changes
+	RejectBlob uint64    `json:"reject_blob"` // CSV report of rejected rows
+	Failed     string    `json:"failed,omitempty"`         // message key
+	FailedCols []string  `json:"failed_columns,omitempty"` // the columns a file error names
+}
+
+var importTable = storage.NewTable(storage.TableOptions[RegistryImport]{
+	Name:  "registry_imports",
+	ID:    func(r *RegistryImport) uint64 { return r.ID },
+	SetID: func(r *RegistryImport, id uint64) { r.ID = id },
+})
+
+// ImportProgress is reported while an import runs.
+type ImportProgress struct {
+	Rows, Rejected int
+	BytesRead      int64
+}
+
+// importBatch is how many properties one transaction writes: large enough
+// for throughput, small enough that memory stays flat on a 1M-row file.
+const importBatch = 2000
+
+// rejectReportLimit bounds the stored report of rejected rows.
+const rejectReportLimit = 32 << 20
+
+type countingReader struct {
+	r io.Reader
+	n int64
+}
+
+func (c *countingReader) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	c.n += int64(n)
+	return n, err
+}
+
+// ImportRegistry reads the centre's export (CSV in UTF-8 or GB18030, or
+// XLSX) as a stream and upserts properties by district and normalised
+// certificate number; rows sharing a certificate number are co-owners.
+// Properties are written in batches, each its own transaction, so an
+// import of a million rows needs neither a million transactions nor the
+// whole file in memory; an interrupted import can simply be run again.
+func (a *App) ImportRegistry(actor Actor, r io.Reader, filename string, progress func(ImportProgress)) (*RegistryImport, error) {
+	rep, err := a.beginImport(actor, filename)
+	if err != nil {
+		return nil, err
+	}
+	return a.runImport(actor, rep, r, progress)
+}
+
+func (a *App) beginImport(actor Actor, filename string) (*RegistryImport, error) {
+	if err := actor.require(PermRegistry); err != nil {
+		return nil, err
+	}
+	rep := &RegistryImport{File: filename, By: actor.Username, Started: a.now()}
+	err := a.update(func(tx *storage.Tx) error {
+		_, err := importTable.Insert(tx, rep)
+		return err
+	})
+	return rep, err
+}
+
+func (a *App) runImport(actor Actor, rep *RegistryImport, r io.Reader, progress func(ImportProgress)) (*RegistryImport, error) {
+	filename := rep.File
+	certTypes, err := a.dictResolver(DictCertType)
+	if err != nil {
+		return nil, err
+	}
+	idTypes, err := a.dictResolver(DictIDType)
+	if err != nil {
+		return nil, err
+	}
+	var rejects bytes.Buffer
+	rejects.WriteString("\ufeff")
+	rw := csv.NewWriter(&rejects)
+	_ = rw.Write([]string{"行号 line", "不动产权证号 cert_no", "字段 field", "原因 reason", "内容 value"})
+	reject := func(e RegistryRowError) {
+		rep.Rejected++
+		if rejects.Len() < rejectReportLimit {
+			_ = rw.Write([]string{strconv.Itoa(e.Line), e.CertNo, e.Field, e.Reason, e.Value})
+		}
+	}
+	// pending holds the properties of the current batch by key; a
+	// certificate's owners may span rows.
+	pending := map[string]*Property{}
+	var order []string
+	flush := func() error {
+		if len(order) == 0 {
+			return nil
+		}
+		err := a.db.Update(func(tx *storage.Tx) error {
+			for _, k := range order {
+				p := pending[k]
+				old, err := findProperty(tx, p.District, p.CertNo)
+				if err != nil {
+					return err
+				}
+				// Owners of a certificate already written by this same
+				// import (rows far apart in the file) are merged.
+				if old != nil && old.ImportID == rep.ID {
+					p.Owners = mergeOwners(old.Owners, p.Owners)
+				}
+				created, voided, err := a.upsertProperty(tx, p, actor)
+				if err != nil {
+					return err
+				}
+				if created {
+					rep.Created++
+				} else {
+					rep.Updated++
+				}
+				rep.Voided += voided
+			}
+			return nil
+		})
+		clear(pending)
+		order = order[:0]
+		return err
+	}
+	cr := &countingReader{r: r}
+	info, err := ReadRegistryFile(cr, filename, func(row RegistryRow) error {
+		rep.Rows++
+		ct, ok := certTypes[strings.ToLower(row.CertType)]
+		if !ok {
+			reject(RegistryRowError{Line: row.Line, CertNo: row.CertNo, Field: "cert_type", Reason: "registry.cert_type_unknown", Value: row.CertType})
+			return nil
+		}
+		it, ok := idTypes[strings.ToLower(row.OwnerIDType)]
+		if !ok {
+			reject(RegistryRowError{Line: row.Line, CertNo: row.CertNo, Field: "owner_id_type", Reason: "registry.id_type_unknown", Value: row.OwnerIDType})
+			return nil
+		}
+		key := row.District + "/" + row.CertNo
+		p, seen := pending[key]
+		if !seen {
+			p = &Property{District: row.District, CertType: ct, CertNo: row.CertNo, Address: row.Address, Area: row.Area,
+				Use: row.Use, RegisteredOn: row.RegisteredOn, Source: "import:" + filename, ImportID: rep.ID, Updated: a.now()}
+			pending[key] = p
+			order = append(order, key)
+		}
+		// Any row may carry a restriction of the property.
+		p.Seized = p.Seized || row.Seized
+		p.Mortgaged = p.Mortgaged || row.Mortgaged
+		p.Disputed = p.Disputed || row.Disputed
+		p.Cancelled = p.Cancelled || row.Cancelled
+		p.Restricted = p.Restricted || row.Restricted
+		p.Owners = mergeOwners(p.Owners, []Owner{{Name: row.OwnerName, IDType: it, IDNo: row.OwnerIDNo, Share: row.Share}})
+		if len(order) >= importBatch {
+			if err := flush(); err != nil {
+				return err
+			}
+		}
+		if progress != nil && rep.Rows%5000 == 0 {
+			progress(ImportProgress{Rows: rep.Rows, Rejected: rep.Rejected, BytesRead: cr.n})
+		}
+		return nil
+	}, func(e RegistryRowError) { rep.Rows++; reject(e) })
+	if err == nil {
+		err = flush()
+	}
+	rep.Format, rep.Encoding = info.Format, info.Encoding
+	rep.Finished = a.now()
+	var fileErr *RegistryFileError
+	if errors.As(err, &fileErr) {
+		rep.Failed, rep.FailedCols = fileErr.Key, fileErr.Columns
+	} else if err != nil {
+		rep.Failed = "registry.import_failed"
+	}
+	rw.Flush()
+	if progress != nil {
+		progress(ImportProgress{Rows: rep.Rows, Rejected: rep.Rejected, BytesRead: cr.n})
+	}
+	if serr := a.update(func(tx *storage.Tx) error {
+		if rep.Rejected > 0 {
+			b, err := tx.PutBlob("rejected-rows.csv", "text/csv", rejects.Bytes(), rejectReportLimit+1<<20)
+			if err != nil {
+				return err
+			}
+			rep.RejectBlob = b.ID
+		}
+		if err := importTable.Put(tx, rep); err != nil {
+			return err
+		}
+		detail := filename + ": rows=" + strconv.Itoa(rep.Rows) + " created=" + strconv.Itoa(rep.Created) +
+			" updated=" + strconv.Itoa(rep.Updated) + " rejected=" + strconv.Itoa(rep.Rejected) + " voided=" + strconv.Itoa(rep.Voided)
+		if rep.Failed != "" {
+			detail += " failed=" + rep.Failed
+		}
+		return a.audit(tx, actor, "registry.import", "registry_import", rep.ID, detail)
+	}); serr != nil {
+		return rep, serr
+	}
+	if fileErr != nil {
+		e := Errorf(EINVALID, fileErr.Key)
+		e.Fields = map[string]string{"file": fileErr.Key}
+		return rep, e
+	}
+	return rep, err
+}
+
+func mergeOwners(have, add []Owner) []Owner {
+	for _, o := range add {
+		dup := false
+		for _, h := range have {
+			if ownerKey(h.Name, h.IDNo) == ownerKey(o.Name, o.IDNo) {
+				dup = true
+				break
+			}
+		}
+		if !dup {
+			have = append(have, o)
+		}
+	}
+	return have
+}
+
+// dictResolver maps a dictionary's codes and names (Chinese and English,
+// lower-cased) to codes, as the centre's export may use either.
+func (a *App) dictResolver(kind DictKind) (map[string]string, error) {
+	entries, err := a.Dict(kind, false)
+	if err != nil {
+		return nil, err
+	}
+	m := map[string]string{}
+	for _, e := range entries {
+		for _, k := range []string{e.Code, e.Name, e.NameEn} {
+			if k != "" {
+				m[strings.ToLower(k)] = e.Code
+			}
+		}
+	}
+	return m, nil
+}
+
+// RegistryImports lists past imports, newest first.
+func (a *App) RegistryImports(actor Actor, limit int) ([]*RegistryImport, error) {
+	if err := actor.require(PermRegistry); err != nil {
+		return nil, err
+	}
+	var out []*RegistryImport
+	err := a.db.View(func(tx *storage.Tx) error {
+		var err error
+		out, _, err = importTable.Page(tx, tx.Sequence(importTable.Name())+1, true, limit, nil)
+		return err
+	})
+	return out, err
+}
+
+// RegistryRejects returns the CSV report of an import's rejected rows.
+func (a *App) RegistryRejects(actor Actor, importID uint64) ([]byte, error) {
+	if err := actor.require(PermRegistry); err != nil {
+		return nil, err
+	}
+	var data []byte
+	err := a.db.View(func(tx *storage.Tx) error {
+		rep, err := importTable.Get(tx, importID)
+		if err != nil || rep.RejectBlob == 0 {
+			return Errorf(ENOTFOUND, "registry.report_not_found")
+		}
+		_, data, err = tx.GetBlob(rep.RejectBlob)
+		return err
+	})
+	return data, err
+}
+
+// RegistryCount is the number of properties in the local copy.
+func (a *App) RegistryCount() int {
+	n := 0
+	_ = a.db.View(func(tx *storage.Tx) error { n = propertyTable.Count(tx); return nil })
+	return n
+}
+
+// importJob tracks a running import for its progress page.
+type importJob struct {
+	total          int64
+	bytes          atomic.Int64
+	rows, rejected atomic.Int64
+	done           atomic.Bool
+	err            atomic.Value // string: message key
+}
+
+// StartRegistryImport imports an uploaded file (saved at path, removed
+// when done) in the background and returns the import's ID at once; the
+// page polls ImportState for progress.
+func (a *App) StartRegistryImport(actor Actor, path, filename string) (uint64, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return 0, err
+	}
+	info, err := f.Stat()
+	if err != nil {
+		f.Close()
+		return 0, err
+	}
+	rep, err := a.beginImport(actor, filename)
+	if err != nil {
+		f.Close()
+		os.Remove(path)
+		return 0, err
+	}
+	job := &importJob{total: info.Size()}
+	a.imports.Store(rep.ID, job)
+	go func() {
+		defer os.Remove(path)
+		defer f.Close()
+		defer job.done.Store(true)
+		_, err := a.runImport(actor, rep, f, func(p ImportProgress) {
+			job.bytes.Store(p.BytesRead)
+			job.rows.Store(int64(p.Rows))
+			job.rejected.Store(int64(p.Rejected))
+		})
+		if err != nil {
+			a.log.Error("registry import", "import", rep.ID, "file", filename, "err", err)
+			job.err.Store(errorKey(err))
+		}
+	}()
+	return rep.ID, nil
+}
+
+func errorKey(err error) string {
+	if e, ok := AsError(err); ok {
+		return e.Key
+	}
+	return "registry.import_failed"
+}
+
+// ImportState is an import as its progress page shows it.
+type ImportState struct {
+	Report   *RegistryImport
+	Running  bool
+	Percent  int
+	Rows     int
+	Rejected int
+}
+
+// ImportState returns the stored report and, while it runs, its progress.
+func (a *App) ImportState(actor Actor, id uint64) (ImportState, error) {
+	if err := actor.require(PermRegistry); err != nil {
+		return ImportState{}, err
+	}
+	var st ImportState
+	err := a.db.View(func(tx *storage.Tx) error {
+		rep, err := importTable.Get(tx, id)
+		if err != nil {
+			return Errorf(ENOTFOUND, "registry.import_not_found")
+		}
+		st.Report = rep
+		return nil
+	})
+	if err != nil {
+		return st, err
+	}
+	st.Rows, st.Rejected, st.Percent = st.Report.Rows, st.Report.Rejected, 100
+	if v, ok := a.imports.Load(id); ok {
+		job := v.(*importJob)
+		if !job.done.Load() {
+			st.Running = true
+			st.Rows, st.Rejected = int(job.rows.Load()), int(job.rejected.Load())
+			if job.total > 0 {
+				st.Percent = int(job.bytes.Load() * 100 / job.total)
+			}
+		}
+	} else if st.Report.Finished.IsZero() {
+		// Interrupted by a restart: the report shows what was written.
+		st.Report.Failed = "registry.import_interrupted"
+	}
+	return st, nil
+}

@@ -1,0 +1,506 @@
+package ui_test
+
+import (
+	"bytes"
+	"encoding/binary"
+	"encoding/csv"
+	"net/http"
+	"net/url"
+	"os"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"anju/app"
+)
+
+var reUserLink = regexp.MustCompile(`href="/gov/admin/users/([0-9]+)"`)
+
+func TestUsersAdmin(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	admin := e.signedIn("gov", "sysadmin")
+	countUsers := func() int {
+		res, err := e.app.SearchUsers(sys, app.UserQuery{Size: 100})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return res.Total
+	}
+	before := countUsers()
+
+	form := wantOK(t, admin.get("/gov/admin/users/new"))
+	wantText(t, form, zh("users.new"), zh("role.clerk"), zh("role.agent"), "朝阳区")
+
+	t.Run("invalid input is shown again with each field's message", func(t *testing.T) {
+		r := admin.post("/gov/admin/users", url.Values{"username": {"9 bad"}, "name": {""}, "phone": {"12345"}})
+		wantStatus(t, r, http.StatusUnprocessableEntity)
+		wantText(t, r, zh("form.invalid"))
+		wantFieldError(t, r, "username", zh("user.username_invalid"))
+		wantFieldError(t, r, "name", zh("user.name_required"))
+		wantFieldError(t, r, "phone", zh("mobile.invalid"))
+		wantFieldError(t, r, "roles", zh("user.roles_required"))
+		wantInputValue(t, r, "username", "9 bad")
+		wantInputValue(t, r, "phone", "12345")
+
+		r = admin.post("/gov/admin/users", url.Values{"username": {"mixed.user"}, "name": {"混合角色"},
+			"roles": {"clerk", "agent"}, "phone": {"13812345678"}})
+		wantStatus(t, r, http.StatusUnprocessableEntity)
+		wantFieldError(t, r, "roles", zh("user.roles_mixed"))
+		wantFieldError(t, r, "username", "")
+		wantInputValue(t, r, "username", "mixed.user")
+		wantInputValue(t, r, "name", "混合角色")
+		wantInputValue(t, r, "phone", "13812345678")
+		if got := checkedRoles(r); !slices.Equal(got, []string{"clerk", "agent"}) {
+			t.Errorf("roles ticked after the failed submit: %v, want [clerk agent]", got)
+		}
+
+		r = admin.post("/gov/admin/users", url.Values{"username": {"agent.new"}, "name": {"新经纪人"}, "roles": {"agent"}})
+		wantStatus(t, r, http.StatusUnprocessableEntity)
+		wantFieldError(t, r, "agency_name", zh("user.agency_required"))
+
+		r = admin.post("/gov/admin/users", url.Values{"username": {"clerk.x"}, "name": {"某人"}, "roles": {"clerk"}, "district": {"999999"}})
+		wantStatus(t, r, http.StatusUnprocessableEntity)
+		wantFieldError(t, r, "district", zh("user.district_unknown"))
+
+		r = admin.post("/gov/admin/users", url.Values{"username": {"CLERK"}, "name": {"重名"}, "roles": {"clerk"}})
+		wantStatus(t, r, http.StatusUnprocessableEntity)
+		wantFieldError(t, r, "username", zh("user.username_taken"))
+
+		if n := countUsers(); n != before {
+			t.Fatalf("failed submits created users: %d → %d", before, n)
+		}
+	})
+
+	// A valid form: the one-time password is on this page, once.
+	r := admin.post("/gov/admin/users", url.Values{"username": {" Wang.Lei "}, "name": {"王磊"},
+		"phone": {"+86 138-1234-5679"}, "roles": {"clerk"}, "district": {"110105"}})
+	wantStatus(t, r, http.StatusOK)
+	wantText(t, r, zh("users.created_title"), "王磊", "wang.lei", zh("users.onetime_note"), "/gov/login")
+	pw := oneTimePassword(t, r)
+	createdID := r.Header.Get("X-Request-ID")
+	m := reUserLink.FindStringSubmatch(r.body)
+	if m == nil {
+		t.Fatalf("no link to the new user")
+	}
+	id := m[1]
+	u := e.user("wang.lei")
+	if itoa(u.ID) != id || u.Phone != "13812345679" || !slices.Equal(u.Roles, []app.Role{app.RoleClerk}) ||
+		u.District != "110105" || !u.MustChangePassword || u.Disabled {
+		t.Fatalf("stored user = %+v", u)
+	}
+	if strings.Contains(r.Header.Get("Location")+strings.Join(r.Header.Values("Set-Cookie"), ";"), pw) {
+		t.Errorf("the one-time password leaves the page (redirect or cookie)")
+	}
+	list := wantOK(t, admin.get("/gov/admin/users?q=王磊"))
+	wantText(t, list, "wang.lei", zh("users.must_change"), "138****5679")
+	wantNoText(t, list, pw, "13812345679")
+
+	// The new user signs in and sets a password.
+	user := e.client()
+	wantRedirect(t, user.login("gov", "wang.lei", pw), "/gov/password")
+	newPW := "Chaoyang-Road-17"
+	wantRedirect(t, user.post("/gov/password", url.Values{"current": {pw}, "new": {newPW}, "confirm": {newPW}}), "/gov/")
+
+	t.Run("edit roles and jurisdiction", func(t *testing.T) {
+		edit := wantOK(t, admin.get("/gov/admin/users/"+id))
+		wantText(t, edit, zh("users.edit"), "wang.lei", zh("users.reset_password"), zh("users.end_sessions"))
+		wantInputValue(t, edit, "name", "王磊")
+		wantInputValue(t, edit, "phone", "13812345679")
+		if got := checkedRoles(edit); !slices.Equal(got, []string{"clerk"}) {
+			t.Errorf("roles ticked: %v", got)
+		}
+
+		bad := admin.post("/gov/admin/users/"+id, url.Values{"name": {"王磊改"}, "phone": {"13812345679"}, "district": {"110108"}})
+		wantStatus(t, bad, http.StatusUnprocessableEntity)
+		wantFieldError(t, bad, "roles", zh("user.roles_required"))
+		wantText(t, bad, "wang.lei")
+		wantInputValue(t, bad, "name", "王磊改")
+
+		r := admin.post("/gov/admin/users/"+id, url.Values{"name": {"王磊"}, "phone": {"13812345679"},
+			"roles": {"reviewer", "viewer"}, "district": {"110108"}})
+		wantRedirect(t, r, "/gov/admin/users")
+		wantText(t, admin.get("/gov/admin/users"), zh("users.saved"))
+		u := e.user("wang.lei")
+		if !slices.Equal(u.Roles, []app.Role{app.RoleReviewer, app.RoleViewer}) || u.District != "110108" {
+			t.Errorf("stored roles %v district %q", u.Roles, u.District)
+		}
+		// The user's next page reflects the new roles.
+		wantText(t, user.get("/gov/"), zh("role.reviewer"), "海淀区")
+
+		// A sysadmin cannot take the role away from himself.
+		self := itoa(e.userID("sysadmin"))
+		r = admin.post("/gov/admin/users/"+self, url.Values{"name": {"周建国"}, "roles": {"clerk"}})
+		wantStatus(t, r, http.StatusUnprocessableEntity)
+		wantFieldError(t, r, "roles", zh("user.cannot_demote_self"))
+	})
+
+	t.Run("end sessions", func(t *testing.T) {
+		wantStatus(t, user.get("/gov/"), http.StatusOK)
+		r := admin.post("/gov/admin/users/"+id+"/end-sessions", nil)
+		wantRedirect(t, r, "/gov/admin/users/"+id)
+		wantText(t, admin.get("/gov/admin/users/"+id), zh("users.sessions_ended"))
+		wantRedirect(t, user.get("/gov/"), "/gov/login?next=%2Fgov%2F")
+		wantText(t, user.get("/gov/login"), zh("session.expired"))
+	})
+
+	t.Run("disable", func(t *testing.T) {
+		wantRedirect(t, user.login("gov", "wang.lei", newPW), "/gov/")
+		r := admin.post("/gov/admin/users/"+id, url.Values{"name": {"王磊"}, "phone": {"13812345679"},
+			"roles": {"reviewer", "viewer"}, "district": {"110108"}, "disabled": {"on"}})
+		wantRedirect(t, r, "/gov/admin/users")
+		wantRedirect(t, user.get("/gov/profile"), "/gov/login?next=%2Fgov%2Fprofile")
+		r = e.client().login("gov", "wang.lei", newPW)
+		wantStatus(t, r, http.StatusForbidden)
+		wantText(t, r, zh("auth.disabled"))
+		if !e.user("wang.lei").Disabled {
+			t.Errorf("not stored as disabled")
+		}
+		wantText(t, admin.get("/gov/admin/users?status=disabled"), "wang.lei", zh("users.disabled"))
+		edit := admin.get("/gov/admin/users/" + id)
+		if !strings.Contains(edit.body, `name="disabled" checked`) {
+			t.Errorf("the edit form does not show the account as disabled")
+		}
+
+		// Enabled again: the same password works.
+		r = admin.post("/gov/admin/users/"+id, url.Values{"name": {"王磊"}, "phone": {"13812345679"},
+			"roles": {"reviewer", "viewer"}, "district": {"110108"}})
+		wantRedirect(t, r, "/gov/admin/users")
+		wantRedirect(t, user.login("gov", "wang.lei", newPW), "/gov/")
+	})
+
+	t.Run("reset password", func(t *testing.T) {
+		r := admin.post("/gov/admin/users/"+id+"/reset-password", nil)
+		wantStatus(t, r, http.StatusOK)
+		wantText(t, r, zh("users.reset_title"), "wang.lei", zh("users.onetime_note"))
+		reset := oneTimePassword(t, r)
+		if reset == pw || reset == newPW {
+			t.Fatalf("the reset password is not new")
+		}
+		// The reset ends the user's sessions and replaces the password.
+		wantRedirectPrefix(t, user.get("/gov/"), "/gov/login")
+		wantStatus(t, e.client().login("gov", "wang.lei", newPW), http.StatusUnauthorized)
+		wantRedirect(t, e.client().login("gov", "wang.lei", reset), "/gov/password")
+		if !e.user("wang.lei").MustChangePassword {
+			t.Errorf("after a reset the user need not change the password")
+		}
+	})
+
+	t.Run("audited", func(t *testing.T) {
+		entries := e.auditActions("user/" + id)
+		for _, a := range []string{"user.create", "user.update", "user.sessions_end", "user.password_reset", "user.password_change"} {
+			if !hasAction(entries, a) {
+				t.Errorf("no audit entry %s for user/%s (have %s)", a, id, actions(entries))
+			}
+		}
+		for _, en := range entries {
+			if en.Action == "user.create" {
+				if en.Username != "sysadmin" || en.RequestID != createdID || en.IP == "" {
+					t.Errorf("user.create entry: by %q, request %q (response said %q), IP %q", en.Username, en.RequestID, createdID, en.IP)
+				}
+				if strings.Contains(en.Detail, pw) {
+					t.Errorf("the one-time password is in the audit log")
+				}
+			}
+			if en.Action == "user.update" && strings.Contains(en.Detail, "roles") &&
+				!strings.Contains(en.Detail, "clerk → reviewer,viewer") {
+				t.Errorf("user.update detail %q does not say which roles changed", en.Detail)
+			}
+		}
+		disabled := 0
+		for _, en := range entries {
+			if en.Action == "user.update" && strings.Contains(en.Detail, "disabled=true") {
+				disabled++
+			}
+		}
+		if disabled != 1 {
+			t.Errorf("%d audit entries for the disabling, want 1", disabled)
+		}
+		page := wantOK(t, admin.get("/gov/admin/audit?record=user/"+id))
+		wantText(t, page, "user.password_reset", zh("audit.chain_ok", len(e.auditAll())))
+	})
+
+	t.Run("unknown user", func(t *testing.T) {
+		r := admin.get("/gov/admin/users/999999")
+		wantStatus(t, r, http.StatusNotFound)
+		wantText(t, r, zh("user.not_found"))
+	})
+}
+
+func TestParams(t *testing.T) {
+	t.Parallel()
+	clk := newClock()
+	e := newEnvClock(t, clk)
+	admin := e.signedIn("gov", "sysadmin")
+
+	page := wantOK(t, admin.get("/gov/admin/params"))
+	wantText(t, page, zh("param.session.idle_minutes"), zh("param.session.idle_minutes.help"),
+		zh("params.range", 5, 480), zh("params.default", "30"), zh("param.login.max_failures"))
+	wantInputValue(t, page, app.ParamSessionIdle, "30")
+
+	// The form posts every parameter, as the browser does.
+	current := func() url.Values {
+		list, err := e.app.Params(sys)
+		if err != nil {
+			t.Fatal(err)
+		}
+		v := url.Values{}
+		for _, p := range list {
+			if p.Type == app.ParamBool && p.Value != "true" {
+				continue // an unticked checkbox sends nothing
+			}
+			v.Set(p.Key, p.Value)
+		}
+		return v
+	}
+	audited := func() int {
+		entries, _, err := e.app.AuditLog(sys, app.AuditFilter{Action: "param.set", Limit: 500})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return len(entries)
+	}
+	before := audited()
+
+	for _, tc := range []struct{ value, key string }{
+		{"2", "param.out_of_range"},
+		{"481", "param.out_of_range"},
+		{"abc", "param.not_integer"},
+		{"", "param.not_integer"},
+	} {
+		f := current()
+		f.Set(app.ParamSessionIdle, tc.value)
+		f.Set(app.ParamOrgContact, "010-1234 5678") // a valid change in the same form
+		r := admin.post("/gov/admin/params", f)
+		wantStatus(t, r, http.StatusUnprocessableEntity)
+		wantText(t, r, zh("form.invalid"))
+		wantFieldError(t, r, app.ParamSessionIdle, zh(tc.key))
+		wantInputValue(t, r, app.ParamSessionIdle, tc.value)
+		wantInputValue(t, r, app.ParamOrgContact, "010-1234 5678")
+		if got := e.app.ParamInt(app.ParamSessionIdle); got != 30 {
+			t.Errorf("%q: idle minutes now %d: an invalid form stored something", tc.value, got)
+		}
+		if got := e.app.ParamString(app.ParamOrgContact); got == "010-1234 5678" {
+			t.Errorf("%q: the valid field of an invalid form was stored", tc.value)
+		}
+	}
+	if n := audited(); n != before {
+		t.Errorf("invalid forms wrote %d param.set audit entries", n-before)
+	}
+
+	f := current()
+	f.Set(app.ParamSessionIdle, "１０") // full-width digits from a Chinese IME
+	r := admin.post("/gov/admin/params", f)
+	wantRedirect(t, r, "/gov/admin/params")
+	page = wantOK(t, admin.get("/gov/admin/params"))
+	wantText(t, page, zh("params.saved"))
+	wantInputValue(t, page, app.ParamSessionIdle, "10")
+	if got := e.app.ParamInt(app.ParamSessionIdle); got != 10 {
+		t.Fatalf("idle minutes = %d after saving 10", got)
+	}
+	entries, _, _ := e.app.AuditLog(sys, app.AuditFilter{Action: "param.set"})
+	if len(entries) != before+1 || entries[0].Detail != "session.idle_minutes: 30 → 10" || entries[0].Username != "sysadmin" {
+		t.Errorf("param.set audit: %d new entries, newest %+v", len(entries)-before, entries[0])
+	}
+
+	// Effective at once: a session idle for 11 minutes has ended.
+	clerk := e.signedIn("gov", "clerk")
+	clk.Advance(9 * time.Minute)
+	wantStatus(t, clerk.get("/gov/"), http.StatusOK)
+	clk.Advance(11 * time.Minute)
+	r = clerk.get("/gov/")
+	wantRedirect(t, r, "/gov/login?next=%2Fgov%2F")
+	wantText(t, clerk.get(r.Header.Get("Location")), zh("session.expired"))
+}
+
+func TestDictionaries(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	admin := e.signedIn("gov", "sysadmin")
+	wantRedirect(t, admin.get("/gov/admin/dicts"), "/gov/admin/dicts/district")
+	page := wantOK(t, admin.get("/gov/admin/dicts/district"))
+	wantText(t, page, "110105", "朝阳区", "Chaoyang")
+
+	r := admin.post("/gov/admin/dicts/district", url.Values{"code": {"1101"}, "name": {""}, "enabled": {"on"}})
+	wantStatus(t, r, http.StatusUnprocessableEntity)
+	wantFieldError(t, r, "code", zh("dict.district_code_invalid"))
+	wantFieldError(t, r, "name", zh("dict.name_required"))
+	wantInputValue(t, r, "code", "1101")
+
+	r = admin.post("/gov/admin/dicts/district", url.Values{"code": {"110105"}, "name": {"重复"}, "enabled": {"on"}})
+	wantStatus(t, r, http.StatusUnprocessableEntity)
+	wantFieldError(t, r, "code", zh("dict.code_taken"))
+
+	r = admin.post("/gov/admin/dicts/district", url.Values{"code": {"110228"}, "name": {"密云县"}, "name_en": {"Miyun County"}, "sort": {"99"}, "enabled": {"on"}})
+	wantRedirect(t, r, "/gov/admin/dicts/district")
+	wantText(t, admin.get("/gov/admin/dicts/district"), zh("dict.saved"), "密云县")
+	entries, err := e.app.Dict(app.DictDistrict, true)
+	if err != nil || !slices.ContainsFunc(entries, func(d *app.DictEntry) bool { return d.Code == "110228" && d.NameEn == "Miyun County" }) {
+		t.Errorf("new district not stored (err %v)", err)
+	}
+	r = admin.get("/gov/admin/dicts/no_such_kind")
+	wantStatus(t, r, http.StatusNotFound)
+}
+
+func TestAuditExport(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	admin := e.signedIn("gov", "sysadmin")
+
+	page := wantOK(t, admin.get("/gov/admin/audit?user=sysadmin"))
+	wantText(t, page, "auth.login", zh("audit.export"))
+	wantNoText(t, page, "(demo)") // filtered on the user
+	bad := admin.get("/gov/admin/audit?from=2026-13-45")
+	wantStatus(t, bad, http.StatusUnprocessableEntity)
+	wantFieldError(t, bad, "from", zh("audit.date_invalid"))
+	wantInputValue(t, bad, "from", "2026-13-45")
+
+	r := admin.get("/gov/admin/audit.csv")
+	wantStatus(t, r, http.StatusOK)
+	if ct := r.Header.Get("Content-Type"); ct != "text/csv; charset=utf-8" {
+		t.Errorf("Content-Type %q", ct)
+	}
+	if cd := r.Header.Get("Content-Disposition"); !regexp.MustCompile(`^attachment; filename="anju-audit-[0-9-]+\.csv"$`).MatchString(cd) {
+		t.Errorf("Content-Disposition %q", cd)
+	}
+	if !strings.HasPrefix(r.body, "\ufeff") {
+		t.Fatalf("the CSV has no UTF-8 BOM (Excel would show the Chinese as mojibake): %q", r.body[:min(20, len(r.body))])
+	}
+	rows, err := csv.NewReader(strings.NewReader(strings.TrimPrefix(r.body, "\ufeff"))).ReadAll()
+	if err != nil {
+		t.Fatalf("CSV: %v", err)
+	}
+	header := []string{"id", "time", "username", "action", "record", "detail", "ip", "request_id", "hash"}
+	if len(rows) < 2 || !slices.Equal(rows[0], header) {
+		t.Fatalf("CSV header %v (of %d rows), want %v", rows[0], len(rows), header)
+	}
+	var login, demo bool
+	for _, row := range rows[1:] {
+		if len(row) != len(header) {
+			t.Fatalf("CSV row %v has %d columns", row, len(row))
+		}
+		login = login || (row[2] == "sysadmin" && row[3] == "auth.login")
+		demo = demo || strings.Contains(row[5], "(demo)")
+	}
+	if !login || !demo {
+		t.Errorf("CSV misses entries: sysadmin login %v, demo users %v", login, demo)
+	}
+
+	r = admin.get("/gov/admin/audit.csv?action=auth.")
+	rows, _ = csv.NewReader(strings.NewReader(strings.TrimPrefix(r.body, "\ufeff"))).ReadAll()
+	for _, row := range rows[1:] {
+		if !strings.HasPrefix(row[3], "auth.") {
+			t.Errorf("filtered CSV holds %v", row)
+		}
+	}
+	if !hasAction(e.auditAll(), "audit.export") {
+		t.Errorf("the export is not audited")
+	}
+}
+
+// bboltMagic is at offset 16 of a bbolt file (after the page header of
+// meta page 0), little-endian on the platforms Anju runs on.
+const bboltMagic = 0xED0CDAED
+
+func TestBackupDownload(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	admin := e.signedIn("gov", "sysadmin")
+
+	page := wantOK(t, admin.get("/gov/admin/backups"))
+	wantText(t, page, zh("backup.none"), zh("backup.schedule_on", 24, 7))
+
+	r := admin.post("/gov/admin/backups/now", nil)
+	wantStatus(t, r, http.StatusOK)
+	if ct := r.Header.Get("Content-Type"); ct != "application/octet-stream" {
+		t.Errorf("Content-Type %q", ct)
+	}
+	if cd := r.Header.Get("Content-Disposition"); !regexp.MustCompile(`^attachment; filename="anju-[0-9-]+\.db"$`).MatchString(cd) {
+		t.Errorf("Content-Disposition %q", cd)
+	}
+	data := []byte(r.body)
+	if len(data) < 4096 || binary.LittleEndian.Uint32(data[16:20]) != bboltMagic {
+		t.Fatalf("the download (%d bytes) does not start with a bbolt header", len(data))
+	}
+
+	// The download is a usable backup: restored into an empty folder, the
+	// platform opens on it with the same users.
+	file := filepath.Join(t.TempDir(), "download.db")
+	if err := os.WriteFile(file, data, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	if _, err := app.Restore(dir, file, time.Now()); err != nil {
+		t.Fatalf("restore the download: %v", err)
+	}
+	restored, err := app.Open(app.Config{DataDir: dir})
+	if err != nil {
+		t.Fatalf("open the restored data: %v", err)
+	}
+	defer restored.Close()
+	if _, err := restored.Login(app.PortalGov, "clerk", app.DemoPassword, "127.0.0.1", "test"); err != nil {
+		t.Errorf("sign in on the restored data: %v", err)
+	}
+	if rep, err := restored.VerifyAudit(sys); err != nil || !rep.OK {
+		t.Errorf("audit chain of the restored data: %+v %v", rep, err)
+	}
+	if !hasAction(e.auditAll(), "backup.download") {
+		t.Errorf("the download is not audited")
+	}
+
+	// Scheduled backups are listed and can be downloaded by name.
+	b, err := e.app.ScheduledBackup()
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantText(t, admin.get("/gov/admin/backups"), b.Name)
+	f := admin.get("/gov/admin/backups/" + b.Name)
+	wantStatus(t, f, http.StatusOK)
+	if !bytes.Equal([]byte(f.body)[16:20], data[16:20]) {
+		t.Errorf("the scheduled backup is not a bbolt file")
+	}
+	// Only listed backups are served: not the live data file, not a path.
+	for _, name := range []string{"anju-20000101-000000.db", "anju.db"} {
+		r := admin.get("/gov/admin/backups/" + name)
+		wantStatus(t, r, http.StatusNotFound)
+		wantText(t, r, zh("backup.not_found"))
+	}
+	if r := admin.get("/gov/admin/backups/..%2F..%2Fanju.db"); r.StatusCode == http.StatusOK {
+		t.Errorf("a path outside the backups folder was served")
+	}
+}
+
+func TestStatusPage(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	admin := e.signedIn("gov", "sysadmin")
+	r := wantOK(t, admin.get("/gov/admin/status"))
+	wantText(t, r, zh("status.title"), "test", zh("status.index_current"), zh("audit.chain_ok", len(e.auditAll())))
+}
+
+func wantOK(t *testing.T, r *resp) *resp {
+	t.Helper()
+	wantStatus(t, r, http.StatusOK)
+	return r
+}
+
+// auditAll is the whole audit log, newest first.
+func (e *env) auditAll() []*app.AuditEntry {
+	e.t.Helper()
+	var all []*app.AuditEntry
+	f := app.AuditFilter{Limit: 500}
+	for {
+		page, next, err := e.app.AuditLog(sys, f)
+		if err != nil {
+			e.t.Fatal(err)
+		}
+		all = append(all, page...)
+		if next == 0 {
+			return all
+		}
+		f.Before = next
+	}
+}

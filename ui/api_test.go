@@ -1,0 +1,537 @@
+package ui_test
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"regexp"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"anju/app"
+)
+
+// apiCall sends a request to the platform API with a bearer key ("" for
+// none) and a JSON body ("" for none); hdr are extra header pairs.
+func (c *client) apiCall(method, path, key, body string, hdr ...string) *resp {
+	c.t.Helper()
+	req, err := http.NewRequest(method, c.e.http.URL+path, strings.NewReader(body))
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	if body != "" {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	if key != "" {
+		req.Header.Set("Authorization", "Bearer "+key)
+	}
+	return c.do(req, hdr...)
+}
+
+// apiErr is the error object of an API answer.
+type apiErr struct {
+	Code      string `json:"code"`
+	Message   string `json:"message"`
+	Field     string `json:"field"`
+	RequestID string `json:"request_id"`
+	Details   []struct {
+		Field, Code, Message string
+	} `json:"details"`
+}
+
+// wantAPI checks an API answer's status and JSON form, and decodes it.
+func wantAPI(t *testing.T, r *resp, status int, out any) {
+	t.Helper()
+	if r.StatusCode != status {
+		t.Fatalf("%s %s: status %d, want %d\n%s", r.Request.Method, r.Request.URL.Path, r.StatusCode, status, r.body)
+	}
+	if ct := r.Header.Get("Content-Type"); ct != "application/json; charset=utf-8" {
+		t.Errorf("%s %s: Content-Type %q", r.Request.Method, r.Request.URL.Path, ct)
+	}
+	if r.Header.Get("X-Request-ID") == "" {
+		t.Errorf("%s %s: no X-Request-ID", r.Request.Method, r.Request.URL.Path)
+	}
+	if out != nil {
+		if err := json.Unmarshal([]byte(r.body), out); err != nil {
+			t.Fatalf("%s %s: answer is not JSON: %v\n%s", r.Request.Method, r.Request.URL.Path, err, r.body)
+		}
+	}
+}
+
+// wantAPIError checks an error answer: status, code, field and message.
+func wantAPIError(t *testing.T, r *resp, status int, code, field, message string) apiErr {
+	t.Helper()
+	var body struct{ Error apiErr }
+	wantAPI(t, r, status, &body)
+	e := body.Error
+	if e.Code != code || e.Field != field || (message != "" && e.Message != message) {
+		t.Errorf("%s %s: error %+v, want code %q field %q message %q", r.Request.Method, r.Request.URL.Path, e, code, field, message)
+	}
+	if e.RequestID != r.Header.Get("X-Request-ID") {
+		t.Errorf("error request_id %q, header %q", e.RequestID, r.Header.Get("X-Request-ID"))
+	}
+	return e
+}
+
+type verifyAnswer struct {
+	Code       string `json:"code"`
+	Status     string `json:"status"`
+	ValidUntil string `json:"valid_until"`
+	CheckURL   string `json:"check_url"`
+	NoticeURL  string `json:"notice_url"`
+	District   string `json:"district"`
+	Warnings   []struct{ Code, Message string }
+	Listing    *struct {
+		Address string  `json:"address"`
+		Room    string  `json:"room"`
+		Area    float64 `json:"area"`
+		Layout  struct {
+			Rooms, Halls, Baths int
+		} `json:"layout"`
+		Rent int    `json:"rent"`
+		Mode string `json:"mode"`
+	} `json:"listing"`
+}
+
+// demoProperty returns a demo property of the kind asked (clear, coowned,
+// seized, mortgaged), all in district 110105.
+func (e *env) demoProperty(kind string) app.Property {
+	e.t.Helper()
+	for _, p := range e.app.DemoCertificates() {
+		switch {
+		case kind == "seized" && p.Seized, kind == "mortgaged" && p.Mortgaged,
+			kind == "coowned" && len(p.Owners) > 1 && !p.Seized && !p.Mortgaged,
+			kind == "clear" && len(p.Owners) == 1 && !p.Seized && !p.Mortgaged:
+			return p
+		}
+	}
+	e.t.Fatalf("no demo property of kind %s", kind)
+	return app.Property{}
+}
+
+// verifyBody is a JSON request for p, changed by the edits (key → value,
+// a nil value removes the key; "listing.x" edits the listing).
+func verifyBody(p app.Property, edits ...any) string {
+	o := p.Owners[0]
+	listing := map[string]any{"address": p.Address, "building": "1号楼", "room": "101", "area": 88.5,
+		"layout": map[string]any{"rooms": 2, "halls": 1, "baths": 1}, "rent": 6500, "mode": "whole"}
+	m := map[string]any{"district": p.District, "cert_type": p.CertType, "cert_no": p.CertNo,
+		"owner_name": o.Name, "owner_id_type": o.IDType, "owner_id_no": o.IDNo, "listing": listing}
+	for i := 0; i+1 < len(edits); i += 2 {
+		k := edits[i].(string)
+		target := m
+		if rest, ok := strings.CutPrefix(k, "listing."); ok {
+			target, k = listing, rest
+		}
+		if edits[i+1] == nil {
+			delete(target, k)
+		} else {
+			target[k] = edits[i+1]
+		}
+	}
+	b, _ := json.Marshal(m)
+	return string(b)
+}
+
+func (e *env) apiKey(in app.APIKeyInput) (*app.APIKey, string) {
+	e.t.Helper()
+	k, secret, err := e.app.CreateAPIKey(sys, in)
+	if err != nil {
+		e.t.Fatalf("create API key: %v", err)
+	}
+	return k, secret
+}
+
+func (e *env) verificationCount() int {
+	e.t.Helper()
+	st, err := e.app.Status(sys)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	return st.Counts["verifications"]
+}
+
+var reCode = regexp.MustCompile(`^[0-9A-Z]{12}$`)
+
+func TestAPIVerify(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	_, key := e.apiKey(app.APIKeyInput{Name: "贝壳找房"})
+	_, otherKey := e.apiKey(app.APIKeyInput{Name: "58同城"})
+	c := e.client()
+	prop := e.demoProperty("clear")
+
+	var created verifyAnswer
+	r := c.apiCall("POST", "/api/v1/verifications", key, verifyBody(prop))
+	wantAPI(t, r, http.StatusCreated, &created)
+	if !reCode.MatchString(created.Code) || created.Status != "valid" {
+		t.Fatalf("created = %+v", created)
+	}
+	until, err := time.Parse(time.RFC3339, created.ValidUntil)
+	if err != nil || until.Sub(time.Now()) < 89*24*time.Hour || until.Sub(time.Now()) > 91*24*time.Hour {
+		t.Errorf("valid_until %q (%v), want RFC 3339, about 90 days ahead", created.ValidUntil, err)
+	}
+	if created.CheckURL != e.http.URL+"/v/"+created.Code || created.NoticeURL != created.CheckURL {
+		t.Errorf("check_url %q notice_url %q", created.CheckURL, created.NoticeURL)
+	}
+	// The check URL opens the public check page.
+	wantStatus(t, c.get(strings.TrimPrefix(created.CheckURL, e.http.URL)), http.StatusOK)
+
+	t.Run("read own code", func(t *testing.T) {
+		var got verifyAnswer
+		wantAPI(t, c.apiCall("GET", "/api/v1/verifications/"+strings.ToLower(created.Code[:4])+"-"+created.Code[4:], key, ""), http.StatusOK, &got)
+		if got.Code != created.Code || got.Status != "valid" || got.ValidUntil != created.ValidUntil || got.District != "110105" ||
+			got.Listing == nil || got.Listing.Area != 88.5 || got.Listing.Layout.Rooms != 2 || got.Listing.Rent != 6500 ||
+			got.Listing.Mode != "whole" || got.Listing.Room != "101" || got.Listing.Address != prop.Address {
+			t.Fatalf("GET = %+v %+v", got, got.Listing)
+		}
+		// Another platform's code, or an unknown one, is not found.
+		wantAPIError(t, c.apiCall("GET", "/api/v1/verifications/"+created.Code, otherKey, ""), http.StatusNotFound, "not_found", "", zh("api.not_found"))
+		wantAPIError(t, c.apiCall("GET", "/api/v1/verifications/ABCD", key, ""), http.StatusNotFound, "not_found", "", "")
+	})
+
+	t.Run("refusals are 422 with a machine code and the field", func(t *testing.T) {
+		seized := e.demoProperty("seized")
+		co := e.demoProperty("coowned")
+		other := app.Owner{Name: "李四", IDNo: "11010519491231002X"}
+		for _, tc := range []struct {
+			name, body, code, field, msgKey string
+		}{
+			{"certificate not found", verifyBody(prop, "cert_no", prop.CertNo+"9"), "cert_not_found", "cert_no", "verify.cert_not_found"},
+			{"owner mismatch", verifyBody(prop, "owner_id_no", co.Owners[0].IDNo), "owner_mismatch", "owner_id_no", "verify.owner_mismatch"},
+			{"seized", verifyBody(seized), "seized", "cert_no", "verify.seized"},
+			{"co-owner mismatch", verifyBody(co, "co_owners", []map[string]string{{"owner_name": other.Name, "owner_id_type": "resident_id", "owner_id_no": other.IDNo}}),
+				"owner_mismatch", "co_owners.0.owner_id_no", "verify.owner_mismatch"},
+			{"district outside the dictionary", verifyBody(prop, "district", "999999"), "district_unknown", "district", "verify.district_unknown"},
+			{"area", verifyBody(prop, "listing.area", -3), "area_invalid", "listing.area", "verify.area_invalid"},
+			{"shared rental without room", verifyBody(prop, "listing.mode", "shared", "listing.room", ""), "room_required_shared", "listing.room", "verify.room_required_shared"},
+		} {
+			t.Run(tc.name, func(t *testing.T) {
+				wantAPIError(t, c.apiCall("POST", "/api/v1/verifications", key, tc.body), http.StatusUnprocessableEntity, tc.code, tc.field, zh(tc.msgKey))
+			})
+		}
+		// In English on request.
+		wantAPIError(t, c.apiCall("POST", "/api/v1/verifications", key, verifyBody(seized), "Accept-Language", "en"),
+			http.StatusUnprocessableEntity, "seized", "cert_no", en("verify.seized"))
+		// Several wrong fields: the first in request order, all in details.
+		e422 := wantAPIError(t, c.apiCall("POST", "/api/v1/verifications", key, `{"listing":{"mode":"whole"}}`),
+			http.StatusUnprocessableEntity, "district_required", "district", zh("verify.district_required"))
+		fields := map[string]string{}
+		for _, d := range e422.Details {
+			fields[d.Field] = d.Code
+		}
+		for f, code := range map[string]string{"cert_no": "cert_no_required", "owner_id_no": "owner_id_no_required",
+			"listing.address": "address_required", "listing.layout": "layout_invalid", "listing.rent": "rent_invalid"} {
+			if fields[f] != code {
+				t.Errorf("details[%s] = %q, want %q (details %+v)", f, fields[f], code, e422.Details)
+			}
+		}
+	})
+
+	t.Run("allowed districts", func(t *testing.T) {
+		_, hd := e.apiKey(app.APIKeyInput{Name: "海淀平台", Districts: []string{"110108"}})
+		wantAPIError(t, c.apiCall("POST", "/api/v1/verifications", hd, verifyBody(prop)), http.StatusUnprocessableEntity,
+			"district_not_allowed", "district", zh("api.district_not_allowed"))
+	})
+
+	t.Run("mortgaged passes with a warning", func(t *testing.T) {
+		var got verifyAnswer
+		wantAPI(t, c.apiCall("POST", "/api/v1/verifications", key, verifyBody(e.demoProperty("mortgaged"))), http.StatusCreated, &got)
+		if len(got.Warnings) != 1 || got.Warnings[0].Code != "warn_mortgaged" || got.Warnings[0].Message != zh("verify.warn_mortgaged") {
+			t.Errorf("warnings = %+v", got.Warnings)
+		}
+	})
+}
+
+func TestAPIAuthentication(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	k, key := e.apiKey(app.APIKeyInput{Name: "平台甲"})
+	c := e.client()
+	body := verifyBody(e.demoProperty("clear"))
+	before := e.verificationCount()
+	for _, tc := range []struct{ name, auth, msgKey string }{
+		{"missing", "", "api.key_missing"},
+		{"not bearer", "Basic " + key, "api.key_missing"},
+		{"wrong", "Bearer " + key[:len(key)-2] + "zz", "api.key_invalid"},
+		{"garbage", "Bearer 12345", "api.key_invalid"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			r := c.apiCall("POST", "/api/v1/verifications", "", body, "Authorization", tc.auth)
+			wantAPIError(t, r, http.StatusUnauthorized, "unauthorized", "", zh(tc.msgKey))
+			if !strings.HasPrefix(r.Header.Get("WWW-Authenticate"), "Bearer") {
+				t.Errorf("WWW-Authenticate = %q", r.Header.Get("WWW-Authenticate"))
+			}
+		})
+	}
+	wantAPIError(t, c.apiCall("GET", "/api/v1/verifications/ABCD", "", ""), http.StatusUnauthorized, "unauthorized", "", "")
+	if _, err := e.app.RevokeAPIKey(sys, k.ID, "合作终止"); err != nil {
+		t.Fatal(err)
+	}
+	wantAPIError(t, c.apiCall("POST", "/api/v1/verifications", key, body, "Accept-Language", "en"), http.StatusUnauthorized,
+		"unauthorized", "", en("api.key_revoked"))
+	if n := e.verificationCount(); n != before {
+		t.Fatalf("unauthorised requests made verifications: %d → %d", before, n)
+	}
+}
+
+func TestAPIRateLimit(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	_, key := e.apiKey(app.APIKeyInput{Name: "慢平台", RatePerMin: 2})
+	_, other := e.apiKey(app.APIKeyInput{Name: "另一平台", RatePerMin: 2})
+	c := e.client()
+	for range 2 {
+		wantAPI(t, c.apiCall("GET", "/api/v1/verifications/ABCD", key, ""), http.StatusNotFound, nil)
+	}
+	r := c.apiCall("POST", "/api/v1/verifications", key, verifyBody(e.demoProperty("clear")))
+	wantAPIError(t, r, http.StatusTooManyRequests, "rate_limited", "", "")
+	secs, err := strconv.Atoi(r.Header.Get("Retry-After"))
+	if err != nil || secs < 1 || secs > 30 {
+		t.Errorf("Retry-After = %q, want 1..30 seconds (2 per minute)", r.Header.Get("Retry-After"))
+	}
+	// The limit is per key.
+	wantAPI(t, c.apiCall("GET", "/api/v1/verifications/ABCD", other, ""), http.StatusNotFound, nil)
+}
+
+func TestAPIBadRequests(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	_, key := e.apiKey(app.APIKeyInput{Name: "平台甲"})
+	c := e.client()
+	p := e.demoProperty("clear")
+	before := e.verificationCount()
+	huge := verifyBody(p, "listing.address", strings.Repeat("很", 70<<10/3))
+	for _, tc := range []struct{ name, body, msgKey, field string }{
+		{"not JSON", `{"district": `, "api.bad_json", ""},
+		{"not an object", `[1,2]`, "api.bad_json", ""},
+		{"empty", ``, "api.bad_json", ""},
+		{"trailing data", verifyBody(p) + `{}`, "api.bad_json", ""},
+		{"unknown field", verifyBody(p, "owner_phone", "13800000000"), "api.unknown_field", "owner_phone"},
+		{"unknown listing field", verifyBody(p, "listing.floor", 3), "api.unknown_field", "listing.floor"},
+		{"unknown co-owner field", verifyBody(p, "co_owners", []map[string]string{{"owner_name": "李四", "phone": "1"}}), "api.unknown_field", "co_owners.0.phone"},
+		{"wrong type", verifyBody(p, "cert_no", 12345), "api.bad_type", "cert_no"},
+		{"wrong type in the listing", verifyBody(p, "listing.layout", "2室1厅1卫"), "api.bad_type", "listing.layout"},
+		{"over 64 KiB", huge, "api.body_too_large", ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			want := ""
+			if tc.msgKey == "api.bad_json" || tc.msgKey == "api.body_too_large" {
+				want = zh(tc.msgKey)
+			}
+			wantAPIError(t, c.apiCall("POST", "/api/v1/verifications", key, tc.body), http.StatusBadRequest, "bad_request", tc.field, want)
+		})
+	}
+	wantAPIError(t, c.apiCall("POST", "/api/v1/verifications", key, verifyBody(p), "Content-Type", "application/x-www-form-urlencoded"),
+		http.StatusBadRequest, "bad_request", "", zh("api.content_type"))
+	wantAPIError(t, c.apiCall("POST", "/api/v1/verifications", key, verifyBody(p), "Idempotency-Key", "has space"),
+		http.StatusBadRequest, "bad_request", "Idempotency-Key", zh("api.idempotency_key_invalid"))
+	if n := e.verificationCount(); n != before {
+		t.Fatalf("bad requests made verifications: %d → %d", before, n)
+	}
+
+	r := c.apiCall("GET", "/api/v1/verifications", key, "")
+	wantAPIError(t, r, http.StatusMethodNotAllowed, "method_not_allowed", "", zh("api.method"))
+	if r.Header.Get("Allow") != "POST" {
+		t.Errorf("Allow = %q", r.Header.Get("Allow"))
+	}
+	wantAPIError(t, c.apiCall("DELETE", "/api/v1/verifications/ABCD", key, ""), http.StatusMethodNotAllowed, "method_not_allowed", "", "")
+	wantAPIError(t, c.apiCall("GET", "/api/v2/nothing", key, ""), http.StatusNotFound, "not_found", "", zh("api.no_such_endpoint"))
+}
+
+func TestAPIRegistryUnavailable(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	_, key := e.apiKey(app.APIKeyInput{Name: "平台甲"})
+	c := e.client()
+	dead := httptest.NewServer(http.NotFoundHandler())
+	deadURL := dead.URL
+	dead.Close()
+	e.setParams(app.ParamConnectorMode, "connector", app.ParamConnectorURL, deadURL)
+	body := verifyBody(e.demoProperty("clear"))
+	before := e.verificationCount()
+	wantAPIError(t, c.apiCall("POST", "/api/v1/verifications", key, body, "Idempotency-Key", "retry-1"),
+		http.StatusServiceUnavailable, "registry_unavailable", "", zh("verify.registry_unavailable"))
+	if n := e.verificationCount(); n != before {
+		t.Fatalf("an unavailable registry made a verification")
+	}
+	// The 503 was not kept: once the registry answers, the retry verifies.
+	e.setParams(app.ParamConnectorMode, "off")
+	r := c.apiCall("POST", "/api/v1/verifications", key, body, "Idempotency-Key", "retry-1")
+	wantAPI(t, r, http.StatusCreated, nil)
+	if r.Header.Get("Idempotent-Replayed") != "" {
+		t.Error("the retry after a 503 was a replay")
+	}
+}
+
+func TestAPIIdempotency(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	_, key := e.apiKey(app.APIKeyInput{Name: "平台甲"})
+	_, other := e.apiKey(app.APIKeyInput{Name: "平台乙"})
+	c := e.client()
+	p := e.demoProperty("clear")
+	body := verifyBody(p)
+	before := e.verificationCount()
+
+	first := c.apiCall("POST", "/api/v1/verifications", key, body, "Idempotency-Key", "order-42")
+	wantAPI(t, first, http.StatusCreated, nil)
+	again := c.apiCall("POST", "/api/v1/verifications", key, body, "Idempotency-Key", "order-42")
+	wantAPI(t, again, http.StatusCreated, nil)
+	if again.body != first.body || again.Header.Get("Idempotent-Replayed") != "true" {
+		t.Fatalf("retry answered %s (replayed %q), first %s", again.body, again.Header.Get("Idempotent-Replayed"), first.body)
+	}
+	if n := e.verificationCount(); n != before+1 {
+		t.Fatalf("verifications %d → %d, want one", before, n)
+	}
+	wantAPIError(t, c.apiCall("POST", "/api/v1/verifications", key, verifyBody(p, "listing.rent", 7000), "Idempotency-Key", "order-42"),
+		http.StatusUnprocessableEntity, "idempotency_mismatch", "Idempotency-Key", zh("api.idempotency_mismatch"))
+	// Another platform's key space is its own.
+	wantAPI(t, c.apiCall("POST", "/api/v1/verifications", other, verifyBody(e.demoProperty("mortgaged")), "Idempotency-Key", "order-42"),
+		http.StatusCreated, nil)
+	// A refusal is replayed too.
+	bad := verifyBody(p, "owner_id_no", "110105194912310021")
+	r1 := c.apiCall("POST", "/api/v1/verifications", key, bad, "Idempotency-Key", "order-43")
+	r2 := c.apiCall("POST", "/api/v1/verifications", key, bad, "Idempotency-Key", "order-43")
+	if r1.StatusCode != http.StatusUnprocessableEntity || r2.StatusCode != r1.StatusCode || r2.body != r1.body {
+		t.Fatalf("refusal retried: %d %s / %d %s", r1.StatusCode, r1.body, r2.StatusCode, r2.body)
+	}
+
+	t.Run("concurrent duplicates", func(t *testing.T) {
+		before := e.verificationCount()
+		co := e.demoProperty("coowned")
+		body := verifyBody(co, "co_owners", []map[string]string{{"owner_name": co.Owners[1].Name, "owner_id_type": "resident_id", "owner_id_no": co.Owners[1].IDNo}})
+		answers := make([]*resp, 10)
+		var wg sync.WaitGroup
+		for i := range answers {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				answers[i] = e.client().apiCall("POST", "/api/v1/verifications", key, body, "Idempotency-Key", "burst-1")
+			}()
+		}
+		wg.Wait()
+		replays := 0
+		for _, a := range answers {
+			if a.StatusCode != http.StatusCreated || a.body != answers[0].body {
+				t.Fatalf("answers differ: %d %s / %d %s", a.StatusCode, a.body, answers[0].StatusCode, answers[0].body)
+			}
+			if a.Header.Get("Idempotent-Replayed") == "true" {
+				replays++
+			}
+		}
+		if n := e.verificationCount(); n != before+1 || replays != 9 {
+			t.Fatalf("10 concurrent duplicates: verifications %d → %d, %d replays; want one verification, 9 replays", before, n, replays)
+		}
+	})
+}
+
+func TestOpenAPIDocument(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	var doc struct {
+		OpenAPI string                    `json:"openapi"`
+		Paths   map[string]map[string]any `json:"paths"`
+	}
+	wantAPI(t, e.client().get("/api/v1/openapi.json"), http.StatusOK, &doc)
+	if !strings.HasPrefix(doc.OpenAPI, "3.1") {
+		t.Errorf("openapi = %q, want 3.1.x", doc.OpenAPI)
+	}
+	if _, ok := doc.Paths["/api/v1/verifications"]["post"]; !ok {
+		t.Error("no POST /api/v1/verifications")
+	}
+	if _, ok := doc.Paths["/api/v1/verifications/{code}"]["get"]; !ok {
+		t.Error("no GET /api/v1/verifications/{code}")
+	}
+	// Every status the handlers answer is documented.
+	post := doc.Paths["/api/v1/verifications"]["post"].(map[string]any)["responses"].(map[string]any)
+	for _, s := range []string{"201", "400", "401", "422", "429", "503"} {
+		if _, ok := post[s]; !ok {
+			t.Errorf("POST response %s not documented", s)
+		}
+	}
+}
+
+func TestAPIKeyPages(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	admin := e.signedIn("gov", "sysadmin")
+
+	list := wantOK(t, admin.get("/gov/admin/apikeys"))
+	wantText(t, list, zh("apikeys.title"), zh("apikeys.new"), zh("apikeys.none"), "朝阳区")
+	wantText(t, wantOK(t, admin.get("/gov/")), zh("nav.apikeys"), zh("nav.api_docs"))
+
+	t.Run("invalid input is shown again", func(t *testing.T) {
+		r := admin.post("/gov/admin/apikeys", url.Values{"name": {""}, "contact": {"王五 010-12345678"}, "rate": {"abc"}, "districts": {"110108"}})
+		wantStatus(t, r, http.StatusUnprocessableEntity)
+		wantText(t, r, zh("form.invalid"))
+		wantFieldError(t, r, "name", zh("apikey.name_required"))
+		wantFieldError(t, r, "rate", zh("apikey.rate_invalid"))
+		wantInputValue(t, r, "contact", "王五 010-12345678")
+		wantInputValue(t, r, "rate", "abc")
+		if !strings.Contains(r.body, `value="110108" checked`) {
+			t.Error("the ticked district is not kept")
+		}
+	})
+
+	r := admin.post("/gov/admin/apikeys", url.Values{"name": {"贝壳找房"}, "contact": {"王五"}, "rate": {"1200"}, "districts": {"110105"}})
+	wantStatus(t, r, http.StatusOK)
+	wantText(t, r, zh("apikeys.secret_title"), "贝壳找房", zh("apikeys.secret_note"))
+	m := regexp.MustCompile(`<code class="secret" id="apikey">([^<]+)</code>`).FindStringSubmatch(r.body)
+	if m == nil {
+		t.Fatalf("no key on the page\n%s", visibleText(r.body))
+	}
+	key := m[1]
+	wantAPI(t, e.client().apiCall("POST", "/api/v1/verifications", key, verifyBody(e.demoProperty("clear"))), http.StatusCreated, nil)
+
+	list = wantOK(t, admin.get("/gov/admin/apikeys"))
+	wantText(t, list, "贝壳找房", "王五", "anju_"+key[5:13]+"_…", fmt.Sprintf(zh("apikeys.rate_value"), 1200), zh("apikeys.live"))
+	wantNoText(t, list, key[14:], zh("apikeys.never"))
+	if !regexp.MustCompile(`data-label="` + regexp.QuoteMeta(zh("apikeys.uses")) + `">1</td>`).MatchString(list.body) {
+		t.Error("the list does not show the key's one use")
+	}
+	id := regexp.MustCompile(`action="/gov/admin/apikeys/([0-9]+)/revoke"`).FindStringSubmatch(list.body)
+	if id == nil {
+		t.Fatal("no revoke form")
+	}
+	if !strings.Contains(list.body, `data-confirm="`+zh("apikeys.revoke_confirm")+`"`) {
+		t.Error("revoking is not confirmed")
+	}
+
+	r = admin.post("/gov/admin/apikeys/"+id[1]+"/revoke", url.Values{"reason": {" "}})
+	wantStatus(t, r, http.StatusUnprocessableEntity)
+	wantFieldError(t, r, "reason", zh("apikey.reason_required"))
+	wantRedirect(t, admin.post("/gov/admin/apikeys/"+id[1]+"/revoke", url.Values{"reason": {"合作终止"}}), "/gov/admin/apikeys")
+	list = wantOK(t, admin.get("/gov/admin/apikeys"))
+	wantText(t, list, zh("apikeys.revoked_ok"), zh("apikeys.revoked"), "合作终止")
+	wantAPIError(t, e.client().apiCall("GET", "/api/v1/verifications/ABCD", key, ""), http.StatusUnauthorized, "unauthorized", "", zh("api.key_revoked"))
+
+	t.Run("documentation", func(t *testing.T) {
+		docs := wantOK(t, admin.get("/gov/api-docs"))
+		wantText(t, docs, zh("api_docs.title"), "POST /api/v1/verifications", "Idempotency-Key", "Retry-After", "owner_mismatch",
+			zh("verify.owner_mismatch"), "registry_unavailable", "district_not_allowed", "/api/v1/openapi.json")
+		docsEN := wantOK(t, admin.get("/gov/api-docs", "Accept-Language", "en"))
+		_ = docsEN // the admin's language choice wins over the header; switch it
+		c := e.signedIn("gov", "sysadmin")
+		wantRedirect(t, c.post("/lang", url.Values{"lang": {"en"}, "back": {"/gov/api-docs"}}), "/gov/api-docs")
+		wantText(t, wantOK(t, c.get("/gov/api-docs")), en("api_docs.title"), "Authentication", en("verify.owner_mismatch"))
+	})
+
+	t.Run("a clerk may not", func(t *testing.T) {
+		clerk := e.signedIn("gov", "clerk")
+		wantStatus(t, clerk.get("/gov/admin/apikeys"), http.StatusForbidden)
+		wantStatus(t, clerk.post("/gov/admin/apikeys", url.Values{"name": {"偷偷建的"}}), http.StatusForbidden)
+		wantStatus(t, clerk.post("/gov/admin/apikeys/"+id[1]+"/revoke", url.Values{"reason": {"x"}}), http.StatusForbidden)
+		wantStatus(t, clerk.get("/gov/api-docs"), http.StatusForbidden)
+		wantNoText(t, wantOK(t, clerk.get("/gov/")), zh("nav.apikeys"))
+		keys, _ := e.app.ListAPIKeys(sys)
+		if len(keys) != 1 {
+			t.Errorf("%d keys, want 1", len(keys))
+		}
+	})
+}

@@ -1,0 +1,343 @@
+package ui_test
+
+import (
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"anju/app"
+)
+
+func TestLogin(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	// Many sign-ins from one address: TestLoginRateLimit covers the limit.
+	e.setParams(app.ParamLoginRatePerMin, "600")
+
+	t.Run("good credentials", func(t *testing.T) {
+		c := e.client()
+		r := c.login("gov", "clerk", app.DemoPassword)
+		wantRedirect(t, r, "/gov/")
+		var sess *http.Cookie
+		for _, ck := range r.Cookies() {
+			if ck.Name == "anju_session" {
+				sess = ck
+			}
+		}
+		if sess == nil || sess.Value == "" {
+			t.Fatalf("no session cookie set at sign-in; Set-Cookie: %q", r.Header.Values("Set-Cookie"))
+		}
+		if !sess.HttpOnly || sess.SameSite != http.SameSiteLaxMode || sess.Path != "/" {
+			t.Errorf("session cookie HttpOnly=%v SameSite=%v Path=%q, want HttpOnly, Lax, /", sess.HttpOnly, sess.SameSite, sess.Path)
+		}
+		if sess.Secure {
+			t.Errorf("session cookie is Secure over plain HTTP: the browser would drop it")
+		}
+		home := c.get("/gov/")
+		wantStatus(t, home, http.StatusOK)
+		wantText(t, home, zh("home.welcome", "王芳"))
+	})
+
+	t.Run("wrong password", func(t *testing.T) {
+		c := e.client()
+		r := c.login("gov", "clerk", "not-the-password-1")
+		wantStatus(t, r, http.StatusUnauthorized)
+		wantText(t, r, zh("auth.bad_credentials"))
+		wantInputValue(t, r, "username", "clerk")
+		if v, _ := inputValue(r, "password"); v != "" {
+			t.Errorf("the password is echoed back in the form: %q", v)
+		}
+		if c.cookie("anju_session") != "" {
+			// A cookie may exist (flashes), but it must not sign in.
+			wantRedirectPrefix(t, c.get("/gov/"), "/gov/login")
+		}
+	})
+
+	t.Run("unknown user gets the same message", func(t *testing.T) {
+		r := e.client().login("gov", "nobody.here", "whatever-Pass1")
+		wantStatus(t, r, http.StatusUnauthorized)
+		wantText(t, r, zh("auth.bad_credentials"))
+	})
+
+	t.Run("empty fields", func(t *testing.T) {
+		r := e.client().post("/gov/login", url.Values{"username": {"  "}, "password": {""}})
+		wantStatus(t, r, http.StatusUnprocessableEntity)
+		wantText(t, r, zh("form.invalid"))
+		wantFieldError(t, r, "username", zh("auth.username_required"))
+		wantFieldError(t, r, "password", zh("auth.password_required"))
+
+		r = e.client().post("/gov/login", url.Values{"username": {"clerk"}})
+		wantStatus(t, r, http.StatusUnprocessableEntity)
+		wantFieldError(t, r, "username", "")
+		wantFieldError(t, r, "password", zh("auth.password_required"))
+		wantInputValue(t, r, "username", "clerk")
+	})
+
+	t.Run("wrong portal", func(t *testing.T) {
+		r := e.client().login("agency", "clerk", app.DemoPassword)
+		wantStatus(t, r, http.StatusForbidden)
+		wantText(t, r, zh("auth.wrong_portal_gov"))
+		r = e.client().login("gov", "agent.zhang", app.DemoPassword)
+		wantStatus(t, r, http.StatusForbidden)
+		wantText(t, r, zh("auth.wrong_portal_agency"))
+	})
+
+	t.Run("agency portal", func(t *testing.T) {
+		c := e.signedIn("agency", "agent.zhang")
+		r := c.get("/agency/")
+		wantStatus(t, r, http.StatusOK)
+		wantText(t, r, zh("home.welcome", "张伟"))
+	})
+
+	t.Run("back to the page asked for, never elsewhere", func(t *testing.T) {
+		c := e.client()
+		r := c.get("/gov/profile")
+		wantRedirect(t, r, "/gov/login?next=%2Fgov%2Fprofile")
+		form := c.get(r.Header.Get("Location"))
+		wantStatus(t, form, http.StatusOK)
+		wantInputValue(t, form, "next", "/gov/profile")
+		r = c.post("/gov/login", url.Values{"username": {"clerk"}, "password": {app.DemoPassword}, "next": {"/gov/profile"}})
+		wantRedirect(t, r, "/gov/profile")
+
+		for _, next := range []string{"//evil.example/gov/", "https://evil.example/", "/agency/", "/gov/\\evil"} {
+			r = e.client().post("/gov/login", url.Values{"username": {"clerk"}, "password": {app.DemoPassword}, "next": {next}})
+			wantRedirect(t, r, "/gov/")
+		}
+	})
+
+	t.Run("new cookie at each sign-in, logout ends the session", func(t *testing.T) {
+		c := e.client()
+		wantRedirect(t, c.login("gov", "reviewer", app.DemoPassword), "/gov/")
+		first := c.cookie("anju_session")
+		wantRedirect(t, c.login("gov", "reviewer", app.DemoPassword), "/gov/")
+		second := c.cookie("anju_session")
+		if first == "" || first == second {
+			t.Fatalf("the session cookie did not change at the second sign-in")
+		}
+		wantStatus(t, c.get("/gov/"), http.StatusOK)
+
+		if r := c.get("/gov/logout"); r.StatusCode != http.StatusMethodNotAllowed {
+			t.Errorf("GET /gov/logout: %d, want 405 (logout is a POST)", r.StatusCode)
+		}
+		r := c.post("/gov/logout", nil)
+		wantRedirect(t, r, "/gov/login")
+		wantText(t, c.get("/gov/login"), zh("auth.logged_out"))
+		wantRedirect(t, c.get("/gov/"), "/gov/login?next=%2Fgov%2F")
+
+		// The cookie the browser held before logging out is dead too.
+		replay := e.client()
+		replay.setCookie("anju_session", second)
+		wantRedirect(t, replay.get("/gov/"), "/gov/login?next=%2Fgov%2F")
+
+		entries, _, err := e.app.AuditLog(sys, app.AuditFilter{Username: "reviewer", Action: "auth.logout"})
+		if err != nil || len(entries) != 1 {
+			t.Errorf("audit of the logout: %d entries, err %v", len(entries), err)
+		}
+	})
+
+	t.Run("already signed in: the login page goes home", func(t *testing.T) {
+		c := e.signedIn("gov", "leader")
+		wantRedirect(t, c.get("/gov/login"), "/gov/")
+		// …but the other portal's sign-in page is still shown.
+		wantStatus(t, c.get("/agency/login"), http.StatusOK)
+	})
+}
+
+func TestLoginLockout(t *testing.T) {
+	t.Parallel()
+	clk := newClock()
+	e := newEnvClock(t, clk)
+	// This is about the per-account lock; lift the per-IP sign-in limit.
+	e.setParams(app.ParamLoginRatePerMin, "600")
+	locked := zh("auth.locked", 15)
+
+	c := e.client()
+	for i := 1; i <= 4; i++ {
+		r := c.login("gov", "clerk", "Wrong-password-1")
+		wantStatus(t, r, http.StatusUnauthorized)
+		wantText(t, r, zh("auth.bad_credentials"))
+	}
+	r := c.login("gov", "clerk", "Wrong-password-1")
+	wantStatus(t, r, http.StatusTooManyRequests)
+	wantText(t, r, locked)
+	wantInputValue(t, r, "username", "clerk")
+
+	// A moment later, even the right password is refused, from any browser.
+	clk.Advance(30 * time.Second)
+	r = e.client().login("gov", "clerk", app.DemoPassword)
+	wantStatus(t, r, http.StatusTooManyRequests)
+	wantText(t, r, locked)
+
+	// The lock ends by itself after login.lock_minutes.
+	clk.Advance(15 * time.Minute)
+	wantRedirect(t, e.client().login("gov", "clerk", app.DemoPassword), "/gov/")
+
+	t.Run("reset password unlocks", func(t *testing.T) {
+		for i := 0; i < 5; i++ {
+			c.login("gov", "reviewer", "Wrong-password-1")
+		}
+		r := c.login("gov", "reviewer", app.DemoPassword)
+		wantStatus(t, r, http.StatusTooManyRequests)
+		pw, err := e.app.ResetPassword(sys, e.userID("reviewer"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		wantStatus(t, e.client().login("gov", "reviewer", app.DemoPassword), http.StatusUnauthorized)
+		wantRedirect(t, e.client().login("gov", "reviewer", pw), "/gov/password")
+	})
+
+	t.Run("count from login.max_failures", func(t *testing.T) {
+		e.setParams(app.ParamLoginMaxFails, "3", app.ParamLoginLockMins, "20")
+		for i := 1; i <= 2; i++ {
+			wantStatus(t, c.login("gov", "leader", "Wrong-password-1"), http.StatusUnauthorized)
+		}
+		r := c.login("gov", "leader", "Wrong-password-1")
+		wantStatus(t, r, http.StatusTooManyRequests)
+		wantText(t, r, zh("auth.locked", 20))
+		// Minutes left are rounded up, and exact: 20 at once, 19 a minute
+		// later, 19 again with 18½ left.
+		wantText(t, e.client().login("gov", "leader", app.DemoPassword), zh("auth.locked", 20))
+		clk.Advance(time.Minute)
+		wantText(t, e.client().login("gov", "leader", app.DemoPassword), zh("auth.locked", 19))
+		clk.Advance(30 * time.Second)
+		wantText(t, e.client().login("gov", "leader", app.DemoPassword), zh("auth.locked", 19))
+	})
+}
+
+func TestLoginRateLimit(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	e.setParams(app.ParamLoginRatePerMin, "5")
+	c := e.client()
+	for i := 0; i < 5; i++ {
+		// Empty forms cost no password hashing but count as attempts.
+		wantStatus(t, c.post("/gov/login", url.Values{"username": {"x"}}), http.StatusUnprocessableEntity)
+	}
+	r := e.client().login("gov", "clerk", app.DemoPassword)
+	wantStatus(t, r, http.StatusTooManyRequests)
+	wantText(t, r, zh("auth.rate_limited"))
+}
+
+func TestForcedPasswordChange(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	u, pw, err := e.app.CreateUser(sys, app.UserInput{Username: "wang.lei", Name: "王磊",
+		Roles: []app.Role{app.RoleClerk}, District: "110105"})
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	c := e.client()
+	wantRedirect(t, c.login("gov", "wang.lei", pw), "/gov/password")
+	other := e.client() // the same user in a second browser
+	wantRedirect(t, other.login("gov", "wang.lei", pw), "/gov/password")
+
+	for _, p := range []string{"/gov/", "/gov/profile", "/gov/admin/users", "/gov/admin/status"} {
+		wantRedirect(t, c.get(p), "/gov/password")
+	}
+	form := c.get("/gov/password")
+	wantStatus(t, form, http.StatusOK)
+	wantText(t, form, zh("password.must_change"), zh("password.current_onetime"))
+
+	good := "Qingshui-Lane-88"
+	cases := []struct {
+		name                  string
+		current, next, repeat string
+		field, key            string
+	}{
+		{"too short", pw, "Ab1-short", "Ab1-short", "new", "password.short"},
+		{"one class", pw, "abcdefghijkl", "abcdefghijkl", "new", "password.one_class"},
+		{"contains username", pw, "Wang.Lei-2026", "Wang.Lei-2026", "new", "password.contains_username"},
+		{"common", pw, "password123", "password123", "new", "password.common"},
+		{"mismatch", pw, good, good + "x", "confirm", "password.mismatch"},
+		{"wrong current", "not-it-Abc1", good, good, "current", "password.current_wrong"},
+		{"same as old", pw, pw, pw, "new", "password.same_as_old"},
+	}
+	for _, tc := range cases {
+		r := c.post("/gov/password", url.Values{"current": {tc.current}, "new": {tc.next}, "confirm": {tc.repeat}})
+		wantStatus(t, r, http.StatusUnprocessableEntity)
+		wantFieldError(t, r, tc.field, zh(tc.key))
+		wantText(t, r, zh("form.invalid"))
+		for _, f := range []string{"current", "new", "confirm"} {
+			if v, _ := inputValue(r, f); v != "" {
+				t.Errorf("%s: password field %q echoed back", tc.name, f)
+			}
+		}
+	}
+	// Still held at the change page.
+	wantRedirect(t, c.get("/gov/"), "/gov/password")
+
+	r := c.post("/gov/password", url.Values{"current": {pw}, "new": {good}, "confirm": {good}})
+	wantRedirect(t, r, "/gov/")
+	home := c.get("/gov/")
+	wantStatus(t, home, http.StatusOK)
+	wantText(t, home, zh("password.changed"), zh("home.welcome", "王磊"))
+	wantStatus(t, c.get("/gov/profile"), http.StatusOK)
+
+	// The other browser's session ended; this one stays.
+	wantRedirect(t, other.get("/gov/password"), "/gov/login?next=%2Fgov%2Fpassword")
+	wantStatus(t, c.get("/gov/"), http.StatusOK)
+
+	stored, err := e.app.GetUser(sys, u.ID)
+	if err != nil || stored.MustChangePassword {
+		t.Fatalf("after the change: must change = %v, err %v", stored != nil && stored.MustChangePassword, err)
+	}
+	wantStatus(t, e.client().login("gov", "wang.lei", pw), http.StatusUnauthorized)
+	wantRedirect(t, e.client().login("gov", "wang.lei", good), "/gov/")
+	if !hasAction(e.auditActions("user/"+itoa(u.ID)), "user.password_change") {
+		t.Errorf("no audit entry user.password_change")
+	}
+
+	t.Run("change from the profile", func(t *testing.T) {
+		c := e.signedIn("agency", "agent.zhang")
+		wantText(t, c.get("/agency/profile"), zh("profile.change_password"))
+		f := c.get("/agency/password")
+		wantStatus(t, f, http.StatusOK)
+		wantNoText(t, f, zh("password.must_change"))
+		r := c.post("/agency/password", url.Values{"current": {app.DemoPassword}, "new": {good}, "confirm": {good}})
+		wantRedirect(t, r, "/agency/")
+		wantText(t, c.get("/agency/"), zh("password.changed"))
+	})
+}
+
+func TestIdleTimeout(t *testing.T) {
+	t.Parallel()
+	clk := newClock()
+	e := newEnvClock(t, clk)
+	c := e.signedIn("gov", "clerk")
+
+	// Activity keeps the session: 20 + 20 minutes with a request between.
+	clk.Advance(20 * time.Minute)
+	wantStatus(t, c.get("/gov/"), http.StatusOK)
+	clk.Advance(20 * time.Minute)
+	wantStatus(t, c.get("/gov/profile"), http.StatusOK)
+
+	clk.Advance(31 * time.Minute)
+	r := c.get("/gov/profile")
+	wantRedirect(t, r, "/gov/login?next=%2Fgov%2Fprofile")
+	login := c.get(r.Header.Get("Location"))
+	wantStatus(t, login, http.StatusOK)
+	wantText(t, login, zh("session.expired"))
+	// The notice is shown once.
+	wantNoText(t, c.get("/gov/login"), zh("session.expired"))
+	wantRedirectPrefix(t, c.get("/gov/"), "/gov/login")
+}
+
+func hasAction(entries []*app.AuditEntry, action string) bool {
+	for _, en := range entries {
+		if en.Action == action {
+			return true
+		}
+	}
+	return false
+}
+
+func actions(entries []*app.AuditEntry) string {
+	var s []string
+	for _, en := range entries {
+		s = append(s, en.Action)
+	}
+	return strings.Join(s, ",")
+}

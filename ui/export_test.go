@@ -1,0 +1,7 @@
+package ui
+
+import "github.com/gorilla/mux"
+
+// Router exposes the route table to the tests of package ui_test, which
+// walk it to check that every route is in the route × role table.
+func (s *Server) Router() *mux.Router { return s.router }
