@@ -24,11 +24,11 @@ type RegistryImport struct {
 	Started    time.Time `json:"started"`
 	Finished   time.Time `json:"finished,omitzero"`
 	Rows       int       `json:"rows"`
-	Created    int       `json:"created"`     // properties new to the copy
-	Updated    int       `json:"updated"`     // properties replaced
-	Rejected   int       `json:"rejected"`    // rows refused
-	Voided     int       `json:"voided"`      // verification codes voided by changes
-	RejectBlob uint64    `json:"reject_blob"` // CSV report of rejected rows
+	Created    int       `json:"created"`                  // properties new to the copy
+	Updated    int       `json:"updated"`                  // properties replaced
+	Rejected   int       `json:"rejected"`                 // rows refused
+	Voided     int       `json:"voided"`                   // verification codes voided by changes
+	RejectBlob uint64    `json:"reject_blob"`              // CSV report of rejected rows
 	Failed     string    `json:"failed,omitempty"`         // message key
 	FailedCols []string  `json:"failed_columns,omitempty"` // the columns a file error names
 }
