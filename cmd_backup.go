@@ -38,8 +38,20 @@ func runBackup(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		return err
 	}
 	start := time.Now()
-	n, err := app.BackupOffline(*data, f)
-	how := "opened the data file"
+	var n int64
+	how := "from the running platform"
+	// A running platform announces itself in its control file: ask it
+	// first rather than wait for the data file's lock to time out.
+	if _, serr := os.Stat(filepath.Join(*data, controlFile)); serr == nil {
+		n, err = backupViaControl(ctx, *data, f)
+	}
+	if n == 0 {
+		if _, serr := f.Seek(0, io.SeekStart); serr == nil {
+			_ = f.Truncate(0)
+		}
+		n, err = app.BackupOffline(*data, f)
+		how = "opened the data file"
+	}
 	if errors.Is(err, app.ErrDataLocked) {
 		// The platform is running: ask it to write the copy.
 		if _, serr := f.Seek(0, io.SeekStart); serr == nil {

@@ -3,6 +3,7 @@ package app
 import (
 	"encoding/json"
 	"strconv"
+	"sync"
 	"time"
 
 	"golang.org/x/crypto/bcrypt"
@@ -36,7 +37,11 @@ func putLoginState(tx *storage.Tx, userID uint64, st loginState) error {
 
 // dummyHash is compared against when the username is unknown, so that the
 // answer takes as long as for a known user.
-var dummyHash, _ = bcrypt.GenerateFromPassword([]byte("anju-no-such-user"), bcrypt.DefaultCost)
+// Made on first use, not at start-up: every CLI command would pay ~60 ms.
+var dummyHash = sync.OnceValue(func() []byte {
+	h, _ := bcrypt.GenerateFromPassword([]byte("anju-no-such-user"), bcrypt.DefaultCost)
+	return h
+})
 
 // LoginResult is a successful sign-in.
 type LoginResult struct {
@@ -63,7 +68,7 @@ func (a *App) Login(portal Portal, username, password, ip, userAgent string) (Lo
 		return nil
 	})
 	if ErrorCode(err) == ENOTFOUND {
-		_ = bcrypt.CompareHashAndPassword(dummyHash, []byte(password))
+		_ = bcrypt.CompareHashAndPassword(dummyHash(), []byte(password))
 		a.log.Info("login failed", "reason", "unknown_user", "ip", ip)
 		return LoginResult{}, Errorf(EUNAUTHORIZED, "auth.bad_credentials")
 	}

@@ -187,7 +187,7 @@ func Restore(dataDir, backupPath string, now time.Time) (RestoreResult, error) {
 	dataPath := filepath.Join(dataDir, DataFileName)
 	if _, err := os.Stat(dataPath); err == nil {
 		// Fails with ErrLocked if the platform is running.
-		db, err := storage.Open(dataPath, storage.Options{LockTimeout: time.Second})
+		db, err := storage.Open(dataPath, storage.Options{LockTimeout: time.Second, ReadOnly: true})
 		if err != nil {
 			return res, err
 		}

@@ -8,6 +8,10 @@ import (
 // store has no user at all. It returns the one-time password to print once
 // on the console; created is false when users already exist.
 func (a *App) BootstrapAdmin() (password string, created bool, err error) {
+	var have int
+	if err := a.db.View(func(tx *storage.Tx) error { have = userTable.Count(tx); return nil }); err != nil || have > 0 {
+		return "", false, err
+	}
 	password = NewOneTimePassword()
 	hash, err := hashPassword(password)
 	if err != nil {

@@ -49,12 +49,10 @@ var demoUsers = []struct {
 // here.
 func (a *App) LoadDemo() ([]DemoAccount, error) {
 	actor := SystemActor("demo")
-	hash, err := hashPassword(DemoPassword)
-	if err != nil {
-		return nil, err
-	}
+	// One hash for every demo account, made only if one is missing.
+	var hash []byte
 	var accounts []DemoAccount
-	err = a.update(func(tx *storage.Tx) error {
+	err := a.update(func(tx *storage.Tx) error {
 		if err := seedDict(tx, DictDistrict, demoDistricts, a.now()); err != nil {
 			return err
 		}
@@ -78,6 +76,11 @@ func (a *App) LoadDemo() ([]DemoAccount, error) {
 			agencyID, err := agencyKey(tx, in.AgencyName)
 			if err != nil {
 				return err
+			}
+			if hash == nil {
+				if hash, err = hashPassword(DemoPassword); err != nil {
+					return err
+				}
 			}
 			now := a.now()
 			u := &User{Username: in.Username, Name: in.Name, Phone: in.Phone, Roles: in.Roles,

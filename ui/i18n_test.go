@@ -1,6 +1,7 @@
 package ui_test
 
 import (
+	"bytes"
 	"fmt"
 	"maps"
 	"net/http"
@@ -128,6 +129,8 @@ var reAuditRows = regexp.MustCompile(`(?s)(<table class="list audit">.*?<tbody>)
 func untranslated(body, lang string, data []string) []string {
 	body = reAuditRows.ReplaceAllString(body, "$1$2")
 	text := visibleText(body)
+	data = slices.Clone(data)
+	slices.SortFunc(data, func(a, b string) int { return len(b) - len(a) }) // longest first
 	for _, d := range data {
 		if d != "" {
 			text = strings.ReplaceAll(text, d, " ")
@@ -193,13 +196,25 @@ func TestPagesInBothLanguages(t *testing.T) {
 		t.Fatal(err)
 	}
 	code := sharedVerification(t, e)
-	var names []string // shown as stored, in any language
+	var registryCSV bytes.Buffer
+	if err := app.RegistryTemplateCSV(&registryCSV); err != nil {
+		t.Fatal(err)
+	}
+	registryCSV.WriteString("110105,a row,that,is,refused\n")
+	imp, err := e.app.ImportRegistry(sys, &registryCSV, "test.csv", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string // data, shown as it is in any language
 	res, err := e.app.SearchUsers(sys, app.UserQuery{Size: 100})
 	if err != nil {
 		t.Fatal(err)
 	}
 	for _, u := range res.Users {
 		names = append(names, u.Name, u.AgencyName)
+	}
+	for _, col := range app.RegistryColumns {
+		names = append(names, col.Zh) // the centre's file format, shown as such
 	}
 	badParams := url.Values{}
 	list, _ := e.app.Params(sys)
@@ -259,6 +274,9 @@ func TestPagesInBothLanguages(t *testing.T) {
 		{admin, "GET", "/gov/admin/apikeys", nil, 200, nil},
 		{admin, "POST", "/gov/admin/apikeys", url.Values{}, 422, nil},
 		{admin, "GET", "/gov/api-docs", nil, 200, nil},
+		{admin, "GET", "/gov/admin/registry", nil, 200, nil},
+		{admin, "POST", "/gov/admin/registry/import", url.Values{}, 422, nil},
+		{admin, "GET", "/gov/admin/registry/imports/" + itoa(imp.ID), nil, 200, nil},
 		{clerk, "GET", "/gov/verifications", nil, 200, nil},
 		{clerk, "GET", "/gov/verifications?from=bad", nil, 422, nil},
 		{clerk, "GET", "/gov/verifications/new", nil, 200, nil},

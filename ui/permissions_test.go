@@ -1,6 +1,7 @@
 package ui_test
 
 import (
+	"bytes"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -59,6 +60,12 @@ var routeTable = []routeCase{
 	{"POST", "/gov/admin/apikeys", string(app.PermAPIKeys), http.StatusUnprocessableEntity},                    // empty form
 	{"POST", "/gov/admin/apikeys/{id:[0-9]+}/revoke", string(app.PermAPIKeys), http.StatusUnprocessableEntity}, // no reason
 	{"GET", "/gov/api-docs", string(app.PermAPIKeys), http.StatusOK},
+	{"GET", "/gov/admin/registry", string(app.PermRegistry), http.StatusOK},
+	{"POST", "/gov/admin/registry/import", string(app.PermRegistry), http.StatusUnprocessableEntity}, // no file
+	{"GET", "/gov/admin/registry/imports/{id:[0-9]+}", string(app.PermRegistry), http.StatusOK},
+	{"GET", "/gov/admin/registry/imports/{id:[0-9]+}/rejects.csv", string(app.PermRegistry), http.StatusOK},
+	{"GET", "/gov/admin/registry/template.csv", string(app.PermRegistry), http.StatusOK},
+	{"GET", "/gov/admin/registry/template.xlsx", string(app.PermRegistry), http.StatusOK},
 	{"GET", "/gov/verifications", string(app.PermVerifyList), http.StatusOK},
 	{"GET", "/gov/verifications/new", string(app.PermVerify), http.StatusOK},
 	{"POST", "/gov/verifications", string(app.PermVerify), http.StatusUnprocessableEntity}, // empty form
@@ -189,13 +196,29 @@ func TestRoutesByRole(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	keyURL := strings.NewReplacer("{id:[0-9]+}", fmt.Sprint(key.ID))
-	concrete := strings.NewReplacer(
-		"{id:[0-9]+}", fmt.Sprint(target.ID),
-		"{kind}", string(app.DictDistrict),
-		"{name}", backup.Name,
-		"{code}", code,
-	)
+	var registryCSV bytes.Buffer
+	if err := app.RegistryTemplateCSV(&registryCSV); err != nil {
+		t.Fatal(err)
+	}
+	registryCSV.WriteString("110105,a row,that,is,refused\n") // so that the import has a rejects report
+	imp, err := e.app.ImportRegistry(sys, &registryCSV, "test.csv", nil)
+	if err != nil || imp.Rejected == 0 {
+		t.Fatalf("registry import: %+v %v", imp, err)
+	}
+	// {id} is a user, an API key or a registry import, by route.
+	ids := map[string]uint64{"/gov/admin/users/": target.ID, "/gov/admin/apikeys/": key.ID, "/gov/admin/registry/imports/": imp.ID}
+	urlOf := func(path string) string {
+		for prefix, id := range ids {
+			if strings.HasPrefix(path, prefix) {
+				path = strings.ReplaceAll(path, "{id:[0-9]+}", fmt.Sprint(id))
+			}
+		}
+		return strings.NewReplacer(
+			"{kind}", string(app.DictDistrict),
+			"{name}", backup.Name,
+			"{code}", code,
+		).Replace(path)
+	}
 	forms := map[string]url.Values{
 		"POST /gov/password":    {"current": {"not-my-password"}, "new": {"Abcdef-12345"}, "confirm": {"Abcdef-12345"}},
 		"POST /agency/password": {"current": {"not-my-password"}, "new": {"Abcdef-12345"}, "confirm": {"Abcdef-12345"}},
@@ -217,10 +240,7 @@ func TestRoutesByRole(t *testing.T) {
 			userPortal := string(role.Portal())
 			c := e.signedIn(userPortal, account)
 			for _, rc := range routeTable {
-				u := concrete.Replace(rc.path)
-				if strings.HasPrefix(rc.path, "/gov/admin/apikeys/") {
-					u = keyURL.Replace(rc.path)
-				}
+				u := urlOf(rc.path)
 				var r *resp
 				if rc.method == "GET" {
 					r = c.get(u)
@@ -257,10 +277,7 @@ func TestRoutesByRole(t *testing.T) {
 	t.Run("anonymous", func(t *testing.T) {
 		c := e.client()
 		for _, rc := range routeTable {
-			u := concrete.Replace(rc.path)
-			if strings.HasPrefix(rc.path, "/gov/admin/apikeys/") {
-				u = keyURL.Replace(rc.path)
-			}
+			u := urlOf(rc.path)
 			var r *resp
 			if rc.method == "GET" {
 				r = c.get(u)
