@@ -165,7 +165,7 @@ func (f *fixture) actor(u *User) Actor {
 // login signs u in at its portal and returns the session's actor and token.
 func (f *fixture) login(username, password string, portal Portal) (Actor, string) {
 	f.t.Helper()
-	res, err := f.Login(portal, username, password, "192.0.2.7", "test-agent")
+	res, err := f.Login(portal, username, password, "192.0.2.7", "test-agent", "")
 	if err != nil {
 		f.t.Fatalf("login %s: %v", username, err)
 	}

@@ -54,7 +54,7 @@ type LoginResult struct {
 // Failures: "auth.bad_credentials" (unknown user or wrong password, the
 // same message for both), "auth.locked" with the minutes left, "auth.disabled",
 // "auth.wrong_portal" with the right portal.
-func (a *App) Login(portal Portal, username, password, ip, userAgent string) (LoginResult, error) {
+func (a *App) Login(portal Portal, username, password, ip, userAgent, requestID string) (LoginResult, error) {
 	now := a.now()
 	var u *User
 	var st loginState
@@ -80,7 +80,7 @@ func (a *App) Login(portal Portal, username, password, ip, userAgent string) (Lo
 		mins := int((st.LockedUntil.Sub(now) + time.Minute - 1) / time.Minute)
 		return LoginResult{}, Errorf(ELOCKED, "auth.locked", mins)
 	}
-	actor := Actor{UserID: u.ID, Username: u.Username, IP: ip}
+	actor := Actor{UserID: u.ID, Username: u.Username, IP: ip, RequestID: requestID}
 	if bcrypt.CompareHashAndPassword(u.PasswordHash, []byte(password)) != nil {
 		maxFails := a.ParamInt(ParamLoginMaxFails)
 		lockFor := time.Duration(a.ParamInt(ParamLoginLockMins)) * time.Minute

@@ -21,10 +21,10 @@ func TestLoginLocksAfterMaxFailures(t *testing.T) {
 	}
 
 	for i := 1; i < maxFails; i++ {
-		_, err := f.Login(PortalGov, "clerk.cy", "Wrong-Pass-2026", "192.0.2.7", "")
+		_, err := f.Login(PortalGov, "clerk.cy", "Wrong-Pass-2026", "192.0.2.7", "", "")
 		wantError(t, err, EUNAUTHORIZED, "auth.bad_credentials")
 	}
-	_, err := f.Login(PortalGov, "clerk.cy", "Wrong-Pass-2026", "192.0.2.7", "")
+	_, err := f.Login(PortalGov, "clerk.cy", "Wrong-Pass-2026", "192.0.2.7", "", "")
 	if e := wantError(t, err, ELOCKED, "auth.locked"); !slices.Equal(e.Args, []any{15}) {
 		t.Errorf("lock message args = %v, want [15] (minutes)", e.Args)
 	}
@@ -34,28 +34,28 @@ func TestLoginLocksAfterMaxFailures(t *testing.T) {
 
 	// While locked, even the right password is refused, with the minutes
 	// left rounded up: at once still 15, not 16.
-	_, err = f.Login(PortalGov, "clerk.cy", fixturePassword, "192.0.2.7", "")
+	_, err = f.Login(PortalGov, "clerk.cy", fixturePassword, "192.0.2.7", "", "")
 	if e := wantError(t, err, ELOCKED, "auth.locked"); !slices.Equal(e.Args, []any{15}) {
 		t.Errorf("at once: lock message args = %v, want [15]", e.Args)
 	}
 	f.clock.Advance(30 * time.Second)
-	_, err = f.Login(PortalGov, "clerk.cy", fixturePassword, "192.0.2.7", "")
+	_, err = f.Login(PortalGov, "clerk.cy", fixturePassword, "192.0.2.7", "", "")
 	if e := wantError(t, err, ELOCKED, "auth.locked"); !slices.Equal(e.Args, []any{15}) {
 		t.Errorf("after 30 s: lock message args = %v, want [15]", e.Args)
 	}
 	f.clock.Advance(13*time.Minute + 30*time.Second)
-	_, err = f.Login(PortalGov, "clerk.cy", fixturePassword, "192.0.2.7", "")
+	_, err = f.Login(PortalGov, "clerk.cy", fixturePassword, "192.0.2.7", "", "")
 	if e := wantError(t, err, ELOCKED, "auth.locked"); !slices.Equal(e.Args, []any{1}) {
 		t.Errorf("with 1 min left: lock message args = %v, want [1]", e.Args)
 	}
 	f.clock.Advance(59 * time.Second)
-	_, err = f.Login(PortalGov, "clerk.cy", fixturePassword, "192.0.2.7", "")
+	_, err = f.Login(PortalGov, "clerk.cy", fixturePassword, "192.0.2.7", "", "")
 	if e := wantError(t, err, ELOCKED, "auth.locked"); !slices.Equal(e.Args, []any{1}) {
 		t.Errorf("with 1 s left: lock message args = %v, want [1]", e.Args)
 	}
 
 	f.clock.Advance(time.Second) // the lock ends at exactly 15 min
-	res, err := f.Login(PortalGov, "clerk.cy", fixturePassword, "192.0.2.7", "")
+	res, err := f.Login(PortalGov, "clerk.cy", fixturePassword, "192.0.2.7", "", "")
 	if err != nil {
 		t.Fatalf("after the lock ended: %v", err)
 	}
@@ -78,10 +78,10 @@ func TestLoginLocksAfterMaxFailures(t *testing.T) {
 
 	// A successful sign-in resets the count: four more failures do not lock.
 	for i := 1; i < maxFails; i++ {
-		_, err := f.Login(PortalGov, "clerk.cy", "Wrong-Pass-2026", "192.0.2.7", "")
+		_, err := f.Login(PortalGov, "clerk.cy", "Wrong-Pass-2026", "192.0.2.7", "", "")
 		wantError(t, err, EUNAUTHORIZED, "auth.bad_credentials")
 	}
-	if _, err := f.Login(PortalGov, "clerk.cy", fixturePassword, "192.0.2.7", ""); err != nil {
+	if _, err := f.Login(PortalGov, "clerk.cy", fixturePassword, "192.0.2.7", "", ""); err != nil {
 		t.Errorf("four failures after a sign-in locked the account: %v", err)
 	}
 }
@@ -94,15 +94,15 @@ func TestLoginLockParameters(t *testing.T) {
 		t.Fatal(err)
 	}
 	for range 2 {
-		_, err := f.Login(PortalGov, "clerk.cy", "nope", "", "")
+		_, err := f.Login(PortalGov, "clerk.cy", "nope", "", "", "")
 		wantError(t, err, EUNAUTHORIZED, "auth.bad_credentials")
 	}
-	_, err := f.Login(PortalGov, "clerk.cy", "nope", "", "")
+	_, err := f.Login(PortalGov, "clerk.cy", "nope", "", "", "")
 	if e := wantError(t, err, ELOCKED, "auth.locked"); !slices.Equal(e.Args, []any{2}) {
 		t.Errorf("args = %v, want [2]", e.Args)
 	}
 	f.clock.Advance(2*time.Minute + time.Second)
-	if _, err := f.Login(PortalGov, "clerk.cy", fixturePassword, "", ""); err != nil {
+	if _, err := f.Login(PortalGov, "clerk.cy", fixturePassword, "", "", ""); err != nil {
 		t.Errorf("after 2 min: %v", err)
 	}
 }
@@ -113,8 +113,8 @@ func TestLoginUnknownUserAndWrongPasswordLookAlike(t *testing.T) {
 	f.seedUser("clerk.cy", "王芳", []Role{RoleClerk}, "110105", fixturePassword)
 	_, audits0, _ := f.counts()
 
-	_, errUnknown := f.Login(PortalGov, "nobody", fixturePassword, "192.0.2.7", "")
-	_, errWrong := f.Login(PortalGov, "clerk.cy", "Wrong-Pass-2026", "192.0.2.7", "")
+	_, errUnknown := f.Login(PortalGov, "nobody", fixturePassword, "192.0.2.7", "", "")
+	_, errWrong := f.Login(PortalGov, "clerk.cy", "Wrong-Pass-2026", "192.0.2.7", "", "")
 	wantError(t, errUnknown, EUNAUTHORIZED, "auth.bad_credentials")
 	wantError(t, errWrong, EUNAUTHORIZED, "auth.bad_credentials")
 	if errUnknown.Error() != errWrong.Error() {
@@ -135,17 +135,17 @@ func TestLoginWrongPortalAndDisabled(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	_, err := f.Login(PortalAgency, "clerk.cy", fixturePassword, "", "")
+	_, err := f.Login(PortalAgency, "clerk.cy", fixturePassword, "", "", "")
 	wantError(t, err, EFORBIDDEN, "auth.wrong_portal_gov")
-	_, err = f.Login(PortalGov, "agent.zhang", fixturePassword, "", "")
+	_, err = f.Login(PortalGov, "agent.zhang", fixturePassword, "", "", "")
 	wantError(t, err, EFORBIDDEN, "auth.wrong_portal_agency")
-	_, err = f.Login(PortalGov, "leader", fixturePassword, "", "")
+	_, err = f.Login(PortalGov, "leader", fixturePassword, "", "", "")
 	wantError(t, err, EFORBIDDEN, "auth.disabled")
 	if _, _, sessions := f.counts(); sessions != 0 {
 		t.Errorf("%d sessions after refused sign-ins", sessions)
 	}
 
-	res, err := f.Login(PortalAgency, "agent.zhang", fixturePassword, "", "")
+	res, err := f.Login(PortalAgency, "agent.zhang", fixturePassword, "", "", "")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -304,7 +304,7 @@ func TestChangePassword(t *testing.T) {
 	if bytes.Equal(stored.PasswordHash, hash0) {
 		t.Error("the stored hash did not change")
 	}
-	if _, err := f.Login(PortalGov, "clerk.cy", next, "", ""); err != nil {
+	if _, err := f.Login(PortalGov, "clerk.cy", next, "", "", ""); err != nil {
 		t.Errorf("new password: %v", err)
 	}
 }
@@ -315,9 +315,9 @@ func TestResetPassword(t *testing.T) {
 	clerk := f.seedUser("clerk.cy", "王芳", []Role{RoleClerk}, "110105", fixturePassword)
 	_, token := f.login("clerk.cy", fixturePassword, PortalGov)
 	for range f.ParamInt(ParamLoginMaxFails) {
-		f.Login(PortalGov, "clerk.cy", "Wrong-Pass-2026", "", "")
+		f.Login(PortalGov, "clerk.cy", "Wrong-Pass-2026", "", "", "")
 	}
-	_, err := f.Login(PortalGov, "clerk.cy", fixturePassword, "", "")
+	_, err := f.Login(PortalGov, "clerk.cy", fixturePassword, "", "", "")
 	wantError(t, err, ELOCKED, "auth.locked")
 
 	once, err := f.ResetPassword(f.admin, clerk.ID)
@@ -339,7 +339,7 @@ func TestResetPassword(t *testing.T) {
 	if bytes.Equal(f.storedUser("clerk.cy").PasswordHash, cheapHash(t, fixturePassword)) {
 		t.Error("the old password hash is still stored")
 	}
-	res, err := f.Login(PortalGov, "clerk.cy", once, "", "")
+	res, err := f.Login(PortalGov, "clerk.cy", once, "", "", "")
 	if err != nil {
 		t.Fatalf("one-time password after reset: %v", err)
 	}
@@ -360,7 +360,7 @@ func TestBootstrapAdmin(t *testing.T) {
 	if err != nil || !created || CheckPasswordPolicy(pw, "admin") != nil {
 		t.Fatalf("BootstrapAdmin = %q, %v, %v", pw, created, err)
 	}
-	res, err := a.Login(PortalGov, "admin", pw, "", "")
+	res, err := a.Login(PortalGov, "admin", pw, "", "", "")
 	if err != nil {
 		t.Fatal(err)
 	}

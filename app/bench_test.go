@@ -24,7 +24,7 @@ func BenchmarkLogin(b *testing.B) {
 	b.ResetTimer()
 	b.RunParallel(func(pb *testing.PB) {
 		for pb.Next() {
-			res, err := a.Login(PortalGov, "clerk", DemoPassword, "192.0.2.9", "bench")
+			res, err := a.Login(PortalGov, "clerk", DemoPassword, "192.0.2.9", "bench", "")
 			if err != nil {
 				b.Error(err)
 				return

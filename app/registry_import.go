@@ -4,8 +4,10 @@ import (
 	"bytes"
 	"encoding/csv"
 	"errors"
+	"hash/fnv"
 	"io"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"sync/atomic"
@@ -113,6 +115,11 @@ func (a *App) runImport(actor Actor, rep *RegistryImport, r io.Reader, progress 
 	// certificate's owners may span rows.
 	pending := map[string]*Property{}
 	var order []string
+	// A certificate's co-owner rows may lie far apart in the file, so
+	// whether its owners changed is known only at the end: a hash of the
+	// owners before this import is kept for every updated property (16
+	// bytes each, not the owners) and compared once the file is read.
+	ownersBefore := map[uint64]uint64{}
 	flush := func() error {
 		if len(order) == 0 {
 			return nil
@@ -124,18 +131,27 @@ func (a *App) runImport(actor Actor, rep *RegistryImport, r io.Reader, progress 
 				if err != nil {
 					return err
 				}
-				// Owners of a certificate already written by this same
-				// import (rows far apart in the file) are merged.
-				if old != nil && old.ImportID == rep.ID {
+				// A certificate already written by this same import (rows
+				// far apart in the file): merge owners and restrictions.
+				sameImport := old != nil && old.ImportID == rep.ID
+				if sameImport {
 					p.Owners = mergeOwners(old.Owners, p.Owners)
+					p.Seized = p.Seized || old.Seized
+					p.Mortgaged = p.Mortgaged || old.Mortgaged
+					p.Disputed = p.Disputed || old.Disputed
+					p.Cancelled = p.Cancelled || old.Cancelled
+					p.Restricted = p.Restricted || old.Restricted
+				} else if old != nil {
+					ownersBefore[old.ID] = ownersHash(old.Owners)
 				}
-				created, voided, err := a.upsertProperty(tx, p, actor)
+				created, voided, err := a.replaceProperty(tx, old, p, actor, false)
 				if err != nil {
 					return err
 				}
-				if created {
+				switch {
+				case created:
 					rep.Created++
-				} else {
+				case !sameImport:
 					rep.Updated++
 				}
 				rep.Voided += voided
@@ -186,6 +202,25 @@ func (a *App) runImport(actor Actor, rep *RegistryImport, r io.Reader, progress 
 	}, func(e RegistryRowError) { rep.Rows++; reject(e) })
 	if err == nil {
 		err = flush()
+	}
+	if err == nil && len(ownersBefore) > 0 {
+		err = a.update(func(tx *storage.Tx) error {
+			for id, before := range ownersBefore {
+				p, err := propertyTable.Get(tx, id)
+				if err != nil {
+					return err
+				}
+				if before == ownersHash(p.Owners) {
+					continue
+				}
+				n, err := a.voidPropertyVerifications(tx, id, "verify.owner_changed", actor)
+				if err != nil {
+					return err
+				}
+				rep.Voided += n
+			}
+			return nil
+		})
 	}
 	rep.Format, rep.Encoding = info.Format, info.Encoding
 	rep.Finished = a.now()
@@ -394,4 +429,19 @@ func (a *App) ImportState(actor Actor, id uint64) (ImportState, error) {
 		st.Report.Failed = "registry.import_interrupted"
 	}
 	return st, nil
+}
+
+// ownersHash identifies a set of owners (order does not matter).
+func ownersHash(os []Owner) uint64 {
+	keys := make([]string, len(os))
+	for i, o := range os {
+		keys[i] = ownerKey(o.Name, o.IDNo)
+	}
+	slices.Sort(keys)
+	h := fnv.New64a()
+	for _, k := range keys {
+		h.Write([]byte(k))
+		h.Write([]byte{0})
+	}
+	return h.Sum64()
 }

@@ -156,6 +156,20 @@ func (a *App) Logout(actor Actor) error {
 	})
 }
 
+// EndSession ends a browser's previous session when it signs in again;
+// the new sign-in is what the audit log records.
+func (a *App) EndSession(actor Actor) error {
+	if actor.SessionID == 0 {
+		return nil
+	}
+	return a.db.Update(func(tx *storage.Tx) error {
+		if err := sessionTable.Delete(tx, actor.SessionID); err != nil && !errors.Is(err, storage.ErrNotFound) {
+			return err
+		}
+		return nil
+	})
+}
+
 // sweepSessions removes sessions idle for longer than the idle limit; it
 // runs periodically so that abandoned sessions do not accumulate.
 func (a *App) sweepSessions() (int, error) {

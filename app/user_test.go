@@ -91,7 +91,7 @@ func TestCreateUserStoresRecord(t *testing.T) {
 		t.Errorf("password hash cost = %d, %v; want bcrypt at cost >= %d", cost, err, bcrypt.DefaultCost)
 	}
 	// The one-time password signs in, and the user is told to change it.
-	res, err := f.Login(PortalGov, "WANG.FANG", password, "", "")
+	res, err := f.Login(PortalGov, "WANG.FANG", password, "", "", "")
 	if err != nil {
 		t.Fatalf("sign-in with the one-time password: %v", err)
 	}
@@ -224,7 +224,7 @@ func TestDisablingUserEndsSessions(t *testing.T) {
 		_, _, err := f.Authenticate(tok, "192.0.2.7")
 		wantError(t, err, EUNAUTHORIZED, "session.expired")
 	}
-	_, err := f.Login(PortalGov, "clerk.cy", fixturePassword, "192.0.2.7", "")
+	_, err := f.Login(PortalGov, "clerk.cy", fixturePassword, "192.0.2.7", "", "")
 	wantError(t, err, EFORBIDDEN, "auth.disabled")
 	if e := f.lastAudit(); e.Action != "user.update" || !strings.Contains(e.Detail, "disabled=true") {
 		t.Errorf("last audit entry = %+v", e)

@@ -41,6 +41,7 @@ func (a *App) SearchVerifications(actor Actor, q VerificationQuery) (Verificatio
 	}
 	sq := search.Query{Type: "verification", Text: text, Filters: map[string][]string{}, Sort: []string{"-created"}}
 	switch {
+	case actor.System:
 	case actor.Can(PermAgencyPortal):
 		sq.Filters["agency_id"] = []string{strconv.FormatUint(actor.AgencyID, 10)}
 	case actor.District != "":
@@ -55,10 +56,11 @@ func (a *App) SearchVerifications(actor Actor, q VerificationQuery) (Verificatio
 	switch q.Status {
 	case VStatusValid:
 		sq.Filters["status"] = []string{VStatusValid}
-		sq.Ranges = append(sq.Ranges, search.Range{Field: "valid_until", Min: now})
+		// State: expired once now >= ValidUntil. Ranges are [Min, Max).
+		sq.Ranges = append(sq.Ranges, search.Range{Field: "valid_until", Min: now.Add(time.Nanosecond)})
 	case VStatusExpired:
 		sq.Filters["status"] = []string{VStatusValid}
-		sq.Ranges = append(sq.Ranges, search.Range{Field: "valid_until", Max: now})
+		sq.Ranges = append(sq.Ranges, search.Range{Field: "valid_until", Max: now.Add(time.Nanosecond)})
 	case VStatusUsed, VStatusRevoked, VStatusVoided:
 		sq.Filters["status"] = []string{q.Status}
 	}

@@ -1,6 +1,7 @@
 package app
 
 import (
+	"math"
 	"strconv"
 	"strings"
 	"time"
@@ -317,10 +318,12 @@ func (a *App) recordUnavailable(actor Actor, in VerifyInput, cause error) {
 	}
 }
 
-// verifyValidity is used by tests and the notice.
+// DaysLeft is the number of days, a started day counted whole, until the
+// code expires at now (0 once expired): a fresh 90-day code has 90 days
+// left, one with an hour to go has 1.
 func (v *Verification) DaysLeft(now time.Time) int {
 	if !now.Before(v.ValidUntil) {
 		return 0
 	}
-	return int(v.ValidUntil.Sub(now).Hours()/24) + 1
+	return int(math.Ceil(v.ValidUntil.Sub(now).Hours() / 24))
 }

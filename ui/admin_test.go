@@ -441,7 +441,7 @@ func TestBackupDownload(t *testing.T) {
 		t.Fatalf("open the restored data: %v", err)
 	}
 	defer restored.Close()
-	if _, err := restored.Login(app.PortalGov, "clerk", app.DemoPassword, "127.0.0.1", "test"); err != nil {
+	if _, err := restored.Login(app.PortalGov, "clerk", app.DemoPassword, "127.0.0.1", "test", ""); err != nil {
 		t.Errorf("sign in on the restored data: %v", err)
 	}
 	if rep, err := restored.VerifyAudit(sys); err != nil || !rep.OK {

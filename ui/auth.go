@@ -59,7 +59,7 @@ func (s *Server) handleLogin(p app.Portal) http.HandlerFunc {
 			s.render(w, r, http.StatusUnprocessableEntity, "login", v)
 			return
 		}
-		res, err := s.app.Login(p, form.Get("username"), r.PostForm.Get("password"), ip, r.UserAgent())
+		res, err := s.app.Login(p, form.Get("username"), r.PostForm.Get("password"), ip, r.UserAgent(), requestID(r))
 		if err != nil {
 			if e, ok := app.AsError(err); ok {
 				v.Error, v.ErrorArgs = e.Key, e.Args
@@ -68,6 +68,12 @@ func (s *Server) handleLogin(p app.Portal) http.HandlerFunc {
 			}
 			s.fail(w, r, err, "", nil)
 			return
+		}
+		// Signing in again ends the session this browser had.
+		if au := authOf(r); au != nil {
+			if err := s.app.EndSession(au.actor); err != nil {
+				s.log.Error("end previous session", "request_id", requestID(r), "err", err)
+			}
 		}
 		// A fresh cookie session: the token is new at every sign-in.
 		sess := s.cookieSession(r)

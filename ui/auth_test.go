@@ -290,6 +290,15 @@ func TestForcedPasswordChange(t *testing.T) {
 		t.Errorf("no audit entry user.password_change")
 	}
 
+	t.Run("first administrator", func(t *testing.T) {
+		// The password BootstrapAdmin printed on the console works once,
+		// for setting a new one.
+		c := e.client()
+		wantRedirect(t, c.login("gov", "admin", e.admin), "/gov/password")
+		wantRedirect(t, c.get("/gov/admin/users"), "/gov/password")
+		wantText(t, c.get("/gov/password"), zh("password.must_change"))
+	})
+
 	t.Run("change from the profile", func(t *testing.T) {
 		c := e.signedIn("agency", "agent.zhang")
 		wantText(t, c.get("/agency/profile"), zh("profile.change_password"))
