@@ -84,7 +84,7 @@ func TestBrowserFirstAdminFlow(t *testing.T) {
 			t.Errorf("an empty user form answered %d, want 422", st)
 		}
 		b.expectText(msg(t, zh, "form.invalid"))
-		b.expectFieldError("username", msg(t, zh, "user.username_invalid"))
+		b.expectFieldError("username", msg(t, zh, "user.username_required"))
 		b.expectFieldError("name", msg(t, zh, "user.name_required"))
 		b.expectFieldError("roles", msg(t, zh, "user.roles_required"))
 

@@ -49,33 +49,13 @@ func runAPIKeyCreate(ctx context.Context, args []string, stdout, stderr io.Write
 	contact := fs.String("contact", "", "contact person and phone of the platform")
 	districts := fs.String("districts", "", "allowed district codes, comma-separated (empty: every district)")
 	rate := fs.Int("rate", app.DefaultAPIRate, "requests per minute allowed (1–100000)")
-	// NAME may come before or after the flags.
-	var names []string
-	fs.SetOutput(stderr)
-	for {
-		if err := fs.Parse(args); err != nil {
-			if errors.Is(err, flag.ErrHelp) {
-				return err
-			}
-			return errUsage
-		}
-		if fs.NArg() == 0 {
-			break
-		}
-		names = append(names, fs.Arg(0))
-		args = fs.Args()[1:]
+	if err := parseFlags(fs, args, 1, 1, stderr); err != nil {
+		return err
 	}
-	switch {
-	case len(names) == 0:
-		fmt.Fprintln(stderr, "anju apikey create: missing argument NAME")
-		fs.Usage()
-		return errUsage
-	case len(names) > 1:
-		fmt.Fprintf(stderr, "anju apikey create: unexpected argument %q (quote a name with spaces)\n", names[1])
-		fs.Usage()
-		return errUsage
+	if err := requireDataFile(*data); err != nil {
+		return err
 	}
-	in := app.APIKeyInput{Name: names[0], Contact: *contact, RatePerMin: *rate}
+	in := app.APIKeyInput{Name: fs.Arg(0), Contact: *contact, RatePerMin: *rate}
 	if *rate == 0 {
 		in.RatePerMin = -1 // 0 is not a rate; the App reports it as out of range
 	}

@@ -11,6 +11,18 @@ import (
 	"anju/app"
 )
 
+// initDataFolder creates a data file in dir, as a first start would.
+func initDataFolder(t *testing.T, dir string) {
+	t.Helper()
+	a, err := app.Open(app.Config{DataDir: dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := a.Close(); err != nil {
+		t.Fatal(err)
+	}
+}
+
 // lastLine is the last non-empty line of a command's output.
 func lastLine(s string) string {
 	lines := strings.Split(strings.TrimRight(s, "\n"), "\n")
@@ -21,6 +33,11 @@ func TestAPIKeyCommandOffline(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
 	var out, errOut bytes.Buffer
+	// A folder without a data file is refused (a wrong --data).
+	if err := run(context.Background(), []string{"apikey", "create", "Platform A", "--data", dir}, &out, &errOut); err == nil || !strings.Contains(err.Error(), "no data file") {
+		t.Fatalf("empty folder: %v", err)
+	}
+	initDataFolder(t, dir)
 	if err := run(context.Background(), []string{"apikey", "create", "Platform A", "--data", dir, "--rate", "1200"}, &out, &errOut); err != nil {
 		t.Fatalf("apikey create: %v\n%s", err, errOut.String())
 	}
@@ -73,6 +90,7 @@ func TestAPIKeyCommandThroughRunningPlatform(t *testing.T) {
 func TestAPIKeyCommandUsage(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
+	initDataFolder(t, dir)
 	for _, tc := range []struct {
 		args []string
 		want error

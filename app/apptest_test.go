@@ -286,3 +286,13 @@ func wantIs(t testing.TB, err, target error) {
 		t.Fatalf("error = %v, want one wrapping %v", err, target)
 	}
 }
+
+// wantRefusal fails unless err is a verification refusal: its own key is
+// the reason (shown above the form and by the API) and names the field.
+func wantRefusal(t testing.TB, err error, field, key string) {
+	t.Helper()
+	e := wantError(t, err, EINVALID, key)
+	if got := e.Fields[field]; got != key {
+		t.Fatalf("field %s = %q, want %q (fields %v)", field, got, key, e.Fields)
+	}
+}

@@ -38,6 +38,10 @@ func (a *App) SearchVerifications(actor Actor, q VerificationQuery) (Verificatio
 	// A typed code is found whatever its grouping or case.
 	if c := NormalizeVerificationCode(text); CheckVerificationCode(c) == VCodeOK {
 		text = c
+	} else if c := NormalizeCertNo(text); c != text && strings.Contains(c, "第") && strings.HasSuffix(c, "号") {
+		// So is a certificate number (…第…号) typed with full-width
+		// brackets or digits, 〔〕 or spaces, as it is in Verify.
+		text = c
 	}
 	sq := search.Query{Type: "verification", Text: text, Filters: map[string][]string{}, Sort: []string{"-created"}}
 	switch {

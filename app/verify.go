@@ -2,6 +2,7 @@ package app
 
 import (
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -177,7 +178,7 @@ func (a *App) Verify(actor Actor, in VerifyInput) (VerifyResult, error) {
 	var remote *Property
 	var remoteFound bool
 	mode := a.ParamString(ParamConnectorMode)
-	if mode != "off" && in.District != "" && in.CertNo != "" {
+	if mode != "off" && in.District != "" && in.CertNo != "" && a.verifyInputValid(actor, in) {
 		p, found, err := a.connector().lookup(in.District, NormalizeCertNo(in.CertNo))
 		if err != nil {
 			a.recordUnavailable(actor, in, err)
@@ -215,17 +216,17 @@ func (a *App) Verify(actor Actor, in VerifyInput) (VerifyResult, error) {
 			}
 		}
 		if mode == "connector" && !remoteFound {
-			return refuse("refused", fieldError("cert_no", "verify.cert_not_found"))
+			return refuse("refused", refusalError("cert_no", "verify.cert_not_found"))
 		}
 		p, err := findProperty(tx, in.District, in.CertNo)
 		if err != nil {
 			return err
 		}
 		if p == nil {
-			return refuse("refused", fieldError("cert_no", "verify.cert_not_found"))
+			return refuse("refused", refusalError("cert_no", "verify.cert_not_found"))
 		}
 		if p.CertType != "" && p.CertType != in.CertType {
-			return refuse("refused", fieldError("cert_type", "verify.cert_type_mismatch"))
+			return refuse("refused", refusalError("cert_type", "verify.cert_type_mismatch"))
 		}
 		known := map[string]bool{}
 		for _, o := range p.Owners {
@@ -237,15 +238,15 @@ func (a *App) Verify(actor Actor, in VerifyInput) (VerifyResult, error) {
 				continue
 			}
 			if !known[ownerKey(o.Name, o.IDNo)] {
-				return refuse("refused", fieldError(ownerField(i, "owner_id_no"), "verify.owner_mismatch"))
+				return refuse("refused", refusalError(ownerField(i, "owner_id_no"), "verify.owner_mismatch"))
 			}
 			owners = append(owners, Owner{Name: o.Name, IDType: o.IDType, IDNo: o.IDNo})
 		}
 		if r := p.restriction(); r != "" {
-			return refuse("refused", fieldError("cert_no", r))
+			return refuse("refused", refusalError("cert_no", r))
 		}
 		if !p.Residential() && !a.ParamBool(ParamVerifyNonResid) {
-			return refuse("refused", fieldError("cert_no", "verify.not_residential"))
+			return refuse("refused", refusalError("cert_no", "verify.not_residential"))
 		}
 		// Another agency's unexpired code for the same property and room.
 		ids, err := verificationTable.Lookup(tx, "property", storage.U64(p.ID))
@@ -269,7 +270,7 @@ func (a *App) Verify(actor Actor, in VerifyInput) (VerifyResult, error) {
 				res.Duplicate = other
 				if !a.ParamBool(ParamVerifyDuplicate) {
 					return refuse("refused", &Error{Code: EINVALID, Key: "verify.duplicate", Fields: map[string]string{"cert_no": "verify.duplicate"},
-						Args: []any{FormatVerificationCode(other.Code), other.Requester.AgencyName}})
+						Args: []any{FormatVerificationCode(other.Code), holderName(other.Requester)}})
 				}
 			}
 		}
@@ -303,6 +304,20 @@ func (a *App) Verify(actor Actor, in VerifyInput) (VerifyResult, error) {
 	return res, nil
 }
 
+// verifyInputValid reports whether the form passes checkVerifyInput. A
+// request invalid on its face is not sent to the connector: it gets its
+// field message (422 on the API) even while the registry is unreachable,
+// not "registry unavailable" (503, which invites a retry of the same
+// request).
+func (a *App) verifyInputValid(actor Actor, in VerifyInput) bool {
+	in.Owners = slices.Clone(in.Owners) // checkVerifyInput normalises in place
+	err := a.db.View(func(tx *storage.Tx) error {
+		_, err := a.checkVerifyInput(tx, actor, &in)
+		return err
+	})
+	return err == nil
+}
+
 // recordUnavailable keeps a connector failure as its own kind of attempt
 // (counted in system status), never as a refusal of the owner.
 func (a *App) recordUnavailable(actor Actor, in VerifyInput, cause error) {
@@ -326,4 +341,22 @@ func (v *Verification) DaysLeft(now time.Time) int {
 		return 0
 	}
 	return int(math.Ceil(v.ValidUntil.Sub(now).Hours() / 24))
+}
+
+// refusalError is a business refusal: the reason is the error's own key
+// (shown at the top of the form and by the API) and the field's message.
+func refusalError(field, key string) error {
+	return &Error{Code: EINVALID, Key: key, Fields: map[string]string{field: key}}
+}
+
+// holderName names who holds a verification, for messages: the agency,
+// the listing platform, or the bureau.
+func holderName(r Requester) string {
+	switch {
+	case r.AgencyName != "":
+		return r.AgencyName
+	case r.Platform != "":
+		return r.Platform
+	}
+	return "住建部门 / housing bureau"
 }

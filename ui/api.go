@@ -183,18 +183,19 @@ func (h *apiServer) apiFail(r *http.Request, err error) (int, []byte) {
 			}
 			body.Details = append(body.Details, apiFieldDetail{Field: apiField(f), Code: apiCode(k), Message: h.msgs.t(lang, k, args...)})
 		}
+		// The code is the field's message key: a wrapper key ("form.invalid",
+		// or a banner such as "verify.refused") would hide the reason. A
+		// field whose key is the error's own keeps the error's arguments
+		// (verify.duplicate names the other code).
+		own := ""
+		for f, k := range e.Fields {
+			if k == e.Key {
+				own = apiField(f)
+			}
+		}
 		switch {
-		case e.Key != "form.invalid" && e.Key != "":
-			// A refusal with its own message (and arguments).
-			body.Code, body.Message = apiCode(e.Key), h.msgs.t(lang, e.Key, e.Args...)
-			for f, k := range e.Fields {
-				if k == e.Key {
-					body.Field = apiField(f)
-				}
-			}
-			if body.Field == "" && len(body.Details) > 0 {
-				body.Field = body.Details[0].Field
-			}
+		case own != "":
+			body.Code, body.Message, body.Field = apiCode(e.Key), h.msgs.t(lang, e.Key, e.Args...), own
 		case len(body.Details) > 0:
 			d := body.Details[0]
 			body.Code, body.Message, body.Field = d.Code, d.Message, d.Field

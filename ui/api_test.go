@@ -233,6 +233,13 @@ func TestAPIVerify(t *testing.T) {
 		}
 	})
 
+	t.Run("another platform's valid code", func(t *testing.T) {
+		e := wantAPIError(t, c.apiCall("POST", "/api/v1/verifications", otherKey, verifyBody(prop)), http.StatusUnprocessableEntity, "duplicate", "cert_no", "")
+		if !strings.Contains(e.Message, app.FormatVerificationCode(created.Code)) {
+			t.Errorf("the duplicate refusal does not name the code: %q", e.Message)
+		}
+	})
+
 	t.Run("allowed districts", func(t *testing.T) {
 		_, hd := e.apiKey(app.APIKeyInput{Name: "海淀平台", Districts: []string{"110108"}})
 		wantAPIError(t, c.apiCall("POST", "/api/v1/verifications", hd, verifyBody(prop)), http.StatusUnprocessableEntity,

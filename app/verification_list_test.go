@@ -1,0 +1,121 @@
+package app
+
+import (
+	"slices"
+	"strings"
+	"testing"
+	"time"
+)
+
+// listCodes runs SearchVerifications and returns the codes found, in
+// list order, failing on an error.
+func (f *vfFixture) listCodes(t testing.TB, actor Actor, q VerificationQuery) []string {
+	t.Helper()
+	page, err := f.SearchVerifications(actor, q)
+	if err != nil {
+		t.Fatalf("search %+v as %s: %v", q, actor.Username, err)
+	}
+	var out []string
+	for _, v := range page.Items {
+		out = append(out, v.Code)
+	}
+	if q.Size == 0 && page.Total != len(out) {
+		t.Errorf("search %+v as %s: total %d but %d items", q, actor.Username, page.Total, len(out))
+	}
+	return out
+}
+
+func TestSearchVerificationsFindsAndScopes(t *testing.T) {
+	t.Parallel()
+	f := newVFFixture(t)
+	f.importRows(
+		vfRow(vfCertNo(1), "欧阳麒", vfID(1)),
+		vfRow(vfCertNo(2), "司马骏", vfID(2), "address", "北京市朝阳区麒麟路8号院5号楼"),
+		vfRow(vfCertNo(3), "上官黛", vfID(4), "district_code", "110108", "address", "北京市海淀区麒麟街1号"),
+	)
+	t0 := f.now()
+	a := f.mustVerify(f.agent, vfInput(vfCertNo(1), vfOwner("欧阳麒", vfID(1))))
+	f.clock.Advance(48 * time.Hour)
+	inB := vfInput(vfCertNo(2), vfOwner("司马骏", vfID(2)))
+	inB.Address = "北京市朝阳区麒麟路8号院5号楼"
+	b := f.mustVerify(f.leju, inB)
+	f.clock.Advance(time.Hour)
+	inC := vfInput(vfCertNo(3), vfOwner("上官黛", vfID(4)))
+	inC.District, inC.Address = "110108", "北京市海淀区麒麟街1号"
+	c := f.mustVerify(f.clerkHD, inC)
+
+	for _, tc := range []struct {
+		name  string
+		actor Actor
+		q     VerificationQuery
+		want  []*Verification
+	}{
+		// Found right after the verification, by what a clerk types.
+		{"code", f.clerk, VerificationQuery{Text: a.Code}, []*Verification{a}},
+		{"code typed grouped, lower case", f.clerk, VerificationQuery{Text: " " + strings.ToLower(FormatVerificationCode(a.Code)) + " "}, []*Verification{a}},
+		{"certificate number", f.clerk, VerificationQuery{Text: vfCertNo(1)}, []*Verification{a}},
+		{"one character of the address", f.clerk, VerificationQuery{Text: "麒"}, []*Verification{b, a}},
+		{"part of the address", f.clerk, VerificationQuery{Text: "麒麟路 5号楼"}, []*Verification{b}},
+		{"owner name", f.clerk, VerificationQuery{Text: "欧阳麒"}, []*Verification{a}},
+		{"part of the owner name", f.clerk, VerificationQuery{Text: "司马"}, []*Verification{b}},
+		{"agency", f.clerk, VerificationQuery{Text: "乐居"}, []*Verification{b}},
+		// A clerk sees his district only.
+		{"other district's clerk", f.clerkHD, VerificationQuery{Text: "麒"}, []*Verification{c}},
+		{"other district's code", f.clerkHD, VerificationQuery{Text: a.Code}, nil},
+		{"clerk asking for another district", f.clerk, VerificationQuery{Text: "麒", District: "110108"}, nil},
+		{"reviewer of the district", f.reviewer, VerificationQuery{Text: "麒"}, []*Verification{b, a}},
+		{"city-wide viewer", f.viewer, VerificationQuery{Text: "麒"}, []*Verification{c, b, a}},
+		{"city-wide viewer, one district", f.viewer, VerificationQuery{Text: "麒", District: "110108"}, []*Verification{c}},
+		// An agency sees its own, whichever of its users asked.
+		{"the agent", f.agent, VerificationQuery{Text: "麒"}, []*Verification{a}},
+		{"another agent of the agency", f.agent2, VerificationQuery{Text: "麒"}, []*Verification{a}},
+		{"the agency's admin", f.anjuAdmin, VerificationQuery{Text: vfCertNo(1)}, []*Verification{a}},
+		{"another agency", f.leju, VerificationQuery{Text: "麒"}, []*Verification{b}},
+		{"another agency's code", f.leju, VerificationQuery{Text: a.Code}, nil},
+		{"another agency by owner", f.leju, VerificationQuery{Text: "欧阳麒"}, nil},
+		// Date range of creation (To exclusive) and status.
+		{"from", f.viewer, VerificationQuery{Text: "麒", From: t0.Add(time.Hour)}, []*Verification{c, b}},
+		{"to", f.viewer, VerificationQuery{Text: "麒", To: t0.Add(48 * time.Hour)}, []*Verification{a}},
+		{"valid", f.viewer, VerificationQuery{Text: "麒", Status: VStatusValid}, []*Verification{c, b, a}},
+		{"revoked", f.viewer, VerificationQuery{Text: "麒", Status: VStatusRevoked}, nil},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var want []string
+			for _, v := range tc.want {
+				want = append(want, v.Code)
+			}
+			if got := f.listCodes(t, tc.actor, tc.q); !slices.Equal(got, want) {
+				t.Errorf("found %v, want %v", got, want)
+			}
+		})
+	}
+
+	// Paged, newest first.
+	page, err := f.SearchVerifications(f.viewer, VerificationQuery{Text: "麒", Size: 2, Page: 2})
+	if err != nil || page.Total != 3 || page.Pages != 2 || page.Page != 2 || len(page.Items) != 1 || page.Items[0].Code != a.Code {
+		t.Errorf("page 2 = %+v %v", page, err)
+	}
+	// Roles without the list permission.
+	_, err = f.SearchVerifications(f.admin, VerificationQuery{Text: "麒"})
+	wantError(t, err, EFORBIDDEN, "error.forbidden")
+}
+
+// TestSearchVerificationsCertNoAsTyped: a certificate number typed the way
+// Chinese input methods write it (full-width brackets and digits, spaces)
+// finds the verification, as it does in Verify.
+func TestSearchVerificationsCertNoAsTyped(t *testing.T) {
+	t.Parallel()
+	f := newVFFixture(t)
+	f.importRows(vfRow(vfCertNo(1), "欧阳麒", vfID(1)))
+	v := f.mustVerify(f.agent, vfInput(vfCertNo(1), vfOwner("欧阳麒", vfID(1))))
+	for _, typed := range []string{
+		"京（2024）朝阳区不动产权第9000001号",
+		"京（２０２４）朝阳区不动产权第９０００００１号",
+		"京〔2024〕朝阳区不动产权第9000001号",
+		"京(2024)朝阳区 不动产权第 9000001号",
+	} {
+		if got := f.listCodes(t, f.clerk, VerificationQuery{Text: typed}); !slices.Equal(got, []string{v.Code}) {
+			t.Errorf("search %q found %v, want %s", typed, got, v.Code)
+		}
+	}
+}
