@@ -87,7 +87,7 @@ func answerSlowly(d time.Duration, then func(w http.ResponseWriter, r *http.Requ
 
 // found is the centre's answer for a clear residential property of the
 // given owners (name, ID number pairs).
-func found(certNo string, edit func(p map[string]any), owners ...[2]string) map[string]any {
+func connFound(certNo string, edit func(p map[string]any), owners ...[2]string) map[string]any {
 	var os []map[string]any
 	for _, o := range owners {
 		os = append(os, map[string]any{"name": o[0], "id_type": "resident_id", "id_no": o[1], "share": ""})
@@ -147,7 +147,7 @@ func (f *connectorFixture) connectorFailures(t *testing.T) int64 {
 func TestConnectorFound(t *testing.T) {
 	t.Parallel()
 	cert := vfCertNo(1)
-	f := newConnectorFixture(t, "connector", answerJSON(found("京（2024）朝阳区不动产权第"+cert[len("京(2024)朝阳区不动产权第"):],
+	f := newConnectorFixture(t, "connector", answerJSON(connFound("京（2024）朝阳区不动产权第"+cert[len("京(2024)朝阳区不动产权第"):],
 		nil, [2]string{"欧阳麒", vfID(1)}, [2]string{"诸葛蕾", vfID(3)})))
 	if f.property("110105", cert) != nil {
 		t.Fatal("the property is in the local copy already")
@@ -187,7 +187,7 @@ func TestConnectorFound(t *testing.T) {
 
 	// The centre now reports a seizure: the request is refused and the
 	// code issued before is voided with that reason.
-	f.fr.setAnswer(answerJSON(found(cert, func(p map[string]any) { p["seized"] = true },
+	f.fr.setAnswer(answerJSON(connFound(cert, func(p map[string]any) { p["seized"] = true },
 		[2]string{"欧阳麒", vfID(1)}, [2]string{"诸葛蕾", vfID(3)})))
 	before := f.verificationCount()
 	_, err = f.Verify(f.leju, vfInput(cert, vfOwner("欧阳麒", vfID(1))))
@@ -227,7 +227,7 @@ func TestConnectorNotFound(t *testing.T) {
 		t.Errorf("verification %+v of property %+v", v, p)
 	}
 	// …and the centre's answer when it has one.
-	f.fr.setAnswer(answerJSON(found(vfCertNo(2), nil, [2]string{"司马骏", vfID(2)})))
+	f.fr.setAnswer(answerJSON(connFound(vfCertNo(2), nil, [2]string{"司马骏", vfID(2)})))
 	v = f.mustVerify(f.agent, vfInput(vfCertNo(2), vfOwner("司马骏", vfID(2))))
 	if p := f.property("110105", vfCertNo(2)); p == nil || p.Source != "connector" || v.PropertyID != p.ID {
 		t.Errorf("connector_first with an answer: property %+v", p)
@@ -248,7 +248,7 @@ func TestConnectorFailures(t *testing.T) {
 	t.Parallel()
 	f := newConnectorFixture(t, "connector", nil)
 	f.importRows(vfRow(vfCertNo(1), "欧阳麒", vfID(1)))
-	good := answerJSON(found(vfCertNo(1), nil, [2]string{"欧阳麒", vfID(1)}))
+	good := answerJSON(connFound(vfCertNo(1), nil, [2]string{"欧阳麒", vfID(1)}))
 	closed := httptest.NewServer(http.NotFoundHandler())
 	closedURL := closed.URL
 	closed.Close()
@@ -262,7 +262,7 @@ func TestConnectorFailures(t *testing.T) {
 		{"garbage", answerRaw(http.StatusOK, "<html><body>系统维护中</body></html>"), "", "malformed"},
 		{"JSON without found", answerRaw(http.StatusOK, `{"result":"ok"}`), "", "malformed"},
 		{"found without owners", answerJSON(map[string]any{"found": true, "property": map[string]any{"cert_no": vfCertNo(1)}}), "", "malformed"},
-		{"another certificate", answerJSON(found(vfCertNo(2), nil, [2]string{"欧阳麒", vfID(1)})), "", "malformed"},
+		{"another certificate", answerJSON(connFound(vfCertNo(2), nil, [2]string{"欧阳麒", vfID(1)})), "", "malformed"},
 		{"HTTP 500", answerRaw(http.StatusInternalServerError, `{"error":"数据库连接失败"}`), "", "HTTP 500"},
 		{"HTTP 401", answerRaw(http.StatusUnauthorized, `{"error":"token"}`), "", "HTTP 401"},
 		{"not at all", good, closedURL, "unreachable"},
@@ -330,7 +330,7 @@ func TestConnectorFailureDoesNotHideInputErrors(t *testing.T) {
 	}{
 		{f.clerkHD, vfInput(vfCertNo(1), owner), "district", "verify.district_outside"},
 		{f.agent, vfInput(vfCertNo(1), vfOwner("欧阳麒", badSum)), "owner_id_no", "idcard.checksum"},
-		{f.agent, shared(vfInput(vfCertNo(1), owner), ""), "room", "verify.room_required_shared"},
+		{f.agent, sharedRoom(vfInput(vfCertNo(1), owner), ""), "room", "verify.room_required_shared"},
 	} {
 		before := f.verificationCount()
 		_, err := f.Verify(tc.actor, tc.in)

@@ -408,7 +408,7 @@ func TestReimportVoidsVerifications(t *testing.T) {
 	f.importRows(file...)
 
 	v1 := f.mustVerify(f.agent, vfInput(vfCertNo(1), vfOwner("欧阳麒", vfID(1))))
-	revoked := f.mustVerify(f.agent, shared(vfInput(vfCertNo(1), vfOwner("欧阳麒", vfID(1))), "B"))
+	revoked := f.mustVerify(f.agent, sharedRoom(vfInput(vfCertNo(1), vfOwner("欧阳麒", vfID(1))), "B"))
 	if _, err := f.RevokeVerification(f.clerk, revoked.Code, "录入错误"); err != nil {
 		t.Fatal(err)
 	}

@@ -113,8 +113,8 @@ func vfInput(certNo string, owners ...OwnerInput) VerifyInput {
 		Rent: "6500", Mode: "whole"}
 }
 
-// shared turns a request into a shared rental (合租) of room.
-func shared(in VerifyInput, room string) VerifyInput {
+// sharedRoom turns a request into a shared rental (合租) of room.
+func sharedRoom(in VerifyInput, room string) VerifyInput {
 	in.Mode, in.Room = "shared", room
 	return in
 }
@@ -374,7 +374,7 @@ func TestVerifyRefusals(t *testing.T) {
 		{"rent missing", f.agent, func() VerifyInput { in := vfInput(vfCertNo(1), owner); in.Rent = ""; return in }(), "invalid", "rent", "verify.rent_invalid"},
 		{"layout not a number", f.agent, func() VerifyInput { in := vfInput(vfCertNo(1), owner); in.Rooms = "两"; return in }(), "invalid", "layout", "verify.layout_invalid"},
 		{"mode missing", f.agent, func() VerifyInput { in := vfInput(vfCertNo(1), owner); in.Mode = ""; return in }(), "invalid", "mode", "verify.mode_required"},
-		{"shared without room", f.agent, shared(vfInput(vfCertNo(1), owner), " "), "invalid", "room", "verify.room_required_shared"},
+		{"shared without room", f.agent, sharedRoom(vfInput(vfCertNo(1), owner), " "), "invalid", "room", "verify.room_required_shared"},
 		{"address missing", f.agent, func() VerifyInput { in := vfInput(vfCertNo(1), owner); in.Address = " "; return in }(), "invalid", "address", "verify.address_required"},
 		{"certificate number missing", f.agent, vfInput(" ", owner), "invalid", "cert_no", "verify.cert_no_required"},
 		{"certificate type unknown", f.agent, func() VerifyInput { in := vfInput(vfCertNo(1), owner); in.CertType = "77"; return in }(), "invalid", "cert_type", "verify.cert_type_unknown"},
@@ -481,7 +481,7 @@ func TestVerifyDuplicateRule(t *testing.T) {
 	// conflicts with a whole rental.
 	_, err = f.Verify(f.clerk, p)
 	wantError(t, err, EINVALID, "verify.duplicate")
-	_, err = f.Verify(f.leju, shared(p, "A"))
+	_, err = f.Verify(f.leju, sharedRoom(p, "A"))
 	wantError(t, err, EINVALID, "verify.duplicate")
 
 	// The same agency (another agent) may verify again, without warning.
@@ -508,13 +508,13 @@ func TestVerifyDuplicateRule(t *testing.T) {
 	// Shared rentals: different rooms do not conflict, the same room does
 	// (whatever its case or width), and a whole rental conflicts with both.
 	q := vfInput(vfCertNo(2), vfOwner("司马骏", vfID(2)))
-	roomA := f.mustVerify(f.agent, shared(q, "A"))
-	res, err = f.Verify(f.leju, shared(q, "B"))
+	roomA := f.mustVerify(f.agent, sharedRoom(q, "A"))
+	res, err = f.Verify(f.leju, sharedRoom(q, "B"))
 	if err != nil || res.Duplicate != nil || len(res.Verification.Warnings) != 0 {
 		t.Fatalf("another room: %+v %v", res, err)
 	}
 	before = f.verificationCount()
-	res, err = f.Verify(f.leju, shared(q, " ａ "))
+	res, err = f.Verify(f.leju, sharedRoom(q, " ａ "))
 	wantError(t, err, EINVALID, "verify.duplicate")
 	if res.Duplicate == nil || res.Duplicate.ID != roomA.ID {
 		t.Errorf("same room: duplicate %v, want %s", res.Duplicate, roomA.Code)
