@@ -367,6 +367,8 @@ func (a *App) StartRegistryImport(actor Actor, path, filename string) (uint64, e
 	go func() {
 		defer os.Remove(path)
 		defer f.Close()
+		// The stored report takes over once the job is done.
+		defer a.imports.Delete(rep.ID)
 		defer job.done.Store(true)
 		_, err := a.runImport(actor, rep, f, func(p ImportProgress) {
 			job.bytes.Store(p.BytesRead)

@@ -185,6 +185,12 @@ func (a *App) Verify(actor Actor, in VerifyInput) (VerifyResult, error) {
 			return VerifyResult{}, Errorf(EUNAVAILABLE, "verify.registry_unavailable")
 		}
 		remote, remoteFound = p, found
+		if found {
+			// The centre may name types rather than give our codes.
+			if err := a.resolveTypes(remote); err != nil {
+				return VerifyResult{}, err
+			}
+		}
 	}
 	var res VerifyResult
 	var refusal error
@@ -359,4 +365,26 @@ func holderName(r Requester) string {
 		return r.Platform
 	}
 	return "住建部门 / housing bureau"
+}
+
+// resolveTypes maps a connector answer's certificate and ID types, which
+// may be names ("不动产权证书") or codes, to dictionary codes.
+func (a *App) resolveTypes(p *Property) error {
+	certTypes, err := a.dictResolver(DictCertType)
+	if err != nil {
+		return err
+	}
+	idTypes, err := a.dictResolver(DictIDType)
+	if err != nil {
+		return err
+	}
+	if c, ok := certTypes[strings.ToLower(p.CertType)]; ok {
+		p.CertType = c
+	}
+	for i := range p.Owners {
+		if c, ok := idTypes[strings.ToLower(p.Owners[i].IDType)]; ok {
+			p.Owners[i].IDType = c
+		}
+	}
+	return nil
 }
