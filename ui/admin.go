@@ -180,21 +180,8 @@ func (s *Server) registerAuditRoutes(r *mux.Router) {
 func auditFilterOf(q url.Values) (app.AuditFilter, map[string]string) {
 	f := app.AuditFilter{Username: strings.TrimSpace(q.Get("user")), Action: strings.TrimSpace(q.Get("action")),
 		Record: strings.TrimSpace(q.Get("record"))}
-	errs := map[string]string{}
-	if d := q.Get("from"); d != "" {
-		t, err := time.ParseInLocation("2006-01-02", d, time.Local)
-		if err != nil {
-			errs["from"] = "audit.date_invalid"
-		}
-		f.From = t
-	}
-	if d := q.Get("to"); d != "" {
-		t, err := time.ParseInLocation("2006-01-02", d, time.Local)
-		if err != nil {
-			errs["to"] = "audit.date_invalid"
-		}
-		f.To = t.AddDate(0, 0, 1)
-	}
+	var errs map[string]string
+	f.From, f.To, errs = dayRange(q)
 	f.Before, _ = strconv.ParseUint(q.Get("before"), 10, 64)
 	return f, errs
 }
@@ -317,4 +304,26 @@ func (s *Server) handleStatus(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.render(w, r, http.StatusOK, "status", &view{Title: "status.title", Nav: "status", Data: st})
+}
+
+// dayRange reads the "from" and "to" date fields of a filter form as whole
+// local days: [from 00:00, the day after to 00:00).
+func dayRange(q url.Values) (from, to time.Time, errs map[string]string) {
+	errs = map[string]string{}
+	if d := q.Get("from"); d != "" {
+		t, err := time.ParseInLocation("2006-01-02", d, time.Local)
+		if err != nil {
+			errs["from"] = "audit.date_invalid"
+		}
+		from = t
+	}
+	if d := q.Get("to"); d != "" {
+		t, err := time.ParseInLocation("2006-01-02", d, time.Local)
+		if err != nil {
+			errs["to"] = "audit.date_invalid"
+		} else {
+			to = t.AddDate(0, 0, 1)
+		}
+	}
+	return from, to, errs
 }

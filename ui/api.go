@@ -16,7 +16,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/gorilla/mux"
@@ -42,11 +41,11 @@ var openAPIDoc []byte
 // apiServer holds the API's own state beside the Server.
 type apiServer struct {
 	*Server
-	limiter *apiLimiter
+	limiter *rateLimiter // per API key, at the key's own rate
 }
 
 func (s *Server) registerAPIRoutes(r *mux.Router) {
-	h := &apiServer{Server: s, limiter: newAPILimiter()}
+	h := &apiServer{Server: s, limiter: newRateLimiter(func() int { return 600 })}
 	// Methods are checked by the handlers, not by mux: a subrouter's
 	// routes share the prefix matcher, which makes mux forget a method
 	// mismatch and answer 404 instead of 405.
@@ -239,7 +238,7 @@ func (h *apiServer) withKey(next func(http.ResponseWriter, *http.Request, app.Ac
 			writeAPIBody(w, status, body)
 			return
 		}
-		if ok, wait := h.limiter.take(key.ID, key.RatePerMin); !ok {
+		if ok, wait := h.limiter.take(strconv.FormatUint(key.ID, 10), key.RatePerMin); !ok {
 			secs := max(1, int(math.Ceil(wait.Seconds())))
 			w.Header().Set("Retry-After", strconv.Itoa(secs))
 			h.writeAPIError(w, r, http.StatusTooManyRequests, "rate_limited", "api.rate_limited", "", secs)
@@ -526,46 +525,4 @@ func (h *apiServer) method(m string, next http.HandlerFunc) http.HandlerFunc {
 		}
 		next(w, r)
 	}
-}
-
-// apiLimiter is a token bucket per API key: a burst of the key's rate,
-// refilled at that rate per minute.
-type apiLimiter struct {
-	mu      sync.Mutex
-	buckets map[uint64]*bucket
-	now     func() time.Time
-	swept   time.Time
-}
-
-func newAPILimiter() *apiLimiter {
-	return &apiLimiter{buckets: map[uint64]*bucket{}, now: time.Now}
-}
-
-// take takes one token of key id; when none is left it says how long until
-// one is.
-func (l *apiLimiter) take(id uint64, perMin int) (bool, time.Duration) {
-	rate := float64(max(perMin, 1))
-	now := l.now()
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	if now.Sub(l.swept) > 10*time.Minute {
-		for k, b := range l.buckets {
-			if now.Sub(b.last) > 10*time.Minute {
-				delete(l.buckets, k)
-			}
-		}
-		l.swept = now
-	}
-	b, ok := l.buckets[id]
-	if !ok {
-		b = &bucket{tokens: rate, last: now}
-		l.buckets[id] = b
-	}
-	b.tokens = min(rate, b.tokens+now.Sub(b.last).Minutes()*rate)
-	b.last = now
-	if b.tokens < 1 {
-		return false, time.Duration((1 - b.tokens) / rate * float64(time.Minute))
-	}
-	b.tokens--
-	return true, 0
 }

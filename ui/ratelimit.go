@@ -5,12 +5,12 @@ import (
 	"time"
 )
 
-// rateLimiter is a token bucket per client IP for sign-in attempts: a
-// burst of `rate` attempts, refilled at `rate` per minute. It complements
-// the per-account lockout, which alone would let one address try many
-// accounts.
+// rateLimiter is a token bucket per key (a client IP for sign-ins and
+// public checks, an API key for the platform API): a burst of `rate`
+// requests, refilled at `rate` per minute. For sign-ins it complements the
+// per-account lockout, which alone would let one address try many accounts.
 type rateLimiter struct {
-	rate    func() int
+	rate    func() int // the default rate, read at each request (a parameter)
 	mu      sync.Mutex
 	buckets map[string]*bucket
 	now     func() time.Time
@@ -26,9 +26,16 @@ func newRateLimiter(rate func() int) *rateLimiter {
 	return &rateLimiter{rate: rate, buckets: map[string]*bucket{}, now: time.Now}
 }
 
-// allow takes one token for ip; false means the caller must wait.
-func (l *rateLimiter) allow(ip string) bool {
-	rate := float64(l.rate())
+// allow takes one token for key at the default rate.
+func (l *rateLimiter) allow(key string) bool {
+	ok, _ := l.take(key, l.rate())
+	return ok
+}
+
+// take takes one token for key at perMin per minute; when none is left it
+// says how long until one is.
+func (l *rateLimiter) take(key string, perMin int) (bool, time.Duration) {
+	rate := float64(max(perMin, 1))
 	now := l.now()
 	l.mu.Lock()
 	defer l.mu.Unlock()
@@ -40,16 +47,16 @@ func (l *rateLimiter) allow(ip string) bool {
 		}
 		l.swept = now
 	}
-	b, ok := l.buckets[ip]
+	b, ok := l.buckets[key]
 	if !ok {
 		b = &bucket{tokens: rate, last: now}
-		l.buckets[ip] = b
+		l.buckets[key] = b
 	}
 	b.tokens = min(rate, b.tokens+now.Sub(b.last).Minutes()*rate)
 	b.last = now
 	if b.tokens < 1 {
-		return false
+		return false, time.Duration((1 - b.tokens) / rate * float64(time.Minute))
 	}
 	b.tokens--
-	return true
+	return true, 0
 }

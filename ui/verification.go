@@ -109,21 +109,8 @@ func (s *Server) handleVerificationCreate(p app.Portal) http.HandlerFunc {
 func verificationQuery(q url.Values) (app.VerificationQuery, map[string]string) {
 	vq := app.VerificationQuery{Text: q.Get("q"), Status: q.Get("status"), District: q.Get("district")}
 	vq.Page, _ = strconv.Atoi(q.Get("page"))
-	errs := map[string]string{}
-	if d := q.Get("from"); d != "" {
-		t, err := time.ParseInLocation("2006-01-02", d, time.Local)
-		if err != nil {
-			errs["from"] = "audit.date_invalid"
-		}
-		vq.From = t
-	}
-	if d := q.Get("to"); d != "" {
-		t, err := time.ParseInLocation("2006-01-02", d, time.Local)
-		if err != nil {
-			errs["to"] = "audit.date_invalid"
-		}
-		vq.To = t.AddDate(0, 0, 1)
-	}
+	var errs map[string]string
+	vq.From, vq.To, errs = dayRange(q)
 	return vq, errs
 }
 
