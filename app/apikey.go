@@ -337,7 +337,6 @@ func (a *App) PlatformVerify(actor Actor, key *APIKey, in VerifyInput) (VerifyRe
 // Usage counters. Writing LastUsed and Uses on every request would add a
 // write transaction (an fsync) to each API call; they are counted in
 // memory and written every apiUsageFlushEvery and when the App closes.
-// The state lives beside the App (keyed by it) so that this file owns it.
 
 const apiUsageFlushEvery = 10 * time.Second
 
@@ -352,15 +351,7 @@ type apiUsage struct {
 	closed bool
 }
 
-var apiUsages sync.Map // *App → *apiUsage
-
-func (a *App) apiUsage() *apiUsage {
-	if u, ok := apiUsages.Load(a); ok {
-		return u.(*apiUsage)
-	}
-	u, _ := apiUsages.LoadOrStore(a, &apiUsage{})
-	return u.(*apiUsage)
-}
+func (a *App) apiUsage() *apiUsage { return &a.usage }
 
 func (u *apiUsage) record(id uint64, now time.Time) {
 	v, ok := u.keys.Load(id)
@@ -394,11 +385,7 @@ func (u *apiUsage) addPending(k *APIKey) {
 // flushAPIUsage writes the counted uses to the keys' records. final marks
 // the last flush before the store closes.
 func (a *App) flushAPIUsage(final bool) {
-	v, ok := apiUsages.Load(a)
-	if !ok {
-		return
-	}
-	u := v.(*apiUsage)
+	u := &a.usage
 	u.mu.Lock()
 	defer u.mu.Unlock()
 	if u.closed {
@@ -406,7 +393,6 @@ func (a *App) flushAPIUsage(final bool) {
 	}
 	if final {
 		u.closed = true
-		defer apiUsages.Delete(a)
 	}
 	type pending struct {
 		id   uint64

@@ -50,6 +50,7 @@ type App struct {
 	connectorFailures atomic.Int64
 	httpClient        *http.Client
 	imports           sync.Map // registry import ID -> *importJob while running
+	usage             apiUsage // API key use counters not yet written
 }
 
 // Open opens (creating if needed) the data folder: the store is migrated to
