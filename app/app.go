@@ -51,6 +51,7 @@ type App struct {
 	httpClient        *http.Client
 	imports           sync.Map // registry import ID -> *importJob while running
 	usage             apiUsage // API key use counters not yet written
+	dicts             dictCache
 }
 
 // Open opens (creating if needed) the data folder: the store is migrated to

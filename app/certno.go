@@ -3,6 +3,7 @@ package app
 import (
 	"strings"
 	"unicode"
+	"unicode/utf8"
 )
 
 // HalfWidth converts full-width ASCII variants (U+FF01..U+FF5E: digits,
@@ -43,6 +44,9 @@ func halfWidthRune(r rune) rune {
 // (U+3000 and zero-width characters included) is removed. Chinese
 // characters and the case of Latin letters are kept.
 func NormalizeCertNo(s string) string {
+	if certNoNormal(s) {
+		return s // already canonical: no copy (an import normalises each number several times)
+	}
 	var b strings.Builder
 	b.Grow(len(s))
 	for _, r := range s {
@@ -58,6 +62,17 @@ func NormalizeCertNo(s string) string {
 		b.WriteRune(r)
 	}
 	return b.String()
+}
+
+// certNoNormal reports whether NormalizeCertNo would return s unchanged.
+func certNoNormal(s string) bool {
+	for _, r := range s {
+		if r == utf8.RuneError || r == '〔' || r == '〕' || r == '\u3000' || (r >= '\uFF01' && r <= '\uFF5E') ||
+			unicode.IsSpace(r) || validatorInvisible(r) {
+			return false
+		}
+	}
+	return true
 }
 
 // validatorInvisible reports the zero-width characters that copy and paste

@@ -98,6 +98,7 @@ func (a *App) LoadDemo() ([]DemoAccount, error) {
 		}
 		return nil
 	})
+	a.dicts.drop() // the districts were seeded
 	if err != nil {
 		return nil, err
 	}

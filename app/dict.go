@@ -4,6 +4,7 @@ import (
 	"errors"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"anju/storage"
@@ -64,27 +65,82 @@ func dictHas(tx *storage.Tx, kind DictKind, code string) bool {
 
 // Dict returns a dictionary's entries in display order; enabledOnly drops
 // disabled ones (for pick lists). Dictionaries are public reference data.
+// The entries are fresh copies: the caller may change them.
 func (a *App) Dict(kind DictKind, enabledOnly bool) ([]*DictEntry, error) {
+	all, err := a.dicts.get(a, kind)
 	var out []*DictEntry
+	for _, e := range all {
+		if e.Enabled || !enabledOnly {
+			c := e
+			out = append(out, &c)
+		}
+	}
+	return out, err
+}
+
+// dictCache keeps every dictionary as last read from the store. Pages
+// show district names through Dict (the public check page several times
+// per request): reading and decoding the district entries from the store
+// each time took a fifth of the CPU of a public check. Every write of an
+// entry (SaveDictEntry, LoadDemo's seeding) drops the cache after its
+// commit; gen keeps a read that began before a drop from storing what it
+// read.
+type dictCache struct {
+	mu    sync.Mutex
+	gen   uint64
+	kinds map[DictKind][]DictEntry
+}
+
+func (c *dictCache) get(a *App, kind DictKind) ([]DictEntry, error) {
+	c.mu.Lock()
+	all, ok := c.kinds[kind]
+	gen := c.gen
+	c.mu.Unlock()
+	if ok {
+		return all, nil
+	}
+	var list []*DictEntry
 	err := a.db.View(func(tx *storage.Tx) error {
 		return dictTable.LookupPrefix(tx, "code", []byte(string(kind)+"/"), func(_ []byte, id uint64) (bool, error) {
 			e, err := dictTable.Get(tx, id)
 			if err != nil {
 				return false, err
 			}
-			if e.Enabled || !enabledOnly {
-				out = append(out, e)
-			}
+			list = append(list, e)
 			return true, nil
 		})
 	})
-	slices.SortStableFunc(out, func(x, y *DictEntry) int {
+	slices.SortStableFunc(list, func(x, y *DictEntry) int {
 		if x.Sort != y.Sort {
 			return x.Sort - y.Sort
 		}
 		return strings.Compare(x.Code, y.Code)
 	})
-	return out, err
+	all = make([]DictEntry, len(list))
+	for i, e := range list {
+		all[i] = *e
+	}
+	if err != nil {
+		return all, err
+	}
+	c.mu.Lock()
+	if c.gen == gen {
+		if c.kinds == nil {
+			c.kinds = map[DictKind][]DictEntry{}
+		}
+		c.kinds[kind] = all
+	}
+	c.mu.Unlock()
+	return all, nil
+}
+
+// drop forgets every cached dictionary; call it after a commit that wrote
+// dictionary entries.
+func (c *dictCache) drop() {
+	c.mu.Lock()
+	c.gen++
+	c.kinds = nil
+	c.mu.Unlock()
 }
 
 // DictInput is the dictionary entry form.
@@ -172,6 +228,7 @@ func (a *App) SaveDictEntry(actor Actor, kind DictKind, id uint64, in DictInput)
 		}
 		return a.audit(tx, actor, action, "dict", e.ID, string(kind)+"/"+e.Code+" "+e.Name)
 	})
+	a.dicts.drop()
 	return e, err
 }
 

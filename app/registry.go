@@ -93,7 +93,13 @@ var propertyTable = storage.NewTable(storage.TableOptions[Property]{
 })
 
 func findProperty(tx *storage.Tx, district, certNo string) (*Property, error) {
-	p, err := propertyTable.LookupOne(tx, "cert", propertyKey(district, certNo))
+	// Lookup, not LookupOne: a miss (every row of a first import) then
+	// costs no formatted ErrNotFound.
+	ids, err := propertyTable.Lookup(tx, "cert", propertyKey(district, certNo))
+	if err != nil || len(ids) == 0 {
+		return nil, err
+	}
+	p, err := propertyTable.Get(tx, ids[0])
 	if errors.Is(err, storage.ErrNotFound) {
 		return nil, nil
 	}
@@ -129,7 +135,9 @@ func (a *App) replaceProperty(tx *storage.Tx, old, in *Property, actor Actor, ch
 	case checkOwners && !sameOwners(old.Owners, in.Owners):
 		reason = "verify.owner_changed"
 	}
-	if err := propertyTable.Put(tx, in); err != nil {
+	// old was read in this transaction: Replace takes its index keys
+	// instead of decoding the stored record again.
+	if err := propertyTable.Replace(tx, old, in); err != nil {
 		return false, 0, err
 	}
 	if reason != "" {

@@ -42,6 +42,15 @@ const (
 // defaultLockTimeout is how long Open waits for the file lock by default.
 const defaultLockTimeout = time.Second
 
+// batchDelay is how long Batch waits for other callers to share a commit
+// (bbolt's default is 10ms). Every caller still waits for its own commit
+// and fsync; a shorter wait only makes the groups smaller. Measured with
+// listing verifications through the API on a 2-core machine whose fsync
+// takes 3-4ms: 2ms halved the median latency at 2,000 verifications/s
+// (14 → 6ms) and raised the most 64 clients get from 2,400 to 3,400/s,
+// because with 10ms every group waited longer than its commit took.
+const batchDelay = 2 * time.Millisecond
+
 // Options for Open.
 type Options struct {
 	// LockTimeout is how long Open waits for another process to release
@@ -82,6 +91,7 @@ func Open(path string, opt Options) (*DB, error) {
 	if err != nil {
 		return nil, openErr(path, err)
 	}
+	bdb.MaxBatchDelay = batchDelay
 	db := &DB{bolt: bdb, path: path, readOnly: opt.ReadOnly}
 	if !opt.ReadOnly {
 		err := bdb.Update(func(tx *bolt.Tx) error {

@@ -72,7 +72,7 @@ func (t *Table[T]) decode(raw []byte, id uint64) (*T, error) {
 // Insert gives v the next ID of the table's sequence, stores it and returns
 // the ID. On error v's ID is left as it was and nothing is written.
 func (t *Table[T]) Insert(tx *Tx, v *T) (uint64, error) {
-	return t.write(tx, v, true)
+	return t.write(tx, v, true, nil)
 }
 
 // Put inserts or replaces the record with v's ID, which must not be 0. The
@@ -81,11 +81,22 @@ func (t *Table[T]) Insert(tx *Tx, v *T) (uint64, error) {
 // An ID above the table's sequence moves the sequence up to it, so that a
 // later Insert cannot reuse it.
 func (t *Table[T]) Put(tx *Tx, v *T) error {
-	_, err := t.write(tx, v, false)
+	_, err := t.write(tx, v, false, nil)
 	return err
 }
 
-func (t *Table[T]) write(tx *Tx, v *T, insert bool) (id uint64, err error) {
+// Replace is Put for a caller that has just read the stored record (old,
+// with v's ID) in this same transaction and not changed it since: its index
+// keys are taken from old instead of reading and decoding the record a
+// second time (an upsert of a million registry records spends a sixth of
+// its time on that decoding). An old with another ID than v is ignored and
+// the stored record read, as Put does.
+func (t *Table[T]) Replace(tx *Tx, old, v *T) error {
+	_, err := t.write(tx, v, false, old)
+	return err
+}
+
+func (t *Table[T]) write(tx *Tx, v *T, insert bool, known *T) (id uint64, err error) {
 	if !tx.Writable() {
 		return 0, ErrReadOnly
 	}
@@ -110,7 +121,9 @@ func (t *Table[T]) write(tx *Tx, v *T, insert bool) (id uint64, err error) {
 		if id == 0 {
 			return 0, fmt.Errorf("%s: put with ID 0 (use Insert)", t.opt.Name)
 		}
-		if b := tx.bucket(t.opt.Name); b != nil {
+		if known != nil && t.opt.ID(known) == id {
+			oldKeys, _ = t.indexKeys(known, false)
+		} else if b := tx.bucket(t.opt.Name); b != nil {
 			if raw := b.Get(U64(id)); raw != nil {
 				old, err := t.decode(raw, id)
 				if err != nil {

@@ -1,5 +1,6 @@
 // Command anjuload measures an Anju binary: start-up time and memory, sign-in
-// throughput, and backup time of a large data file while serving. It is a
+// throughput, backup time of a large data file while serving, registry
+// import, listing verification through the API and the public check. It is a
 // benchmark helper, not part of the product; see docs/benchmarks.md for the
 // commands and the figures they gave.
 //
@@ -8,6 +9,12 @@
 //	go run ./tools/anjuload params  -data DIR key=value ...           (platform stopped)
 //	go run ./tools/anjuload fill    -data DIR -size 1GiB
 //	go run ./tools/anjuload backup  -bin /tmp/anju -data DIR -o FILE  (platform running on DIR)
+//	go run ./tools/anjuload gencsv  -o registry.csv -rows 1000000      (registry export for import-registry)
+//	go run ./tools/anjuload verify  -data DIR -key KEY -csv registry.csv -c 32 -d 30s -codes codes.txt
+//	go run ./tools/anjuload check   -data DIR -codes codes.txt -c 32 -d 20s [-ips 1000]
+//	go run ./tools/anjuload hello   -addr 127.0.0.1:0                  (bare net/http handler, the baseline)
+//	go run ./tools/anjuload serve   -data DIR -pprof 127.0.0.1:6061    (the platform's handler with pprof, for profiles)
+//	go run ./tools/anjuload baseline -c 32 -d 10s                      (the bare handler alone)
 //
 // Only the standard library and Anju's own packages are used.
 package main
@@ -25,14 +32,20 @@ import (
 
 func main() {
 	cmds := map[string]func([]string) error{
-		"startup": runStartup,
-		"login":   runLogin,
-		"params":  runParams,
-		"fill":    runFill,
-		"backup":  runBackup,
+		"startup":  runStartup,
+		"login":    runLogin,
+		"params":   runParams,
+		"fill":     runFill,
+		"backup":   runBackup,
+		"gencsv":   runGenCSV,
+		"verify":   runVerify,
+		"check":    runCheck,
+		"hello":    runHello,
+		"serve":    runServe,
+		"baseline": runBaseline,
 	}
 	if len(os.Args) < 2 || cmds[os.Args[1]] == nil {
-		fmt.Fprintln(os.Stderr, "usage: anjuload startup|login|params|fill|backup [flags]  (anjuload CMD -h)")
+		fmt.Fprintln(os.Stderr, "usage: anjuload startup|login|params|fill|backup|gencsv|verify|check|hello|serve|baseline [flags]  (anjuload CMD -h)")
 		os.Exit(2)
 	}
 	if err := cmds[os.Args[1]](os.Args[2:]); err != nil {
