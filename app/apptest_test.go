@@ -140,7 +140,10 @@ func (f *fixture) insertUser(username, name string, roles []Role, district, pass
 		if err := f.checkUserInput(tx, actor, &in, true); err != nil {
 			return err
 		}
-		agencyID, err := agencyKey(tx, in.AgencyName)
+		if err := ensureTestAgency(tx, in.AgencyName, f.now()); err != nil {
+			return err
+		}
+		agencyID, err := agencyOfInput(tx, &in)
 		if err != nil {
 			return err
 		}
@@ -295,4 +298,22 @@ func wantRefusal(t testing.TB, err error, field, key string) {
 	if got := e.Fields[field]; got != key {
 		t.Fatalf("field %s = %q, want %q (fields %v)", field, got, key, e.Fields)
 	}
+}
+
+// ensureTestAgency files an agency of that name (district 110105) unless
+// one exists, for tests that need agency accounts but not the filing flow.
+func ensureTestAgency(tx *storage.Tx, name string, now time.Time) error {
+	if name == "" {
+		return nil
+	}
+	if ag, err := resolveAgency(tx, name); err == nil && ag != nil {
+		return nil
+	}
+	no, err := nextFilingNo(tx, "110105", now)
+	if err != nil {
+		return err
+	}
+	_, err = agencyTable.Insert(tx, &Agency{Status: AgencyFiled, FilingNo: no, Version: 1, Filed: now, Created: now, Updated: now,
+		AgencyInfo: AgencyInfo{Name: name, Type: AgencyTypeBroker, District: "110105"}})
+	return err
 }

@@ -64,6 +64,11 @@ func (a *App) LoadDemo() ([]DemoAccount, error) {
 				}
 			}
 		}
+		for i, spec := range demoCoreAgencies {
+			if _, err := a.seedDemoAgency(tx, spec, a.now().AddDate(-2, i, 0)); err != nil {
+				return err
+			}
+		}
 		for _, d := range demoUsers {
 			in := d.UserInput
 			if err := a.checkUserInput(tx, actor, &in, true); err != nil {
@@ -73,7 +78,7 @@ func (a *App) LoadDemo() ([]DemoAccount, error) {
 			if _, err := userByName(tx, in.Username); err == nil {
 				continue
 			}
-			agencyID, err := agencyKey(tx, in.AgencyName)
+			agencyID, err := agencyOfInput(tx, &in)
 			if err != nil {
 				return err
 			}

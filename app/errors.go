@@ -4,6 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"sort"
+
+	"anju/storage"
 )
 
 // Code classifies an error a user may see; the UI maps it to an HTTP status.
@@ -91,4 +93,15 @@ func (v *validation) err() error {
 // fieldError is a one-field validation error.
 func fieldError(field, key string) error {
 	return &Error{Code: EINVALID, Key: "form.invalid", Fields: map[string]string{field: key}}
+}
+
+// notFound turns a missing record (storage.ErrNotFound) or one the actor
+// may not see (err == nil) into ENOTFOUND with the given message key, so
+// that nobody learns whether a record he may not see exists; any other
+// error passes through.
+func notFound(key string, err error) error {
+	if err == nil || errors.Is(err, storage.ErrNotFound) {
+		return Errorf(ENOTFOUND, key)
+	}
+	return err
 }

@@ -16,7 +16,8 @@ import (
 
 // searchSchema lists every document type in the index. Bump Version when a
 // type or field changes: the index is then rebuilt from the store at start.
-var searchSchema = search.Schema{Version: 2, Types: []search.DocType{userDocType, verificationDocType}}
+var searchSchema = search.Schema{Version: 3, Types: []search.DocType{userDocType, verificationDocType,
+	agencyDocType, practitionerDocType}}
 
 // indexedKind turns one stored record into its search document. Every
 // table declared with Outbox: true has an entry here.
@@ -29,6 +30,8 @@ type indexedKind struct {
 var indexedKinds = map[string]indexedKind{
 	userTable.Name():         tableKind(userTable, "user", userDoc),
 	verificationTable.Name(): tableKind(verificationTable, "verification", verificationDoc),
+	agencyTable.Name():       tableKind(agencyTable, "agency", agencyDoc),
+	practitionerTable.Name(): practitionerKind,
 }
 
 func tableKind[T any](t *storage.Table[T], docType string, doc func(*T) search.Doc) indexedKind {

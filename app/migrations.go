@@ -19,6 +19,7 @@ var migrations = []storage.Migration{
 		}
 		return seedDict(tx, DictIDType, defaultIDTypes, now)
 	}},
+	{Name: "agency records for agencies known by name", Up: migrateAgencyNames},
 }
 
 // SchemaVersion is the store schema this binary writes.

@@ -63,6 +63,16 @@ const (
 	PermVerifyRevoke Permission = "verification.revoke"
 	PermRegistry     Permission = "registry.import"
 	PermAPIKeys      Permission = "apikey.manage"
+
+	// Agencies (机构备案), practitioners (从业主体) and premises (场所分布).
+	PermAgencyView         Permission = "agency.view"         // filings of the jurisdiction; an agency its own (and branches')
+	PermAgencyFile         Permission = "agency.file"         // enter a filing, a change or a cancellation at the counter
+	PermAgencyReview       Permission = "agency.review"       // approve or reject filing applications
+	PermAgencyApply        Permission = "agency.apply"        // an agency applies for a change, its cancellation or a branch
+	PermAgencyStaff        Permission = "agency.staff"        // an agency's own staff accounts
+	PermPractitionerView   Permission = "practitioner.view"   // practitioners of the jurisdiction or agency
+	PermPractitionerManage Permission = "practitioner.manage" // add, edit, end employment
+	PermPremisesMap        Permission = "premises.map"        // the distribution page
 )
 
 var permissions = map[Permission][]Role{
@@ -80,6 +90,15 @@ var permissions = map[Permission][]Role{
 	PermVerifyRevoke: {RoleClerk},
 	PermRegistry:     {RoleSysadmin},
 	PermAPIKeys:      {RoleSysadmin},
+
+	PermAgencyView:         {RoleSysadmin, RoleClerk, RoleReviewer, RoleViewer, RoleAgencyAdmin},
+	PermAgencyFile:         {RoleClerk},
+	PermAgencyReview:       {RoleReviewer},
+	PermAgencyApply:        {RoleAgencyAdmin},
+	PermAgencyStaff:        {RoleAgencyAdmin},
+	PermPractitionerView:   {RoleSysadmin, RoleClerk, RoleReviewer, RoleViewer, RoleAgencyAdmin},
+	PermPractitionerManage: {RoleClerk, RoleAgencyAdmin},
+	PermPremisesMap:        {RoleSysadmin, RoleClerk, RoleReviewer, RoleViewer},
 }
 
 // RolesWith returns the roles that hold p (for documentation and tests).

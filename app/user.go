@@ -24,7 +24,8 @@ type User struct {
 	Roles              []Role    `json:"roles"`
 	District           string    `json:"district,omitempty"` // jurisdiction of government users; "" = whole city
 	AgencyID           uint64    `json:"agency_id,omitempty"`
-	AgencyName         string    `json:"agency_name,omitempty"` // until agency records exist, the link is by name
+	AgencyName         string    `json:"agency_name,omitempty"`     // the agency's name when the account was made or renamed
+	PractitionerID     uint64    `json:"practitioner_id,omitempty"` // an agent's own practitioner record
 	PasswordHash       []byte    `json:"password_hash"`
 	MustChangePassword bool      `json:"must_change_password"`
 	PasswordChanged    time.Time `json:"password_changed"`
@@ -174,21 +175,47 @@ func (a *App) checkUserInput(tx *storage.Tx, actor Actor, in *UserInput, creatin
 	return v.err()
 }
 
-// agencyKey links agency users by agency name until agency records exist:
-// users typed with the same agency name share one agency ID.
-func agencyKey(tx *storage.Tx, name string) (uint64, error) {
-	if name == "" {
-		return 0, nil
+// resolveAgency finds the agency an agency account belongs to from what a
+// sysadmin typed: its filing number, credit code or exact name. Only a
+// filed agency (or one known from before filings existed) takes accounts.
+func resolveAgency(tx *storage.Tx, ref string) (*Agency, error) {
+	ref = strings.TrimSpace(ref)
+	if ref == "" {
+		return nil, nil
 	}
-	key := []byte(strings.ToLower(name))
-	if b := tx.Get("agency_names", key); b != nil {
-		return storage.ParseU64(b), nil
+	try := func(index string, key []byte) (*Agency, bool) {
+		ids, err := agencyTable.Lookup(tx, index, key)
+		if err != nil {
+			return nil, false
+		}
+		for _, id := range ids {
+			if ag, err := agencyTable.Get(tx, id); err == nil && ag.Status != AgencyCancelled {
+				return ag, true
+			}
+		}
+		return nil, false
 	}
-	id, err := tx.NextSequence("agency_names")
-	if err != nil {
+	if ag, ok := try("filing_no", []byte(strings.ToUpper(HalfWidth(ref)))); ok {
+		return ag, nil
+	}
+	if ag, ok := try("uscc", []byte(NormalizeUSCC(ref))); ok {
+		return ag, nil
+	}
+	if ag, ok := try("name", []byte(strings.ToLower(ref))); ok {
+		return ag, nil
+	}
+	return nil, fieldError("agency_name", "user.agency_unknown")
+}
+
+// agencyOfInput resolves in.AgencyName and replaces it with the agency's
+// name as filed.
+func agencyOfInput(tx *storage.Tx, in *UserInput) (uint64, error) {
+	ag, err := resolveAgency(tx, in.AgencyName)
+	if err != nil || ag == nil {
 		return 0, err
 	}
-	return id, tx.Put("agency_names", key, storage.U64(id))
+	in.AgencyName = ag.Name
+	return ag.ID, nil
 }
 
 // CreateUser creates an account with a one-time password that the new user
@@ -209,7 +236,7 @@ func (a *App) CreateUser(actor Actor, in UserInput) (*User, string, error) {
 		if err := a.checkUserInput(tx, actor, &in, true); err != nil {
 			return err
 		}
-		agencyID, err := agencyKey(tx, in.AgencyName)
+		agencyID, err := agencyOfInput(tx, &in)
 		if err != nil {
 			return err
 		}
@@ -250,7 +277,7 @@ func (a *App) UpdateUser(actor Actor, id uint64, in UserInput) (*User, error) {
 		if u.ID == actor.UserID && (in.Disabled || !slices.Contains(in.Roles, RoleSysadmin)) {
 			return fieldError("roles", "user.cannot_demote_self")
 		}
-		agencyID, err := agencyKey(tx, in.AgencyName)
+		agencyID, err := agencyOfInput(tx, &in)
 		if err != nil {
 			return err
 		}
@@ -267,7 +294,7 @@ func (a *App) UpdateUser(actor Actor, id uint64, in UserInput) (*User, error) {
 		if u.District != in.District {
 			changes = append(changes, "district "+u.District+" → "+in.District)
 		}
-		if u.AgencyName != in.AgencyName {
+		if u.AgencyID != agencyID {
 			changes = append(changes, "agency")
 		}
 		if u.Disabled != in.Disabled {

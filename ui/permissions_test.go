@@ -3,6 +3,7 @@ package ui_test
 import (
 	"bytes"
 	"fmt"
+	"maps"
 	"net/http"
 	"net/url"
 	"slices"
@@ -30,7 +31,9 @@ type routeCase struct {
 }
 
 // routeTable lists every route under /gov/ and /agency/. A route added
-// without a line here fails TestRouteTableIsComplete.
+// without a line here fails TestRouteTableIsComplete. Each capability may
+// append its own lines from its test file's init (with routeFixtures to
+// create the records its {id} routes need).
 var routeTable = []routeCase{
 	{"GET", "/gov/login", public, http.StatusOK},
 	{"POST", "/gov/login", public, http.StatusUnprocessableEntity}, // empty form
@@ -99,6 +102,14 @@ var otherRoutes = []string{
 	"GET /check",    // public check of a verification code
 	"GET /v/{code}", // the same, from the QR code
 }
+
+// routeFixture creates the records a capability's routes need and returns
+// path prefix -> ID: "{id:[0-9]+}" in a path with that prefix becomes the
+// ID (the longest matching prefix wins). forms holds the body to post to
+// "METHOD /path" where an empty form would not do.
+type routeFixture func(t *testing.T, e *env) (ids map[string]uint64, forms map[string]url.Values)
+
+var routeFixtures []routeFixture
 
 func (rc routeCase) portal() string {
 	if strings.HasPrefix(rc.path, "/agency") {
@@ -207,21 +218,30 @@ func TestRoutesByRole(t *testing.T) {
 	}
 	// {id} is a user, an API key or a registry import, by route.
 	ids := map[string]uint64{"/gov/admin/users/": target.ID, "/gov/admin/apikeys/": key.ID, "/gov/admin/registry/imports/": imp.ID}
+	forms := map[string]url.Values{
+		"POST /gov/password":    {"current": {"not-my-password"}, "new": {"Abcdef-12345"}, "confirm": {"Abcdef-12345"}},
+		"POST /agency/password": {"current": {"not-my-password"}, "new": {"Abcdef-12345"}, "confirm": {"Abcdef-12345"}},
+	}
+	for _, fx := range routeFixtures {
+		fids, fforms := fx(t, e)
+		maps.Copy(ids, fids)
+		maps.Copy(forms, fforms)
+	}
 	urlOf := func(path string) string {
-		for prefix, id := range ids {
-			if strings.HasPrefix(path, prefix) {
-				path = strings.ReplaceAll(path, "{id:[0-9]+}", fmt.Sprint(id))
+		best := ""
+		for prefix := range ids {
+			if strings.HasPrefix(path, prefix) && len(prefix) > len(best) {
+				best = prefix
 			}
+		}
+		if best != "" {
+			path = strings.ReplaceAll(path, "{id:[0-9]+}", fmt.Sprint(ids[best]))
 		}
 		return strings.NewReplacer(
 			"{kind}", string(app.DictDistrict),
 			"{name}", backup.Name,
 			"{code}", code,
 		).Replace(path)
-	}
-	forms := map[string]url.Values{
-		"POST /gov/password":    {"current": {"not-my-password"}, "new": {"Abcdef-12345"}, "confirm": {"Abcdef-12345"}},
-		"POST /agency/password": {"current": {"not-my-password"}, "new": {"Abcdef-12345"}, "confirm": {"Abcdef-12345"}},
 	}
 
 	roles := append(append([]app.Role{}, app.GovRoles...), app.AgencyRoles...)

@@ -100,6 +100,11 @@ func (s *Server) routes() {
 	s.registerRegistryRoutes(r)
 	s.registerAPIRoutes(r)
 	s.registerAPIKeyRoutes(r)
+	s.registerAgencyRoutes(r)
+	s.registerPractitionerRoutes(r)
+	s.registerPremisesRoutes(r)
+	s.registerAgencyPortalRoutes(r)
+	s.registerDirectoryRoutes(r)
 
 	var h http.Handler = r
 	h = s.withSession(h)
