@@ -1,6 +1,7 @@
 package app
 
 import (
+	"fmt"
 	"strconv"
 	"strings"
 	"time"
@@ -165,4 +166,15 @@ func agencyDistrictIn(tx *storage.Tx) func(uint64) string {
 		memo[id] = d
 		return d
 	}
+}
+
+// nextCardNo issues an information card number (信息卡号): "XK" and eight
+// digits of a platform-wide sequence. It never changes, whichever agency
+// the person works for.
+func nextCardNo(tx *storage.Tx) (string, error) {
+	n, err := tx.NextSequence("practitioner_card_seq")
+	if err != nil {
+		return "", err
+	}
+	return fmt.Sprintf("XK%08d", n), nil
 }
