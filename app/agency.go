@@ -203,3 +203,22 @@ func (a *App) AgencyBranches(actor Actor, headOfficeID uint64) ([]*Agency, error
 
 // agencyByID reads an agency inside a transaction (no permission check).
 func agencyByID(tx *storage.Tx, id uint64) (*Agency, error) { return agencyTable.Get(tx, id) }
+
+// AgencyLicence returns the business licence scan on file.
+func (a *App) AgencyLicence(actor Actor, id uint64) (storage.BlobInfo, []byte, error) {
+	ag, err := a.GetAgency(actor, id)
+	if err != nil {
+		return storage.BlobInfo{}, nil, err
+	}
+	if ag.LicenceBlob == 0 {
+		return storage.BlobInfo{}, nil, Errorf(ENOTFOUND, "agency.licence_missing")
+	}
+	var info storage.BlobInfo
+	var data []byte
+	err = a.db.View(func(tx *storage.Tx) error {
+		var err error
+		info, data, err = tx.GetBlob(ag.LicenceBlob)
+		return err
+	})
+	return info, data, err
+}

@@ -57,7 +57,8 @@ type AgencyApplication struct {
 	Kind     string     `json:"kind"`
 	Status   string     `json:"status"`
 	AgencyID uint64     `json:"agency_id,omitempty"` // the agency changed or cancelled; set on approval for new
-	Info     AgencyInfo `json:"info"`                // proposed information
+	Form     AgencyForm `json:"form"`                // as typed, step by step
+	Info     AgencyInfo `json:"info"`                // proposed information, parsed from Form on submit
 	Reason   string     `json:"reason,omitempty"`    // why the change or cancellation
 	Step     int        `json:"step"`                // furthest form step saved
 	Source   string     `json:"source"`
@@ -120,6 +121,14 @@ var applicationTable = storage.NewTable(storage.TableOptions[AgencyApplication]{
 		}},
 	},
 })
+
+// District is the district the application belongs to (for jurisdiction).
+func (ap *AgencyApplication) District() string {
+	if ap.Info.District != "" {
+		return ap.Info.District
+	}
+	return ap.Form.District
+}
 
 // Open reports whether the application still waits for someone.
 func (ap *AgencyApplication) Open() bool {
