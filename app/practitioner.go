@@ -108,11 +108,16 @@ var practitionerDocType = search.DocType{Name: "practitioner", Fields: []search.
 	{Name: "agency", Kind: search.Text},
 	{Name: "agency_id", Kind: search.Keyword},  // current employer
 	{Name: "agency_ids", Kind: search.Keyword}, // every employer
-	{Name: "district", Kind: search.Keyword},   // current employer's district
-	{Name: "districts", Kind: search.Keyword},  // every employer's district
+	// employers he has left and does not work for now: an agency's list
+	// of those who left it
+	{Name: "left_agency_ids", Kind: search.Keyword},
+	{Name: "qual_cert_no", Kind: search.Keyword},
+	{Name: "district", Kind: search.Keyword},  // current employer's district
+	{Name: "districts", Kind: search.Keyword}, // every employer's district
 	{Name: "role", Kind: search.Keyword},
 	{Name: "status", Kind: search.Keyword},
 	{Name: "created", Kind: search.Date, Sortable: true},
+	{Name: "since", Kind: search.Date, Sortable: true}, // start of the latest employment: newest hires first
 }}
 
 // practitionerDoc needs the employers' districts, which live on the
@@ -125,7 +130,18 @@ func practitionerDoc(p *Practitioner, districtOf func(agencyID uint64) string) s
 		agencies = append(agencies, e.AgencyName)
 	}
 	f := map[string]any{"name": p.Name, "card_no": p.CardNo, "agency_ids": ids, "districts": districts,
-		"agency": strings.Join(agencies, " "), "status": p.Status(), "created": p.Created}
+		"agency": strings.Join(agencies, " "), "status": p.Status(), "created": p.Created,
+		"qual_cert_no": p.QualCertNo}
+	var left []string
+	for _, e := range p.Employments {
+		if !e.End.IsZero() && (p.Current() == nil || p.Current().AgencyID != e.AgencyID) {
+			left = append(left, strconv.FormatUint(e.AgencyID, 10))
+		}
+	}
+	f["left_agency_ids"] = left
+	if n := len(p.Employments); n > 0 {
+		f["since"] = p.Employments[n-1].Start
+	}
 	if c := p.Current(); c != nil {
 		f["agency_id"] = strconv.FormatUint(c.AgencyID, 10)
 		f["district"] = districtOf(c.AgencyID)
