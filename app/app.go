@@ -52,6 +52,7 @@ type App struct {
 	imports           sync.Map // registry import ID -> *importJob while running
 	usage             apiUsage // API key use counters not yet written
 	dicts             dictCache
+	premises          premisesCache // agencies as the distribution page reads them (premises.go)
 }
 
 // Open opens (creating if needed) the data folder: the store is migrated to

@@ -34,6 +34,9 @@ type ParamDef struct {
 	Unit    string // message key suffix "unit.<Unit>", may be empty
 	MaxLen  int    // for ParamString
 	Options []string
+	// Check, when set, further checks a normalised value and returns the
+	// message key of its problem ("" when fine).
+	Check func(string) string
 }
 
 // Parameter keys used by this package.
@@ -57,6 +60,8 @@ const (
 	ParamConnectorToken  = "registry.connector_token"
 	ParamConnectorMillis = "registry.connector_timeout_ms"
 	ParamPublicRate      = "public.check_rate_per_minute"
+	ParamMapTileURL      = "map.tile_url"
+	ParamMapAttribution  = "map.attribution"
 )
 
 var paramDefs = []ParamDef{
@@ -79,6 +84,10 @@ var paramDefs = []ParamDef{
 	{Key: ParamConnectorURL, Group: "registry", Type: ParamString, Default: "", MaxLen: 300},
 	{Key: ParamConnectorToken, Group: "registry", Type: ParamString, Default: "", MaxLen: 300},
 	{Key: ParamConnectorMillis, Group: "registry", Type: ParamInt, Default: "3000", Min: 200, Max: 60000, Unit: "ms"},
+	// Premises distribution: the server-drawn map always works; a tile
+	// server (usually on the bureau's intranet) adds an interactive map.
+	{Key: ParamMapTileURL, Group: "map", Type: ParamString, Default: "", MaxLen: 300, Check: CheckTileURL},
+	{Key: ParamMapAttribution, Group: "map", Type: ParamString, Default: "", MaxLen: 200},
 }
 
 const paramBucket = "params"
@@ -206,6 +215,11 @@ func normalizeParam(d ParamDef, raw string) (string, string) {
 	default:
 		if d.MaxLen > 0 && len([]rune(raw)) > d.MaxLen {
 			return "", "param.too_long"
+		}
+		if d.Check != nil {
+			if problem := d.Check(raw); problem != "" {
+				return "", problem
+			}
 		}
 		return raw, ""
 	}
