@@ -158,7 +158,7 @@ func (s *Server) apiDocErrors(lang string) []apiDocError {
 }
 
 func (s *Server) handleAPIDocs(w http.ResponseWriter, r *http.Request) {
-	base := strings.TrimSuffix(s.checkURL(r, ""), "/v/")
+	base := s.publicBase(r)
 	lang := pickLang(r, actorOf(r).Lang)
 	s.render(w, r, http.StatusOK, "api_docs", &view{Title: "api_docs.title", Nav: "api_docs",
 		Data: struct {

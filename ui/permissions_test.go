@@ -241,6 +241,7 @@ func TestRoutesByRole(t *testing.T) {
 			"{kind}", string(app.DictDistrict),
 			"{name}", backup.Name,
 			"{code}", code,
+			"{step:[1-4]}", "1",
 		).Replace(path)
 	}
 

@@ -123,6 +123,8 @@ func (s *Server) funcs(lang string) template.FuncMap {
 		"district":  func(code string) string { return s.districtName(lang, code) },
 		"join":      strings.Join,
 		"field":     func(v *view, f string) fieldRef { return fieldRef{v, f} },
+		"inp":       newInputRef,
+		"dict":      dict,
 		"vcode":     app.FormatVerificationCode,
 		"maskName":  app.MaskName,
 		"hasMsg":    s.msgs.has,
@@ -296,4 +298,48 @@ func (v *view) ErrorMessage() string { return v.s.msgs.t(v.Lang, v.Error, v.Erro
 type fieldRef struct {
 	V *view
 	F string
+}
+
+// inputRef is a labelled text input for the "input" template: {{template
+// "input" (inp . "field" "label.key" "req" "type=date" "hint=key")}}.
+type inputRef struct {
+	V                 *view
+	F, Label, Type    string
+	Hint, Placeholder string
+	Req               bool
+}
+
+func newInputRef(v *view, field, label string, opts ...string) inputRef {
+	in := inputRef{V: v, F: field, Label: label, Type: "text"}
+	for _, o := range opts {
+		k, val, _ := strings.Cut(o, "=")
+		switch k {
+		case "req":
+			in.Req = true
+		case "type":
+			in.Type = val
+		case "hint":
+			in.Hint = val
+		case "placeholder":
+			in.Placeholder = val
+		}
+	}
+	return in
+}
+
+// dict builds a map from key, value pairs, to pass several values to a
+// template: {{template "x" (dict "V" $ "F" .Form)}}.
+func dict(kv ...any) (map[string]any, error) {
+	if len(kv)%2 != 0 {
+		return nil, fmt.Errorf("dict: odd number of arguments")
+	}
+	m := make(map[string]any, len(kv)/2)
+	for i := 0; i < len(kv); i += 2 {
+		k, ok := kv[i].(string)
+		if !ok {
+			return nil, fmt.Errorf("dict: key %v is not a string", kv[i])
+		}
+		m[k] = kv[i+1]
+	}
+	return m, nil
 }

@@ -169,9 +169,12 @@ func (s *Server) handleVerificationShow(w http.ResponseWriter, r *http.Request) 
 		Data: verificationData{V: v, State: v.State(now), New: r.URL.Query().Get("new") == "1", Now: now}})
 }
 
-// checkURL is the public check address printed in the QR code: the
-// configured public base URL, else the address this request came to.
-func (s *Server) checkURL(r *http.Request, code string) string {
+// checkURL is the public check address printed in the QR code.
+func (s *Server) checkURL(r *http.Request, code string) string { return s.publicBase(r) + "/v/" + code }
+
+// publicBase is the address printed documents point at: the configured
+// public base URL, else the address this request came to.
+func (s *Server) publicBase(r *http.Request) string {
 	base := strings.TrimRight(s.app.ParamString(app.ParamPublicBaseURL), "/")
 	if base == "" {
 		scheme := "http"
@@ -180,7 +183,7 @@ func (s *Server) checkURL(r *http.Request, code string) string {
 		}
 		base = scheme + "://" + r.Host
 	}
-	return base + "/v/" + code
+	return base
 }
 
 func (s *Server) handleVerificationNotice(w http.ResponseWriter, r *http.Request) {
