@@ -1,0 +1,339 @@
+package ui_test
+
+import (
+	"bytes"
+	"mime/multipart"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"testing"
+
+	"anju/app"
+)
+
+func init() {
+	view, manage := string(app.PermPractitionerView), string(app.PermPractitionerManage)
+	for _, p := range []string{"/gov", "/agency"} {
+		pre := p + "/practitioners"
+		routeTable = append(routeTable,
+			routeCase{"GET", pre, view, http.StatusOK},
+			routeCase{"GET", pre + "/new", manage, http.StatusOK},
+			routeCase{"POST", pre, manage, http.StatusUnprocessableEntity}, // empty form
+			routeCase{"GET", pre + "/{id:[0-9]+}", view, http.StatusOK},
+			routeCase{"GET", pre + "/{id:[0-9]+}/edit", manage, http.StatusOK},
+			routeCase{"POST", pre + "/{id:[0-9]+}", manage, http.StatusUnprocessableEntity},     // no role
+			routeCase{"POST", pre + "/{id:[0-9]+}/end", manage, http.StatusUnprocessableEntity}, // no date or reason
+			routeCase{"GET", pre + "/{id:[0-9]+}/card", view, http.StatusOK},
+			// any user of the portal; the fixture is agent.zhang's own record
+			routeCase{"GET", pre + "/{id:[0-9]+}/photo", portal, http.StatusOK},
+		)
+	}
+	routeTable = append(routeTable,
+		routeCase{"POST", "/gov/practitioners/{id:[0-9]+}/id-number", string(app.PermPersonalData), http.StatusOK},
+		routeCase{"POST", "/agency/practitioners/{id:[0-9]+}/account", string(app.PermAgencyStaff), http.StatusSeeOther},
+		routeCase{"GET", "/agency/card", portal, http.StatusOK},
+	)
+	otherRoutes = append(otherRoutes, "GET /practitioners/{card}", "GET /practitioners/{card}/photo")
+	routeFixtures = append(routeFixtures, func(t *testing.T, e *env) (map[string]uint64, map[string]url.Values) {
+		p := zhangRecord(t, e)
+		return map[string]uint64{"/gov/practitioners/": p.ID, "/agency/practitioners/": p.ID},
+			map[string]url.Values{"POST /agency/practitioners/{id:[0-9]+}/account": {"account": {itoa(e.userID("agent.zhang"))}}}
+	})
+}
+
+var portraitPNG = []byte("\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR a test portrait")
+
+const anjuAgency = "北京安居房地产经纪有限公司"
+
+// residentID completes 17 digits with the check character (ISO 7064 MOD 11-2).
+func residentID(d17 string) string {
+	w := []int{7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2}
+	sum := 0
+	for i := range 17 {
+		sum += int(d17[i]-'0') * w[i]
+	}
+	return d17 + string("10X98765432"[sum%11])
+}
+
+func agentActor(e *env, username string) app.Actor {
+	u := e.user(username)
+	return app.Actor{UserID: u.ID, Username: u.Username, Roles: u.Roles, AgencyID: u.AgencyID}
+}
+
+// zhangRecord returns agent.zhang's practitioner record, with a photo,
+// linked to his account (made here when the demo has none).
+func zhangRecord(t *testing.T, e *env) *app.Practitioner {
+	t.Helper()
+	agent := agentActor(e, "agent.zhang")
+	if p, err := e.app.MyPractitioner(agent); err == nil {
+		if p.PhotoBlob == 0 {
+			c := p.Current()
+			if _, err := e.app.UpdatePractitioner(sys, p.ID, app.PractitionerUpdate{Role: c.Role, QualCertNo: p.QualCertNo, Photo: portraitPNG}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		return p
+	}
+	p, err := e.app.AddPractitioner(sys, app.PractitionerInput{Name: "张伟", IDNo: residentID("11010519900115003"),
+		Mobile: "13733334444", Role: app.PracBroker, QualCertNo: "JJR11010520180021", Agency: anjuAgency,
+		Start: "2025-01-02", Photo: portraitPNG, PhotoName: "zhang.png"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := e.app.LinkPractitionerAccount(sys, agent.UserID, p.ID); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+// postMultipart posts a form with an optional file "photo".
+func (c *client) postMultipart(path string, form url.Values, photo []byte) *resp {
+	c.t.Helper()
+	var buf bytes.Buffer
+	mw := multipart.NewWriter(&buf)
+	for k, vs := range form {
+		for _, v := range vs {
+			_ = mw.WriteField(k, v)
+		}
+	}
+	if photo != nil {
+		fw, _ := mw.CreateFormFile("photo", "photo.jpg")
+		_, _ = fw.Write(photo)
+	}
+	_ = mw.Close()
+	req, err := http.NewRequest(http.MethodPost, c.e.http.URL+path, &buf)
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	req.Header.Set("Content-Type", mw.FormDataContentType())
+	return c.do(req)
+}
+
+func TestPractitionerFlowInTheAgencyPortal(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	admin := e.signedIn("agency", "anju.admin")
+	id := residentID("11010519910909091")
+
+	// Errors show beside their fields and the typed input stays.
+	r := admin.postMultipart("/agency/practitioners", url.Values{"name": {"林晓"}, "id_no": {id[:17] + "0"},
+		"mobile": {"123"}, "role": {"broker"}, "start": {"2026-01-05"}}, []byte("%PDF-1.7 a scan, not a photo"))
+	wantStatus(t, r, http.StatusUnprocessableEntity)
+	wantFieldError(t, r, "id_no", zh("idcard.checksum"))
+	wantFieldError(t, r, "mobile", zh("mobile.invalid"))
+	wantFieldError(t, r, "qual_cert_no", zh("practitioner.qual_required"))
+	wantFieldError(t, r, "photo", zh("practitioner.photo_type"))
+	wantInputValue(t, r, "name", "林晓")
+	wantInputValue(t, r, "mobile", "123")
+
+	r = admin.postMultipart("/agency/practitioners", url.Values{"name": {"林晓"}, "id_no": {strings.ToLower(id)},
+		"mobile": {"13912345678"}, "role": {"broker"}, "qual_cert_no": {"JJR2019123"}, "start": {"2026-01-05"}}, portraitPNG)
+	wantRedirectPrefix(t, r, "/agency/practitioners/")
+	path := r.Header.Get("Location")
+	r = admin.get(path)
+	wantStatus(t, r, http.StatusOK)
+	wantText(t, r, zh("practitioner.added"), "林晓", app.MaskID(id), "139****5678", anjuAgency, zh("practitioner.role.broker"))
+	wantNoText(t, r, id, "13912345678")
+	if ph := admin.get(path + "/photo"); ph.StatusCode != 200 || ph.Header.Get("Content-Type") != "image/png" || ph.body != string(portraitPNG) {
+		t.Errorf("photo: %d %q", ph.StatusCode, ph.Header.Get("Content-Type"))
+	}
+	// Listed (masked) and found by one character.
+	r = admin.get("/agency/practitioners?q=" + url.QueryEscape("晓"))
+	wantText(t, r, "林晓", app.MaskID(id))
+	wantNoText(t, r, id)
+
+	// The printable card: its QR code opens the public page.
+	card := admin.get(path + "/card")
+	wantStatus(t, card, http.StatusOK)
+	wantText(t, card, zh("practitioner.card_title"), "林晓", "XK", anjuAgency)
+	if !strings.Contains(card.body, "<svg") || !strings.Contains(card.body, "/practitioners/XK") {
+		t.Errorf("card without QR code or public address:\n%s", visibleText(card.body))
+	}
+	pid, _ := strconv.ParseUint(path[strings.LastIndex(path, "/")+1:], 10, 64)
+	p, err := e.app.GetPractitioner(sys, pid)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pub := e.client().get("/practitioners/" + p.CardNo)
+	wantStatus(t, pub, http.StatusOK)
+	wantText(t, pub, "林晓", app.MaskID(id), anjuAgency, zh("practitioner.status.employed"))
+	wantNoText(t, pub, id, "13912345678", "139****5678")
+	if ph := e.client().get("/practitioners/" + p.CardNo + "/photo"); ph.StatusCode != 200 || ph.Header.Get("Content-Type") != "image/png" {
+		t.Errorf("public photo: %d", ph.StatusCode)
+	}
+	wantStatus(t, e.client().get("/practitioners/XK99999999"), http.StatusNotFound)
+
+	// Edit: an empty mobile keeps the number.
+	r = admin.postMultipart(path, url.Values{"role": {"assistant"}, "qual_cert_no": {"XL2020001"}}, nil)
+	wantRedirect(t, r, path)
+	r = admin.get(path)
+	wantText(t, r, zh("practitioner.saved"), zh("practitioner.role.assistant"), "XL2020001", "139****5678")
+
+	// End the employment: errors beside the fields, then done.
+	r = admin.post(path+"/end", url.Values{"end": {"2025-12-01"}})
+	wantStatus(t, r, http.StatusUnprocessableEntity)
+	wantFieldError(t, r, "end", zh("practitioner.end_before_start"))
+	wantFieldError(t, r, "reason", zh("practitioner.reason_required"))
+	wantRedirect(t, admin.post(path+"/end", url.Values{"end": {"2026-02-01"}, "reason": {"个人原因"}}), path)
+	r = admin.get(path)
+	wantText(t, r, zh("practitioner.status.left"), "个人原因")
+	if strings.Contains(r.body, `action="`+path+`/end"`) {
+		t.Error("the end form is still offered")
+	}
+	pub = e.client().get("/practitioners/" + p.CardNo)
+	wantText(t, pub, zh("practitioner.status.left"), zh("practitioner.public_left"))
+	// Among those who left, not among the staff.
+	wantText(t, admin.get("/agency/practitioners?status=left"), "林晓")
+	wantNoText(t, admin.get("/agency/practitioners?status=employed"), "林晓")
+	// Editing a leaver is refused by the server, not only hidden.
+	wantStatus(t, admin.get(path+"/edit"), http.StatusForbidden)
+}
+
+func TestPractitionerRefusedWhileEmployedElsewhere(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	zhang := zhangRecord(t, e)
+	// leju.admin is agency_admin of another agency; his portal form.
+	leju := e.signedIn("agency", "leju.admin")
+	r := leju.postMultipart("/agency/practitioners", url.Values{"name": {"张伟"}, "id_no": {zhang.IDNo},
+		"mobile": {"13733334444"}, "role": {"broker"}, "qual_cert_no": {"JJR1"}, "start": {"2026-01-05"}}, nil)
+	wantStatus(t, r, http.StatusConflict)
+	wantText(t, r, zh("practitioner.employed_elsewhere_at", anjuAgency))
+	wantFieldError(t, r, "id_no", zh("practitioner.employed_elsewhere"))
+	wantInputValue(t, r, "id_no", zhang.IDNo)
+	// And he cannot open the record of another agency's employee.
+	wantStatus(t, leju.get("/agency/practitioners/"+itoa(zhang.ID)), http.StatusNotFound)
+	wantStatus(t, leju.get("/agency/practitioners/"+itoa(zhang.ID)+"/photo"), http.StatusNotFound)
+	// The clerk of Haidian neither (Anju is in Chaoyang).
+	hd := e.signedIn("gov", "clerk.hd")
+	wantStatus(t, hd.get("/gov/practitioners/"+itoa(zhang.ID)), http.StatusNotFound)
+	wantNoText(t, hd.get("/gov/practitioners?q="+url.QueryEscape("张伟")), zhang.CardNo)
+}
+
+func TestPractitionerGovFormAndAuditedFullView(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	clerk := e.signedIn("gov", "clerk")
+	r := clerk.get("/gov/practitioners/new")
+	wantStatus(t, r, http.StatusOK)
+	r = clerk.postMultipart("/gov/practitioners", url.Values{"name": {"高远"}, "id_no": {residentID("11010519870707071")},
+		"mobile": {"13611110000"}, "role": {"other"}, "start": {"2026-01-05"}, "agency": {"没有这家"}}, nil)
+	wantStatus(t, r, http.StatusUnprocessableEntity)
+	wantFieldError(t, r, "agency", zh("practitioner.agency_unknown"))
+	wantInputValue(t, r, "agency", "没有这家")
+	r = clerk.postMultipart("/gov/practitioners", url.Values{"name": {"高远"}, "id_no": {residentID("11010519870707071")},
+		"mobile": {"13611110000"}, "role": {"other"}, "start": {"2026-01-05"}, "agency": {anjuAgency}}, nil)
+	wantRedirectPrefix(t, r, "/gov/practitioners/")
+	path := r.Header.Get("Location")
+	r = clerk.get(path)
+	wantText(t, r, "高远", anjuAgency)
+	if strings.Contains(r.body, "/id-number") {
+		t.Error("a clerk is offered the full view")
+	}
+	wantStatus(t, clerk.post(path+"/id-number", nil), http.StatusForbidden)
+
+	admin := e.signedIn("gov", "sysadmin")
+	r = admin.get(path)
+	if !strings.Contains(r.body, `action="`+path+`/id-number"`) {
+		t.Fatal("the sysadmin is not offered the full view")
+	}
+	r = admin.post(path+"/id-number", nil)
+	wantStatus(t, r, http.StatusOK)
+	wantText(t, r, residentID("11010519870707071"), "13611110000", zh("practitioner.full_view_audited"))
+	entries := e.auditActions("practitioner/" + path[strings.LastIndex(path, "/")+1:])
+	found := false
+	for _, a := range entries {
+		if a.Action == "personal.view" && a.Username == "sysadmin" {
+			found = true
+		}
+	}
+	if !found {
+		t.Errorf("the full view is not audited: %+v", entries)
+	}
+	// The list masks the number; a viewer finds him by one character.
+	leader := e.signedIn("gov", "leader")
+	r = leader.get("/gov/practitioners?q=" + url.QueryEscape("远"))
+	wantText(t, r, "高远", app.MaskID(residentID("11010519870707071")))
+	wantNoText(t, r, residentID("11010519870707071"))
+}
+
+func TestMyCard(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	// agent.zhangxh has no record unless the demo made one.
+	xh := e.signedIn("agency", "agent.zhangxh")
+	if _, err := e.app.MyPractitioner(agentActor(e, "agent.zhangxh")); err != nil {
+		r := xh.get("/agency/card")
+		wantStatus(t, r, http.StatusOK)
+		wantText(t, r, zh("practitioner.not_linked"))
+	}
+	p := zhangRecord(t, e)
+	agent := e.signedIn("agency", "agent.zhang")
+	r := agent.get("/agency/card")
+	wantStatus(t, r, http.StatusOK)
+	wantText(t, r, p.Name, p.CardNo, anjuAgency)
+	if !strings.Contains(r.body, "<svg") {
+		t.Error("no QR code on the agent's card")
+	}
+	wantStatus(t, agent.get("/agency/practitioners/"+itoa(p.ID)+"/photo"), http.StatusOK)
+	// He may not list or open the agency's practitioners.
+	wantStatus(t, agent.get("/agency/practitioners"), http.StatusForbidden)
+}
+
+func TestPractitionerPagesInBothLanguages(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	p := zhangRecord(t, e)
+	clerk := e.signedIn("gov", "clerk")
+	admin := e.signedIn("agency", "anju.admin")
+	sa := e.signedIn("gov", "sysadmin")
+	agent := e.signedIn("agency", "agent.zhangxh")
+	anon := e.client()
+	id := itoa(p.ID)
+	names := []string{p.Name, anjuAgency, "张小红", "刘洋", "王芳", "周建国"}
+	type page struct {
+		c            *client
+		method, path string
+		form         url.Values
+		status       int
+	}
+	pages := []page{
+		{clerk, "GET", "/gov/practitioners", nil, 200},
+		{clerk, "GET", "/gov/practitioners/new", nil, 200},
+		{clerk, "POST", "/gov/practitioners", url.Values{"id_no": {"1"}}, 422},
+		{clerk, "GET", "/gov/practitioners/" + id, nil, 200},
+		{clerk, "GET", "/gov/practitioners/" + id + "/edit", nil, 200},
+		{clerk, "POST", "/gov/practitioners/" + id, url.Values{"mobile": {"1"}}, 422},
+		{clerk, "POST", "/gov/practitioners/" + id + "/end", url.Values{}, 422},
+		{clerk, "GET", "/gov/practitioners/" + id + "/card", nil, 200},
+		{sa, "POST", "/gov/practitioners/" + id + "/id-number", nil, 200},
+		{admin, "GET", "/agency/practitioners", nil, 200},
+		{admin, "GET", "/agency/practitioners/new", nil, 200},
+		{admin, "GET", "/agency/practitioners/" + id, nil, 200},
+		{admin, "POST", "/agency/practitioners/" + id + "/account", url.Values{"account": {"999999"}}, 422},
+		{agent, "GET", "/agency/card", nil, 200},
+		{anon, "GET", "/practitioners/" + p.CardNo, nil, 200},
+		{anon, "GET", "/practitioners/XK00000000", nil, 404},
+	}
+	for _, lang := range []string{"zh-CN", "en"} {
+		for _, c := range []*client{clerk, admin, sa, agent, anon} {
+			wantRedirect(t, c.post("/lang", url.Values{"lang": {lang}, "back": {"/"}}), "/")
+		}
+		for _, pg := range pages {
+			var r *resp
+			if pg.method == "GET" {
+				r = pg.c.get(pg.path)
+			} else {
+				r = pg.c.post(pg.path, pg.form)
+			}
+			if r.StatusCode != pg.status {
+				t.Errorf("%s %s (%s): status %d, want %d\n%.300s", pg.method, pg.path, lang, r.StatusCode, pg.status, visibleText(r.body))
+				continue
+			}
+			for _, problem := range untranslated(r.body, lang, names) {
+				t.Errorf("%s %s in %s: %s", pg.method, pg.path, lang, problem)
+			}
+		}
+	}
+}
