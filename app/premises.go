@@ -235,6 +235,15 @@ type premisesEntry struct {
 	ag   premisesAgency
 }
 
+// WarmPremisesCache decodes every agency for the distribution page ahead
+// of its first request (about 0.2 s for 10,000 agencies, against a few ms
+// once warm). Call it in the background after Open.
+func (a *App) WarmPremisesCache() error {
+	return a.db.View(func(tx *storage.Tx) error {
+		return a.eachPremisesAgency(tx, func(*premisesAgency) {})
+	})
+}
+
 // eachPremisesAgency calls fn for every agency in ID order, from the cache
 // where the stored record is unchanged. fn must not keep the pointer past
 // the call's transaction nor change the agency.

@@ -198,7 +198,8 @@ func (s *Server) premisesMapSVG(lang string, rep *app.PremisesReport) (template.
 	slices.Sort(districts)
 	for _, d := range districts {
 		c := centres[d]
-		fmt.Fprintf(&b, `<text x="%s" y="%s" text-anchor="middle">%s</text>`, num(c.x/c.n), num(c.y/c.n), svgText(s.districtName(lang, d)))
+		// Just above the centroid, so that the name hides fewer points.
+		fmt.Fprintf(&b, `<text x="%s" y="%s" text-anchor="middle">%s</text>`, num(c.x/c.n), num(c.y/c.n-8), svgText(s.districtName(lang, d)))
 	}
 	b.WriteString(`</g></svg>`)
 	var legend []string
