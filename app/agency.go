@@ -1,6 +1,7 @@
 package app
 
 import (
+	"errors"
 	"strconv"
 	"strings"
 	"time"
@@ -221,4 +222,21 @@ func (a *App) AgencyLicence(actor Actor, id uint64) (storage.BlobInfo, []byte, e
 		return err
 	})
 	return info, data, err
+}
+
+// requireFiledAgency: agency staff act only for a filed agency (an
+// unfiled or cancelled one may not verify listings or sign contracts).
+func (a *App) requireFiledAgency(actor Actor) error {
+	if actor.System || !actor.Can(PermAgencyPortal) {
+		return nil
+	}
+	var ag *Agency
+	err := a.db.View(func(tx *storage.Tx) (err error) { ag, err = agencyByID(tx, actor.AgencyID); return })
+	if err != nil && !errors.Is(err, storage.ErrNotFound) {
+		return err
+	}
+	if ag == nil || !ag.Live() {
+		return Errorf(EFORBIDDEN, "agency.not_filed_for_work")
+	}
+	return nil
 }

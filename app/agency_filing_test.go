@@ -468,6 +468,9 @@ func TestCancellationDisablesAccountsAndEndsEmployment(t *testing.T) {
 	if p.Current() != nil || p.Employments[0].End.IsZero() {
 		t.Errorf("practitioner still employed: %+v", p.Employments)
 	}
+	// Its staff can no longer verify listings for it.
+	_, err = f.Verify(admin, VerifyInput{District: "110105"})
+	wantError(t, err, EFORBIDDEN, "agency.not_filed_for_work")
 	// The code is free again for a new filing.
 	ap2 := f.fileThrough(t, f.clerk, validAgencyForm("北京重生房地产经纪有限公司", code))
 	if ap2.Status != AppPending {
