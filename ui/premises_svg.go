@@ -147,7 +147,7 @@ func (s *Server) premisesMapSVG(lang string, rep *app.PremisesReport) (template.
 	height := top + f.h + bottom
 	var b strings.Builder
 	b.Grow(len(rep.Points)*180 + 4096)
-	fmt.Fprintf(&b, `<svg class="premises-map" viewBox="0 0 %s %s" role="img" aria-labelledby="pm-title pm-desc" xmlns="http://www.w3.org/2000/svg">`, num(width), num(height))
+	fmt.Fprintf(&b, `<svg class="premises-map" viewBox="0 0 %s %s" role="group" aria-labelledby="pm-title pm-desc" xmlns="http://www.w3.org/2000/svg">`, num(width), num(height))
 	fmt.Fprintf(&b, `<title id="pm-title">%s</title><desc id="pm-desc">%s</desc>`,
 		svgText(s.msgs.t(lang, "premises.map_title")), svgText(s.msgs.t(lang, "premises.map_desc", len(rep.Points))))
 	fmt.Fprintf(&b, `<rect class="map-bg" x="%s" y="%s" width="%s" height="%s"/>`, num(f.left), num(f.top), num(f.w), num(f.h))
