@@ -346,15 +346,7 @@ func (a *App) AgencyBranchesOverview(actor Actor) (*BranchesOverview, error) {
 	if err != nil {
 		return nil, err
 	}
-	switch {
-	case !actor.Can(PermAgencyApply):
-		o.BlockKey = "error.forbidden"
-	case ag.IsBranch():
-		o.BlockKey, o.BlockArgs = "branches.branch_rule", []any{ag.HeadOfficeName}
-	case !ag.Live():
-		o.BlockKey = "branches.not_live"
-	default:
-		o.CanApply = true
-	}
+	// The same check refuses the application itself (applicantAgency).
+	o.CanApply, o.BlockKey, o.BlockArgs = a.CanApplyForBranch(actor)
 	return o, nil
 }

@@ -473,7 +473,7 @@ func TestBranchesOverviewAndTheBranchRule(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if o.CanApply || o.BlockKey != "branches.branch_rule" || o.BlockArgs[0] != head.Name || len(o.Branches) != 0 {
+	if o.CanApply || o.BlockKey != "agency.branch_cannot_apply" || o.BlockArgs[0] != head.Name || len(o.Branches) != 0 {
 		t.Fatalf("branch overview %+v", o)
 	}
 	o, err = f.AgencyBranchesOverview(loneAdmin)

@@ -10,15 +10,14 @@ import (
 
 func (s *Server) registerHomeRoutes(r *mux.Router) {
 	r.HandleFunc("/gov/", s.requireAuth(app.PortalGov, "", s.handleGovHome)).Methods("GET")
-	r.HandleFunc("/agency/", s.requireAuth(app.PortalAgency, "", s.handleAgencyHome)).Methods("GET")
 }
 
 func (s *Server) handleGovHome(w http.ResponseWriter, r *http.Request) {
-	s.render(w, r, http.StatusOK, "gov_home", &view{Title: "home.gov", Nav: "home"})
-}
-
-func (s *Server) handleAgencyHome(w http.ResponseWriter, r *http.Request) {
-	s.render(w, r, http.StatusOK, "agency_home", &view{Title: "home.agency", Nav: "home"})
+	agenda, err := s.app.FilingAgenda(actorOf(r))
+	if err != nil {
+		s.log.Error("filing agenda", "err", err) // the home page still shows
+	}
+	s.render(w, r, http.StatusOK, "gov_home", &view{Title: "home.gov", Nav: "home", Data: agenda})
 }
 
 func (s *Server) registerPublicRoutes(r *mux.Router) {
