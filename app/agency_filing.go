@@ -633,3 +633,54 @@ func (a *App) AgencyHistory(actor Actor, agencyID uint64) ([]*AgencyApplication,
 	})
 	return out, err
 }
+
+// FilingAgenda is what waits for a government user on his home page.
+type FilingAgenda struct {
+	ToReview int // pending applications he may decide
+	Returned int // his applications returned with a reason
+	Notices  int // approved filings whose account notice he has not printed
+}
+
+// FilingAgenda counts the actor's open filing work.
+func (a *App) FilingAgenda(actor Actor) (FilingAgenda, error) {
+	var ag FilingAgenda
+	if !actor.Can(PermAgencyView) || actor.Can(PermAgencyPortal) {
+		return ag, nil
+	}
+	if actor.Can(PermAgencyReview) {
+		list, err := a.ListApplications(actor, AppFilter{Status: AppPending, Limit: 500})
+		if err != nil {
+			return ag, err
+		}
+		for _, ap := range list {
+			if ap.SubmittedBy.UserID != actor.UserID {
+				ag.ToReview++
+			}
+		}
+	}
+	if actor.Can(PermAgencyFile) {
+		err := a.db.View(func(tx *storage.Tx) error {
+			ids, err := applicationTable.Lookup(tx, "submitter", storage.U64(actor.UserID))
+			if err != nil {
+				return err
+			}
+			for _, id := range ids {
+				ap, err := applicationTable.Get(tx, id)
+				if err != nil {
+					return err
+				}
+				switch {
+				case ap.Status == AppRejected:
+					ag.Returned++
+				case ap.Status == AppApproved && ap.Credential != nil && len(ap.Credential.Sealed) > 0:
+					ag.Notices++
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			return ag, err
+		}
+	}
+	return ag, nil
+}

@@ -237,6 +237,8 @@ func TestAgencyFilingThroughTheUI(t *testing.T) {
 	wantRedirect(t, r, base)
 
 	reviewer := e.signedIn("gov", "reviewer")
+	// The demo queue holds two pending filings; this is the third.
+	wantText(t, reviewer.get("/gov/"), zh("home.agenda_review", 3))
 	r = reviewer.get("/gov/agency-applications")
 	wantText(t, r, "北京界面测试经纪有限公司")
 	r = reviewer.post(base+"/reject", url.Values{"reject_reason": {""}})
@@ -256,6 +258,7 @@ func TestAgencyFilingThroughTheUI(t *testing.T) {
 
 	r = clerk.get(base)
 	wantText(t, r, zh("agency.notice_print"))
+	wantText(t, clerk.get("/gov/"), zh("home.agenda_notices", 1))
 	r = clerk.post(base+"/notice", nil)
 	wantStatus(t, r, http.StatusOK)
 	wantText(t, r, zh("agency.notice_title"), zh("agency.notice_once"))
