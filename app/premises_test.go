@@ -1,6 +1,7 @@
 package app
 
 import (
+	"fmt"
 	"slices"
 	"testing"
 
@@ -270,5 +271,53 @@ func TestPremisesMapSeesChanges(t *testing.T) {
 	want := []string{"朝阳甲经纪/五道口店", "海淀乙租赁/中关村店", "海淀乙租赁/清河店"}
 	if got := pointNames(rep); !slices.Equal(got, want) || len(rep.Unlocated) != 0 {
 		t.Errorf("after the change: points %v, unlocated %+v; want %v and none", got, rep.Unlocated, want)
+	}
+}
+
+// Pages are drawn concurrently while agencies change (go test -race).
+func TestPremisesMapConcurrent(t *testing.T) {
+	t.Parallel()
+	f, ags := premisesWorld(t)
+	done := make(chan error, 4)
+	for range 3 {
+		go func() {
+			for range 20 {
+				rep, err := f.PremisesMap(f.admin, PremisesFilter{})
+				if err == nil && len(rep.Points) < 5 {
+					err = fmt.Errorf("%d points", len(rep.Points))
+				}
+				if err != nil {
+					done <- err
+					return
+				}
+			}
+			done <- nil
+		}()
+	}
+	go func() {
+		for i := range 20 {
+			err := f.update(func(tx *storage.Tx) error {
+				ag, err := agencyTable.Get(tx, ags[0].ID)
+				if err != nil {
+					return err
+				}
+				ag.Premises[0].Lng = 116.47 + float64(i)/1000
+				return agencyTable.Put(tx, ag)
+			})
+			if err != nil {
+				done <- err
+				return
+			}
+		}
+		done <- nil
+	}()
+	for range 4 {
+		if err := <-done; err != nil {
+			t.Fatal(err)
+		}
+	}
+	rep, _ := f.PremisesMap(f.admin, PremisesFilter{})
+	if rep.Points[0].Lng != 116.47+19.0/1000 {
+		t.Errorf("last change not seen: %v", rep.Points[0].Lng)
 	}
 }

@@ -166,6 +166,14 @@ func TestPremisesPageFiltersInEnglish(t *testing.T) {
 			t.Errorf("rental filter shows a brokerage: %s", tip)
 		}
 	}
+	if problems := untranslated(r.body, "en", premisesData(t, e)); len(problems) > 0 {
+		t.Errorf("the English page shows: %v", problems)
+	}
+	c.header.Set("Accept-Language", "zh-CN")
+	if problems := untranslated(c.get("/gov/premises").body, "zh-CN", premisesData(t, e)); len(problems) > 0 {
+		t.Errorf("the Chinese page shows: %v", problems)
+	}
+	c.header.Set("Accept-Language", "en")
 	// City-wide: every district of the dictionary has its row.
 	wantText(t, r, `<th scope="row">Yanqing</th>`, `<option value="110108">Haidian</option>`)
 
@@ -250,4 +258,22 @@ func TestPremisesTileMap(t *testing.T) {
 	if dm == nil || strings.Count(dm[1], "[") != len(mapLinks(r))+1 {
 		t.Errorf("data-points does not hold one row per point")
 	}
+}
+
+// premisesData are the stored texts the page shows as they are, in any
+// language: agency and premises names, addresses.
+func premisesData(t *testing.T, e *env) []string {
+	t.Helper()
+	rep, err := e.app.PremisesMap(sys, app.PremisesFilter{Status: app.PremisesStatusAll})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []string
+	for _, p := range rep.Points {
+		out = append(out, p.AgencyName, p.Premises, p.Address)
+	}
+	for _, p := range rep.Unlocated {
+		out = append(out, p.AgencyName, p.Premises, p.Address)
+	}
+	return out
 }

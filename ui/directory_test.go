@@ -1,0 +1,146 @@
+package ui_test
+
+import (
+	"fmt"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+
+	"anju/app"
+)
+
+func init() {
+	otherRoutes = append(otherRoutes,
+		"GET /agencies",             // public agency directory, ?q=
+		"GET /agencies/{id:[0-9]+}", // an agency's public page
+	)
+}
+
+// publicAgency finds a demo agency of the directory by its exact name.
+func publicAgency(t *testing.T, e *env, name string) *app.PublicAgencySummary {
+	t.Helper()
+	res, err := e.app.PublicAgencies(app.AgencyQuery{Text: name, Size: 100})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range res.Items {
+		if s.Name == name {
+			return s
+		}
+	}
+	t.Fatalf("no agency %s in the directory", name)
+	return nil
+}
+
+func TestDirectoryFindsAgencyByOneCharacter(t *testing.T) {
+	e := newEnv(t)
+	c := e.client()
+	r := c.get("/agencies?q=" + url.QueryEscape("安"))
+	wantStatus(t, r, http.StatusOK)
+	wantText(t, r, zh("directory.title"), "北京安居房地产经纪有限公司", "北京永安房地产经纪有限公司", "北京君安住房租赁有限公司")
+	wantNoText(t, r, "北京华信达房地产经纪有限公司", "北京博雅房地产经纪有限公司")
+	// The typed word stays in the box.
+	wantText(t, r, `value="安"`)
+
+	// In English too, with its labels.
+	r = c.get("/agencies?q="+url.QueryEscape("安"), "Accept-Language", "en")
+	wantStatus(t, r, http.StatusOK)
+	wantText(t, r, en("directory.title"), en("directory.filing_no"), "北京永安房地产经纪有限公司")
+}
+
+func TestDirectoryFindsByCodeAndFilingNumber(t *testing.T) {
+	e := newEnv(t)
+	s := publicAgency(t, e, "北京启航房地产经纪有限公司")
+	c := e.client()
+	for _, q := range []string{strings.ToLower(s.USCC), s.FilingNo, strings.ReplaceAll(s.FilingNo, "-", "")} {
+		r := c.get("/agencies?q=" + url.QueryEscape(q))
+		wantStatus(t, r, http.StatusOK)
+		wantText(t, r, s.Name, zh("directory.total", 1))
+	}
+	r := c.get("/agencies?q=" + url.QueryEscape("没有这样的机构名称"))
+	wantStatus(t, r, http.StatusOK)
+	wantText(t, r, zh("directory.none"), zh("directory.total", 0))
+}
+
+func TestDirectoryFiltersAndPaging(t *testing.T) {
+	e := newEnv(t)
+	c := e.client()
+	r := c.get("/agencies?type=rental&district=110108")
+	wantStatus(t, r, http.StatusOK)
+	wantText(t, r, "北京宜居住房租赁有限公司", "北京知行住房租赁有限公司", `<option value="rental" selected>`, `<option value="110108" selected>`)
+	wantNoText(t, r, "北京博雅房地产经纪有限公司", "北京君安住房租赁有限公司")
+
+	r = c.get("/agencies?status=cancelled")
+	wantStatus(t, r, http.StatusOK)
+	wantText(t, r, "北京万家房地产经纪有限公司", zh("directory.status.cancelled"), zh("directory.total", 1))
+
+	// Fifty-odd agencies: three pages of twenty, each page linking on.
+	r = c.get("/agencies")
+	wantStatus(t, r, http.StatusOK)
+	wantText(t, r, "1 / 3", `href="/agencies?page=2"`)
+	r = c.get("/agencies?page=3")
+	wantStatus(t, r, http.StatusOK)
+	wantText(t, r, "3 / 3", `href="/agencies?page=2"`)
+	if n := strings.Count(r.body, `class="card dir-item"`); n == 0 || n > 20 {
+		t.Errorf("page 3 lists %d agencies", n)
+	}
+	// Unknown filter values are ignored, not an error.
+	r = c.get("/agencies?type=nonsense&status=unfiled")
+	wantStatus(t, r, http.StatusOK)
+	wantText(t, r, "1 / 3")
+}
+
+func TestDirectoryAgencyPage(t *testing.T) {
+	e := newEnv(t)
+	s := publicAgency(t, e, "北京华信达房地产经纪有限公司")
+	var ag *app.Agency
+	res, err := e.app.SearchAgencies(sys, app.AgencyQuery{Text: s.FilingNo})
+	if err != nil || len(res.Items) != 1 {
+		t.Fatalf("agency %s: %v %v", s.FilingNo, res, err)
+	}
+	ag = res.Items[0]
+	n, err := e.app.EmployedCount(ag.ID)
+	if err != nil || n == 0 {
+		t.Fatalf("employed: %d %v", n, err)
+	}
+	c := e.client()
+	r := c.get(fmt.Sprintf("/agencies/%d", ag.ID))
+	wantStatus(t, r, http.StatusOK)
+	wantText(t, r, ag.Name, ag.FilingNo, ag.USCC, ag.LegalRep, ag.Address, zh("directory.practitioners_count", n),
+		zh("directory.premises_count", len(ag.Premises)), "北京华信达房地产经纪有限公司海淀分公司")
+	for _, p := range ag.Premises {
+		wantText(t, r, p.Name, p.Address)
+	}
+	// Personal data never: not the legal representative's ID, not the
+	// contact's mobile.
+	wantNoText(t, r, ag.LegalRepIDNo, ag.ContactMobile, app.MaskID(ag.LegalRepIDNo), app.MaskPhone(ag.ContactMobile))
+	// Practitioners link to their cards' public pages.
+	if !strings.Contains(r.body, `href="/practitioners/XK`) {
+		t.Errorf("no practitioner links on the agency page")
+	}
+
+	// A branch links to its head office.
+	b := publicAgency(t, e, "北京华信达房地产经纪有限公司海淀分公司")
+	r = c.get(fmt.Sprintf("/agencies/%d", b.ID), "Accept-Language", "en")
+	wantStatus(t, r, http.StatusOK)
+	wantText(t, r, en("directory.head_office"), fmt.Sprintf(`href="/agencies/%d"`, ag.ID), en("directory.branch"))
+
+	// The cancelled agency says so, and lists nobody.
+	gone := publicAgency(t, e, "北京万家房地产经纪有限公司")
+	r = c.get(fmt.Sprintf("/agencies/%d", gone.ID))
+	wantStatus(t, r, http.StatusOK)
+	wantText(t, r, zh("directory.status.cancelled"), zh("directory.cancelled_on"))
+	wantNoText(t, r, `href="/practitioners/`)
+
+	r = c.get("/agencies/99999999")
+	wantStatus(t, r, http.StatusNotFound)
+	wantText(t, r, zh("directory.not_found"))
+}
+
+func TestPublicHomeLinksToDirectory(t *testing.T) {
+	e := newEnv(t)
+	r := e.client().get("/")
+	wantStatus(t, r, http.StatusOK)
+	wantText(t, r, `action="/agencies"`, `href="/agencies"`, zh("directory.home_title"), `action="/check"`)
+}
