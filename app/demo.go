@@ -101,7 +101,19 @@ func (a *App) LoadDemo() ([]DemoAccount, error) {
 				return err
 			}
 		}
-		return nil
+		// The core agencies' practitioners and the demo agents' records
+		// (app/practitioner_demo.go), then about fifty more agencies with
+		// branches, premises, accounts and practitioners of their own
+		// (app/demo_agency_more.go). In this order: the first seeds only
+		// while the store has no practitioners but the demo agents.
+		if err := a.seedDemoPractitioners(tx, a.now()); err != nil {
+			return err
+		}
+		if err := a.seedDemoMoreAgencies(tx, a.now()); err != nil {
+			return err
+		}
+		// Filings waiting for review (app/demo_agency_apps.go).
+		return a.seedDemoApplications(tx, a.now())
 	})
 	a.dicts.drop() // the districts were seeded
 	if err != nil {
