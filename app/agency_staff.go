@@ -136,8 +136,8 @@ func agencyUsers(tx *storage.Tx, agencyID uint64) ([]*User, error) {
 }
 
 // StaffPractitionerChoices lists the practitioners an account may be
-// linked to: employed at the actor's agency now and not linked to any of
-// its accounts yet.
+// linked to: employed at the actor's agency now and without an enabled
+// account of it.
 func (a *App) StaffPractitionerChoices(actor Actor) ([]*Practitioner, error) {
 	if err := actor.require(PermAgencyStaff); err != nil {
 		return nil, err
@@ -171,9 +171,10 @@ func (a *App) StaffPractitionerChoices(actor Actor) ([]*Practitioner, error) {
 	return out, err
 }
 
-// linkedPractitioners maps practitioner ID -> the agency's account linked
-// to him (disabled accounts included: re-enable those instead of making a
-// second account for the same person).
+// linkedPractitioners maps practitioner ID -> the agency's enabled account
+// linked to him. One person has at most one enabled account at a time (as
+// LinkPractitionerAccount has it); a disabled one, e.g. from before he left
+// and came back, does not count.
 func linkedPractitioners(tx *storage.Tx, agencyID uint64) (map[uint64]*User, error) {
 	users, err := agencyUsers(tx, agencyID)
 	if err != nil {
@@ -181,7 +182,7 @@ func linkedPractitioners(tx *storage.Tx, agencyID uint64) (map[uint64]*User, err
 	}
 	out := map[uint64]*User{}
 	for _, u := range users {
-		if u.PractitionerID != 0 {
+		if u.PractitionerID != 0 && !u.Disabled {
 			out[u.PractitionerID] = u
 		}
 	}
@@ -305,12 +306,8 @@ func (a *App) SetStaffDisabled(actor Actor, userID uint64, disabled bool) (*User
 			return nil
 		}
 		if !disabled && u.PractitionerID != 0 {
-			// The account was disabled when his employment ended: it comes
-			// back only with a new employment here.
-			if p, err := practitionerTable.Get(tx, u.PractitionerID); err == nil {
-				if c := p.Current(); c == nil || c.AgencyID != ag.ID {
-					return Errorf(ECONFLICT, "staff.practitioner_left", p.Name)
-				}
+			if err := checkReenableLinked(tx, ag, u); err != nil {
+				return err
 			}
 		}
 		u.Disabled, u.Updated = disabled, a.now()
@@ -327,6 +324,29 @@ func (a *App) SetStaffDisabled(actor Actor, userID uint64, disabled bool) (*User
 		return a.audit(tx, actor, action, "user", u.ID, u.Username)
 	})
 	return u, err
+}
+
+// checkReenableLinked: an account linked to a practitioner comes back only
+// while he works here (it was disabled when his employment ended) and has
+// no other enabled account meanwhile.
+func checkReenableLinked(tx *storage.Tx, ag *Agency, u *User) error {
+	p, err := practitionerTable.Get(tx, u.PractitionerID)
+	if errors.Is(err, storage.ErrNotFound) {
+		return nil
+	} else if err != nil {
+		return err
+	}
+	if c := p.Current(); c == nil || c.AgencyID != ag.ID {
+		return Errorf(ECONFLICT, "staff.practitioner_left", p.Name)
+	}
+	linked, err := linkedPractitioners(tx, ag.ID)
+	if err != nil {
+		return err
+	}
+	if other := linked[p.ID]; other != nil && other.ID != u.ID {
+		return Errorf(ECONFLICT, "staff.practitioner_has_account", p.Name, other.Username)
+	}
+	return nil
 }
 
 // ResetStaffPassword gives an agent account of the actor's agency a new

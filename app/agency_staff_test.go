@@ -334,6 +334,25 @@ func TestStaffPractitionerLink(t *testing.T) {
 	}
 	_, err = f.SetStaffDisabled(admin, u.ID, false)
 	f.wantCode("enable a leaver's account", err, ECONFLICT, "staff.practitioner_left")
+
+	// He comes back: a new account may be linked to him (the old one is
+	// disabled), after which the old one cannot be enabled beside it.
+	err = f.update(func(tx *storage.Tx) error {
+		p, err := practitionerTable.Get(tx, here.ID)
+		if err != nil {
+			return err
+		}
+		p.Employments = append(p.Employments, Employment{AgencyID: ag.ID, AgencyName: ag.Name, Role: PracBroker, Start: f.now()})
+		return practitionerTable.Put(tx, p)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := f.CreateAgencyStaff(admin, StaffInput{Username: "agent.wang2", Name: "王强", Practitioner: strconv.FormatUint(here.ID, 10)}); err != nil {
+		t.Fatalf("link a returning practitioner: %v", err)
+	}
+	_, err = f.SetStaffDisabled(admin, u.ID, false)
+	f.wantCode("enable a second linked account", err, ECONFLICT, "staff.practitioner_has_account")
 }
 
 func TestCancelledAgencyCannotCreateStaff(t *testing.T) {

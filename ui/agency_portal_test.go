@@ -270,7 +270,7 @@ func TestBranchRuleWhereItBites(t *testing.T) {
 	head := e.signedIn("agency", "anju.admin")
 	r := head.get("/agency/branches")
 	wantStatus(t, r, http.StatusOK)
-	wantText(t, r, zh("branches.apply"), zh("branches.head_office"))
+	wantText(t, r, zh("branches.apply"), zh("branches.this_branch"))
 	if !strings.Contains(r.body, `href="/agency/branches/apply"`) || strings.Contains(r.body, `disabled aria-describedby="apply-blocked"`) {
 		t.Fatalf("a head office's admin does not get the enabled button\n%s", visibleText(r.body))
 	}
@@ -310,7 +310,7 @@ func TestBranchRuleWhereItBites(t *testing.T) {
 
 	// The head office sees its branch's figures and the totals.
 	r = head.get("/agency/branches")
-	wantText(t, r, name, zh("branches.total", 1))
+	wantText(t, r, name, zh("branches.total", 1), zh("branches.head_office"))
 
 	// The branch's admin: the same button, disabled, with the reason.
 	branch := signInFirstTime(t, e, notice.Username, notice.Password)
