@@ -15,6 +15,7 @@
 //	go run ./tools/anjuload hello   -addr 127.0.0.1:0                  (bare net/http handler, the baseline)
 //	go run ./tools/anjuload serve   -data DIR -pprof 127.0.0.1:6061    (the platform's handler with pprof, for profiles)
 //	go run ./tools/anjuload baseline -c 32 -d 10s                      (the bare handler alone)
+//	go run ./tools/anjuload directory -data DIR -c 32 -d 20s           (public agency directory pages)
 //
 // Only the standard library and Anju's own packages are used.
 package main
@@ -32,20 +33,21 @@ import (
 
 func main() {
 	cmds := map[string]func([]string) error{
-		"startup":  runStartup,
-		"login":    runLogin,
-		"params":   runParams,
-		"fill":     runFill,
-		"backup":   runBackup,
-		"gencsv":   runGenCSV,
-		"verify":   runVerify,
-		"check":    runCheck,
-		"hello":    runHello,
-		"serve":    runServe,
-		"baseline": runBaseline,
+		"startup":   runStartup,
+		"login":     runLogin,
+		"params":    runParams,
+		"fill":      runFill,
+		"backup":    runBackup,
+		"gencsv":    runGenCSV,
+		"verify":    runVerify,
+		"check":     runCheck,
+		"hello":     runHello,
+		"serve":     runServe,
+		"baseline":  runBaseline,
+		"directory": runDirectory,
 	}
 	if len(os.Args) < 2 || cmds[os.Args[1]] == nil {
-		fmt.Fprintln(os.Stderr, "usage: anjuload startup|login|params|fill|backup|gencsv|verify|check|hello|serve|baseline [flags]  (anjuload CMD -h)")
+		fmt.Fprintln(os.Stderr, "usage: anjuload startup|login|params|fill|backup|gencsv|verify|check|hello|serve|baseline|directory [flags]  (anjuload CMD -h)")
 		os.Exit(2)
 	}
 	if err := cmds[os.Args[1]](os.Args[2:]); err != nil {
