@@ -60,7 +60,7 @@ type AgencyApplication struct {
 	Form     AgencyForm `json:"form"`                // as typed, step by step
 	Info     AgencyInfo `json:"info"`                // proposed information, parsed from Form on submit
 	Reason   string     `json:"reason,omitempty"`    // why the change or cancellation
-	Step     int        `json:"step"`                // furthest form step saved
+	Step     int        `json:"step"`                // furthest form step that may be opened (the ones before are saved)
 	Source   string     `json:"source"`
 	// SubmittedBy is who entered it; for a public application the name
 	// typed as the contact.

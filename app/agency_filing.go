@@ -198,7 +198,8 @@ func (a *App) insertApp(tx *storage.Tx, actor Actor, ap *AgencyApplication, now 
 	if err != nil {
 		return err
 	}
-	ap.No, ap.Step = no, StepBasic
+	// Step is the furthest step the form may open: the first one is saved.
+	ap.No, ap.Step = no, StepPremises
 	ap.History = append(ap.History, AppEvent{Time: now, By: personOf(actor), Action: "saved"})
 	if _, err := applicationTable.Insert(tx, ap); err != nil {
 		return err
