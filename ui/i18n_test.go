@@ -216,6 +216,27 @@ func TestPagesInBothLanguages(t *testing.T) {
 	for _, col := range app.RegistryColumns {
 		names = append(names, col.Zh) // the centre's file format, shown as such
 	}
+	// The dictionary pages show each entry's Chinese and English names side
+	// by side, whatever the page's language.
+	for _, kind := range []app.DictKind{app.DictDistrict, app.DictCertType, app.DictIDType} {
+		entries, err := e.app.Dict(kind, false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, d := range entries {
+			names = append(names, d.Name, d.NameEn)
+		}
+	}
+	demoApps, err := e.app.ListApplications(sys, app.AppFilter{Status: app.AppPending})
+	if err != nil || len(demoApps) == 0 {
+		t.Fatalf("demo applications: %d %v", len(demoApps), err)
+	}
+	for _, ap := range demoApps {
+		names = append(names, ap.Info.Name, ap.Info.Contact, ap.Info.Address, ap.Info.LegalRep, ap.SubmittedBy.Name, ap.Info.LicenceName)
+		for _, p := range ap.Info.Premises {
+			names = append(names, p.Name, p.Address)
+		}
+	}
 	badParams := url.Values{}
 	list, _ := e.app.Params(sys)
 	for _, p := range list {
@@ -289,6 +310,14 @@ func TestPagesInBothLanguages(t *testing.T) {
 		{agent, "GET", "/agency/verifications/" + code, nil, 200, nil},
 		{agent, "GET", "/agency/verifications/" + code + "/notice", nil, 200, nil},
 		{anon, "GET", "/v/" + code, nil, 200, nil},
+		// Agency filing.
+		{clerk, "GET", "/gov/agencies", nil, 200, nil},
+		{clerk, "GET", "/gov/agencies/new", nil, 200, nil},
+		{clerk, "POST", "/gov/agencies/new", url.Values{"uscc": {"123"}}, 422, nil},
+		{clerk, "GET", "/gov/agency-applications", nil, 200, nil},
+		{clerk, "GET", "/gov/agency-applications/" + itoa(demoApps[0].ID), nil, 200, nil},
+		{clerk, "GET", "/gov/agencies/" + itoa(e.user("anju.admin").AgencyID), nil, 200, nil},
+		{anon, "GET", "/agencies/apply", nil, 200, nil},
 		{anon, "GET", "/check", nil, 422, nil},
 	}
 	for _, lang := range []string{"zh-CN", "en"} {
