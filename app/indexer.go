@@ -16,8 +16,8 @@ import (
 
 // searchSchema lists every document type in the index. Bump Version when a
 // type or field changes: the index is then rebuilt from the store at start.
-var searchSchema = search.Schema{Version: 4, Types: []search.DocType{userDocType, verificationDocType,
-	agencyDocType, practitionerDocType}}
+var searchSchema = search.Schema{Version: 5, Types: []search.DocType{userDocType, verificationDocType,
+	agencyDocType, practitionerDocType, contractDocType}}
 
 // indexedKind turns one stored record into its search document. Every
 // table declared with Outbox: true has an entry here.
@@ -32,6 +32,7 @@ var indexedKinds = map[string]indexedKind{
 	verificationTable.Name(): tableKind(verificationTable, "verification", verificationDoc),
 	agencyTable.Name():       tableKind(agencyTable, "agency", agencyDoc),
 	practitionerTable.Name(): practitionerKind,
+	contractTable.Name():     tableKind(contractTable, "contract", contractDoc),
 }
 
 func tableKind[T any](t *storage.Table[T], docType string, doc func(*T) search.Doc) indexedKind {

@@ -62,6 +62,11 @@ const (
 	ParamPublicRate      = "public.check_rate_per_minute"
 	ParamMapTileURL      = "map.tile_url"
 	ParamMapAttribution  = "map.attribution"
+
+	ParamDepositMaxMonths   = "contract.deposit_max_months" // a deposit above this many months' rent is flagged
+	ParamPartyConfirm       = "contract.party_confirm"      // parties confirm on the public portal before signing
+	ParamFilingRequiresSign = "filing.require_online_sign"  // 备案前是否必须进行合同网签
+	ParamFilingDeadlineDays = "filing.deadline_days"        // filing is due this many days after signing
 )
 
 var paramDefs = []ParamDef{
@@ -88,6 +93,10 @@ var paramDefs = []ParamDef{
 	// server (usually on the bureau's intranet) adds an interactive map.
 	{Key: ParamMapTileURL, Group: "map", Type: ParamString, Default: "", MaxLen: 300, Check: CheckTileURL},
 	{Key: ParamMapAttribution, Group: "map", Type: ParamString, Default: "", MaxLen: 200},
+	{Key: ParamDepositMaxMonths, Group: "contract", Type: ParamInt, Default: "3", Min: 1, Max: 12, Unit: "months"},
+	{Key: ParamPartyConfirm, Group: "contract", Type: ParamBool, Default: "false"},
+	{Key: ParamFilingRequiresSign, Group: "contract", Type: ParamBool, Default: "true"},
+	{Key: ParamFilingDeadlineDays, Group: "contract", Type: ParamInt, Default: "30", Min: 1, Max: 365, Unit: "days"},
 }
 
 const paramBucket = "params"

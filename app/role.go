@@ -73,6 +73,15 @@ const (
 	PermPractitionerView   Permission = "practitioner.view"   // practitioners of the jurisdiction or agency
 	PermPractitionerManage Permission = "practitioner.manage" // add, edit, end employment
 	PermPremisesMap        Permission = "premises.map"        // the distribution page
+
+	// Contracts (合同网签) and their filing (合同备案).
+	PermContractSign     Permission = "contract.sign"      // draft and sign a lease from a verification
+	PermContractView     Permission = "contract.view"      // contracts of the jurisdiction; an agency those it brokered
+	PermContractRevoke   Permission = "contract.revoke"    // 撤销 with both parties' agreement
+	PermContractTemplate Permission = "contract.template"  // the model contract text 示范文本 and optional clauses
+	PermBackEntry        Permission = "contract.backentry" // 合同补录 of paper contracts, one by one or in bulk
+	PermFilingApply      Permission = "filing.apply"       // apply for a contract's filing
+	PermFilingReview     Permission = "filing.review"      // approve or reject filings
 )
 
 var permissions = map[Permission][]Role{
@@ -99,6 +108,14 @@ var permissions = map[Permission][]Role{
 	PermPractitionerView:   {RoleSysadmin, RoleClerk, RoleReviewer, RoleViewer, RoleAgencyAdmin},
 	PermPractitionerManage: {RoleClerk, RoleAgencyAdmin},
 	PermPremisesMap:        {RoleSysadmin, RoleClerk, RoleReviewer, RoleViewer},
+
+	PermContractSign:     {RoleClerk, RoleAgencyAdmin, RoleAgent},
+	PermContractView:     {RoleSysadmin, RoleClerk, RoleReviewer, RoleViewer, RoleAgencyAdmin, RoleAgent},
+	PermContractRevoke:   {RoleClerk, RoleAgencyAdmin, RoleAgent},
+	PermContractTemplate: {RoleSysadmin},
+	PermBackEntry:        {RoleClerk, RoleAgencyAdmin, RoleAgent},
+	PermFilingApply:      {RoleClerk, RoleAgencyAdmin, RoleAgent},
+	PermFilingReview:     {RoleReviewer},
 }
 
 // RolesWith returns the roles that hold p (for documentation and tests).

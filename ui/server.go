@@ -105,6 +105,10 @@ func (s *Server) routes() {
 	s.registerPremisesRoutes(r)
 	s.registerAgencyPortalRoutes(r)
 	s.registerDirectoryRoutes(r)
+	s.registerContractRoutes(r)
+	s.registerContractPageRoutes(r)
+	s.registerFilingRoutes(r)
+	s.registerContractImportRoutes(r)
 
 	var h http.Handler = r
 	h = s.withSession(h)
