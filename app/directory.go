@@ -4,6 +4,7 @@ import (
 	"errors"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"anju/storage"
@@ -86,10 +87,112 @@ const publicPractitionerLimit = 300
 // publicStatuses are the statuses the public may see.
 var publicStatuses = []string{AgencyFiled, AgencyCancelled}
 
+// dirCache keeps directory pages (search results and employed counts)
+// until the index applies its next change: the public directory is read
+// far more often than agencies or practitioners change, and a page costs
+// two index searches whose sorting and facet decode doc values of every
+// match. Any change to an agency or a practitioner reaches the index
+// through the outbox and so empties the cache; so does any other indexed
+// change, which only costs a recomputation.
+type dirCache struct {
+	mu    sync.Mutex
+	seq   uint64 // the index's last applied outbox sequence the pages are of
+	pages map[AgencyQuery]PublicAgencyPage
+	views map[uint64]*PublicAgencyView
+}
+
+// dirCacheMax bounds the cached pages; beyond it the cache starts afresh.
+const dirCacheMax = 4096
+
+// get returns the page of key if it is of index state seq.
+func (c *dirCache) get(seq uint64, key AgencyQuery) (PublicAgencyPage, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.seq != seq {
+		c.seq, c.pages, c.views = seq, nil, nil
+		return PublicAgencyPage{}, false
+	}
+	p, ok := c.pages[key]
+	return p, ok
+}
+
+// view returns the agency page of id if it is of index state seq.
+func (c *dirCache) view(seq, id uint64) *PublicAgencyView {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.seq != seq {
+		c.seq, c.pages, c.views = seq, nil, nil
+		return nil
+	}
+	return c.views[id]
+}
+
+func (c *dirCache) putView(seq uint64, v *PublicAgencyView) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.seq != seq {
+		return
+	}
+	if c.views == nil || len(c.views) >= dirCacheMax {
+		c.views = make(map[uint64]*PublicAgencyView)
+	}
+	c.views[v.ID] = v
+}
+
+// indexState brings the index up to date and returns its state, which
+// identifies what the cached pages show; ok is false when pages must not
+// be cached (rebuilding, or the state is unknown).
+func (a *App) indexState() (seq uint64, ok bool) {
+	// Pending notes first, as every list does, so that a page is of the
+	// store as it is now.
+	if err := a.indexer.catchUp(); err != nil {
+		a.log.Error("index catch-up before the directory", "err", err)
+		return 0, false
+	}
+	seq, err := a.ix.LastApplied()
+	return seq, err == nil && !a.SearchRebuilding()
+}
+
+func (c *dirCache) put(seq uint64, key AgencyQuery, p PublicAgencyPage) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.seq != seq {
+		return // the index moved on while the page was made
+	}
+	if c.pages == nil || len(c.pages) >= dirCacheMax {
+		c.pages = make(map[AgencyQuery]PublicAgencyPage)
+	}
+	c.pages[key] = p
+}
+
 // PublicAgencies is the public directory: filed and cancelled agencies,
 // newest filing first, searchable by name, former name, credit code,
-// filing number, address or legal representative.
+// filing number, address or legal representative. The page returned may
+// be shared with other callers: it is read-only.
 func (a *App) PublicAgencies(q AgencyQuery) (PublicAgencyPage, error) {
+	// The cache key is the query as searched.
+	q.Text = normalizeAgencySearchText(q.Text)
+	q.Page = max(q.Page, 1)
+	if q.Size <= 0 || q.Size > 100 {
+		q.Size = 20
+	}
+	if !slices.Contains(publicStatuses, q.Status) {
+		q.Status = ""
+	}
+	seq, cacheable := a.indexState()
+	if cacheable {
+		if p, ok := a.directory.get(seq, q); ok {
+			return p, nil
+		}
+	}
+	p, err := a.publicAgencies(q)
+	if err == nil && cacheable {
+		a.directory.put(seq, q, p)
+	}
+	return p, err
+}
+
+func (a *App) publicAgencies(q AgencyQuery) (PublicAgencyPage, error) {
 	sq := agencySearchQuery(q)
 	if !slices.Contains(publicStatuses, q.Status) {
 		sq.Filters["status"] = publicStatuses
@@ -135,8 +238,23 @@ func publicSummary(ag *Agency) *PublicAgencySummary {
 }
 
 // PublicAgency is an agency's public page; ENOTFOUND "directory.not_found"
-// for an unknown or unfiled agency.
+// for an unknown or unfiled agency. The view may be shared with other
+// callers: it is read-only.
 func (a *App) PublicAgency(id uint64) (*PublicAgencyView, error) {
+	seq, cacheable := a.indexState()
+	if cacheable {
+		if v := a.directory.view(seq, id); v != nil {
+			return v, nil
+		}
+	}
+	v, err := a.publicAgency(id)
+	if err == nil && cacheable {
+		a.directory.putView(seq, v)
+	}
+	return v, err
+}
+
+func (a *App) publicAgency(id uint64) (*PublicAgencyView, error) {
 	var v *PublicAgencyView
 	err := a.db.View(func(tx *storage.Tx) error {
 		ag, err := agencyTable.Get(tx, id)
@@ -180,16 +298,6 @@ func (a *App) PublicAgency(id uint64) (*PublicAgencyView, error) {
 	if err != nil {
 		return nil, err
 	}
-	if v.Status == AgencyFiled {
-		n, err := a.EmployedCount(id)
-		if err != nil {
-			return nil, err
-		}
-		v.Employed = n
-		if cut := n - len(v.Practitioners); cut > 0 {
-			v.PractitionersCut = cut
-		}
-	}
 	return v, nil
 }
 
@@ -197,7 +305,9 @@ func publicBranch(ag *Agency) *PublicBranch {
 	return &PublicBranch{ID: ag.ID, FilingNo: ag.FilingNo, Name: ag.Name, Status: ag.Status, District: ag.District}
 }
 
-// employedAt lists the practitioners an agency employs now, by card number.
+// employedAt lists the practitioners an agency employs now, by card
+// number, and counts them. The count is the store's, read in the same scan
+// (EmployedCount would ask the index for the same number).
 func employedAt(tx *storage.Tx, agencyID uint64, v *PublicAgencyView) error {
 	ids, err := practitionerTable.Lookup(tx, "agency", storage.U64(agencyID))
 	if err != nil {
@@ -213,7 +323,9 @@ func employedAt(tx *storage.Tx, agencyID uint64, v *PublicAgencyView) error {
 		}
 	}
 	slices.SortFunc(v.Practitioners, func(x, y PublicPractitionerLine) int { return strings.Compare(x.CardNo, y.CardNo) })
+	v.Employed = len(v.Practitioners)
 	if len(v.Practitioners) > publicPractitionerLimit {
+		v.PractitionersCut = len(v.Practitioners) - publicPractitionerLimit
 		v.Practitioners = v.Practitioners[:publicPractitionerLimit]
 	}
 	return nil

@@ -73,6 +73,17 @@ func BenchmarkDirectorySearch(b *testing.B) {
 			p, err := a.PublicAgencies(AgencyQuery{Page: 1 + i%50, Size: 20})
 			return p.Total, err
 		}},
+		{"agency/public-one-char-uncached", func(i int) (int, error) {
+			p, err := a.publicAgencies(AgencyQuery{Text: oneChar[i%len(oneChar)], Page: 1, Size: 20})
+			return p.Total, err
+		}},
+		{"agency/public-page-uncached", func(i int) (int, error) {
+			v, err := a.publicAgency(pick().ID)
+			if err != nil && ErrorCode(err) == ENOTFOUND {
+				return 0, nil
+			}
+			return len(v.Practitioners), err
+		}},
 		{"agency/public-page", func(i int) (int, error) {
 			v, err := a.PublicAgency(pick().ID)
 			if err != nil && ErrorCode(err) == ENOTFOUND {

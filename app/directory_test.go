@@ -2,6 +2,7 @@ package app
 
 import (
 	"encoding/json"
+	"math/rand/v2"
 	"slices"
 	"strings"
 	"testing"
@@ -182,5 +183,67 @@ func TestPublicAgencyPage(t *testing.T) {
 	}
 	if gv.Status != AgencyCancelled || gv.Employed != 0 || len(gv.Practitioners) != 0 {
 		t.Errorf("cancelled agency page: %s employed %d listed %d", gv.Status, gv.Employed, len(gv.Practitioners))
+	}
+}
+
+// The directory's pages are kept until the index changes: a new filing,
+// or a practitioner leaving, shows at once.
+func TestPublicDirectoryCacheFollowsChanges(t *testing.T) {
+	f := newFixture(t)
+	seedDirectory(t, f)
+	first, err := f.PublicAgencies(AgencyQuery{Text: "安"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	again, _ := f.PublicAgencies(AgencyQuery{Text: " 安 ", Page: 0})
+	if again.Total != first.Total || len(again.Items) == 0 || again.Items[0] != first.Items[0] {
+		t.Errorf("same query, not the same page: %d / %d", first.Total, again.Total)
+	}
+	err = f.update(func(tx *storage.Tx) error {
+		_, err := f.seedDemoAgency(tx, demoAgencySpec{Info: AgencyInfo{Name: "北京新安房地产经纪有限公司", USCC: demoUSCC(rand.New(rand.NewPCG(1, 1)), "110105"),
+			Type: AgencyTypeBroker, District: "110105", Address: "北京市朝阳区新安路1号"}}, f.now())
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	after, _ := f.PublicAgencies(AgencyQuery{Text: "安"})
+	if after.Total != first.Total+1 || !slices.Contains(publicNames(after), "北京新安房地产经纪有限公司") {
+		t.Errorf("after a new filing: %d agencies (was %d): %v", after.Total, first.Total, publicNames(after))
+	}
+
+	// A practitioner leaves: the count goes down.
+	head := agencyNamed(t, f, "北京华信达房地产经纪有限公司")
+	before, _ := f.PublicAgencies(AgencyQuery{Text: head.FilingNo})
+	n := before.Items[0].Employed
+	if v, err := f.PublicAgency(head.ID); err != nil || v.Employed != n {
+		t.Fatalf("agency page: %v, employed %d, want %d", err, v.Employed, n)
+	}
+	err = f.update(func(tx *storage.Tx) error {
+		ids, err := practitionerTable.Lookup(tx, "agency", storage.U64(head.ID))
+		if err != nil {
+			return err
+		}
+		for _, id := range ids {
+			p, err := practitionerTable.Get(tx, id)
+			if err != nil {
+				return err
+			}
+			if c := p.Current(); c != nil && c.AgencyID == head.ID {
+				c.End = f.now()
+				return practitionerTable.Put(tx, p)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	now, _ := f.PublicAgencies(AgencyQuery{Text: head.FilingNo})
+	if now.Items[0].Employed != n-1 {
+		t.Errorf("employed after one left: %d, want %d", now.Items[0].Employed, n-1)
+	}
+	if v, err := f.PublicAgency(head.ID); err != nil || v.Employed != n-1 || len(v.Practitioners) != n-1 {
+		t.Errorf("agency page after one left: %v, employed %d, want %d", err, v.Employed, n-1)
 	}
 }
