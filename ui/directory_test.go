@@ -144,3 +144,54 @@ func TestPublicHomeLinksToDirectory(t *testing.T) {
 	wantStatus(t, r, http.StatusOK)
 	wantText(t, r, `action="/agencies"`, `href="/agencies"`, zh("directory.home_title"), `action="/check"`)
 }
+
+// The directory in both languages: nothing of the other language but the
+// agencies' own data (names, addresses, scope, people's names).
+func TestDirectoryInBothLanguages(t *testing.T) {
+	e := newEnv(t)
+	var data []string
+	var paths []string
+	for page := 1; page <= 3; page++ {
+		res, err := e.app.PublicAgencies(app.AgencyQuery{Page: page, Size: 100})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, s := range res.Items {
+			v, err := e.app.PublicAgency(s.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			data = append(data, v.Name, v.Address, v.LegalRep, v.Scope, v.HeadOfficeName)
+			data = append(data, v.FormerNames...)
+			data = append(data, v.Premises...)
+			for _, p := range v.PremisesList {
+				data = append(data, p.Address)
+			}
+			for _, p := range v.Practitioners {
+				data = append(data, p.Name)
+			}
+			if len(paths) < 4 || v.Status == app.AgencyCancelled || v.HeadOffice != nil && len(paths) < 8 {
+				paths = append(paths, fmt.Sprintf("/agencies/%d", v.ID))
+			}
+		}
+	}
+	data = append(data, "、")
+	paths = append(paths, "/agencies", "/agencies?q="+url.QueryEscape("安"), "/agencies?status=cancelled&type=broker",
+		"/agencies?page=2", "/agencies?q=nothing-at-all")
+	c := e.client()
+	for _, lang := range []string{"zh-CN", "en"} {
+		for _, p := range paths {
+			r := c.get(p, "Accept-Language", lang)
+			wantStatus(t, r, http.StatusOK)
+			if m := reHTMLLang.FindStringSubmatch(r.body); m == nil || m[1] != lang {
+				t.Errorf("%s: <html lang=%v>, want %s", p, m, lang)
+			}
+			for _, problem := range untranslated(r.body, lang, data) {
+				t.Errorf("%s in %s: %s", p, lang, problem)
+			}
+		}
+		r := c.get("/agencies/99999999", "Accept-Language", lang)
+		wantStatus(t, r, http.StatusNotFound)
+		wantText(t, r, msg(lang, "directory.not_found"))
+	}
+}
