@@ -130,6 +130,7 @@ func (a *App) Run(ctx context.Context) {
 	go a.indexer.loop(ctx)
 	go a.backupLoop(ctx)
 	go a.apiKeyLoop(ctx)
+	go a.contractExpiryLoop(ctx) // contract_lifecycle.go
 	// Decode the agencies for the premises map now rather than on its
 	// first request (a few hundred ms with 10,000 agencies).
 	go func() {

@@ -1,6 +1,7 @@
 package app
 
 import (
+	"cmp"
 	"fmt"
 	"strconv"
 	"strings"
@@ -247,6 +248,7 @@ var contractDocType = search.DocType{Name: "contract", Fields: []search.Field{
 	{Name: "start", Kind: search.Date},
 	{Name: "end", Kind: search.Date},
 	{Name: "created", Kind: search.Date, Sortable: true},
+	{Name: "filing_due", Kind: search.Date}, // only while the filing is open: the overdue filter
 }}
 
 func contractDoc(c *Contract) search.Doc {
@@ -260,7 +262,7 @@ func contractDoc(c *Contract) search.Doc {
 		"address": strings.TrimSpace(c.Listing.Address + " " + c.Listing.Building + c.Listing.Room),
 		"agency":  c.AgencyName, "agency_id": strconv.FormatUint(c.AgencyID, 10),
 		"agent_id": strconv.FormatUint(c.AgentID, 10), "creator_id": strconv.FormatUint(c.CreatedBy.UserID, 10),
-		"district": c.District, "status": c.Status, "filing_status": c.FilingStatus, "source": c.Source,
+		"district": c.District, "status": c.Status, "filing_status": cmp.Or(c.FilingStatus, "none"), "source": c.Source,
 		"created": c.Created,
 	}
 	if !c.Signed.IsZero() {
@@ -268,6 +270,9 @@ func contractDoc(c *Contract) search.Doc {
 	}
 	if !c.Terms.Start.IsZero() {
 		f["start"], f["end"] = c.Terms.Start, c.Terms.End
+	}
+	if c.Status == ContractSigned && c.FilingStatus != FilingFiled && !c.FilingDue.IsZero() {
+		f["filing_due"] = c.FilingDue
 	}
 	return search.Doc{Type: "contract", ID: docID("contract", c.ID), Fields: f}
 }

@@ -1,0 +1,123 @@
+package app
+
+import (
+	"context"
+	"time"
+
+	"anju/search"
+	"anju/storage"
+)
+
+// expiryBatch is how many contracts one transaction expires: each gets its
+// own history line and audit entry, but a first run over years of demo or
+// migrated leases should not cost one fsync each.
+const expiryBatch = 200
+
+// ExpireContracts is the daily job: every signed contract whose last day
+// is before today becomes expired, and a filing it had is marked ended.
+// It returns how many contracts it expired. Only the system runs it
+// (app.Run's schedule, tests, the CLI).
+func (a *App) ExpireContracts(actor Actor) (int, error) {
+	if !actor.System {
+		return 0, Errorf(EFORBIDDEN, "error.forbidden")
+	}
+	today := day(a.now())
+	total, from := 0, 0
+	// The index finds the candidates (a range on the last day); the store
+	// decides. A candidate the store no longer holds as due (the index lags)
+	// is stepped over, so that the loop always ends.
+	for round := 0; round < 100000; round++ {
+		if err := a.indexer.catchUp(); err != nil {
+			return total, err
+		}
+		res, err := a.ix.Search(search.Query{Type: "contract", Filters: map[string][]string{"status": {ContractSigned}},
+			Ranges: []search.Range{{Field: "end", Max: today}}, Sort: []string{"_id"}, From: from, Size: expiryBatch})
+		if err != nil {
+			return total, err
+		}
+		if len(res.Hits) == 0 {
+			break
+		}
+		n := 0
+		err = a.update(func(tx *storage.Tx) error {
+			for _, h := range res.Hits {
+				id, ok := parseDocID(h.ID)
+				if !ok {
+					from++
+					continue
+				}
+				done, err := a.expireContract(tx, actor, id, today)
+				if err != nil {
+					return err
+				}
+				if done {
+					n++
+				} else {
+					from++
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			return total, err
+		}
+		total += n
+	}
+	if total > 0 {
+		a.log.Info("contracts expired", "count", total)
+	}
+	return total, nil
+}
+
+// expireContract expires one contract if it is still signed and its term
+// ended before today; it reports whether it did.
+func (a *App) expireContract(tx *storage.Tx, actor Actor, id uint64, today time.Time) (bool, error) {
+	c, err := contractTable.Get(tx, id)
+	if err != nil {
+		return false, nil // gone from the store: the index will follow
+	}
+	if c.Status != ContractSigned || c.Terms.End.IsZero() || !day(c.Terms.End).Before(today) {
+		return false, nil
+	}
+	now := a.now()
+	// The lease ended at the end of its last day.
+	c.Status, c.Ended, c.Updated = ContractExpired, day(c.Terms.End).AddDate(0, 0, 1), now
+	c.event(now, actor, "expired", "")
+	if err := a.followFiling(tx, actor, c, FilingEnded, now); err != nil {
+		return false, err
+	}
+	if err := contractTable.Put(tx, c); err != nil {
+		return false, err
+	}
+	return true, a.audit(tx, actor, "contract.expire", "contract", c.ID, contractLabel(c)+" "+c.Terms.End.Format(time.DateOnly))
+}
+
+// contractExpiryLoop runs ExpireContracts once a day (and once soon after
+// start), while the index is not being rebuilt; a failed run is retried at
+// the next tick.
+func (a *App) contractExpiryLoop(ctx context.Context) {
+	actor := SystemActor("contract-expiry")
+	var lastDay time.Time
+	t := time.NewTicker(10 * time.Minute)
+	defer t.Stop()
+	first := time.After(time.Minute)
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-first:
+		case <-t.C:
+		}
+		today := day(a.now())
+		if today.Equal(lastDay) || a.SearchRebuilding() {
+			continue
+		}
+		if _, err := a.ExpireContracts(actor); err != nil {
+			if ctx.Err() == nil {
+				a.log.Error("expire contracts", "err", err)
+			}
+			continue
+		}
+		lastDay = today
+	}
+}

@@ -1,0 +1,161 @@
+package app
+
+import (
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"anju/storage"
+)
+
+// RevocationDocMaxBytes limits the scanned revocation agreement.
+const RevocationDocMaxBytes = 10 << 20
+
+// RevokeInput is the revocation form: both parties agreed to end the lease
+// (撤销), from an effective date, with their signed agreement.
+type RevokeInput struct {
+	Reason    string
+	Effective string // YYYY-MM-DD as typed
+	DocName   string
+	Doc       []byte
+}
+
+// CanRevokeContract reports whether the actor may revoke c (to show or hide
+// the action; RevokeContract checks again).
+func CanRevokeContract(actor Actor, c *Contract) bool {
+	return c.Status == ContractSigned && actor.Can(PermContractRevoke) && canSeeContract(actor, c) &&
+		(!actor.Can(PermAgencyPortal) || (actor.AgencyID != 0 && c.AgencyID == actor.AgencyID))
+}
+
+// RevokeContract ends a signed contract by both parties' agreement: it is
+// kept, marked revoked from the effective date, with the reason and the
+// agreement's scan; its filing, if any, is cancelled with it. One
+// transaction with its audit entry.
+func (a *App) RevokeContract(actor Actor, id uint64, in RevokeInput) (*Contract, error) {
+	if err := actor.require(PermContractRevoke); err != nil {
+		return nil, err
+	}
+	if err := a.requireFiledAgency(actor); err != nil {
+		return nil, err
+	}
+	var c *Contract
+	err := a.update(func(tx *storage.Tx) error {
+		var err error
+		if c, err = contractTable.Get(tx, id); err != nil || !canSeeContract(actor, c) {
+			return notFound("contract.not_found", err)
+		}
+		if !CanRevokeContract(actor, c) {
+			if c.Status != ContractSigned {
+				return Errorf(ECONFLICT, "contracts.revoke_not_signed")
+			}
+			return notFound("contract.not_found", nil) // another agency's: as if absent
+		}
+		when, ct, err := checkRevocation(c, &in)
+		if err != nil {
+			return err
+		}
+		now := a.now()
+		info, err := tx.PutBlob(in.DocName, ct, in.Doc, RevocationDocMaxBytes)
+		if err != nil {
+			return err
+		}
+		c.Docs = append(c.Docs, ContractDoc{Kind: "revocation", Blob: info.ID, Name: info.Name, Type: ct,
+			Size: info.Size, Uploaded: now, By: actor.Username})
+		c.Status, c.Ended, c.EndReason, c.Updated = ContractRevoked, when, in.Reason, now
+		c.event(now, actor, "revoked", when.Format(time.DateOnly)+" "+in.Reason)
+		if err := a.followFiling(tx, actor, c, FilingCancelled, now); err != nil {
+			return err
+		}
+		if err := contractTable.Put(tx, c); err != nil {
+			return err
+		}
+		return a.audit(tx, actor, "contract.revoke", "contract", c.ID,
+			contractLabel(c)+" "+when.Format(time.DateOnly)+": "+in.Reason)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+// checkRevocation checks the form against the contract: a reason, an
+// effective date within the term, and the agreement as a PDF, JPEG or PNG
+// (judged by content). It trims the reason and names the document.
+func checkRevocation(c *Contract, in *RevokeInput) (time.Time, string, error) {
+	var v validation
+	in.Reason = strings.TrimSpace(in.Reason)
+	switch {
+	case in.Reason == "":
+		v.add("reason", "contracts.revoke_reason_required")
+	case utf8.RuneCountInString(in.Reason) > 500:
+		v.add("reason", "contracts.revoke_reason_too_long")
+	}
+	var when time.Time
+	switch t, ok := parseDay(in.Effective); {
+	case strings.TrimSpace(in.Effective) == "":
+		v.add("effective", "contracts.revoke_date_required")
+	case !ok:
+		v.add("effective", "contracts.revoke_date_invalid")
+	case t.Before(day(c.Terms.Start)):
+		v.add("effective", "contracts.revoke_date_before_start")
+	case !c.Terms.End.IsZero() && t.After(day(c.Terms.End)):
+		v.add("effective", "contracts.revoke_date_after_end")
+	default:
+		when = t
+	}
+	ct := ""
+	switch {
+	case len(in.Doc) == 0:
+		v.add("doc", "contracts.revoke_doc_required")
+	case len(in.Doc) > RevocationDocMaxBytes:
+		v.add("doc", "contracts.revoke_doc_too_big")
+	default:
+		if ct = documentType(in.Doc); ct == "" {
+			v.add("doc", "contracts.revoke_doc_type")
+		}
+	}
+	if err := v.err(); err != nil {
+		return time.Time{}, "", err
+	}
+	if in.DocName = strings.TrimSpace(in.DocName); in.DocName == "" {
+		in.DocName = "revocation"
+	}
+	return when, ct, nil
+}
+
+// day is t's calendar day at local midnight (terms are stored as days).
+func day(t time.Time) time.Time {
+	t = t.Local()
+	return time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, time.Local)
+}
+
+// ContractFilingFollow, when set (by the filing workflow), brings the
+// contract's filing application along when the contract ends: status is
+// FilingCancelled (revoked) or FilingEnded (expired). It runs in the
+// contract's transaction, before the contract is written, for a contract
+// with a filing application (FilingID != 0).
+var ContractFilingFollow func(tx *storage.Tx, actor Actor, c *Contract, status string, now time.Time) error
+
+// followFiling ends the contract's filing with it: an applied-for or
+// filed filing becomes status (cancelled on revocation, ended on expiry),
+// with a history line. A contract never applied for keeps FilingNone.
+func (a *App) followFiling(tx *storage.Tx, actor Actor, c *Contract, status string, now time.Time) error {
+	switch c.FilingStatus {
+	case FilingNone, FilingEnded, FilingCancelled:
+		return nil
+	case FilingPending, FilingRejected:
+		if status == FilingEnded {
+			// A lease that ran out while its filing waits may still be
+			// filed: the record of a lease that existed.
+			return nil
+		}
+	}
+	if c.FilingID != 0 && ContractFilingFollow != nil {
+		if err := ContractFilingFollow(tx, actor, c, status, now); err != nil {
+			return err
+		}
+	}
+	c.FilingStatus = status
+	c.event(now, actor, "filing_"+status, c.FilingCertNo)
+	return nil
+}
