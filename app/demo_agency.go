@@ -15,7 +15,7 @@ type demoAgencySpec struct {
 // demoCoreAgencies are the agencies of the demo accounts (anju.admin,
 // agent.zhang, leju.admin…). More agencies come from demoMoreAgencies.
 var demoCoreAgencies = []demoAgencySpec{
-	{Info: AgencyInfo{Name: "北京安居房地产经纪有限公司", USCC: "91110105MA01ANJU1X", Type: AgencyTypeBroker,
+	{Info: AgencyInfo{Name: "北京安居房地产经纪有限公司", USCC: "91110105MA01ANJU13", Type: AgencyTypeBroker,
 		LegalRep: "刘洋", LegalRepIDType: "resident_id", LegalRepIDNo: "110105198203150017",
 		Address: "北京市朝阳区建国路88号SOHO现代城A座1201", District: "110105",
 		Contact: "刘洋", ContactMobile: "13611112222", Scope: "房地产经纪；住房租赁", Capital: 500,
@@ -23,8 +23,8 @@ var demoCoreAgencies = []demoAgencySpec{
 			{Name: "国贸门店", Address: "北京市朝阳区建国路88号SOHO现代城A座底商", District: "110105", Lng: 116.4700, Lat: 39.9080, HasCoords: true},
 			{Name: "望京门店", Address: "北京市朝阳区望京街10号", District: "110105", Lng: 116.4810, Lat: 39.9960, HasCoords: true},
 		}}},
-	{Info: AgencyInfo{Name: "北京乐居住房租赁有限公司", USCC: "91110108MA01LEJU2K", Type: AgencyTypeRental,
-		LegalRep: "李娜", LegalRepIDType: "resident_id", LegalRepIDNo: "110108198507220025",
+	{Info: AgencyInfo{Name: "北京乐居住房租赁有限公司", USCC: "91110108MA01LEJU25", Type: AgencyTypeRental,
+		LegalRep: "李娜", LegalRepIDType: "resident_id", LegalRepIDNo: "110108198507220028",
 		Address: "北京市海淀区中关村大街27号", District: "110108",
 		Contact: "李娜", ContactMobile: "13522223333", Scope: "住房租赁；物业管理", Capital: 1000,
 		Premises: []Premises{

@@ -59,9 +59,7 @@ func TestDemoAgenciesIdempotent(t *testing.T) {
 	if first.practitioners < 200 || first.moved < 10 || first.noCoords == 0 || first.noCoords > first.premises/5 {
 		t.Errorf("demo: %+v", first)
 	}
-	if took > 3*time.Second {
-		t.Errorf("seeding took %v", took)
-	}
+	t.Logf("seeding took %v", took) // speed is measured in docs/benchmarks.md, not asserted
 }
 
 func TestDemoAgenciesAreValid(t *testing.T) {
@@ -69,9 +67,6 @@ func TestDemoAgenciesAreValid(t *testing.T) {
 	seedDirectory(t, f)
 	err := f.db.View(func(tx *storage.Tx) error {
 		err := agencyTable.Each(tx, false, func(ag *Agency) (bool, error) {
-			if ag.ID <= uint64(len(demoCoreAgencies)) {
-				return true, nil // the core agencies are demo_agency.go's
-			}
 			if err := CheckUSCC(ag.USCC); err != nil {
 				t.Errorf("%s: credit code %s: %v", ag.Name, ag.USCC, err)
 			}

@@ -118,6 +118,9 @@ var practitionerDocType = search.DocType{Name: "practitioner", Fields: []search.
 	{Name: "status", Kind: search.Keyword},
 	{Name: "created", Kind: search.Date, Sortable: true},
 	{Name: "since", Kind: search.Date, Sortable: true}, // start of the latest employment: newest hires first
+	// since_key sorts like since, as a keyword: sorting on a date field
+	// costs ~3 µs a hit and missed the 30 ms p95 at 200,000 practitioners.
+	{Name: "since_key", Kind: search.Keyword, Sortable: true},
 }}
 
 // practitionerDoc needs the employers' districts, which live on the
@@ -141,6 +144,7 @@ func practitionerDoc(p *Practitioner, districtOf func(agencyID uint64) string) s
 	f["left_agency_ids"] = left
 	if n := len(p.Employments); n > 0 {
 		f["since"] = p.Employments[n-1].Start
+		f["since_key"] = p.Employments[n-1].Start.UTC().Format("20060102150405")
 	}
 	if c := p.Current(); c != nil {
 		f["agency_id"] = strconv.FormatUint(c.AgencyID, 10)

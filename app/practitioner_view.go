@@ -253,7 +253,7 @@ func (a *App) SearchPractitioners(actor Actor, q PractitionerQuery) (Practitione
 	if id := NormalizeResidentID(text); len(id) == 18 && CheckResidentID(id) == nil {
 		return a.practitionerByIDNo(actor, id)
 	}
-	sq := search.Query{Type: "practitioner", Text: text, Filters: map[string][]string{}, Sort: []string{"-since"}}
+	sq := search.Query{Type: "practitioner", Text: text, Filters: map[string][]string{}, Sort: []string{"-since_key"}}
 	if c := normalizeCardNo(text); strings.HasPrefix(c, "XK") {
 		sq.Text = c
 	}
