@@ -134,4 +134,3 @@ func (s *Server) handleAgencyList(w http.ResponseWriter, r *http.Request) {
 	s.render(w, r, http.StatusOK, "agencies", &view{Title: "agency.list_title", Nav: "agencies", Form: q,
 		Data: listData{Result: res, Pager: newPager(r, res.Page, res.Pages), Districts: s.enabledDistricts(), Types: app.AgencyTypes}})
 }
-
