@@ -34,7 +34,10 @@ func TestMigrateAgencyNames(t *testing.T) {
 		t.Fatalf("migrated agency = %+v", ag)
 	}
 	var gone bool
-	_ = f.db.View(func(tx *storage.Tx) error { gone = tx.Get("agency_names", []byte("北京老店房地产经纪有限公司")) == nil; return nil })
+	_ = f.db.View(func(tx *storage.Tx) error {
+		gone = tx.Get("agency_names", []byte("北京老店房地产经纪有限公司")) == nil
+		return nil
+	})
 	if !gone {
 		t.Error("the agency_names bucket is still there")
 	}
