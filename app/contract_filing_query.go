@@ -1,0 +1,243 @@
+package app
+
+import (
+	"strconv"
+	"strings"
+	"time"
+
+	"anju/search"
+	"anju/storage"
+)
+
+// FilingQuery filters the filing applications: the reviewers' queue and
+// the applicant's list.
+type FilingQuery struct {
+	Text     string // application, contract, certificate or filing certificate number; names; address
+	Status   string // a Filing* status; "" any
+	District string
+	Agency   string // an agency's name (government users)
+	From, To time.Time
+	Overdue  bool // open past the filing deadline
+	Mine     bool // applied for by the actor
+	Page     int
+	Size     int
+}
+
+// FilingPage is one page of applications.
+type FilingPage struct {
+	Items []*ContractFiling
+	Total int
+	Page  int
+	Pages int
+}
+
+// FilingStatuses are the application statuses in display order.
+var FilingStatuses = []string{FilingPending, FilingRejected, FilingFiled, FilingEnded, FilingCancelled}
+
+// SearchFilings lists the applications the actor may see: reviewers and
+// other government users those of their jurisdiction, agency staff their
+// agency's. A pending queue is oldest first (first come, first served);
+// any other list newest first.
+func (a *App) SearchFilings(actor Actor, q FilingQuery) (FilingPage, error) {
+	if err := actor.require(PermContractView); err != nil {
+		return FilingPage{}, err
+	}
+	empty := FilingPage{Page: 1, Pages: 1}
+	sq := search.Query{Type: "filing", Text: normalizeContractSearchText(q.Text), Filters: map[string][]string{},
+		Sort: []string{"-submitted"}}
+	switch {
+	case actor.System:
+	case actor.Can(PermAgencyPortal):
+		sq.Filters["agency_id"] = []string{strconv.FormatUint(actor.AgencyID, 10)}
+	case actor.District != "":
+		if q.District != "" && q.District != actor.District {
+			return empty, nil
+		}
+		sq.Filters["district"] = []string{actor.District}
+	}
+	if q.District != "" {
+		sq.Filters["district"] = []string{q.District}
+	}
+	if name := strings.TrimSpace(q.Agency); name != "" && !actor.Can(PermAgencyPortal) {
+		ids, err := a.agencyIDsNamed(name)
+		if err != nil {
+			return FilingPage{}, err
+		}
+		if len(ids) == 0 {
+			return empty, nil
+		}
+		sq.Filters["agency_id"] = ids
+	}
+	if q.Status != "" {
+		if !containsString(FilingStatuses, q.Status) {
+			return empty, nil
+		}
+		sq.Filters["status"] = []string{q.Status}
+		if q.Status == FilingPending {
+			sq.Sort = []string{"submitted"}
+		}
+	}
+	if q.Overdue {
+		// "due" is indexed only while the application is open.
+		sq.Ranges = append(sq.Ranges, search.Range{Field: "due", Max: a.now()})
+	}
+	if q.Mine {
+		sq.Filters["submitter_id"] = []string{strconv.FormatUint(actor.UserID, 10)}
+	}
+	if !q.From.IsZero() || !q.To.IsZero() {
+		r := search.Range{Field: "submitted"}
+		if !q.From.IsZero() {
+			r.Min = q.From
+		}
+		if !q.To.IsZero() {
+			r.Max = q.To
+		}
+		sq.Ranges = append(sq.Ranges, r)
+	}
+	var items []*ContractFiling
+	page, err := a.searchPage(sq, q.Page, q.Size, func(tx *storage.Tx, id uint64) error {
+		f, err := contractFilingTable.Get(tx, id)
+		if err == nil && canSeeFiling(actor, f) {
+			items = append(items, f)
+		}
+		return nil
+	})
+	if err != nil {
+		return FilingPage{}, err
+	}
+	return FilingPage{Items: items, Total: page.Total, Page: page.Page, Pages: page.Pages}, nil
+}
+
+// agencyIDsNamed finds the agencies (up to 100) whose name or credit code
+// matches, for the queue's agency filter.
+func (a *App) agencyIDsNamed(name string) ([]string, error) {
+	res, err := a.ix.Search(search.Query{Type: "agency", Text: name, Size: 100})
+	if err != nil {
+		return nil, err
+	}
+	var ids []string
+	for _, h := range res.Hits {
+		if id, ok := parseDocID(h.ID); ok {
+			ids = append(ids, strconv.FormatUint(id, 10))
+		}
+	}
+	return ids, nil
+}
+
+// FilingCounts are the figures of the filing page's tabs.
+type FilingCounts struct {
+	Pending  int // applications waiting for review
+	Returned int // applications returned to the applicant
+	Overdue  int // signed contracts past their filing deadline, not filed
+}
+
+// CountFilings gives the actor's figures (in his scope).
+func (a *App) CountFilings(actor Actor) (FilingCounts, error) {
+	var out FilingCounts
+	for _, st := range []string{FilingPending, FilingRejected} {
+		p, err := a.SearchFilings(actor, FilingQuery{Status: st, Size: 1})
+		if err != nil {
+			return out, err
+		}
+		if st == FilingPending {
+			out.Pending = p.Total
+		} else {
+			out.Returned = p.Total
+		}
+	}
+	p, err := a.SearchContracts(actor, ContractQuery{Filing: FilingOverdue, Status: ContractSigned, Size: 1})
+	if err != nil {
+		return out, err
+	}
+	out.Overdue = p.Total
+	return out, nil
+}
+
+// PublicFiling is what the public filing check shows: no ID numbers, the
+// lessees' names masked.
+type PublicFiling struct {
+	CertificateNo string
+	State         string // FilingFiled, FilingEnded or FilingCancelled
+	District      string
+	Address       string
+	Start, End    time.Time
+	Rent          int
+	Lessees       []string // masked
+	AgencyName    string
+	Filed         time.Time
+	Ended         time.Time
+}
+
+// CheckFiling answers the public filing check: a filing certificate
+// number and the name of one of the lessees. An unknown number and a name
+// that does not match get the same answer, so that nobody learns who
+// rents where by trying names.
+func (a *App) CheckFiling(certNo, name string) (PublicFiling, error) {
+	certNo = NormalizeFilingCertNo(certNo)
+	var v validation
+	if certNo == "" {
+		v.add("cert", "filing.public_cert_required")
+	}
+	if strings.TrimSpace(name) == "" {
+		v.add("name", "filing.public_name_required")
+	}
+	if err := v.err(); err != nil {
+		return PublicFiling{}, err
+	}
+	none := Errorf(ENOTFOUND, "filing.public_none")
+	var c *Contract
+	var f *ContractFiling
+	err := a.db.View(func(tx *storage.Tx) error {
+		var err error
+		if c, err = contractTable.LookupOne(tx, "filing_cert_no", []byte(certNo)); err != nil {
+			return err
+		}
+		if c.FilingID != 0 {
+			f, _ = contractFilingTable.Get(tx, c.FilingID)
+		}
+		return nil
+	})
+	if err != nil {
+		return PublicFiling{}, notFound("filing.public_none", err)
+	}
+	match := false
+	for _, p := range c.Lessees() {
+		match = match || sameName(p.Name, name)
+	}
+	if !match {
+		return PublicFiling{}, none
+	}
+	pf := PublicFiling{CertificateNo: c.FilingCertNo, State: c.FilingStatus, District: c.District,
+		Address: contractAddress(c), Start: c.Terms.Start, End: c.Terms.End, Rent: c.Terms.Rent,
+		AgencyName: c.AgencyName, Ended: c.Ended}
+	switch pf.State {
+	case FilingFiled, FilingEnded, FilingCancelled:
+	default:
+		return PublicFiling{}, none
+	}
+	for _, p := range c.Lessees() {
+		pf.Lessees = append(pf.Lessees, MaskName(p.Name))
+	}
+	if f != nil && f.CertificateNo == c.FilingCertNo {
+		pf.Filed = f.Decided
+	} else {
+		for _, e := range c.History {
+			if e.Action == "filing_approved" {
+				pf.Filed = e.Time
+			}
+		}
+	}
+	if pf.State == FilingFiled {
+		pf.Ended = time.Time{}
+	} else if pf.Ended.IsZero() {
+		pf.Ended = c.Terms.End
+	}
+	return pf, nil
+}
+
+// sameName compares a typed name with a stored one, ignoring spaces,
+// width and (for Latin names) case.
+func sameName(stored, typed string) bool {
+	norm := func(s string) string { return strings.ToLower(stripSpaceHalfWidth(s)) }
+	return norm(stored) != "" && norm(stored) == norm(typed)
+}
