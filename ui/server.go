@@ -39,6 +39,9 @@ type Server struct {
 	// publicLimiter bounds public code checks per client address.
 	publicLimiter *rateLimiter
 	assets        *assets
+	// publicPages and tooManyPages: public check pages (public_cache.go).
+	publicPages  *publicPages
+	tooManyPages map[string]*publicPage
 }
 
 // New builds the router and parses every template; a missing template or

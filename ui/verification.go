@@ -26,6 +26,8 @@ func (s *Server) registerVerificationRoutes(r *mux.Router) {
 		r.HandleFunc(pre+"/{code}/notice", s.requireAuth(p, app.PermVerifyList, s.handleVerificationNotice)).Methods("GET")
 	}
 	r.HandleFunc("/gov/verifications/{code}/revoke", s.requireAuth(app.PortalGov, app.PermVerifyRevoke, s.handleVerificationRevoke)).Methods("POST")
+	s.publicPages = newPublicPages(publicPageTTL, publicPagesMax)
+	s.tooManyPages = s.buildTooManyPages()
 	r.HandleFunc("/v/{code}", s.handlePublicCheck).Methods("GET")
 	r.HandleFunc("/check", s.handlePublicCheckForm).Methods("GET")
 }
@@ -239,8 +241,7 @@ func (s *Server) handlePublicCheck(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) publicCheck(w http.ResponseWriter, r *http.Request, code string) {
 	if !s.publicLimiter.allow(s.clientIP(r)) {
-		w.Header().Set("Retry-After", "60")
-		s.renderError(w, r, http.StatusTooManyRequests, "verify.check_rate_limited")
+		s.rateLimitedPublic(w, r)
 		return
 	}
 	pc, err := s.app.CheckCode(code)
@@ -254,5 +255,5 @@ func (s *Server) publicCheck(w http.ResponseWriter, r *http.Request, code string
 		s.fail(w, r, err, "", nil)
 		return
 	}
-	s.render(w, r, http.StatusOK, "public_check", &view{Title: "verify.public_title", Portal: "public", Data: pc})
+	s.renderPublicCheck(w, r, pc)
 }

@@ -1,0 +1,177 @@
+package ui
+
+import (
+	"bytes"
+	"html/template"
+	"net/http"
+	"strings"
+	"sync"
+	"time"
+
+	"anju/app"
+)
+
+// publicPages keeps the rendered public check page for a few seconds, so
+// that a code opened again and again (a QR code in a listing that many people
+// scan) is not rendered each time: rendering was about half of the CPU of a
+// check (docs/benchmarks.md 4.3).
+//
+// What a cached page may show is decided by its key: the code and its state,
+// the end reason, the language, the address asked for (the language switch
+// comes back to it) and whether the search index is rebuilding. The record
+// itself is read on every request (App.CheckCode), so a revoked or voided
+// code, or one that expires, shows its new state at once. The TTL bounds only
+// how long a change of the branding or of a district's name takes to show.
+//
+// Only anonymous requests without a session cookie are served from it: a
+// signed-in page shows who is signed in, and a session cookie may carry a
+// one-time notice (flash). The footer's request ID differs per request: the
+// page is kept as the bytes before and after it.
+type publicPages struct {
+	ttl time.Duration
+	max int
+
+	mu    sync.RWMutex
+	pages map[string]*publicPage
+}
+
+type publicPage struct {
+	head, tail []byte // the page around the request ID
+	expires    time.Time
+}
+
+const (
+	publicPageTTL   = 5 * time.Second
+	publicPagesMax  = 4096 // a few KiB each
+	requestIDMarker = "anjuRequestIdMarker3b1f9c"
+)
+
+func newPublicPages(ttl time.Duration, max int) *publicPages {
+	return &publicPages{ttl: ttl, max: max, pages: map[string]*publicPage{}}
+}
+
+func (c *publicPages) get(key string, now time.Time) *publicPage {
+	c.mu.RLock()
+	p := c.pages[key]
+	c.mu.RUnlock()
+	if p == nil || now.After(p.expires) {
+		return nil
+	}
+	return p
+}
+
+func (c *publicPages) put(key string, p *publicPage, now time.Time) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if len(c.pages) >= c.max {
+		for k, old := range c.pages {
+			if now.After(old.expires) {
+				delete(c.pages, k)
+			}
+		}
+		if len(c.pages) >= c.max {
+			// Still full of live pages (many codes within seconds):
+			// start again rather than track their age.
+			c.pages = make(map[string]*publicPage, c.max)
+		}
+	}
+	c.pages[key] = p
+}
+
+// cacheablePublic reports whether r may be answered with a cached public
+// page: nobody signed in, and no session cookie (which could hold a flash).
+func cacheablePublic(r *http.Request) bool {
+	if authOf(r) != nil {
+		return false
+	}
+	_, err := r.Cookie(cookieName)
+	return err != nil
+}
+
+// renderPublicCheck writes the public check page of pc, from the cache when
+// it can.
+func (s *Server) renderPublicCheck(w http.ResponseWriter, r *http.Request, pc app.PublicCheck) {
+	v := &view{Title: "verify.public_title", Portal: "public", Data: pc}
+	if !cacheablePublic(r) {
+		s.render(w, r, http.StatusOK, "public_check", v)
+		return
+	}
+	lang := pickLang(r, "")
+	rebuilding := s.app.SearchRebuilding()
+	key := strings.Join([]string{lang, pc.Code, pc.State, pc.EndReason, r.URL.RequestURI(), boolKey(rebuilding)}, "\x00")
+	now := time.Now()
+	p := s.publicPages.get(key, now)
+	if p == nil {
+		s.fillView(w, r, v)
+		v.Rebuilding = rebuilding
+		v.RequestID = requestIDMarker
+		t, ok := s.pages.byLang[v.Lang]["public_check"]
+		var buf bytes.Buffer
+		if !ok || t.ExecuteTemplate(&buf, "page", v) != nil {
+			s.render(w, r, http.StatusOK, "public_check", v) // logs and shows the error page
+			return
+		}
+		head, tail, ok := bytes.Cut(buf.Bytes(), []byte(requestIDMarker))
+		if !ok || bytes.Contains(tail, []byte(requestIDMarker)) {
+			s.log.Error("public check page: request ID marker not found once")
+			s.render(w, r, http.StatusOK, "public_check", v)
+			return
+		}
+		p = &publicPage{head: head, tail: tail, expires: now.Add(s.publicPages.ttl)}
+		s.publicPages.put(key, p, now)
+	}
+	h := w.Header()
+	h.Set("Content-Type", "text/html; charset=utf-8")
+	h.Set("Cache-Control", "no-store")
+	w.WriteHeader(http.StatusOK)
+	id := template.HTMLEscapeString(requestID(r))
+	out := make([]byte, 0, len(p.head)+len(id)+len(p.tail))
+	out = append(append(append(out, p.head...), id...), p.tail...)
+	_, _ = w.Write(out)
+}
+
+func boolKey(b bool) string {
+	if b {
+		return "1"
+	}
+	return "0"
+}
+
+// rateLimitedPublic answers a public check over its address's limit with a
+// small page: the message, a way back and the request ID. The full page
+// cost as much as a real answer, so the limit protected the store but not
+// the CPU (docs/benchmarks.md 4.5, finding 2).
+func (s *Server) rateLimitedPublic(w http.ResponseWriter, r *http.Request) {
+	lang := pickLang(r, "")
+	h := w.Header()
+	h.Set("Content-Type", "text/html; charset=utf-8")
+	h.Set("Cache-Control", "no-store")
+	h.Set("Retry-After", "60")
+	w.WriteHeader(http.StatusTooManyRequests)
+	page := s.tooManyPages[lang]
+	if page == nil {
+		page = s.tooManyPages[langZH]
+	}
+	id := template.HTMLEscapeString(requestID(r))
+	out := make([]byte, 0, len(page.head)+len(id)+len(page.tail))
+	out = append(append(append(out, page.head...), id...), page.tail...)
+	_, _ = w.Write(out)
+}
+
+// buildTooManyPages prepares the 429 page of each language once.
+func (s *Server) buildTooManyPages() map[string]*publicPage {
+	out := map[string]*publicPage{}
+	for _, lang := range languages {
+		e := template.HTMLEscapeString
+		head := `<!doctype html><html lang="` + e(lang) + `"><head><meta charset="utf-8">` +
+			`<meta name="viewport" content="width=device-width, initial-scale=1">` +
+			`<title>` + e(s.msgs.t(lang, "error.title")) + `</title>` +
+			`<link rel="stylesheet" href="` + e(s.assets.url("app.css")) + `"></head>` +
+			`<body class="portal-public"><main id="main"><div class="banner warn" role="alert">` +
+			e(s.msgs.t(lang, "verify.check_rate_limited")) + `</div>` +
+			`<p><a href="/">` + e(s.msgs.t(lang, "verify.check_another")) + `</a></p></main>` +
+			`<footer class="footer"><span class="muted">` + e(s.msgs.t(lang, "footer.request_id")) + " "
+		out[lang] = &publicPage{head: []byte(head), tail: []byte(`</span></footer></body></html>`)}
+	}
+	return out
+}
