@@ -1,8 +1,10 @@
 package app
 
 import (
+	"cmp"
 	"fmt"
 	"math/rand/v2"
+	"slices"
 	"strconv"
 	"time"
 
@@ -170,17 +172,24 @@ func (a *App) loadDemoVerifications(props []*Property, r *rand.Rand) error {
 	}
 	// Age some, revoke, use and void others, in one transaction.
 	now := a.now()
+	// The ages, oldest first: codes were issued in ID order, and lists show
+	// newest first by ID, so the creation dates must keep that order.
+	ages := make([]time.Duration, len(codes))
+	for i := range ages {
+		ages[i] = time.Duration(r.IntN(80*24)) * time.Hour
+		if i%10 == 1 {
+			ages[i] = 120 * 24 * time.Hour // expired
+		}
+	}
+	slices.SortFunc(ages, func(x, y time.Duration) int { return cmp.Compare(y, x) })
 	return a.update(func(tx *storage.Tx) error {
 		for i, code := range codes {
 			v, err := lookupVerification(tx, code)
 			if err != nil {
 				return err
 			}
-			age := time.Duration(r.IntN(80*24)) * time.Hour
-			v.Created, v.ValidUntil = v.Created.Add(-age), v.ValidUntil.Add(-age)
+			v.Created, v.ValidUntil = v.Created.Add(-ages[i]), v.ValidUntil.Add(-ages[i])
 			switch i % 10 {
-			case 1:
-				v.Created, v.ValidUntil = now.AddDate(0, 0, -120), now.AddDate(0, 0, -30) // expired
 			case 3:
 				v.Status, v.Ended, v.EndReason, v.EndedBy = VStatusRevoked, now.Add(-48*time.Hour), "房源信息与实际不符（演示）", "clerk"
 			case 5:

@@ -43,7 +43,7 @@ func (a *App) SearchVerifications(actor Actor, q VerificationQuery) (Verificatio
 		// brackets or digits, 〔〕 or spaces, as it is in Verify.
 		text = c
 	}
-	sq := search.Query{Type: "verification", Text: text, Filters: map[string][]string{}, Sort: []string{"-created"}}
+	sq := search.Query{Type: "verification", Text: text, Filters: map[string][]string{}, Sort: []string{"-_id"}}
 	switch {
 	case actor.System:
 	case actor.Can(PermAgencyPortal):
