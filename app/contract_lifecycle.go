@@ -121,3 +121,43 @@ func (a *App) contractExpiryLoop(ctx context.Context) {
 		lastDay = today
 	}
 }
+
+// SeedContract stores a contract as given, for loaders of existing records
+// and tests (the system only): a signed one without a number gets one, and
+// its filing deadline if missing. Workflows go through SignContract and
+// BackEntry instead.
+func (a *App) SeedContract(actor Actor, c *Contract) (*Contract, error) {
+	if !actor.System {
+		return nil, Errorf(EFORBIDDEN, "error.forbidden")
+	}
+	c.ID = 0
+	err := a.update(func(tx *storage.Tx) error {
+		now := a.now()
+		if c.Created.IsZero() {
+			c.Created, c.Updated = now, now
+		}
+		if c.Status != ContractDraft && c.Status != ContractCancelled {
+			if c.Signed.IsZero() {
+				c.Signed = now
+			}
+			if c.No == "" {
+				no, err := nextContractNo(tx, c.District, c.Signed)
+				if err != nil {
+					return err
+				}
+				c.No = no
+			}
+			if c.FilingDue.IsZero() {
+				c.FilingDue = day(c.Signed).AddDate(0, 0, a.ParamInt(ParamFilingDeadlineDays))
+			}
+		}
+		if _, err := contractTable.Insert(tx, c); err != nil {
+			return err
+		}
+		return a.audit(tx, actor, "contract.seed", "contract", c.ID, contractLabel(c))
+	})
+	if err != nil {
+		return nil, err
+	}
+	return c, nil
+}

@@ -1,7 +1,355 @@
 package ui
 
-import "github.com/gorilla/mux"
+import (
+	"errors"
+	"html/template"
+	"io"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
 
-// registerContractPageRoutes registers contract lists, detail, print, revocation, the model contract text and parties' confirmation.
+	"github.com/gorilla/mux"
+
+	"anju/app"
+)
+
+// clMaxRevocationUpload bounds the revocation form: the scan plus the fields.
+const clMaxRevocationUpload = app.RevocationDocMaxBytes + 1<<20
+
+// registerContractPageRoutes registers signed contracts: the list and its
+// search, the detail with its status history, the A4 print, revocation
+// (撤销) and the audited full view of the parties' personal data.
 func (s *Server) registerContractPageRoutes(r *mux.Router) {
+	for _, p := range []app.Portal{app.PortalGov, app.PortalAgency} {
+		pre := "/" + string(p) + "/contracts"
+		view := func(h http.HandlerFunc) http.HandlerFunc { return s.requireAuth(p, app.PermContractView, h) }
+		revoke := func(h http.HandlerFunc) http.HandlerFunc { return s.requireAuth(p, app.PermContractRevoke, h) }
+		r.HandleFunc(pre, view(s.handleContractList)).Methods("GET")
+		r.HandleFunc(pre+"/{id:[0-9]+}", view(s.handleContractShow)).Methods("GET")
+		r.HandleFunc(pre+"/{id:[0-9]+}/print", view(s.handleContractPrint)).Methods("GET")
+		r.HandleFunc(pre+"/{id:[0-9]+}/revoke", revoke(s.handleContractRevokeForm)).Methods("GET")
+		r.HandleFunc(pre+"/{id:[0-9]+}/revoke", revoke(s.handleContractRevoke)).Methods("POST")
+	}
+	// Only government roles may hold PermPersonalData.
+	r.HandleFunc("/gov/contracts/{id:[0-9]+}/personal-data",
+		s.requireAuth(app.PortalGov, app.PermPersonalData, s.handleContractReveal)).Methods("POST")
+}
+
+type clListData struct {
+	Result    app.ContractPage
+	Pager     pager
+	Districts []*app.DictEntry
+	Statuses  []string
+	Filings   []string
+	Agency    *app.Agency // gov: the list is of one agency (?agency=ID)
+	Now       time.Time
+}
+
+func (s *Server) handleContractList(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	actor := actorOf(r)
+	cq := app.ContractQuery{Text: q.Get("q"), Status: q.Get("status"), Filing: q.Get("filing"),
+		District: q.Get("district"), Source: q.Get("source"), Size: 20}
+	cq.Page, _ = strconv.Atoi(q.Get("page"))
+	d := clListData{Districts: s.enabledDistricts(), Statuses: app.ContractStatuses,
+		Filings: app.ContractFilingFilters, Now: time.Now()}
+	v := &view{Title: "contracts.list", Nav: "contracts", Form: q, Data: &d}
+	var errs map[string]string
+	for _, f := range []struct {
+		name string
+		to   *time.Time
+		next bool
+	}{{"from", &cq.From, false}, {"to", &cq.To, true}} {
+		if val := strings.TrimSpace(q.Get(f.name)); val != "" {
+			t, err := time.ParseInLocation(time.DateOnly, app.HalfWidth(val), time.Local)
+			if err != nil {
+				if errs == nil {
+					errs = map[string]string{}
+				}
+				errs[f.name] = "contracts.date_invalid"
+				continue
+			}
+			if f.next {
+				t = t.AddDate(0, 0, 1) // "to" is inclusive: up to the end of that day
+			}
+			*f.to = t
+		}
+	}
+	if id, err := strconv.ParseUint(q.Get("agency"), 10, 64); err == nil && id != 0 && actor.Can(app.PermGovPortal) {
+		ag, err := s.app.GetAgency(actor, id)
+		if err != nil {
+			s.fail(w, r, err, "", nil)
+			return
+		}
+		d.Agency, cq.AgencyID = ag, ag.ID
+	}
+	if errs != nil {
+		d.Pager = newPager(r, 1, 1)
+		s.fail(w, r, &app.Error{Code: app.EINVALID, Key: "form.invalid", Fields: errs}, "contracts", v)
+		return
+	}
+	res, err := s.app.SearchContracts(actor, cq)
+	if err != nil {
+		s.fail(w, r, err, "", nil)
+		return
+	}
+	d.Result, d.Pager = res, newPager(r, res.Page, res.Pages)
+	s.render(w, r, http.StatusOK, "contracts", v)
+}
+
+// contractPageData is what the detail, print and revocation pages show.
+type contractPageData struct {
+	C         *app.Contract
+	Full      bool // parties' ID numbers and phones in full (an audited view)
+	CanReveal bool
+	CanRevoke bool
+	CanFile   bool // may apply for its filing now
+	CanEdit   bool // may continue the draft
+	Overdue   bool
+	Now       time.Time
+	// Labels of dictionary codes in the page's language.
+	certTypes, idTypes map[string]string
+	// The printed contract: its text (when the model text renders it), the
+	// public filing check's address and its QR once filed.
+	Title    string
+	Text     []string
+	CheckURL string
+	QR       template.HTML
+}
+
+// CertType and IDType name a dictionary code (the code itself if unknown).
+func (d *contractPageData) CertType(code string) string { return labelOr(d.certTypes, code) }
+func (d *contractPageData) IDType(code string) string   { return labelOr(d.idTypes, code) }
+
+func labelOr(m map[string]string, code string) string {
+	if l, ok := m[code]; ok {
+		return l
+	}
+	return code
+}
+
+// IsSystem tells a scheduled job's history line (shown as "the system").
+func (d *contractPageData) IsSystem(username string) bool {
+	return strings.HasPrefix(username, "system:")
+}
+
+// FilingLink is the public filing check of a filed contract ("" if not
+// filed), for the detail page.
+func (d *contractPageData) FilingLink() string {
+	if d.C.FilingCertNo == "" || d.C.FilingStatus != app.FilingFiled {
+		return ""
+	}
+	return filingCheckPath(d.C)
+}
+
+// DocLink is the address of the contract's n-th document (served by the
+// signing pages).
+func (d *contractPageData) DocLink(portal string, n int) string {
+	return "/" + portal + "/contracts/" + strconv.FormatUint(d.C.ID, 10) + "/docs/" + strconv.Itoa(n)
+}
+
+func (s *Server) contractPageData(r *http.Request, c *app.Contract, full bool) *contractPageData {
+	actor := actorOf(r)
+	lang := pickLang(r, actor.Lang)
+	now := time.Now()
+	d := &contractPageData{C: c, Full: full, Now: now, Overdue: c.FilingOverdue(now),
+		CanReveal: actor.Can(app.PermPersonalData) && actor.Can(app.PermGovPortal),
+		CanRevoke: app.CanRevokeContract(actor, c),
+		CanFile: c.Status == app.ContractSigned && actor.Can(app.PermFilingApply) &&
+			(c.FilingStatus == app.FilingNone || c.FilingStatus == app.FilingRejected),
+		CanEdit:   c.Status == app.ContractDraft && c.CreatedBy.UserID == actor.UserID && actor.Can(app.PermContractSign),
+		certTypes: s.dictLabels(app.DictCertType, lang), idTypes: s.dictLabels(app.DictIDType, lang)}
+	return d
+}
+
+// dictLabels maps a dictionary's codes to their labels in lang (disabled
+// entries included: old contracts keep their codes).
+func (s *Server) dictLabels(kind app.DictKind, lang string) map[string]string {
+	list, err := s.app.Dict(kind, false)
+	if err != nil {
+		s.log.Error("load dictionary", "kind", kind, "err", err)
+	}
+	out := make(map[string]string, len(list))
+	for _, e := range list {
+		out[e.Code] = e.Label(lang)
+	}
+	return out
+}
+
+func (s *Server) handleContractShow(w http.ResponseWriter, r *http.Request) {
+	c, err := s.app.GetContract(actorOf(r), pathID(r))
+	if err != nil {
+		s.fail(w, r, err, "", nil)
+		return
+	}
+	s.render(w, r, http.StatusOK, "contract", &view{Title: "contracts.detail", Nav: "contracts", Data: s.contractPageData(r, c, false)})
+}
+
+// handleContractReveal shows the parties' ID numbers and phones in full: a
+// POST, since each such view is written to the audit log.
+func (s *Server) handleContractReveal(w http.ResponseWriter, r *http.Request) {
+	c, err := s.app.RevealContract(actorOf(r), pathID(r))
+	if err != nil {
+		s.fail(w, r, err, "", nil)
+		return
+	}
+	s.render(w, r, http.StatusOK, "contract", &view{Title: "contracts.detail", Nav: "contracts", Data: s.contractPageData(r, c, true)})
+}
+
+// filingCheckURL is the public filing check a printed document's QR opens.
+func (s *Server) filingCheckURL(r *http.Request, c *app.Contract) string {
+	return s.publicBase(r) + filingCheckPath(c)
+}
+
+// filingCheckPath is /f/{certificate number}?name={the first lessee}.
+func filingCheckPath(c *app.Contract) string {
+	name := ""
+	if ls := c.Lessees(); len(ls) > 0 {
+		name = ls[0].Name
+	}
+	return "/f/" + url.PathEscape(c.FilingCertNo) + "?name=" + url.QueryEscape(name)
+}
+
+// clMaskedContract is a copy of c with its parties' ID numbers and phones
+// partly hidden, for rendering the model text.
+func clMaskedContract(c *app.Contract) *app.Contract {
+	m := *c
+	m.Parties = make([]app.Party, len(c.Parties))
+	for i, p := range c.Parties {
+		p.IDNo, p.Phone = app.MaskID(p.IDNo), app.MaskPhone(p.Phone)
+		m.Parties[i] = p
+	}
+	return &m
+}
+
+func (s *Server) handleContractPrint(w http.ResponseWriter, r *http.Request) {
+	c, err := s.app.GetContract(actorOf(r), pathID(r))
+	if err != nil {
+		s.fail(w, r, err, "", nil)
+		return
+	}
+	if c.Status == app.ContractDraft || c.Status == app.ContractCancelled {
+		// Nothing was signed: the draft's preview is its print.
+		s.renderError(w, r, http.StatusConflict, "contracts.print_not_signed")
+		return
+	}
+	actor := actorOf(r)
+	d := s.contractPageData(r, c, false)
+	// Whoever signed or entered it prints it for the parties in full (he
+	// typed their numbers); anyone else gets their ID numbers and phones
+	// partly hidden, as everywhere.
+	d.Full = c.SignedBy.UserID == actor.UserID || c.CreatedBy.UserID == actor.UserID
+	if c.Source == app.ContractOnline {
+		// The model text as it was signed; a back-entered paper contract has
+		// its own text (its scan), so only its facts print.
+		pc := c
+		if !d.Full {
+			pc = clMaskedContract(c)
+		}
+		text, err := s.app.RenderContract(pc)
+		if err != nil {
+			s.fail(w, r, err, "", nil)
+			return
+		}
+		d.Title, d.Text = text.Title, text.Paragraphs
+	}
+	if c.FilingCertNo != "" && c.FilingStatus == app.FilingFiled {
+		d.CheckURL = s.filingCheckURL(r, c)
+		if d.QR, err = qrSVG(d.CheckURL, 120); err != nil {
+			s.fail(w, r, err, "", nil)
+			return
+		}
+	}
+	s.render(w, r, http.StatusOK, "contract_print", &view{Title: "contracts.print_title", Nav: "contracts", Data: d})
+}
+
+func (s *Server) handleContractRevokeForm(w http.ResponseWriter, r *http.Request) {
+	actor := actorOf(r)
+	c, err := s.app.GetContract(actor, pathID(r))
+	if err != nil {
+		s.fail(w, r, err, "", nil)
+		return
+	}
+	if !app.CanRevokeContract(actor, c) {
+		s.renderError(w, r, http.StatusConflict, "contracts.revoke_not_signed")
+		return
+	}
+	form := url.Values{"effective": {time.Now().Format(time.DateOnly)}}
+	s.render(w, r, http.StatusOK, "contract_revoke", &view{Title: "contracts.revoke_title", Nav: "contracts", Form: form,
+		Data: s.contractPageData(r, c, false)})
+}
+
+func (s *Server) handleContractRevoke(w http.ResponseWriter, r *http.Request) {
+	actor := actorOf(r)
+	id := pathID(r)
+	r.Body = http.MaxBytesReader(w, r.Body, clMaxRevocationUpload)
+	in, ferr := clReadRevokeForm(r)
+	var err error = ferr
+	if err == nil {
+		_, err = s.app.RevokeContract(actor, id, in)
+	}
+	if err != nil {
+		c, gerr := s.app.GetContract(actor, id)
+		if gerr != nil {
+			s.fail(w, r, gerr, "", nil)
+			return
+		}
+		if c.Status != app.ContractSigned {
+			s.fail(w, r, err, "", nil)
+			return
+		}
+		s.fail(w, r, err, "contract_revoke", &view{Title: "contracts.revoke_title", Nav: "contracts", Form: r.PostForm,
+			Data: s.contractPageData(r, c, false)})
+		return
+	}
+	s.setFlash(w, r, "contracts.revoked_flash")
+	http.Redirect(w, r, strings.TrimSuffix(r.URL.Path, "/revoke"), http.StatusSeeOther)
+}
+
+// clReadRevokeForm reads the multipart revocation form part by part, so
+// that the typed reason and date are kept even when the scan is over the
+// limit (that is the document field's error).
+func clReadRevokeForm(r *http.Request) (app.RevokeInput, error) {
+	r.PostForm = url.Values{}
+	var in app.RevokeInput
+	mr, err := r.MultipartReader()
+	if err != nil {
+		return in, nil // not multipart: no document, which the app reports
+	}
+	tooBig := &app.Error{Code: app.EINVALID, Key: "form.invalid", Fields: map[string]string{"doc": "contracts.revoke_doc_too_big"}}
+	for {
+		part, err := mr.NextPart()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			var mb *http.MaxBytesError
+			if errors.As(err, &mb) {
+				return in, tooBig
+			}
+			return in, app.Errorf(app.EINVALID, "contracts.form_unreadable")
+		}
+		name := part.FormName()
+		if name == "doc" && part.FileName() != "" {
+			data, err := io.ReadAll(io.LimitReader(part, app.RevocationDocMaxBytes+1))
+			if err != nil {
+				var mb *http.MaxBytesError
+				if errors.As(err, &mb) {
+					return in, tooBig
+				}
+				return in, app.Errorf(app.EINVALID, "contracts.form_unreadable")
+			}
+			in.Doc, in.DocName = data, part.FileName()
+			continue
+		}
+		b, err := io.ReadAll(io.LimitReader(part, 8<<10))
+		if err != nil {
+			return in, app.Errorf(app.EINVALID, "contracts.form_unreadable")
+		}
+		r.PostForm.Add(name, string(b))
+	}
+	in.Reason, in.Effective = r.PostForm.Get("reason"), r.PostForm.Get("effective")
+	return in, nil
 }
