@@ -427,7 +427,7 @@ func (a *App) CanEditFiling(actor Actor, f *ContractFiling) bool {
 // checked by content.
 func (a *App) AttachFilingDoc(actor Actor, id uint64, kind, name string, data []byte) (*ContractFiling, error) {
 	if !containsString(FilingDocKinds, kind) {
-		return nil, fieldError("doc", "filing.doc_kind")
+		return nil, fieldError("doc", "filing.doc_kind_unknown")
 	}
 	ct, err := checkContractDoc("doc", data)
 	if err != nil {

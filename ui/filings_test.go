@@ -1,0 +1,311 @@
+package ui_test
+
+import (
+	"fmt"
+	"net/http"
+	"net/url"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"anju/app"
+)
+
+func init() {
+	view, apply := string(app.PermContractView), string(app.PermFilingApply)
+	backentry, review := string(app.PermBackEntry), string(app.PermFilingReview)
+	for _, p := range []string{"/gov", "/agency"} {
+		routeTable = append(routeTable,
+			routeCase{"GET", p + "/filings", view, http.StatusOK},
+			routeCase{"GET", p + "/filings/overdue", view, http.StatusOK},
+			routeCase{"GET", p + "/filings/new", apply, http.StatusOK},
+			routeCase{"POST", p + "/filings/new", apply, http.StatusUnprocessableEntity}, // no contract number
+			routeCase{"GET", p + "/filings/{id:[0-9]+}", view, http.StatusOK},
+			routeCase{"GET", p + "/filings/{id:[0-9]+}/doc", view, http.StatusNotFound},               // no ?blob=
+			routeCase{"POST", p + "/filings/{id:[0-9]+}/docs", apply, http.StatusUnprocessableEntity}, // no file
+			routeCase{"POST", p + "/filings/{id:[0-9]+}/resubmit", apply, http.StatusSeeOther},
+			routeCase{"GET", p + "/filings/{id:[0-9]+}/certificate", view, http.StatusOK},
+			routeCase{"GET", p + "/contracts/backentry", backentry, http.StatusOK},
+			routeCase{"POST", p + "/contracts/backentry", backentry, http.StatusConflict}, // disabled by the parameter
+		)
+	}
+	routeTable = append(routeTable,
+		routeCase{"POST", "/gov/filings/{id:[0-9]+}/approve", review, http.StatusSeeOther},
+		routeCase{"POST", "/gov/filings/{id:[0-9]+}/reject", review, http.StatusUnprocessableEntity}, // no reason
+	)
+	otherRoutes = append(otherRoutes, "GET /f", "GET /f/{cert}")
+	routeFixtures = append(routeFixtures, filingRouteFixture)
+}
+
+// filingRouteFixture enters paper contracts (the parameter turned off for
+// the while) so that each filing route has an application in the state it
+// acts on: pending, returned, filed — the clerk's and the agency's.
+func filingRouteFixture(t *testing.T, e *env) (map[string]uint64, map[string]url.Values) {
+	clerk, anju, reviewer := e.actor("clerk"), e.actor("anju.admin"), e.actor("reviewer")
+	e.setParams(app.ParamFilingRequiresSign, "false")
+	defer e.setParams(app.ParamFilingRequiresSign, "true")
+	gPending := e.flPaper(clerk, "路由一室", "路由甲")
+	gApprove := e.flPaper(clerk, "路由二室", "路由乙")
+	gReturned := e.flReturned(reviewer, e.flPaper(clerk, "路由三室", "路由丙"))
+	aPending := e.flPaper(anju, "路由四室", "路由丁")
+	aReturned := e.flReturned(reviewer, e.flPaper(anju, "路由五室", "路由戊"))
+	filed := e.flPaper(anju, "路由六室", "路由己")
+	if _, err := e.app.ApproveFiling(reviewer, filed.ID); err != nil {
+		t.Fatal(err)
+	}
+	g, a := "/gov/filings/{id:[0-9]+}", "/agency/filings/{id:[0-9]+}"
+	return map[string]uint64{
+		"/gov/filings/":    gPending.ID,
+		g + "/approve":     gApprove.ID,
+		g + "/resubmit":    gReturned.ID,
+		g + "/certificate": filed.ID,
+		"/agency/filings/": aPending.ID,
+		a + "/resubmit":    aReturned.ID,
+		a + "/certificate": filed.ID,
+	}, nil
+}
+
+// flProperty is a demo registry property without restrictions, and its
+// owner (the lessor of the test contracts).
+func (e *env) flProperty() app.Property {
+	e.t.Helper()
+	for _, p := range e.app.DemoCertificates() {
+		if !p.Seized && !p.Mortgaged && len(p.Owners) == 1 {
+			return p
+		}
+	}
+	e.t.Fatal("no clear demo property")
+	return app.Property{}
+}
+
+// flValues is the back-entry form of a shared rental of room, three years
+// ahead (clear of the demo's leases), to lessee.
+func (e *env) flValues(room, lessee string) url.Values {
+	p := e.flProperty()
+	o := p.Owners[0]
+	start := time.Now().AddDate(3, 0, 0)
+	return url.Values{"district": {p.District}, "cert_no": {p.CertNo}, "mode": {"shared"}, "rooms": {room},
+		"signed_on": {time.Now().AddDate(0, 0, -2).Format(time.DateOnly)},
+		"start":     {start.Format(time.DateOnly)}, "end": {start.AddDate(1, 0, -1).Format(time.DateOnly)},
+		"rent": {"4200"}, "payment_cycle": {"quarterly"}, "payment_method": {"transfer"}, "deposit": {"4200"},
+		"purpose": {"residential"}, "utilities": {"lessee"},
+		"parties.0.role": {app.PartyLessor}, "parties.0.kind": {app.PartyPerson}, "parties.0.name": {o.Name},
+		"parties.0.id_type": {o.IDType}, "parties.0.id_no": {o.IDNo},
+		"parties.1.role": {app.PartyLessee}, "parties.1.kind": {app.PartyPerson}, "parties.1.name": {lessee},
+		"parties.1.id_type": {"resident_id"}, "parties.1.id_no": {"110108199003070024"}, "parties.1.phone": {"13900002222"},
+	}
+}
+
+var flPDF = []byte("%PDF-1.4\n% scanned paper lease\n")
+
+// flPaper enters a paper contract through the app (the parameter must be
+// off) and returns its pending filing application.
+func (e *env) flPaper(actor app.Actor, room, lessee string) *app.ContractFiling {
+	e.t.Helper()
+	f := e.flValues(room, lessee)
+	in := app.BackEntryInput{District: f.Get("district"), CertNo: f.Get("cert_no"), Mode: "shared", SignedOn: f.Get("signed_on"),
+		Form: app.ContractForm{Start: f.Get("start"), End: f.Get("end"), Rent: "4200", PaymentCycle: "quarterly",
+			PaymentMethod: "transfer", Deposit: "4200", Purpose: "residential", Rooms: room, Utilities: "lessee",
+			Parties: []app.PartyForm{
+				{Role: app.PartyLessor, Kind: app.PartyPerson, Name: f.Get("parties.0.name"), IDType: f.Get("parties.0.id_type"), IDNo: f.Get("parties.0.id_no")},
+				{Role: app.PartyLessee, Kind: app.PartyPerson, Name: lessee, IDType: "resident_id", IDNo: "110108199003070024", Phone: "13900002222"},
+			}},
+		ScanName: "纸质合同.pdf", Scan: flPDF}
+	_, fl, err := e.app.BackEntry(actor, in)
+	if err != nil {
+		e.t.Fatalf("back-entry %s: %v", room, err)
+	}
+	return fl
+}
+
+func (e *env) flReturned(reviewer app.Actor, fl *app.ContractFiling) *app.ContractFiling {
+	e.t.Helper()
+	fl, err := e.app.RejectFiling(reviewer, fl.ID, "承租人身份证复印件不清晰")
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	return fl
+}
+
+var filingPath = regexp.MustCompile(`^/(gov|agency)/filings/(\d+)$`)
+
+// TestFilingThroughTheUI walks the issue's filing flow over HTTP: a clerk
+// enters a paper contract (a mistake named beside its field, the input
+// kept), the clerk cannot review it and is told why, the reviewer returns
+// it with a reason, the clerk adds a document and resubmits, the reviewer
+// approves, the certificate prints with its QR address, and the public
+// check answers by certificate number and lessee's name only.
+func TestFilingThroughTheUI(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	e.setParams(app.ParamFilingRequiresSign, "false")
+	clerk := e.signedIn("gov", "clerk")
+	r := clerk.get("/gov/contracts/backentry")
+	wantStatus(t, r, http.StatusOK)
+	wantText(t, r, zh("filing.backentry_title"), zh("filing.scan"))
+
+	f := e.flValues("界面一室", "界面租客")
+	f.Set("parties.1.id_no", "110108199003070025") // wrong check digit
+	r = clerk.postFile("/gov/contracts/backentry", f, "scan", "合同.txt", []byte("just text"))
+	wantStatus(t, r, http.StatusUnprocessableEntity)
+	wantFieldError(t, r, "parties.1.id_no", zh("idcard.checksum"))
+	wantFieldError(t, r, "scan", zh("contract.doc_type"))
+	wantInputValue(t, r, "parties.1.name", "界面租客")
+	wantInputValue(t, r, "rent", "4200")
+
+	f.Set("parties.1.id_no", "110108199003070024")
+	r = clerk.postFile("/gov/contracts/backentry", f, "scan", "合同.pdf", flPDF)
+	wantStatus(t, r, http.StatusSeeOther)
+	m := filingPath.FindStringSubmatch(r.Header.Get("Location"))
+	if m == nil {
+		t.Fatalf("back-entry went to %q", r.Header.Get("Location"))
+	}
+	page := "/gov/filings/" + m[2]
+	r = clerk.get(page)
+	wantStatus(t, r, http.StatusOK)
+	wantText(t, r, zh("filing.backentry_ok"), zh("filing.status.pending"), "界面租客", zh("filing.doc.paper_contract"),
+		zh("filing.needs_reviewer")) // the clerk is told who reviews
+	wantNoText(t, r, "110108199003070024") // IDs masked
+
+	r = clerk.post(page+"/approve", nil)
+	wantStatus(t, r, http.StatusForbidden)
+	wantText(t, r, zh("error.forbidden"), zh("filing.needs_reviewer"))
+
+	reviewer := e.signedIn("gov", "reviewer")
+	r = reviewer.get("/gov/filings")
+	wantStatus(t, r, http.StatusOK)
+	wantText(t, r, zh("filing.queue_title"), "界面租客")
+	r = reviewer.post(page+"/reject", url.Values{"reject_reason": {""}})
+	wantStatus(t, r, http.StatusUnprocessableEntity)
+	wantFieldError(t, r, "reject_reason", zh("filing.reject_reason_required"))
+	r = reviewer.post(page+"/reject", url.Values{"reject_reason": {"扫描件缺少第3页"}})
+	wantRedirect(t, r, page)
+
+	r = clerk.get(page)
+	wantText(t, r, zh("filing.returned"), "扫描件缺少第3页", zh("filing.resubmit"))
+	r = clerk.postFile(page+"/docs", url.Values{"kind": {"paper_contract"}}, "doc", "补充.exe", []byte("MZ\x90\x00"))
+	wantStatus(t, r, http.StatusUnprocessableEntity)
+	wantFieldError(t, r, "doc", zh("contract.doc_type"))
+	r = clerk.postFile(page+"/docs", url.Values{"kind": {"paper_contract"}}, "doc", "完整扫描件.pdf", flPDF)
+	wantRedirect(t, r, page)
+	r = clerk.post(page+"/resubmit", url.Values{"note": {"已补齐第3页"}})
+	wantRedirect(t, r, page)
+	r = clerk.get(page)
+	wantText(t, r, zh("filing.resubmitted_ok"), "完整扫描件.pdf", zh("filing.doc_replaced"), "已补齐第3页")
+
+	r = reviewer.post(page+"/approve", nil)
+	wantRedirect(t, r, page)
+	r = clerk.get(page + "/certificate")
+	wantStatus(t, r, http.StatusOK)
+	cert := regexp.MustCompile(`BA\d{6}-\d{4}-\d{6}`).FindString(r.body)
+	if cert == "" {
+		t.Fatalf("no certificate number on the certificate:\n%s", visibleText(r.body))
+	}
+	wantText(t, r, zh("filing.certificate_title"), "<svg", "/f/"+cert+"?name="+url.QueryEscape("界面租客"))
+
+	// The public check, mobile-first and without signing in.
+	pub := e.client()
+	r = pub.get("/f/" + cert + "?name=" + url.QueryEscape("界面租客"))
+	wantStatus(t, r, http.StatusOK)
+	wantText(t, r, zh("filing.public_state.filed"), zh("filing.public_help.filed"))
+	wantText(t, r, app.MaskName("界面租客"))
+	wantNoText(t, r, "110108199003070024")
+	r = pub.get("/f?cert=" + url.QueryEscape(strings.ToLower(cert)) + "&name=" + url.QueryEscape("别人"))
+	wantStatus(t, r, http.StatusNotFound)
+	wantText(t, r, zh("filing.public_none"))
+	r = pub.get("/f/BA110105-2020-999999?name=" + url.QueryEscape("界面租客"))
+	wantStatus(t, r, http.StatusNotFound)
+	wantText(t, r, zh("filing.public_none"))
+	r = pub.get("/f?cert=&name=")
+	wantStatus(t, r, http.StatusUnprocessableEntity)
+	wantFieldError(t, r, "cert", zh("filing.public_cert_required"))
+	pub.setCookie("lang", "en")
+	r = pub.get("/f/" + cert + "?name=" + url.QueryEscape("界面租客"))
+	wantText(t, r, en("filing.public_state.filed"))
+}
+
+// TestBackEntryFollowsTheParameter: with 备案前是否必须进行合同网签 on (the
+// default) the back-entry page says plainly that back-entry is disabled,
+// and a post is refused; off, the form is shown.
+func TestBackEntryPageFollowsTheParameter(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	agent := e.signedIn("agency", "agent.zhang")
+	r := agent.get("/agency/contracts/backentry")
+	wantStatus(t, r, http.StatusOK)
+	wantText(t, r, zh("filing.backentry_disabled"))
+	wantNoText(t, r, zh("filing.backentry_submit"))
+	r = agent.postFile("/agency/contracts/backentry", e.flValues("参数一室", "参数租客"), "scan", "a.pdf", flPDF)
+	wantStatus(t, r, http.StatusConflict)
+	wantText(t, r, zh("filing.backentry_disabled"))
+
+	e.setParams(app.ParamFilingRequiresSign, "false")
+	r = agent.get("/agency/contracts/backentry")
+	wantText(t, r, zh("filing.backentry_submit"))
+	wantNoText(t, r, zh("filing.backentry_disabled"))
+	r = agent.postFile("/agency/contracts/backentry", e.flValues("参数一室", "参数租客"), "scan", "a.pdf", flPDF)
+	wantStatus(t, r, http.StatusSeeOther)
+	// The agency's list shows it, in English too.
+	agent.setCookie("lang", "en")
+	r = agent.get("/agency/filings")
+	wantText(t, r, en("filing.list_title"), "参数租客", en("filing.status.pending"), en("filing.source.backentry"))
+}
+
+// TestFilingApplyByNumberAndCertificate applies for demo contracts of the
+// agency that were never applied for: by number (typed without dashes),
+// then by certificate number, choosing among the property's contracts.
+func TestFilingApplyByNumberAndCertificate(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	anju := e.actor("anju.admin")
+	page, err := e.app.SearchContracts(anju, app.ContractQuery{Status: app.ContractSigned, Filing: "none", Source: app.ContractOnline, Size: 10})
+	if err != nil || len(page.Items) < 2 {
+		t.Fatalf("demo contracts not applied for: %d %v", len(page.Items), err)
+	}
+	one, two := page.Items[0], page.Items[1]
+	c := e.signedIn("agency", "anju.admin")
+	r := c.get("/agency/filings/new?contract=" + url.QueryEscape(one.No))
+	wantStatus(t, r, http.StatusOK)
+	wantInputValue(t, r, "contract_no", one.No)
+	r = c.post("/agency/filings/new", url.Values{"mode": {"contract"}, "contract_no": {"HT110105-2026-999999"}})
+	wantStatus(t, r, http.StatusUnprocessableEntity)
+	wantFieldError(t, r, "contract_no", zh("filing.contract_unknown"))
+	wantInputValue(t, r, "contract_no", "HT110105-2026-999999")
+	r = c.post("/agency/filings/new", url.Values{"mode": {"contract"}, "contract_no": {strings.ReplaceAll(one.No, "-", "")}})
+	wantStatus(t, r, http.StatusSeeOther)
+	if filingPath.FindString(r.Header.Get("Location")) == "" {
+		t.Fatalf("applied, went to %q", r.Header.Get("Location"))
+	}
+	r = c.post("/agency/filings/new", url.Values{"mode": {"contract"}, "contract_no": {one.No}})
+	wantStatus(t, r, http.StatusConflict)
+	wantText(t, r, strings.SplitN(zh("filing.already_pending", one.No, "X"), "X", 2)[0])
+
+	r = c.post("/agency/filings/new", url.Values{"mode": {"cert"}, "district": {two.District}, "cert_no": {two.CertNo}})
+	wantStatus(t, r, http.StatusOK)
+	wantText(t, r, zh("filing.choose_title"), two.No)
+	r = c.post("/agency/filings/new", url.Values{"mode": {"cert"}, "district": {two.District}, "cert_no": {two.CertNo},
+		"contract_id": {fmt.Sprint(two.ID)}})
+	wantStatus(t, r, http.StatusSeeOther)
+	got, err := e.app.GetContract(anju, two.ID)
+	if err != nil || got.FilingStatus != app.FilingPending {
+		t.Errorf("contract by certificate: %v %v", got.FilingStatus, err)
+	}
+}
+
+// TestFilingOverdueList: the agency's portal lists its signed contracts
+// past the filing deadline and not filed (逾期未备案), with the count on
+// the tab.
+func TestFilingOverdueList(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	anju := e.actor("anju.admin")
+	page, err := e.app.SearchContracts(anju, app.ContractQuery{Status: app.ContractSigned, Filing: app.FilingOverdue, Size: 5})
+	if err != nil || page.Total == 0 {
+		t.Fatalf("demo has no overdue contract of the agency: %v", err)
+	}
+	c := e.signedIn("agency", "anju.admin")
+	r := c.get("/agency/filings/overdue")
+	wantStatus(t, r, http.StatusOK)
+	wantText(t, r, zh("filing.overdue_title"), page.Items[0].No, fmt.Sprintf(`<span class="count">%d</span>`, page.Total))
+}
