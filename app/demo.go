@@ -122,5 +122,9 @@ func (a *App) LoadDemo() ([]DemoAccount, error) {
 	if err := a.db.View(a.params.load); err != nil {
 		return nil, err
 	}
-	return accounts, a.loadDemoRegistry()
+	if err := a.loadDemoRegistry(); err != nil {
+		return nil, err
+	}
+	// Leases over the last two years (app/demo_contracts.go).
+	return accounts, a.loadDemoContracts()
 }
