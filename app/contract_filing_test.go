@@ -568,3 +568,31 @@ func (f *cfFixture) filing(id uint64) *ContractFiling {
 	}
 	return fl
 }
+
+func TestDemoFilingRecord(t *testing.T) {
+	f := newCFFixture(t)
+	c := f.signed(f.agent1, f.agencyX, "张伟")
+	at := c.Signed.Add(time.Hour)
+	c.FilingStatus = FilingRejected
+	c.History = append(c.History,
+		ContractEvent{Time: at, By: personOf(f.agent1), Action: "filing_submitted"},
+		ContractEvent{Time: at.Add(time.Hour), By: personOf(f.reviewer), Action: "filing_rejected", Note: "缺少授权委托书"})
+	err := f.update(func(tx *storage.Tx) error {
+		if err := demoFilingRecord(tx, c); err != nil {
+			return err
+		}
+		return contractTable.Put(tx, c)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	fl := f.filing(f.stored(c.ID).FilingID)
+	if fl.Status != FilingRejected || fl.RejectReason != "缺少授权委托书" || !fl.Submitted.Equal(at) || fl.Side != SourceAgency ||
+		len(fl.History) != 2 || fl.ReviewedBy.UserID != f.reviewer.UserID {
+		t.Errorf("demo application: %+v", fl)
+	}
+	// The agency can resubmit it like any other.
+	if _, err := f.ResubmitFiling(f.agent1, fl.ID, ""); err != nil {
+		t.Error(err)
+	}
+}
