@@ -164,7 +164,7 @@ func TestFilingThroughTheUI(t *testing.T) {
 	page := "/gov/filings/" + m[2]
 	r = clerk.get(page)
 	wantStatus(t, r, http.StatusOK)
-	wantText(t, r, zh("filing.backentry_ok"), zh("filing.status.pending"), "界面租客", zh("filing.doc.paper_contract"),
+	wantText(t, r, zh("filing.backentry_ok"), zh("contracts.filing.pending"), "界面租客", zh("filing.doc.paper_contract"),
 		zh("filing.needs_reviewer")) // the clerk is told who reviews
 	wantNoText(t, r, "110108199003070024") // IDs masked
 
@@ -175,7 +175,9 @@ func TestFilingThroughTheUI(t *testing.T) {
 	reviewer := e.signedIn("gov", "reviewer")
 	r = reviewer.get("/gov/filings")
 	wantStatus(t, r, http.StatusOK)
-	wantText(t, r, zh("filing.queue_title"), "界面租客")
+	wantText(t, r, zh("filing.queue_title"), zh("filing.tab_pending"))
+	r = reviewer.get("/gov/filings?q=" + url.QueryEscape("界面租客"))
+	wantText(t, r, "界面租客")
 	r = reviewer.post(page+"/reject", url.Values{"reject_reason": {""}})
 	wantStatus(t, r, http.StatusUnprocessableEntity)
 	wantFieldError(t, r, "reject_reason", zh("filing.reject_reason_required"))
@@ -249,7 +251,7 @@ func TestBackEntryPageFollowsTheParameter(t *testing.T) {
 	// The agency's list shows it, in English too.
 	agent.setCookie("lang", "en")
 	r = agent.get("/agency/filings")
-	wantText(t, r, en("filing.list_title"), "参数租客", en("filing.status.pending"), en("filing.source.backentry"))
+	wantText(t, r, en("filing.list_title"), "参数租客", en("contracts.filing.pending"), en("filing.source.backentry"))
 }
 
 // TestFilingApplyByNumberAndCertificate applies for demo contracts of the
@@ -308,4 +310,101 @@ func TestFilingOverdueList(t *testing.T) {
 	r := c.get("/agency/filings/overdue")
 	wantStatus(t, r, http.StatusOK)
 	wantText(t, r, zh("filing.overdue_title"), page.Items[0].No, fmt.Sprintf(`<span class="count">%d</span>`, page.Total))
+}
+
+// TestFilingPagesInBothLanguages renders every filing page, with its error
+// states, in Chinese and English: no raw key, no broken placeholder, no
+// text of the other language (stored names and addresses aside).
+func TestFilingPagesInBothLanguages(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	clerkA, anjuA, reviewerA := e.actor("clerk"), e.actor("anju.admin"), e.actor("reviewer")
+	e.setParams(app.ParamFilingRequiresSign, "false")
+	pending := e.flPaper(anjuA, "双语一室", "双语甲")
+	returned := e.flReturned(reviewerA, e.flPaper(clerkA, "双语二室", "双语乙"))
+	filed := e.flPaper(clerkA, "双语三室", "双语丙")
+	if _, err := e.app.ApproveFiling(reviewerA, filed.ID); err != nil {
+		t.Fatal(err)
+	}
+	filedC, _, err := e.app.GetFiling(clerkA, filed.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := e.flProperty()
+	data := []string{p.Address, p.CertNo, p.Owners[0].Name, "双语甲", "双语乙", "双语丙", "双语一室", "双语二室", "双语三室",
+		"承租人身份证复印件不清晰", "纸质合同.pdf", filedC.CertificateNo, "北京安居房地产经纪有限公司"}
+	for _, u := range []string{"clerk", "reviewer", "anju.admin"} {
+		data = append(data, e.user(u).Name)
+	}
+	g := "/gov/filings/"
+	type pageCase struct {
+		who, method, path string
+		form              url.Values
+		want              int
+	}
+	pages := []pageCase{
+		{"reviewer", "GET", "/gov/filings", nil, 200},
+		{"reviewer", "GET", "/gov/filings?status=&overdue=1&agency=安居", nil, 200},
+		{"reviewer", "GET", "/gov/filings?from=never", nil, 422},
+		{"clerk", "GET", "/gov/filings/overdue", nil, 200},
+		{"clerk", "GET", "/gov/filings/new", nil, 200},
+		{"clerk", "POST", "/gov/filings/new", url.Values{"mode": {"contract"}}, 422},
+		{"clerk", "POST", "/gov/filings/new", url.Values{"mode": {"cert"}, "district": {p.District}, "cert_no": {p.CertNo}}, 200},
+		{"clerk", "GET", g + itoa(returned.ID), nil, 200},
+		{"clerk", "GET", g + itoa(pending.ID), nil, 200},
+		{"reviewer", "GET", g + itoa(pending.ID), nil, 200},
+		{"reviewer", "POST", g + itoa(pending.ID) + "/reject", url.Values{}, 422},
+		{"clerk", "POST", g + itoa(pending.ID) + "/approve", nil, 403},
+		{"clerk", "GET", g + itoa(filed.ID) + "/certificate", nil, 200},
+		{"clerk", "GET", "/gov/contracts/backentry", nil, 200},
+		{"clerk", "POST", "/gov/contracts/backentry", url.Values{}, 422},
+		{"anju.admin", "GET", "/agency/filings", nil, 200},
+		{"anju.admin", "GET", "/agency/filings/" + itoa(pending.ID), nil, 200},
+		{"", "GET", "/f", nil, 200},
+		{"", "GET", "/f/" + filedC.CertificateNo + "?name=" + url.QueryEscape("双语丙"), nil, 200},
+		{"", "GET", "/f/" + filedC.CertificateNo + "?name=x", nil, 404},
+		{"", "GET", "/f?cert=&name=", nil, 422},
+	}
+	e.setParams(app.ParamPublicRate, "600")
+	for _, lang := range []string{"zh-CN", "en"} {
+		clients := map[string]*client{"": e.client()}
+		for _, u := range []string{"clerk", "reviewer", "anju.admin"} {
+			portal := "gov"
+			if u == "anju.admin" {
+				portal = "agency"
+			}
+			clients[u] = e.signedIn(portal, u)
+		}
+		for _, c := range clients {
+			c.setCookie("lang", lang)
+		}
+		for _, pc := range pages {
+			c := clients[pc.who]
+			var r *resp
+			if pc.method == "GET" {
+				r = c.get(pc.path)
+			} else {
+				r = c.post(pc.path, pc.form)
+			}
+			what := fmt.Sprintf("%s %s %s as %q", lang, pc.method, pc.path, pc.who)
+			if r.StatusCode != pc.want {
+				t.Errorf("%s: status %d, want %d\n%.600s", what, r.StatusCode, pc.want, visibleText(r.body))
+				continue
+			}
+			if probs := untranslated(r.body, lang, data); len(probs) > 0 {
+				t.Errorf("%s: %v", what, probs)
+			}
+		}
+	}
+	// Back-entry disabled: the page says so in both languages.
+	e.setParams(app.ParamFilingRequiresSign, "true")
+	for _, lang := range []string{"zh-CN", "en"} {
+		c := e.signedIn("gov", "clerk")
+		c.setCookie("lang", lang)
+		r := c.get("/gov/contracts/backentry")
+		wantText(t, r, msg(lang, "filing.backentry_disabled"))
+		if probs := untranslated(r.body, lang, data); len(probs) > 0 {
+			t.Errorf("%s disabled back-entry: %v", lang, probs)
+		}
+	}
 }
