@@ -375,3 +375,20 @@ func TestModelTextPage(t *testing.T) {
 	c.setCookie("lang", "en")
 	wantText(t, c.get("/gov/admin/contract-template"), en("contract.tpl_intro"))
 }
+
+// TestVerificationPageOffersSigning: a valid code's page links to the
+// signing form with the code filled in.
+func TestVerificationPageOffersSigning(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	code := e.signProperty(e.actor("agent.zhang"))
+	c := e.signedIn("agency", "agent.zhang")
+	r := c.get("/agency/verifications/" + code)
+	wantText(t, r, zh("contract.sign_from_code"))
+	if !strings.Contains(r.body, `href="/agency/contracts/new?code=`+code+`"`) {
+		t.Error("no link to sign from the code")
+	}
+	wantInputValue(t, c.get("/agency/contracts/new?code="+code), "code", code)
+	// A reviewer cannot sign: no link.
+	wantNoText(t, e.signedIn("gov", "reviewer").get("/gov/verifications/"+code), zh("contract.sign_from_code"))
+}
