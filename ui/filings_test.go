@@ -408,3 +408,18 @@ func TestFilingPagesInBothLanguages(t *testing.T) {
 		}
 	}
 }
+
+// TestPublicFilingCheckIsRateLimited: the public check answers a client
+// address only so many times a minute, like the verification check.
+func TestPublicFilingCheckIsRateLimited(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	e.setParams(app.ParamPublicRate, "5")
+	c := e.client()
+	var last *resp
+	for range 7 {
+		last = c.get("/f/BA110105-2026-000001?name=" + url.QueryEscape("某人"))
+	}
+	wantStatus(t, last, http.StatusTooManyRequests)
+	wantText(t, last, zh("verify.check_rate_limited"))
+}
