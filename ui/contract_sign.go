@@ -268,13 +268,23 @@ func (s *Server) handleContractDocs(w http.ResponseWriter, r *http.Request) {
 		fail(http.StatusUnprocessableEntity, map[string]string{"file": "contract.doc_required"}, "")
 		return
 	}
-	kind := r.PostForm.Get("kind")
-	switch r.PostForm.Get("go") {
-	case "prev":
+	kind, do := r.PostForm.Get("kind"), r.PostForm.Get("go")
+	if do == "prev" {
 		http.Redirect(w, r, ctx.Base+"/step/4", http.StatusSeeOther)
 		return
-	case "next":
-		if _, err := s.app.DocsDone(a, ctx.ID); err != nil {
+	}
+	// A file chosen is uploaded whichever button was pressed: "下一步"
+	// with a file in the field must not drop it.
+	file, hdr, err := r.FormFile("file")
+	switch {
+	case err == nil:
+		defer file.Close()
+		data, err := io.ReadAll(io.LimitReader(file, app.ContractDocMaxBytes+1))
+		if err != nil {
+			fail(http.StatusUnprocessableEntity, map[string]string{"file": "contract.doc_required"}, kind)
+			return
+		}
+		if _, err := s.app.AttachContractDoc(a, ctx.ID, kind, hdr.Filename, data); err != nil {
 			if e, ok := app.AsError(err); ok && len(e.Fields) > 0 {
 				fail(http.StatusUnprocessableEntity, e.Fields, kind)
 				return
@@ -282,33 +292,31 @@ func (s *Server) handleContractDocs(w http.ResponseWriter, r *http.Request) {
 			s.fail(w, r, err, "", nil)
 			return
 		}
-		http.Redirect(w, r, ctx.Base+"/step/6", http.StatusSeeOther)
-		return
-	}
-	file, hdr, err := r.FormFile("file")
-	if err != nil {
+		if do != "next" {
+			s.setFlash(w, r, "contract.doc_added")
+			http.Redirect(w, r, ctx.Base+"/step/5", http.StatusSeeOther)
+			return
+		}
+	case do != "next":
 		fail(http.StatusUnprocessableEntity, map[string]string{"file": "contract.doc_required"}, kind)
 		return
 	}
-	defer file.Close()
-	data, err := io.ReadAll(io.LimitReader(file, app.ContractDocMaxBytes+1))
-	if err != nil {
-		fail(http.StatusUnprocessableEntity, map[string]string{"file": "contract.doc_required"}, kind)
-		return
-	}
-	if _, err := s.app.AttachContractDoc(a, ctx.ID, kind, hdr.Filename, data); err != nil {
+	if _, err := s.app.DocsDone(a, ctx.ID); err != nil {
 		if e, ok := app.AsError(err); ok && len(e.Fields) > 0 {
+			cur, _ = s.app.GetDraft(a, ctx.ID) // with the file just attached, if any
+			if cur == nil {
+				s.fail(w, r, err, "", nil)
+				return
+			}
 			fail(http.StatusUnprocessableEntity, e.Fields, kind)
 			return
 		}
 		s.fail(w, r, err, "", nil)
 		return
 	}
-	s.setFlash(w, r, "contract.doc_added")
-	http.Redirect(w, r, ctx.Base+"/step/5", http.StatusSeeOther)
+	http.Redirect(w, r, ctx.Base+"/step/6", http.StatusSeeOther)
 }
 
-// signDocNumber reads N of …/docs/N (the view) or of {n} (…/docs/N/remove).
 func signDocNumber(r *http.Request) (int, bool) {
 	s, ok := mux.Vars(r)["n"]
 	if !ok {
