@@ -276,7 +276,16 @@ func (s *Server) handleContractRevokeForm(w http.ResponseWriter, r *http.Request
 		s.renderError(w, r, http.StatusConflict, "contracts.revoke_not_signed")
 		return
 	}
-	form := url.Values{"effective": {time.Now().Format(time.DateOnly)}}
+	// Today, within the term (a lease signed ahead of its start ends on
+	// its first day at the earliest).
+	eff := time.Now()
+	if eff.Before(c.Terms.Start) {
+		eff = c.Terms.Start
+	}
+	if !c.Terms.End.IsZero() && eff.After(c.Terms.End) {
+		eff = c.Terms.End
+	}
+	form := url.Values{"effective": {eff.Format(time.DateOnly)}}
 	s.render(w, r, http.StatusOK, "contract_revoke", &view{Title: "contracts.revoke_title", Nav: "contracts", Form: form,
 		Data: s.contractPageData(r, c, false)})
 }
