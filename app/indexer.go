@@ -162,12 +162,9 @@ func (ix *indexer) applyBatch() (int, error) {
 	if err != nil {
 		return 0, err
 	}
-	if err := a.ix.Apply(puts, dels); err != nil {
-		return 0, fmt.Errorf("apply index batch: %w", err)
-	}
 	seq := notes[len(notes)-1].Seq
-	if err := a.ix.SetLastApplied(seq); err != nil {
-		return 0, err
+	if err := a.ix.ApplyUpTo(puts, dels, seq); err != nil {
+		return 0, fmt.Errorf("apply index batch: %w", err)
 	}
 	if err := a.db.TrimNotes(seq); err != nil {
 		return 0, err

@@ -222,6 +222,19 @@ func (ix *Index) Apply(puts []Doc, deleteIDs []string) error {
 	if len(puts) == 0 && len(deleteIDs) == 0 {
 		return nil
 	}
+	return ix.apply(puts, deleteIDs, nil)
+}
+
+// ApplyUpTo is Apply that also records seq as the last applied outbox
+// sequence (see SetLastApplied) in the same batch: the documents and the
+// sequence are applied together or not at all, and the index takes one
+// snapshot for both instead of two (each one a snapshot for scorch to
+// introduce and persist).
+func (ix *Index) ApplyUpTo(puts []Doc, deleteIDs []string, seq uint64) error {
+	return ix.apply(puts, deleteIDs, &seq)
+}
+
+func (ix *Index) apply(puts []Doc, deleteIDs []string, seq *uint64) error {
 	ix.mu.RLock()
 	defer ix.mu.RUnlock()
 	if ix.idx == nil {
@@ -242,6 +255,9 @@ func (ix *Index) Apply(puts []Doc, deleteIDs []string) error {
 			return fmt.Errorf("%w: empty ID to delete", ErrDoc)
 		}
 		b.Delete(id)
+	}
+	if seq != nil {
+		b.SetInternal(keyLastApplied, binary.BigEndian.AppendUint64(nil, *seq))
 	}
 	if err := ix.idx.Batch(b); err != nil {
 		return fmt.Errorf("apply search batch of %d puts, %d deletes: %w", len(puts), len(deleteIDs), err)

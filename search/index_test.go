@@ -441,3 +441,31 @@ func TestConcurrentUse(t *testing.T) {
 		}
 	}
 }
+
+// TestApplyUpTo: documents and the last applied sequence go in one batch; a
+// batch with no documents still records the sequence, and a failed batch
+// records neither.
+func TestApplyUpTo(t *testing.T) {
+	ix := openTest(t)
+	if err := ix.ApplyUpTo([]Doc{{Type: "user", ID: "user/7", Fields: map[string]any{"name": "孙七"}}}, []string{"user/1"}, 41); err != nil {
+		t.Fatal(err)
+	}
+	if got := ids(t, ix, Query{Type: "user", Text: "孙七"}); !slices.Equal(got, []string{"user/7"}) {
+		t.Errorf("孙七 = %v", got)
+	}
+	if seq, err := ix.LastApplied(); err != nil || seq != 41 {
+		t.Errorf("LastApplied = %d, %v; want 41", seq, err)
+	}
+	if err := ix.ApplyUpTo(nil, nil, 42); err != nil {
+		t.Fatal(err)
+	}
+	if seq, _ := ix.LastApplied(); seq != 42 {
+		t.Errorf("LastApplied after an empty batch = %d, want 42", seq)
+	}
+	if err := ix.ApplyUpTo([]Doc{{Type: "nosuch", ID: "x/1"}}, nil, 43); !errors.Is(err, ErrDoc) {
+		t.Errorf("bad document: err = %v", err)
+	}
+	if seq, _ := ix.LastApplied(); seq != 42 {
+		t.Errorf("LastApplied after a failed batch = %d, want 42", seq)
+	}
+}
