@@ -176,23 +176,39 @@ var regfileHeaders = func() map[string]int {
 // file turns out truncated or corrupt further on. reject may be nil.
 func ReadRegistryFile(r io.Reader, filename string, row func(RegistryRow) error, reject func(RegistryRowError)) (RegistryFileInfo, error) {
 	var info RegistryFileInfo
+	src, isCSV, done, err := openTableFile(r, &info)
+	if err != nil {
+		return info, err
+	}
+	defer done()
+	return regfileRead(src, isCSV, &info, row, reject)
+}
+
+// openTableFile detects a table file's format and encoding from its content
+// (see ReadRegistryFile; info gets Format and Encoding) and returns a
+// streaming source of its records, whether it is CSV (whose short records
+// are errors) and a function that releases it. Other imports (bulk
+// back-entry of contracts) read their files through it too.
+func openTableFile(r io.Reader, info *RegistryFileInfo) (src regfileSource, isCSV bool, done func(), err error) {
+	done = func() {}
 	br := bufio.NewReaderSize(r, regfilePeekSize)
 	head, err := br.Peek(regfilePeekSize)
 	more := err == nil
 	if err != nil && err != io.EOF {
-		return info, &RegistryFileError{Key: "registry.file_unreadable", Err: err}
+		return nil, false, done, &RegistryFileError{Key: "registry.file_unreadable", Err: err}
 	}
 	if len(bytes.TrimSpace(head)) == 0 {
 		info.Format = "csv"
-		return info, &RegistryFileError{Key: "registry.file_no_header"}
+		return nil, false, done, &RegistryFileError{Key: "registry.file_no_header"}
 	}
 	switch regfileSniff(head) {
 	case "xlsx":
 		info.Format = "xlsx"
-		return regfileReadXLSX(br, &info, row, reject)
+		src, done, err := regfileOpenXLSX(br)
+		return src, false, done, err
 	case "csv":
 	default:
-		return info, &RegistryFileError{Key: "registry.file_unknown_format"}
+		return nil, false, done, &RegistryFileError{Key: "registry.file_unknown_format"}
 	}
 	info.Format = "csv"
 	var text io.Reader = br
@@ -211,7 +227,7 @@ func ReadRegistryFile(r io.Reader, filename string, row func(RegistryRow) error,
 	cr.FieldsPerRecord = -1
 	cr.LazyQuotes = true
 	cr.ReuseRecord = true
-	return regfileRead(&regfileCSVSource{cr: cr, lim: lim}, true, &info, row, reject)
+	return &regfileCSVSource{cr: cr, lim: lim}, true, done, nil
 }
 
 // regfileSniff classifies the first bytes of a file: "xlsx", "csv" or ""
@@ -318,21 +334,24 @@ func (s *regfileXLSXSource) next() (int, []string, error) {
 	return s.n, rec, err
 }
 
-// regfileReadXLSX spools the workbook to a temporary file (a ZIP is read
+// regfileOpenXLSX spools the workbook to a temporary file (a ZIP is read
 // from its end) and streams its first sheet with raw cell values, so that
-// dates come as serial numbers whatever their display format.
-func regfileReadXLSX(r io.Reader, info *RegistryFileInfo, row func(RegistryRow) error, reject func(RegistryRowError)) (RegistryFileInfo, error) {
-	tmp, err := os.CreateTemp("", "anju-registry-*.xlsx")
+// dates come as serial numbers whatever their display format. done closes
+// the workbook and removes the copy.
+func regfileOpenXLSX(r io.Reader) (src regfileSource, done func(), err error) {
+	done = func() {}
+	tmp, err := os.CreateTemp("", "anju-table-*.xlsx")
 	if err != nil {
-		return *info, err
+		return nil, done, err
 	}
-	defer os.Remove(tmp.Name())
+	remove := func() { os.Remove(tmp.Name()) }
 	_, err = io.Copy(tmp, r)
 	if cerr := tmp.Close(); err == nil {
 		err = cerr
 	}
 	if err != nil {
-		return *info, &RegistryFileError{Key: "registry.file_unreadable", Err: err}
+		remove()
+		return nil, done, &RegistryFileError{Key: "registry.file_unreadable", Err: err}
 	}
 	f, err := excelize.OpenFile(tmp.Name(), excelize.Options{
 		RawCellValue:      true,
@@ -340,19 +359,21 @@ func regfileReadXLSX(r io.Reader, info *RegistryFileInfo, row func(RegistryRow) 
 		UnzipXMLSizeLimit: 1 << 20, // larger parts (the sheet, shared strings) are read from disk
 	})
 	if err != nil {
-		return *info, &RegistryFileError{Key: "registry.file_unreadable", Err: err}
+		remove()
+		return nil, done, &RegistryFileError{Key: "registry.file_unreadable", Err: err}
 	}
-	defer f.Close()
+	closeFile := func() { f.Close(); remove() }
 	sheets := f.GetSheetList()
 	if len(sheets) == 0 {
-		return *info, &RegistryFileError{Key: "registry.file_unknown_format"}
+		closeFile()
+		return nil, done, &RegistryFileError{Key: "registry.file_unknown_format"}
 	}
 	rows, err := f.Rows(sheets[0])
 	if err != nil {
-		return *info, &RegistryFileError{Key: "registry.file_unreadable", Err: err}
+		closeFile()
+		return nil, done, &RegistryFileError{Key: "registry.file_unreadable", Err: err}
 	}
-	defer rows.Close()
-	return regfileRead(&regfileXLSXSource{rows: rows}, false, info, row, reject)
+	return &regfileXLSXSource{rows: rows}, func() { rows.Close(); closeFile() }, nil
 }
 
 // regfileParser holds the column layout found in the header.
