@@ -81,8 +81,14 @@ func (a *App) loadDemoContracts() error {
 		if err != nil {
 			return err
 		}
+		// The certificates printed on the console for trying a verification
+		// (and then a lease) stay free too.
+		printed := map[string]bool{}
+		for _, c := range a.DemoCertificates() {
+			printed[c.District+"/"+c.CertNo] = true
+		}
 		err = propertyTable.Each(tx, false, func(p *Property) (bool, error) {
-			if p.Source == "demo" && p.restriction() == "" && p.Residential() && !used[p.ID] {
+			if p.Source == "demo" && p.restriction() == "" && p.Residential() && !used[p.ID] && !printed[p.District+"/"+p.CertNo] {
 				props = append(props, p)
 			}
 			return true, nil
