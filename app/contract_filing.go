@@ -129,12 +129,6 @@ func filingDoc(f *ContractFiling) search.Doc {
 // The filing's search document and its part in the contract's lifecycle
 // are registered here, beside the table, so that this file is the whole of
 // the filing workflow.
-func init() {
-	searchSchema.Types = append(searchSchema.Types, filingDocType)
-	indexedKinds[contractFilingTable.Name()] = tableKind(contractFilingTable, "filing", filingDoc)
-	ContractFilingFollow = followContractFiling
-}
-
 // FilingDocKinds are the documents an applicant may add to an application.
 var FilingDocKinds = []string{"id_copy", "certificate", "power_of_attorney", "paper_contract", "other"}
 
@@ -641,7 +635,7 @@ func (a *App) RejectFiling(actor Actor, id uint64, reason string) (*ContractFili
 	return f, err
 }
 
-// followContractFiling is ContractFilingFollow: when a contract ends, its
+// followContractFiling: when a contract ends, its
 // application ends with it — cancelled on revocation (also a pending or
 // returned one), ended on expiry (a filed one; an open one may still be
 // decided).

@@ -23,8 +23,6 @@ func newCFFixture(t *testing.T) *cfFixture {
 	f.reviewer = f.actor(f.seedUser("cf.reviewer", "朝阳审核员", []Role{RoleReviewer}, "110105", fixturePassword))
 	f.reviewerHD = f.actor(f.seedUser("cf.reviewer.hd", "海淀审核员", []Role{RoleReviewer}, "110108", fixturePassword))
 	f.clerkReviewer = f.actor(f.seedUser("cf.both", "录入兼审核", []Role{RoleClerk, RoleReviewer}, "110105", fixturePassword))
-	// Another test may have replaced the lifecycle hook.
-	ContractFilingFollow = followContractFiling
 	return f
 }
 

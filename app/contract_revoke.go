@@ -129,13 +129,6 @@ func day(t time.Time) time.Time {
 	return time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, time.Local)
 }
 
-// ContractFilingFollow, when set (by the filing workflow), brings the
-// contract's filing application along when the contract ends: status is
-// FilingCancelled (revoked) or FilingEnded (expired). It runs in the
-// contract's transaction, before the contract is written, for a contract
-// with a filing application (FilingID != 0).
-var ContractFilingFollow func(tx *storage.Tx, actor Actor, c *Contract, status string, now time.Time) error
-
 // followFiling ends the contract's filing with it: an applied-for or
 // filed filing becomes status (cancelled on revocation, ended on expiry),
 // with a history line. A contract never applied for keeps FilingNone.
@@ -150,8 +143,10 @@ func (a *App) followFiling(tx *storage.Tx, actor Actor, c *Contract, status stri
 			return nil
 		}
 	}
-	if c.FilingID != 0 && ContractFilingFollow != nil {
-		if err := ContractFilingFollow(tx, actor, c, status, now); err != nil {
+	// The filing application comes along (app/contract_filing.go), in the
+	// contract's transaction, before the contract is written.
+	if c.FilingID != 0 {
+		if err := followContractFiling(tx, actor, c, status, now); err != nil {
 			return err
 		}
 	}

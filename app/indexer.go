@@ -17,7 +17,7 @@ import (
 // searchSchema lists every document type in the index. Bump Version when a
 // type or field changes: the index is then rebuilt from the store at start.
 var searchSchema = search.Schema{Version: 6, Types: []search.DocType{userDocType, verificationDocType,
-	agencyDocType, practitionerDocType, contractDocType}}
+	agencyDocType, practitionerDocType, contractDocType, filingDocType}}
 
 // indexedKind turns one stored record into its search document. Every
 // table declared with Outbox: true has an entry here.
@@ -28,11 +28,12 @@ type indexedKind struct {
 }
 
 var indexedKinds = map[string]indexedKind{
-	userTable.Name():         tableKind(userTable, "user", userDoc),
-	verificationTable.Name(): tableKind(verificationTable, "verification", verificationDoc),
-	agencyTable.Name():       tableKind(agencyTable, "agency", agencyDoc),
-	practitionerTable.Name(): practitionerKind,
-	contractTable.Name():     tableKind(contractTable, "contract", contractDoc),
+	userTable.Name():           tableKind(userTable, "user", userDoc),
+	verificationTable.Name():   tableKind(verificationTable, "verification", verificationDoc),
+	agencyTable.Name():         tableKind(agencyTable, "agency", agencyDoc),
+	practitionerTable.Name():   practitionerKind,
+	contractTable.Name():       tableKind(contractTable, "contract", contractDoc),
+	contractFilingTable.Name(): tableKind(contractFilingTable, "filing", filingDoc),
 }
 
 func tableKind[T any](t *storage.Table[T], docType string, doc func(*T) search.Doc) indexedKind {
