@@ -125,7 +125,7 @@ type BulkCreated struct {
 	ID     uint64 `json:"id"`
 	No     string `json:"no"`
 	CertNo string `json:"cert_no"`
-	Lessee string `json:"lessee"`
+	Lessee string `json:"lessee"` // masked
 }
 
 // BulkRejected is one refused row with every problem found.
@@ -137,7 +137,8 @@ type BulkRejected struct {
 
 // BulkProblem is one reason a row was refused: the column (its key in
 // BulkColumns, "" for the row as a whole), the message key with its
-// arguments and the value as written (cut to 64 characters).
+// arguments and the value as written (cut to 64 characters; personal data
+// masked, see bulkShown).
 type BulkProblem struct {
 	Column string   `json:"column,omitempty"`
 	Reason string   `json:"reason"`
@@ -205,7 +206,7 @@ func (a *App) ImportBackEntries(actor Actor, r io.Reader, filename string) (*Con
 				}
 				lessee := ""
 				if ls := c.Lessees(); len(ls) > 0 {
-					lessee = ls[0].Name
+					lessee = MaskName(ls[0].Name)
 				}
 				imp.Created = append(imp.Created, BulkCreated{Line: br.line, ID: c.ID, No: c.No, CertNo: c.CertNo, Lessee: lessee})
 			}
@@ -415,14 +416,15 @@ func parseBulkRow(line int, rec []string, cols [bulkNumCols]int, width int, isCS
 	bad := func(col int, reason string, args ...string) {
 		p := BulkProblem{Reason: reason, Args: args}
 		if col >= 0 {
-			p.Column, p.Value = BulkColumns[col].Key, regfileCut(v[col])
+			p.Column, p.Value = BulkColumns[col].Key, bulkShown(col, v[col])
 		}
 		br.problems = append(br.problems, p)
 	}
 	in := &br.in
 	in.District, in.CertNo = HalfWidth(v[bulkDistrict]), NormalizeCertNo(v[bulkCertNo])
 	if isCSV && len(rec) < width {
-		bad(-1, "registry.row_short", fmt.Sprintf("%d/%d", len(rec), width))
+		bad(-1, "registry.row_short")
+		br.problems[0].Value = fmt.Sprintf("%d/%d", len(rec), width)
 		return br, false
 	}
 	in.Mode = bulkChoice(bulkModes, v[bulkMode], "whole")
@@ -501,6 +503,29 @@ var bulkFieldColumns = map[string]int{
 	"utilities": bulkUtilities, "rooms": bulkRooms, "fees": bulkFees, "agreed_terms": bulkAgreed,
 }
 
+// bulkShown is a refused value as the report keeps it: names, ID numbers
+// and phone numbers masked (the report outlives the file and is seen by
+// the district's other back-entry staff), anything else cut to 64
+// characters.
+func bulkShown(col int, value string) string {
+	mask := func(f func(string) string) string {
+		parts := bulkSplit(value)
+		for i, p := range parts {
+			parts[i] = f(p)
+		}
+		return strings.Join(parts, "、")
+	}
+	switch col {
+	case bulkLessor, bulkLessee, bulkCoResidents:
+		return mask(MaskName)
+	case bulkLessorIDNo, bulkLesseeIDNo, bulkCoResidentIDNo:
+		return mask(MaskID)
+	case bulkLessorPhone, bulkLesseePhone:
+		return mask(MaskPhone)
+	}
+	return regfileCut(value)
+}
+
 // bulkPartyColumns are the columns of a party's fields, by the column of
 // its names.
 var bulkPartyColumns = map[int]map[string]int{
@@ -539,7 +564,7 @@ func (br *bulkRow) rejected(e *Error) BulkRejected {
 		}
 		p := BulkProblem{Reason: key}
 		if col >= 0 {
-			p.Column, p.Value = BulkColumns[col].Key, regfileCut(br.values[col])
+			p.Column, p.Value = BulkColumns[col].Key, bulkShown(col, br.values[col])
 		}
 		ps = append(ps, fp{col, p})
 	}

@@ -165,6 +165,10 @@ func TestBulkBackEntry(t *testing.T) {
 	if args := imp.Rejected[0].Problems[0].Args; len(args) == 0 || args[0] != imp.Created[0].No {
 		t.Errorf("overlap args %v, want %s first", args, imp.Created[0].No)
 	}
+	// The report keeps personal data masked.
+	if v := imp.Rejected[1].Problems[0].Value; v != MaskID("110105199005050053") {
+		t.Errorf("refused ID kept as %q", v)
+	}
 	// Row 6: every problem, in column order (the paper was signed after
 	// the term it says ended).
 	if ps := imp.Rejected[2].Problems; len(ps) != 3 || ps[0].Column != "end" || ps[1].Column != "rent" || ps[1].Value != "abc" ||
@@ -307,7 +311,7 @@ func TestBulkBackEntryTemplatesAndXLSX(t *testing.T) {
 		t.Fatal(err)
 	}
 	imp, err := f.ImportBackEntries(f.clerk, &b, "迁移.xlsx")
-	if err != nil || len(imp.Created) != 1 || imp.Created[0].Line != 3 || imp.Created[0].Lessee != "租客一" {
+	if err != nil || len(imp.Created) != 1 || imp.Created[0].Line != 3 || imp.Created[0].Lessee != MaskName("租客一") {
 		t.Fatalf("xlsx: %v %+v", err, imp)
 	}
 	c, err := f.GetContract(f.clerk, imp.Created[0].ID)
