@@ -13,11 +13,19 @@ func (s *Server) registerHomeRoutes(r *mux.Router) {
 }
 
 func (s *Server) handleGovHome(w http.ResponseWriter, r *http.Request) {
-	agenda, err := s.app.FilingAgenda(actorOf(r))
-	if err != nil {
+	a := actorOf(r)
+	var d govHomeData
+	var err error
+	if d.Agencies, err = s.app.FilingAgenda(a); err != nil {
 		s.log.Error("filing agenda", "err", err) // the home page still shows
 	}
-	s.render(w, r, http.StatusOK, "gov_home", &view{Title: "home.gov", Nav: "home", Data: agenda})
+	if a.Can(app.PermFilingReview) || a.Can(app.PermFilingApply) {
+		if d.Filings, err = s.app.CountFilings(a); err != nil {
+			s.log.Error("contract filing counts", "err", err)
+		}
+		d.Reviewer = a.Can(app.PermFilingReview)
+	}
+	s.render(w, r, http.StatusOK, "gov_home", &view{Title: "home.gov", Nav: "home", Data: d})
 }
 
 func (s *Server) registerPublicRoutes(r *mux.Router) {
@@ -45,4 +53,11 @@ func (s *Server) handleHealth(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	_, _ = w.Write([]byte("ok\n"))
+}
+
+// govHomeData is what waits for a government user.
+type govHomeData struct {
+	Agencies app.FilingAgenda // agency filings
+	Filings  app.FilingCounts // contract filings in his scope
+	Reviewer bool
 }
