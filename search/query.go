@@ -11,6 +11,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/blevesearch/bleve/v2"
+	"github.com/blevesearch/bleve/v2/analysis"
 	"github.com/blevesearch/bleve/v2/search"
 	"github.com/blevesearch/bleve/v2/search/query"
 )
@@ -249,28 +250,39 @@ func (ix *Index) textQuery(dt *docType, q Query) (query.Query, error) {
 
 	var all []query.Query // one clause per word that has something to match
 	for _, w := range words {
-		if len(analyzer.Analyze([]byte(w))) == 0 {
+		// Every token of the word (for Chinese, every unigram and bigram,
+		// so 小红 does not match every name containing 小) in one field, as
+		// a match query with the AND operator would ask, but built from
+		// term queries directly: a match query of one token is a
+		// conjunction of one, which bleve cannot fold into the bitmap
+		// operations it uses when no scores are needed, so a one-character
+		// search walked its postings one document at a time.
+		tokens := analyzedTerms(analyzer.Analyze([]byte(w)))
+		if len(tokens) == 0 {
 			// Only punctuation: nothing in a text field can match it, and
 			// requiring it would make "张 -" find nothing.
 			continue
 		}
 		var anyField []query.Query
 		for _, f := range textFields {
-			mq := bleve.NewMatchQuery(w)
-			mq.SetField(f)
-			mq.Analyzer = zhAnalyzer
-			// AND: for Chinese, every unigram and bigram of the word, so
-			// 小红 does not match every name containing 小.
-			mq.SetOperator(query.MatchQueryOperatorAnd)
-			anyField = append(anyField, mq)
+			var each []query.Query
+			for _, tok := range tokens {
+				each = append(each, termQuery(f, tok))
+			}
+			anyField = append(anyField, conjunction(each))
 		}
 		anyField = append(anyField, keywordQueries(dt, w)...)
 		all = append(all, disjunction(anyField))
 	}
 
+	if len(words) == 1 && words[0] == text && len(all) == 1 {
+		// One word: its clause already holds the exact keyword matches of
+		// the whole text.
+		return all[0], nil
+	}
 	alternatives := keywordQueries(dt, text)
 	if len(all) > 0 {
-		alternatives = append(alternatives, bleve.NewConjunctionQuery(all...))
+		alternatives = append(alternatives, conjunction(all))
 	}
 	if len(alternatives) == 0 {
 		return bleve.NewMatchNoneQuery(), nil
@@ -308,6 +320,24 @@ func disjunction(qs []query.Query) query.Query {
 		return qs[0]
 	}
 	return bleve.NewDisjunctionQuery(qs...)
+}
+
+func conjunction(qs []query.Query) query.Query {
+	if len(qs) == 1 {
+		return qs[0]
+	}
+	return bleve.NewConjunctionQuery(qs...)
+}
+
+// analyzedTerms is the distinct terms of a token stream, in order.
+func analyzedTerms(ts analysis.TokenStream) []string {
+	var out []string
+	for _, t := range ts {
+		if s := string(t.Term); !slices.Contains(out, s) {
+			out = append(out, s)
+		}
+	}
+	return out
 }
 
 // Dates bleve can index (int64 nanoseconds since 1970), with a margin.
