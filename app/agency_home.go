@@ -17,6 +17,9 @@ import (
 type AgencyHome struct {
 	// Agency is the actor's agency; nil for an account linked to none.
 	Agency *Agency
+	// FilingsOverdue are the agency's signed leases past their filing
+	// deadline; FilingsReturned its filing applications returned.
+	FilingsOverdue, FilingsReturned int
 	// Pending is the agency's open change or cancellation (Agency.PendingApp).
 	Pending *AgencyApplication
 	// Applications are the open applications of the agency or made by the
@@ -122,6 +125,13 @@ func (a *App) AgencyHome(actor Actor) (*AgencyHome, error) {
 	if h.Agency != nil {
 		if err := a.homeCounts(actor, h); err != nil {
 			return nil, err
+		}
+		if h.Agency.Live() && actor.Can(PermContractView) {
+			fc, err := a.CountFilings(actor)
+			if err != nil {
+				return nil, err
+			}
+			h.FilingsOverdue, h.FilingsReturned = fc.Overdue, fc.Returned
 		}
 	}
 	h.Actions = h.actions(actor)
@@ -238,6 +248,12 @@ func (h *AgencyHome) actions(actor Actor) []HomeAction {
 		case AppPending:
 			out = append(out, HomeAction{Key: "aghome.app_pending", Args: []any{ap.No}, Link: link, Level: "info"})
 		}
+	}
+	if h.FilingsReturned > 0 {
+		out = append(out, HomeAction{Key: "aghome.filings_returned", Args: []any{h.FilingsReturned}, Link: "/agency/filings?status=rejected", Level: "error"})
+	}
+	if h.FilingsOverdue > 0 {
+		out = append(out, HomeAction{Key: "aghome.filings_overdue", Args: []any{h.FilingsOverdue}, Link: "/agency/filings/overdue", Level: "warn"})
 	}
 	if admin && h.StaffMustChange > 0 {
 		out = append(out, HomeAction{Key: "aghome.staff_must_change", Args: []any{h.StaffMustChange}, Link: "/agency/staff", Level: "info"})
