@@ -1,6 +1,8 @@
 package app
 
 import (
+	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -125,15 +127,71 @@ func (a *App) SearchVerifications(actor Actor, q VerificationQuery) (Verificatio
 		}
 	}
 	var items []*Verification
-	page, err := a.searchPage(sq, q.Page, q.Size, func(tx *storage.Tx, id uint64) error {
+	load := func(tx *storage.Tx, id uint64) error {
 		v, err := verificationTable.Get(tx, id)
 		if err == nil && canSeeVerification(actor, v) {
 			items = append(items, v)
 		}
 		return nil
-	})
+	}
+	page, err := a.searchNewest(sq, q.Page, q.Size, now, load)
 	if err != nil {
 		return VerificationPage{}, err
 	}
 	return VerificationPage{Items: items, Total: page.Total, Page: page.Page, Pages: page.Pages, Window: window}, nil
+}
+
+// newestSliceFrom is the number of matches from which searchNewest looks
+// for the page among recent verifications first.
+var newestSliceFrom = 20_000
+
+// searchNewest is searchPage for a list ordered newest first by ID. Every
+// match is visited to order them: about 0.2 µs each, 50–100 ms for the
+// 250,000 verifications of 90 days of a city. So when there are many
+// matches, it counts them (cheap: nothing is read per match), then looks
+// for the page among the verifications created in the last day, 4 days, 16
+// days…, and takes the first slice that holds the whole page. Created is
+// the time of the insert, in the order of the IDs, so the newest matches of
+// the slice are the newest matches of all.
+func (a *App) searchNewest(sq search.Query, page, size int, now time.Time, load func(tx *storage.Tx, id uint64) error) (pageInfo, error) {
+	if size <= 0 || size > 100 {
+		size = 20
+	}
+	page = max(page, 1)
+	if err := a.indexer.catchUp(); err != nil {
+		a.log.Error("index catch-up before search", "err", err)
+	}
+	total, err := a.ix.CountMatches(sq)
+	if err != nil {
+		return pageInfo{}, fmt.Errorf("count %s: %w", sq.Type, err)
+	}
+	need := uint64(page * size)
+	if total <= uint64(newestSliceFrom) || need > total || need > uint64(newestSliceFrom/2) {
+		return a.searchPage(sq, page, size, load)
+	}
+	for days := 1; days <= 256; days *= 4 {
+		wq := sq
+		wq.Ranges = append(slices.Clip(sq.Ranges), search.Range{Field: "created", Min: now.AddDate(0, 0, -days)})
+		wq.From, wq.Size = (page-1)*size, size
+		res, err := a.ix.Search(wq)
+		if err != nil {
+			return pageInfo{}, fmt.Errorf("search %s: %w", sq.Type, err)
+		}
+		if res.Total < need {
+			continue
+		}
+		err = a.db.View(func(tx *storage.Tx) error {
+			for _, h := range res.Hits {
+				if id, ok := parseDocID(h.ID); ok {
+					if err := load(tx, id); err != nil {
+						return err
+					}
+				}
+			}
+			return nil
+		})
+		pages := (int(total) + size - 1) / size
+		return pageInfo{Total: int(total), Page: page, Pages: pages}, err
+	}
+	return a.searchPage(sq, page, size, load)
 }

@@ -75,3 +75,37 @@ func TestSearchVerificationsBroadWindow(t *testing.T) {
 		t.Errorf("expired, with a date range: found %v", got)
 	}
 }
+
+// TestSearchVerificationsNewestSlice: with many matches the first pages are
+// looked for among recent verifications (searchNewest); they are the same
+// as a search over all, and so is the total.
+func TestSearchVerificationsNewestSlice(t *testing.T) {
+	f := newVFFixture(t)
+	var rows [][]string
+	for i := 1; i <= 5; i++ {
+		rows = append(rows, vfRow(vfCertNo(i), "欧阳麒", vfID(i), "address", "北京市朝阳区麒麟路1号"))
+	}
+	f.importRows(rows...)
+	var want []string
+	for i := 1; i <= 5; i++ {
+		in := vfInput(vfCertNo(i), vfOwner("欧阳麒", vfID(i)))
+		in.Address = "北京市朝阳区麒麟路1号"
+		want = append([]string{f.mustVerify(f.agent, in).Code}, want...)
+		f.clock.Advance(3 * 24 * time.Hour)
+	}
+	q := VerificationQuery{Text: "麒麟路", Size: 2}
+	all := f.listCodes(t, f.agent, q)
+	defer func(n int) { newestSliceFrom = n }(newestSliceFrom)
+	newestSliceFrom = 4
+	page, err := f.SearchVerifications(f.agent, q)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, v := range page.Items {
+		got = append(got, v.Code)
+	}
+	if !slices.Equal(got, want[:2]) || !slices.Equal(all, want[:2]) || page.Total != 5 || page.Pages != 3 {
+		t.Errorf("sliced page %v (total %d, %d pages), unsliced %v, want %v of 5", got, page.Total, page.Pages, all, want[:2])
+	}
+}

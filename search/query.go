@@ -161,6 +161,35 @@ func (ix *Index) Search(q Query) (Result, error) {
 	return res, nil
 }
 
+// CountMatches returns how many documents match q; Sort, From, Size and
+// Facets are ignored. For many matches it is much cheaper than Search,
+// which reads the sort value (or the ID) of every match: counting reads
+// none.
+func (ix *Index) CountMatches(q Query) (uint64, error) {
+	dt, ok := ix.types[q.Type]
+	if !ok {
+		return 0, fmt.Errorf("%w: unknown type %q", ErrQuery, q.Type)
+	}
+	ix.mu.RLock()
+	defer ix.mu.RUnlock()
+	if ix.idx == nil {
+		return 0, ErrClosed
+	}
+	bq, _, err := ix.buildQuery(dt, q)
+	if err != nil {
+		return 0, err
+	}
+	// Size 0, sorted by score without scoring: bleve then neither loads
+	// IDs nor sort values, it only counts.
+	req := bleve.NewSearchRequestOptions(bq, 0, 0, false)
+	req.Score = "none"
+	sr, err := ix.idx.Search(req)
+	if err != nil {
+		return 0, fmt.Errorf("count %s: %w", q.Type, err)
+	}
+	return sr.Total, nil
+}
+
 // buildQuery is the conjunction of the type, the text and every filter. It
 // reports whether there was text to rank by.
 func (ix *Index) buildQuery(dt *docType, q Query) (query.Query, bool, error) {

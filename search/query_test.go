@@ -276,3 +276,24 @@ func TestQueryErrors(t *testing.T) {
 		})
 	}
 }
+
+func TestCountMatches(t *testing.T) {
+	ix := openTest(t)
+	for _, q := range []Query{
+		{Type: "user"},
+		{Type: "user", Text: "张"},
+		{Type: "user", Filters: map[string][]string{"role": {"clerk"}}},
+	} {
+		res, err := ix.Search(q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		n, err := ix.CountMatches(q)
+		if err != nil || n != res.Total {
+			t.Errorf("CountMatches(%+v) = %d, %v; Search total %d", q, n, err, res.Total)
+		}
+	}
+	if _, err := ix.CountMatches(Query{Type: "nosuch"}); !errors.Is(err, ErrQuery) {
+		t.Errorf("unknown type: %v", err)
+	}
+}
