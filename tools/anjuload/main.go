@@ -16,6 +16,8 @@
 //	go run ./tools/anjuload serve   -data DIR -pprof 127.0.0.1:6061    (the platform's handler with pprof, for profiles)
 //	go run ./tools/anjuload baseline -c 32 -d 10s                      (the bare handler alone)
 //	go run ./tools/anjuload directory -data DIR -c 32 -d 20s           (public agency directory pages)
+//	go run ./tools/anjuload signprep -data DIR -n 20000                (drafts ready to sign; platform stopped)
+//	go run ./tools/anjuload sign -data DIR -c 32 -d 20s                (online signing through HTTP)
 //
 // Only the standard library and Anju's own packages are used.
 package main
@@ -45,9 +47,11 @@ func main() {
 		"serve":     runServe,
 		"baseline":  runBaseline,
 		"directory": runDirectory,
+		"signprep":  runSignPrep,
+		"sign":      runSign,
 	}
 	if len(os.Args) < 2 || cmds[os.Args[1]] == nil {
-		fmt.Fprintln(os.Stderr, "usage: anjuload startup|login|params|fill|backup|gencsv|verify|check|hello|serve|baseline|directory [flags]  (anjuload CMD -h)")
+		fmt.Fprintln(os.Stderr, "usage: anjuload startup|login|params|fill|backup|gencsv|verify|check|hello|serve|baseline|directory|signprep|sign [flags]  (anjuload CMD -h)")
 		os.Exit(2)
 	}
 	if err := cmds[os.Args[1]](os.Args[2:]); err != nil {
