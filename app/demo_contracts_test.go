@@ -168,6 +168,11 @@ func TestDemoContracts(t *testing.T) {
 	if zhang < 20 || zhangDrafts == 0 {
 		t.Errorf("agent.zhang: %d contracts, %d drafts", zhang, zhangDrafts)
 	}
+	// The demo's notes are applied in the background; catchUp waits for
+	// that, as every list does.
+	if err := f.indexer.catchUp(); err != nil {
+		t.Fatal(err)
+	}
 	res, err := f.ix.Search(search.Query{Type: "contract", Size: 1})
 	if err != nil || res.Total != uint64(len(all)) {
 		t.Errorf("index holds %v contracts (%v), store %d", res.Total, err, len(all))
