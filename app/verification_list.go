@@ -134,7 +134,19 @@ func (a *App) SearchVerifications(actor Actor, q VerificationQuery) (Verificatio
 		}
 		return nil
 	}
-	page, err := a.searchNewest(sq, q.Page, q.Size, now, load)
+	// The newest possible creation time of a match, where searchNewest
+	// starts to look: the end of the date range, and for expired codes
+	// one validity period ago.
+	end := now
+	if !q.To.IsZero() && q.To.Before(end) {
+		end = q.To
+	}
+	if q.Status == VStatusExpired {
+		if e := now.AddDate(0, 0, -a.ParamInt(ParamVerifyDays)); e.Before(end) {
+			end = e
+		}
+	}
+	page, err := a.searchNewest(sq, q.Page, q.Size, end, load)
 	if err != nil {
 		return VerificationPage{}, err
 	}
@@ -153,7 +165,7 @@ var newestSliceFrom = 20_000
 // days…, and takes the first slice that holds the whole page. Created is
 // the time of the insert, in the order of the IDs, so the newest matches of
 // the slice are the newest matches of all.
-func (a *App) searchNewest(sq search.Query, page, size int, now time.Time, load func(tx *storage.Tx, id uint64) error) (pageInfo, error) {
+func (a *App) searchNewest(sq search.Query, page, size int, end time.Time, load func(tx *storage.Tx, id uint64) error) (pageInfo, error) {
 	if size <= 0 || size > 100 {
 		size = 20
 	}
@@ -171,7 +183,7 @@ func (a *App) searchNewest(sq search.Query, page, size int, now time.Time, load 
 	}
 	for days := 1; days <= 256; days *= 4 {
 		wq := sq
-		wq.Ranges = append(slices.Clip(sq.Ranges), search.Range{Field: "created", Min: now.AddDate(0, 0, -days)})
+		wq.Ranges = append(slices.Clip(sq.Ranges), search.Range{Field: "created", Min: end.AddDate(0, 0, -days)})
 		wq.From, wq.Size = (page-1)*size, size
 		res, err := a.ix.Search(wq)
 		if err != nil {
