@@ -58,7 +58,8 @@ func TestSearchVerificationsFindsAndScopes(t *testing.T) {
 		{"part of the address", f.clerk, VerificationQuery{Text: "麒麟路 5号楼"}, []*Verification{b}},
 		{"owner name", f.clerk, VerificationQuery{Text: "欧阳麒"}, []*Verification{a}},
 		{"part of the owner name", f.clerk, VerificationQuery{Text: "司马"}, []*Verification{b}},
-		{"agency", f.clerk, VerificationQuery{Text: "乐居"}, []*Verification{b}},
+		// (The demo's leases hold older codes of 乐居: only today's here.)
+		{"agency", f.clerk, VerificationQuery{Text: "乐居", From: t0}, []*Verification{b}},
 		// A clerk sees his district only.
 		{"other district's clerk", f.clerkHD, VerificationQuery{Text: "麒"}, []*Verification{c}},
 		{"other district's code", f.clerkHD, VerificationQuery{Text: a.Code}, nil},
