@@ -234,10 +234,7 @@ func TestAPIKeyUsageCounted(t *testing.T) {
 
 func TestPlatformVerifyAllowedDistricts(t *testing.T) {
 	t.Parallel()
-	f := newFixture(t)
-	if _, err := f.LoadDemo(); err != nil {
-		t.Fatal(err)
-	}
+	f := newDemoFixture(t)
 	p := f.clearDemoProperty() // in 110105
 	haidian, hdSecret := f.mustCreateKey(APIKeyInput{Name: "海淀平台", Districts: []string{"110108"}})
 	actor, key, err := f.AuthenticateAPIKey(hdSecret)

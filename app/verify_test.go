@@ -36,10 +36,7 @@ type vfFixture struct {
 
 func newVFFixture(t testing.TB) *vfFixture {
 	t.Helper()
-	f := &vfFixture{fixture: newFixture(t)}
-	if _, err := f.LoadDemo(); err != nil {
-		t.Fatalf("load demo: %v", err)
-	}
+	f := &vfFixture{fixture: newDemoFixture(t)}
 	f.clerk = f.demoActor("clerk")
 	f.clerkHD = f.demoActor("clerk.hd")
 	f.reviewer = f.demoActor("reviewer")
