@@ -161,7 +161,10 @@ func openContractBench(b *testing.B) (*App, []*Contract) {
 	}
 	a.dicts.drop()
 	var have, agencies int
-	_ = a.db.View(func(tx *storage.Tx) error { have, agencies = contractTable.Count(tx), agencyTable.Count(tx); return nil })
+	_ = a.db.View(func(tx *storage.Tx) error {
+		have, agencies = contractTable.Count(tx), agencyTable.Count(tx)
+		return nil
+	})
 	if agencies == 0 {
 		// The brokering agencies, so that the queue's agency filter (by
 		// name) finds them: IDs 1..200 as the contracts name them.
