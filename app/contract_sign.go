@@ -242,7 +242,10 @@ func (a *App) SignContract(actor Actor, id uint64) (*Contract, error) {
 	needConfirm := a.ParamBool(ParamPartyConfirm)
 	dueDays := a.ParamInt(ParamFilingDeadlineDays)
 	var c *Contract
-	err := a.update(func(tx *storage.Tx) error {
+	// Signings share group commits (db.Batch: one fsync for many, as
+	// verifications do); the body reloads everything from tx, so that
+	// bbolt may run it again when another signing of the batch fails.
+	err := a.db.Batch(func(tx *storage.Tx) error {
 		var err error
 		if c, err = a.loadDraft(tx, actor, id); err != nil {
 			return err
@@ -303,6 +306,7 @@ func (a *App) SignContract(actor Actor, id uint64) (*Contract, error) {
 	if err != nil {
 		return nil, err
 	}
+	a.indexer.poke()
 	return c, nil
 }
 
