@@ -143,35 +143,6 @@ func (a *App) loadDemoContracts() error {
 	return nil
 }
 
-// applyInBackground applies the pending notes on a goroutine that holds
-// the indexer's lock from before it returns: the demo's thousands of
-// leases, verifications and filings take seconds of CPU to index, which a
-// demo start should not wait for, while every list (searchPage applies
-// pending notes under the same lock) and Close (stop takes the lock) wait
-// until they are in the index, so nothing ever sees or keeps a partial
-// index.
-func (ix *indexer) applyInBackground() {
-	if ix.rebuilding.Load() {
-		return // the rebuild applies the notes written meanwhile when it ends
-	}
-	ix.mu.Lock()
-	go func() {
-		defer ix.mu.Unlock()
-		for {
-			n, err := ix.applyBatch()
-			if err != nil {
-				ix.lastErr.Store(err.Error())
-				ix.a.log.Error("index demo contracts", "err", err)
-				return
-			}
-			if n < indexBatch {
-				ix.lastErr.Store("")
-				return
-			}
-		}
-	}()
-}
-
 // demoSigners lists, per district served, who signs leases: the live
 // agencies' agents (their admin when they have none) and the district
 // clerks. Key "" holds the agencies' signers, usable in every district.

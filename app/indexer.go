@@ -130,6 +130,35 @@ func (ix *indexer) catchUp() error {
 	}
 }
 
+// applyInBackground applies the pending notes on a goroutine that holds
+// the indexer's lock from before it returns. Loading the demo uses it: its
+// thousands of leases, verifications and filings take seconds of CPU to
+// index, which a demo start should not wait for, while every list (searchPage applies
+// pending notes under the same lock) and Close (stop takes the lock) wait
+// until they are in the index, so nothing ever sees or keeps a partial
+// index.
+func (ix *indexer) applyInBackground() {
+	if ix.rebuilding.Load() {
+		return // the rebuild applies the notes written meanwhile when it ends
+	}
+	ix.mu.Lock()
+	go func() {
+		defer ix.mu.Unlock()
+		for {
+			n, err := ix.applyBatch()
+			if err != nil {
+				ix.lastErr.Store(err.Error())
+				ix.a.log.Error("index in the background", "err", err)
+				return
+			}
+			if n < indexBatch {
+				ix.lastErr.Store("")
+				return
+			}
+		}
+	}()
+}
+
 func (ix *indexer) applyBatch() (int, error) {
 	a := ix.a
 	last, err := a.ix.LastApplied()
