@@ -10,13 +10,7 @@ import (
 
 // testUSCC completes 17 characters of a credit code with its check
 // character.
-func testUSCC(body string) string {
-	sum := 0
-	for i := 0; i < 17; i++ {
-		sum += strings.IndexByte(usccAlphabet, body[i]) * usccWeights[i]
-	}
-	return body + string(usccCheckChar(sum))
-}
+func testUSCC(body string) string { return withUSCCCheck(body) }
 
 // testResidentID completes 17 digits of a resident ID.
 func testResidentID(d17 string) string { return d17 + string(residentIDCheckChar(d17)) }

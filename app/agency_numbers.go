@@ -12,15 +12,23 @@ import (
 // year and a sequence per district and year, e.g. 110105-2026-0007. It is
 // readable over the phone and sorts by district and time.
 func nextFilingNo(tx *storage.Tx, district string, now time.Time) (string, error) {
-	key := []byte(district + "-" + strconv.Itoa(now.Year()))
-	var n uint64 = 1
-	if b := tx.Get("agency_filing_seq", key); b != nil {
-		n = storage.ParseU64(b) + 1
-	}
-	if err := tx.Put("agency_filing_seq", key, storage.U64(n)); err != nil {
+	key, n, err := districtYearSeq(tx, "agency_filing_seq", district, now)
+	if err != nil {
 		return "", err
 	}
 	return fmt.Sprintf("%s-%04d", key, n), nil
+}
+
+// districtYearSeq advances the counter of district and year in bucket and
+// returns its key ("110105-2026") and new value: the numbers the platform
+// issues (filings, contracts, certificates) restart each year per district.
+func districtYearSeq(tx *storage.Tx, bucket, district string, now time.Time) (string, uint64, error) {
+	key := district + "-" + strconv.Itoa(now.Year())
+	var n uint64 = 1
+	if b := tx.Get(bucket, []byte(key)); b != nil {
+		n = storage.ParseU64(b) + 1
+	}
+	return key, n, tx.Put(bucket, []byte(key), storage.U64(n))
 }
 
 // agencyAdminUsername is the agency admin account made at approval: "jg"

@@ -298,12 +298,8 @@ func canSeeContract(actor Actor, c *Contract) bool {
 // nextContractNo issues a contract number: HT, the district, the year and
 // a sequence per district and year, e.g. HT110105-2026-000123.
 func nextContractNo(tx *storage.Tx, district string, now time.Time) (string, error) {
-	key := []byte(district + "-" + strconv.Itoa(now.Year()))
-	var n uint64 = 1
-	if b := tx.Get("contract_no_seq", key); b != nil {
-		n = storage.ParseU64(b) + 1
-	}
-	if err := tx.Put("contract_no_seq", key, storage.U64(n)); err != nil {
+	key, n, err := districtYearSeq(tx, "contract_no_seq", district, now)
+	if err != nil {
 		return "", err
 	}
 	return fmt.Sprintf("HT%s-%06d", key, n), nil

@@ -1,7 +1,6 @@
 package app
 
 import (
-	"encoding/csv"
 	"errors"
 	"fmt"
 	"io"
@@ -644,22 +643,11 @@ var bulkTemplateRows = [][]string{
 // with a BOM (so that Excel opens it correctly), CRLF line ends, the
 // Chinese header and the example rows.
 func BackEntryTemplateCSV(w io.Writer) error {
-	if _, err := io.WriteString(w, "\xEF\xBB\xBF"); err != nil {
-		return err
-	}
-	cw := csv.NewWriter(w)
-	cw.UseCRLF = true
 	header := make([]string, len(BulkColumns))
 	for i, c := range BulkColumns {
 		header[i] = c.Zh
 	}
-	if err := cw.Write(header); err != nil {
-		return err
-	}
-	if err := cw.WriteAll(bulkTemplateRows); err != nil {
-		return err
-	}
-	return cw.Error()
+	return writeTemplateCSV(w, header, bulkTemplateRows)
 }
 
 // BackEntryTemplateXLSX writes the template as XLSX: the Chinese header

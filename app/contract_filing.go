@@ -177,12 +177,8 @@ func nextFilingAppNo(tx *storage.Tx, now time.Time) (string, error) {
 // the year and a sequence per district and year, e.g. BA110105-2026-000123
 // (the demo's contracts draw from the same sequence).
 func nextFilingCertNo(tx *storage.Tx, district string, now time.Time) (string, error) {
-	key := []byte(district + "-" + strconv.Itoa(now.Year()))
-	var n uint64 = 1
-	if b := tx.Get("filing_cert_seq", key); b != nil {
-		n = storage.ParseU64(b) + 1
-	}
-	if err := tx.Put("filing_cert_seq", key, storage.U64(n)); err != nil {
+	key, n, err := districtYearSeq(tx, "filing_cert_seq", district, now)
+	if err != nil {
 		return "", err
 	}
 	return fmt.Sprintf("BA%s-%06d", key, n), nil

@@ -45,18 +45,8 @@ func (a *App) SearchFilings(actor Actor, q FilingQuery) (FilingPage, error) {
 	empty := FilingPage{Page: 1, Pages: 1}
 	sq := search.Query{Type: "filing", Text: normalizeContractSearchText(q.Text), Filters: map[string][]string{},
 		Sort: []string{"-submitted"}}
-	switch {
-	case actor.System:
-	case actor.Can(PermAgencyPortal):
-		sq.Filters["agency_id"] = []string{strconv.FormatUint(actor.AgencyID, 10)}
-	case actor.District != "":
-		if q.District != "" && q.District != actor.District {
-			return empty, nil
-		}
-		sq.Filters["district"] = []string{actor.District}
-	}
-	if q.District != "" {
-		sq.Filters["district"] = []string{q.District}
+	if !scopeFilters(actor, q.District, sq.Filters) {
+		return empty, nil
 	}
 	if name := strings.TrimSpace(q.Agency); name != "" && !actor.Can(PermAgencyPortal) {
 		ids, err := a.agencyIDsNamed(name)

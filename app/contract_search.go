@@ -100,18 +100,8 @@ func (a *App) contractSearchQuery(actor Actor, q ContractQuery) (search.Query, b
 	sq := search.Query{Type: "contract", Text: normalizeContractSearchText(q.Text), Filters: map[string][]string{},
 		Sort: []string{"-signed", "-created"}}
 	// Scope: whose contracts.
-	switch {
-	case actor.System:
-	case actor.Can(PermAgencyPortal):
-		sq.Filters["agency_id"] = []string{strconv.FormatUint(actor.AgencyID, 10)}
-	case actor.District != "":
-		if q.District != "" && q.District != actor.District {
-			return sq, false
-		}
-		sq.Filters["district"] = []string{actor.District}
-	}
-	if q.District != "" {
-		sq.Filters["district"] = []string{q.District}
+	if !scopeFilters(actor, q.District, sq.Filters) {
+		return sq, false
 	}
 	if q.AgencyID != 0 && !actor.Can(PermAgencyPortal) {
 		sq.Filters["agency_id"] = []string{strconv.FormatUint(q.AgencyID, 10)}
@@ -225,4 +215,25 @@ func contractLabel(c *Contract) string {
 		return c.No
 	}
 	return "#" + strconv.FormatUint(c.ID, 10)
+}
+
+// scopeFilters limits a contract or filing search to what the actor may
+// see — agency staff their agency's ("agency_id"), a district's staff
+// their district — and to the district asked for. It reports false when
+// that district is outside the actor's jurisdiction: nothing to find.
+func scopeFilters(actor Actor, district string, filters map[string][]string) bool {
+	switch {
+	case actor.System:
+	case actor.Can(PermAgencyPortal):
+		filters["agency_id"] = []string{strconv.FormatUint(actor.AgencyID, 10)}
+	case actor.District != "":
+		if district != "" && district != actor.District {
+			return false
+		}
+		filters["district"] = []string{actor.District}
+	}
+	if district != "" {
+		filters["district"] = []string{district}
+	}
+	return true
 }

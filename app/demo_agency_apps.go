@@ -5,6 +5,7 @@ import (
 	"image"
 	"image/color"
 	"image/png"
+	"strings"
 	"time"
 
 	"anju/storage"
@@ -93,11 +94,7 @@ func (a *App) seedDemoApplications(tx *storage.Tx, now time.Time) error {
 func withUSCCCheck(body string) string {
 	sum := 0
 	for i := 0; i < 17; i++ {
-		for v := 0; v < len(usccAlphabet); v++ {
-			if usccAlphabet[v] == body[i] {
-				sum += v * usccWeights[i]
-			}
-		}
+		sum += strings.IndexByte(usccAlphabet, body[i]) * usccWeights[i]
 	}
 	return body + string(usccCheckChar(sum))
 }

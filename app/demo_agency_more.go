@@ -138,11 +138,7 @@ func demoUSCC(r *rand.Rand, district string) string {
 	for range 9 {
 		b = append(b, usccAlphabet[r.IntN(len(usccAlphabet))])
 	}
-	sum := 0
-	for i, c := range b {
-		sum += strings.IndexByte(usccAlphabet, c) * usccWeights[i]
-	}
-	return string(append(b, usccCheckChar(sum)))
+	return withUSCCCheck(string(b))
 }
 
 // demoResidentID makes a checksum-valid resident ID of someone born in

@@ -806,19 +806,25 @@ var regfileTemplateRows = [][]string{
 // (so that Excel opens it correctly), CRLF line ends, the Chinese header and
 // three example rows.
 func RegistryTemplateCSV(w io.Writer) error {
+	header := make([]string, len(RegistryColumns))
+	for i, c := range RegistryColumns {
+		header[i] = c.Zh
+	}
+	return writeTemplateCSV(w, header, regfileTemplateRows)
+}
+
+// writeTemplateCSV writes an import template: UTF-8 with a BOM (so that
+// Excel opens it correctly), CRLF line ends, the header and the rows.
+func writeTemplateCSV(w io.Writer, header []string, rows [][]string) error {
 	if _, err := io.WriteString(w, "\xEF\xBB\xBF"); err != nil {
 		return err
 	}
 	cw := csv.NewWriter(w)
 	cw.UseCRLF = true
-	header := make([]string, len(RegistryColumns))
-	for i, c := range RegistryColumns {
-		header[i] = c.Zh
-	}
 	if err := cw.Write(header); err != nil {
 		return err
 	}
-	if err := cw.WriteAll(regfileTemplateRows); err != nil {
+	if err := cw.WriteAll(rows); err != nil {
 		return err
 	}
 	return cw.Error()
