@@ -126,5 +126,17 @@ func (a *App) LoadDemo() ([]DemoAccount, error) {
 		return nil, err
 	}
 	// Leases over the last two years (app/demo_contracts.go).
-	return accounts, a.loadDemoContracts()
+	if err := a.loadDemoContracts(); err != nil {
+		return nil, err
+	}
+	// A year of credit (app/credit_demo.go), then the red and black lists
+	// it leads to (app/creditlist_demo.go) and announcements
+	// (app/announcement.go).
+	if err := a.loadDemoCredit(); err != nil {
+		return nil, err
+	}
+	if err := a.loadDemoLists(); err != nil {
+		return nil, err
+	}
+	return accounts, a.loadDemoAnnouncements()
 }

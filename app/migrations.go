@@ -20,6 +20,7 @@ var migrations = []storage.Migration{
 		return seedDict(tx, DictIDType, defaultIDTypes, now)
 	}},
 	{Name: "agency records for agencies known by name", Up: migrateAgencyNames},
+	{Name: "default scoring standards", Up: seedDefaultRules},
 }
 
 // SchemaVersion is the store schema this binary writes.

@@ -67,6 +67,16 @@ const (
 	ParamPartyConfirm       = "contract.party_confirm"      // parties confirm on the public portal before signing
 	ParamFilingRequiresSign = "filing.require_online_sign"  // 备案前是否必须进行合同网签
 	ParamFilingDeadlineDays = "filing.deadline_days"        // filing is due this many days after signing
+
+	ParamCreditBase          = "credit.base_score"     // every subject starts from this score
+	ParamCreditLevelA        = "credit.level_a"        // a score at or above this is level A
+	ParamCreditLevelB        = "credit.level_b"        // ... B
+	ParamCreditLevelC        = "credit.level_c"        // ... C; below is D
+	ParamCreditObjectionDays = "credit.objection_days" // a subject may object this many days after a record is made
+	ParamListBlackBelow      = "list.black_below"      // a score below this lists the subject black automatically (0: never)
+	ParamListRedAbove        = "list.red_above"        // a score at or above this lists it red automatically (0: never)
+	ParamListAutoDays        = "list.auto_days"        // an automatic entry lasts this many days
+	ParamListBlockBlack      = "list.block_black"      // a blacklisted agency cannot start verifications or contracts
 )
 
 var paramDefs = []ParamDef{
@@ -97,6 +107,15 @@ var paramDefs = []ParamDef{
 	{Key: ParamPartyConfirm, Group: "contract", Type: ParamBool, Default: "false"},
 	{Key: ParamFilingRequiresSign, Group: "contract", Type: ParamBool, Default: "true"},
 	{Key: ParamFilingDeadlineDays, Group: "contract", Type: ParamInt, Default: "30", Min: 1, Max: 365, Unit: "days"},
+	{Key: ParamCreditBase, Group: "credit", Type: ParamInt, Default: "100", Min: 1, Max: 1000, Unit: "points"},
+	{Key: ParamCreditLevelA, Group: "credit", Type: ParamInt, Default: "90", Min: 1, Max: 1000, Unit: "points"},
+	{Key: ParamCreditLevelB, Group: "credit", Type: ParamInt, Default: "75", Min: 1, Max: 1000, Unit: "points"},
+	{Key: ParamCreditLevelC, Group: "credit", Type: ParamInt, Default: "60", Min: 1, Max: 1000, Unit: "points"},
+	{Key: ParamCreditObjectionDays, Group: "credit", Type: ParamInt, Default: "15", Min: 1, Max: 90, Unit: "days"},
+	{Key: ParamListBlackBelow, Group: "list", Type: ParamInt, Default: "60", Min: 0, Max: 1000, Unit: "points"},
+	{Key: ParamListRedAbove, Group: "list", Type: ParamInt, Default: "115", Min: 0, Max: 2000, Unit: "points"},
+	{Key: ParamListAutoDays, Group: "list", Type: ParamInt, Default: "365", Min: 1, Max: 3650, Unit: "days"},
+	{Key: ParamListBlockBlack, Group: "list", Type: ParamBool, Default: "true"},
 }
 
 const paramBucket = "params"

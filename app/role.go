@@ -82,6 +82,17 @@ const (
 	PermBackEntry        Permission = "contract.backentry" // 合同补录 of paper contracts, one by one or in bulk
 	PermFilingApply      Permission = "filing.apply"       // apply for a contract's filing
 	PermFilingReview     Permission = "filing.review"      // approve or reject filings
+
+	// Credit (信用管理, 记分标准), red/black lists (红黑名单) and disclosure (信息公示).
+	PermCreditView   Permission = "credit.view"   // credit pages and records: the jurisdiction; an agency its own and its practitioners'
+	PermCreditRules  Permission = "credit.rules"  // maintain the scoring standards 记分标准
+	PermCreditApply  Permission = "credit.apply"  // file a scoring application 记分申请
+	PermCreditReview Permission = "credit.review" // approve or reject applications, decide objections and repairs
+	PermCreditObject Permission = "credit.object" // an agency objects to a record 异议申诉 or applies for repair 信用修复
+	PermListView     Permission = "list.view"     // the red/black list pages of the portal
+	PermListPropose  Permission = "list.propose"  // propose an entry by hand (reviewed), or 注销 one
+	PermListReview   Permission = "list.review"   // approve or reject proposed entries
+	PermAnnounce     Permission = "announce"      // publish and withdraw announcements 公告
 )
 
 var permissions = map[Permission][]Role{
@@ -116,6 +127,16 @@ var permissions = map[Permission][]Role{
 	PermBackEntry:        {RoleClerk, RoleAgencyAdmin, RoleAgent},
 	PermFilingApply:      {RoleClerk, RoleAgencyAdmin, RoleAgent},
 	PermFilingReview:     {RoleReviewer},
+
+	PermCreditView:   {RoleSysadmin, RoleClerk, RoleReviewer, RoleViewer, RoleAgencyAdmin, RoleAgent},
+	PermCreditRules:  {RoleSysadmin},
+	PermCreditApply:  {RoleClerk},
+	PermCreditReview: {RoleReviewer},
+	PermCreditObject: {RoleAgencyAdmin},
+	PermListView:     {RoleSysadmin, RoleClerk, RoleReviewer, RoleViewer},
+	PermListPropose:  {RoleClerk},
+	PermListReview:   {RoleReviewer},
+	PermAnnounce:     {RoleClerk},
 }
 
 // RolesWith returns the roles that hold p (for documentation and tests).

@@ -112,6 +112,10 @@ func (s *Server) routes() {
 	s.registerContractPageRoutes(r)
 	s.registerFilingRoutes(r)
 	s.registerContractImportRoutes(r)
+	s.registerCreditRoutes(r)     // ui/credit.go
+	s.registerCreditRuleRoutes(r) // ui/credit_rules.go
+	s.registerListRoutes(r)       // ui/credit_lists.go
+	s.registerAnnouncementRoutes(r)
 
 	var h http.Handler = r
 	h = s.withSession(h)

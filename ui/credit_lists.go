@@ -1,0 +1,5 @@
+package ui
+
+import "github.com/gorilla/mux"
+
+func (s *Server) registerListRoutes(r *mux.Router) {}
