@@ -131,6 +131,8 @@ func (a *App) Run(ctx context.Context) {
 	go a.backupLoop(ctx)
 	go a.apiKeyLoop(ctx)
 	go a.contractExpiryLoop(ctx) // contract_lifecycle.go
+	go a.creditLoop(ctx)         // credit_expiry.go: records expire, automatic applications
+	go a.listLoop(ctx)           // creditlist.go: list entries expire
 	// Decode the agencies for the premises map now rather than on its
 	// first request (a few hundred ms with 10,000 agencies).
 	go func() {

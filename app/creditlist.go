@@ -1,6 +1,7 @@
 package app
 
 import (
+	"context"
 	"time"
 
 	"anju/storage"
@@ -16,3 +17,7 @@ func (a *App) applyListThresholds(tx *storage.Tx, s Subject, score int, now time
 
 // loadDemoLists adds demo list entries (after the demo credit records).
 func (a *App) loadDemoLists() error { return nil }
+
+// listLoop expires list entries daily. (Filled in by the red/black list
+// work.)
+func (a *App) listLoop(ctx context.Context) { <-ctx.Done() }
