@@ -220,6 +220,14 @@ func (a *App) GetVerification(actor Actor, code string) (*Verification, error) {
 // RevokeVerification ends a valid code with a reason (a clerk, within his
 // jurisdiction).
 func (a *App) RevokeVerification(actor Actor, code, reason string) (*Verification, error) {
+	return a.RevokeVerificationFor(actor, code, reason, false)
+}
+
+// RevokeVerificationFor revokes a code; forged says the owner's data or the
+// documents were found forged, which raises an automatic scoring
+// application against the agency that asked for it (app/credit_scoring.go)
+// in the same transaction.
+func (a *App) RevokeVerificationFor(actor Actor, code, reason string, forged bool) (*Verification, error) {
 	if err := actor.require(PermVerifyRevoke); err != nil {
 		return nil, err
 	}
@@ -245,6 +253,14 @@ func (a *App) RevokeVerification(actor Actor, code, reason string) (*Verificatio
 		v.Status, v.Ended, v.EndReason, v.EndedBy = VStatusRevoked, a.now(), reason, actor.Username
 		if err := verificationTable.Put(tx, v); err != nil {
 			return err
+		}
+		if forged && v.Requester.AgencyID != 0 {
+			facts := "核验码 " + v.Code + " 因权属信息或材料系伪造被撤销：" + reason
+			err := a.raiseAutoApplication(tx, EventVerificationForged, "verification:"+strconv.FormatUint(v.ID, 10),
+				Subject{SubjectAgency, v.Requester.AgencyID}, a.now(), facts)
+			if err != nil && !errors.Is(err, storage.ErrNotFound) {
+				return err
+			}
 		}
 		return a.audit(tx, actor, "verification.revoke", "verification", v.ID, v.Code+": "+reason)
 	})

@@ -1,0 +1,154 @@
+package app
+
+import (
+	"strings"
+	"unicode/utf8"
+
+	"anju/storage"
+)
+
+// RequestInput is an objection 异议申诉 or a repair request 信用修复 as
+// typed by the subject's agency.
+type RequestInput struct {
+	Kind   string // RequestObjection or RequestRepair
+	Reason string
+	Docs   []CreditUpload
+}
+
+// canSeeRecord: government staff of the record's jurisdiction; an agency
+// the records made while the subject was it or worked for it, and those of
+// whoever it may see the credit of now.
+func canSeeRecord(tx *storage.Tx, actor Actor, r *CreditRecord) bool {
+	switch {
+	case actor.System:
+		return true
+	case !actor.Can(PermCreditView):
+		return false
+	case actor.Can(PermAgencyPortal):
+		if actor.AgencyID != 0 && r.AgencyID == actor.AgencyID {
+			return true
+		}
+		info, err := subjectInfo(tx, r.Subject)
+		return err == nil && canSeeSubjectCredit(tx, actor, info)
+	case actor.Can(PermGovPortal):
+		return r.District == "" || actor.InJurisdiction(r.District)
+	}
+	return false
+}
+
+// LodgeRequest files an objection (within the objection period, once per
+// record) or a repair request (for a repairable penalty once its repair
+// date has come). A reviewer decides it.
+func (a *App) LodgeRequest(actor Actor, id uint64, in RequestInput) (*CreditRecord, error) {
+	if err := actor.require(PermCreditObject); err != nil {
+		return nil, err
+	}
+	var r *CreditRecord
+	err := a.update(func(tx *storage.Tx) error {
+		var err error
+		if r, err = recordTable.Get(tx, id); err != nil || !canSeeRecord(tx, actor, r) {
+			return notFound("credit.record_not_found", err)
+		}
+		now := a.now()
+		switch in.Kind {
+		case RequestObjection:
+			if !r.CanObject(now) {
+				return Errorf(ECONFLICT, "credit.objection_closed")
+			}
+		case RequestRepair:
+			if !r.CanRepair(now) {
+				return Errorf(ECONFLICT, "credit.repair_not_allowed")
+			}
+		default:
+			return Errorf(EINVALID, "credit.request_kind")
+		}
+		var v validation
+		in.Reason = strings.TrimSpace(in.Reason)
+		switch {
+		case in.Reason == "":
+			v.add("reason", "credit.request_reason_required")
+		case utf8.RuneCountInString(in.Reason) > 1000:
+			v.add("reason", "credit.text_too_long")
+		}
+		if in.Kind == RequestRepair && len(in.Docs) == 0 {
+			v.add("docs", "credit.repair_docs_required")
+		}
+		checkCreditUploads(&v, "docs", in.Docs)
+		if err := v.err(); err != nil {
+			return err
+		}
+		docs, err := putCreditUploads(tx, in.Docs)
+		if err != nil {
+			return err
+		}
+		r.Requests = append(r.Requests, CreditRequest{Kind: in.Kind, Reason: in.Reason, Docs: docs,
+			Status: RequestPending, By: actor.Username, At: now})
+		r.event(now, actor, in.Kind+"_lodged", in.Reason)
+		r.Updated = now
+		if err := recordTable.Put(tx, r); err != nil {
+			return err
+		}
+		a.creditChanged(tx) // a penalty under objection leaves the public page
+		return a.audit(tx, actor, "credit."+in.Kind, "credit_record", r.ID, r.No+": "+in.Reason)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return r, nil
+}
+
+// DecideRequest settles a record's pending objection or repair request. An
+// accepted objection withdraws the record (it never counted); a refused
+// one upholds it. An accepted repair ends the record today. The score is
+// recomputed in the same transaction.
+func (a *App) DecideRequest(actor Actor, id uint64, accept bool, reason string) (*CreditRecord, error) {
+	if !actor.Can(PermCreditReview) {
+		return nil, Errorf(EFORBIDDEN, "credit.needs_reviewer")
+	}
+	var r *CreditRecord
+	err := a.update(func(tx *storage.Tx) error {
+		var err error
+		if r, err = recordTable.Get(tx, id); err != nil || !canSeeRecord(tx, actor, r) {
+			return notFound("credit.record_not_found", err)
+		}
+		q := r.PendingRequest()
+		if q == nil {
+			return Errorf(ECONFLICT, "credit.no_pending_request")
+		}
+		reason = strings.TrimSpace(reason)
+		switch {
+		case reason == "":
+			return fieldError("decision", "credit.decision_reason_required")
+		case utf8.RuneCountInString(reason) > 500:
+			return fieldError("decision", "credit.text_too_long")
+		}
+		now := a.now()
+		q.Status, q.DecidedBy, q.Decided, q.Decision = RequestRefused, actor.Username, now, reason
+		what := q.Kind + "_refused"
+		if accept {
+			q.Status = RequestAccepted
+			what = q.Kind + "_accepted"
+			if q.Kind == RequestObjection {
+				r.Status, r.End = RecordWithdrawn, r.Start
+			} else {
+				r.Status, r.End = RecordRepaired, day(now)
+				if r.End.Before(r.Start) {
+					r.End = r.Start
+				}
+			}
+		}
+		r.event(now, actor, what, reason)
+		r.Updated = now
+		if err := recordTable.Put(tx, r); err != nil {
+			return err
+		}
+		if _, err := a.refreshSummary(tx, r.Subject, now); err != nil {
+			return err
+		}
+		return a.audit(tx, actor, "credit."+what, "credit_record", r.ID, r.No+": "+reason)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return r, nil
+}
