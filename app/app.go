@@ -176,3 +176,7 @@ func (a *App) Version() string { return a.version }
 
 // DataDir is the data folder.
 func (a *App) DataDir() string { return a.dataDir }
+
+// Now is the App's clock (tests set it), for pages that show what is
+// possible at this moment.
+func (a *App) Now() time.Time { return a.now() }

@@ -60,7 +60,7 @@ func (a *App) LodgeRequest(actor Actor, id uint64, in RequestInput) (*CreditReco
 				return Errorf(ECONFLICT, "credit.repair_not_allowed")
 			}
 		default:
-			return Errorf(EINVALID, "credit.request_kind")
+			return Errorf(EINVALID, "credit.request_kind_invalid")
 		}
 		var v validation
 		in.Reason = strings.TrimSpace(in.Reason)

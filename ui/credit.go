@@ -1,5 +1,360 @@
 package ui
 
-import "github.com/gorilla/mux"
+import (
+	"errors"
+	"html/template"
+	"io"
+	"net/http"
+	"net/url"
+	"strconv"
 
-func (s *Server) registerCreditRoutes(r *mux.Router) {}
+	"github.com/gorilla/mux"
+
+	"anju/app"
+)
+
+// Credit pages (信用管理): subjects by score, a subject's credit page with
+// its explanation and chart, scoring applications and their review, and
+// records with objections and repair requests.
+func (s *Server) registerCreditRoutes(r *mux.Router) {
+	gov := func(perm app.Permission, h http.HandlerFunc) http.HandlerFunc {
+		return s.requireAuth(app.PortalGov, perm, h)
+	}
+	agency := func(perm app.Permission, h http.HandlerFunc) http.HandlerFunc {
+		return s.requireAuth(app.PortalAgency, perm, h)
+	}
+	r.HandleFunc("/gov/credit", gov(app.PermCreditView, s.handleCreditSubjects)).Methods("GET")
+	for _, kind := range []string{app.SubjectAgency, app.SubjectPractitioner} {
+		r.HandleFunc("/gov/credit/"+kind+"/{id:[0-9]+}", gov(app.PermCreditView, s.handleCreditPage(kind))).Methods("GET")
+		r.HandleFunc("/agency/credit/"+kind+"/{id:[0-9]+}", agency(app.PermCreditView, s.handleCreditPage(kind))).Methods("GET")
+	}
+	r.HandleFunc("/gov/credit/applications", gov(app.PermCreditView, s.handleScoringList)).Methods("GET")
+	r.HandleFunc("/gov/credit/applications/new", gov(app.PermCreditApply, s.handleScoringNew)).Methods("GET")
+	r.HandleFunc("/gov/credit/applications/new", gov(app.PermCreditApply, s.handleScoringCreate)).Methods("POST")
+	r.HandleFunc("/gov/credit/applications/{id:[0-9]+}", gov(app.PermCreditView, s.handleScoringShow)).Methods("GET")
+	// The pages tell whoever is not a reviewer that review needs one (the
+	// seed's FAQ); the server refuses the decisions to them.
+	r.HandleFunc("/gov/credit/applications/{id:[0-9]+}/approve", gov(app.PermCreditReview, s.handleScoringApprove)).Methods("POST")
+	r.HandleFunc("/gov/credit/applications/{id:[0-9]+}/reject", gov(app.PermCreditReview, s.handleScoringReject)).Methods("POST")
+	r.HandleFunc("/gov/credit/applications/{id:[0-9]+}/doc", gov(app.PermCreditView, s.handleCreditDoc("scoring"))).Methods("GET")
+	r.HandleFunc("/gov/credit/records/{id:[0-9]+}", gov(app.PermCreditView, s.handleRecordShow)).Methods("GET")
+	r.HandleFunc("/gov/credit/records/{id:[0-9]+}/decide", gov(app.PermCreditReview, s.handleRecordDecide)).Methods("POST")
+	r.HandleFunc("/gov/credit/records/{id:[0-9]+}/doc", gov(app.PermCreditView, s.handleCreditDoc("record"))).Methods("GET")
+
+	r.HandleFunc("/agency/credit", agency(app.PermCreditView, s.handleMyCredit)).Methods("GET")
+	r.HandleFunc("/agency/credit/records/{id:[0-9]+}", agency(app.PermCreditView, s.handleRecordShow)).Methods("GET")
+	r.HandleFunc("/agency/credit/records/{id:[0-9]+}/request", agency(app.PermCreditObject, s.handleRecordRequest)).Methods("POST")
+	r.HandleFunc("/agency/credit/records/{id:[0-9]+}/doc", agency(app.PermCreditView, s.handleCreditDoc("record"))).Methods("GET")
+}
+
+// creditPageData is a subject's credit page.
+type creditPageData struct {
+	*app.CreditView
+	Chart         template.HTML
+	Practitioners []app.CreditSummary // the agency portal's own page
+	Mine          bool                // the agency's own page
+	CanApply      bool
+}
+
+func (s *Server) handleCreditSubjects(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	page, _ := strconv.Atoi(q.Get("page"))
+	res, err := s.app.CreditSubjects(actorOf(r), app.CreditSubjectQuery{Kind: q.Get("kind"), Level: q.Get("level"),
+		District: q.Get("district"), Text: q.Get("q"), Page: page})
+	if err != nil {
+		s.fail(w, r, err, "", nil)
+		return
+	}
+	if q.Get("kind") == "" {
+		q.Set("kind", app.SubjectAgency)
+	}
+	s.render(w, r, http.StatusOK, "credit_subjects", &view{Title: "credit.subjects_title", Nav: "credit", Form: q,
+		Data: map[string]any{"Page": res, "Pager": newPager(r, res.Page, res.Pages)}})
+}
+
+func (s *Server) handleCreditPage(kind string) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		a := actorOf(r)
+		v, err := s.app.CreditPage(a, app.Subject{Kind: kind, ID: pathID(r)})
+		if err != nil {
+			s.fail(w, r, err, "", nil)
+			return
+		}
+		d := creditPageData{CreditView: v, CanApply: a.Can(app.PermCreditApply)}
+		d.Chart = s.scoreChart(pickLang(r, a.Lang), v)
+		s.render(w, r, http.StatusOK, "credit_page", &view{Title: "credit.page_title", Nav: "credit", Data: d})
+	}
+}
+
+func (s *Server) handleMyCredit(w http.ResponseWriter, r *http.Request) {
+	v, err := s.app.MyCredit(actorOf(r))
+	if err != nil {
+		s.fail(w, r, err, "", nil)
+		return
+	}
+	d := creditPageData{CreditView: v.CreditView, Practitioners: v.Practitioners, Mine: true}
+	d.Chart = s.scoreChart(pickLang(r, actorOf(r).Lang), v.CreditView)
+	s.render(w, r, http.StatusOK, "credit_page", &view{Title: "credit.my_title", Nav: "credit", Data: d})
+}
+
+// scoringFormData is the application form: the subject and the rules that
+// may score it.
+type scoringFormData struct {
+	Info  app.SubjectInfo
+	Rules []*app.ScoringRule
+}
+
+func (s *Server) handleScoringNew(w http.ResponseWriter, r *http.Request) {
+	if _, ok := app.ParseSubject(r.URL.Query().Get("subject")); !ok {
+		// An application starts from the subject's credit page.
+		s.setFlash(w, r, "credit.pick_subject")
+		http.Redirect(w, r, "/gov/credit", http.StatusSeeOther)
+		return
+	}
+	form := url.Values{"subject": {r.URL.Query().Get("subject")}, "rule": {r.URL.Query().Get("rule")}}
+	s.renderScoringForm(w, r, http.StatusOK, &view{Form: form})
+}
+
+func (s *Server) renderScoringForm(w http.ResponseWriter, r *http.Request, status int, v *view) {
+	a := actorOf(r)
+	subj, ok := app.ParseSubject(v.Form.Get("subject"))
+	if !ok {
+		s.renderError(w, r, http.StatusNotFound, "credit.pick_subject")
+		return
+	}
+	cv, err := s.app.CreditPage(a, subj)
+	if err != nil {
+		s.fail(w, r, err, "", nil)
+		return
+	}
+	rules, err := s.app.RulesFor(a, subj.Kind)
+	if err != nil {
+		s.fail(w, r, err, "", nil)
+		return
+	}
+	v.Title, v.Nav, v.Data = "credit.apply_title", "credit", scoringFormData{Info: cv.Info, Rules: rules}
+	s.render(w, r, status, "credit_apply", v)
+}
+
+// creditUploads reads the "docs" files of a multipart form; tooBig is set
+// when the request exceeded what the server reads.
+func creditUploads(r *http.Request) (docs []app.CreditUpload, tooBig bool) {
+	if err := r.ParseMultipartForm(1 << 20); err != nil {
+		var mbe *http.MaxBytesError
+		if errors.As(err, &mbe) {
+			return nil, true
+		}
+		_ = r.ParseForm()
+		return nil, false
+	}
+	for _, h := range r.MultipartForm.File["docs"] {
+		f, err := h.Open()
+		if err != nil {
+			continue
+		}
+		data, _ := io.ReadAll(io.LimitReader(f, app.CreditDocMaxBytes+1))
+		f.Close()
+		if len(data) > 0 {
+			docs = append(docs, app.CreditUpload{Name: h.Filename, Data: data})
+		}
+	}
+	return docs, false
+}
+
+func (s *Server) handleScoringCreate(w http.ResponseWriter, r *http.Request) {
+	docs, tooBig := creditUploads(r)
+	v := &view{Form: r.PostForm}
+	if tooBig {
+		s.failScoringForm(w, r, v, fieldErr("docs", "credit.doc_too_big"))
+		return
+	}
+	f := r.PostForm
+	p, err := s.app.FileScoring(actorOf(r), app.ScoringInput{Subject: f.Get("subject"), RuleID: f.Get("rule"),
+		Score: f.Get("score"), ScoreReason: f.Get("score_reason"), EventDate: f.Get("event_date"),
+		Facts: f.Get("facts"), Docs: docs})
+	if err != nil {
+		s.failScoringForm(w, r, v, err)
+		return
+	}
+	s.setFlash(w, r, "credit.filed_ok")
+	http.Redirect(w, r, "/gov/credit/applications/"+strconv.FormatUint(p.ID, 10), http.StatusSeeOther)
+}
+
+func (s *Server) failScoringForm(w http.ResponseWriter, r *http.Request, v *view, err error) {
+	e, ok := app.AsError(err)
+	if !ok || len(e.Fields) == 0 {
+		s.fail(w, r, err, "", nil)
+		return
+	}
+	v.Errors, v.Error = e.Fields, "form.invalid"
+	s.renderScoringForm(w, r, statusOf(e.Code), v)
+}
+
+func (s *Server) handleScoringList(w http.ResponseWriter, r *http.Request) {
+	a := actorOf(r)
+	q := r.URL.Query()
+	page, _ := strconv.Atoi(q.Get("page"))
+	if q.Get("status") == "" {
+		q.Set("status", app.ScoringPending)
+	}
+	res, err := s.app.ScoringApplications(a, app.ScoringQuery{Status: q.Get("status"), District: q.Get("district"),
+		Source: q.Get("source"), Kind: q.Get("kind"), Page: page})
+	if err != nil {
+		s.fail(w, r, err, "", nil)
+		return
+	}
+	requests, err := s.app.PendingRequests(a)
+	if err != nil {
+		s.fail(w, r, err, "", nil)
+		return
+	}
+	pg := pager{Page: res.Page, Pages: res.Page}
+	if res.More {
+		pg.Pages = res.Page + 1
+	}
+	pg = newPager(r, pg.Page, pg.Pages)
+	s.render(w, r, http.StatusOK, "credit_apps", &view{Title: "credit.apps_title", Nav: "credit_apps", Form: q,
+		Data: map[string]any{"Page": res, "Pager": pg, "Requests": requests}})
+}
+
+// scoringData is an application's page.
+type scoringData struct {
+	App       *app.ScoringApplication
+	CanReview bool
+	Own       bool
+}
+
+func (s *Server) handleScoringShow(w http.ResponseWriter, r *http.Request) {
+	s.renderScoring(w, r, http.StatusOK, &view{})
+}
+
+func (s *Server) renderScoring(w http.ResponseWriter, r *http.Request, status int, v *view) {
+	a := actorOf(r)
+	p, err := s.app.GetScoring(a, pathID(r))
+	if err != nil {
+		s.fail(w, r, err, "", nil)
+		return
+	}
+	d := scoringData{App: p, Own: p.FiledByID != 0 && p.FiledByID == a.UserID}
+	d.CanReview = p.Status == app.ScoringPending && a.Can(app.PermCreditReview) && !d.Own
+	v.Title, v.Nav, v.Data = "credit.app_title", "credit_apps", d
+	s.render(w, r, status, "credit_app", v)
+}
+
+func (s *Server) handleScoringApprove(w http.ResponseWriter, r *http.Request) {
+	_ = r.ParseForm()
+	rec, err := s.app.ApproveScoring(actorOf(r), pathID(r), r.PostForm.Get("note"))
+	if err != nil {
+		s.scoringFailed(w, r, err)
+		return
+	}
+	s.setFlash(w, r, "credit.approved_ok")
+	http.Redirect(w, r, "/gov/credit/records/"+strconv.FormatUint(rec.ID, 10), http.StatusSeeOther)
+}
+
+func (s *Server) handleScoringReject(w http.ResponseWriter, r *http.Request) {
+	_ = r.ParseForm()
+	if _, err := s.app.RejectScoring(actorOf(r), pathID(r), r.PostForm.Get("reason")); err != nil {
+		s.scoringFailed(w, r, err)
+		return
+	}
+	s.setFlash(w, r, "credit.rejected_ok")
+	http.Redirect(w, r, "/gov/credit/applications/"+strconv.FormatUint(pathID(r), 10), http.StatusSeeOther)
+}
+
+// scoringFailed shows the application again with the reason: a field's
+// next to it, anything else (needs a reviewer, his own) at the top.
+func (s *Server) scoringFailed(w http.ResponseWriter, r *http.Request, err error) {
+	e, ok := app.AsError(err)
+	if !ok || e.Code == app.ENOTFOUND {
+		s.fail(w, r, err, "", nil)
+		return
+	}
+	v := &view{Form: r.PostForm, Errors: e.Fields, Error: e.Key, ErrorArgs: e.Args}
+	s.renderScoring(w, r, statusOf(e.Code), v)
+}
+
+// recordData is a record's page.
+type recordData struct {
+	Rec        *app.CreditRecord
+	Docs       []app.CreditDoc
+	Pending    *app.CreditRequest
+	CanDecide  bool
+	CanObject  bool
+	CanRepair  bool
+	Agency     bool
+	RepairFrom string
+}
+
+func (s *Server) handleRecordShow(w http.ResponseWriter, r *http.Request) {
+	s.renderRecord(w, r, http.StatusOK, &view{})
+}
+
+func (s *Server) renderRecord(w http.ResponseWriter, r *http.Request, status int, v *view) {
+	a := actorOf(r)
+	rec, err := s.app.GetRecord(a, pathID(r))
+	if err != nil {
+		s.fail(w, r, err, "", nil)
+		return
+	}
+	now := s.app.Now()
+	d := recordData{Rec: rec, Docs: rec.AllDocs(), Pending: rec.PendingRequest(), Agency: portalOfPath(r.URL.Path) == "agency"}
+	d.CanDecide = d.Pending != nil && a.Can(app.PermCreditReview)
+	d.CanObject = d.Agency && a.Can(app.PermCreditObject) && rec.CanObject(now)
+	d.CanRepair = d.Agency && a.Can(app.PermCreditObject) && rec.CanRepair(now)
+	v.Title, v.Nav, v.Data = "credit.record_title", "credit", d
+	s.render(w, r, status, "credit_record", v)
+}
+
+func (s *Server) handleRecordDecide(w http.ResponseWriter, r *http.Request) {
+	_ = r.ParseForm()
+	accept := r.PostForm.Get("accept") == "1"
+	if _, err := s.app.DecideRequest(actorOf(r), pathID(r), accept, r.PostForm.Get("decision")); err != nil {
+		s.recordFailed(w, r, err)
+		return
+	}
+	s.setFlash(w, r, "credit.decided_ok")
+	http.Redirect(w, r, "/gov/credit/records/"+strconv.FormatUint(pathID(r), 10), http.StatusSeeOther)
+}
+
+func (s *Server) handleRecordRequest(w http.ResponseWriter, r *http.Request) {
+	docs, tooBig := creditUploads(r)
+	if tooBig {
+		s.recordFailed(w, r, fieldErr("docs", "credit.doc_too_big"))
+		return
+	}
+	kind := r.PostForm.Get("kind")
+	_, err := s.app.LodgeRequest(actorOf(r), pathID(r), app.RequestInput{Kind: kind, Reason: r.PostForm.Get("reason"), Docs: docs})
+	if err != nil {
+		s.recordFailed(w, r, err)
+		return
+	}
+	s.setFlash(w, r, "credit.request_ok."+kind)
+	http.Redirect(w, r, "/agency/credit/records/"+strconv.FormatUint(pathID(r), 10), http.StatusSeeOther)
+}
+
+func (s *Server) recordFailed(w http.ResponseWriter, r *http.Request, err error) {
+	e, ok := app.AsError(err)
+	if !ok || e.Code == app.ENOTFOUND {
+		s.fail(w, r, err, "", nil)
+		return
+	}
+	v := &view{Form: r.PostForm, Errors: e.Fields, Error: e.Key, ErrorArgs: e.Args}
+	s.renderRecord(w, r, statusOf(e.Code), v)
+}
+
+func (s *Server) handleCreditDoc(kind string) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		n, err := strconv.Atoi(r.URL.Query().Get("n"))
+		if err != nil {
+			s.renderError(w, r, http.StatusNotFound, "credit.doc_not_found")
+			return
+		}
+		d, data, err := s.app.CreditDocument(actorOf(r), kind, pathID(r), n)
+		if err != nil {
+			s.fail(w, r, err, "", nil)
+			return
+		}
+		serveDocument(w, d.Type, data)
+	}
+}

@@ -1,0 +1,162 @@
+package ui_test
+
+import (
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"testing"
+
+	"anju/app"
+)
+
+var testPDF = []byte("%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n")
+
+func init() {
+	view, apply, review, object := string(app.PermCreditView), string(app.PermCreditApply), string(app.PermCreditReview), string(app.PermCreditObject)
+	routeTable = append(routeTable,
+		routeCase{"GET", "/gov/credit", view, http.StatusOK},
+		routeCase{"GET", "/gov/credit/agency/{id:[0-9]+}", view, http.StatusOK},
+		routeCase{"GET", "/gov/credit/practitioner/{id:[0-9]+}", view, http.StatusOK},
+		routeCase{"GET", "/gov/credit/applications", view, http.StatusOK},
+		routeCase{"GET", "/gov/credit/applications/new", apply, http.StatusSeeOther},             // no subject: pick one first
+		routeCase{"POST", "/gov/credit/applications/new", apply, http.StatusUnprocessableEntity}, // no facts
+		routeCase{"GET", "/gov/credit/applications/{id:[0-9]+}", view, http.StatusOK},
+		routeCase{"GET", "/gov/credit/applications/{id:[0-9]+}/doc", view, http.StatusNotFound}, // no ?n=
+		routeCase{"POST", "/gov/credit/applications/{id:[0-9]+}/reject", review, http.StatusUnprocessableEntity},
+		routeCase{"POST", "/gov/credit/applications/{id:[0-9]+}/approve", review, http.StatusSeeOther},
+		routeCase{"GET", "/gov/credit/records/{id:[0-9]+}", view, http.StatusOK},
+		routeCase{"GET", "/gov/credit/records/{id:[0-9]+}/doc", view, http.StatusNotFound},
+		routeCase{"POST", "/gov/credit/records/{id:[0-9]+}/decide", review, http.StatusUnprocessableEntity}, // no reason
+		routeCase{"GET", "/agency/credit", view, http.StatusOK},
+		routeCase{"GET", "/agency/credit/agency/{id:[0-9]+}", view, http.StatusOK},
+		routeCase{"GET", "/agency/credit/practitioner/{id:[0-9]+}", view, http.StatusOK},
+		routeCase{"GET", "/agency/credit/records/{id:[0-9]+}", view, http.StatusOK},
+		routeCase{"GET", "/agency/credit/records/{id:[0-9]+}/doc", view, http.StatusNotFound},
+		routeCase{"POST", "/agency/credit/records/{id:[0-9]+}/request", object, http.StatusUnprocessableEntity}, // no kind
+	)
+	routeFixtures = append(routeFixtures, creditRouteFixture)
+}
+
+// creditRouteFixture: 北京安居 (the demo agency of anju.admin, in the
+// clerk's district) with a pending application and a record it may still
+// object to; one of its practitioners.
+func creditRouteFixture(t *testing.T, e *env) (map[string]uint64, map[string]url.Values) {
+	clerk, reviewer, anju := e.actor("clerk"), e.actor("reviewer"), e.actor("anju.admin")
+	subject := app.Subject{Kind: app.SubjectAgency, ID: anju.AgencyID}
+	p := fileScoring(t, e, clerk, subject, "JG-K-004")
+	rec := fileScoring(t, e, clerk, subject, "JG-K-005")
+	r, err := e.app.ApproveScoring(reviewer, rec.ID, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	// An objection waits, so that the decide route has something to decide.
+	if _, err := e.app.LodgeRequest(anju, r.ID, app.RequestInput{Kind: app.RequestObjection, Reason: "已整改"}); err != nil {
+		t.Fatal(err)
+	}
+	prac, err := e.app.SearchPractitioners(anju, app.PractitionerQuery{Status: app.PracEmployed})
+	if err != nil || len(prac.Items) == 0 {
+		t.Fatalf("practitioners of 北京安居: %v", err)
+	}
+	subj := "agency:" + strconv.FormatUint(anju.AgencyID, 10)
+	return map[string]uint64{
+			"/gov/credit/applications/": p.ID, "/gov/credit/records/": r.ID, "/agency/credit/records/": r.ID,
+			"/gov/credit/agency/": anju.AgencyID, "/agency/credit/agency/": anju.AgencyID,
+			"/gov/credit/practitioner/": prac.Items[0].ID, "/agency/credit/practitioner/": prac.Items[0].ID,
+		}, map[string]url.Values{
+			"POST /gov/credit/applications/new": {"subject": {subj}},
+		}
+}
+
+func ruleID(t *testing.T, e *env, no string) uint64 {
+	t.Helper()
+	rules, err := e.app.RulesFor(e.actor("clerk"), "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range rules {
+		if r.No == no {
+			return r.ID
+		}
+	}
+	t.Fatalf("no rule %s", no)
+	return 0
+}
+
+func fileScoring(t *testing.T, e *env, clerk app.Actor, s app.Subject, rule string) *app.ScoringApplication {
+	t.Helper()
+	p, err := e.app.FileScoring(clerk, app.ScoringInput{Subject: s.String(), RuleID: strconv.FormatUint(ruleID(t, e, rule), 10),
+		EventDate: e.app.Now().AddDate(0, 0, -2).Format("2006-01-02"), Facts: "现场检查发现问题。",
+		Docs: []app.CreditUpload{{Name: "检查记录.pdf", Data: testPDF}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+func TestCreditPagesFlow(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	anju := e.actor("anju.admin")
+	subj := "agency:" + strconv.FormatUint(anju.AgencyID, 10)
+	clerk := e.signedIn("gov", "clerk")
+
+	list := clerk.get("/gov/credit")
+	checkStatus(t, "credit list", list, http.StatusOK)
+	checkShows(t, "credit list", list, zh("credit.subjects_title"))
+	page := clerk.get("/gov/credit/agency/" + strconv.FormatUint(anju.AgencyID, 10))
+	checkShows(t, "credit page", page, zh("credit.explain_title"))
+	if !strings.Contains(page.body, `<svg class="score-chart"`) || !strings.Contains(page.body, "JG-J-002") {
+		t.Error("the credit page has no chart or no explanation of the demo records")
+	}
+
+	// A bad form keeps what was typed and names the field.
+	fields := url.Values{"subject": {subj}, "rule": {strconv.FormatUint(ruleID(t, e, "JG-K-004"), 10)},
+		"score": {"5"}, "event_date": {"2020-01-01"}, "facts": {"承租人投诉押金未退。"}}
+	bad := clerk.postFile("/gov/credit/applications/new", fields, "docs", "记录.pdf", testPDF)
+	checkStatus(t, "bad application", bad, http.StatusUnprocessableEntity)
+	wantFieldError(t, bad, "score_reason", zh("credit.score_reason_required"))
+	wantFieldError(t, bad, "event_date", zh("credit.event_date_too_old"))
+	if !strings.Contains(bad.text(), "承租人投诉押金未退。") {
+		t.Error("the facts typed were lost")
+	}
+	fields.Set("score_reason", "情节较重")
+	fields.Set("event_date", e.app.Now().AddDate(0, 0, -3).Format("2006-01-02"))
+	ok := clerk.postFile("/gov/credit/applications/new", fields, "docs", "记录.pdf", testPDF)
+	checkStatus(t, "application", ok, http.StatusSeeOther)
+	appPath := ok.Header.Get("Location")
+	checkShows(t, "application as its clerk", clerk.get(appPath), zh("credit.own_application"))
+	checkShows(t, "application as a viewer", e.signedIn("gov", "leader").get(appPath), zh("credit.needs_reviewer"))
+	if r := clerk.post(appPath+"/approve", nil); r.StatusCode != http.StatusForbidden {
+		t.Errorf("a clerk approved: %d", r.StatusCode)
+	}
+
+	reviewer := e.signedIn("gov", "reviewer")
+	approved := reviewer.post(appPath+"/approve", url.Values{"note": {"属实"}})
+	checkStatus(t, "approve", approved, http.StatusSeeOther)
+	recPath := approved.Header.Get("Location")
+	recID := strings.TrimPrefix(recPath, "/gov/credit/records/")
+
+	// The agency sees the record with its rule and objects.
+	agency := e.signedIn("agency", "anju.admin")
+	mine := agency.get("/agency/credit")
+	checkShows(t, "agency credit", mine, "JG-K-004")
+	checkShows(t, "agency credit", mine, "-5")
+	rec := agency.get("/agency/credit/records/" + recID)
+	checkShows(t, "record for the agency", rec, zh("credit.object_title"))
+	empty := agency.postFile("/agency/credit/records/"+recID+"/request", url.Values{"kind": {"objection"}}, "docs", "x.pdf", testPDF)
+	wantFieldError(t, empty, "reason", zh("credit.request_reason_required"))
+	objected := agency.postFile("/agency/credit/records/"+recID+"/request",
+		url.Values{"kind": {"objection"}, "reason": {"押金已退还，附转账凭证。"}}, "docs", "转账.pdf", testPDF)
+	checkStatus(t, "objection", objected, http.StatusSeeOther)
+	// Another agency sees nothing of it.
+	leju := e.signedIn("agency", "leju.admin")
+	checkStatus(t, "record for another agency", leju.get("/agency/credit/records/"+recID), http.StatusNotFound)
+
+	queue := reviewer.get("/gov/credit/applications")
+	checkShows(t, "review queue", queue, zh("credit.requests_title"))
+	decided := reviewer.post(recPath+"/decide", url.Values{"accept": {"1"}, "decision": {"凭证属实"}})
+	checkStatus(t, "decide", decided, http.StatusSeeOther)
+	after := agency.get("/agency/credit/records/" + recID)
+	checkShows(t, "withdrawn record", after, zh("credit.rec_status.withdrawn"))
+}
