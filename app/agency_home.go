@@ -40,6 +40,10 @@ type AgencyHome struct {
 	MyValidVerifications int
 	MyPractitioner       *Practitioner // his record, if his account is linked
 
+	// Objectable are the agency's new credit records it may still object
+	// to (the subject "is notified": credit_record.go).
+	Objectable []*CreditRecord
+
 	// Actions is what awaits someone of the agency, most urgent first.
 	Actions []HomeAction
 }
@@ -110,6 +114,19 @@ func (a *App) AgencyHome(actor Actor) (*AgencyHome, error) {
 				if b, err := agencyTable.Get(tx, id); err == nil && b.Live() {
 					h.Branches++
 				}
+			}
+		}
+		if actor.Can(PermCreditObject) {
+			now := a.now()
+			err := recordTable.LookupPrefix(tx, "agency", storage.U64(ag.ID), func(_ []byte, id uint64) (bool, error) {
+				r, err := recordTable.Get(tx, id)
+				if err == nil && r.CanObject(now) {
+					h.Objectable = append(h.Objectable, r)
+				}
+				return true, err
+			})
+			if err != nil {
+				return err
 			}
 		}
 		if me != nil && me.PractitionerID != 0 {
@@ -248,6 +265,14 @@ func (h *AgencyHome) actions(actor Actor) []HomeAction {
 		case AppPending:
 			out = append(out, HomeAction{Key: "aghome.app_pending", Args: []any{ap.No}, Link: link, Level: "info"})
 		}
+	}
+	for _, r := range h.Objectable {
+		level := "info"
+		if r.Points < 0 {
+			level = "warn"
+		}
+		out = append(out, HomeAction{Key: "aghome.credit_record", Args: []any{r.RuleNo, r.Item, r.Points, r.ObjectionUntil.Format(time.DateOnly)},
+			Link: "/agency/credit/records/" + strconv.FormatUint(r.ID, 10), Level: level})
 	}
 	if h.FilingsReturned > 0 {
 		out = append(out, HomeAction{Key: "aghome.filings_returned", Args: []any{h.FilingsReturned}, Link: "/agency/filings?status=rejected", Level: "error"})

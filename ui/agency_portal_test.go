@@ -367,6 +367,7 @@ func TestAgencyPortalPagesInBothLanguages(t *testing.T) {
 	for _, p := range choices {
 		names = append(names, p.Name)
 	}
+	names = append(names, ruleItems(t, e)...) // scoring standards are data a sysadmin writes
 	target := itoa(e.userID("agent.zhangxh"))
 	type page struct {
 		c          *client

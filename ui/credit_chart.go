@@ -63,6 +63,11 @@ func (s *Server) scoreChart(lang string, v *app.CreditView) template.HTML {
 		}
 		prev = from
 	}
+	// The base score, where every subject starts.
+	if v.Base > lo && v.Base < hi {
+		fmt.Fprintf(&b, `<line class="base-line" x1="%s" y1="%s" x2="%s" y2="%s"/>`, num(left), num(y(v.Base)), num(width-right), num(y(v.Base)))
+		fmt.Fprintf(&b, `<text class="axis" x="%s" y="%s" text-anchor="end">%d</text>`, num(left-6), num(y(v.Base)+4), v.Base)
+	}
 	// Month ticks on the time axis, labelled every third month.
 	for m := time.Date(v.From.Year(), v.From.Month()+1, 1, 0, 0, 0, 0, v.From.Location()); m.Before(v.To); m = m.AddDate(0, 1, 0) {
 		fmt.Fprintf(&b, `<line class="tick" x1="%s" y1="%s" x2="%s" y2="%s"/>`, num(x(m)), num(height-bottom), num(x(m)), num(height-bottom+4))

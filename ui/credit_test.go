@@ -83,6 +83,20 @@ func ruleID(t *testing.T, e *env, no string) uint64 {
 	return 0
 }
 
+// ruleItems are the scoring standards' items: data, shown as written.
+func ruleItems(t *testing.T, e *env) []string {
+	t.Helper()
+	rules, err := e.app.RulesFor(e.actor("clerk"), "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []string
+	for _, r := range rules {
+		out = append(out, r.Item)
+	}
+	return out
+}
+
 func fileScoring(t *testing.T, e *env, clerk app.Actor, s app.Subject, rule string) *app.ScoringApplication {
 	t.Helper()
 	p, err := e.app.FileScoring(clerk, app.ScoringInput{Subject: s.String(), RuleID: strconv.FormatUint(ruleID(t, e, rule), 10),

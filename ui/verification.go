@@ -207,7 +207,7 @@ func (s *Server) handleVerificationNotice(w http.ResponseWriter, r *http.Request
 func (s *Server) handleVerificationRevoke(w http.ResponseWriter, r *http.Request) {
 	_ = r.ParseForm()
 	code := mux.Vars(r)["code"]
-	_, err := s.app.RevokeVerification(actorOf(r), code, r.PostForm.Get("reason"))
+	_, err := s.app.RevokeVerificationFor(actorOf(r), code, r.PostForm.Get("reason"), r.PostForm.Get("forged") == "1")
 	if err != nil {
 		v, gerr := s.app.GetVerification(actorOf(r), code)
 		if gerr != nil {
