@@ -43,6 +43,13 @@ type creditCache struct {
 	day   time.Time
 	at    uint64
 	views map[Subject]*PublicCredit
+	// sorted holds each kind's summaries lowest score first (credit_view.go).
+	sorted map[string]*sortedSummaries
+}
+
+type sortedSummaries struct {
+	seq   uint64
+	items []CreditSummary
 }
 
 func (c *creditCache) get(s Subject, today time.Time) (*PublicCredit, uint64) {

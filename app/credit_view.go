@@ -163,36 +163,64 @@ func (a *App) CreditSubjects(actor Actor, q CreditSubjectQuery) (CreditSubjectPa
 			return CreditSubjectPage{}, err
 		}
 	} else {
-		prefix := Subject{Kind: q.Kind}.Key()[:1]
-		err := a.db.View(func(tx *storage.Tx) error {
-			return tx.Scan(creditSummaryBucket, prefix, false, func(_, b []byte) (bool, error) {
-				var sum CreditSummary
-				if err := json.Unmarshal(b, &sum); err != nil {
-					return false, err
-				}
-				if (q.District != "" && sum.District != q.District) || (q.Level != "" && sum.Level != q.Level) ||
-					!(sum.District == "" || actor.InJurisdiction(sum.District)) {
-					return true, nil
-				}
-				items = append(items, sum)
-				return true, nil
-			})
-		})
+		all, err := a.summariesByScore(q.Kind)
 		if err != nil {
 			return CreditSubjectPage{}, err
 		}
-		slices.SortStableFunc(items, func(x, y CreditSummary) int {
-			if x.Score != y.Score {
-				return x.Score - y.Score
+		for _, sum := range all {
+			if (q.District != "" && sum.District != q.District) || (q.Level != "" && sum.Level != q.Level) ||
+				!(sum.District == "" || actor.InJurisdiction(sum.District)) {
+				continue
 			}
-			return strings.Compare(x.Name, y.Name)
-		})
+			items = append(items, sum)
+		}
 	}
 	p := CreditSubjectPage{Total: len(items), Page: q.Page, Pages: (len(items) + q.Size - 1) / q.Size}
 	if from := (q.Page - 1) * q.Size; from < len(items) {
 		p.Items = items[from:min(from+q.Size, len(items))]
 	}
 	return p, nil
+}
+
+// summariesByScore returns the stored summaries of one kind of subject,
+// lowest score first, from a copy kept until credit changes: the list page
+// would otherwise decode every summary (10,000 agencies) on each request.
+func (a *App) summariesByScore(kind string) ([]CreditSummary, error) {
+	seq := a.credit.seq.Load()
+	a.credit.mu.Lock()
+	if c := a.credit.sorted[kind]; c != nil && c.seq == seq {
+		a.credit.mu.Unlock()
+		return c.items, nil
+	}
+	a.credit.mu.Unlock()
+	var items []CreditSummary
+	prefix := Subject{Kind: kind}.Key()[:1]
+	err := a.db.View(func(tx *storage.Tx) error {
+		return tx.Scan(creditSummaryBucket, prefix, false, func(_, b []byte) (bool, error) {
+			var sum CreditSummary
+			if err := json.Unmarshal(b, &sum); err != nil {
+				return false, err
+			}
+			items = append(items, sum)
+			return true, nil
+		})
+	})
+	if err != nil {
+		return nil, err
+	}
+	slices.SortStableFunc(items, func(x, y CreditSummary) int {
+		if x.Score != y.Score {
+			return x.Score - y.Score
+		}
+		return strings.Compare(x.Name, y.Name)
+	})
+	a.credit.mu.Lock()
+	if a.credit.sorted == nil {
+		a.credit.sorted = map[string]*sortedSummaries{}
+	}
+	a.credit.sorted[kind] = &sortedSummaries{seq: seq, items: items}
+	a.credit.mu.Unlock()
+	return items, nil
 }
 
 // ScoringQuery filters scoring applications.
