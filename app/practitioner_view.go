@@ -163,6 +163,7 @@ type PublicEmployment struct {
 // PublicPractitioner is what the public page of an information card shows:
 // never the mobile, the ID number only masked.
 type PublicPractitioner struct {
+	ID         uint64 // for his public credit
 	CardNo     string
 	Name       string
 	MaskedID   string
@@ -183,7 +184,7 @@ func (a *App) PublicPractitioner(cardNo string) (*PublicPractitioner, error) {
 		if err != nil {
 			return err
 		}
-		out = &PublicPractitioner{CardNo: p.CardNo, Name: p.Name, MaskedID: MaskID(p.IDNo),
+		out = &PublicPractitioner{ID: p.ID, CardNo: p.CardNo, Name: p.Name, MaskedID: MaskID(p.IDNo),
 			HasPhoto: p.PhotoBlob != 0, Status: p.Status(), QualCertNo: p.QualCertNo}
 		if c := p.Current(); c != nil {
 			out.AgencyID, out.AgencyName, out.Role = c.AgencyID, currentAgencyName(tx, c), c.Role

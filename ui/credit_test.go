@@ -173,4 +173,16 @@ func TestCreditPagesFlow(t *testing.T) {
 	checkStatus(t, "decide", decided, http.StatusSeeOther)
 	after := agency.get("/agency/credit/records/" + recID)
 	checkShows(t, "withdrawn record", after, zh("credit.rec_status.withdrawn"))
+
+	// The public page shows the level, and the withdrawn record nowhere.
+	cv, err := e.app.CreditPage(anju, app.Subject{Kind: app.SubjectAgency, ID: anju.AgencyID})
+	if err != nil {
+		t.Fatal(err)
+	}
+	pub := e.client().get("/agencies/" + strconv.FormatUint(anju.AgencyID, 10))
+	checkShows(t, "public agency page", pub, zh("credit.public_level", cv.Level))
+	checkShows(t, "public agency page", pub, zh("credit.public_score", cv.Score, cv.Base))
+	if strings.Contains(pub.body, "押金已退还") || strings.Contains(pub.body, "承租人投诉押金未退") {
+		t.Error("the public page shows facts or objections")
+	}
 }
