@@ -18,7 +18,7 @@ func init() {
 		routeCase{"GET", "/gov/credit/rules/new", rules, http.StatusOK},
 		routeCase{"POST", "/gov/credit/rules/new", rules, http.StatusUnprocessableEntity}, // empty form
 		routeCase{"GET", "/gov/credit/rules/{id:[0-9]+}/edit", rules, http.StatusOK},
-		routeCase{"POST", "/gov/credit/rules/{id:[0-9]+}/edit", rules, http.StatusConflict},          // no version: stale
+		routeCase{"POST", "/gov/credit/rules/{id:[0-9]+}/edit", rules, http.StatusConflict},              // no version: stale
 		routeCase{"POST", "/gov/credit/rules/{id:[0-9]+}/toggle", rules, http.StatusUnprocessableEntity}, // no note
 		routeCase{"GET", "/agency/credit/rules", view, http.StatusOK},
 		routeCase{"GET", "/agency/credit/rules/{id:[0-9]+}", view, http.StatusOK},
