@@ -370,3 +370,36 @@ func TestRulePermissions(t *testing.T) {
 		t.Errorf("only the sysadmin's update should have made a version: version %d", got.Version)
 	}
 }
+
+// A record made under a rule keeps the version it was made under when a
+// sysadmin edits the rule afterwards (through UpdateRule, as the UI does).
+func TestRuleEditKeepsRecordsAtTheirVersion(t *testing.T) {
+	f := newDemoFixture(t)
+	_, _, agencyAdmin, anju := creditActors(f)
+	rec := approveNew(f, anju, "JG-K-001")
+	rule, err := f.GetRule(f.admin, rec.RuleID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	before := rule.SpecAt(rec.RuleVersion)
+	spec := rule.RuleSpec
+	spec.Suggested, spec.Min, spec.Max, spec.ValidDays = 12, 10, 20, 730
+	if _, err := f.UpdateRule(f.admin, rule.ID, spec, "加重处罚"); err != nil {
+		t.Fatal(err)
+	}
+	after, err := f.GetRule(f.admin, rule.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if after.SpecAt(rec.RuleVersion) != before || after.Version != rec.RuleVersion+1 || after.Suggested != 12 {
+		t.Errorf("version %d after the edit: %+v, want %+v; rule at version %d", rec.RuleVersion, after.SpecAt(rec.RuleVersion), before, after.Version)
+	}
+	got, err := f.GetRecord(agencyAdmin, rec.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.RuleVersion != rec.RuleVersion || got.Points != rec.Points || got.Points != -before.Suggested {
+		t.Errorf("the record changed with its rule: version %d, points %d; made at version %d with %d points",
+			got.RuleVersion, got.Points, rec.RuleVersion, rec.Points)
+	}
+}
