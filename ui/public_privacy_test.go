@@ -12,10 +12,10 @@ import (
 
 // Personal data as it would look unmasked: an 18-character resident ID
 // (area, birth date, sequence, check) or an 11-digit mobile number, not
-// inside a longer run of digits.
+// inside a longer run of letters and digits (request IDs are hex).
 var (
 	reResidentID = regexp.MustCompile(`(^|[^0-9A-Za-z])[1-6]\d{5}(19|20)\d{2}(0[1-9]|1[0-2])(0[1-9]|[12]\d|3[01])\d{3}[\dXx]([^0-9A-Za-z]|$)`)
-	reMobile     = regexp.MustCompile(`(^|[^\d])1[3-9]\d{9}([^\d]|$)`)
+	reMobile     = regexp.MustCompile(`(^|[^0-9A-Za-z])1[3-9]\d{9}([^0-9A-Za-z]|$)`)
 	reHref       = regexp.MustCompile(`href="(/[^"#]*)"`)
 )
 
