@@ -249,16 +249,9 @@ func TestCreditRepairAndRuleVersion(t *testing.T) {
 	_, reviewer, agencyAdmin, anju := creditActors(f)
 	rec := approveNew(f, anju, "JG-K-001") // 5 points, repairable after 90 days
 	// The rule changes afterwards: the record keeps its version.
-	err := f.db.Update(func(tx *storage.Tx) error {
-		r, err := ruleTable.LookupOne(tx, "no", []byte("JG-K-001"))
-		if err != nil {
-			return err
-		}
-		r.Suggested, r.Version = 8, r.Version+1
-		r.History = append(r.History, RuleVersion{Version: r.Version, Spec: r.RuleSpec, At: f.now(), By: "root"})
-		return ruleTable.Put(tx, r)
-	})
-	if err != nil {
+	spec := ruleByNo(f, "JG-K-001").RuleSpec
+	spec.Suggested, spec.Max = 8, 10
+	if _, err := f.UpdateRule(f.admin, ruleByNo(f, "JG-K-001").ID, spec, "加重"); err != nil {
 		t.Fatal(err)
 	}
 	rule := ruleByNo(f, "JG-K-001")
@@ -269,7 +262,7 @@ func TestCreditRepairAndRuleVersion(t *testing.T) {
 		t.Fatalf("record changed with its rule: %+v", got)
 	}
 
-	_, err = f.LodgeRequest(agencyAdmin, rec.ID, RequestInput{Kind: RequestRepair, Reason: "已整改", Docs: evidence})
+	_, err := f.LodgeRequest(agencyAdmin, rec.ID, RequestInput{Kind: RequestRepair, Reason: "已整改", Docs: evidence})
 	wantError(t, err, ECONFLICT, "credit.repair_not_allowed")
 	f.clock.Advance(91 * 24 * time.Hour)
 	_, err = f.LodgeRequest(agencyAdmin, rec.ID, RequestInput{Kind: RequestRepair, Reason: "已整改"})
