@@ -37,32 +37,35 @@ func TestBrowserCreditPenaltyObjection(t *testing.T) {
 	b.signIn("agency", "anju.admin", "AnjuDemo2026")
 	b.open("/agency/credit")
 	before := scoreNow()
-	agencyPath := eval[string](b, `location.pathname`)
-	_ = agencyPath
-	anjuID := eval[string](b, `(document.querySelector('a[href^="/agency/credit/records/"]')||{}).href||""`)
-	_ = anjuID
 	b.signOut()
+	publicLevel := func(level string) {
+		b.t.Helper()
+		b.open("/agencies?q=" + "北京安居房地产经纪")
+		b.open(eval[string](b, `document.querySelector('a[href^="/agencies/"]:not([href="/agencies/apply"])').getAttribute("href")`))
+		b.expectText(msg(t, zh, "credit.public_level", level))
+	}
+	publicLevel("A")
 
 	// The clerk finds the agency and files a penalty.
 	b.signIn("gov", "clerk", "AnjuDemo2026")
 	b.open("/gov/credit?q=" + "北京安居")
-	b.click(`table.list a[href^="/gov/credit/agency/"]`)
+	b.open(eval[string](b, `document.querySelector('table.list a[href^="/gov/credit/agency/"]').getAttribute("href")`))
 	b.expectText(msg(t, zh, "credit.explain_title"))
 	creditShot(b, "credit-page.png")
-	b.click(`a[href^="/gov/credit/applications/new"]`)
-	ok := eval[bool](b, `(() => { const s = document.getElementById("rule"); for (const o of s.options) { if (o.text.startsWith("JG-K-004")) { s.value = o.value; return true } } return false })()`)
+	b.open(eval[string](b, `document.querySelector('a[href^="/gov/credit/applications/new"]').getAttribute("href")`))
+	ok := eval[bool](b, `(() => { const s = document.getElementById("rule"); for (const o of s.options) { if (o.text.startsWith("JG-K-006")) { s.value = o.value; return true } } return false })()`)
 	if !ok {
-		b.fatalf("rule JG-K-004 is not offered")
+		b.fatalf("rule JG-K-006 is not offered")
 	}
 	b.setDate("event_date", time.Now().AddDate(0, 0, -2))
-	b.setValue("facts", "承租人投诉押金逾期未退，经调查属实。")
-	b.fill("score", "4")
+	b.setValue("facts", "以公司账户代收两户承租人租金，逾期未转付出租人，经调查属实。")
+	b.fill("score", "16")
 	b.upload("#docs", pdf)
 	if st := b.submit(`form[action="/gov/credit/applications/new"] button[type=submit]`); st != 422 {
 		b.fatalf("a changed score without a reason answered %d", st)
 	}
 	b.expectText(msg(t, zh, "credit.score_reason_required"))
-	if v := eval[string](b, `document.getElementById("facts").value`); !strings.Contains(v, "押金逾期") {
+	if v := eval[string](b, `document.getElementById("facts").value`); !strings.Contains(v, "代收两户") {
 		b.fatalf("the facts were lost: %q", v)
 	}
 	b.fill("score_reason", "涉及两户承租人")
@@ -80,14 +83,15 @@ func TestBrowserCreditPenaltyObjection(t *testing.T) {
 	b.expectText(msg(t, zh, "credit.approved_ok"))
 	recPath := b.path()
 	b.signOut()
+	publicLevel("B") // 95 - 16
 
 	// The agency sees the record with its rule and objects.
 	b.signIn("agency", "anju.admin", "AnjuDemo2026")
 	b.open("/agency/credit")
-	b.expectText("JG-K-004", "-4")
+	b.expectText("JG-K-006", "-16")
 	after := scoreNow()
 	if after == before {
-		b.fatalf("score unchanged at %s after a -4 penalty", after)
+		b.fatalf("score unchanged at %s after a -16 penalty", after)
 	}
 	creditShot(b, "credit-agency.png")
 	b.open(strings.Replace(recPath, "/gov/", "/agency/", 1))
@@ -113,6 +117,10 @@ func TestBrowserCreditPenaltyObjection(t *testing.T) {
 	if got := scoreNow(); got != before {
 		b.fatalf("score %s after the withdrawal, want %s", got, before)
 	}
+	b.signOut()
+	publicLevel("A")
+	creditShot(b, "credit-public.png")
+	b.signIn("agency", "anju.admin", "AnjuDemo2026")
 	// English.
 	b.switchLanguage("en")
 	b.open("/agency/credit")

@@ -29,6 +29,11 @@ type PublicCredit struct {
 	Level   string
 	Base    int
 	Records []PublicCreditRecord // disclosed records, newest first
+	// Pending counts the records that count now but are not disclosed yet
+	// (a penalty within its objection period or under objection), and
+	// PendingPoints their sum: so that the page's figures add up.
+	Pending       int
+	PendingPoints int
 }
 
 // publicCreditMax bounds the records a public page lists.
@@ -97,8 +102,12 @@ func (a *App) PublicCredit(s Subject) (*PublicCredit, error) {
 		v.Score = scale.scoreAt(records, now)
 		v.Level = scale.level(v.Score)
 		for _, r := range slices.Backward(records) {
+			if r.CountsAt(now) && !r.Public(now) {
+				v.Pending++
+				v.PendingPoints += r.Points
+			}
 			if len(v.Records) == publicCreditMax {
-				break
+				continue
 			}
 			if r.Public(now) {
 				v.Records = append(v.Records, PublicCreditRecord{No: r.No, RuleNo: r.RuleNo, Item: r.Item, Type: r.Type,
