@@ -25,6 +25,9 @@ func (a *App) StartContract(actor Actor, code string) (*Contract, error) {
 	if err := a.requireFiledAgency(actor); err != nil {
 		return nil, err
 	}
+	if err := a.requireNotBlacklisted(actor); err != nil { // app/creditlist.go
+		return nil, err
+	}
 	norm := NormalizeVerificationCode(code)
 	switch {
 	case strings.TrimSpace(code) == "":
@@ -237,6 +240,9 @@ func overlapError(o *Contract, field string) error {
 // verification becomes used, the filing falls due.
 func (a *App) SignContract(actor Actor, id uint64) (*Contract, error) {
 	if err := a.requireFiledAgency(actor); err != nil {
+		return nil, err
+	}
+	if err := a.requireNotBlacklisted(actor); err != nil { // app/creditlist.go
 		return nil, err
 	}
 	needConfirm := a.ParamBool(ParamPartyConfirm)

@@ -2,22 +2,443 @@ package app
 
 import (
 	"context"
+	"errors"
+	"fmt"
+	"math"
 	"time"
 
 	"anju/storage"
 )
 
-// applyListThresholds is called, in the transaction that changed it, with
-// a subject's new credit score: it lists the subject automatically when the
-// score crosses the parameters' thresholds. (Filled in by the red/black
-// list work.)
-func (a *App) applyListThresholds(tx *storage.Tx, s Subject, score int, now time.Time) error {
+// Red and black lists (红黑名单). An entry puts an agency or a practitioner
+// on the red list (exemplary conduct) or the black list (serious breaches)
+// from its listing until its expiry date, with a reason and a basis.
+//
+// Entries come two ways:
+//   - by hand: a clerk proposes an entry (ProposeListEntry), a reviewer who
+//     did not propose it approves or rejects it (creditlist_review.go);
+//   - automatically: applyListThresholds, called by the credit code in the
+//     transaction that changed a subject's score, lists the subject black
+//     below list.black_below or red from list.red_above. Such an entry is
+//     active at once: the score behind it was reviewed record by record.
+//
+// When the score moves back across the threshold, an automatic entry stays
+// until it expires (list.auto_days after it was made) or someone revokes it
+// by hand: the list does not flap with every record, and the dates the
+// public page shows keep their meaning. A subject is listed again only
+// once its entry has ended and its score still crosses the threshold.
+//
+// The two lists exclude each other: a black entry that becomes active ends
+// the subject's active red entries (revoked, "superseded"), and a red entry
+// is not made or approved while a black one is active.
+//
+// An entry is active while its status is ListActive and today is before its
+// expiry date; the daily job (listLoop) then marks it expired. Every read
+// that matters (AgencyBlacklisted, the public lists) applies the date
+// itself, so an entry is off the list on its expiry date even before the
+// job has run. 注销 (RevokeListEntry) ends an active entry early with a
+// reason; nothing is ever deleted.
+
+// Lists.
+const (
+	ListRed   = "red"   // 红名单
+	ListBlack = "black" // 黑名单
+)
+
+// ListKinds are the lists in display order.
+var ListKinds = []string{ListRed, ListBlack}
+
+// List entry statuses.
+const (
+	ListPending  = "pending"  // 待审核: proposed by hand
+	ListRejected = "rejected" // 未通过
+	ListActive   = "active"   // 在列
+	ListExpired  = "expired"  // 已到期
+	ListRevoked  = "revoked"  // 已注销
+)
+
+// ListStatuses are the statuses in display order.
+var ListStatuses = []string{ListPending, ListActive, ListRejected, ListExpired, ListRevoked}
+
+// Sources of an entry.
+const (
+	ListSourceManual = "manual" // proposed by a clerk, approved by a reviewer
+	ListSourceAuto   = "auto"   // made by a score crossing a threshold
+)
+
+// ListEvidenceMaxBytes limits the evidence document of a proposal.
+const ListEvidenceMaxBytes = 10 << 20
+
+// ListEvent is one line of an entry's history.
+type ListEvent struct {
+	Time time.Time `json:"time"`
+	By   Person    `json:"by"`
+	// Action: proposed, approved, rejected, listed_auto, revoked,
+	// superseded, expired.
+	Action string `json:"action"`
+	Note   string `json:"note,omitempty"`
+}
+
+// ListEvidence is the document a proposal came with.
+type ListEvidence struct {
+	Blob uint64 `json:"blob"`
+	Name string `json:"name"`
+	Type string `json:"type"`
+	Size int64  `json:"size"`
+}
+
+// ListEntry is one entry of the red or the black list.
+type ListEntry struct {
+	ID      uint64  `json:"id"`
+	List    string  `json:"list"`
+	Subject Subject `json:"subject"`
+	// What the subject was when the entry was made: the lists show the
+	// entry as it was decided, even if the agency is renamed later.
+	SubjectName string `json:"subject_name"`
+	SubjectCode string `json:"subject_code"` // credit code, or card number
+	District    string `json:"district"`     // the agency's; a practitioner's employer's ("" if none)
+	AgencyID    uint64 `json:"agency_id,omitempty"`
+	AgencyName  string `json:"agency_name,omitempty"`
+
+	Reason string `json:"reason,omitempty"` // by hand; an automatic entry's is its score
+	Basis  string `json:"basis,omitempty"`
+	Source string `json:"source"`
+	// Score and Threshold: the score that listed an automatic entry and
+	// the parameter it crossed.
+	Score     int `json:"score,omitempty"`
+	Threshold int `json:"threshold,omitempty"`
+
+	Status  string    `json:"status"`
+	Listed  time.Time `json:"listed,omitzero"` // when it became active
+	Expires time.Time `json:"expires"`         // the day it leaves the list
+	Ended   time.Time `json:"ended,omitzero"`  // expired or revoked
+
+	Evidence *ListEvidence `json:"evidence,omitempty"`
+
+	ProposedBy   Person    `json:"proposed_by"`
+	ReviewedBy   Person    `json:"reviewed_by"`
+	Reviewed     time.Time `json:"reviewed,omitzero"`
+	RejectReason string    `json:"reject_reason,omitempty"`
+	RevokedBy    Person    `json:"revoked_by"`
+	RevokeReason string    `json:"revoke_reason,omitempty"`
+	// SupersededBy is the black entry that ended this red one.
+	SupersededBy uint64 `json:"superseded_by,omitempty"`
+
+	History []ListEvent `json:"history"`
+	Created time.Time   `json:"created"`
+	Updated time.Time   `json:"updated"`
+}
+
+// No is the entry's number as pages show it: R or B, the year it was made
+// and its ID ("B2026-000012").
+func (e *ListEntry) No() string {
+	p := "R"
+	if e.List == ListBlack {
+		p = "B"
+	}
+	return fmt.Sprintf("%s%d-%06d", p, e.Created.Year(), e.ID)
+}
+
+// ActiveAt reports whether the entry is on its list at t.
+func (e *ListEntry) ActiveAt(t time.Time) bool {
+	return e.Status == ListActive && t.Before(day(e.Expires))
+}
+
+func (e *ListEntry) event(now time.Time, by Person, action, note string) {
+	e.History = append(e.History, ListEvent{Time: now, By: by, Action: action, Note: note})
+	e.Updated = now
+}
+
+// label names the entry in audit entries.
+func (e *ListEntry) label() string {
+	return e.No() + " " + e.List + " " + e.Subject.String() + " " + e.SubjectName
+}
+
+// listKey is the list as one byte of an index key.
+func listKey(list string) byte {
+	if list == ListBlack {
+		return 'b'
+	}
+	return 'r'
+}
+
+var listEntryTable = storage.NewTable(storage.TableOptions[ListEntry]{
+	Name:  "list_entries",
+	ID:    func(e *ListEntry) uint64 { return e.ID },
+	SetID: func(e *ListEntry, id uint64) { e.ID = id },
+	Indexes: []storage.Index[ListEntry]{
+		// A subject's entries: duplicates, consequences, its pages.
+		{Name: "subject", Keys: func(e *ListEntry) [][]byte { return [][]byte{e.Subject.Key()} }},
+		{Name: "status", Keys: func(e *ListEntry) [][]byte { return [][]byte{[]byte(e.Status)} }},
+		// The active entries of a list, most recently listed first: the
+		// public pages read only these.
+		{Name: "active", Keys: func(e *ListEntry) [][]byte {
+			if e.Status != ListActive {
+				return nil
+			}
+			k := append([]byte{listKey(e.List)}, storage.U64(math.MaxUint64-uint64(max(e.Listed.Unix(), 0)))...)
+			return [][]byte{k}
+		}},
+		// Active entries by expiry day, for the daily job.
+		{Name: "expiry", Keys: func(e *ListEntry) [][]byte {
+			if e.Status != ListActive {
+				return nil
+			}
+			return [][]byte{[]byte(day(e.Expires).Format("20060102"))}
+		}},
+	},
+})
+
+// subjectEntries returns every entry of a subject, oldest first.
+func subjectEntries(tx *storage.Tx, s Subject) ([]*ListEntry, error) {
+	ids, err := listEntryTable.Lookup(tx, "subject", s.Key())
+	if err != nil {
+		return nil, err
+	}
+	out := make([]*ListEntry, 0, len(ids))
+	for _, id := range ids {
+		e, err := listEntryTable.Get(tx, id)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, e)
+	}
+	return out, nil
+}
+
+// openEntry returns the subject's entry on list that is pending or active
+// at now, if any: a second one is not made.
+func openEntry(entries []*ListEntry, list string, now time.Time) *ListEntry {
+	for _, e := range entries {
+		if e.List == list && (e.Status == ListPending || e.ActiveAt(now)) {
+			return e
+		}
+	}
 	return nil
 }
 
-// loadDemoLists adds demo list entries (after the demo credit records).
-func (a *App) loadDemoLists() error { return nil }
+// activeEntry returns the subject's active entry on list at now, if any.
+func activeEntry(entries []*ListEntry, list string, now time.Time) *ListEntry {
+	for _, e := range entries {
+		if e.List == list && e.ActiveAt(now) {
+			return e
+		}
+	}
+	return nil
+}
 
-// listLoop expires list entries daily. (Filled in by the red/black list
-// work.)
-func (a *App) listLoop(ctx context.Context) { <-ctx.Done() }
+// listSystem is who makes and expires entries on its own.
+var listSystem = SystemActor("lists")
+
+// applyListThresholds is called, in the transaction that changed it, with
+// a subject's new credit score: it lists the subject black when the score
+// is below list.black_below, red when it is at or above list.red_above (a
+// parameter of 0 never lists), unless the subject already has an active or
+// pending entry on that list (or, for red, an active black one). The entry
+// is automatic, active at once and expires list.auto_days later. A score
+// that moves back does nothing: see the package comment above.
+func (a *App) applyListThresholds(tx *storage.Tx, s Subject, score int, now time.Time) error {
+	black, red := a.ParamInt(ParamListBlackBelow), a.ParamInt(ParamListRedAbove)
+	var list string
+	var threshold int
+	switch {
+	case black > 0 && score < black:
+		list, threshold = ListBlack, black
+	case red > 0 && score >= red:
+		list, threshold = ListRed, red
+	default:
+		return nil
+	}
+	entries, err := subjectEntries(tx, s)
+	if err != nil {
+		return err
+	}
+	if openEntry(entries, list, now) != nil {
+		return nil
+	}
+	if list == ListRed && activeEntry(entries, ListBlack, now) != nil {
+		return nil
+	}
+	info, err := subjectInfo(tx, s)
+	if err != nil {
+		if errors.Is(err, storage.ErrNotFound) {
+			return nil // no such subject: nothing to list
+		}
+		return err
+	}
+	by := personOf(listSystem)
+	e := &ListEntry{List: list, Source: ListSourceAuto, Score: score, Threshold: threshold,
+		Status: ListActive, Listed: now, Expires: day(now).AddDate(0, 0, a.ParamInt(ParamListAutoDays)),
+		ProposedBy: by, Created: now}
+	e.snapshot(info)
+	e.event(now, by, "listed_auto", fmt.Sprintf("%d / %d", score, threshold))
+	if _, err := listEntryTable.Insert(tx, e); err != nil {
+		return err
+	}
+	if err := a.audit(tx, listSystem, "list.auto", "list_entry", e.ID, e.label()+fmt.Sprintf(" score %d threshold %d", score, threshold)); err != nil {
+		return err
+	}
+	if list == ListBlack {
+		return a.supersedeRed(tx, listSystem, e, entries, now)
+	}
+	return nil
+}
+
+// snapshot copies what the lists show of the subject.
+func (e *ListEntry) snapshot(info SubjectInfo) {
+	e.Subject = info.Subject
+	e.SubjectName, e.SubjectCode, e.District = info.Name, info.Code, info.District
+	e.AgencyID, e.AgencyName = info.AgencyID, info.AgencyName
+}
+
+// supersedeRed ends the subject's active red entries now that black (just
+// activated) lists it black.
+func (a *App) supersedeRed(tx *storage.Tx, actor Actor, black *ListEntry, entries []*ListEntry, now time.Time) error {
+	for _, e := range entries {
+		if e.List != ListRed || e.Status != ListActive {
+			continue
+		}
+		e.Status, e.Ended, e.SupersededBy, e.RevokedBy = ListRevoked, now, black.ID, personOf(actor)
+		e.event(now, personOf(actor), "superseded", black.No())
+		if err := listEntryTable.Put(tx, e); err != nil {
+			return err
+		}
+		if err := a.audit(tx, actor, "list.supersede", "list_entry", e.ID, e.label()+" by "+black.No()); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// listExpiryBatch is how many entries one transaction expires.
+const listExpiryBatch = 200
+
+// ExpireListEntries is the daily job: every active entry whose expiry
+// date has come becomes expired, with a history line and an audit entry.
+// It returns how many it expired. Only the system runs it.
+func (a *App) ExpireListEntries(actor Actor) (int, error) {
+	if !actor.System {
+		return 0, Errorf(EFORBIDDEN, "error.forbidden")
+	}
+	total := 0
+	for {
+		n := 0
+		err := a.update(func(tx *storage.Tx) error {
+			n = 0
+			now := a.now()
+			today := []byte(day(now).Format("20060102"))
+			var due []uint64
+			err := listEntryTable.LookupPrefix(tx, "expiry", nil, func(k []byte, id uint64) (bool, error) {
+				if string(k) > string(today) || len(due) == listExpiryBatch {
+					return false, nil
+				}
+				due = append(due, id)
+				return true, nil
+			})
+			if err != nil {
+				return err
+			}
+			for _, id := range due {
+				e, err := listEntryTable.Get(tx, id)
+				if err != nil {
+					return err
+				}
+				if e.Status != ListActive || e.ActiveAt(now) {
+					continue
+				}
+				e.Status, e.Ended = ListExpired, day(e.Expires)
+				e.event(now, personOf(actor), "expired", e.Expires.Format(time.DateOnly))
+				if err := listEntryTable.Put(tx, e); err != nil {
+					return err
+				}
+				if err := a.audit(tx, actor, "list.expire", "list_entry", e.ID, e.label()+" "+e.Expires.Format(time.DateOnly)); err != nil {
+					return err
+				}
+				n++
+			}
+			return nil
+		})
+		if err != nil {
+			return total, err
+		}
+		total += n
+		if n == 0 {
+			break
+		}
+	}
+	if total > 0 {
+		a.log.Info("list entries expired", "count", total)
+	}
+	return total, nil
+}
+
+// listLoop runs ExpireListEntries once a day, and once soon after start; a
+// failed run is retried at the next tick.
+func (a *App) listLoop(ctx context.Context) {
+	actor := SystemActor("list-expiry")
+	var lastDay time.Time
+	t := time.NewTicker(10 * time.Minute)
+	defer t.Stop()
+	first := time.After(time.Minute)
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-first:
+		case <-t.C:
+		}
+		today := day(a.now())
+		if today.Equal(lastDay) {
+			continue
+		}
+		if _, err := a.ExpireListEntries(actor); err != nil {
+			if ctx.Err() == nil {
+				a.log.Error("expire list entries", "err", err)
+			}
+			continue
+		}
+		lastDay = today
+	}
+}
+
+// AgencyBlacklisted returns the agency's active black list entry, if any.
+// It is called on every page of the agency portal: one read transaction
+// and an index lookup of the agency's few entries.
+func (a *App) AgencyBlacklisted(agencyID uint64) (*ListEntry, bool) {
+	if agencyID == 0 {
+		return nil, false
+	}
+	var found *ListEntry
+	err := a.db.View(func(tx *storage.Tx) error {
+		entries, err := subjectEntries(tx, Subject{Kind: SubjectAgency, ID: agencyID})
+		if err != nil {
+			return err
+		}
+		found = activeEntry(entries, ListBlack, a.now())
+		return nil
+	})
+	if err != nil {
+		a.log.Error("agency black list lookup", "agency", agencyID, "err", err)
+		return nil, false
+	}
+	return found, found != nil
+}
+
+// requireNotBlacklisted refuses new business (a verification, a lease)
+// to the users of a blacklisted agency while list.block_black is on,
+// naming the entry's reason and expiry. Government staff and the system
+// are never refused here: a clerk is warned on the agency's pages instead.
+func (a *App) requireNotBlacklisted(actor Actor) error {
+	if actor.System || !actor.Can(PermAgencyPortal) || actor.AgencyID == 0 || !a.ParamBool(ParamListBlockBlack) {
+		return nil
+	}
+	e, ok := a.AgencyBlacklisted(actor.AgencyID)
+	if !ok {
+		return nil
+	}
+	expires := e.Expires.Format(time.DateOnly)
+	if e.Source == ListSourceAuto {
+		return Errorf(EFORBIDDEN, "lists.blocked_auto", e.Score, e.Threshold, expires)
+	}
+	return Errorf(EFORBIDDEN, "lists.blocked", e.Reason, expires)
+}

@@ -90,7 +90,8 @@ const (
 	PermCreditReview Permission = "credit.review" // approve or reject applications, decide objections and repairs
 	PermCreditObject Permission = "credit.object" // an agency objects to a record 异议申诉 or applies for repair 信用修复
 	PermListView     Permission = "list.view"     // the red/black list pages of the portal
-	PermListPropose  Permission = "list.propose"  // propose an entry by hand (reviewed), or 注销 one
+	PermListPropose  Permission = "list.propose"  // propose an entry by hand (reviewed)
+	PermListRevoke   Permission = "list.revoke"   // 注销 an active entry, with a reason
 	PermListReview   Permission = "list.review"   // approve or reject proposed entries
 	PermAnnounce     Permission = "announce"      // publish and withdraw announcements 公告
 )
@@ -135,6 +136,7 @@ var permissions = map[Permission][]Role{
 	PermCreditObject: {RoleAgencyAdmin},
 	PermListView:     {RoleSysadmin, RoleClerk, RoleReviewer, RoleViewer},
 	PermListPropose:  {RoleClerk},
+	PermListRevoke:   {RoleClerk, RoleReviewer},
 	PermListReview:   {RoleReviewer},
 	PermAnnounce:     {RoleClerk},
 }

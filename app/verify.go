@@ -175,6 +175,9 @@ func (a *App) Verify(actor Actor, in VerifyInput) (VerifyResult, error) {
 	if err := a.requireFiledAgency(actor); err != nil {
 		return VerifyResult{}, err
 	}
+	if err := a.requireNotBlacklisted(actor); err != nil { // app/creditlist.go
+		return VerifyResult{}, err
+	}
 	now := a.now()
 	// Ask the live connector first, outside any transaction: it may take
 	// seconds and must not hold the store's write lock.

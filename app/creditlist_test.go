@@ -1,0 +1,561 @@
+package app
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"anju/storage"
+)
+
+// listFixture is the signing fixture (demo accounts and their two filed
+// agencies, no registry) with a practitioner of 北京安居 and one who works
+// nowhere.
+type listFixture struct {
+	*vfFixture
+	anjuAg, lejuAg Subject
+	prac, idle *Practitioner
+}
+
+func newListFixture(t *testing.T) *listFixture {
+	t.Helper()
+	f := &listFixture{vfFixture: newSignFixture(t)}
+	f.anjuAg = Subject{Kind: SubjectAgency, ID: f.agent.AgencyID}
+	f.lejuAg = Subject{Kind: SubjectAgency, ID: f.leju.AgencyID}
+	f.prac = f.storePractitioner("孙立新", "110105198807070016", f.agent.AgencyID)
+	f.idle = f.storePractitioner("周晓光", "110105199101010017", 0)
+	return f
+}
+
+// storePractitioner stores a practitioner employed at agencyID (0: none).
+func (f *listFixture) storePractitioner(name, idNo string, agencyID uint64) *Practitioner {
+	f.t.Helper()
+	start := f.now().AddDate(-2, 0, 0)
+	p := &Practitioner{Name: name, IDNo: idNo, Mobile: "13900001111", Created: start, Updated: start}
+	err := f.update(func(tx *storage.Tx) error {
+		if agencyID != 0 {
+			ag, err := agencyTable.Get(tx, agencyID)
+			if err != nil {
+				return err
+			}
+			p.Employments = []Employment{{AgencyID: ag.ID, AgencyName: ag.Name, Role: PracBroker, Start: start}}
+		}
+		card, err := nextCardNo(tx)
+		if err != nil {
+			return err
+		}
+		p.CardNo = card
+		_, err = practitionerTable.Insert(tx, p)
+		return err
+	})
+	if err != nil {
+		f.t.Fatalf("store practitioner %s: %v", name, err)
+	}
+	return p
+}
+
+// proposal is a valid black-list proposal for 北京安居 by its credit code.
+func (f *listFixture) proposal() ListProposal {
+	return ListProposal{List: ListBlack, SubjectKind: SubjectAgency, SubjectRef: " 91110105ma01anju13 ",
+		Reason: "发布虚假房源，经查证属实。", Basis: "《房地产经纪管理办法》第二十五条",
+		Expires: f.now().AddDate(1, 0, 0).Format(time.DateOnly)}
+}
+
+func (f *listFixture) mustPropose(actor Actor, in ListProposal) *ListEntry {
+	f.t.Helper()
+	e, err := f.ProposeListEntry(actor, in)
+	if err != nil {
+		f.t.Fatalf("propose as %s: %v", actor.Username, err)
+	}
+	return e
+}
+
+func (f *listFixture) mustApprove(id uint64) *ListEntry {
+	f.t.Helper()
+	e, err := f.ApproveListEntry(f.reviewer, id)
+	if err != nil {
+		f.t.Fatalf("approve %d: %v", id, err)
+	}
+	return e
+}
+
+// stored reads an entry as the system sees it.
+func (f *listFixture) stored(id uint64) *ListEntry {
+	f.t.Helper()
+	e, err := f.GetListEntry(SystemActor("test"), id)
+	if err != nil {
+		f.t.Fatalf("get entry %d: %v", id, err)
+	}
+	return e
+}
+
+// entriesOf returns every entry of a subject.
+func (f *listFixture) entriesOf(s Subject) []*ListEntry {
+	f.t.Helper()
+	var out []*ListEntry
+	err := f.db.View(func(tx *storage.Tx) (err error) { out, err = subjectEntries(tx, s); return })
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	return out
+}
+
+// score hands a new score to the threshold hook as the credit code does,
+// in a transaction of its own.
+func (f *listFixture) score(s Subject, score int) {
+	f.t.Helper()
+	if err := f.update(func(tx *storage.Tx) error { return f.applyListThresholds(tx, s, score, f.now()) }); err != nil {
+		f.t.Fatalf("score %s %d: %v", s, score, err)
+	}
+}
+
+func (f *listFixture) setParams(kv ...string) {
+	f.t.Helper()
+	m := map[string]string{}
+	for i := 0; i+1 < len(kv); i += 2 {
+		m[kv[i]] = kv[i+1]
+	}
+	if err := f.SetParams(f.admin, m); err != nil {
+		f.t.Fatalf("set params %v: %v", m, err)
+	}
+}
+
+func wantListErr(t *testing.T, what string, err error, code Code, key string) {
+	t.Helper()
+	e, ok := AsError(err)
+	if !ok || e.Code != code || (key != "" && e.Key != key) {
+		t.Fatalf("%s: error %v, want %s %s", what, err, code, key)
+	}
+}
+
+func wantListField(t *testing.T, what string, err error, field, key string) {
+	t.Helper()
+	e, ok := AsError(err)
+	if !ok || e.Fields[field] != key {
+		t.Fatalf("%s: error %v, want %s on %s", what, err, key, field)
+	}
+}
+
+func TestListProposalIsValidated(t *testing.T) {
+	f := newListFixture(t)
+	_, err := f.ProposeListEntry(f.clerk, ListProposal{})
+	for field, key := range map[string]string{"list": "lists.list_required", "subject_kind": "lists.subject_kind_required",
+		"subject": "lists.subject_required", "reason": "lists.reason_required", "basis": "lists.basis_required",
+		"expires": "lists.expires_required"} {
+		wantListField(t, "empty form", err, field, key)
+	}
+	for _, c := range []struct {
+		change      func(*ListProposal)
+		field, want string
+	}{
+		{func(p *ListProposal) { p.Expires = f.now().Format(time.DateOnly) }, "expires", "lists.expires_past"},
+		{func(p *ListProposal) { p.Expires = "2027-02-30" }, "expires", "lists.expires_invalid"},
+		{func(p *ListProposal) { p.Expires = f.now().AddDate(11, 0, 0).Format(time.DateOnly) }, "expires", "lists.expires_too_far"},
+		{func(p *ListProposal) { p.Reason = strings.Repeat("很", 501) }, "reason", "lists.reason_too_long"},
+		{func(p *ListProposal) { p.Doc, p.DocName = []byte("MZ not a document"), "x.pdf" }, "doc", "lists.doc_type"},
+		{func(p *ListProposal) { p.SubjectRef = "91110105MA01NONE00" }, "subject", "lists.subject_unknown"},
+		// 北京乐居 is in 海淀: not the 朝阳 clerk's to list.
+		{func(p *ListProposal) { p.SubjectRef = "北京乐居住房租赁有限公司" }, "subject", "lists.subject_unknown"},
+		{func(p *ListProposal) { p.SubjectKind, p.SubjectRef = SubjectPractitioner, "NOCARD" }, "subject", "lists.subject_unknown"},
+	} {
+		in := f.proposal()
+		c.change(&in)
+		_, err := f.ProposeListEntry(f.clerk, in)
+		wantListField(t, c.want, err, c.field, c.want)
+	}
+	if _, err := f.ProposeListEntry(f.reviewer, f.proposal()); ErrorCode(err) != EFORBIDDEN {
+		t.Fatalf("a reviewer proposed: %v", err)
+	}
+	if n := len(f.entriesOf(f.anjuAg)); n != 0 {
+		t.Fatalf("refused proposals stored %d entries", n)
+	}
+}
+
+func TestListReviewFlowAndSeparationOfDuties(t *testing.T) {
+	f := newListFixture(t)
+	in := f.proposal()
+	in.Doc, in.DocName = []byte("%PDF-1.4 inspection record"), "检查笔录.pdf"
+	e := f.mustPropose(f.clerk, in)
+	if e.Status != ListPending || e.Source != ListSourceManual || e.SubjectName != "北京安居房地产经纪有限公司" ||
+		e.SubjectCode != "91110105MA01ANJU13" || e.District != "110105" || e.Evidence == nil || e.Evidence.Type != "application/pdf" {
+		t.Fatalf("proposed entry: %+v", e)
+	}
+	if _, ok := f.AgencyBlacklisted(f.anjuAg.ID); ok {
+		t.Fatal("a pending proposal blacklists the agency")
+	}
+	if _, data, err := f.ListEvidence(f.reviewer, e.ID); err != nil || !strings.HasPrefix(string(data), "%PDF") {
+		t.Fatalf("evidence: %q %v", data, err)
+	}
+	// A second proposal on the same list waits for this one.
+	_, err := f.ProposeListEntry(f.clerk, f.proposal())
+	wantListErr(t, "second proposal", err, ECONFLICT, "lists.already_pending")
+
+	// Only a reviewer decides, and not his own proposal.
+	_, err = f.ApproveListEntry(f.clerk, e.ID)
+	wantListErr(t, "clerk approves", err, EFORBIDDEN, "lists.needs_reviewer")
+	if ok, why := f.CanReviewListEntry(f.clerk, e.ID); ok || why != "lists.needs_reviewer" {
+		t.Fatalf("clerk may review: %v %q", ok, why)
+	}
+	dual := f.actor(f.seedUser("dual", "双岗", []Role{RoleClerk, RoleReviewer}, "110105", fixturePassword))
+	own := f.mustPropose(dual, ListProposal{List: ListRed, SubjectKind: SubjectPractitioner, SubjectRef: f.prac.CardNo,
+		Reason: "年度优秀经纪人", Basis: "评选通知", Expires: f.now().AddDate(2, 0, 0).Format(time.DateOnly)})
+	_, err = f.ApproveListEntry(dual, own.ID)
+	wantListErr(t, "own approval", err, EFORBIDDEN, "lists.review_own")
+	_, err = f.RejectListEntry(dual, own.ID, "不予通过")
+	wantListErr(t, "own rejection", err, EFORBIDDEN, "lists.review_own")
+	// Out of jurisdiction: as if absent.
+	_, err = f.ApproveListEntry(f.demoActor("clerk.hd"), e.ID)
+	wantListErr(t, "海淀 clerk", err, EFORBIDDEN, "lists.needs_reviewer")
+
+	got := f.mustApprove(e.ID)
+	if got.Status != ListActive || got.Listed.IsZero() || got.ReviewedBy.Username != "reviewer" {
+		t.Fatalf("approved: %+v", got)
+	}
+	if b, ok := f.AgencyBlacklisted(f.anjuAg.ID); !ok || b.ID != e.ID {
+		t.Fatalf("approved black entry does not blacklist: %v %v", b, ok)
+	}
+	if _, err := f.ApproveListEntry(f.reviewer, e.ID); ErrorCode(err) != ECONFLICT {
+		t.Fatalf("approved twice: %v", err)
+	}
+	_, err = f.ProposeListEntry(f.clerk, f.proposal())
+	wantListErr(t, "proposal for a listed agency", err, ECONFLICT, "lists.already_listed")
+	red := f.proposal()
+	red.List = ListRed
+	_, err = f.ProposeListEntry(f.clerk, red)
+	wantListErr(t, "red for a blacklisted agency", err, ECONFLICT, "lists.red_while_black")
+
+	// The reviewer rejects the other one, with a reason.
+	_, err = f.RejectListEntry(f.reviewer, own.ID, "  ")
+	wantListField(t, "rejection without reason", err, "reject_reason", "lists.reject_reason_required")
+	rej, err := f.RejectListEntry(f.reviewer, own.ID, "材料不足")
+	if err != nil || rej.Status != ListRejected || rej.RejectReason != "材料不足" {
+		t.Fatalf("reject: %+v %v", rej, err)
+	}
+	var actions []string
+	for _, h := range f.stored(e.ID).History {
+		actions = append(actions, h.Action+"/"+h.By.Username)
+	}
+	if strings.Join(actions, " ") != "proposed/clerk approved/reviewer" {
+		t.Fatalf("history: %v", actions)
+	}
+	if a := f.lastAudit(); a.Action != "list.reject" || a.RecordID != own.ID {
+		t.Fatalf("last audit: %+v", a)
+	}
+}
+
+func TestListThresholds(t *testing.T) {
+	f := newListFixture(t)
+	f.setParams(ParamListBlackBelow, "60", ParamListRedAbove, "115", ParamListAutoDays, "365")
+
+	// Between the thresholds: nothing.
+	f.score(f.anjuAg, 60)
+	f.score(f.anjuAg, 114)
+	if n := len(f.entriesOf(f.anjuAg)); n != 0 {
+		t.Fatalf("scores between the thresholds made %d entries", n)
+	}
+	// Below: black, automatic, active at once, for auto_days.
+	f.score(f.anjuAg, 59)
+	es := f.entriesOf(f.anjuAg)
+	if len(es) != 1 {
+		t.Fatalf("%d entries after a score of 59", len(es))
+	}
+	e := es[0]
+	if e.List != ListBlack || e.Source != ListSourceAuto || e.Status != ListActive || e.Score != 59 || e.Threshold != 60 ||
+		!e.Expires.Equal(day(f.now()).AddDate(0, 0, 365)) || e.SubjectName != "北京安居房地产经纪有限公司" {
+		t.Fatalf("automatic entry: %+v", e)
+	}
+	if a := f.lastAudit(); a.Action != "list.auto" || a.RecordID != e.ID {
+		t.Fatalf("audit: %+v", a)
+	}
+	// Lower still, then back up: no second entry, and the first stays.
+	f.score(f.anjuAg, 40)
+	f.score(f.anjuAg, 100)
+	if es := f.entriesOf(f.anjuAg); len(es) != 1 || es[0].Status != ListActive {
+		t.Fatalf("after more scores: %d entries, first %s", len(es), es[0].Status)
+	}
+	// A red score of a blacklisted subject lists nothing.
+	f.score(f.anjuAg, 130)
+	if n := len(f.entriesOf(f.anjuAg)); n != 1 {
+		t.Fatalf("a blacklisted agency got a red entry (%d entries)", n)
+	}
+
+	// Red at the threshold itself.
+	f.score(f.lejuAg, 115)
+	es = f.entriesOf(f.lejuAg)
+	if len(es) != 1 || es[0].List != ListRed || es[0].Status != ListActive {
+		t.Fatalf("red entries: %+v", es)
+	}
+	// Falling below black ends the red entry.
+	f.score(f.lejuAg, 20)
+	es = f.entriesOf(f.lejuAg)
+	if len(es) != 2 || es[0].Status != ListRevoked || es[0].SupersededBy != es[1].ID || es[1].List != ListBlack {
+		t.Fatalf("black after red: %+v", es)
+	}
+
+	// A pending proposal is not doubled by an automatic entry.
+	in := f.proposal()
+	in.SubjectKind, in.SubjectRef = SubjectPractitioner, f.prac.CardNo
+	f.mustPropose(f.clerk, in)
+	f.score(Subject{Kind: SubjectPractitioner, ID: f.prac.ID}, 10)
+	if es := f.entriesOf(Subject{Kind: SubjectPractitioner, ID: f.prac.ID}); len(es) != 1 || es[0].Status != ListPending {
+		t.Fatalf("practitioner with a pending proposal: %+v", es)
+	}
+
+	// 0 = never.
+	f.setParams(ParamListBlackBelow, "0", ParamListRedAbove, "0")
+	idle := Subject{Kind: SubjectPractitioner, ID: f.idle.ID}
+	f.score(idle, -50)
+	f.score(idle, 1000)
+	if n := len(f.entriesOf(idle)); n != 0 {
+		t.Fatalf("thresholds of 0 made %d entries", n)
+	}
+}
+
+func TestListEntriesExpire(t *testing.T) {
+	f := newListFixture(t)
+	f.setParams(ParamListAutoDays, "30")
+	f.score(f.anjuAg, 10)
+	e := f.entriesOf(f.anjuAg)[0]
+	if _, err := f.ExpireListEntries(f.clerk); ErrorCode(err) != EFORBIDDEN {
+		t.Fatalf("a clerk ran the expiry job: %v", err)
+	}
+	if n, err := f.ExpireListEntries(SystemActor("test")); err != nil || n != 0 {
+		t.Fatalf("expired %d before the date: %v", n, err)
+	}
+	f.clock.Advance(29 * 24 * time.Hour)
+	if _, ok := f.AgencyBlacklisted(f.anjuAg.ID); !ok {
+		t.Fatal("off the list a day early")
+	}
+	f.clock.Advance(24 * time.Hour)
+	// On its expiry date the entry is off the list before the job runs…
+	if _, ok := f.AgencyBlacklisted(f.anjuAg.ID); ok {
+		t.Fatal("still blacklisted on the expiry date")
+	}
+	if p, _ := f.PublicList(ListBlack, 1, ""); p.Total != 0 {
+		t.Fatalf("public list shows %d entries past their date", p.Total)
+	}
+	// …and the job records it.
+	if n, err := f.ExpireListEntries(SystemActor("test")); err != nil || n != 1 {
+		t.Fatalf("expired %d: %v", n, err)
+	}
+	got := f.stored(e.ID)
+	if got.Status != ListExpired || got.History[len(got.History)-1].Action != "expired" {
+		t.Fatalf("after the job: %+v", got)
+	}
+	if a := f.lastAudit(); a.Action != "list.expire" || a.RecordID != e.ID {
+		t.Fatalf("audit: %+v", a)
+	}
+	if n, _ := f.ExpireListEntries(SystemActor("test")); n != 0 {
+		t.Fatalf("expired %d again", n)
+	}
+	// Off the list, the score still below: listed again.
+	f.score(f.anjuAg, 10)
+	if es := f.entriesOf(f.anjuAg); len(es) != 2 || es[1].Status != ListActive {
+		t.Fatalf("relisting: %+v", es)
+	}
+}
+
+func TestListRevocation(t *testing.T) {
+	f := newListFixture(t)
+	e := f.mustApprove(f.mustPropose(f.clerk, f.proposal()).ID)
+	_, err := f.RevokeListEntry(f.demoActor("leader"), e.ID, "复核")
+	wantListErr(t, "viewer revokes", err, EFORBIDDEN, "")
+	_, err = f.RevokeListEntry(f.demoActor("clerk.hd"), e.ID, "复核")
+	wantListErr(t, "海淀 clerk revokes", err, ENOTFOUND, "lists.not_found")
+	_, err = f.RevokeListEntry(f.clerk, e.ID, " ")
+	wantListField(t, "no reason", err, "revoke_reason", "lists.revoke_reason_required")
+	got, err := f.RevokeListEntry(f.clerk, e.ID, "经复核，已整改到位")
+	if err != nil || got.Status != ListRevoked || got.RevokeReason != "经复核，已整改到位" || got.RevokedBy.Username != "clerk" {
+		t.Fatalf("revoke: %+v %v", got, err)
+	}
+	if _, ok := f.AgencyBlacklisted(f.anjuAg.ID); ok {
+		t.Fatal("a revoked entry still blacklists")
+	}
+	_, err = f.RevokeListEntry(f.clerk, e.ID, "again")
+	wantListErr(t, "revoke twice", err, ECONFLICT, "lists.revoke_not_active")
+	// Kept, and listed under its status.
+	p, err := f.Lists(f.clerk, ListFilter{Status: ListRevoked})
+	if err != nil || p.Total != 1 || p.Items[0].ID != e.ID {
+		t.Fatalf("revoked entries: %+v %v", p, err)
+	}
+	// A reviewer may revoke too.
+	f.score(f.lejuAg, 10)
+	auto := f.entriesOf(f.lejuAg)[0]
+	reviewerHD := f.actor(f.seedUser("reviewer.hd", "海淀审核", []Role{RoleReviewer}, "110108", fixturePassword))
+	if _, err := f.RevokeListEntry(reviewerHD, auto.ID, "分数有误，已更正"); err != nil {
+		t.Fatalf("reviewer revokes: %v", err)
+	}
+}
+
+// TestBlacklistBlocksNewBusiness: with list.block_black on, the users of a
+// blacklisted agency cannot verify a listing or start a lease, and are told
+// why; with it off they can; other agencies and clerks are not affected.
+func TestBlacklistBlocksNewBusiness(t *testing.T) {
+	f := newListFixture(t)
+	earlier := f.ownProperty(f.agent, 1, "")
+	f.mustApprove(f.mustPropose(f.clerk, f.proposal()).ID)
+
+	f.importRows(vfRow(vfCertNo(2), signOwner.Name, signOwner.IDNo))
+	in := vfInput(vfCertNo(2), signOwner)
+	_, err := f.Verify(f.agent, in)
+	wantListErr(t, "blacklisted agent verifies", err, EFORBIDDEN, "lists.blocked")
+	if e, _ := AsError(err); len(e.Args) < 1 || e.Args[0] != "发布虚假房源，经查证属实。" {
+		t.Fatalf("the refusal does not name the reason: %+v", e)
+	}
+	_, err = f.Verify(f.anjuAdmin, in)
+	wantListErr(t, "blacklisted admin verifies", err, EFORBIDDEN, "lists.blocked")
+	_, err = f.StartContract(f.agent, earlier.Code)
+	wantListErr(t, "blacklisted agent starts a lease", err, EFORBIDDEN, "lists.blocked")
+	// Nothing was recorded of the refused verification.
+	if v := f.attempts(); len(v) != 1 {
+		t.Fatalf("%d verification attempts stored, want only the earlier one", len(v))
+	}
+	// Another agency, and the clerk at the counter, work as before.
+	f.mustVerify(f.clerk, in)
+
+	f.setParams(ParamListBlockBlack, "false")
+	f.importRows(vfRow(vfCertNo(3), signOwner.Name, signOwner.IDNo))
+	f.mustVerify(f.agent, vfInput(vfCertNo(3), signOwner))
+	if _, err := f.StartContract(f.agent, earlier.Code); err != nil {
+		t.Fatalf("with block_black off: %v", err)
+	}
+}
+
+func TestListQueriesAndPublicList(t *testing.T) {
+	f := newListFixture(t)
+	in := f.proposal()
+	in.Reason = "向承租人 110105199003071234 收取押金未退，联系电话13812345678。"
+	black := f.mustApprove(f.mustPropose(f.clerk, in).ID)
+	idle := f.mustPropose(f.clerk, ListProposal{List: ListRed, SubjectKind: SubjectPractitioner, SubjectRef: f.idle.CardNo,
+		Reason: "见义勇为", Basis: "表彰决定", Expires: f.now().AddDate(1, 0, 0).Format(time.DateOnly)})
+	f.score(f.lejuAg, 120) // 海淀
+
+	clerkHD := f.demoActor("clerk.hd")
+	for _, c := range []struct {
+		who   Actor
+		f     ListFilter
+		total int
+	}{
+		{f.clerk, ListFilter{}, 2},
+		{f.demoActor("leader"), ListFilter{}, 3},
+		{clerkHD, ListFilter{}, 2}, // 乐居, and the practitioner who works nowhere
+		{f.demoActor("leader"), ListFilter{List: ListRed}, 2},
+		{f.demoActor("leader"), ListFilter{Kind: SubjectPractitioner}, 1},
+		{f.demoActor("leader"), ListFilter{District: "110108"}, 1},
+		{f.demoActor("leader"), ListFilter{Status: ListPending}, 1},
+		{f.demoActor("leader"), ListFilter{Text: "安居"}, 1},
+		{f.demoActor("leader"), ListFilter{Text: "anju13"}, 1},
+		{f.demoActor("leader"), ListFilter{Text: f.idle.CardNo}, 1},
+	} {
+		p, err := f.Lists(c.who, c.f)
+		if err != nil || p.Total != c.total {
+			t.Errorf("%s %+v: %d entries (%v), want %d", c.who.Username, c.f, p.Total, err, c.total)
+		}
+	}
+	if _, err := f.Lists(f.agent, ListFilter{}); ErrorCode(err) != EFORBIDDEN {
+		t.Fatalf("an agent read the lists: %v", err)
+	}
+	if _, err := f.GetListEntry(clerkHD, black.ID); ErrorCode(err) != ENOTFOUND {
+		t.Fatalf("海淀 clerk opened a 朝阳 entry: %v", err)
+	}
+	if _, err := f.GetListEntry(clerkHD, idle.ID); err != nil {
+		t.Fatalf("an entry without district: %v", err)
+	}
+
+	// The public lists: active entries only, personal data masked.
+	p, err := f.PublicList(ListBlack, 1, "")
+	if err != nil || p.Total != 1 {
+		t.Fatalf("public black list: %+v %v", p, err)
+	}
+	got := p.Items[0]
+	if strings.Contains(got.Reason, "110105199003071234") || strings.Contains(got.Reason, "13812345678") ||
+		!strings.Contains(got.Reason, "1101**********1234") || !strings.Contains(got.Reason, "138****5678") {
+		t.Fatalf("public reason: %q", got.Reason)
+	}
+	if got.Code != "91110105MA01ANJU13" || got.Name != "北京安居房地产经纪有限公司" {
+		t.Fatalf("public entry: %+v", got)
+	}
+	if r, _ := f.PublicList(ListRed, 1, ""); r.Total != 1 { // the pending one is not public
+		t.Fatalf("public red list: %d entries", r.Total)
+	}
+	for q, want := range map[string]int{"乐居": 1, "91110108MA01LEJU25": 1, "安居": 0} {
+		if r, _ := f.PublicList(ListRed, 1, q); r.Total != want {
+			t.Errorf("public red list for %q: %d, want %d", q, r.Total, want)
+		}
+	}
+	if _, err := f.PublicList("grey", 1, ""); ErrorCode(err) != ENOTFOUND {
+		t.Fatalf("unknown list: %v", err)
+	}
+	if act, _ := f.ActiveEntries(f.anjuAg); len(act) != 1 || act[0].ID != black.ID {
+		t.Fatalf("active entries: %+v", act)
+	}
+}
+
+func TestMaskPersonalData(t *testing.T) {
+	for in, want := range map[string]string{
+		"身份证110105199003071234号":     "身份证1101**********1234号",
+		"11010519900307123X":         "1101**********123X",
+		"电话 13812345678。":            "电话 138****5678。",
+		"代码91110105MA01ANJU13":       "代码91110105MA01ANJU13",
+		"2025年度第12号":                 "2025年度第12号",
+		"合同HT110105-2026-000123已撤销": "合同HT110105-2026-000123已撤销",
+	} {
+		if got := MaskPersonalData(in); got != want {
+			t.Errorf("MaskPersonalData(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+func TestDemoLists(t *testing.T) {
+	f := newDemoFixture(t)
+	seen := map[string]bool{}
+	count := 0
+	err := f.db.View(func(tx *storage.Tx) error {
+		return listEntryTable.Each(tx, false, func(e *ListEntry) (bool, error) {
+			count++
+			seen[e.List+"/"+e.Status] = true
+			seen[e.Source] = true
+			seen[e.Subject.Kind] = true
+			return true, nil
+		})
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, k := range []string{"black/active", "red/active", "black/pending", "black/revoked", "black/expired",
+		"red/rejected", ListSourceAuto, ListSourceManual, SubjectAgency, SubjectPractitioner} {
+		if !seen[k] {
+			t.Errorf("the demo lists have no %s entry", k)
+		}
+	}
+	if err := f.loadDemoLists(); err != nil {
+		t.Fatal(err)
+	}
+	if n := f.countEntries(); n != count {
+		t.Fatalf("loading the demo again: %d entries, had %d", n, count)
+	}
+	// The demo accounts' agencies can work.
+	for _, u := range []string{"anju.admin", "leju.admin"} {
+		if e, ok := f.AgencyBlacklisted(f.storedUser(u).AgencyID); ok {
+			t.Errorf("%s's agency is blacklisted by the demo: %s", u, e.No())
+		}
+	}
+	// Every public entry's dates hold together.
+	for _, l := range ListKinds {
+		p, err := f.PublicList(l, 1, "")
+		if err != nil || p.Total == 0 {
+			t.Fatalf("public %s list of the demo: %+v %v", l, p, err)
+		}
+		for _, e := range p.Items {
+			if !e.Listed.Before(f.now()) || !e.Expires.After(f.now()) {
+				t.Errorf("%s: listed %v, expires %v", e.No, e.Listed, e.Expires)
+			}
+		}
+	}
+}
+
+func (f *fixture) countEntries() int {
+	n := 0
+	_ = f.db.View(func(tx *storage.Tx) error { n = listEntryTable.Count(tx); return nil })
+	return n
+}
