@@ -14,7 +14,7 @@ import (
 type listFixture struct {
 	*vfFixture
 	anjuAg, lejuAg Subject
-	prac, idle *Practitioner
+	prac, idle     *Practitioner
 }
 
 func newListFixture(t *testing.T) *listFixture {
@@ -493,11 +493,11 @@ func TestListQueriesAndPublicList(t *testing.T) {
 
 func TestMaskPersonalData(t *testing.T) {
 	for in, want := range map[string]string{
-		"身份证110105199003071234号":     "身份证1101**********1234号",
-		"11010519900307123X":         "1101**********123X",
-		"电话 13812345678。":            "电话 138****5678。",
-		"代码91110105MA01ANJU13":       "代码91110105MA01ANJU13",
-		"2025年度第12号":                 "2025年度第12号",
+		"身份证110105199003071234号":    "身份证1101**********1234号",
+		"11010519900307123X":        "1101**********123X",
+		"电话 13812345678。":           "电话 138****5678。",
+		"代码91110105MA01ANJU13":      "代码91110105MA01ANJU13",
+		"2025年度第12号":                "2025年度第12号",
 		"合同HT110105-2026-000123已撤销": "合同HT110105-2026-000123已撤销",
 	} {
 		if got := MaskPersonalData(in); got != want {
