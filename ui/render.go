@@ -33,6 +33,7 @@ type view struct {
 	Brand      app.Branding
 	Flash      string // message key of a one-time notice
 	Rebuilding bool
+	Blacklist  string // agency portal: the warning of a blacklisted agency (ui/credit_lists.go)
 	RequestID  string
 	Path       string
 	Form       url.Values
@@ -174,6 +175,7 @@ func (s *Server) fillView(w http.ResponseWriter, r *http.Request, v *view) {
 	if v.Portal == "" {
 		v.Portal = portalOfPath(r.URL.Path)
 	}
+	v.Blacklist = s.blacklistBanner(v)
 	if v.Form == nil {
 		v.Form = url.Values{}
 	}

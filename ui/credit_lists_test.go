@@ -1,0 +1,298 @@
+package ui_test
+
+import (
+	"fmt"
+	"net/http"
+	"net/url"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"anju/app"
+)
+
+func init() {
+	view, propose, revoke := string(app.PermListView), string(app.PermListPropose), string(app.PermListRevoke)
+	review := string(app.PermListReview)
+	routeTable = append(routeTable,
+		routeCase{"GET", "/gov/lists", view, http.StatusOK},
+		routeCase{"GET", "/gov/lists/new", propose, http.StatusOK},
+		routeCase{"POST", "/gov/lists/new", propose, http.StatusUnprocessableEntity}, // empty form
+		routeCase{"GET", "/gov/lists/{id:[0-9]+}", view, http.StatusOK},
+		routeCase{"GET", "/gov/lists/{id:[0-9]+}/evidence", view, http.StatusOK},
+		routeCase{"POST", "/gov/lists/{id:[0-9]+}/revoke", revoke, http.StatusUnprocessableEntity}, // no reason
+		routeCase{"POST", "/gov/lists/{id:[0-9]+}/reject", review, http.StatusUnprocessableEntity}, // no reason
+		routeCase{"POST", "/gov/lists/{id:[0-9]+}/approve", review, http.StatusSeeOther},          // the clerk's proposal
+	)
+	otherRoutes = append(otherRoutes, "GET /lists/red", "GET /lists/black")
+	routeFixtures = append(routeFixtures, listRouteFixture)
+}
+
+// listRouteFixture: a proposal of the demo clerk with evidence, for the
+// demo reviewer to decide.
+func listRouteFixture(t *testing.T, e *env) (map[string]uint64, map[string]url.Values) {
+	// Not an agency of the demo accounts: the reviewer's approval would
+	// refuse their verifications and leases in the rows that follow.
+	in := e.listProposal("北京永安房地产经纪有限公司")
+	in.Doc, in.DocName = []byte("%PDF-1.4 inspection record"), "检查笔录.pdf"
+	en, err := e.app.ProposeListEntry(e.actor("clerk"), in)
+	if err != nil {
+		t.Fatalf("list route fixture: %v", err)
+	}
+	return map[string]uint64{"/gov/lists/": en.ID}, nil
+}
+
+// listProposal is a black-list proposal for a 朝阳 agency, by name.
+func (e *env) listProposal(agency string) app.ListProposal {
+	return app.ListProposal{List: app.ListBlack, SubjectKind: app.SubjectAgency, SubjectRef: agency,
+		Reason: "发布虚假房源，经查证属实。", Basis: "《房地产经纪管理办法》第二十五条",
+		Expires: time.Now().AddDate(1, 0, 0).Format(time.DateOnly)}
+}
+
+var reEntryPath = regexp.MustCompile(`^/gov/lists/(\d+)$`)
+
+// TestListProposeReviewAndConsequences walks the pages: a clerk proposes
+// an entry (a mistake is named on its field, what was typed is kept), a
+// clerk cannot approve it, the reviewer approves; the agency's users see
+// the banner on every page and are refused a verification; the public
+// black list and the agency's public page show it; 注销 ends it all.
+func TestListProposeReviewAndConsequences(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	clerk := e.signedIn("gov", "clerk")
+	reviewer := e.signedIn("gov", "reviewer")
+	admin := e.signedIn("agency", "anju.admin")
+	anjuID := e.user("anju.admin").AgencyID
+
+	// Before: no banner, the agency page shows no entry.
+	wantNoText(t, wantOK(t, admin.get("/agency/")), "本机构已被列入黑名单")
+	wantText(t, wantOK(t, e.client().get(fmt.Sprintf("/agencies/%d", anjuID))), zh("lists.public_block_none"))
+
+	// The form: from the agency's page, filled in with it.
+	r := wantOK(t, clerk.get(fmt.Sprintf("/gov/lists/new?subject=agency:%d", anjuID)))
+	wantText(t, r, "北京安居房地产经纪有限公司")
+	wantInputValue(t, r, "subject", "91110105MA01ANJU13")
+	form := url.Values{"list": {"black"}, "subject_kind": {"agency"}, "subject": {"91110105MA01ANJU13"},
+		"reason": {"发布虚假房源，经查证属实。"}, "basis": {""}, "expires": {"2020-01-01"}}
+	r = clerk.post("/gov/lists/new", form)
+	wantStatus(t, r, http.StatusUnprocessableEntity)
+	wantFieldError(t, r, "basis", zh("lists.basis_required"))
+	wantFieldError(t, r, "expires", zh("lists.expires_past"))
+	wantText(t, r, "发布虚假房源，经查证属实。")
+	wantInputValue(t, r, "subject", "91110105MA01ANJU13")
+	form.Set("basis", "《房地产经纪管理办法》第二十五条")
+	form.Set("expires", time.Now().AddDate(1, 0, 0).Format(time.DateOnly))
+	r = clerk.post("/gov/lists/new", form)
+	wantRedirectPrefix(t, r, "/gov/lists/")
+	entryPath := r.Header.Get("Location")
+	if !reEntryPath.MatchString(entryPath) {
+		t.Fatalf("proposal led to %s", entryPath)
+	}
+	r = wantOK(t, clerk.get(entryPath))
+	wantText(t, r, zh("lists.proposed_flash"), zh("lists.status.pending"), "北京安居房地产经纪有限公司", zh("lists.needs_reviewer"))
+
+	// A clerk may not decide it, and is told who may.
+	r = clerk.post(entryPath+"/approve", nil)
+	wantStatus(t, r, http.StatusForbidden)
+	wantText(t, r, zh("error.forbidden"), zh("lists.needs_reviewer"))
+
+	// The reviewer's list opens on the proposals waiting for him.
+	r = wantOK(t, reviewer.get("/gov/lists"))
+	wantText(t, r, "北京安居房地产经纪有限公司", zh("lists.status.pending"))
+	r = reviewer.post(entryPath+"/reject", url.Values{"reject_reason": {" "}})
+	wantStatus(t, r, http.StatusUnprocessableEntity)
+	wantFieldError(t, r, "reject_reason", zh("lists.reject_reason_required"))
+	wantRedirect(t, reviewer.post(entryPath+"/approve", nil), entryPath)
+	wantText(t, wantOK(t, reviewer.get(entryPath)), zh("lists.approved_flash"), zh("lists.status.active"), zh("lists.event.approved"))
+
+	// The agency's users: a banner on every page, in their language…
+	for _, p := range []string{"/agency/", "/agency/verifications", "/agency/profile"} {
+		wantText(t, wantOK(t, admin.get(p)), "本机构已被列入黑名单", "发布虚假房源，经查证属实。", zh("lists.banner_blocked"))
+	}
+	wantText(t, wantOK(t, admin.get("/agency/", "Accept-Language", "en")), "Your agency is on the black list")
+	// …and the server refuses new business, naming the reason.
+	r = admin.post("/agency/verifications", url.Values{})
+	wantStatus(t, r, http.StatusForbidden)
+	wantText(t, r, "发布虚假房源，经查证属实。")
+	r = e.signedIn("agency", "agent.zhang").post("/agency/contracts/new", url.Values{"code": {"X"}})
+	wantStatus(t, r, http.StatusForbidden)
+	// Another agency's users see nothing of it.
+	wantNoText(t, wantOK(t, e.signedIn("agency", "leju.admin").get("/agency/")), "本机构已被列入黑名单")
+
+	// The clerk sees the warning on the agency's page and in the lookup.
+	r = wantOK(t, clerk.get(fmt.Sprintf("/gov/agencies/%d", anjuID)))
+	wantText(t, r, "已列入黑名单", "发布虚假房源，经查证属实。")
+	wantText(t, wantOK(t, clerk.get("/gov/agencies?q="+url.QueryEscape("安居"))), zh("lists.list.black"))
+
+	// The public: the black list, searchable, and the agency's page.
+	anon := e.client()
+	r = wantOK(t, anon.get("/lists/black"))
+	wantText(t, r, "北京安居房地产经纪有限公司", "91110105MA01ANJU13", "发布虚假房源，经查证属实。", "《房地产经纪管理办法》第二十五条")
+	r = wantOK(t, anon.get("/lists/black?q=ANJU13"))
+	wantText(t, r, "北京安居房地产经纪有限公司", zh("lists.public_total", 1))
+	wantNoText(t, wantOK(t, anon.get("/lists/red")), "91110105MA01ANJU13")
+	r = wantOK(t, anon.get(fmt.Sprintf("/agencies/%d", anjuID)))
+	wantText(t, r, zh("lists.list.black"), "发布虚假房源，经查证属实。")
+
+	// 注销 with a reason: the banner and the public entry are gone.
+	r = clerk.post(entryPath+"/revoke", url.Values{"revoke_reason": {""}})
+	wantStatus(t, r, http.StatusUnprocessableEntity)
+	wantFieldError(t, r, "revoke_reason", zh("lists.revoke_reason_required"))
+	wantRedirect(t, clerk.post(entryPath+"/revoke", url.Values{"revoke_reason": {"经复核已整改"}}), entryPath)
+	wantText(t, wantOK(t, clerk.get(entryPath)), zh("lists.status.revoked"), "经复核已整改")
+	wantNoText(t, wantOK(t, admin.get("/agency/")), "本机构已被列入黑名单")
+	wantNoText(t, wantOK(t, anon.get("/lists/black")), "北京安居房地产经纪有限公司")
+	wantOK(t, admin.get("/agency/verifications/new"))
+}
+
+// TestListPagesInBothLanguages renders the list pages, with the demo's
+// entries, in Chinese and English: no raw key, no text of the other
+// language.
+func TestListPagesInBothLanguages(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	clerk := e.signedIn("gov", "clerk")
+	reviewer := e.signedIn("gov", "reviewer")
+	anon := e.client()
+	all, err := e.app.Lists(sys, app.ListFilter{Size: 200})
+	if err != nil || all.Total == 0 {
+		t.Fatalf("demo entries: %d %v", all.Total, err)
+	}
+	var names []string
+	var pending, active uint64
+	for _, en := range all.Items {
+		names = append(names, en.SubjectName, en.AgencyName, en.Reason, en.Basis, en.RejectReason, en.RevokeReason,
+			en.ProposedBy.Name, en.ReviewedBy.Name, en.RevokedBy.Name)
+		for _, h := range en.History {
+			names = append(names, h.By.Name, h.Note)
+		}
+		switch {
+		case en.Status == app.ListPending && en.District == "110105":
+			pending = en.ID
+		case en.Status == app.ListActive && en.List == app.ListBlack && en.District == "110105":
+			active = en.ID
+		}
+	}
+	if pending == 0 || active == 0 {
+		t.Fatal("the demo has no pending and no active black entry in 110105")
+	}
+	pages := []struct {
+		c      *client
+		path   string
+		status int
+	}{
+		{clerk, "/gov/lists", 200},
+		{clerk, "/gov/lists?list=red&status=active", 200},
+		{clerk, "/gov/lists/new", 200},
+		{clerk, fmt.Sprintf("/gov/lists/%d", pending), 200},
+		{clerk, fmt.Sprintf("/gov/lists/%d", active), 200},
+		{reviewer, fmt.Sprintf("/gov/lists/%d", pending), 200},
+		{reviewer, "/gov/lists", 200},
+		{anon, "/lists/red", 200},
+		{anon, "/lists/black", 200},
+		{anon, "/lists/black?q=zzzz", 200},
+	}
+	for _, lang := range []string{"zh-CN", "en"} {
+		for _, c := range []*client{clerk, reviewer, anon} {
+			wantRedirect(t, c.post("/lang", url.Values{"lang": {lang}, "back": {"/"}}), "/")
+		}
+		for _, p := range pages {
+			r := p.c.get(p.path)
+			if r.StatusCode != p.status {
+				t.Errorf("%s %s: status %d", lang, p.path, r.StatusCode)
+				continue
+			}
+			for _, problem := range untranslated(r.body, lang, names) {
+				t.Errorf("%s in %s: %s", p.path, lang, problem)
+			}
+		}
+	}
+}
+
+var (
+	reIDLike     = regexp.MustCompile(`(?:^|[^0-9A-Za-z])(\d{17}[\dXx])(?:$|[^0-9A-Za-z])`)
+	reMobileLike = regexp.MustCompile(`(?:^|[^0-9A-Za-z])(1[3-9]\d{9})(?:$|[^0-9A-Za-z])`)
+)
+
+// TestPublicListsShowNoPersonalData scans the public list pages and the
+// public pages of every listed agency and practitioner of the demo, with an
+// entry whose reason a clerk typed with an ID and a mobile number in it.
+func TestPublicListsShowNoPersonalData(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	in := e.listProposal("北京嘉和房地产经纪有限公司")
+	in.List = app.ListRed
+	_, err := e.app.ProposeListEntry(e.actor("clerk"), in)
+	if err == nil {
+		t.Fatal("a red entry was proposed for an agency on the black list")
+	}
+	in = e.listProposal("北京悦居住房租赁有限公司")
+	in.Reason = "向承租人110105199003071234收取押金后拒不退还，联系电话13812345678。"
+	en, err := e.app.ProposeListEntry(e.actor("clerk"), in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.app.ApproveListEntry(e.actor("reviewer"), en.ID); err != nil {
+		t.Fatal(err)
+	}
+	anon := e.client()
+	paths := []string{"/lists/red", "/lists/black", "/lists/black?q=" + url.QueryEscape("悦居")}
+	for _, l := range app.ListKinds {
+		p, err := e.app.PublicList(l, 1, "")
+		if err != nil || p.Total == 0 {
+			t.Fatalf("public %s list: %v", l, err)
+		}
+		for _, it := range p.Items {
+			if it.Kind == app.SubjectAgency {
+				paths = append(paths, fmt.Sprintf("/agencies/%d", it.SubjectID))
+			} else {
+				paths = append(paths, "/practitioners/"+it.Code)
+			}
+		}
+	}
+	for _, path := range paths {
+		r := wantOK(t, anon.get(path))
+		text := visibleText(r.body)
+		for _, re := range []*regexp.Regexp{reIDLike, reMobileLike} {
+			if m := re.FindStringSubmatch(text); m != nil {
+				t.Errorf("%s shows %q unmasked", path, m[1])
+			}
+		}
+	}
+	r := wantOK(t, anon.get("/lists/black?q=" + url.QueryEscape("悦居")))
+	wantText(t, r, "1101**********1234", "138****5678")
+	// The government's page shows what the clerk typed.
+	wantText(t, wantOK(t, e.signedIn("gov", "clerk").get(fmt.Sprintf("/gov/lists/%d", en.ID))), "110105199003071234")
+}
+
+// TestListWarningsForClerks: a clerk opening a listed agency or
+// practitioner sees its entries; an agency's own pages do not repeat them.
+func TestListWarningsForClerks(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	clerk := e.signedIn("gov", "clerk")
+	black, err := e.app.Lists(sys, app.ListFilter{List: app.ListBlack, Status: app.ListActive, Size: 200})
+	if err != nil {
+		t.Fatal(err)
+	}
+	seen := 0
+	for _, en := range black.Items {
+		if en.District != "110105" {
+			continue
+		}
+		path := fmt.Sprintf("/gov/agencies/%d", en.Subject.ID)
+		if en.Subject.Kind == app.SubjectPractitioner {
+			path = fmt.Sprintf("/gov/practitioners/%d", en.Subject.ID)
+		}
+		r := wantOK(t, clerk.get(path))
+		wantText(t, r, zh("lists.list.black"), en.No())
+		if !strings.Contains(r.body, fmt.Sprintf(`href="/gov/lists/%d"`, en.ID)) {
+			t.Errorf("%s: no link to the entry", path)
+		}
+		seen++
+	}
+	if seen < 2 {
+		t.Fatalf("the demo has %d active black entries in 110105, want an agency and a practitioner", seen)
+	}
+}
