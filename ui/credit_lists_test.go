@@ -23,7 +23,7 @@ func init() {
 		routeCase{"GET", "/gov/lists/{id:[0-9]+}/evidence", view, http.StatusOK},
 		routeCase{"POST", "/gov/lists/{id:[0-9]+}/revoke", revoke, http.StatusUnprocessableEntity}, // no reason
 		routeCase{"POST", "/gov/lists/{id:[0-9]+}/reject", review, http.StatusUnprocessableEntity}, // no reason
-		routeCase{"POST", "/gov/lists/{id:[0-9]+}/approve", review, http.StatusSeeOther},          // the clerk's proposal
+		routeCase{"POST", "/gov/lists/{id:[0-9]+}/approve", review, http.StatusSeeOther},           // the clerk's proposal
 	)
 	otherRoutes = append(otherRoutes, "GET /lists/red", "GET /lists/black")
 	routeFixtures = append(routeFixtures, listRouteFixture)
@@ -260,7 +260,7 @@ func TestPublicListsShowNoPersonalData(t *testing.T) {
 			}
 		}
 	}
-	r := wantOK(t, anon.get("/lists/black?q=" + url.QueryEscape("悦居")))
+	r := wantOK(t, anon.get("/lists/black?q="+url.QueryEscape("悦居")))
 	wantText(t, r, "1101**********1234", "138****5678")
 	// The government's page shows what the clerk typed.
 	wantText(t, wantOK(t, e.signedIn("gov", "clerk").get(fmt.Sprintf("/gov/lists/%d", en.ID))), "110105199003071234")
