@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"strings"
 	"time"
 
 	"anju/storage"
@@ -440,5 +441,6 @@ func (a *App) requireNotBlacklisted(actor Actor) error {
 	if e.Source == ListSourceAuto {
 		return Errorf(EFORBIDDEN, "lists.blocked_auto", e.Score, e.Threshold, expires)
 	}
-	return Errorf(EFORBIDDEN, "lists.blocked", e.Reason, expires)
+	// The message closes the reason's sentence itself.
+	return Errorf(EFORBIDDEN, "lists.blocked", strings.TrimRight(e.Reason, "。. "), expires)
 }

@@ -298,7 +298,8 @@ func (s *Server) blacklistBanner(v *view) string {
 	if !ok {
 		return ""
 	}
-	msg := s.msgs.t(v.Lang, "lists.banner", s.entryReason(v.Lang, e.List, e.Source, e.Reason, e.Score, e.Threshold),
+	reason := strings.TrimRight(s.entryReason(v.Lang, e.List, e.Source, e.Reason, e.Score, e.Threshold), "。. ")
+	msg := s.msgs.t(v.Lang, "lists.banner", reason,
 		formatDate(v.Lang, e.Listed), formatDate(v.Lang, e.Expires))
 	if s.app.ParamBool(app.ParamListBlockBlack) {
 		msg += " " + s.msgs.t(v.Lang, "lists.banner_blocked")

@@ -108,13 +108,13 @@ func TestListProposeReviewAndConsequences(t *testing.T) {
 
 	// The agency's users: a banner on every page, in their language…
 	for _, p := range []string{"/agency/", "/agency/verifications", "/agency/profile"} {
-		wantText(t, wantOK(t, admin.get(p)), "本机构已被列入黑名单", "发布虚假房源，经查证属实。", zh("lists.banner_blocked"))
+		wantText(t, wantOK(t, admin.get(p)), "本机构已被列入黑名单（原因：发布虚假房源，经查证属实；", zh("lists.banner_blocked"))
 	}
 	wantText(t, wantOK(t, admin.get("/agency/", "Accept-Language", "en")), "Your agency is on the black list")
 	// …and the server refuses new business, naming the reason.
 	r = admin.post("/agency/verifications", url.Values{})
 	wantStatus(t, r, http.StatusForbidden)
-	wantText(t, r, "发布虚假房源，经查证属实。")
+	wantText(t, r, "（原因：发布虚假房源，经查证属实），")
 	r = e.signedIn("agency", "agent.zhang").post("/agency/contracts/new", url.Values{"code": {"X"}})
 	wantStatus(t, r, http.StatusForbidden)
 	// Another agency's users see nothing of it.
