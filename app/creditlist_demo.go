@@ -8,10 +8,13 @@ import (
 )
 
 // The demo's red and black lists: a few agencies and practitioners on each
-// list, by hand and automatically, with one proposal waiting for review,
-// one rejected, one revoked and one expired, so that every status has a
-// line to look at. The agencies of the demo accounts (北京安居, 北京乐居) are
-// kept off the black list: their users must be able to work.
+// list by hand, with one proposal waiting for review, one rejected, one
+// revoked and one expired, so that every status has a line to look at.
+// The automatic entries come from the demo's credit scores themselves
+// (app/credit_demo.go runs first and its scores cross the thresholds), so
+// that an entry's score is the one its credit page explains. The agency of
+// the demo accounts 北京安居 is kept off the black list: its users must be
+// able to work.
 
 // demoListMarker is set once the demo entries are stored: the credit demo
 // before it may already have made automatic entries, so counting entries
@@ -26,8 +29,6 @@ type demoListSpec struct {
 	Agency   string
 	PracAt   string
 	PracUser string
-	Source   string
-	Score    int
 	Reason   string
 	Basis    string
 	// Days relative to now: proposed, listed (0: never), expires; Ended
@@ -38,40 +39,36 @@ type demoListSpec struct {
 }
 
 var demoListSpecs = []demoListSpec{
-	{List: ListBlack, Agency: "北京万家房地产经纪有限公司", Source: ListSourceManual,
+	{List: ListBlack, Agency: "北京万家房地产经纪有限公司",
 		Reason:   "收取承租人押金后停业失联，拒不退还押金，涉及承租人23户，经查证属实。",
 		Basis:    "《住房租赁条例》第三十九条；《北京市住房租赁条例》第六十二条",
 		Proposed: -75, Listed: -70, Expires: 1025, Status: ListActive},
-	{List: ListBlack, Agency: "北京嘉和房地产经纪有限公司", Source: ListSourceAuto, Score: 52,
-		Proposed: -40, Listed: -40, Expires: 325, Status: ListActive},
-	{List: ListBlack, PracAt: "北京永安房地产经纪有限公司", Source: ListSourceManual,
+	{List: ListBlack, PracAt: "北京永安房地产经纪有限公司",
 		Reason:   "伪造产权证明材料发布虚假房源信息，骗取看房费用。",
 		Basis:    "《房地产经纪管理办法》第二十五条、第三十七条",
 		Proposed: -33, Listed: -30, Expires: 700, Status: ListActive},
-	{List: ListBlack, Agency: "北京瑞丰物业管理有限公司", Source: ListSourceManual,
+	{List: ListBlack, Agency: "北京瑞丰物业管理有限公司",
 		Reason:   "未按规定办理租赁合同网签备案，经责令限期改正逾期仍未改正。",
 		Basis:    "《北京市住房租赁条例》第六十四条",
 		Proposed: -5, Expires: 730, Status: ListPending},
-	{List: ListBlack, Agency: "北京鑫源房地产经纪有限公司", Source: ListSourceManual,
+	{List: ListBlack, Agency: "北京鑫源房地产经纪有限公司",
 		Reason:   "在房源信息中隐瞒房屋查封情况，造成承租人损失。",
 		Basis:    "《房地产经纪管理办法》第二十一条",
 		Proposed: -430, Listed: -425, Expires: -60, Status: ListExpired},
-	{List: ListBlack, Agency: "北京君安住房租赁有限公司", Source: ListSourceManual,
+	{List: ListBlack, Agency: "北京君安住房租赁有限公司",
 		Reason:   "群租房屋、违规分割出租，经多次投诉查实。",
 		Basis:    "《北京市住房租赁条例》第二十条",
 		Proposed: -160, Listed: -150, Expires: 580, Ended: -30, Status: ListRevoked,
 		Why: "经复核，涉事房源系业主自行出租，与该企业无关，原认定事实有误，予以注销。"},
-	{List: ListRed, Agency: "北京华信达房地产经纪有限公司", Source: ListSourceManual,
+	{List: ListRed, Agency: "北京华信达房地产经纪有限公司",
 		Reason:   "获评2025年度全市住房租赁诚信经营示范单位，全年零投诉。",
 		Basis:    "《北京市住房租赁企业信用评价管理办法》第十五条",
 		Proposed: -120, Listed: -115, Expires: 615, Status: ListActive},
-	{List: ListRed, Agency: "北京宜居住房租赁有限公司", Source: ListSourceAuto, Score: 118,
-		Proposed: -20, Listed: -20, Expires: 345, Status: ListActive},
-	{List: ListRed, PracUser: "agent.zhang", Source: ListSourceManual,
+	{List: ListRed, PracUser: "agent.zhang",
 		Reason:   "获评2025年度朝阳区优秀房地产经纪人，协助调解租赁纠纷12起。",
 		Basis:    "《北京市住房租赁企业信用评价管理办法》第十六条",
 		Proposed: -60, Listed: -58, Expires: 670, Status: ListActive},
-	{List: ListRed, Agency: "北京启航房地产经纪有限公司", Source: ListSourceManual,
+	{List: ListRed, Agency: "北京启航房地产经纪有限公司",
 		Reason:   "拟推荐为诚信经营示范单位。",
 		Basis:    "《北京市住房租赁企业信用评价管理办法》第十五条",
 		Proposed: -12, Expires: 720, Ended: -10, Status: ListRejected,
@@ -87,35 +84,35 @@ func (a *App) loadDemoLists() error {
 		}
 		now := a.now()
 		clerk, reviewer := demoListPerson(tx, "clerk"), demoListPerson(tx, "reviewer")
-		system := personOf(listSystem)
 		n := 0
 		for _, d := range demoListSpecs {
 			info, ok := demoListSubject(tx, d)
 			if !ok {
 				continue // a demo of other agencies: nothing to list
 			}
+			if d.Status == ListActive || d.Status == ListPending {
+				// The credit demo may have listed the subject already.
+				entries, err := subjectEntries(tx, info.Subject)
+				if err != nil {
+					return err
+				}
+				if listConflict(entries, d.List, now) != nil {
+					continue
+				}
+			}
 			at := func(days int) time.Time { return now.AddDate(0, 0, days) }
-			e := &ListEntry{List: d.List, Source: d.Source, Reason: d.Reason, Basis: d.Basis, Status: d.Status,
+			e := &ListEntry{List: d.List, Source: ListSourceManual, Reason: d.Reason, Basis: d.Basis, Status: d.Status,
 				Expires: day(at(d.Expires)), Created: at(d.Proposed)}
 			e.snapshot(info)
-			if d.Source == ListSourceAuto {
-				e.Threshold = a.ParamInt(ParamListBlackBelow)
-				if d.List == ListRed {
-					e.Threshold = a.ParamInt(ParamListRedAbove)
-				}
-				e.Score, e.ProposedBy, e.Listed = d.Score, system, at(d.Listed)
-				e.event(e.Listed, system, "listed_auto", fmt.Sprintf("%d / %d", d.Score, e.Threshold))
-			} else {
-				e.ProposedBy = clerk
-				e.event(at(d.Proposed), clerk, "proposed", d.Reason)
-				switch {
-				case d.Status == ListRejected:
-					e.ReviewedBy, e.Reviewed, e.RejectReason, e.Ended = reviewer, at(d.Ended), d.Why, at(d.Ended)
-					e.event(at(d.Ended), reviewer, "rejected", d.Why)
-				case d.Listed != 0:
-					e.ReviewedBy, e.Reviewed, e.Listed = reviewer, at(d.Listed), at(d.Listed)
-					e.event(at(d.Listed), reviewer, "approved", "")
-				}
+			e.ProposedBy = clerk
+			e.event(at(d.Proposed), clerk, "proposed", d.Reason)
+			switch {
+			case d.Status == ListRejected:
+				e.ReviewedBy, e.Reviewed, e.RejectReason, e.Ended = reviewer, at(d.Ended), d.Why, at(d.Ended)
+				e.event(at(d.Ended), reviewer, "rejected", d.Why)
+			case d.Listed != 0:
+				e.ReviewedBy, e.Reviewed, e.Listed = reviewer, at(d.Listed), at(d.Listed)
+				e.event(at(d.Listed), reviewer, "approved", "")
 			}
 			switch d.Status {
 			case ListRevoked:

@@ -547,7 +547,7 @@ func TestDemoLists(t *testing.T) {
 			t.Fatalf("public %s list of the demo: %+v %v", l, p, err)
 		}
 		for _, e := range p.Items {
-			if !e.Listed.Before(f.now()) || !e.Expires.After(f.now()) {
+			if e.Listed.After(f.now()) || !e.Expires.After(f.now()) {
 				t.Errorf("%s: listed %v, expires %v", e.No, e.Listed, e.Expires)
 			}
 		}
