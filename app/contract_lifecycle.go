@@ -97,29 +97,10 @@ func (a *App) expireContract(tx *storage.Tx, actor Actor, id uint64, today time.
 // the next tick.
 func (a *App) contractExpiryLoop(ctx context.Context) {
 	actor := SystemActor("contract-expiry")
-	var lastDay time.Time
-	t := time.NewTicker(10 * time.Minute)
-	defer t.Stop()
-	first := time.After(time.Minute)
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-first:
-		case <-t.C:
-		}
-		today := day(a.now())
-		if today.Equal(lastDay) || a.SearchRebuilding() {
-			continue
-		}
-		if _, err := a.ExpireContracts(actor); err != nil {
-			if ctx.Err() == nil {
-				a.log.Error("expire contracts", "err", err)
-			}
-			continue
-		}
-		lastDay = today
-	}
+	a.runDaily(ctx, "expire contracts", time.Minute, a.SearchRebuilding, func() error {
+		_, err := a.ExpireContracts(actor)
+		return err
+	})
 }
 
 // SeedContract stores a contract as given, for loaders of existing records

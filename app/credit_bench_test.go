@@ -120,9 +120,8 @@ func benchFillCredit(a *App, ags []*Agency, pracs []uint64, from, n int) error {
 				}
 				rule := rules[r.IntN(len(rules))]
 				start := day(now.AddDate(0, 0, -r.IntN(730)))
-				rec := &CreditRecord{No: "XYBENCH-" + strconv.Itoa(from+done), Subject: s, SubjectName: name, SubjectCode: code,
-					District: district, AgencyID: agID, RuleID: rule.ID, RuleVersion: rule.Version, RuleNo: rule.No,
-					Item: rule.Item, Type: rule.Type, Points: rule.Points(rule.Suggested), EventDate: start.AddDate(0, 0, -7),
+				rec := &CreditRecord{No: "XYBENCH-" + strconv.Itoa(from+done), SubjectRef: SubjectRef{Subject: s, SubjectName: name,
+					SubjectCode: code, District: district, AgencyID: agID}, RuleRef: ruleRef(rule), Points: rule.Points(rule.Suggested), EventDate: start.AddDate(0, 0, -7),
 					Facts: "基准测试记录：现场检查发现的情况说明。", Status: RecordActive, Start: start,
 					Expires: start.AddDate(0, 0, rule.ValidDays), ObjectionUntil: start.AddDate(0, 0, 15),
 					History: []CreditEvent{{At: start, By: "bench", What: "approved"}}, Created: start, Updated: start}

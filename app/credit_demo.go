@@ -136,9 +136,7 @@ func (a *App) seedDemoCase(tx *storage.Tx, s Subject, c demoCreditCase, clerk, r
 	if err != nil {
 		return err
 	}
-	p := &ScoringApplication{Subject: s, SubjectName: info.Name, SubjectCode: info.Code, District: info.District,
-		AgencyID: info.AgencyID, AgencyName: info.AgencyName, RuleID: rule.ID, RuleVersion: rule.Version,
-		RuleNo: rule.No, Item: rule.Item, Type: rule.Type, Magnitude: rule.Suggested, Points: rule.Points(rule.Suggested),
+	p := &ScoringApplication{SubjectRef: subjectRef(info), RuleRef: ruleRef(rule), Magnitude: rule.Suggested, Points: rule.Points(rule.Suggested),
 		EventDate: day(filed.AddDate(0, 0, -5)), Facts: c.facts, Source: SourceManual, Status: ScoringPending,
 		FiledBy: clerk.Username, FiledByID: clerk.UserID, Filed: filed,
 		Docs: []CreditDoc{{Blob: blob.ID, Name: blob.Name, Type: blob.ContentType, Size: blob.Size}}}
@@ -162,9 +160,7 @@ func (a *App) seedDemoCase(tx *storage.Tx, s Subject, c demoCreditCase, clerk, r
 		return err
 	}
 	start := day(decided)
-	r := &CreditRecord{Subject: s, SubjectName: p.SubjectName, SubjectCode: p.SubjectCode, District: p.District,
-		AgencyID: p.AgencyID, AgencyName: p.AgencyName, RuleID: rule.ID, RuleVersion: rule.Version, RuleNo: rule.No,
-		Item: rule.Item, Type: rule.Type, Points: p.Points, EventDate: p.EventDate, Facts: p.Facts, Docs: p.Docs,
+	r := &CreditRecord{SubjectRef: p.SubjectRef, RuleRef: p.RuleRef, Points: p.Points, EventDate: p.EventDate, Facts: p.Facts, Docs: p.Docs,
 		Status: RecordActive, Start: start, Expires: start.AddDate(0, 0, rule.ValidDays),
 		ObjectionUntil: start.AddDate(0, 0, a.ParamInt(ParamCreditObjectionDays)), Repairable: rule.Repairable,
 		Created: decided, Updated: decided}

@@ -124,33 +124,17 @@ func (a *App) RaiseOverdueFilings(actor Actor) (int, error) {
 // records expire, overdue filings raise applications.
 func (a *App) creditLoop(ctx context.Context) {
 	actor := SystemActor("credit")
-	var lastDay time.Time
-	t := time.NewTicker(10 * time.Minute)
-	defer t.Stop()
-	first := time.After(90 * time.Second)
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-first:
-		case <-t.C:
+	a.runDaily(ctx, "daily credit work", 90*time.Second, nil, func() error {
+		n, err := a.ExpireCreditRecords(actor)
+		if err != nil {
+			return err
 		}
-		today := day(a.now())
-		if today.Equal(lastDay) {
-			continue
-		}
-		if n, err := a.ExpireCreditRecords(actor); err != nil {
-			a.log.Error("expire credit records", "err", err)
-			continue
-		} else if n > 0 {
+		if n > 0 {
 			a.log.Info("credit records expired", "count", n)
 		}
-		if n, err := a.RaiseOverdueFilings(actor); err != nil {
-			a.log.Error("raise overdue filings", "err", err)
-			continue
-		} else if n > 0 {
+		if n, err = a.RaiseOverdueFilings(actor); n > 0 {
 			a.log.Info("overdue filings checked", "count", n)
 		}
-		lastDay = today
-	}
+		return err
+	})
 }

@@ -60,32 +60,53 @@ type CreditEvent struct {
 	Note string    `json:"note,omitempty"`
 }
 
-// CreditRecord is an approved scoring application: points under a rule's
-// version for one subject, counting from Start until End.
-type CreditRecord struct {
-	ID          uint64  `json:"id"`
-	No          string  `json:"no"` // XY110105-2026-000012
+// SubjectRef is who an application or record is about, as the subject
+// was when it was filed.
+type SubjectRef struct {
 	Subject     Subject `json:"subject"`
 	SubjectName string  `json:"subject_name"`
 	SubjectCode string  `json:"subject_code"`
 	District    string  `json:"district"`
-	// AgencyID is the agency the subject was (or worked for) when the
-	// record was made: the agency that sees it and may object for it.
-	AgencyID    uint64      `json:"agency_id,omitempty"`
-	AgencyName  string      `json:"agency_name,omitempty"`
-	RuleID      uint64      `json:"rule_id"`
-	RuleVersion int         `json:"rule_version"`
-	RuleNo      string      `json:"rule_no"`
-	Item        string      `json:"item"`
-	Type        string      `json:"type"`
-	Points      int         `json:"points"` // signed
-	EventDate   time.Time   `json:"event_date"`
-	Facts       string      `json:"facts"`
-	Docs        []CreditDoc `json:"docs,omitempty"` // the application's evidence
-	AppID       uint64      `json:"app_id"`
-	Status      string      `json:"status"`
-	Start       time.Time   `json:"start"`   // approval day
-	Expires     time.Time   `json:"expires"` // Start + the rule's validity
+	// AgencyID is the agency the subject was (or worked for) then: the
+	// agency that sees the record and may object for it.
+	AgencyID   uint64 `json:"agency_id,omitempty"`
+	AgencyName string `json:"agency_name,omitempty"`
+}
+
+func subjectRef(info SubjectInfo) SubjectRef {
+	return SubjectRef{Subject: info.Subject, SubjectName: info.Name, SubjectCode: info.Code, District: info.District,
+		AgencyID: info.AgencyID, AgencyName: info.AgencyName}
+}
+
+// RuleRef is the rule an application or record is under, at its version:
+// a later edit of the rule does not change it.
+type RuleRef struct {
+	RuleID      uint64 `json:"rule_id"`
+	RuleVersion int    `json:"rule_version"`
+	RuleNo      string `json:"rule_no"`
+	Item        string `json:"item"`
+	Type        string `json:"type"`
+}
+
+func ruleRef(r *ScoringRule) RuleRef {
+	return RuleRef{RuleID: r.ID, RuleVersion: r.Version, RuleNo: r.No, Item: r.Item, Type: r.Type}
+}
+
+// CreditRecord is an approved scoring application: points under a rule's
+// version for one subject, counting from Start until End.
+type CreditRecord struct {
+	ID uint64 `json:"id"`
+	No string `json:"no"` // XY110105-2026-000012
+	SubjectRef
+	RuleRef
+	Points    int         `json:"points"` // signed
+	EventDate time.Time   `json:"event_date"`
+	Facts     string      `json:"facts"`
+	Docs      []CreditDoc `json:"docs,omitempty"` // the application's evidence
+	AppID     uint64      `json:"app_id"`
+	Status    string      `json:"status"`
+	Start     time.Time   `json:"start"`   // approval day
+	Expires   time.Time   `json:"expires"` // Start + the rule's validity
 	// End is when the record stopped counting (expiry, repair or, for a
 	// withdrawn record, its Start); zero while active.
 	End            time.Time       `json:"end,omitzero"`

@@ -1,11 +1,6 @@
 package app
 
-import (
-	"strings"
-	"unicode/utf8"
-
-	"anju/storage"
-)
+import "anju/storage"
 
 // RequestInput is an objection 异议申诉 or a repair request 信用修复 as
 // typed by the subject's agency.
@@ -63,13 +58,7 @@ func (a *App) LodgeRequest(actor Actor, id uint64, in RequestInput) (*CreditReco
 			return Errorf(EINVALID, "credit.request_kind_invalid")
 		}
 		var v validation
-		in.Reason = strings.TrimSpace(in.Reason)
-		switch {
-		case in.Reason == "":
-			v.add("reason", "credit.request_reason_required")
-		case utf8.RuneCountInString(in.Reason) > 1000:
-			v.add("reason", "credit.text_too_long")
-		}
+		in.Reason = creditText(&v, "reason", in.Reason, 1000, "credit.request_reason_required")
 		if in.Kind == RequestRepair && len(in.Docs) == 0 {
 			v.add("docs", "credit.repair_docs_required")
 		}
@@ -115,12 +104,9 @@ func (a *App) DecideRequest(actor Actor, id uint64, accept bool, reason string) 
 		if q == nil {
 			return Errorf(ECONFLICT, "credit.no_pending_request")
 		}
-		reason = strings.TrimSpace(reason)
-		switch {
-		case reason == "":
-			return fieldError("decision", "credit.decision_reason_required")
-		case utf8.RuneCountInString(reason) > 500:
-			return fieldError("decision", "credit.text_too_long")
+		var v validation
+		if reason = creditText(&v, "decision", reason, 500, "credit.decision_reason_required"); v.err() != nil {
+			return v.err()
 		}
 		now := a.now()
 		q.Status, q.DecidedBy, q.Decided, q.Decision = RequestRefused, actor.Username, now, reason

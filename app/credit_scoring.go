@@ -34,19 +34,10 @@ const (
 // ScoringApplication is a 记分申请: points proposed under a rule for one
 // subject, with the facts and evidence, awaiting a reviewer.
 type ScoringApplication struct {
-	ID          uint64        `json:"id"`
-	No          string        `json:"no"` // SQ110105-2026-000031
-	Subject     Subject       `json:"subject"`
-	SubjectName string        `json:"subject_name"`
-	SubjectCode string        `json:"subject_code"`
-	District    string        `json:"district"`
-	AgencyID    uint64        `json:"agency_id,omitempty"`
-	AgencyName  string        `json:"agency_name,omitempty"`
-	RuleID      uint64        `json:"rule_id"`
-	RuleVersion int           `json:"rule_version"`
-	RuleNo      string        `json:"rule_no"`
-	Item        string        `json:"item"`
-	Type        string        `json:"type"`
+	ID uint64 `json:"id"`
+	No string `json:"no"` // SQ110105-2026-000031
+	SubjectRef
+	RuleRef
 	Magnitude   int           `json:"magnitude"` // as chosen: the suggested score unless changed
 	Points      int           `json:"points"`    // signed
 	ScoreReason string        `json:"score_reason,omitempty"`
@@ -155,7 +146,7 @@ func (a *App) FileScoring(actor Actor, in ScoringInput) (*ScoringApplication, er
 			v.add("rule", "credit.rule_not_for_subject")
 		}
 		magnitude := 0
-		in.ScoreReason = strings.TrimSpace(in.ScoreReason)
+		in.ScoreReason = creditText(&v, "score_reason", in.ScoreReason, 500, "")
 		if rule != nil {
 			magnitude = rule.Suggested
 			if t := strings.TrimSpace(in.Score); t != "" {
@@ -173,17 +164,8 @@ func (a *App) FileScoring(actor Actor, in ScoringInput) (*ScoringApplication, er
 				v.add("score_reason", "credit.score_reason_required")
 			}
 		}
-		if utf8.RuneCountInString(in.ScoreReason) > 500 {
-			v.add("score_reason", "credit.text_too_long")
-		}
 		eventDate := checkEventDate(&v, in.EventDate, now)
-		in.Facts = strings.TrimSpace(in.Facts)
-		switch {
-		case in.Facts == "":
-			v.add("facts", "credit.facts_required")
-		case utf8.RuneCountInString(in.Facts) > 2000:
-			v.add("facts", "credit.text_too_long")
-		}
+		in.Facts = creditText(&v, "facts", in.Facts, 2000, "credit.facts_required")
 		if rule != nil && rule.Type == RulePenalty && len(in.Docs) == 0 {
 			v.add("docs", "credit.docs_required")
 		}
@@ -195,9 +177,7 @@ func (a *App) FileScoring(actor Actor, in ScoringInput) (*ScoringApplication, er
 		if err != nil {
 			return err
 		}
-		p = &ScoringApplication{Subject: s, SubjectName: info.Name, SubjectCode: info.Code, District: info.District,
-			AgencyID: info.AgencyID, AgencyName: info.AgencyName, RuleID: rule.ID, RuleVersion: rule.Version,
-			RuleNo: rule.No, Item: rule.Item, Type: rule.Type, Magnitude: magnitude, Points: rule.Points(magnitude),
+		p = &ScoringApplication{SubjectRef: subjectRef(info), RuleRef: ruleRef(rule), Magnitude: magnitude, Points: rule.Points(magnitude),
 			ScoreReason: in.ScoreReason, EventDate: eventDate, Facts: in.Facts, Docs: docs, Source: SourceManual,
 			Status: ScoringPending, FiledBy: actor.Username, FiledByID: actor.UserID, Filed: now}
 		if p.No, err = nextCreditNo(tx, "SQ", p.District, now); err != nil {
@@ -214,6 +194,19 @@ func (a *App) FileScoring(actor Actor, in ScoringInput) (*ScoringApplication, er
 		return nil, err
 	}
 	return p, nil
+}
+
+// creditText trims a typed text and names on its field what is wrong with
+// it: missing (when requiredKey is given) or longer than n characters.
+func creditText(v *validation, field, val string, n int, requiredKey string) string {
+	val = strings.TrimSpace(val)
+	switch {
+	case val == "" && requiredKey != "":
+		v.add(field, requiredKey)
+	case utf8.RuneCountInString(val) > n:
+		v.add(field, "credit.text_too_long")
+	}
+	return val
 }
 
 // checkEventDate reads the event's date: required, a real day, not in the
@@ -298,9 +291,9 @@ func (a *App) ApproveScoring(actor Actor, id uint64, note string) (*CreditRecord
 		if err != nil {
 			return err
 		}
-		note = strings.TrimSpace(note)
-		if utf8.RuneCountInString(note) > 500 {
-			return fieldError("note", "credit.text_too_long")
+		var v validation
+		if note = creditText(&v, "note", note, 500, ""); v.err() != nil {
+			return v.err()
 		}
 		rule, err := ruleTable.Get(tx, p.RuleID)
 		if err != nil {
@@ -309,9 +302,7 @@ func (a *App) ApproveScoring(actor Actor, id uint64, note string) (*CreditRecord
 		spec := rule.SpecAt(p.RuleVersion)
 		now := a.now()
 		start := day(now)
-		rec = &CreditRecord{Subject: p.Subject, SubjectName: p.SubjectName, SubjectCode: p.SubjectCode,
-			District: p.District, AgencyID: p.AgencyID, AgencyName: p.AgencyName, RuleID: p.RuleID,
-			RuleVersion: p.RuleVersion, RuleNo: p.RuleNo, Item: p.Item, Type: p.Type, Points: p.Points,
+		rec = &CreditRecord{SubjectRef: p.SubjectRef, RuleRef: p.RuleRef, Points: p.Points,
 			EventDate: p.EventDate, Facts: p.Facts, Docs: p.Docs, AppID: p.ID, Status: RecordActive,
 			Start: start, Expires: start.AddDate(0, 0, spec.ValidDays),
 			ObjectionUntil: start.AddDate(0, 0, a.ParamInt(ParamCreditObjectionDays)),
@@ -350,12 +341,9 @@ func (a *App) RejectScoring(actor Actor, id uint64, reason string) (*ScoringAppl
 		if p, err = reviewableScoring(tx, actor, id); err != nil {
 			return err
 		}
-		reason = strings.TrimSpace(reason)
-		switch {
-		case reason == "":
-			return fieldError("reason", "credit.reject_reason_required")
-		case utf8.RuneCountInString(reason) > 500:
-			return fieldError("reason", "credit.text_too_long")
+		var v validation
+		if reason = creditText(&v, "reason", reason, 500, "credit.reject_reason_required"); v.err() != nil {
+			return v.err()
 		}
 		now := a.now()
 		p.Status, p.ReviewedBy, p.Reviewed, p.Decision = ScoringRejected, actor.Username, now, reason
@@ -405,9 +393,7 @@ func (a *App) raiseAutoApplication(tx *storage.Tx, event, ref string, s Subject,
 	}
 	now := a.now()
 	actor := SystemActor("credit")
-	p := &ScoringApplication{Subject: s, SubjectName: info.Name, SubjectCode: info.Code, District: info.District,
-		AgencyID: info.AgencyID, AgencyName: info.AgencyName, RuleID: rule.ID, RuleVersion: rule.Version,
-		RuleNo: rule.No, Item: rule.Item, Type: rule.Type, Magnitude: rule.Suggested,
+	p := &ScoringApplication{SubjectRef: subjectRef(info), RuleRef: ruleRef(rule), Magnitude: rule.Suggested,
 		Points: rule.Points(rule.Suggested), EventDate: day(eventDate), Facts: facts, Source: SourceAuto,
 		Event: event, Ref: ref, Status: ScoringPending, FiledBy: actor.Username, Filed: now}
 	if p.No, err = nextCreditNo(tx, "SQ", p.District, now); err != nil {

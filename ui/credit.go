@@ -262,16 +262,22 @@ func (s *Server) handleScoringReject(w http.ResponseWriter, r *http.Request) {
 	http.Redirect(w, r, "/gov/credit/applications/"+strconv.FormatUint(pathID(r), 10), http.StatusSeeOther)
 }
 
-// scoringFailed shows the application again with the reason: a field's
-// next to it, anything else (needs a reviewer, his own) at the top.
+// scoringFailed shows the application again with the reason.
 func (s *Server) scoringFailed(w http.ResponseWriter, r *http.Request, err error) {
+	s.showAgain(w, r, err, func(status int, v *view) { s.renderScoring(w, r, status, v) })
+}
+
+// showAgain shows a page again after a refused action, with what was
+// typed: a field's message next to it, anything else (needs a reviewer,
+// his own, too late) at the top. Not found and unexpected errors get the
+// error page.
+func (s *Server) showAgain(w http.ResponseWriter, r *http.Request, err error, again func(status int, v *view)) {
 	e, ok := app.AsError(err)
 	if !ok || e.Code == app.ENOTFOUND {
 		s.fail(w, r, err, "", nil)
 		return
 	}
-	v := &view{Form: r.PostForm, Errors: e.Fields, Error: e.Key, ErrorArgs: e.Args}
-	s.renderScoring(w, r, statusOf(e.Code), v)
+	again(statusOf(e.Code), &view{Form: r.PostForm, Errors: e.Fields, Error: e.Key, ErrorArgs: e.Args})
 }
 
 // recordData is a record's page.
@@ -334,13 +340,7 @@ func (s *Server) handleRecordRequest(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) recordFailed(w http.ResponseWriter, r *http.Request, err error) {
-	e, ok := app.AsError(err)
-	if !ok || e.Code == app.ENOTFOUND {
-		s.fail(w, r, err, "", nil)
-		return
-	}
-	v := &view{Form: r.PostForm, Errors: e.Fields, Error: e.Key, ErrorArgs: e.Args}
-	s.renderRecord(w, r, statusOf(e.Code), v)
+	s.showAgain(w, r, err, func(status int, v *view) { s.renderRecord(w, r, status, v) })
 }
 
 func (s *Server) handleCreditDoc(kind string) http.HandlerFunc {
