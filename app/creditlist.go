@@ -377,29 +377,10 @@ func (a *App) ExpireListEntries(actor Actor) (int, error) {
 // failed run is retried at the next tick.
 func (a *App) listLoop(ctx context.Context) {
 	actor := SystemActor("list-expiry")
-	var lastDay time.Time
-	t := time.NewTicker(10 * time.Minute)
-	defer t.Stop()
-	first := time.After(time.Minute)
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-first:
-		case <-t.C:
-		}
-		today := day(a.now())
-		if today.Equal(lastDay) {
-			continue
-		}
-		if _, err := a.ExpireListEntries(actor); err != nil {
-			if ctx.Err() == nil {
-				a.log.Error("expire list entries", "err", err)
-			}
-			continue
-		}
-		lastDay = today
-	}
+	a.runDaily(ctx, "expire list entries", time.Minute, nil, func() error {
+		_, err := a.ExpireListEntries(actor)
+		return err
+	})
 }
 
 // AgencyBlacklisted returns the agency's active black list entry, if any.
