@@ -55,6 +55,7 @@ type App struct {
 	premises          premisesCache // agencies as the distribution page reads them (premises.go)
 	directory         dirCache      // public directory pages until the index changes (directory.go)
 	credit            creditCache   // public credit views until credit changes (credit_public.go)
+	announcements     announceCache // announcements public now (announcement_public.go)
 }
 
 // Open opens (creating if needed) the data folder: the store is migrated to

@@ -32,8 +32,10 @@ func (s *Server) registerPublicRoutes(r *mux.Router) {
 	r.HandleFunc("/", s.handlePublicHome).Methods("GET")
 }
 
+// handlePublicHome shows the checks, the directory search and the
+// 信息公示 block with the latest announcements (ui/announcements_public.go).
 func (s *Server) handlePublicHome(w http.ResponseWriter, r *http.Request) {
-	s.render(w, r, http.StatusOK, "public_home", &view{Title: "home.public", Portal: "public"})
+	s.render(w, r, http.StatusOK, "public_home", &view{Title: "home.public", Portal: "public", Data: s.publicHomeData(r)})
 }
 
 // handleHealth answers monitoring: 200 with "ok" while the store answers,

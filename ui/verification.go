@@ -228,7 +228,7 @@ func (s *Server) handleVerificationRevoke(w http.ResponseWriter, r *http.Request
 func (s *Server) handlePublicCheckForm(w http.ResponseWriter, r *http.Request) {
 	code := r.URL.Query().Get("code")
 	if strings.TrimSpace(code) == "" {
-		s.render(w, r, http.StatusUnprocessableEntity, "public_home", &view{Title: "home.public", Portal: "public",
+		s.render(w, r, http.StatusUnprocessableEntity, "public_home", &view{Title: "home.public", Portal: "public", Data: s.publicHomeData(r),
 			Form: r.URL.Query(), Errors: map[string]string{"code": "verify.code_required"}})
 		return
 	}
@@ -248,7 +248,7 @@ func (s *Server) publicCheck(w http.ResponseWriter, r *http.Request, code string
 	if err != nil {
 		if e, ok := app.AsError(err); ok && e.Code == app.EINVALID {
 			status := http.StatusNotFound
-			s.render(w, r, status, "public_home", &view{Title: "home.public", Portal: "public",
+			s.render(w, r, status, "public_home", &view{Title: "home.public", Portal: "public", Data: s.publicHomeData(r),
 				Form: url.Values{"code": {code}}, Errors: e.Fields})
 			return
 		}
