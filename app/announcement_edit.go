@@ -310,10 +310,10 @@ func (a *App) checkAnnouncement(tx *storage.Tx, actor Actor, cur *Announcement, 
 	} else if typed {
 		c.WithdrawAt = t
 		switch {
-		case !t.After(from):
-			v.add("withdraw_at", "announce.withdraw_before_publish")
 		case !t.After(now):
 			v.add("withdraw_at", "announce.withdraw_past")
+		case !t.After(from):
+			v.add("withdraw_at", "announce.withdraw_before_publish")
 		}
 	}
 	if utf8.RuneCountInString(strings.TrimSpace(in.Note)) > AnnReasonMax {

@@ -29,11 +29,11 @@ func (s *Server) registerAnnouncementRoutes(r *mux.Router) {
 	r.HandleFunc("/gov/announcements/{id:[0-9]+}/edit", g(s.handleAnnouncementSave)).Methods("POST")
 	r.HandleFunc("/gov/announcements/{id:[0-9]+}/withdraw", g(s.handleAnnouncementWithdraw)).Methods("POST")
 	r.HandleFunc("/gov/announcements/{id:[0-9]+}/delete", g(s.handleAnnouncementDelete)).Methods("POST")
-	r.HandleFunc("/gov/announcements/{id:[0-9]+}/files/{blob:[0-9]+}", g(s.handleAnnouncementFile)).Methods("GET")
+	r.HandleFunc("/gov/announcements/{id:[0-9]+}/file", g(s.handleAnnouncementFile)).Methods("GET")
 
 	r.HandleFunc("/announcements", s.handlePublicAnnouncements).Methods("GET")
 	r.HandleFunc("/announcements/{id:[0-9]+}", s.handlePublicAnnouncement).Methods("GET")
-	r.HandleFunc("/announcements/{id:[0-9]+}/files/{blob:[0-9]+}", s.handlePublicAnnouncementFile).Methods("GET")
+	r.HandleFunc("/announcements/{id:[0-9]+}/file", s.handlePublicAnnouncementFile).Methods("GET")
 }
 
 // annMaxUpload bounds one submission of the form: a few attachments at
@@ -200,16 +200,17 @@ func (s *Server) handleAnnouncementSave(w http.ResponseWriter, r *http.Request) 
 // come last on the form). chosen reports whether files were chosen: a
 // failed submission asks for them again, as a browser cannot keep them.
 func readAnnouncementForm(r *http.Request) (in app.AnnouncementInput, chosen bool, err error) {
-	r.PostForm = url.Values{}
 	tooBig := &app.Error{Code: app.EINVALID, Key: "form.invalid", Fields: map[string]string{"files": "announce.upload_too_big"}}
 	mr, merr := r.MultipartReader()
 	if merr != nil {
-		// A form without files (tests, or a browser without the file
+		// A form without files (a script, or a browser without the file
 		// field) may come URL-encoded.
 		if perr := r.ParseForm(); perr != nil {
+			r.PostForm = url.Values{}
 			return in, false, app.Errorf(app.EINVALID, "announce.form_unreadable")
 		}
 	} else {
+		r.PostForm = url.Values{}
 		for {
 			part, perr := mr.NextPart()
 			if perr == io.EOF {
@@ -328,8 +329,9 @@ func (s *Server) handleAnnouncementDelete(w http.ResponseWriter, r *http.Request
 	http.Redirect(w, r, "/gov/announcements", http.StatusSeeOther)
 }
 
+// handleAnnouncementFile sends the attachment ?blob= of an announcement.
 func (s *Server) handleAnnouncementFile(w http.ResponseWriter, r *http.Request) {
-	blob, _ := strconv.ParseUint(mux.Vars(r)["blob"], 10, 64)
+	blob, _ := strconv.ParseUint(r.URL.Query().Get("blob"), 10, 64)
 	f, data, err := s.app.AnnouncementFile(actorOf(r), pathID(r), blob)
 	if err != nil {
 		s.fail(w, r, err, "", nil)
@@ -374,7 +376,7 @@ func newAnnArticle(c app.AnnouncementContent, base string) annArticle {
 	art := annArticle{C: c, Body: annBodyHTML(c.Body)}
 	for _, f := range c.Files {
 		art.Files = append(art.Files, annFileLink{AnnouncementFile: f,
-			URL: base + "/files/" + strconv.FormatUint(f.Blob, 10), Kind: annFileKind(f.Type)})
+			URL: base + "/file?blob=" + strconv.FormatUint(f.Blob, 10), Kind: annFileKind(f.Type)})
 	}
 	return art
 }

@@ -5,8 +5,6 @@ import (
 	"slices"
 	"strconv"
 
-	"github.com/gorilla/mux"
-
 	"anju/app"
 )
 
@@ -83,7 +81,7 @@ func (s *Server) handlePublicAnnouncement(w http.ResponseWriter, r *http.Request
 }
 
 func (s *Server) handlePublicAnnouncementFile(w http.ResponseWriter, r *http.Request) {
-	blob, _ := strconv.ParseUint(mux.Vars(r)["blob"], 10, 64)
+	blob, _ := strconv.ParseUint(r.URL.Query().Get("blob"), 10, 64)
 	f, data, err := s.app.PublicAnnouncementFile(pathID(r), blob)
 	if err != nil {
 		s.fail(w, r, err, "", nil)

@@ -213,6 +213,14 @@ func TestPagesInBothLanguages(t *testing.T) {
 	for _, u := range res.Users {
 		names = append(names, u.Name, u.AgencyName)
 	}
+	// The home page lists the latest announcements under their own titles.
+	latest, err := e.app.LatestAnnouncements(5)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, an := range latest {
+		names = append(names, an.Title)
+	}
 	for _, col := range app.RegistryColumns {
 		names = append(names, col.Zh) // the centre's file format, shown as such
 	}
