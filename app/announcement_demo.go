@@ -49,7 +49,7 @@ func demoAnnouncements(now time.Time) []demoAnnouncement {
 			body: "近期，我委接到多起关于押金退还的投诉。现提示如下：\n\n一、押金数额、退还时间和可扣减的情形应当在合同中明确约定，一般不超过一个月租金。\n\n二、经纪机构不得代收代付押金；确需代收的，应当通过监管账户办理。\n\n三、承租人在签约前可通过本平台公众端查询房源核验码和经纪机构的备案、信用情况。"},
 		{title: "关于暂停部分经纪机构网签资格的公告", category: AnnounceNotice, district: "110105", publish: -40, withdrawn: -39,
 			reason: "名单信息有误，核实更正后另行发布",
-			body: "经查，下列经纪机构存在发布未经核验房源、未按规定办理合同备案等行为，现暂停其网签资格三个月。\n\n（名单略）"},
+			body:   "经查，下列经纪机构存在发布未经核验房源、未按规定办理合同备案等行为，现暂停其网签资格三个月。\n\n（名单略）"},
 		{title: "关于春节期间住房租赁业务办理安排的通知", category: AnnounceNotice, district: "", publish: -290, withdrawAt: -265,
 			body: "春节期间，平台房源核验、合同网签功能照常运行；登记备案审核顺延至节后第一个工作日办理。\n\n节日期间如遇系统问题，请拨打信息科值班电话。"},
 		{title: "关于开展住房租赁企业备案信息年度核查的通知（草稿）", category: AnnounceNotice, district: "110105", publish: 14, draft: true,

@@ -21,8 +21,8 @@ func init() {
 		routeCase{"GET", "/gov/announcements/{id:[0-9]+}/edit", ann, http.StatusOK},
 		routeCase{"POST", "/gov/announcements/{id:[0-9]+}/edit", ann, http.StatusUnprocessableEntity},     // empty form
 		routeCase{"POST", "/gov/announcements/{id:[0-9]+}/withdraw", ann, http.StatusUnprocessableEntity}, // no reason
-		routeCase{"POST", "/gov/announcements/{id:[0-9]+}/delete", ann, http.StatusSeeOther},             // a draft
-		routeCase{"GET", "/gov/announcements/{id:[0-9]+}/file", ann, http.StatusNotFound}, // no ?blob=
+		routeCase{"POST", "/gov/announcements/{id:[0-9]+}/delete", ann, http.StatusSeeOther},              // a draft
+		routeCase{"GET", "/gov/announcements/{id:[0-9]+}/file", ann, http.StatusNotFound},                 // no ?blob=
 	)
 	otherRoutes = append(otherRoutes, "GET /announcements", "GET /announcements/{id:[0-9]+}",
 		"GET /announcements/{id:[0-9]+}/file")
