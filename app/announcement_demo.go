@@ -128,7 +128,8 @@ func (a *App) seedDemoAnnouncements() error {
 }
 
 // demoPDF writes a one-page A4 PDF of lines in STSong-Light, one of the
-// CJK fonts every PDF reader provides (nothing is embedded).
+// CJK fonts every PDF reader provides (nothing is embedded); its ASCII
+// glyphs (CIDs 1–95 of Adobe-GB1) are half as wide as the Chinese ones.
 func demoPDF(lines []string) []byte {
 	var content bytes.Buffer
 	content.WriteString("BT\n/F1 18 Tf\n72 770 Td\n")
@@ -149,7 +150,7 @@ func demoPDF(lines []string) []byte {
 		"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Resources << /Font << /F1 5 0 R >> >> /Contents 4 0 R >>",
 		fmt.Sprintf("<< /Length %d >>\nstream\n%sendstream", content.Len(), content.String()),
 		"<< /Type /Font /Subtype /Type0 /BaseFont /STSong-Light /Encoding /UniGB-UCS2-H /DescendantFonts [6 0 R] >>",
-		"<< /Type /Font /Subtype /CIDFontType0 /BaseFont /STSong-Light /CIDSystemInfo << /Registry (Adobe) /Ordering (GB1) /Supplement 2 >> /DW 1000 >>",
+		"<< /Type /Font /Subtype /CIDFontType0 /BaseFont /STSong-Light /CIDSystemInfo << /Registry (Adobe) /Ordering (GB1) /Supplement 2 >> /DW 1000 /W [1 95 500] >>",
 	}
 	var out bytes.Buffer
 	out.WriteString("%PDF-1.4\n%\xe2\xe3\xcf\xd3\n")

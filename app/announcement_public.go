@@ -135,7 +135,8 @@ func (a *App) LatestAnnouncements(n int) ([]*Announcement, error) {
 	if err != nil {
 		return nil, err
 	}
-	return all[:min(n, len(all))], nil
+	k := min(n, len(all))
+	return all[:k:k], nil
 }
 
 // PublicAnnouncement returns an announcement public now. Any other is not
@@ -194,5 +195,6 @@ func annPageOf[T any](all []T, page, size int) ([]T, int, int) {
 	pages := max(1, (len(all)+size-1)/size)
 	page = min(max(page, 1), pages)
 	from := (page - 1) * size
-	return all[min(from, len(all)):min(from+size, len(all))], page, pages
+	lo, hi := min(from, len(all)), min(from+size, len(all))
+	return all[lo:hi:hi], page, pages
 }
