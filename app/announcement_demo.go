@@ -89,7 +89,7 @@ func (a *App) seedDemoAnnouncements() error {
 				an.WithdrawAt = day(d.withdrawAt).Add(8 * time.Hour)
 			}
 			if d.pdf {
-				data := demoPDF([]string{d.title, "", "附件：信用等级名单（摘要）", "",
+				data := announcementPDF([]string{d.title, "", "附件：信用等级名单（摘要）", "",
 					"A级（90分及以上）：12家", "B级（75—89分）：31家", "C级（60—74分）：7家", "D级（60分以下）：2家", "",
 					"各机构的信用记录明细请在平台“机构名录”中查询。", "北京市朝阳区住房和城乡建设委员会"})
 				info, err := tx.PutBlob("信用等级名单.pdf", "application/pdf", data, AnnFileMaxBytes)
@@ -127,10 +127,10 @@ func (a *App) seedDemoAnnouncements() error {
 	})
 }
 
-// demoPDF writes a one-page A4 PDF of lines in STSong-Light, one of the
+// announcementPDF writes a one-page A4 PDF of lines in STSong-Light, one of the
 // CJK fonts every PDF reader provides (nothing is embedded); its ASCII
 // glyphs (CIDs 1–95 of Adobe-GB1) are half as wide as the Chinese ones.
-func demoPDF(lines []string) []byte {
+func announcementPDF(lines []string) []byte {
 	var content bytes.Buffer
 	content.WriteString("BT\n/F1 18 Tf\n72 770 Td\n")
 	for i, l := range lines {
