@@ -76,6 +76,9 @@ func TestAnnouncementPublishAndWithdraw(t *testing.T) {
 	// The public: home page, list, detail, attachment.
 	r = anon.get("/")
 	wantText(t, r, title, `href="/lists/red"`, `href="/lists/black"`, `href="/agencies"`, `href="/announcements"`, zh("announce.home_title"))
+	for _, p := range []string{"/agencies", "/lists/red", "/lists/black", "/announcements"} {
+		wantStatus(t, anon.get(p), http.StatusOK) // the 信息公示 block's links lead somewhere
+	}
 	r = anon.get("/announcements")
 	wantStatus(t, r, http.StatusOK)
 	wantText(t, r, title)
