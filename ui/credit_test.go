@@ -186,3 +186,19 @@ func TestCreditPagesFlow(t *testing.T) {
 		t.Error("the public page shows facts or objections")
 	}
 }
+
+func TestPublicSearchByCardNumber(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	ps, err := e.app.SearchPractitioners(sys, app.PractitionerQuery{Size: 1})
+	if err != nil || len(ps.Items) == 0 {
+		t.Fatalf("practitioners: %v", err)
+	}
+	card := ps.Items[0].CardNo
+	r := e.client().get("/agencies?q=" + url.QueryEscape(" "+strings.ToLower(card)+" "))
+	wantRedirect(t, r, "/practitioners/"+card)
+	page := e.client().get("/practitioners/" + card)
+	checkShows(t, "practitioner's public page", page, zh("credit.public_title"))
+	// Not a card: the agency search as before.
+	checkStatus(t, "agency search", e.client().get("/agencies?q=XK99999999"), http.StatusOK)
+}

@@ -2,6 +2,7 @@ package ui
 
 import (
 	"net/http"
+	"net/url"
 	"slices"
 	"strconv"
 	"strings"
@@ -51,6 +52,14 @@ type dirOption struct {
 // representative; type, district and status filter.
 func (s *Server) handleDirectory(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
+	// An information card number (信息卡号) opens the practitioner's page:
+	// the public looks people up by the number on their card.
+	if text := strings.ToUpper(strings.TrimSpace(q.Get("q"))); strings.HasPrefix(text, "XK") {
+		if p, err := s.app.PublicPractitioner(text); err == nil {
+			http.Redirect(w, r, "/practitioners/"+url.PathEscape(p.CardNo), http.StatusSeeOther)
+			return
+		}
+	}
 	aq := app.AgencyQuery{Text: q.Get("q"), District: q.Get("district"), Size: directoryPageSize}
 	// Unknown values are ignored rather than refused: this is a public
 	// search box, and the form only offers known ones.
