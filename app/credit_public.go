@@ -54,6 +54,7 @@ type creditCache struct {
 
 type sortedSummaries struct {
 	seq   uint64
+	scale creditScale
 	items []CreditSummary
 }
 

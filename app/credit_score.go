@@ -113,16 +113,25 @@ func (a *App) refreshSummary(tx *storage.Tx, s Subject, now time.Time) (*CreditS
 	return sum, a.applyListThresholds(tx, s, sum.Score, now)
 }
 
+// rescore brings a stored summary to the current base score and level
+// thresholds (parameters a sysadmin may change after it was written): the
+// points it sums do not depend on them.
+func (s creditScale) rescore(sum CreditSummary) CreditSummary {
+	sum.Score = s.base + sum.Bonus + sum.Penalty
+	sum.Level = s.level(sum.Score)
+	return sum
+}
+
 // readSummary returns the stored summary, or a base one for a subject
 // that has no record yet.
 func (a *App) readSummary(tx *storage.Tx, s Subject) CreditSummary {
+	scale := a.creditScale()
 	if b := tx.Get(creditSummaryBucket, s.Key()); b != nil {
 		var sum CreditSummary
 		if json.Unmarshal(b, &sum) == nil {
-			return sum
+			return scale.rescore(sum)
 		}
 	}
-	scale := a.creditScale()
 	return CreditSummary{Subject: s, Score: scale.base, Level: scale.level(scale.base)}
 }
 

@@ -447,3 +447,29 @@ func TestDemoCredit(t *testing.T) {
 		t.Errorf("demo levels %v, want a D and an A", levels)
 	}
 }
+
+func TestCreditParamsApplyToStoredSummaries(t *testing.T) {
+	f := newDemoFixture(t)
+	before, err := f.CreditSubjects(f.admin, CreditSubjectQuery{Size: 100})
+	if err != nil || len(before.Items) == 0 {
+		t.Fatalf("subjects: %v", err)
+	}
+	if err := f.SetParams(f.admin, map[string]string{ParamCreditBase: "80"}); err != nil {
+		t.Fatal(err)
+	}
+	after, err := f.CreditSubjects(f.admin, CreditSubjectQuery{Size: 100})
+	if err != nil {
+		t.Fatal(err)
+	}
+	scale := f.creditScale()
+	byID := map[Subject]CreditSummary{}
+	for _, s := range after.Items {
+		byID[s.Subject] = s
+	}
+	for _, b := range before.Items {
+		a := byID[b.Subject]
+		if a.Score != b.Score-20 || a.Level != scale.level(a.Score) {
+			t.Errorf("%s: %d %s → %d %s after the base went from 100 to 80", b.Name, b.Score, b.Level, a.Score, a.Level)
+		}
+	}
+}

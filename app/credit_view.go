@@ -186,9 +186,9 @@ func (a *App) CreditSubjects(actor Actor, q CreditSubjectQuery) (CreditSubjectPa
 // lowest score first, from a copy kept until credit changes: the list page
 // would otherwise decode every summary (10,000 agencies) on each request.
 func (a *App) summariesByScore(kind string) ([]CreditSummary, error) {
-	seq := a.credit.seq.Load()
+	seq, scale := a.credit.seq.Load(), a.creditScale()
 	a.credit.mu.Lock()
-	if c := a.credit.sorted[kind]; c != nil && c.seq == seq {
+	if c := a.credit.sorted[kind]; c != nil && c.seq == seq && c.scale == scale {
 		a.credit.mu.Unlock()
 		return c.items, nil
 	}
@@ -201,7 +201,7 @@ func (a *App) summariesByScore(kind string) ([]CreditSummary, error) {
 			if err := json.Unmarshal(b, &sum); err != nil {
 				return false, err
 			}
-			items = append(items, sum)
+			items = append(items, scale.rescore(sum))
 			return true, nil
 		})
 	})
@@ -218,7 +218,7 @@ func (a *App) summariesByScore(kind string) ([]CreditSummary, error) {
 	if a.credit.sorted == nil {
 		a.credit.sorted = map[string]*sortedSummaries{}
 	}
-	a.credit.sorted[kind] = &sortedSummaries{seq: seq, items: items}
+	a.credit.sorted[kind] = &sortedSummaries{seq: seq, scale: scale, items: items}
 	a.credit.mu.Unlock()
 	return items, nil
 }
