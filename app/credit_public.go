@@ -1,6 +1,7 @@
 package app
 
 import (
+	"encoding/json"
 	"slices"
 	"sync"
 	"sync/atomic"
@@ -34,10 +35,11 @@ type PublicCredit struct {
 	// PendingPoints their sum: so that the page's figures add up.
 	Pending       int
 	PendingPoints int
+	More          int // disclosed records beyond the ones listed
 }
 
 // publicCreditMax bounds the records a public page lists.
-const publicCreditMax = 50
+const publicCreditMax = 20
 
 // creditCache keeps public credit views until any credit change commits
 // (seq) or the day changes (objection periods end at midnight): public
@@ -92,29 +94,39 @@ func (a *App) PublicCredit(s Subject) (*PublicCredit, error) {
 	if v != nil {
 		return v, nil
 	}
-	v = &PublicCredit{}
+	scale := a.creditScale()
 	err := a.db.View(func(tx *storage.Tx) error {
-		records, err := subjectRecords(tx, s)
-		if err != nil {
+		b := tx.Get(creditSummaryBucket, s.Key())
+		if b == nil { // no record yet
+			v = &PublicCredit{Base: scale.base, Score: scale.base, Level: scale.level(scale.base)}
+			return nil
+		}
+		var sum CreditSummary
+		if err := json.Unmarshal(b, &sum); err != nil {
 			return err
 		}
-		scale := a.creditScale()
-		v.Base = scale.base
-		v.Score = scale.scoreAt(records, now)
-		v.Level = scale.level(v.Score)
-		for _, r := range slices.Backward(records) {
-			if r.CountsAt(now) && !r.Public(now) {
-				v.Pending++
-				v.PendingPoints += r.Points
-			}
-			if len(v.Records) == publicCreditMax {
-				continue
-			}
-			if r.Public(now) {
-				v.Records = append(v.Records, PublicCreditRecord{No: r.No, RuleNo: r.RuleNo, Item: r.Item, Type: r.Type,
-					Points: r.Points, EventDate: r.EventDate, Start: r.Start, Until: r.Until(), Status: r.Status})
-			}
+		if err := json.Unmarshal(tx.Get(creditRecentBucket, s.Key()), &sum.Recent); err != nil {
+			sum.Next = now // written before the recent records were kept: read them all
 		}
+		if !sum.Next.IsZero() && !now.Before(sum.Next) {
+			// A record has ended since the summary was written (the
+			// daily job has not run yet): read the records themselves.
+			records, err := subjectRecords(tx, s)
+			if err != nil {
+				return err
+			}
+			sum.Bonus, sum.Penalty = 0, 0
+			for _, r := range records {
+				if r.CountsAt(now) && r.Points > 0 {
+					sum.Bonus += r.Points
+				} else if r.CountsAt(now) {
+					sum.Penalty += r.Points
+				}
+			}
+			sum.Recent = recentRecords(records)
+		}
+		v = publicCredit(scale.rescore(sum), now)
+		v.Base = scale.base
 		return nil
 	})
 	if err != nil {
@@ -123,3 +135,59 @@ func (a *App) PublicCredit(s Subject) (*PublicCredit, error) {
 	a.credit.put(s, seq, v)
 	return v, nil
 }
+
+// recentMax bounds the records a summary keeps for the public page: the
+// twenty it lists, and room for the newest not yet disclosed.
+const recentMax = 30
+
+// DisclosableRecord is a record as the summary keeps it for the public
+// page: what is shown, and what decides whether it is shown yet.
+type DisclosableRecord struct {
+	PublicCreditRecord
+	ObjectionUntil time.Time `json:"objection_until"`
+	Objecting      bool      `json:"objecting,omitempty"`
+}
+
+// recentRecords keeps the newest records that may ever be disclosed
+// (withdrawn ones never are), newest first.
+func recentRecords(records []*CreditRecord) []DisclosableRecord {
+	var out []DisclosableRecord
+	for _, r := range slices.Backward(records) {
+		if len(out) == recentMax {
+			break
+		}
+		if r.Status == RecordWithdrawn {
+			continue
+		}
+		p := r.PendingRequest()
+		out = append(out, DisclosableRecord{PublicCreditRecord: PublicCreditRecord{No: r.No, RuleNo: r.RuleNo, Item: r.Item,
+			Type: r.Type, Points: r.Points, EventDate: r.EventDate, Start: r.Start, Until: r.Until(), Status: r.Status},
+			ObjectionUntil: r.ObjectionUntil, Objecting: p != nil && p.Kind == RequestObjection})
+	}
+	return out
+}
+
+// publicCredit is what the public sees at now of a summary: a bonus at
+// once, a penalty once its objection period is over with no objection
+// pending (CreditRecord.Public), the newest publicCreditMax of them.
+func publicCredit(sum CreditSummary, now time.Time) *PublicCredit {
+	v := &PublicCredit{Score: sum.Score, Level: sum.Level}
+	for _, r := range sum.Recent {
+		public := r.Type == RuleBonus || (!now.Before(r.ObjectionUntil) && !r.Objecting)
+		counts := !now.Before(r.Start) && now.Before(r.Until)
+		switch {
+		case counts && !public:
+			v.Pending++
+			v.PendingPoints += r.Points
+		case public && len(v.Records) < publicCreditMax:
+			v.Records = append(v.Records, r.PublicCreditRecord)
+		case public:
+			v.More++
+		}
+	}
+	return v
+}
+
+// PublicVersion changes whenever something public pages show of credit or
+// the red and black lists changes: pages rendered before are stale.
+func (a *App) PublicVersion() uint64 { return a.credit.seq.Load() }

@@ -67,10 +67,16 @@ type CreditSummary struct {
 	Bonus    int       `json:"bonus"`         // their points, positive
 	Penalty  int       `json:"penalty"`       // and negative
 	Next     time.Time `json:"next,omitzero"` // when the next active record ends
-	Updated  time.Time `json:"updated"`
+	// Recent are the newest records the public page may show, so that it
+	// reads one value instead of every record (credit_public.go).
+	Recent  []DisclosableRecord `json:"recent,omitempty"`
+	Updated time.Time           `json:"updated"`
 }
 
-const creditSummaryBucket = "credit_summaries"
+const (
+	creditSummaryBucket = "credit_summaries"
+	creditRecentBucket  = "credit_recent"
+)
 
 // refreshSummary recomputes a subject's summary from its records at now
 // and stores it; it then lets the lists react to the new score.
@@ -102,11 +108,18 @@ func (a *App) refreshSummary(tx *storage.Tx, s Subject, now time.Time) (*CreditS
 		}
 	}
 	sum.Level = scale.level(sum.Score)
+	sum.Recent = recentRecords(records)
 	b, err := json.Marshal(sum)
 	if err != nil {
 		return nil, err
 	}
 	if err := tx.Put(creditSummaryBucket, s.Key(), b); err != nil {
+		return nil, err
+	}
+	if b, err = json.Marshal(sum.Recent); err != nil {
+		return nil, err
+	}
+	if err := tx.Put(creditRecentBucket, s.Key(), b); err != nil {
 		return nil, err
 	}
 	a.creditChanged(tx)

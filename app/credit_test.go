@@ -1,6 +1,7 @@
 package app
 
 import (
+	"slices"
 	"strconv"
 	"testing"
 	"time"
@@ -471,5 +472,53 @@ func TestCreditParamsApplyToStoredSummaries(t *testing.T) {
 		if a.Score != b.Score-20 || a.Level != scale.level(a.Score) {
 			t.Errorf("%s: %d %s → %d %s after the base went from 100 to 80", b.Name, b.Score, b.Level, a.Score, a.Level)
 		}
+	}
+}
+
+// The public page reads the summary's copy of the recent records: at any
+// time it must disclose exactly what the records themselves say.
+func TestPublicCreditFromSummaryMatchesRecords(t *testing.T) {
+	f := newDemoFixture(t)
+	_, _, agencyAdmin, anju := creditActors(f)
+	approveNew(f, anju, "JG-K-005")
+	rec := approveNew(f, anju, "JG-K-004")
+	if _, err := f.LodgeRequest(agencyAdmin, rec.ID, RequestInput{Kind: RequestObjection, Reason: "有异议"}); err != nil {
+		t.Fatal(err)
+	}
+	var records []*CreditRecord
+	_ = f.db.View(func(tx *storage.Tx) (err error) { records, err = subjectRecords(tx, anju); return })
+	scale := f.creditScale()
+	for days := 0; days < 800; days += 7 {
+		now := f.now().AddDate(0, 0, days)
+		var want []string
+		pending := 0
+		for _, r := range slices.Backward(records) {
+			if r.Public(now) {
+				want = append(want, r.No)
+			} else if r.CountsAt(now) {
+				pending++
+			}
+		}
+		got := publicCredit(CreditSummary{Recent: recentRecords(records)}, now)
+		var gotNos []string
+		for _, r := range got.Records {
+			gotNos = append(gotNos, r.No)
+		}
+		if len(want) > publicCreditMax {
+			want = want[:publicCreditMax]
+		}
+		if !slices.Equal(gotNos, want) || got.Pending != pending {
+			t.Fatalf("day %d: public %v pending %d, want %v pending %d", days, gotNos, got.Pending, want, pending)
+		}
+	}
+	// Through the App, later than a record's end (the summary is stale
+	// until the daily job): the score comes from the records.
+	f.clock.Advance(200 * 24 * time.Hour)
+	v, err := f.PublicCredit(anju)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := scale.scoreAt(records, f.now()); v.Score != want {
+		t.Errorf("public score %d, want %d from the records", v.Score, want)
 	}
 }

@@ -273,7 +273,7 @@ func (a *App) applyListThresholds(tx *storage.Tx, s Subject, score int, now time
 		ProposedBy: by, Created: now}
 	e.snapshot(info)
 	e.event(now, by, "listed_auto", fmt.Sprintf("%d / %d", score, threshold))
-	if _, err := listEntryTable.Insert(tx, e); err != nil {
+	if _, err := a.insertListEntry(tx, e); err != nil {
 		return err
 	}
 	if err := a.audit(tx, listSystem, "list.auto", "list_entry", e.ID, e.label()+fmt.Sprintf(" score %d threshold %d", score, threshold)); err != nil {
@@ -301,7 +301,7 @@ func (a *App) supersedeRed(tx *storage.Tx, actor Actor, black *ListEntry, entrie
 		}
 		e.Status, e.Ended, e.SupersededBy, e.RevokedBy = ListRevoked, now, black.ID, personOf(actor)
 		e.event(now, personOf(actor), "superseded", black.No())
-		if err := listEntryTable.Put(tx, e); err != nil {
+		if err := a.putListEntry(tx, e); err != nil {
 			return err
 		}
 		if err := a.audit(tx, actor, "list.supersede", "list_entry", e.ID, e.label()+" by "+black.No()); err != nil {
@@ -349,7 +349,7 @@ func (a *App) ExpireListEntries(actor Actor) (int, error) {
 				}
 				e.Status, e.Ended = ListExpired, day(e.Expires)
 				e.event(now, personOf(actor), "expired", e.Expires.Format(time.DateOnly))
-				if err := listEntryTable.Put(tx, e); err != nil {
+				if err := a.putListEntry(tx, e); err != nil {
 					return err
 				}
 				if err := a.audit(tx, actor, "list.expire", "list_entry", e.ID, e.label()+" "+e.Expires.Format(time.DateOnly)); err != nil {
@@ -424,4 +424,16 @@ func (a *App) requireNotBlacklisted(actor Actor) error {
 	}
 	// The message closes the reason's sentence itself.
 	return Errorf(EFORBIDDEN, "lists.blocked", strings.TrimRight(e.Reason, "。. "), expires)
+}
+
+// insertListEntry and putListEntry write an entry and let the public pages
+// know that what they show has changed (credit_public.go's change counter).
+func (a *App) insertListEntry(tx *storage.Tx, e *ListEntry) (uint64, error) {
+	a.creditChanged(tx)
+	return listEntryTable.Insert(tx, e)
+}
+
+func (a *App) putListEntry(tx *storage.Tx, e *ListEntry) error {
+	a.creditChanged(tx)
+	return listEntryTable.Put(tx, e)
 }

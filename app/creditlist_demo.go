@@ -123,7 +123,7 @@ func (a *App) loadDemoLists() error {
 				e.event(e.Expires, personOf(SystemActor("list-expiry")), "expired", e.Expires.Format(time.DateOnly))
 			}
 			e.Updated = e.History[len(e.History)-1].Time
-			if _, err := listEntryTable.Insert(tx, e); err != nil {
+			if _, err := a.insertListEntry(tx, e); err != nil {
 				return err
 			}
 			n++

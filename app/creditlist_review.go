@@ -223,7 +223,7 @@ func (a *App) ProposeListEntry(actor Actor, in ListProposal) (*ListEntry, error)
 			e.Evidence = &ListEvidence{Blob: blob.ID, Name: blob.Name, Type: ct, Size: blob.Size}
 		}
 		e.event(now, personOf(actor), "proposed", in.Reason)
-		if _, err := listEntryTable.Insert(tx, e); err != nil {
+		if _, err := a.insertListEntry(tx, e); err != nil {
 			return err
 		}
 		return a.audit(tx, actor, "list.propose", "list_entry", e.ID, e.label()+": "+in.Reason)
@@ -313,7 +313,7 @@ func (a *App) ApproveListEntry(actor Actor, id uint64) (*ListEntry, error) {
 		}
 		e.Status, e.Listed, e.ReviewedBy, e.Reviewed = ListActive, now, personOf(actor), now
 		e.event(now, personOf(actor), "approved", "")
-		if err := listEntryTable.Put(tx, e); err != nil {
+		if err := a.putListEntry(tx, e); err != nil {
 			return err
 		}
 		if err := a.audit(tx, actor, "list.approve", "list_entry", e.ID, e.label()); err != nil {
@@ -352,7 +352,7 @@ func (a *App) RejectListEntry(actor Actor, id uint64, reason string) (*ListEntry
 		now := a.now()
 		e.Status, e.RejectReason, e.ReviewedBy, e.Reviewed, e.Ended = ListRejected, reason, personOf(actor), now, now
 		e.event(now, personOf(actor), "rejected", reason)
-		if err := listEntryTable.Put(tx, e); err != nil {
+		if err := a.putListEntry(tx, e); err != nil {
 			return err
 		}
 		return a.audit(tx, actor, "list.reject", "list_entry", e.ID, e.label()+": "+reason)
@@ -396,7 +396,7 @@ func (a *App) RevokeListEntry(actor Actor, id uint64, reason string) (*ListEntry
 		now := a.now()
 		e.Status, e.RevokeReason, e.RevokedBy, e.Ended = ListRevoked, reason, personOf(actor), now
 		e.event(now, personOf(actor), "revoked", reason)
-		if err := listEntryTable.Put(tx, e); err != nil {
+		if err := a.putListEntry(tx, e); err != nil {
 			return err
 		}
 		return a.audit(tx, actor, "list.revoke", "list_entry", e.ID, e.label()+": "+reason)

@@ -67,6 +67,9 @@ type PublicPractitionerLine struct {
 
 // PublicAgencyView is an agency's public page.
 type PublicAgencyView struct {
+	// Seq is the index state the view was read at (0 if not kept): a page
+	// made from it is stale once the index moves on.
+	Seq uint64
 	PublicAgencySummary
 	LegalRep      string // the name only, as on the business licence
 	Scope         string
@@ -249,6 +252,7 @@ func (a *App) PublicAgency(id uint64) (*PublicAgencyView, error) {
 	}
 	v, err := a.publicAgency(id)
 	if err == nil && cacheable {
+		v.Seq = seq
 		a.directory.putView(seq, v)
 	}
 	return v, err

@@ -108,12 +108,15 @@ func (s *Server) handleDirectory(w http.ResponseWriter, r *http.Request) {
 }
 
 // handleDirectoryAgency shows one agency's public page; an unknown or
-// unfiled agency is a 404.
+// unfiled agency is a 404. The rendered page is kept for the public page
+// cache's few seconds, or until the agency, credit or the lists change;
+// its practitioners and premises may show that much later.
 func (s *Server) handleDirectoryAgency(w http.ResponseWriter, r *http.Request) {
 	v, err := s.app.PublicAgency(pathID(r))
 	if err != nil {
 		s.fail(w, r, err, "", nil)
 		return
 	}
-	s.render(w, r, http.StatusOK, "public_agency", &view{Title: "directory.agency_title", Portal: "public", Data: v})
+	s.renderCachedPublic(w, r, "public_agency", &view{Title: "directory.agency_title", Portal: "public", Data: v},
+		strconv.FormatUint(s.app.PublicVersion(), 10), strconv.FormatUint(v.Seq, 10))
 }

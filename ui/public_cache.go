@@ -92,33 +92,41 @@ func cacheablePublic(r *http.Request) bool {
 // it can.
 func (s *Server) renderPublicCheck(w http.ResponseWriter, r *http.Request, pc app.PublicCheck) {
 	v := &view{Title: "verify.public_title", Portal: "public", Data: pc}
+	s.renderCachedPublic(w, r, "public_check", v, pc.Code, pc.State, pc.EndReason)
+}
+
+// renderCachedPublic writes a public page from the cache when it can. key
+// names what the page shows besides the language, the address and whether
+// the index is rebuilding (for the public check: the code's state, read on
+// every request); the rest may be up to the TTL old.
+func (s *Server) renderCachedPublic(w http.ResponseWriter, r *http.Request, name string, v *view, key ...string) {
 	if !cacheablePublic(r) {
-		s.render(w, r, http.StatusOK, "public_check", v)
+		s.render(w, r, http.StatusOK, name, v)
 		return
 	}
 	lang := pickLang(r, "")
 	rebuilding := s.app.SearchRebuilding()
-	key := strings.Join([]string{lang, pc.Code, pc.State, pc.EndReason, r.URL.RequestURI(), boolKey(rebuilding)}, "\x00")
+	k := strings.Join(append([]string{name, lang, r.URL.RequestURI(), boolKey(rebuilding)}, key...), "\x00")
 	now := time.Now()
-	p := s.publicPages.get(key, now)
+	p := s.publicPages.get(k, now)
 	if p == nil {
 		s.fillView(w, r, v)
 		v.Rebuilding = rebuilding
 		v.RequestID = requestIDMarker
-		t, ok := s.pages.byLang[v.Lang]["public_check"]
+		t, ok := s.pages.byLang[v.Lang][name]
 		var buf bytes.Buffer
 		if !ok || t.ExecuteTemplate(&buf, "page", v) != nil {
-			s.render(w, r, http.StatusOK, "public_check", v) // logs and shows the error page
+			s.render(w, r, http.StatusOK, name, v) // logs and shows the error page
 			return
 		}
 		head, tail, ok := bytes.Cut(buf.Bytes(), []byte(requestIDMarker))
 		if !ok || bytes.Contains(tail, []byte(requestIDMarker)) {
-			s.log.Error("public check page: request ID marker not found once")
-			s.render(w, r, http.StatusOK, "public_check", v)
+			s.log.Error("public page: request ID marker not found once", "page", name)
+			s.render(w, r, http.StatusOK, name, v)
 			return
 		}
 		p = &publicPage{head: head, tail: tail, expires: now.Add(s.publicPages.ttl)}
-		s.publicPages.put(key, p, now)
+		s.publicPages.put(k, p, now)
 	}
 	h := w.Header()
 	h.Set("Content-Type", "text/html; charset=utf-8")

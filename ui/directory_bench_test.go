@@ -1,0 +1,51 @@
+package ui_test
+
+import (
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"sync/atomic"
+	"testing"
+
+	"anju/app"
+	"anju/ui"
+)
+
+// BenchmarkPublicAgencyPage renders public agency pages (issue 4 and 6: ≥
+// 2,000 pages/s with 10,000 agencies, 200,000 practitioners and 1,000,000
+// credit records) in the process, without the network: what one page costs
+// the server. It needs a data folder filled by the app benchmarks:
+//
+//	ANJU_BENCH_DIR=/tmp/bench-credit go test -run '^$' -bench CreditPage -benchtime 1x ./app/
+//	ANJU_BENCH_DIR=/tmp/bench-credit go test -run '^$' -bench PublicAgencyPage -benchtime 20000x ./ui/
+func BenchmarkPublicAgencyPage(b *testing.B) {
+	dir := os.Getenv("ANJU_BENCH_DIR")
+	if dir == "" {
+		b.Skip("set ANJU_BENCH_DIR to a data folder filled by BenchmarkCreditPage (app/)")
+	}
+	a, err := app.Open(app.Config{DataDir: dir, Version: "bench"})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer a.Close()
+	s, err := ui.New(a, ui.Config{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	var n atomic.Uint64
+	b.ResetTimer()
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			i := n.Add(1)
+			req := httptest.NewRequest(http.MethodGet, fmt.Sprintf("/agencies/%d", 1+(i*7919)%10000), nil)
+			req.Header.Set("Accept-Language", "zh-CN")
+			w := httptest.NewRecorder()
+			s.ServeHTTP(w, req)
+			if w.Code != http.StatusOK && w.Code != http.StatusNotFound {
+				b.Errorf("status %d", w.Code)
+			}
+		}
+	})
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "pages/s")
+}
