@@ -1,6 +1,7 @@
 package app
 
 import (
+	"fmt"
 	"strconv"
 	"strings"
 	"time"
@@ -29,6 +30,9 @@ type FilingPage struct {
 	Total int
 	Page  int
 	Pages int
+	// Window is set when a broad list was narrowed to the applications
+	// submitted in its last Days days (Field "submitted"); the list says so.
+	Window *ListWindow
 }
 
 // FilingStatuses are the application statuses in display order.
@@ -37,30 +41,61 @@ var FilingStatuses = []string{FilingPending, FilingRejected, FilingFiled, Filing
 // SearchFilings lists the applications the actor may see: reviewers and
 // other government users those of their jurisdiction, agency staff their
 // agency's. A pending queue is oldest first (first come, first served);
-// any other list newest first.
+// any other list newest first. A list of closed or all applications
+// without a date range or a number that matches more than listNarrowAt is
+// narrowed to the recent ones (searchDated).
 func (a *App) SearchFilings(actor Actor, q FilingQuery) (FilingPage, error) {
 	if err := actor.require(PermContractView); err != nil {
 		return FilingPage{}, err
 	}
 	empty := FilingPage{Page: 1, Pages: 1}
+	sq, ok, err := a.filingSearchQuery(actor, q)
+	if err != nil || !ok {
+		return empty, err
+	}
+	// Open applications (pending, returned, overdue) are work to do: never
+	// narrowed.
+	l := datedList{sq: sq, field: "submitted", end: a.now(), asc: q.Status == FilingPending,
+		narrow: q.From.IsZero() && q.To.IsZero() && !exactContractText(q.Text) && !q.Overdue &&
+			q.Status != FilingPending && q.Status != FilingRejected}
+	if !q.To.IsZero() && q.To.Before(l.end) {
+		l.end = q.To
+	}
+	var items []*ContractFiling
+	page, window, err := a.searchDated(l, q.Page, q.Size, func(tx *storage.Tx, id uint64) error {
+		f, err := contractFilingTable.Get(tx, id)
+		if err == nil && canSeeFiling(actor, f) {
+			items = append(items, f)
+		}
+		return nil
+	})
+	if err != nil {
+		return FilingPage{}, err
+	}
+	return FilingPage{Items: items, Total: page.Total, Page: page.Page, Pages: page.Pages, Window: window}, nil
+}
+
+// filingSearchQuery builds the index query of q for actor; false when the
+// actor's scope and the filters exclude everything.
+func (a *App) filingSearchQuery(actor Actor, q FilingQuery) (search.Query, bool, error) {
 	sq := search.Query{Type: "filing", Text: normalizeContractSearchText(q.Text), Filters: map[string][]string{},
 		Sort: []string{"-submitted"}}
 	if !scopeFilters(actor, q.District, sq.Filters) {
-		return empty, nil
+		return sq, false, nil
 	}
 	if name := strings.TrimSpace(q.Agency); name != "" && !actor.Can(PermAgencyPortal) {
 		ids, err := a.agencyIDsNamed(name)
 		if err != nil {
-			return FilingPage{}, err
+			return sq, false, err
 		}
 		if len(ids) == 0 {
-			return empty, nil
+			return sq, false, nil
 		}
 		sq.Filters["agency_id"] = ids
 	}
 	if q.Status != "" {
 		if !containsString(FilingStatuses, q.Status) {
-			return empty, nil
+			return sq, false, nil
 		}
 		sq.Filters["status"] = []string{q.Status}
 		if q.Status == FilingPending {
@@ -84,18 +119,7 @@ func (a *App) SearchFilings(actor Actor, q FilingQuery) (FilingPage, error) {
 		}
 		sq.Ranges = append(sq.Ranges, r)
 	}
-	var items []*ContractFiling
-	page, err := a.searchPage(sq, q.Page, q.Size, func(tx *storage.Tx, id uint64) error {
-		f, err := contractFilingTable.Get(tx, id)
-		if err == nil && canSeeFiling(actor, f) {
-			items = append(items, f)
-		}
-		return nil
-	})
-	if err != nil {
-		return FilingPage{}, err
-	}
-	return FilingPage{Items: items, Total: page.Total, Page: page.Page, Pages: page.Pages}, nil
+	return sq, true, nil
 }
 
 // agencyIDsNamed finds the agencies (up to 100) whose name or credit code
@@ -121,25 +145,39 @@ type FilingCounts struct {
 	Overdue  int // signed contracts past their filing deadline, not filed
 }
 
-// CountFilings gives the actor's figures (in his scope).
+// CountFilings gives the actor's figures (in his scope). They are counted
+// without reading any match (Index.CountMatches), never narrowed.
 func (a *App) CountFilings(actor Actor) (FilingCounts, error) {
 	var out FilingCounts
-	for _, st := range []string{FilingPending, FilingRejected} {
-		p, err := a.SearchFilings(actor, FilingQuery{Status: st, Size: 1})
+	if err := actor.require(PermContractView); err != nil {
+		return out, err
+	}
+	if err := a.indexer.catchUp(); err != nil {
+		a.log.Error("index catch-up before counting", "err", err)
+	}
+	for _, c := range []struct {
+		status string
+		n      *int
+	}{{FilingPending, &out.Pending}, {FilingRejected, &out.Returned}} {
+		sq, ok, err := a.filingSearchQuery(actor, FilingQuery{Status: c.status})
 		if err != nil {
 			return out, err
 		}
-		if st == FilingPending {
-			out.Pending = p.Total
-		} else {
-			out.Returned = p.Total
+		if ok {
+			n, err := a.ix.CountMatches(sq)
+			if err != nil {
+				return out, fmt.Errorf("count filings: %w", err)
+			}
+			*c.n = int(n)
 		}
 	}
-	p, err := a.SearchContracts(actor, ContractQuery{Filing: FilingOverdue, Status: ContractSigned, Size: 1})
-	if err != nil {
-		return out, err
+	if sq, ok := a.contractSearchQuery(actor, ContractQuery{Filing: FilingOverdue, Status: ContractSigned}); ok {
+		n, err := a.ix.CountMatches(sq)
+		if err != nil {
+			return out, fmt.Errorf("count overdue contracts: %w", err)
+		}
+		out.Overdue = int(n)
 	}
-	out.Overdue = p.Total
 	return out, nil
 }
 
