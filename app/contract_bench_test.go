@@ -56,12 +56,13 @@ func BenchmarkContractSearch(b *testing.B) {
 		}},
 		{"filing-overdue-clerk", clerk, func(i int) ContractQuery { return ContractQuery{Filing: FilingOverdue, Page: 1 + i%3} }},
 		{"agency-own-list", agent, func(i int) ContractQuery { return ContractQuery{Page: 1 + i%5} }},
+		{"all-newest-page-1", viewer, func(i int) ContractQuery { return ContractQuery{} }},
 		{"all-newest-page-50", viewer, func(i int) ContractQuery { return ContractQuery{Page: 50} }},
 	}
 	for _, c := range cases {
 		b.Run(c.name, func(b *testing.B) {
 			times := make([]time.Duration, 0, b.N)
-			hits, i := 0, 0
+			hits, narrowed, i := 0, 0, 0
 			for b.Loop() {
 				start := time.Now()
 				p, err := a.SearchContracts(c.actor, c.query(i))
@@ -70,16 +71,20 @@ func BenchmarkContractSearch(b *testing.B) {
 				}
 				times = append(times, time.Since(start))
 				hits += p.Total
+				if p.Window != nil {
+					narrowed++
+				}
 				i++
 			}
 			reportPercentiles(b, times)
 			b.ReportMetric(float64(hits)/float64(max(i, 1)), "hits/op")
+			b.ReportMetric(float64(narrowed)/float64(max(i, 1)), "narrowed/op")
 		})
 	}
 }
 
 // BenchmarkFilingQueue times the reviewers' queue: its first page as it
-// opens (pending, newest first), with the district, agency, date and
+// opens (pending, oldest first), with the district, agency, date and
 // overdue filters, and the tab figures beside it.
 func BenchmarkFilingQueue(b *testing.B) {
 	a, _ := openContractBench(b)
@@ -106,6 +111,10 @@ func BenchmarkFilingQueue(b *testing.B) {
 			return FilingQuery{From: from, To: from.AddDate(0, 0, 7)}
 		}},
 		{"page-10", city, func(i int) FilingQuery { return FilingQuery{Status: FilingPending, Page: 10} }},
+		{"all-applications-city", city, func(i int) FilingQuery { return FilingQuery{Page: 1 + i%3} }},
+		{"filed-one-char-district", reviewer, func(i int) FilingQuery {
+			return FilingQuery{Status: FilingFiled, Text: string([]rune("王李张刘陈")[i%5])}
+		}},
 	}
 	for _, c := range cases {
 		b.Run(c.name, func(b *testing.B) {
@@ -123,6 +132,24 @@ func BenchmarkFilingQueue(b *testing.B) {
 			}
 			reportPercentiles(b, times)
 			b.ReportMetric(float64(hits)/float64(max(i, 1)), "hits/op")
+		})
+	}
+	// What the queue's page asks for as it opens: its first page and the
+	// figures of its tabs.
+	for _, who := range []Actor{reviewer, city} {
+		b.Run("page-opens-"+who.Username[len("bench."):], func(b *testing.B) {
+			times := make([]time.Duration, 0, b.N)
+			for b.Loop() {
+				start := time.Now()
+				if _, err := a.SearchFilings(who, FilingQuery{Status: FilingPending, Size: 20}); err != nil {
+					b.Fatal(err)
+				}
+				if _, err := a.CountFilings(who); err != nil {
+					b.Fatal(err)
+				}
+				times = append(times, time.Since(start))
+			}
+			reportPercentiles(b, times)
 		})
 	}
 	b.Run("tab-counts", func(b *testing.B) {
