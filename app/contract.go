@@ -249,6 +249,10 @@ var contractDocType = search.DocType{Name: "contract", Fields: []search.Field{
 	{Name: "end", Kind: search.Date},
 	{Name: "created", Kind: search.Date, Sortable: true},
 	{Name: "filing_due", Kind: search.Date}, // only while the filing is open: the overdue filter
+	// Signed again, only while the filing is open: the overdue list is
+	// ordered and cut into ranges on it, and a range of it holds only such
+	// contracts, so counting one costs little (searchDated).
+	{Name: "signed_open", Kind: search.Date, Sortable: true},
 }}
 
 func contractDoc(c *Contract) search.Doc {
@@ -272,7 +276,7 @@ func contractDoc(c *Contract) search.Doc {
 		f["start"], f["end"] = c.Terms.Start, c.Terms.End
 	}
 	if c.Status == ContractSigned && c.FilingStatus != FilingFiled && !c.FilingDue.IsZero() {
-		f["filing_due"] = c.FilingDue
+		f["filing_due"], f["signed_open"] = c.FilingDue, c.Signed
 	}
 	return search.Doc{Type: "contract", ID: docID("contract", c.ID), Fields: f}
 }

@@ -108,6 +108,10 @@ var filingDocType = search.DocType{Name: "filing", Fields: []search.Field{
 	{Name: "submitted", Kind: search.Date, Sortable: true},
 	{Name: "due", Kind: search.Date, Sortable: true},
 	{Name: "decided", Kind: search.Date, Sortable: true},
+	// Submitted again, only while pending: the queue is ordered and cut
+	// into ranges on it, and a range of it holds only pending
+	// applications, so counting one costs little (searchDated).
+	{Name: "pending_since", Kind: search.Date, Sortable: true},
 }}
 
 func filingDoc(f *ContractFiling) search.Doc {
@@ -122,6 +126,9 @@ func filingDoc(f *ContractFiling) search.Doc {
 		// Only an open application can be overdue: the range filter needs
 		// no status clause.
 		fields["due"] = f.Due
+	}
+	if f.Status == FilingPending {
+		fields["pending_since"] = f.Submitted
 	}
 	return search.Doc{Type: "filing", ID: docID("filing", f.ID), Fields: fields}
 }

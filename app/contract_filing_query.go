@@ -55,9 +55,12 @@ func (a *App) SearchFilings(actor Actor, q FilingQuery) (FilingPage, error) {
 	}
 	// Open applications (pending, returned, overdue) are work to do: never
 	// narrowed.
-	l := datedList{sq: sq, field: "submitted", end: a.now(), asc: q.Status == FilingPending,
+	l := datedList{sq: sq, field: "submitted", end: a.now(),
 		narrow: q.From.IsZero() && q.To.IsZero() && !exactContractText(q.Text) && !q.Overdue &&
 			q.Status != FilingPending && q.Status != FilingRejected}
+	if q.Status == FilingPending {
+		l.field, l.asc = "pending_since", true
+	}
 	if !q.To.IsZero() && q.To.Before(l.end) {
 		l.end = q.To
 	}
@@ -99,7 +102,9 @@ func (a *App) filingSearchQuery(actor Actor, q FilingQuery) (search.Query, bool,
 		}
 		sq.Filters["status"] = []string{q.Status}
 		if q.Status == FilingPending {
-			sq.Sort = []string{"submitted"}
+			// Oldest first, on the date only pending applications carry
+			// (their submission): see searchDated.
+			sq.Sort = []string{"pending_since"}
 		}
 	}
 	if q.Overdue {

@@ -109,10 +109,13 @@ func (a *App) contractList(sq search.Query, q ContractQuery) datedList {
 	// to do: never narrowed.
 	l := datedList{sq: sq, field: "signed", end: a.now(),
 		narrow: q.From.IsZero() && q.To.IsZero() && !exactContractText(q.Text) && q.Filing != FilingOverdue}
-	if q.Status == ContractDraft || q.Status == ContractCancelled {
+	switch {
+	case q.Status == ContractDraft || q.Status == ContractCancelled:
 		l.field = "created"
+	case q.Filing == FilingOverdue:
+		l.field = "signed_open"
 	}
-	if !q.To.IsZero() && q.To.Before(l.end) && l.field == "signed" {
+	if !q.To.IsZero() && q.To.Before(l.end) && l.field != "created" {
 		l.end = q.To
 	}
 	return l
@@ -154,8 +157,11 @@ func (a *App) contractSearchQuery(actor Actor, q ContractQuery) (search.Query, b
 	case "":
 	case FilingOverdue:
 		// filing_due is indexed only while the filing is open (signed,
-		// not filed): overdue once it has passed.
+		// not filed): overdue once it has passed. Such a contract carries
+		// its signing date again as signed_open, which orders the list
+		// as signed does and costs less to cut (searchDated).
 		sq.Ranges = append(sq.Ranges, search.Range{Field: "filing_due", Max: a.now()})
+		sq.Sort = []string{"-signed_open", "-created"}
 	case filingNotApplied, FilingPending, FilingRejected, FilingFiled, FilingEnded, FilingCancelled:
 		sq.Filters["filing_status"] = []string{q.Filing}
 	default:
@@ -272,13 +278,20 @@ func scopeFilters(actor Actor, district string, filters map[string][]string) boo
 
 // A list ordered by a date field (contracts by signing, filing
 // applications by submission) asks bleve to sort every match on that
-// field: a doc-value read per match, about 20 µs when the matches lie
-// scattered over the index, so 0.2–2.8 s for the broad lists of 1,000,000
+// field: a doc-value read per match, 20–80 µs when the matches lie
+// scattered over the index, so 0.1–3 s for the broad lists of 1,000,000
 // contracts (docs/benchmarks.md 6.1). searchDated instead counts the
-// matches (Index.CountMatches reads nothing per match) and sorts only
-// those of a date range just wide enough to hold the page, found by
-// counting; a broad list with very many matches is narrowed to its recent
-// days, and says so.
+// matches (Index.CountMatches reads nothing per match), finds by counting
+// the date range that holds the page and little more, and sorts only the
+// matches in it. A broad list with very many matches is narrowed to its
+// recent days, and says so.
+//
+// A count costs about the number of documents whose date falls in the
+// range counted (bleve ORs their postings), whatever the other filters:
+// ranges reaching back from now are cheap for the newest-first lists; the
+// pending queue, oldest first, counts on a date only pending applications
+// carry ("pending_since"), and the overdue contracts on one only contracts
+// with an open filing carry ("signed_open").
 
 // listNarrowAt is the number of matches from which a broad list (no date
 // range, no number typed) is narrowed to the most recent of listNarrowDays
@@ -302,7 +315,12 @@ func SetListNarrowAt(n int) (restore func()) {
 
 // dateSortAllUpTo: up to this many matches, bleve sorts them all; the
 // counts that find a narrower range would cost more.
-var dateSortAllUpTo = 500
+var dateSortAllUpTo = 300
+
+// dateSlackMin is the least number of matches searchDated lets a range
+// hold beyond the page at either end: narrower ranges cost more counts
+// than they save sorting.
+var dateSlackMin uint64 = 20
 
 // datedList is a query whose order starts with a Date field of its
 // documents (documents without it come last).
@@ -327,55 +345,38 @@ func (a *App) searchDated(l datedList, page, size int, load func(tx *storage.Tx,
 	}
 	c := &dateCounter{a: a, sq: l.sq, field: l.field, end: l.end, asc: l.asc}
 	sq := l.sq
-	var window *ListWindow
-	var total uint64
-	counted := false
-	if l.narrow && !l.asc {
-		for _, days := range listNarrowDays {
-			d := time.Duration(days) * 24 * time.Hour
-			n, err := c.count(d)
-			if err != nil {
-				return pageInfo{}, nil, err
-			}
-			if n >= uint64(listNarrowAt) {
-				window = &ListWindow{Field: l.field, Since: l.end.Add(-d), Days: days}
-				sq.Ranges = append(slices.Clip(sq.Ranges), search.Range{Field: l.field, Min: window.Since})
-				total, counted = n, true
-				break
-			}
-		}
+	window, total, err := c.narrow(l.narrow && !l.asc)
+	if err != nil {
+		return pageInfo{}, nil, err
 	}
-	if !counted {
-		n, err := a.ix.CountMatches(sq)
-		if err != nil {
-			return pageInfo{}, nil, fmt.Errorf("count %s: %w", sq.Type, err)
-		}
-		total = n
+	if window != nil {
+		sq.Ranges = append(slices.Clip(sq.Ranges), search.Range{Field: l.field, Min: window.Since})
 	}
 	info := pageInfo{Total: int(total), Page: page, Pages: max((int(total)+size-1)/size, 1)}
-	from := (page - 1) * size
-	if uint64(from) >= total {
+	from := uint64((page - 1) * size)
+	if from >= total {
 		return info, window, nil // past the last page: nothing to show
 	}
-	need := uint64(min(page*size, int(total)))
+	need := min(from+uint64(size), total)
 	q := sq
-	q.From, q.Size = from, size
+	q.From, q.Size = int(from), size
 	cut := false
 	if total > uint64(dateSortAllUpTo) {
-		r, ok, err := c.cut(need)
+		r, skip, ok, err := c.cut(from, need, uint64(size))
 		if err != nil {
 			return pageInfo{}, nil, err
 		}
 		if ok {
 			q.Ranges = append(slices.Clip(sq.Ranges), r)
+			q.From = int(from - skip)
 			cut = true
 		}
 	}
 	res, err := a.ix.Search(q)
-	if err == nil && cut && res.Total < need {
+	if err == nil && cut && res.Total < need-from+uint64(q.From) {
 		// Matches without the date field, or dated after the end: the
 		// range missed some; sort them all.
-		q.Ranges = sq.Ranges
+		q.Ranges, q.From = sq.Ranges, int(from)
 		res, err = a.ix.Search(q)
 	}
 	if err != nil {
@@ -395,10 +396,9 @@ func (a *App) searchDated(l datedList, page, size int, load func(tx *storage.Tx,
 }
 
 // dateCounter counts the matches of a datedList on one side of end-d:
-// newest first, those dated end-d or later; oldest first, those dated
-// before end-d. The count grows with d newest first and shrinks oldest
-// first; either way the page lies among the matches counted once the
-// count reaches page×size.
+// newest first, those dated end-d or later (the count grows with d);
+// oldest first, those dated before end-d (it shrinks as d grows). Either
+// way the count is how many matches come before that date in the order.
 type dateCounter struct {
 	a     *App
 	sq    search.Query
@@ -432,90 +432,201 @@ func (c *dateCounter) count(d time.Duration) (uint64, error) {
 	return n, nil
 }
 
-// dateSpanMax bounds the search for a range: beyond it, every dated
-// match is counted.
+// narrow counts the matches and, for a broad list, narrows it: to the
+// first of listNarrowDays whose matches reach listNarrowAt. Every match
+// is counted (cheap for few, dear for a million) only once the 90 days
+// hold fewer: counting the last year costs as much as its documents,
+// whatever they match.
+func (c *dateCounter) narrow(broad bool) (*ListWindow, uint64, error) {
+	all := func() (uint64, error) {
+		n, err := c.a.ix.CountMatches(c.sq)
+		if err != nil {
+			return 0, fmt.Errorf("count %s: %w", c.sq.Type, err)
+		}
+		return n, nil
+	}
+	if !broad {
+		n, err := all()
+		return nil, n, err
+	}
+	var total uint64
+	counted := false
+	for _, days := range listNarrowDays {
+		if days > 90 && !counted {
+			var err error
+			if total, err = all(); err != nil {
+				return nil, 0, err
+			}
+			counted = true
+			if total < uint64(listNarrowAt) {
+				return nil, total, nil
+			}
+		}
+		d := time.Duration(days) * 24 * time.Hour
+		n, err := c.count(d)
+		if err != nil {
+			return nil, 0, err
+		}
+		if n >= uint64(listNarrowAt) {
+			return &ListWindow{Field: c.field, Since: c.end.Add(-d), Days: days}, n, nil
+		}
+	}
+	if !counted {
+		var err error
+		total, err = all()
+		return nil, total, err
+	}
+	return nil, total, nil
+}
+
+// dateSpanMax bounds the search for a date: beyond it, every dated match
+// is counted.
 const dateSpanMax = 100 * 365 * 24 * time.Hour
 
-// cut finds a range of the date field that holds the first need matches
-// of the order and not many more (at most need/2, or 100, more when the
-// counts allow): the range to sort.
-func (c *dateCounter) cut(need uint64) (search.Range, bool, error) {
-	slack := max(need/2, 100)
-	// ok: a d whose side holds at least need matches; bad: one whose side
-	// holds fewer. Newest first ok lies beyond bad; oldest first before.
-	okD, badD := time.Duration(-1), time.Duration(-1)
-	var okN, badN uint64
+// cut finds the range of the date field that holds the matches from+1 to
+// need of the order and not many more (about size more at each end, when
+// the counts allow), and how many matches come before it: the matches to
+// sort. It reports false when it cannot tell (a page reaching the matches
+// without a date).
+func (c *dateCounter) cut(from, need, size uint64) (r search.Range, skip uint64, ok bool, err error) {
+	slack := max(size, dateSlackMin)
+	// The page ends once need matches come before the range's far end.
+	far, farN, found, err := c.find(need, true, slack)
+	if err != nil || !found {
+		return search.Range{}, 0, false, err
+	}
+	r = c.rangeAt(far)
+	if from <= slack {
+		return r, 0, true, nil
+	}
+	// It starts after a point before which at most from matches come.
+	near, nearN, found, err := c.find(from+1, false, slack)
+	if err != nil || !found {
+		return r, 0, true, err
+	}
+	if nearN > from || nearN > farN {
+		return r, 0, true, nil
+	}
+	if !c.asc && near <= 0 {
+		return r, 0, true, nil // not counted: there may be matches dated after the end
+	}
+	nr := c.rangeAt(near)
+	// The complement of the near side: newest first [far, near), oldest
+	// first [near, far).
+	if c.asc {
+		r.Min = nr.Max
+	} else {
+		r.Max = nr.Min
+	}
+	return r, nearN, true, nil
+}
+
+// find looks for a d where the count crosses target: with reach, the d
+// nearest the crossing whose count is at least target (at most slack
+// more, if the counts allow); without, the nearest whose count is below
+// target (at most slack below).
+func (c *dateCounter) find(target uint64, reach bool, slack uint64) (time.Duration, uint64, bool, error) {
+	// Newest first the count grows with d, oldest first it shrinks: "up"
+	// is where it reaches target.
+	reachUp := !c.asc
+	hiD, loD := time.Duration(-1), time.Duration(-1) // reaching, short
+	var hiN, loN uint64
+	nearer := func(d, than time.Duration, towardUp bool) bool {
+		return than < 0 || (towardUp == (d > than))
+	}
 	for d, n := range c.known {
-		if n >= need {
-			if okD < 0 || (c.asc && d > okD) || (!c.asc && d < okD) {
-				okD, okN = d, n
+		if n >= target {
+			// The reaching d nearest the crossing: newest first the
+			// smallest, oldest first the largest.
+			if nearer(d, hiD, !reachUp) {
+				hiD, hiN = d, n
 			}
-		} else if badD < 0 || (c.asc && d < badD) || (!c.asc && d > badD) {
-			badD, badN = d, n
+		} else if nearer(d, loD, reachUp) {
+			loD, loN = d, n
 		}
 	}
-	if !c.asc && badD < 0 {
-		badD, badN = 0, 0
+	if !c.asc && loD < 0 {
+		loD, loN = 0, 0 // nothing is dated after now, as far as we know
 	}
-	// Widen until both sides are known.
-	for okD < 0 || badD < 0 {
-		var next float64 // nanoseconds, unbounded
+	// Widen until the crossing is between a reaching and a short d.
+	for hiD < 0 || loD < 0 {
+		var next float64
 		switch {
-		case !c.asc: // from bad (too recent) further back
+		case !c.asc: // newest first: from the short d further back
 			f := 16.0
-			if badN > 0 {
-				f = min(max(1.25*float64(need)/float64(badN), 2), 16)
+			if loN > 0 {
+				f = min(max(1.25*float64(target)/float64(loN), 2), 16)
 			}
-			next = max(float64(badD)*f, float64(time.Hour))
-		case okD < 0 && badD < 0:
+			next = max(float64(loD)*f, float64(time.Hour))
+		case hiD < 0 && loD < 0:
 			next = float64(time.Hour)
-		case okD < 0: // even the last hour holds more than all but need
-			return search.Range{}, false, nil
-		default: // from ok further back, until too few are older
-			next = float64(okD) * 4
+		case hiD < 0: // oldest first: from the short d toward now
+			if loD <= time.Hour {
+				return 0, 0, false, nil // the last hour holds all but a few
+			}
+			next = max(float64(loD)/4, float64(time.Hour))
+		default: // oldest first: from the reaching d further back
+			f := 4.0
+			if hiN > 0 {
+				f = min(max(float64(hiN)/float64(target), 2), 16)
+			}
+			next = float64(hiD) * f
 		}
 		if next > float64(dateSpanMax) {
-			if c.asc {
-				break // everything is older than that: unlikely, keep ok
+			if c.asc && hiD >= 0 {
+				break // nothing that old: the reaching d is all we know
 			}
-			return search.Range{}, false, nil // the page reaches undated matches
+			return 0, 0, false, nil // the page reaches undated matches
 		}
 		d := time.Duration(next)
 		n, err := c.count(d)
 		if err != nil {
-			return search.Range{}, false, err
+			return 0, 0, false, err
 		}
-		if n >= need {
-			okD, okN = d, n
+		if n >= target {
+			hiD, hiN = d, n
 		} else {
-			badD, badN = d, n
+			loD, loN = d, n
 		}
 	}
-	// Narrow it, alternately by interpolating the counts and by halving.
-	for i := 0; i < 10 && okN-need > slack && badD >= 0; i++ {
-		gap := badD - okD
+	// Narrow it, alternately by interpolating the counts and by halving,
+	// until the side asked for is within slack of target.
+	close := func() bool {
+		if reach {
+			return hiN-target <= slack
+		}
+		return target-1-loN <= slack
+	}
+	for i := 0; i < 12 && loD >= 0 && hiD >= 0 && !close(); i++ {
+		gap := hiD - loD
 		if gap < 0 {
 			gap = -gap
 		}
-		if gap < time.Second {
-			break
+		if gap <= time.Millisecond {
+			break // tied dates: nothing to split
 		}
 		t := 0.5
-		if i%2 == 0 && okN > badN {
-			// Aim a little on the ok side of need + slack/2.
-			target := float64(need + slack/2)
-			t = min(max((float64(okN)-target)/float64(okN-badN), 0.02), 0.98)
+		if i%2 == 0 && hiN > loN {
+			// Aim a little on the asked side of target.
+			aim := float64(target) + float64(slack)/2
+			if !reach {
+				aim = float64(target) - float64(slack)/2
+			}
+			t = min(max((aim-float64(loN))/float64(hiN-loN), 0.02), 0.98)
 		}
-		d := okD + time.Duration(t*float64(badD-okD))
+		d := loD + time.Duration(t*float64(hiD-loD))
 		n, err := c.count(d)
 		if err != nil {
-			return search.Range{}, false, err
+			return 0, 0, false, err
 		}
-		if n >= need {
-			okD, okN = d, n
+		if n >= target {
+			hiD, hiN = d, n
 		} else {
-			badD, badN = d, n
+			loD, loN = d, n
 		}
 	}
-	return c.rangeAt(okD), true, nil
+	if reach {
+		return hiD, hiN, hiD >= 0, nil
+	}
+	return loD, loN, loD >= 0, nil
 }

@@ -1,6 +1,8 @@
 package app
 
 import (
+	"fmt"
+	"math/rand/v2"
 	"slices"
 	"testing"
 	"time"
@@ -30,14 +32,47 @@ func dlFixture(t *testing.T) *fixture {
 	if err := benchFillContracts(f.App, 0, 1000, f.now()); err != nil {
 		t.Fatal(err)
 	}
+	// The generator dates many recent applications alike (a minute before
+	// now); the queue gets 60 more, each submitted at its own time over the
+	// last year, in no order of their IDs.
+	r := rand.New(rand.NewPCG(1, 2))
+	err := f.update(func(tx *storage.Tx) error {
+		for i := range 60 {
+			at := f.now().Add(-time.Duration(r.Int64N(int64(365 * 24 * time.Hour))))
+			_, err := contractFilingTable.Insert(tx, &ContractFiling{Status: FilingPending, ContractID: uint64(5000 + i),
+				ContractNo: fmt.Sprintf("HT110105-2026-9%05d", i), Source: ContractOnline, District: "110105",
+				Address: "北京市朝阳区测试路1号", Lessors: []string{"房东"}, Lessees: []string{"租客"},
+				Due: at.AddDate(0, 0, 20), Side: SourceGov, Submitted: at, Updated: at})
+			if err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
 	return f
 }
 
-// dlSorted is the reference: the page as bleve orders all matches.
+// dlReference is sq as it was ordered before the dates that only open
+// filings carry: by signing, by submission.
+func dlReference(sq search.Query) search.Query {
+	switch sq.Sort[0] {
+	case "pending_since":
+		sq.Sort = []string{"submitted"}
+	case "-signed_open":
+		sq.Sort = []string{"-signed", "-created"}
+	}
+	return sq
+}
+
+// dlSorted is the reference: the page as bleve orders all matches (by
+// signing or submission).
 func dlSorted(t *testing.T, f *fixture, sq search.Query, page, size int) ([]uint64, int) {
 	t.Helper()
 	var ids []uint64
-	p, err := f.searchPage(sq, page, size, func(_ *storage.Tx, id uint64) error {
+	p, err := f.searchPage(dlReference(sq), page, size, func(_ *storage.Tx, id uint64) error {
 		ids = append(ids, id)
 		return nil
 	})
@@ -48,11 +83,12 @@ func dlSorted(t *testing.T, f *fixture, sq search.Query, page, size int) ([]uint
 }
 
 // dlSortEverything makes searchDated look for a range whatever the number
-// of matches, and never narrow, until the test ends.
+// of matches, as narrow as the page, and never narrow the list, until the
+// test ends.
 func dlSortEverything(t *testing.T) {
-	sortAll, narrowAt := dateSortAllUpTo, listNarrowAt
-	dateSortAllUpTo, listNarrowAt = 0, 1<<30
-	t.Cleanup(func() { dateSortAllUpTo, listNarrowAt = sortAll, narrowAt })
+	sortAll, narrowAt, slack := dateSortAllUpTo, listNarrowAt, dateSlackMin
+	dateSortAllUpTo, listNarrowAt, dateSlackMin = 0, 1<<30, 0
+	t.Cleanup(func() { dateSortAllUpTo, listNarrowAt, dateSlackMin = sortAll, narrowAt, slack })
 }
 
 var (
