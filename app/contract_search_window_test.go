@@ -1,6 +1,7 @@
 package app
 
 import (
+	"cmp"
 	"fmt"
 	"math/rand/v2"
 	"slices"
@@ -55,31 +56,71 @@ func dlFixture(t *testing.T) *fixture {
 	return f
 }
 
-// dlReference is sq as it was ordered before the dates that only open
-// filings carry: by signing, by submission.
-func dlReference(sq search.Query) search.Query {
-	switch sq.Sort[0] {
-	case "pending_since":
-		sq.Sort = []string{"submitted"}
-	case "-signed_open":
-		sq.Sort = []string{"-signed", "-created"}
-	}
-	return sq
-}
-
-// dlSorted is the reference: the page as bleve orders all matches (by
-// signing or submission).
+// dlSorted is the reference: the page of the matches of sq as the lists
+// were ordered before searchDated (by bleve, on every match): contracts by
+// signing, newest first, never signed last by creation; applications by
+// submission, the pending queue oldest first; ties by ID. The matches
+// come from the index, the order from the records.
 func dlSorted(t *testing.T, f *fixture, sq search.Query, page, size int) ([]uint64, int) {
 	t.Helper()
-	var ids []uint64
-	p, err := f.searchPage(dlReference(sq), page, size, func(_ *storage.Tx, id uint64) error {
-		ids = append(ids, id)
+	all := sq
+	all.Sort, all.From, all.Size = []string{"_id"}, 0, 1000
+	res, err := f.ix.Search(all)
+	if err != nil || res.Total > 1000 {
+		t.Fatalf("all matches: %d, %v", res.Total, err)
+	}
+	type rec struct {
+		id    uint64
+		dates []time.Time // compared in turn, zero last
+		asc   bool
+	}
+	var recs []rec
+	err = f.db.View(func(tx *storage.Tx) error {
+		for _, h := range res.Hits {
+			id, _ := parseDocID(h.ID)
+			switch sq.Type {
+			case "contract":
+				c, err := contractTable.Get(tx, id)
+				if err != nil {
+					return err
+				}
+				recs = append(recs, rec{id: id, dates: []time.Time{c.Signed, c.Created}})
+			case "filing":
+				fl, err := contractFilingTable.Get(tx, id)
+				if err != nil {
+					return err
+				}
+				recs = append(recs, rec{id: id, dates: []time.Time{fl.Submitted}, asc: sq.Sort[0] == "pending_since"})
+			}
+		}
 		return nil
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
-	return ids, p.Total
+	slices.SortFunc(recs, func(x, y rec) int {
+		for i := range x.dates {
+			a, b := x.dates[i], y.dates[i]
+			switch {
+			case a.Equal(b):
+				continue
+			case a.IsZero():
+				return 1
+			case b.IsZero():
+				return -1
+			case x.asc:
+				return a.Compare(b)
+			default:
+				return b.Compare(a)
+			}
+		}
+		return cmp.Compare(x.id, y.id)
+	})
+	var ids []uint64
+	for i := (page - 1) * size; i < min(page*size, len(recs)); i++ {
+		ids = append(ids, recs[i].id)
+	}
+	return ids, len(recs)
 }
 
 // dlSortEverything makes searchDated look for a range whatever the number
