@@ -120,7 +120,7 @@ func filingDoc(f *ContractFiling) search.Doc {
 		"parties": strings.Join(append(append([]string{}, f.Lessors...), f.Lessees...), " "),
 		"address": f.Address, "agency": f.AgencyName, "agency_id": strconv.FormatUint(f.AgencyID, 10),
 		"submitter_id": strconv.FormatUint(f.SubmittedBy.UserID, 10), "district": f.District,
-		"status": f.Status, "source": f.Source, "submitted": datedKey(f.Submitted, f.ID, false), "decided": f.Decided,
+		"status": f.Status, "source": f.Source, "submitted": f.Submitted, "decided": f.Decided,
 	}
 	if f.Open() {
 		// Only an open application can be overdue: the range filter needs
@@ -128,7 +128,7 @@ func filingDoc(f *ContractFiling) search.Doc {
 		fields["due"] = f.Due
 	}
 	if f.Status == FilingPending {
-		fields["pending_since"] = datedKey(f.Submitted, f.ID, true)
+		fields["pending_since"] = f.Submitted
 	}
 	return search.Doc{Type: "filing", ID: docID("filing", f.ID), Fields: fields}
 }

@@ -293,25 +293,6 @@ func scopeFilters(actor Actor, district string, filters map[string][]string) boo
 // carry ("pending_since"), and the overdue contracts on one only contracts
 // with an open filing carry ("signed_open").
 
-// datedKey is how a list's date is indexed when records may share it to
-// the nanosecond (a burst written by one transaction, a generated data
-// set): t to the microsecond, the record's ID in the nanoseconds, so that
-// searchDated can cut a range between them. Within a microsecond they keep
-// the order of the search's tie-break, ascending IDs: for a list oldest
-// first (up) the nanoseconds grow with the ID, newest first they shrink.
-// A range of whole microseconds (days, from the forms) finds the same
-// records as on t.
-func datedKey(t time.Time, id uint64, up bool) time.Time {
-	if t.IsZero() {
-		return t
-	}
-	n := id % 1000
-	if !up {
-		n = 999 - n
-	}
-	return t.Truncate(time.Microsecond).Add(time.Duration(n))
-}
-
 // listNarrowAt is the number of matches from which a broad list (no date
 // range, no number typed) is narrowed to the most recent of listNarrowDays
 // that holds that many: counting 1,000,000 matches costs more than the
