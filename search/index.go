@@ -105,6 +105,8 @@ func Open(dir string, s Schema) (*Index, OpenResult, error) {
 			reason = "index has no version (interrupted creation or not created by anju)"
 		case string(got) != ix.version:
 			reason = fmt.Sprintf("index version is %q, want %q", got, ix.version)
+		case !filled(idx):
+			reason = "index was never filled completely (an interrupted rebuild)"
 		default:
 			ix.idx = idx
 			return ix, OpenResult{}, nil
@@ -118,6 +120,15 @@ func Open(dir string, s Schema) (*Index, OpenResult, error) {
 		return nil, OpenResult{}, err
 	}
 	return ix, OpenResult{Rebuild: true, Reason: reason}, nil
+}
+
+// filled reports whether the index was filled to a point of the store:
+// SetLastApplied (or an apply up to a sequence) has been called since it
+// was created. A fill that is interrupted leaves it unset, and the next
+// Open starts again rather than serve part of the documents.
+func filled(idx bleve.Index) bool {
+	v, err := idx.GetInternal(keyLastApplied)
+	return err == nil && len(v) == 8
 }
 
 // openBleve opens an existing index. bleve may panic on some corrupt files;

@@ -100,6 +100,23 @@ func TestOpenRebuildReasons(t *testing.T) {
 	if err := ix.Apply(testUsers(), nil); err != nil {
 		t.Fatal(err)
 	}
+	// Filled but never marked (a rebuild killed half-way): filled again.
+	if err := ix.Close(); err != nil {
+		t.Fatal(err)
+	}
+	ix, res, err = Open(dir, userSchema(1))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !res.Rebuild || !strings.Contains(res.Reason, "never filled") {
+		t.Errorf("unfinished fill: %+v, want Rebuild", res)
+	}
+	if err := ix.Apply(testUsers(), nil); err != nil {
+		t.Fatal(err)
+	}
+	if err := ix.SetLastApplied(0); err != nil { // the fill is complete
+		t.Fatal(err)
+	}
 	if err := ix.Close(); err != nil {
 		t.Fatal(err)
 	}
