@@ -522,3 +522,18 @@ func TestPublicCreditFromSummaryMatchesRecords(t *testing.T) {
 		t.Errorf("public score %d, want %d from the records", v.Score, want)
 	}
 }
+
+func TestCreditLevelThresholdsInOrder(t *testing.T) {
+	f := newFixture(t)
+	err := f.SetParams(f.admin, map[string]string{ParamCreditLevelB: "95"}) // A is 90
+	wantFieldError(t, err, ParamCreditLevelB, "credit.levels_order")
+	err = f.SetParams(f.admin, map[string]string{ParamCreditLevelC: "80"}) // B is 75
+	wantFieldError(t, err, ParamCreditLevelC, "credit.levels_order")
+	// Moved together, in order: accepted.
+	if err := f.SetParams(f.admin, map[string]string{ParamCreditLevelA: "96", ParamCreditLevelB: "95", ParamCreditLevelC: "80"}); err != nil {
+		t.Fatal(err)
+	}
+	if got := f.creditScale(); got.a != 96 || got.b != 95 || got.c != 80 {
+		t.Errorf("thresholds %+v", got)
+	}
+}

@@ -275,6 +275,7 @@ func (a *App) SetParams(actor Actor, values map[string]string) error {
 		}
 		clean[key] = val
 	}
+	checkCreditLevels(&v, clean, a.ParamInt)
 	if err := v.err(); err != nil {
 		return err
 	}
@@ -299,4 +300,23 @@ func (a *App) SetParams(actor Actor, values map[string]string) error {
 		return err
 	}
 	return a.db.View(a.params.load)
+}
+
+// checkCreditLevels refuses level thresholds out of order (A above B above
+// C), judging the new values with the stored ones they leave unchanged.
+func checkCreditLevels(v *validation, clean map[string]string, current func(string) int) {
+	get := func(key string) int {
+		if s, ok := clean[key]; ok {
+			n, _ := strconv.Atoi(s)
+			return n
+		}
+		return current(key)
+	}
+	a, b, c := get(ParamCreditLevelA), get(ParamCreditLevelB), get(ParamCreditLevelC)
+	if b >= a {
+		v.add(ParamCreditLevelB, "credit.levels_order")
+	}
+	if c >= b {
+		v.add(ParamCreditLevelC, "credit.levels_order")
+	}
 }
