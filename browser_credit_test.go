@@ -65,6 +65,7 @@ func TestBrowserCreditPenaltyObjection(t *testing.T) {
 		b.fatalf("a changed score without a reason answered %d", st)
 	}
 	b.expectText(msg(t, zh, "credit.score_reason_required"))
+	creditShot(b, "credit-apply-error.png")
 	if v := eval[string](b, `document.getElementById("facts").value`); !strings.Contains(v, "代收两户") {
 		b.fatalf("the facts were lost: %q", v)
 	}
@@ -106,6 +107,9 @@ func TestBrowserCreditPenaltyObjection(t *testing.T) {
 	b.signIn("gov", "reviewer", "AnjuDemo2026")
 	b.open("/gov/credit/applications")
 	b.expectText(msg(t, zh, "credit.requests_title"))
+	creditShot(b, "credit-queue.png")
+	b.open(recPath)
+	creditShot(b, "credit-record-objection.png")
 	b.open(recPath)
 	b.setValue("decision", "转账凭证属实，撤销记分。")
 	b.submit(`button[name=accept][value="1"]`)
