@@ -3,7 +3,6 @@ package ui
 import (
 	"errors"
 	"html/template"
-	"io"
 	"mime"
 	"net/http"
 	"net/url"
@@ -195,58 +194,23 @@ func (s *Server) handleAnnouncementSave(w http.ResponseWriter, r *http.Request) 
 	http.Redirect(w, r, "/gov/announcements/"+strconv.FormatUint(an.ID, 10), http.StatusSeeOther)
 }
 
-// readAnnouncementForm reads the multipart form part by part, so that the
-// typed text is kept when the attachments are over the limit (the files
-// come last on the form). chosen reports whether files were chosen: a
-// failed submission asks for them again, as a browser cannot keep them.
+// readAnnouncementForm reads the form (readUploadForm): the typed text is
+// kept when the attachments are over the limit (the files come last on the
+// form). chosen reports whether files were chosen: a failed submission
+// asks for them again, as a browser cannot keep them.
 func readAnnouncementForm(r *http.Request) (in app.AnnouncementInput, chosen bool, err error) {
-	tooBig := &app.Error{Code: app.EINVALID, Key: "form.invalid", Fields: map[string]string{"files": "announce.upload_too_big"}}
-	mr, merr := r.MultipartReader()
-	if merr != nil {
-		// A form without files (a script, or a browser without the file
-		// field) may come URL-encoded.
-		if perr := r.ParseForm(); perr != nil {
-			r.PostForm = url.Values{}
-			return in, false, app.Errorf(app.EINVALID, "announce.form_unreadable")
-		}
-	} else {
-		r.PostForm = url.Values{}
-		for {
-			part, perr := mr.NextPart()
-			if perr == io.EOF {
-				break
-			}
-			if perr != nil {
-				var mb *http.MaxBytesError
-				if errors.As(perr, &mb) {
-					return annFields(in, r.PostForm), true, tooBig
-				}
-				return annFields(in, r.PostForm), chosen, app.Errorf(app.EINVALID, "announce.form_unreadable")
-			}
-			if part.FormName() == "files" {
-				if part.FileName() == "" {
-					continue // the empty file field
-				}
-				chosen = true
-				data, rerr := io.ReadAll(io.LimitReader(part, app.AnnFileMaxBytes+1))
-				if rerr != nil {
-					var mb *http.MaxBytesError
-					if errors.As(rerr, &mb) {
-						return annFields(in, r.PostForm), true, tooBig
-					}
-					return annFields(in, r.PostForm), true, app.Errorf(app.EINVALID, "announce.form_unreadable")
-				}
-				in.Add = append(in.Add, app.AnnouncementUpload{Name: part.FileName(), Data: data})
-				continue
-			}
-			b, rerr := io.ReadAll(io.LimitReader(part, 4*app.AnnBodyMax+1024))
-			if rerr != nil {
-				return annFields(in, r.PostForm), chosen, app.Errorf(app.EINVALID, "announce.form_unreadable")
-			}
-			r.PostForm.Add(part.FormName(), string(b))
-		}
+	files, chosen, err := readUploadForm(r, "files", app.AnnFileMaxBytes, 4*app.AnnBodyMax+1024)
+	in = annFields(in, r.PostForm)
+	for _, f := range files {
+		in.Add = append(in.Add, app.AnnouncementUpload{Name: f.Name, Data: f.Data})
 	}
-	return annFields(in, r.PostForm), chosen, nil
+	switch {
+	case errors.Is(err, errUploadTooBig):
+		return in, true, fieldErr("files", "announce.upload_too_big")
+	case err != nil:
+		return in, chosen, app.Errorf(app.EINVALID, "announce.form_unreadable")
+	}
+	return in, chosen, nil
 }
 
 // annFields copies the text fields of the form into in.

@@ -3,7 +3,6 @@ package ui
 import (
 	"errors"
 	"html/template"
-	"io"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -317,48 +316,21 @@ func (s *Server) handleContractRevoke(w http.ResponseWriter, r *http.Request) {
 	http.Redirect(w, r, strings.TrimSuffix(r.URL.Path, "/revoke"), http.StatusSeeOther)
 }
 
-// clReadRevokeForm reads the multipart revocation form part by part, so
-// that the typed reason and date are kept even when the scan is over the
-// limit (that is the document field's error).
+// clReadRevokeForm reads the multipart revocation form (readUploadForm):
+// the typed reason and date are kept even when the scan is over the limit
+// (that is the document field's error).
 func clReadRevokeForm(r *http.Request) (app.RevokeInput, error) {
-	r.PostForm = url.Values{}
 	var in app.RevokeInput
-	mr, err := r.MultipartReader()
-	if err != nil {
-		return in, nil // not multipart: no document, which the app reports
-	}
-	tooBig := &app.Error{Code: app.EINVALID, Key: "form.invalid", Fields: map[string]string{"doc": "contracts.revoke_doc_too_big"}}
-	for {
-		part, err := mr.NextPart()
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			var mb *http.MaxBytesError
-			if errors.As(err, &mb) {
-				return in, tooBig
-			}
-			return in, app.Errorf(app.EINVALID, "contracts.form_unreadable")
-		}
-		name := part.FormName()
-		if name == "doc" && part.FileName() != "" {
-			data, err := io.ReadAll(io.LimitReader(part, app.RevocationDocMaxBytes+1))
-			if err != nil {
-				var mb *http.MaxBytesError
-				if errors.As(err, &mb) {
-					return in, tooBig
-				}
-				return in, app.Errorf(app.EINVALID, "contracts.form_unreadable")
-			}
-			in.Doc, in.DocName = data, part.FileName()
-			continue
-		}
-		b, err := io.ReadAll(io.LimitReader(part, 8<<10))
-		if err != nil {
-			return in, app.Errorf(app.EINVALID, "contracts.form_unreadable")
-		}
-		r.PostForm.Add(name, string(b))
-	}
+	files, _, err := readUploadForm(r, "doc", app.RevocationDocMaxBytes, 8<<10)
 	in.Reason, in.Effective = r.PostForm.Get("reason"), r.PostForm.Get("effective")
+	if len(files) > 0 {
+		in.Doc, in.DocName = files[0].Data, files[0].Name
+	}
+	switch {
+	case errors.Is(err, errUploadTooBig):
+		return in, fieldErr("doc", "contracts.revoke_doc_too_big")
+	case err != nil:
+		return in, app.Errorf(app.EINVALID, "contracts.form_unreadable")
+	}
 	return in, nil
 }

@@ -3,7 +3,6 @@ package ui
 import (
 	"errors"
 	"html/template"
-	"io"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -136,34 +135,33 @@ func (s *Server) renderScoringForm(w http.ResponseWriter, r *http.Request, statu
 	s.render(w, r, status, "credit_apply", v)
 }
 
-// creditUploads reads the "docs" files of a multipart form; tooBig is set
-// when the request exceeded what the server reads.
-func creditUploads(r *http.Request) (docs []app.CreditUpload, tooBig bool) {
-	if err := r.ParseMultipartForm(1 << 20); err != nil {
-		var mbe *http.MaxBytesError
-		if errors.As(err, &mbe) {
-			return nil, true
-		}
-		_ = r.ParseForm()
-		return nil, false
+// creditMaxUpload bounds one submission: the documents and the text.
+const creditMaxUpload = app.CreditDocMaxCount*app.CreditDocMaxBytes + 64<<10
+
+// creditUploads reads a form with "docs" files (readUploadForm): what was
+// typed is kept even when the files are over the limit (tooBig).
+func creditUploads(w http.ResponseWriter, r *http.Request) (docs []app.CreditUpload, tooBig bool, err error) {
+	r.Body = http.MaxBytesReader(w, r.Body, creditMaxUpload)
+	files, _, err := readUploadForm(r, "docs", app.CreditDocMaxBytes, 8<<10)
+	for _, f := range files {
+		docs = append(docs, app.CreditUpload{Name: f.Name, Data: f.Data})
 	}
-	for _, h := range r.MultipartForm.File["docs"] {
-		f, err := h.Open()
-		if err != nil {
-			continue
-		}
-		data, _ := io.ReadAll(io.LimitReader(f, app.CreditDocMaxBytes+1))
-		f.Close()
-		if len(data) > 0 {
-			docs = append(docs, app.CreditUpload{Name: h.Filename, Data: data})
-		}
+	switch {
+	case errors.Is(err, errUploadTooBig):
+		return docs, true, nil
+	case err != nil:
+		return docs, false, app.Errorf(app.EINVALID, "credit.form_unreadable")
 	}
-	return docs, false
+	return docs, false, nil
 }
 
 func (s *Server) handleScoringCreate(w http.ResponseWriter, r *http.Request) {
-	docs, tooBig := creditUploads(r)
+	docs, tooBig, err := creditUploads(w, r)
 	v := &view{Form: r.PostForm}
+	if err != nil {
+		s.failScoringForm(w, r, v, err)
+		return
+	}
 	if tooBig {
 		s.failScoringForm(w, r, v, fieldErr("docs", "credit.doc_too_big"))
 		return
@@ -324,13 +322,17 @@ func (s *Server) handleRecordDecide(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) handleRecordRequest(w http.ResponseWriter, r *http.Request) {
-	docs, tooBig := creditUploads(r)
+	docs, tooBig, err := creditUploads(w, r)
+	if err != nil {
+		s.recordFailed(w, r, err)
+		return
+	}
 	if tooBig {
 		s.recordFailed(w, r, fieldErr("docs", "credit.doc_too_big"))
 		return
 	}
 	kind := r.PostForm.Get("kind")
-	_, err := s.app.LodgeRequest(actorOf(r), pathID(r), app.RequestInput{Kind: kind, Reason: r.PostForm.Get("reason"), Docs: docs})
+	_, err = s.app.LodgeRequest(actorOf(r), pathID(r), app.RequestInput{Kind: kind, Reason: r.PostForm.Get("reason"), Docs: docs})
 	if err != nil {
 		s.recordFailed(w, r, err)
 		return

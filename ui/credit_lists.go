@@ -2,7 +2,6 @@ package ui
 
 import (
 	"errors"
-	"io"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -228,63 +227,24 @@ func (s *Server) handleListPropose(w http.ResponseWriter, r *http.Request) {
 	s.renderListForm(w, r, 0, r.PostForm, listFormData{}, err)
 }
 
-// readListProposal reads the multipart form part by part, so that what was
-// typed is kept even when the document is over the limit (that is the
-// document field's error).
+// readListProposal reads the form (readUploadForm): what was typed is kept
+// even when the document is over the limit (that is the document field's
+// error).
 func readListProposal(r *http.Request) (app.ListProposal, error) {
 	var in app.ListProposal
-	fill := func() {
-		in.List, in.SubjectKind, in.SubjectRef = r.PostForm.Get("list"), r.PostForm.Get("subject_kind"), r.PostForm.Get("subject")
-		in.Reason, in.Basis, in.Expires = r.PostForm.Get("reason"), r.PostForm.Get("basis"), r.PostForm.Get("expires")
+	files, _, err := readUploadForm(r, "doc", app.ListEvidenceMaxBytes, 8<<10)
+	f := r.PostForm
+	in.List, in.SubjectKind, in.SubjectRef = f.Get("list"), f.Get("subject_kind"), f.Get("subject")
+	in.Reason, in.Basis, in.Expires = f.Get("reason"), f.Get("basis"), f.Get("expires")
+	if len(files) > 0 {
+		in.Doc, in.DocName = files[0].Data, files[0].Name
 	}
-	tooBig := &app.Error{Code: app.EINVALID, Key: "form.invalid", Fields: map[string]string{"doc": "lists.doc_too_big"}}
-	mr, err := r.MultipartReader()
-	if err != nil {
-		// Not multipart (a form without a file input, a test client).
-		if err := r.ParseForm(); err != nil {
-			return in, app.Errorf(app.EINVALID, "lists.form_unreadable")
-		}
-		fill()
-		return in, nil
+	switch {
+	case errors.Is(err, errUploadTooBig):
+		return in, fieldErr("doc", "lists.doc_too_big")
+	case err != nil:
+		return in, app.Errorf(app.EINVALID, "lists.form_unreadable")
 	}
-	r.PostForm = url.Values{}
-	for {
-		part, err := mr.NextPart()
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			fill()
-			var mb *http.MaxBytesError
-			if errors.As(err, &mb) {
-				return in, tooBig
-			}
-			return in, app.Errorf(app.EINVALID, "lists.form_unreadable")
-		}
-		name := part.FormName()
-		if name == "doc" {
-			if part.FileName() == "" {
-				continue
-			}
-			data, err := io.ReadAll(io.LimitReader(part, app.ListEvidenceMaxBytes+1))
-			if err != nil {
-				fill()
-				var mb *http.MaxBytesError
-				if errors.As(err, &mb) {
-					return in, tooBig
-				}
-				return in, app.Errorf(app.EINVALID, "lists.form_unreadable")
-			}
-			in.Doc, in.DocName = data, part.FileName()
-			continue
-		}
-		b, err := io.ReadAll(io.LimitReader(part, 8<<10))
-		if err != nil {
-			return in, app.Errorf(app.EINVALID, "lists.form_unreadable")
-		}
-		r.PostForm.Add(name, string(b))
-	}
-	fill()
 	return in, nil
 }
 
