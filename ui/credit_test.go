@@ -202,3 +202,88 @@ func TestPublicSearchByCardNumber(t *testing.T) {
 	// Not a card: the agency search as before.
 	checkStatus(t, "agency search", e.client().get("/agencies?q=XK99999999"), http.StatusOK)
 }
+
+// TestCreditPagesInBothLanguages opens every credit page of both portals
+// and the public credit block in Chinese and English: no text of the other
+// language, no raw message key. Names, rule items, facts and reasons are
+// data, shown as written.
+func TestCreditPagesInBothLanguages(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	clerk, reviewer, agency, anon := e.signedIn("gov", "clerk"), e.signedIn("gov", "reviewer"), e.signedIn("agency", "anju.admin"), e.client()
+	anju := e.actor("anju.admin")
+	subject := app.Subject{Kind: app.SubjectAgency, ID: anju.AgencyID}
+	p := fileScoring(t, e, e.actor("clerk"), subject, "JG-K-004")
+	rec, err := e.app.ApproveScoring(e.actor("reviewer"), fileScoring(t, e, e.actor("clerk"), subject, "JG-K-005").ID, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.app.LodgeRequest(anju, rec.ID, app.RequestInput{Kind: app.RequestObjection, Reason: "已整改"}); err != nil {
+		t.Fatal(err)
+	}
+	names := ruleItems(t, e)
+	page, err := e.app.CreditPage(sys, subject)
+	if err != nil {
+		t.Fatal(err)
+	}
+	all, _ := e.app.ScoringApplications(sys, app.ScoringQuery{Status: "all", Size: 100})
+	for _, x := range all.Items {
+		names = append(names, x.SubjectName, x.AgencyName, x.Item, x.Facts, x.ScoreReason, x.Decision)
+		for _, h := range x.History {
+			names = append(names, h.Note)
+		}
+	}
+	for _, r := range page.Records {
+		names = append(names, r.Item, r.Facts, r.SubjectName)
+		for _, h := range r.History {
+			names = append(names, h.Note)
+		}
+		for _, q := range r.Requests {
+			names = append(names, q.Reason, q.Decision)
+		}
+	}
+	mine, err := e.app.MyCredit(anju)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range mine.Practitioners {
+		names = append(names, s.Name)
+	}
+	lows, _ := e.app.CreditSubjects(sys, app.CreditSubjectQuery{Size: 100})
+	for _, s := range lows.Items {
+		names = append(names, s.Name)
+	}
+	id := itoa(anju.AgencyID)
+	pages := []struct {
+		c    *client
+		path string
+	}{
+		{clerk, "/gov/credit"},
+		{clerk, "/gov/credit?kind=practitioner"},
+		{clerk, "/gov/credit/agency/" + id},
+		{clerk, "/gov/credit/applications/new?subject=agency:" + id},
+		{clerk, "/gov/credit/applications?status=all"},
+		{clerk, "/gov/credit/applications/" + itoa(p.ID)},
+		{reviewer, "/gov/credit/applications"},
+		{reviewer, "/gov/credit/applications/" + itoa(p.ID)},
+		{reviewer, "/gov/credit/records/" + itoa(rec.ID)},
+		{agency, "/agency/credit"},
+		{agency, "/agency/credit/records/" + itoa(rec.ID)},
+		{anon, "/agencies/" + id},
+	}
+	for _, lang := range []string{"zh-CN", "en"} {
+		for _, c := range []*client{clerk, reviewer, agency, anon} {
+			wantRedirect(t, c.post("/lang", url.Values{"lang": {lang}, "back": {"/"}}), "/")
+		}
+		for _, pg := range pages {
+			r := pg.c.get(pg.path)
+			if r.StatusCode != http.StatusOK {
+				t.Errorf("%s %s: status %d", lang, pg.path, r.StatusCode)
+				continue
+			}
+			for _, problem := range untranslated(r.body, lang, names) {
+				t.Errorf("%s in %s: %s", pg.path, lang, problem)
+			}
+		}
+	}
+}
