@@ -118,10 +118,7 @@ func (a *App) CreditSubjects(actor Actor, q CreditSubjectQuery) (CreditSubjectPa
 	if q.Kind != SubjectPractitioner {
 		q.Kind = SubjectAgency
 	}
-	q.Size = min(max(q.Size, 1), 100)
-	if q.Size == 1 {
-		q.Size = 20
-	}
+	q.Size = creditPageSize(q.Size)
 	q.Page = max(q.Page, 1)
 	var items []CreditSummary
 	if text := strings.TrimSpace(q.Text); text != "" {
@@ -255,10 +252,7 @@ func (a *App) ScoringApplications(actor Actor, q ScoringQuery) (ScoringPage, err
 	if q.Status == "" {
 		q.Status = ScoringPending
 	}
-	q.Size = min(max(q.Size, 1), 100)
-	if q.Size == 1 {
-		q.Size = 20
-	}
+	q.Size = creditPageSize(q.Size)
 	q.Page = max(q.Page, 1)
 	keep := func(p *ScoringApplication) bool {
 		return canSeeScoring(actor, p) && (q.Status == "all" || p.Status == q.Status) &&
@@ -431,4 +425,12 @@ func (a *App) RulesFor(actor Actor, kind string) ([]*ScoringRule, error) {
 	})
 	slices.SortFunc(out, func(x, y *ScoringRule) int { return strings.Compare(x.No, y.No) })
 	return out, err
+}
+
+// creditPageSize is a list's page size: 20 unless asked, at most 100.
+func creditPageSize(n int) int {
+	if n <= 0 {
+		return 20
+	}
+	return min(n, 100)
 }
