@@ -3,7 +3,6 @@ package ui
 import (
 	"errors"
 	"html/template"
-	"io"
 	"net/http"
 	"net/url"
 	"sort"
@@ -259,32 +258,27 @@ func (s *Server) handleContractDocs(w http.ResponseWriter, r *http.Request) {
 			Errors: fields, Error: "form.invalid"}
 		s.render(w, r, status, "contract_form", v)
 	}
-	if err := r.ParseMultipartForm(1 << 20); err != nil {
-		var tooBig *http.MaxBytesError
-		if errors.As(err, &tooBig) {
-			fail(http.StatusRequestEntityTooLarge, map[string]string{"file": "contract.doc_too_big"}, "")
-			return
-		}
-		fail(http.StatusUnprocessableEntity, map[string]string{"file": "contract.doc_required"}, "")
+	// Read part by part (readUploadForm): the kind chosen comes before the
+	// file and is kept when the file is over the request's limit.
+	files, _, err := readUploadForm(r, "file", app.ContractDocMaxBytes, 8<<10)
+	kind, do := r.PostForm.Get("kind"), r.PostForm.Get("go")
+	switch {
+	case errors.Is(err, errUploadTooBig):
+		fail(http.StatusUnprocessableEntity, map[string]string{"file": "contract.doc_too_big"}, kind)
+		return
+	case err != nil:
+		fail(http.StatusUnprocessableEntity, map[string]string{"file": "contract.doc_unreadable"}, kind)
 		return
 	}
-	kind, do := r.PostForm.Get("kind"), r.PostForm.Get("go")
 	if do == "prev" {
 		http.Redirect(w, r, ctx.Base+"/step/4", http.StatusSeeOther)
 		return
 	}
 	// A file chosen is uploaded whichever button was pressed: "下一步"
 	// with a file in the field must not drop it.
-	file, hdr, err := r.FormFile("file")
 	switch {
-	case err == nil:
-		defer file.Close()
-		data, err := io.ReadAll(io.LimitReader(file, app.ContractDocMaxBytes+1))
-		if err != nil {
-			fail(http.StatusUnprocessableEntity, map[string]string{"file": "contract.doc_required"}, kind)
-			return
-		}
-		if _, err := s.app.AttachContractDoc(a, ctx.ID, kind, hdr.Filename, data); err != nil {
+	case len(files) > 0:
+		if _, err := s.app.AttachContractDoc(a, ctx.ID, kind, files[0].Name, files[0].Data); err != nil {
 			if e, ok := app.AsError(err); ok && len(e.Fields) > 0 {
 				fail(http.StatusUnprocessableEntity, e.Fields, kind)
 				return

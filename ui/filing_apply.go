@@ -2,7 +2,6 @@ package ui
 
 import (
 	"errors"
-	"io"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -130,22 +129,22 @@ func backEntryOf(f url.Values) app.BackEntryInput {
 // (the file must be chosen again: browsers do not keep it).
 func (s *Server) handleBackEntry(w http.ResponseWriter, r *http.Request) {
 	r.Body = http.MaxBytesReader(w, r.Body, maxBackEntryUpload)
-	tooBig := false
-	if err := r.ParseMultipartForm(1 << 20); err != nil {
-		var mbe *http.MaxBytesError
-		tooBig = errors.As(err, &mbe)
-		_ = r.ParseForm()
-	}
+	// Read part by part (readUploadForm): the fields come before the scan
+	// and are kept when the scan is over the request's limit.
+	files, _, err := readUploadForm(r, "scan", app.ContractDocMaxBytes, 8<<10)
 	in := backEntryOf(r.PostForm)
-	if file, hdr, err := r.FormFile("scan"); err == nil {
-		in.ScanName = hdr.Filename
-		in.Scan, _ = io.ReadAll(io.LimitReader(file, app.ContractDocMaxBytes+1))
-		file.Close()
+	if len(files) > 0 {
+		in.ScanName, in.Scan = files[0].Name, files[0].Data
 	}
 	v := s.backEntryView(r.PostForm)
-	if tooBig {
+	switch {
+	case errors.Is(err, errUploadTooBig):
 		v.Errors, v.Error = map[string]string{"scan": "contract.doc_too_big"}, "form.invalid"
-		s.render(w, r, http.StatusRequestEntityTooLarge, "filing_backentry", v)
+		s.render(w, r, http.StatusUnprocessableEntity, "filing_backentry", v)
+		return
+	case err != nil:
+		v.Errors, v.Error = map[string]string{"scan": "contract.doc_unreadable"}, "form.invalid"
+		s.render(w, r, http.StatusUnprocessableEntity, "filing_backentry", v)
 		return
 	}
 	c, fl, err := s.app.BackEntry(actorOf(r), in)

@@ -3,7 +3,6 @@ package ui
 import (
 	"errors"
 	"html/template"
-	"io"
 	"net/http"
 	"strconv"
 	"time"
@@ -91,22 +90,26 @@ func (s *Server) handleFilingDoc(w http.ResponseWriter, r *http.Request) {
 	serveDocument(w, info.ContentType, data)
 }
 
+// maxFilingDocUpload bounds the request: one document plus the form.
+const maxFilingDocUpload = app.FilingDocMaxBytes + 64<<10
+
 func (s *Server) handleFilingDocAdd(w http.ResponseWriter, r *http.Request) {
-	r.Body = http.MaxBytesReader(w, r.Body, app.FilingDocMaxBytes+64<<10)
-	if err := r.ParseMultipartForm(1 << 20); err != nil {
-		var mbe *http.MaxBytesError
-		if errors.As(err, &mbe) {
-			s.renderFilingAgain(w, r, fieldErr("doc", "contract.doc_too_big"))
-			return
-		}
-		_ = r.ParseForm()
+	r.Body = http.MaxBytesReader(w, r.Body, maxFilingDocUpload)
+	// Read part by part (readUploadForm): the kind chosen comes before the
+	// document and is kept when the document is over the request's limit.
+	files, _, err := readUploadForm(r, "doc", app.FilingDocMaxBytes, 8<<10)
+	switch {
+	case errors.Is(err, errUploadTooBig):
+		s.renderFilingAgain(w, r, fieldErr("doc", "contract.doc_too_big"))
+		return
+	case err != nil:
+		s.renderFilingAgain(w, r, fieldErr("doc", "contract.doc_unreadable"))
+		return
 	}
 	var data []byte
 	name := ""
-	if file, hdr, err := r.FormFile("doc"); err == nil {
-		name = hdr.Filename
-		data, _ = io.ReadAll(io.LimitReader(file, app.FilingDocMaxBytes+1))
-		file.Close()
+	if len(files) > 0 {
+		name, data = files[0].Name, files[0].Data
 	}
 	if _, err := s.app.AttachFilingDoc(actorOf(r), pathID(r), r.PostForm.Get("kind"), name, data); err != nil {
 		s.renderFilingAgain(w, r, err)
