@@ -2,7 +2,6 @@ package ui
 
 import (
 	"errors"
-	"io"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -257,21 +256,22 @@ func (s *Server) handleLicenceUpload(w http.ResponseWriter, r *http.Request) {
 		v.Errors, v.Error = map[string]string{"licence": key}, "form.invalid"
 		s.render(w, r, http.StatusUnprocessableEntity, "agency_form", v)
 	}
-	if err := r.ParseMultipartForm(1 << 20); err != nil {
-		var tooBig *http.MaxBytesError
-		if errors.As(err, &tooBig) {
-			fail("agency.licence_too_big")
-			return
-		}
-		fail("agency.licence_required")
+	// Read part by part (readUploadForm): a scan over the request's limit is
+	// the licence field's error, not a lost page.
+	files, _, err := readUploadForm(r, "licence", app.LicenceMaxBytes, 8<<10)
+	switch {
+	case errors.Is(err, errUploadTooBig):
+		fail("agency.licence_too_big")
+		return
+	case err != nil:
+		fail("agency.licence_unreadable")
 		return
 	}
 	if r.PostForm.Get("go") == "prev" {
 		http.Redirect(w, r, ctx.Base+"/step/2", http.StatusSeeOther)
 		return
 	}
-	file, hdr, err := r.FormFile("licence")
-	if err != nil {
+	if len(files) == 0 {
 		if cur.Info.LicenceBlob != 0 { // already attached: go on with it
 			http.Redirect(w, r, ctx.Base+"/step/4", http.StatusSeeOther)
 			return
@@ -279,13 +279,7 @@ func (s *Server) handleLicenceUpload(w http.ResponseWriter, r *http.Request) {
 		fail("agency.licence_required")
 		return
 	}
-	defer file.Close()
-	data, err := io.ReadAll(io.LimitReader(file, app.LicenceMaxBytes+1))
-	if err != nil {
-		fail("agency.licence_required")
-		return
-	}
-	if _, err := s.app.AttachLicence(a, ctx.Ref, hdr.Filename, data); err != nil {
+	if _, err := s.app.AttachLicence(a, ctx.Ref, files[0].Name, files[0].Data); err != nil {
 		if e, ok := app.AsError(err); ok && len(e.Fields) > 0 {
 			fail(e.Fields["licence"])
 			return
