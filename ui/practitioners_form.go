@@ -2,20 +2,18 @@ package ui
 
 import (
 	"errors"
-	"io"
 	"net/http"
 	"net/url"
 	"strconv"
-	"strings"
 	"time"
 
 	"anju/app"
 )
 
-// maxPracUpload bounds a practitioner form's body. It is well above the
-// photo limit so that an oversized photo still arrives with the rest of the
-// form: the app refuses it on its field and the typed input is kept.
-const maxPracUpload = 4*app.PhotoMaxBytes + 64<<10
+// maxPracUpload bounds a practitioner form's body: the photo and the
+// fields around it. A photo over the limit need not arrive whole to be
+// named: the fields come first and are kept (readUploadForm).
+const maxPracUpload = app.PhotoMaxBytes + 64<<10
 
 type pracFormData struct {
 	Roles []string
@@ -24,38 +22,21 @@ type pracFormData struct {
 	AgencyFixed string
 }
 
-// readPracForm parses a urlencoded or multipart form and returns its values
-// and the uploaded photo, if any. A body over the limit is a photo problem.
+// readPracForm reads the form (readUploadForm) and returns its values and
+// the uploaded photo, if any. A body over the limit is the photo field's
+// error; what was typed before it is kept.
 func readPracForm(w http.ResponseWriter, r *http.Request) (url.Values, []byte, string, error) {
 	r.Body = http.MaxBytesReader(w, r.Body, maxPracUpload)
-	if !strings.HasPrefix(r.Header.Get("Content-Type"), "multipart/form-data") {
-		err := r.ParseForm()
-		return r.PostForm, nil, "", tooBig(err)
-	}
-	if err := r.ParseMultipartForm(1 << 20); err != nil {
-		if e := tooBig(err); e != nil {
-			return url.Values{}, nil, "", e
-		}
-		return url.Values{}, nil, "", &app.Error{Code: app.EINVALID, Key: "form.invalid", Fields: map[string]string{"photo": "practitioner.photo_unreadable"}}
-	}
-	f, hdr, err := r.FormFile("photo")
-	if err != nil {
+	files, _, err := readUploadForm(r, "photo", app.PhotoMaxBytes, 8<<10)
+	switch {
+	case errors.Is(err, errUploadTooBig):
+		return r.PostForm, nil, "", fieldErr("photo", "practitioner.photo_too_big")
+	case err != nil:
+		return r.PostForm, nil, "", fieldErr("photo", "practitioner.photo_unreadable")
+	case len(files) == 0:
 		return r.PostForm, nil, "", nil // no photo chosen
 	}
-	defer f.Close()
-	data, err := io.ReadAll(f)
-	if err != nil {
-		return r.PostForm, nil, "", err
-	}
-	return r.PostForm, data, hdr.Filename, nil
-}
-
-func tooBig(err error) error {
-	var mbe *http.MaxBytesError
-	if errors.As(err, &mbe) {
-		return &app.Error{Code: app.EINVALID, Key: "form.invalid", Fields: map[string]string{"photo": "practitioner.photo_too_big"}}
-	}
-	return err
+	return r.PostForm, files[0].Data, files[0].Name, nil
 }
 
 func (s *Server) pracFormData(r *http.Request) pracFormData {
