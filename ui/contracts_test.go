@@ -109,18 +109,7 @@ func (e *env) signDraft(actor app.Actor, ready bool) uint64 {
 	if !ready {
 		return c.ID
 	}
-	start := time.Now().AddDate(0, 0, 1)
-	steps := []app.ContractForm{{},
-		{Start: start.Format(time.DateOnly), End: start.AddDate(1, 0, -1).Format(time.DateOnly), Rent: "6500", PaymentCycle: "quarterly",
-			PaymentMethod: "transfer", Deposit: "13000", Purpose: "residential", Utilities: "lessee"},
-		{Parties: []app.PartyForm{{Role: "lessor", Name: signOwnerName, IDType: "resident_id", IDNo: signOwnerID},
-			{Role: "lessee", Name: "孙承租", IDType: "resident_id", IDNo: signTestID("11010819920315011"), Phone: "13900001111"}}},
-		{AgreedTerms: "空调两台随房出租。"}}
-	for i, f := range steps {
-		if _, err := e.app.SaveContractStep(actor, c.ID, i+1, f, true); err != nil {
-			e.t.Fatalf("step %d: %v", i+1, err)
-		}
-	}
+	e.signTerms(actor, c.ID)
 	for _, k := range []string{"id_copy", "certificate"} {
 		if _, err := e.app.AttachContractDoc(actor, c.ID, k, k+".pdf", signPDF); err != nil {
 			e.t.Fatal(err)
@@ -130,6 +119,23 @@ func (e *env) signDraft(actor app.Actor, ready bool) uint64 {
 		e.t.Fatal(err)
 	}
 	return c.ID
+}
+
+// signTerms fills steps 1–4 of a draft: it is then at step 5, the documents.
+func (e *env) signTerms(actor app.Actor, id uint64) {
+	e.t.Helper()
+	start := time.Now().AddDate(0, 0, 1)
+	steps := []app.ContractForm{{},
+		{Start: start.Format(time.DateOnly), End: start.AddDate(1, 0, -1).Format(time.DateOnly), Rent: "6500", PaymentCycle: "quarterly",
+			PaymentMethod: "transfer", Deposit: "13000", Purpose: "residential", Utilities: "lessee"},
+		{Parties: []app.PartyForm{{Role: "lessor", Name: signOwnerName, IDType: "resident_id", IDNo: signOwnerID},
+			{Role: "lessee", Name: "孙承租", IDType: "resident_id", IDNo: signTestID("11010819920315011"), Phone: "13900001111"}}},
+		{AgreedTerms: "空调两台随房出租。"}}
+	for i, f := range steps {
+		if _, err := e.app.SaveContractStep(actor, id, i+1, f, true); err != nil {
+			e.t.Fatalf("step %d: %v", i+1, err)
+		}
+	}
 }
 
 // TestSigningThroughThePages: an agent goes from the code to the signed

@@ -5,3 +5,13 @@ import "github.com/gorilla/mux"
 // Router exposes the route table to the tests of package ui_test, which
 // walk it to check that every route is in the route × role table.
 func (s *Server) Router() *mux.Router { return s.router }
+
+// The request bounds of the forms with files, so that a test can post a
+// file just over one (readUploadForm's errUploadTooBig).
+const (
+	MaxLicenceUpload   = maxLicenceUpload
+	MaxSignUpload      = maxSignUpload
+	MaxBackEntryUpload = maxBackEntryUpload
+	MaxFilingDocUpload = maxFilingDocUpload
+	MaxPracUpload      = maxPracUpload
+)
