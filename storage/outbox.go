@@ -80,7 +80,7 @@ func (db *DB) LastNoteSeq() (uint64, error) {
 
 // TrimNotes deletes the notes with Seq <= upTo.
 func (db *DB) TrimNotes(upTo uint64) error {
-	return db.Update(func(tx *Tx) error {
+	return db.Batch(func(tx *Tx) error {
 		var keys [][]byte
 		err := tx.Scan(outboxBucket, nil, false, func(k, _ []byte) (bool, error) {
 			if ParseU64(k) > upTo {
