@@ -56,6 +56,7 @@ func (m *Main) Open() error {
 	if m.Out == nil {
 		m.Out = io.Discard
 	}
+	tuneGC(m.Log)
 	if (m.Config.TLSCert == "") != (m.Config.TLSKey == "") {
 		return errors.New("--tls-cert and --tls-key go together")
 	}
