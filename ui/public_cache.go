@@ -112,20 +112,11 @@ func (s *Server) renderCachedPublic(w http.ResponseWriter, r *http.Request, name
 	if p == nil {
 		s.fillView(w, r, v)
 		v.Rebuilding = rebuilding
-		v.RequestID = requestIDMarker
-		t, ok := s.pages.byLang[v.Lang][name]
-		var buf bytes.Buffer
-		if !ok || t.ExecuteTemplate(&buf, "page", v) != nil {
+		var ok bool
+		if p, ok = s.renderPublicPage(name, v, now); !ok {
 			s.render(w, r, http.StatusOK, name, v) // logs and shows the error page
 			return
 		}
-		head, tail, ok := bytes.Cut(buf.Bytes(), []byte(requestIDMarker))
-		if !ok || bytes.Contains(tail, []byte(requestIDMarker)) {
-			s.log.Error("public page: request ID marker not found once", "page", name)
-			s.render(w, r, http.StatusOK, name, v)
-			return
-		}
-		p = &publicPage{head: head, tail: tail, expires: now.Add(s.publicPages.ttl)}
 		s.publicPages.put(k, p, now)
 	}
 	h := w.Header()
@@ -136,6 +127,103 @@ func (s *Server) renderCachedPublic(w http.ResponseWriter, r *http.Request, name
 	out := make([]byte, 0, len(p.head)+len(id)+len(p.tail))
 	out = append(append(append(out, p.head...), id...), p.tail...)
 	_, _ = w.Write(out)
+}
+
+// renderPublicPage renders page name for v (filled) as the bytes before
+// and after the request ID. Only the page's "content" template is executed:
+// the layout around it comes from the page's shell (publicShell). A code
+// drawn at random is seldom in the page cache, and the layout was about
+// half of the rendering (docs/benchmarks.md 4.10).
+func (s *Server) renderPublicPage(name string, v *view, now time.Time) (*publicPage, bool) {
+	t, ok := s.pages.byLang[v.Lang][name]
+	if !ok {
+		return nil, false
+	}
+	sh := s.publicShell(name, v, now)
+	if sh == nil {
+		return nil, false
+	}
+	var buf bytes.Buffer
+	buf.Write(sh.parts[0])
+	buf.WriteString(attrEscaper.Replace(v.Path))
+	buf.Write(sh.parts[1])
+	if err := t.ExecuteTemplate(&buf, "content", v); err != nil {
+		return nil, false
+	}
+	buf.Write(sh.parts[2])
+	return &publicPage{head: buf.Bytes(), tail: sh.parts[3], expires: now.Add(s.publicPages.ttl)}, true
+}
+
+// A public page's shell is the layout rendered once per language (and
+// state of the index) with markers where the address asked for (in the
+// language switch), the content and the request ID go. The shell template
+// of a page is the page with its "content" replaced by the marker
+// (parsePages, shellPages). Anonymous requests without a session see no
+// name, flash or banner of their own, so nothing else in the layout
+// differs between them; the TTL bounds how long a change of branding takes.
+const (
+	pathMarker    = "anjuPathMarker7c2e41"
+	contentMarker = "anjuContentMarker5d0a93"
+)
+
+// shellPages are the pages served through renderCachedPublic; parsePages
+// makes a shell template for each.
+var shellPages = map[string]bool{"public_check": true, "public_agency": true}
+
+type publicShell struct {
+	parts   [4][]byte // before the path, before the content, before the request ID, after it
+	expires time.Time
+}
+
+func (s *Server) publicShell(name string, v *view, now time.Time) *publicShell {
+	k := name + "\x00" + v.Lang + "\x00" + boolKey(v.Rebuilding)
+	s.shellMu.RLock()
+	sh := s.shells[k]
+	s.shellMu.RUnlock()
+	if sh != nil && now.Before(sh.expires) {
+		return sh
+	}
+	t, ok := s.pages.shells[v.Lang][name]
+	if !ok {
+		return nil
+	}
+	sv := *v
+	sv.Path, sv.RequestID = pathMarker, requestIDMarker
+	var buf bytes.Buffer
+	if err := t.ExecuteTemplate(&buf, "page", &sv); err != nil {
+		s.log.Error("public page shell", "page", name, "err", err)
+		return nil
+	}
+	parts, ok := splitMarkers(buf.Bytes(), pathMarker, contentMarker, requestIDMarker)
+	if !ok {
+		s.log.Error("public page shell: a marker is not there once", "page", name)
+		return nil
+	}
+	sh = &publicShell{expires: now.Add(s.publicPages.ttl)}
+	copy(sh.parts[:], parts)
+	s.shellMu.Lock()
+	s.shells[k] = sh
+	s.shellMu.Unlock()
+	return sh
+}
+
+// attrEscaper escapes a quoted attribute's value as html/template does, so
+// that a page from a shell is the very page the template renders.
+var attrEscaper = strings.NewReplacer("\x00", "\uFFFD", `"`, "&#34;", "&", "&amp;", "'", "&#39;", "+", "&#43;", "<", "&lt;", ">", "&gt;")
+
+// splitMarkers cuts b at each marker in turn; each must be there exactly
+// once, in that order.
+func splitMarkers(b []byte, markers ...string) ([][]byte, bool) {
+	parts := make([][]byte, 0, len(markers)+1)
+	for _, m := range markers {
+		before, after, ok := bytes.Cut(b, []byte(m))
+		if !ok || bytes.Contains(after, []byte(m)) {
+			return nil, false
+		}
+		parts = append(parts, before)
+		b = after
+	}
+	return append(parts, b), true
 }
 
 func boolKey(b bool) string {

@@ -1,6 +1,7 @@
 package ui_test
 
 import (
+	"fmt"
 	"net/http"
 	"net/url"
 	"strings"
@@ -91,4 +92,42 @@ func TestPublicCheckRateLimitedPage(t *testing.T) {
 	if len(limited.body) > 1500 {
 		t.Errorf("the refusal is %d bytes, want a small page", len(limited.body))
 	}
+}
+
+// TestPublicShellPagesMatchFullRender: a public check or agency page put
+// together from the layout's shell and the content alone is byte for byte
+// the page the full template renders (asked for with a session cookie,
+// which bypasses the cache), in both languages, with an address that needs
+// escaping in the language switch.
+func TestPublicShellPagesMatchFullRender(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	code := sharedVerification(t, e)
+	paths := []string{
+		"/v/" + code,
+		"/check?code=" + strings.ToLower(code) + "&from=qr'+1",
+		fmt.Sprintf("/agencies/%d", e.user("anju.admin").AgencyID),
+	}
+	for _, lang := range []string{"zh-CN", "en"} {
+		for _, p := range paths {
+			shell := e.client().get(p, "Accept-Language", lang)
+			wantStatus(t, shell, http.StatusOK)
+			full := e.client().get(p, "Accept-Language", lang, "Cookie", "anju_session=none")
+			wantStatus(t, full, http.StatusOK)
+			got := strings.Replace(shell.body, shell.Header.Get("X-Request-ID"), full.Header.Get("X-Request-ID"), 1)
+			if got != full.body {
+				t.Errorf("%s %s: the page from the shell differs from the full render:\n%s", lang, p, firstDiff(got, full.body))
+			}
+		}
+	}
+}
+
+// firstDiff shows where two pages part.
+func firstDiff(a, b string) string {
+	i := 0
+	for i < len(a) && i < len(b) && a[i] == b[i] {
+		i++
+	}
+	from := max(0, i-80)
+	return fmt.Sprintf("shell: %q\nfull:  %q", a[from:min(len(a), i+80)], b[from:min(len(b), i+80)])
 }

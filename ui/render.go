@@ -21,6 +21,7 @@ var templateFiles embed.FS
 // "t" function needs no language argument.
 type pages struct {
 	byLang map[string]map[string]*template.Template // lang -> page name -> template
+	shells map[string]map[string]*template.Template // the same for shellPages, "content" a marker
 }
 
 // view is what every page template receives.
@@ -66,7 +67,7 @@ func parsePages(s *Server) (*pages, error) {
 	if err != nil {
 		return nil, err
 	}
-	p := &pages{byLang: map[string]map[string]*template.Template{}}
+	p := &pages{byLang: map[string]map[string]*template.Template{}, shells: map[string]map[string]*template.Template{}}
 	for _, lang := range languages {
 		base := template.New("").Funcs(s.funcs(lang))
 		base, err = base.ParseFS(templateFiles, "templates/_*.html")
@@ -74,6 +75,7 @@ func parsePages(s *Server) (*pages, error) {
 			return nil, err
 		}
 		p.byLang[lang] = map[string]*template.Template{}
+		p.shells[lang] = map[string]*template.Template{}
 		for _, n := range names {
 			name := strings.TrimSuffix(strings.TrimPrefix(n, "templates/"), ".html")
 			if strings.HasPrefix(name, "_") {
@@ -87,9 +89,31 @@ func parsePages(s *Server) (*pages, error) {
 				return nil, fmt.Errorf("parse %s: %w", n, err)
 			}
 			p.byLang[lang][name] = t
+			if shellPages[name] {
+				if p.shells[lang][name], err = parseShell(base, n); err != nil {
+					return nil, err
+				}
+			}
 		}
 	}
 	return p, nil
+}
+
+// parseShell parses page file n over base with its "content" replaced by
+// contentMarker (ui/public_cache.go). base is never executed, so it can be
+// cloned again.
+func parseShell(base *template.Template, n string) (*template.Template, error) {
+	t, err := base.Clone()
+	if err == nil {
+		t, err = t.ParseFS(templateFiles, n)
+	}
+	if err == nil {
+		t, err = t.Parse(`{{define "content"}}` + contentMarker + `{{end}}`)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("parse the shell of %s: %w", n, err)
+	}
+	return t, nil
 }
 
 func (s *Server) funcs(lang string) template.FuncMap {

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"sync"
 
 	"github.com/gorilla/mux"
 	"github.com/gorilla/sessions"
@@ -42,6 +43,8 @@ type Server struct {
 	// publicPages and tooManyPages: public check pages (public_cache.go).
 	publicPages  *publicPages
 	tooManyPages map[string]*publicPage
+	shellMu      sync.RWMutex
+	shells       map[string]*publicShell // name, language, rebuilding
 }
 
 // New builds the router and parses every template; a missing template or

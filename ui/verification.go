@@ -27,6 +27,7 @@ func (s *Server) registerVerificationRoutes(r *mux.Router) {
 	}
 	r.HandleFunc("/gov/verifications/{code}/revoke", s.requireAuth(app.PortalGov, app.PermVerifyRevoke, s.handleVerificationRevoke)).Methods("POST")
 	s.publicPages = newPublicPages(publicPageTTL, publicPagesMax)
+	s.shells = map[string]*publicShell{}
 	s.tooManyPages = s.buildTooManyPages()
 	r.HandleFunc("/v/{code}", s.handlePublicCheck).Methods("GET")
 	r.HandleFunc("/check", s.handlePublicCheckForm).Methods("GET")
