@@ -88,11 +88,19 @@ func parsePages(s *Server) (*pages, error) {
 			if t, err = t.ParseFS(templateFiles, n); err != nil {
 				return nil, fmt.Errorf("parse %s: %w", n, err)
 			}
+			if err := inlineMessages(t, "page", lang, s.msgs); err != nil {
+				return nil, fmt.Errorf("escape %s: %w", n, err)
+			}
 			p.byLang[lang][name] = t
 			if shellPages[name] {
-				if p.shells[lang][name], err = parseShell(base, n); err != nil {
+				sh, err := parseShell(base, n)
+				if err == nil {
+					err = inlineMessages(sh, "page", lang, s.msgs)
+				}
+				if err != nil {
 					return nil, err
 				}
+				p.shells[lang][name] = sh
 			}
 		}
 	}
