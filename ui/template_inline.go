@@ -12,8 +12,8 @@ import (
 // text on every render. inlineMessages replaces each such action with that
 // text, escaped as html/template escapes it at that place. Executing an
 // action calls "t" and then the escaper, both through reflection; a page
-// has dozens of them, and on the public check they were about a third of
-// the rendering (docs/benchmarks.md 4.10).
+// has dozens of them. Inlined, an uncached public check took 0.098 ms of
+// CPU instead of 0.129 (docs/benchmarks.md 4.10).
 //
 // Only actions in HTML text, in a quoted attribute value or in <title> are
 // replaced: html/template has escaped the set first (the escapers it added
