@@ -382,16 +382,7 @@ func (a *App) searchDated(l datedList, page, size int, load func(tx *storage.Tx,
 	if err != nil {
 		return pageInfo{}, nil, fmt.Errorf("search %s: %w", sq.Type, err)
 	}
-	err = a.db.View(func(tx *storage.Tx) error {
-		for _, h := range res.Hits {
-			if id, ok := parseDocID(h.ID); ok {
-				if err := load(tx, id); err != nil {
-					return err
-				}
-			}
-		}
-		return nil
-	})
+	err = a.loadHits(res.Hits, load)
 	return info, window, err
 }
 

@@ -328,6 +328,21 @@ func (a *App) Reindex(actor Actor) error {
 // then be incomplete and the UI says so.
 func (a *App) SearchRebuilding() bool { return a.indexer.rebuilding.Load() }
 
+// loadHits loads each hit from the store in one read transaction (the
+// store is the source of truth; the index only finds).
+func (a *App) loadHits(hits []search.Hit, load func(tx *storage.Tx, id uint64) error) error {
+	return a.db.View(func(tx *storage.Tx) error {
+		for _, h := range hits {
+			if id, ok := parseDocID(h.ID); ok {
+				if err := load(tx, id); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
+	})
+}
+
 // pageInfo describes the page returned by searchPage.
 type pageInfo struct{ Total, Page, Pages int }
 
@@ -350,16 +365,7 @@ func (a *App) searchPage(q search.Query, page, size int, load func(tx *storage.T
 	if err != nil {
 		return pageInfo{}, fmt.Errorf("search %s: %w", q.Type, err)
 	}
-	err = a.db.View(func(tx *storage.Tx) error {
-		for _, h := range res.Hits {
-			if id, ok := parseDocID(h.ID); ok {
-				if err := load(tx, id); err != nil {
-					return err
-				}
-			}
-		}
-		return nil
-	})
+	err = a.loadHits(res.Hits, load)
 	pages := (int(res.Total) + size - 1) / size
 	return pageInfo{Total: int(res.Total), Page: page, Pages: max(pages, 1)}, err
 }

@@ -192,16 +192,7 @@ func (a *App) searchNewest(sq search.Query, page, size int, end time.Time, load 
 		if res.Total < need {
 			continue
 		}
-		err = a.db.View(func(tx *storage.Tx) error {
-			for _, h := range res.Hits {
-				if id, ok := parseDocID(h.ID); ok {
-					if err := load(tx, id); err != nil {
-						return err
-					}
-				}
-			}
-			return nil
-		})
+		err = a.loadHits(res.Hits, load)
 		pages := (int(total) + size - 1) / size
 		return pageInfo{Total: int(total), Page: page, Pages: pages}, err
 	}
