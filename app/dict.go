@@ -78,6 +78,19 @@ func (a *App) Dict(kind DictKind, enabledOnly bool) ([]*DictEntry, error) {
 	return out, err
 }
 
+// DictLabel returns the name in lang of the entry of kind with code, enabled
+// or not; ok is false when there is none. Unlike Dict it copies nothing:
+// pages show a district name per row, and the public check one per request.
+func (a *App) DictLabel(kind DictKind, code, lang string) (label string, ok bool, err error) {
+	all, err := a.dicts.get(a, kind)
+	for i := range all {
+		if all[i].Code == code {
+			return all[i].Label(lang), true, err
+		}
+	}
+	return "", false, err
+}
+
 // dictCache keeps every dictionary as last read from the store. Pages
 // show district names through Dict (the public check page several times
 // per request): reading and decoding the district entries from the store

@@ -102,6 +102,22 @@ func TestSaveDictEntry(t *testing.T) {
 	if all[0] != "120101" { // sort 5 comes before the seeded 10, 20, ...
 		t.Errorf("order = %v, want by sort then code", all)
 	}
+	// A disabled district keeps its name on the records that show it, and
+	// the name follows an edit at once.
+	for lang, want := range map[string]string{"zh-CN": "和平区", "en": "和平区"} {
+		if got, ok, err := f.DictLabel(DictDistrict, "120101", lang); err != nil || !ok || got != want {
+			t.Errorf("DictLabel(120101, %s) = %q, %v, %v; want %q", lang, got, ok, err, want)
+		}
+	}
+	if _, err := f.SaveDictEntry(f.admin, DictDistrict, e.ID, DictInput{Code: "120101", Name: "和平区新", NameEn: "Heping New", Sort: 5}); err != nil {
+		t.Fatal(err)
+	}
+	if got, _, _ := f.DictLabel(DictDistrict, "120101", "en"); got != "Heping New" {
+		t.Errorf("DictLabel after the edit = %q, want Heping New", got)
+	}
+	if got, ok, _ := f.DictLabel(DictDistrict, "129999", "zh-CN"); ok || got != "" {
+		t.Errorf("DictLabel of an unknown code = %q, %v", got, ok)
+	}
 	_, _, err = f.CreateUser(f.admin, UserInput{Username: "clerk.hp", Name: "和平", Roles: []Role{RoleClerk}, District: "120101"})
 	wantFieldError(t, err, "district", "user.district_unknown")
 

@@ -4,8 +4,10 @@ import (
 	"bytes"
 	"html/template"
 	"net/http"
+	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"anju/app"
@@ -91,7 +93,7 @@ func cacheablePublic(r *http.Request) bool {
 // renderPublicCheck writes the public check page of pc, from the cache when
 // it can.
 func (s *Server) renderPublicCheck(w http.ResponseWriter, r *http.Request, pc app.PublicCheck) {
-	v := &view{Title: "verify.public_title", Portal: "public", Data: pc}
+	v := &view{Title: "verify.public_title", Portal: "public", Data: s.newCheckView(pickLang(r, actorOf(r).Lang), pc)}
 	s.renderCachedPublic(w, r, "public_check", v, pc.Code, pc.State, pc.EndReason)
 }
 
@@ -119,15 +121,24 @@ func (s *Server) renderCachedPublic(w http.ResponseWriter, r *http.Request, name
 		}
 		s.publicPages.put(k, p, now)
 	}
+	id := template.HTMLEscapeString(requestID(r))
+	// One write (one syscall) of the whole page, from a pooled buffer: a
+	// page a request would be most of what a check allocates. Its length
+	// is known, so it goes without chunked encoding.
+	bp := pageBufs.Get().(*[]byte)
+	out := append(append(append((*bp)[:0], p.head...), id...), p.tail...)
 	h := w.Header()
 	h.Set("Content-Type", "text/html; charset=utf-8")
 	h.Set("Cache-Control", "no-store")
+	h.Set("Content-Length", strconv.Itoa(len(out)))
 	w.WriteHeader(http.StatusOK)
-	id := template.HTMLEscapeString(requestID(r))
-	out := make([]byte, 0, len(p.head)+len(id)+len(p.tail))
-	out = append(append(append(out, p.head...), id...), p.tail...)
 	_, _ = w.Write(out)
+	*bp = out
+	pageBufs.Put(bp)
 }
+
+// pageBufs holds the buffers renderCachedPublic writes pages from.
+var pageBufs = sync.Pool{New: func() any { b := make([]byte, 0, 16<<10); return &b }}
 
 // renderPublicPage renders page name for v (filled) as the bytes before
 // and after the request ID. Only the page's "content" template is executed:
@@ -143,12 +154,19 @@ func (s *Server) renderPublicPage(name string, v *view, now time.Time) (*publicP
 	if sh == nil {
 		return nil, false
 	}
+	// Sized for the longest content seen in this shell, so that the page
+	// is allocated once and not grown (and copied) as it is written.
 	var buf bytes.Buffer
+	buf.Grow(len(sh.parts[0]) + len(v.Path) + len(sh.parts[1]) + int(sh.content.Load()) + len(sh.parts[2]))
 	buf.Write(sh.parts[0])
 	buf.WriteString(attrEscaper.Replace(v.Path))
 	buf.Write(sh.parts[1])
+	start := buf.Len()
 	if err := t.ExecuteTemplate(&buf, "content", v); err != nil {
 		return nil, false
+	}
+	if n := int64(buf.Len() - start); n > sh.content.Load() {
+		sh.content.Store(n) // a race between two pages only loses a hint
 	}
 	buf.Write(sh.parts[2])
 	return &publicPage{head: buf.Bytes(), tail: sh.parts[3], expires: now.Add(s.publicPages.ttl)}, true
@@ -173,6 +191,7 @@ var shellPages = map[string]bool{"public_check": true, "public_agency": true}
 type publicShell struct {
 	parts   [4][]byte // before the path, before the content, before the request ID, after it
 	expires time.Time
+	content atomic.Int64 // bytes of the longest content rendered into it
 }
 
 func (s *Server) publicShell(name string, v *view, now time.Time) *publicShell {

@@ -306,20 +306,14 @@ func (s *Server) districtName(lang, code string) string {
 	if code == "" {
 		return s.msgs.t(lang, "jurisdiction.city")
 	}
-	for _, e := range s.districts() {
-		if e.Code == code {
-			return e.Label(lang)
-		}
-	}
-	return code
-}
-
-func (s *Server) districts() []*app.DictEntry {
-	list, err := s.app.Dict(app.DictDistrict, false)
+	name, ok, err := s.app.DictLabel(app.DictDistrict, code, lang)
 	if err != nil {
 		s.log.Error("load districts", "err", err)
 	}
-	return list
+	if !ok {
+		return code
+	}
+	return name
 }
 
 // FieldError returns the message key of a field's problem, if any.
