@@ -67,19 +67,37 @@ func parsePages(s *Server) (*pages, error) {
 	if err != nil {
 		return nil, err
 	}
+	partialNames, err := fs.Glob(templateFiles, "templates/_*.html")
+	if err != nil {
+		return nil, err
+	}
+	partials, err := readPartials(templateFiles, partialNames)
+	if err != nil {
+		return nil, err
+	}
 	p := &pages{byLang: map[string]map[string]*template.Template{}, shells: map[string]map[string]*template.Template{}}
 	for _, lang := range languages {
-		base := template.New("").Funcs(s.funcs(lang))
-		base, err = base.ParseFS(templateFiles, "templates/_*.html")
-		if err != nil {
-			return nil, err
-		}
+		// One base set per combination of partial files pages need
+		// (template_deps.go), each page a clone of its own.
+		bases := map[string]*template.Template{}
 		p.byLang[lang] = map[string]*template.Template{}
 		p.shells[lang] = map[string]*template.Template{}
 		for _, n := range names {
 			name := strings.TrimSuffix(strings.TrimPrefix(n, "templates/"), ".html")
 			if strings.HasPrefix(name, "_") {
 				continue
+			}
+			need, err := partials.needs(templateFiles, n)
+			if err != nil {
+				return nil, err
+			}
+			key := strings.Join(need, ",")
+			base := bases[key]
+			if base == nil {
+				if base, err = template.New("").Funcs(s.funcs(lang)).ParseFS(templateFiles, need...); err != nil {
+					return nil, err
+				}
+				bases[key] = base
 			}
 			t, err := base.Clone()
 			if err != nil {
