@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"os"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -31,6 +32,7 @@ func runCheck(args []string) error {
 	timeline := fs.Bool("timeline", false, "print every second")
 	rate := fs.Float64("rate", 0, "open load: send this many requests per second (at most c at a time), latency counted from when each was due; 0: closed load, every client sends again at once")
 	pid := fs.Int("pid", 0, "server process for CPU time (default from anju.control)")
+	clientKind := fs.String("client", "raw", "raw: a minimal HTTP/1.1 client (rawhttp.go), leaving the shared cores to the server; nethttp: Go's net/http client")
 	_ = fs.Parse(args)
 	if *data != "" {
 		u, p, err := readControl(*data)
@@ -57,24 +59,55 @@ func runCheck(args []string) error {
 	}
 	rand.New(rand.NewPCG(3, 4)).Shuffle(len(codes), func(i, j int) { codes[i], codes[j] = codes[j], codes[i] })
 
-	client := newLoadClient(*c)
-	get := func(url string, n uint64) (int, error) {
-		req, _ := http.NewRequest(http.MethodGet, url+"/v/"+codes[n%uint64(len(codes))], nil)
-		req.Header.Set("User-Agent", "Mozilla/5.0 (Linux; Android 14) MicroMessenger/8.0 anjuload")
-		req.Header.Set("Accept-Language", "zh-CN,zh;q=0.9")
-		if *ips > 0 {
-			a := n % uint64(*ips)
-			req.Header.Set("X-Forwarded-For", fmt.Sprintf("10.%d.%d.%d", a>>16&255, a>>8&255, a&255))
-		}
-		resp, err := client.Do(req)
-		if err != nil {
-			return 0, err
-		}
-		_, err = io.Copy(io.Discard, resp.Body)
-		resp.Body.Close()
-		return resp.StatusCode, err
+	const userAgent, acceptLanguage = "Mozilla/5.0 (Linux; Android 14) MicroMessenger/8.0 anjuload", "zh-CN,zh;q=0.9"
+	forwardedFor := func(n uint64) string {
+		a := n % uint64(*ips)
+		return fmt.Sprintf("10.%d.%d.%d", a>>16&255, a>>8&255, a&255)
 	}
-	fmt.Printf("GET %s/v/{code}  c=%d  d=%s  codes=%d  X-Forwarded-For addresses=%d\n", *base, *c, *d, len(codes), *ips)
+	var get func(url string, n uint64) (int, error)
+	switch *clientKind {
+	case "raw":
+		var mu sync.Mutex
+		clients := map[string]*rawClient{} // the platform's and the bare handler's
+		get = func(url string, n uint64) (int, error) {
+			mu.Lock()
+			rc := clients[url]
+			if rc == nil {
+				var err error
+				if rc, err = newRawClient(url, *c); err != nil {
+					mu.Unlock()
+					return 0, err
+				}
+				clients[url] = rc
+			}
+			mu.Unlock()
+			h := []string{"User-Agent: " + userAgent, "Accept-Language: " + acceptLanguage}
+			if *ips > 0 {
+				h = append(h, "X-Forwarded-For: "+forwardedFor(n))
+			}
+			return rc.get("/v/"+codes[n%uint64(len(codes))], h...)
+		}
+	case "nethttp":
+		client := newLoadClient(*c)
+		get = func(url string, n uint64) (int, error) {
+			req, _ := http.NewRequest(http.MethodGet, url+"/v/"+codes[n%uint64(len(codes))], nil)
+			req.Header.Set("User-Agent", userAgent)
+			req.Header.Set("Accept-Language", acceptLanguage)
+			if *ips > 0 {
+				req.Header.Set("X-Forwarded-For", forwardedFor(n))
+			}
+			resp, err := client.Do(req)
+			if err != nil {
+				return 0, err
+			}
+			_, err = io.Copy(io.Discard, resp.Body)
+			resp.Body.Close()
+			return resp.StatusCode, err
+		}
+	default:
+		return fmt.Errorf("-client %q: raw or nethttp", *clientKind)
+	}
+	fmt.Printf("GET %s/v/{code}  c=%d  d=%s  codes=%d  X-Forwarded-For addresses=%d  client=%s\n", *base, *c, *d, len(codes), *ips, *clientKind)
 	var hello loadResult
 	if *base0 {
 		hello, err = baseline(*c, *d, get)

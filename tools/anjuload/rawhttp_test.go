@@ -1,0 +1,52 @@
+package main
+
+import (
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+)
+
+// TestRawClient reads answers framed every way a server may frame them, over
+// kept-alive connections, and passes on the request's headers.
+func TestRawClient(t *testing.T) {
+	big := strings.Repeat("页", 5000) // chunked: more than net/http buffers before it must chunk
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch r.URL.Path {
+		case "/length":
+			w.Header().Set("Content-Length", "5")
+			_, _ = w.Write([]byte("hello"))
+		case "/chunked":
+			_, _ = w.Write([]byte(big))
+			w.(http.Flusher).Flush()
+			_, _ = w.Write([]byte(big))
+		case "/close":
+			w.Header().Set("Connection", "close")
+			http.Error(w, "gone", http.StatusGone)
+		case "/header":
+			fmt.Fprint(w, r.Header.Get("X-Forwarded-For"))
+			if r.Header.Get("X-Forwarded-For") != "10.0.0.7" {
+				w.WriteHeader(http.StatusTeapot)
+			}
+		default:
+			http.NotFound(w, r)
+		}
+	}))
+	defer srv.Close()
+	rc, err := newRawClient(srv.URL, 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for range 3 { // again and again over the same connections
+		for path, want := range map[string]int{"/length": 200, "/chunked": 200, "/close": 410, "/header": 200, "/nothing": 404} {
+			got, err := rc.get(path, "X-Forwarded-For: 10.0.0.7")
+			if err != nil || got != want {
+				t.Errorf("GET %s = %d, %v; want %d", path, got, err, want)
+			}
+		}
+	}
+	if _, err := newRawClient("https://example.org", 1); err == nil {
+		t.Error("an https address was accepted")
+	}
+}
