@@ -11,7 +11,7 @@ import (
 // (GOGC, GOMEMLIMIT win when set).
 //
 // Go's default (GOGC=100) collects each time the heap has grown by its live
-// size. A serving instance keeps little alive (about 60 MiB) while a busy
+// size. A serving instance keeps little alive (25-60 MiB) while a busy
 // API allocates a lot (about 100 KiB per verification: bbolt pages, bleve
 // segments, JSON), so at 2,000 verifications/s it collected about twice a
 // second and the collector took a fifth of the CPU (docs/benchmarks.md 4.10).
