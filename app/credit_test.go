@@ -537,3 +537,56 @@ func TestCreditLevelThresholdsInOrder(t *testing.T) {
 		t.Errorf("thresholds %+v", got)
 	}
 }
+
+// TestExpireCreditRecordsPastABatchDueLaterToday: more records due later
+// today than a batch holds, ahead in the index of one due earlier today,
+// do not keep that one from expiring.
+func TestExpireCreditRecordsPastABatchDueLaterToday(t *testing.T) {
+	t.Parallel()
+	f := newDemoFixture(t)
+	_, _, _, anju := creditActors(f)
+	now := f.now()
+	dayStart := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, now.Location())
+	if now.Sub(dayStart) < time.Minute || dayStart.AddDate(0, 0, 1).Sub(now) < time.Minute {
+		t.Skip("the fixture's clock is too close to midnight for 'earlier' and 'later today'")
+	}
+	var early uint64
+	err := f.db.Update(func(tx *storage.Tx) error {
+		for i := range creditBatch + 1 {
+			r := &CreditRecord{No: "T-LATER-" + strconv.Itoa(i), SubjectRef: SubjectRef{Subject: anju}, Status: RecordActive,
+				Start: now.AddDate(0, 0, -30), Expires: now.Add(time.Second)}
+			if _, err := recordTable.Insert(tx, r); err != nil {
+				return err
+			}
+		}
+		r := &CreditRecord{No: "T-EARLY", SubjectRef: SubjectRef{Subject: anju}, Status: RecordActive,
+			Start: now.AddDate(0, 0, -30), Expires: now.Add(-time.Second)}
+		var err error
+		early, err = recordTable.Insert(tx, r)
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	n, err := f.ExpireCreditRecords(SystemActor("test"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var r *CreditRecord
+	later := 0
+	_ = f.db.View(func(tx *storage.Tx) (err error) {
+		if r, err = recordTable.Get(tx, early); err != nil {
+			return err
+		}
+		return recordTable.LookupPrefix(tx, "expires", []byte(string(dayKey(now))), func(_ []byte, id uint64) (bool, error) {
+			later++
+			return true, nil
+		})
+	})
+	if r.Status != RecordExpired {
+		t.Errorf("the record due earlier today is %s after the run (%d expired)", r.Status, n)
+	}
+	if later < creditBatch+1 {
+		t.Errorf("%d records due later today left active, want %d", later, creditBatch+1)
+	}
+}
