@@ -46,31 +46,39 @@ func newRawClient(base string, c int) (*rawClient, error) {
 // get sends GET path with the given extra header lines (each "Name: value")
 // and returns the status once the whole answer has been read.
 func (rc *rawClient) get(path string, header ...string) (int, error) {
+	status, _, err := rc.do("GET", path, header, nil, false)
+	return status, err
+}
+
+// do sends a request with body (if not nil, with its Content-Length) and
+// returns the status and, when wantBody, a copy of the answer's body.
+func (rc *rawClient) do(method, path string, header []string, body []byte, wantBody bool) (int, []byte, error) {
 	var conn *rawConn
 	select {
 	case conn = <-rc.conns:
 	default:
 		c, err := net.DialTimeout("tcp", rc.addr, 5*time.Second)
 		if err != nil {
-			return 0, err
+			return 0, nil, err
 		}
 		conn = &rawConn{c: c, r: bufio.NewReaderSize(c, 16<<10), buf: make([]byte, 0, 512)}
 	}
-	status, keep, err := conn.roundTrip(rc.host, path, header)
+	status, out, keep, err := conn.roundTrip(method, rc.host, path, header, body, wantBody)
 	if err != nil || !keep {
 		conn.c.Close()
-		return status, err
+		return status, out, err
 	}
 	select {
 	case rc.conns <- conn:
 	default:
 		conn.c.Close()
 	}
-	return status, nil
+	return status, out, nil
 }
 
-func (c *rawConn) roundTrip(host, path string, header []string) (status int, keep bool, err error) {
-	b := append(c.buf[:0], "GET "...)
+func (c *rawConn) roundTrip(method, host, path string, header []string, body []byte, wantBody bool) (status int, out []byte, keep bool, err error) {
+	b := append(c.buf[:0], method...)
+	b = append(b, ' ')
 	b = append(b, path...)
 	b = append(b, " HTTP/1.1\r\nHost: "...)
 	b = append(b, host...)
@@ -79,29 +87,35 @@ func (c *rawConn) roundTrip(host, path string, header []string) (status int, kee
 		b = append(b, h...)
 		b = append(b, "\r\n"...)
 	}
+	if body != nil {
+		b = append(b, "Content-Length: "...)
+		b = strconv.AppendInt(b, int64(len(body)), 10)
+		b = append(b, "\r\n"...)
+	}
 	b = append(b, "\r\n"...)
+	b = append(b, body...)
 	c.buf = b
 	_ = c.c.SetDeadline(time.Now().Add(30 * time.Second))
 	if _, err := c.c.Write(b); err != nil {
-		return 0, false, err
+		return 0, nil, false, err
 	}
 
 	line, err := c.line()
 	if err != nil {
-		return 0, false, err
+		return 0, nil, false, err
 	}
 	// "HTTP/1.1 200 OK"
 	if len(line) < 12 || !bytes.HasPrefix(line, []byte("HTTP/1.")) {
-		return 0, false, fmt.Errorf("bad status line %q", line)
+		return 0, nil, false, fmt.Errorf("bad status line %q", line)
 	}
 	if status, err = strconv.Atoi(string(line[9:12])); err != nil {
-		return 0, false, fmt.Errorf("bad status line %q", line)
+		return 0, nil, false, fmt.Errorf("bad status line %q", line)
 	}
 	length, chunked, keep := -1, false, true
 	for {
 		line, err := c.line()
 		if err != nil {
-			return status, false, err
+			return status, nil, false, err
 		}
 		if len(line) == 0 {
 			break
@@ -114,7 +128,7 @@ func (c *rawConn) roundTrip(host, path string, header []string) (status int, kee
 		switch {
 		case bytes.EqualFold(name, []byte("Content-Length")):
 			if length, err = strconv.Atoi(string(value)); err != nil {
-				return status, false, fmt.Errorf("bad Content-Length %q", value)
+				return status, nil, false, fmt.Errorf("bad Content-Length %q", value)
 			}
 		case bytes.EqualFold(name, []byte("Transfer-Encoding")):
 			chunked = bytes.EqualFold(value, []byte("chunked"))
@@ -122,16 +136,24 @@ func (c *rawConn) roundTrip(host, path string, header []string) (status int, kee
 			keep = !bytes.EqualFold(value, []byte("close"))
 		}
 	}
+	var w io.Writer = io.Discard
+	var kept bytes.Buffer
+	if wantBody {
+		w = &kept
+	}
 	switch {
 	case chunked:
-		err = c.discardChunked()
+		err = c.copyChunked(w)
 	case length >= 0:
-		_, err = c.r.Discard(length)
+		_, err = io.CopyN(w, c.r, int64(length))
 	default: // the body runs to the end of the connection
-		_, err = io.Copy(io.Discard, c.r)
+		_, err = io.Copy(w, c.r)
 		keep = false
 	}
-	return status, keep && err == nil, err
+	if wantBody {
+		out = kept.Bytes()
+	}
+	return status, out, keep && err == nil, err
 }
 
 // line reads one header line without its CRLF; the slice is valid until the
@@ -147,7 +169,7 @@ func (c *rawConn) line() ([]byte, error) {
 	return bytes.TrimRight(l, "\r\n"), nil
 }
 
-func (c *rawConn) discardChunked() error {
+func (c *rawConn) copyChunked(w io.Writer) error {
 	for {
 		line, err := c.line()
 		if err != nil {
@@ -166,7 +188,10 @@ func (c *rawConn) discardChunked() error {
 				}
 			}
 		}
-		if _, err := c.r.Discard(int(n) + 2); err != nil {
+		if _, err := io.CopyN(w, c.r, n); err != nil {
+			return err
+		}
+		if _, err := c.r.Discard(2); err != nil { // the chunk's CRLF
 			return err
 		}
 	}

@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -24,6 +25,10 @@ func TestRawClient(t *testing.T) {
 		case "/close":
 			w.Header().Set("Connection", "close")
 			http.Error(w, "gone", http.StatusGone)
+		case "/echo":
+			b, _ := io.ReadAll(r.Body)
+			w.WriteHeader(http.StatusCreated)
+			_, _ = w.Write(b)
 		case "/header":
 			fmt.Fprint(w, r.Header.Get("X-Forwarded-For"))
 			if r.Header.Get("X-Forwarded-For") != "10.0.0.7" {
@@ -44,6 +49,18 @@ func TestRawClient(t *testing.T) {
 			if err != nil || got != want {
 				t.Errorf("GET %s = %d, %v; want %d", path, got, err, want)
 			}
+		}
+	}
+	// A body sent and answers kept, as verify needs them.
+	body := []byte(`{"cert_no":"京(2020)朝阳区不动产权第0000001号"}`)
+	for range 3 {
+		status, out, err := rc.do("POST", "/echo", []string{"Content-Type: application/json"}, body, true)
+		if err != nil || status != http.StatusCreated || string(out) != string(body) {
+			t.Errorf("POST /echo = %d %q, %v", status, out, err)
+		}
+		status, out, err = rc.do("GET", "/chunked", nil, nil, true)
+		if err != nil || status != http.StatusOK || string(out) != big+big {
+			t.Errorf("GET /chunked kept %d bytes, want %d (%d, %v)", len(out), 2*len(big), status, err)
 		}
 	}
 	if _, err := newRawClient("https://example.org", 1); err == nil {

@@ -11,6 +11,7 @@ import (
 	"io"
 	"math/rand/v2"
 	"net/http"
+	"net/url"
 	"os"
 	"strings"
 	"sync"
@@ -156,6 +157,7 @@ func runVerify(args []string) error {
 	timeline := fs.Bool("timeline", false, "print every second")
 	rate := fs.Float64("rate", 0, "open load: send this many requests per second (at most c at a time), latency counted from when each was due; 0: closed load, every client sends again at once")
 	pid := fs.Int("pid", 0, "server process for CPU time (default from anju.control)")
+	clientKind := fs.String("client", "raw", "raw: a minimal HTTP/1.1 client (rawhttp.go), leaving the shared cores to the server; nethttp: Go's net/http client")
 	_ = fs.Parse(args)
 	if *data != "" {
 		u, p, err := readControl(*data)
@@ -199,25 +201,38 @@ func runVerify(args []string) error {
 		return fmt.Errorf("no verifiable property")
 	}
 
-	client := newLoadClient(*c)
-	send := func(url string, n uint64, key string, body []byte, keep func([]byte)) (int, error) {
-		req, _ := http.NewRequest(http.MethodPost, url, bytes.NewReader(body))
-		req.Header.Set("Content-Type", "application/json")
-		req.Header.Set("Authorization", "Bearer "+key)
-		req.Header.Set("User-Agent", "anjuload")
-		resp, err := client.Do(req)
-		if err != nil {
-			return 0, err
+	var send func(url string, n uint64, key string, body []byte, keep func([]byte)) (int, error)
+	switch *clientKind {
+	case "raw":
+		var mu sync.Mutex
+		clients := map[string]*rawClient{} // by host: the platform's and the bare handler's
+		send = func(u string, n uint64, key string, body []byte, keep func([]byte)) (int, error) {
+			pu, err := url.Parse(u)
+			if err != nil {
+				return 0, err
+			}
+			base := pu.Scheme + "://" + pu.Host
+			mu.Lock()
+			rc := clients[base]
+			if rc == nil {
+				if rc, err = newRawClient(base, *c); err != nil {
+					mu.Unlock()
+					return 0, err
+				}
+				clients[base] = rc
+			}
+			mu.Unlock()
+			status, out, err := rc.do("POST", pu.RequestURI(), []string{"Content-Type: application/json",
+				"Authorization: Bearer " + key, "User-Agent: anjuload"}, body, keep != nil)
+			if err == nil && status == http.StatusCreated && keep != nil {
+				keep(out)
+			}
+			return status, err
 		}
-		defer resp.Body.Close()
-		out, err := io.ReadAll(resp.Body)
-		if err != nil {
-			return 0, err
-		}
-		if resp.StatusCode == http.StatusCreated && keep != nil {
-			keep(out)
-		}
-		return resp.StatusCode, nil
+	case "nethttp":
+		send = netHTTPSend(newLoadClient(*c))
+	default:
+		return fmt.Errorf("-client %q: raw or nethttp", *clientKind)
 	}
 
 	fmt.Printf("POST %s/api/v1/verifications  c=%d  d=%s  keys=%d\n", *base, *c, *d, len(keyList))
@@ -279,4 +294,27 @@ func runVerify(args []string) error {
 		fmt.Printf("%d codes appended to %s\n", len(codes), *codesOut)
 	}
 	return nil
+}
+
+// netHTTPSend posts through Go's net/http client (-client nethttp).
+func netHTTPSend(client *http.Client) func(url string, n uint64, key string, body []byte, keep func([]byte)) (int, error) {
+	return func(url string, n uint64, key string, body []byte, keep func([]byte)) (int, error) {
+		req, _ := http.NewRequest(http.MethodPost, url, bytes.NewReader(body))
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("Authorization", "Bearer "+key)
+		req.Header.Set("User-Agent", "anjuload")
+		resp, err := client.Do(req)
+		if err != nil {
+			return 0, err
+		}
+		defer resp.Body.Close()
+		out, err := io.ReadAll(resp.Body)
+		if err != nil {
+			return 0, err
+		}
+		if resp.StatusCode == http.StatusCreated && keep != nil {
+			keep(out)
+		}
+		return resp.StatusCode, nil
+	}
 }
