@@ -3,7 +3,6 @@ package main
 import (
 	"flag"
 	"fmt"
-	"io"
 	"math/rand/v2"
 	"net/http"
 	"os"
@@ -96,13 +95,7 @@ func runCheck(args []string) error {
 			if *ips > 0 {
 				req.Header.Set("X-Forwarded-For", forwardedFor(n))
 			}
-			resp, err := client.Do(req)
-			if err != nil {
-				return 0, err
-			}
-			_, err = io.Copy(io.Discard, resp.Body)
-			resp.Body.Close()
-			return resp.StatusCode, err
+			return doDiscard(client, req)
 		}
 	default:
 		return fmt.Errorf("-client %q: raw or nethttp", *clientKind)

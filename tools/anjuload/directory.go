@@ -3,7 +3,6 @@ package main
 import (
 	"flag"
 	"fmt"
-	"io"
 	"net/http"
 	"net/url"
 	"strings"
@@ -76,13 +75,7 @@ func runDirectory(args []string) error {
 		req, _ := http.NewRequest(http.MethodGet, base+paths[n%uint64(len(paths))], nil)
 		req.Header.Set("User-Agent", "Mozilla/5.0 (Linux; Android 14) MicroMessenger/8.0 anjuload")
 		req.Header.Set("Accept-Language", "zh-CN,zh;q=0.9")
-		resp, err := client.Do(req)
-		if err != nil {
-			return 0, err
-		}
-		_, err = io.Copy(io.Discard, resp.Body)
-		resp.Body.Close()
-		return resp.StatusCode, err
+		return doDiscard(client, req)
 	}
 	fmt.Printf("GET %s/agencies…  mix=%s  c=%d  d=%s  paths=%d\n", *base, *mix, *c, *d, len(paths))
 	var hello loadResult

@@ -148,6 +148,18 @@ func runLoadRate(c int, rate float64, d, warmup time.Duration, pid int, do func(
 	return res
 }
 
+// doDiscard sends req and reads the answer to its end (so that the
+// connection is kept): its status.
+func doDiscard(client *http.Client, req *http.Request) (int, error) {
+	resp, err := client.Do(req)
+	if err != nil {
+		return 0, err
+	}
+	_, err = io.Copy(io.Discard, resp.Body)
+	resp.Body.Close()
+	return resp.StatusCode, err
+}
+
 func (r loadResult) rate() float64 { return float64(len(r.samples)) / r.elapsed.Seconds() }
 
 func (r loadResult) count(status int) int {
@@ -344,13 +356,8 @@ func runBaseline(args []string) error {
 	_ = fs.Parse(args)
 	client := newLoadClient(*c)
 	r, err := baseline(*c, *d, func(url string, n uint64) (int, error) {
-		resp, err := client.Get(url + "/hello")
-		if err != nil {
-			return 0, err
-		}
-		_, err = io.Copy(io.Discard, resp.Body)
-		resp.Body.Close()
-		return resp.StatusCode, err
+		req, _ := http.NewRequest(http.MethodGet, url+"/hello", nil)
+		return doDiscard(client, req)
 	})
 	if err != nil {
 		return err

@@ -242,13 +242,7 @@ func runSign(args []string) error {
 		cl := clients[n%uint64(len(clients))]
 		req, _ := http.NewRequest(http.MethodPost, *base+"/gov/contracts/"+ids[i]+"/sign", nil)
 		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-		resp, err := cl.Do(req)
-		if err != nil {
-			return 0, err
-		}
-		_, err = io.Copy(io.Discard, resp.Body)
-		resp.Body.Close()
-		return resp.StatusCode, err
+		return doDiscard(cl, req)
 	})
 	res.report("sign (POST the preview's 签约)", http.StatusSeeOther, false)
 	fmt.Printf("load average after: %s\n", loadAvg())
