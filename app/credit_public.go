@@ -123,7 +123,7 @@ func (a *App) PublicCredit(s Subject) (*PublicCredit, error) {
 					sum.Penalty += r.Points
 				}
 			}
-			sum.Recent = recentRecords(records)
+			sum.Recent = recentRecords(records, now)
 		}
 		v = publicCredit(scale.rescore(sum), now)
 		v.Base = scale.base
@@ -149,16 +149,21 @@ type DisclosableRecord struct {
 }
 
 // recentRecords keeps the newest records that may ever be disclosed
-// (withdrawn ones never are), newest first.
-func recentRecords(records []*CreditRecord) []DisclosableRecord {
+// (withdrawn ones never are), newest first; and, after them, any older
+// record that counts but is not disclosed at now (a penalty in its
+// objection period or under objection), so that the page's count of
+// undisclosed records does not depend on how many came after them.
+func recentRecords(records []*CreditRecord, now time.Time) []DisclosableRecord {
 	var out []DisclosableRecord
+	kept := 0
 	for _, r := range slices.Backward(records) {
-		if len(out) == recentMax {
-			break
-		}
 		if r.Status == RecordWithdrawn {
 			continue
 		}
+		if kept == recentMax && (r.Status != RecordActive || r.Public(now)) {
+			continue
+		}
+		kept = min(kept+1, recentMax)
 		p := r.PendingRequest()
 		out = append(out, DisclosableRecord{PublicCreditRecord: PublicCreditRecord{No: r.No, RuleNo: r.RuleNo, Item: r.Item,
 			Type: r.Type, Points: r.Points, EventDate: r.EventDate, Start: r.Start, Until: r.Until(), Status: r.Status},

@@ -108,7 +108,7 @@ func (a *App) refreshSummary(tx *storage.Tx, s Subject, now time.Time) (*CreditS
 		}
 	}
 	sum.Level = scale.level(sum.Score)
-	sum.Recent = recentRecords(records)
+	sum.Recent = recentRecords(records, now)
 	b, err := json.Marshal(sum)
 	if err != nil {
 		return nil, err

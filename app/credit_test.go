@@ -499,7 +499,7 @@ func TestPublicCreditFromSummaryMatchesRecords(t *testing.T) {
 				pending++
 			}
 		}
-		got := publicCredit(CreditSummary{Recent: recentRecords(records)}, now)
+		got := publicCredit(CreditSummary{Recent: recentRecords(records, f.now())}, now)
 		var gotNos []string
 		for _, r := range got.Records {
 			gotNos = append(gotNos, r.No)
@@ -588,5 +588,33 @@ func TestExpireCreditRecordsPastABatchDueLaterToday(t *testing.T) {
 	}
 	if later < creditBatch+1 {
 		t.Errorf("%d records due later today left active, want %d", later, creditBatch+1)
+	}
+}
+
+// TestCreditPendingBeyondTheNewestRecords: a penalty still in its
+// objection period is counted as not yet disclosed however many records
+// came after it, so that the public page's figures still add up.
+func TestCreditPendingBeyondTheNewestRecords(t *testing.T) {
+	t.Parallel()
+	f := newDemoFixture(t)
+	_, _, _, anju := creditActors(f)
+	approveNew(f, anju, "JG-K-005") // a penalty: undisclosed for its objection period
+	before, err := f.PublicCredit(anju)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if before.Pending == 0 {
+		t.Fatal("the new penalty is not counted as undisclosed")
+	}
+	for range recentMax {
+		approveNew(f, anju, "JG-J-003") // bonuses: disclosed at once
+	}
+	after, err := f.PublicCredit(anju)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if after.Pending != before.Pending || after.PendingPoints != before.PendingPoints {
+		t.Errorf("undisclosed after %d newer records: %d (%d points), before: %d (%d points)",
+			recentMax, after.Pending, after.PendingPoints, before.Pending, before.PendingPoints)
 	}
 }
