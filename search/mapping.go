@@ -50,8 +50,9 @@ const (
 	Keyword
 	// Number is a float64 (any Go integer or float is accepted).
 	Number
-	// Date is a time.Time. The zero time means "no value"; times outside the
-	// years 1677–2262 cannot be represented by bleve and are not indexed.
+	// Date is a time.Time, indexed to the whole second. The zero time means
+	// "no value"; times outside the years 1677–2262 cannot be represented by
+	// bleve and are not indexed.
 	Date
 	// Stored is kept in the index but not searchable.
 	Stored

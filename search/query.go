@@ -67,7 +67,10 @@ type Query struct {
 
 // Range keeps documents whose Number or Date field is >= Min and < Max.
 // Min and Max are float64 (or any integer) for Number fields, time.Time for
-// Date fields; nil (or the zero time) leaves that end open.
+// Date fields; nil (or the zero time) leaves that end open. Dates are
+// indexed to the whole second (a fraction is dropped) and a range's ends
+// are rounded up to a whole second: exact for dates that are whole
+// seconds; a date with a fraction counts as the start of its second.
 type Range struct {
 	Field    string
 	Min, Max any
@@ -445,14 +448,25 @@ func rangeTime(field string, v any) (time.Time, error) {
 	case nil:
 		return time.Time{}, nil
 	case time.Time:
-		return t, nil
+		return ceilSecond(t), nil
 	case *time.Time:
 		if t == nil {
 			return time.Time{}, nil
 		}
-		return *t, nil
+		return ceilSecond(*t), nil
 	}
 	return time.Time{}, fmt.Errorf("%w: range on %q: want time.Time, got %T", ErrQuery, field, v)
+}
+
+// ceilSecond rounds a range's end up to a whole second. Dates are indexed
+// as whole seconds, and for a whole second s, s >= m exactly when
+// s >= ceil(m), and s < m exactly when s < ceil(m): so a range is exact for
+// dates that are whole seconds, such as a validity that ends "at" now.
+func ceilSecond(t time.Time) time.Time {
+	if c := t.Truncate(time.Second); !c.Equal(t) {
+		return c.Add(time.Second)
+	}
+	return t
 }
 
 // sortOrder parses Sort, applies the default and appends the _id

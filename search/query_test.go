@@ -3,6 +3,7 @@ package search
 import (
 	"errors"
 	"fmt"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -295,5 +296,42 @@ func TestCountMatches(t *testing.T) {
 	}
 	if _, err := ix.CountMatches(Query{Type: "nosuch"}); !errors.Is(err, ErrQuery) {
 		t.Errorf("unknown type: %v", err)
+	}
+}
+
+// TestDateRangesCompareWholeSeconds: dates are indexed to the second (a
+// fraction dropped) and a range's ends rounded up to a whole second, so
+// documents of the same second are all in or all out, and a range is exact
+// for whole seconds.
+func TestDateRangesCompareWholeSeconds(t *testing.T) {
+	ix, _, err := Open(filepath.Join(t.TempDir(), "index"), userSchema(1))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = ix.Close() })
+	at := func(sec, ms int) time.Time { return time.Date(2026, 11, 27, 12, 0, sec, ms*1e6, time.UTC) }
+	docs := []Doc{
+		{Type: "user", ID: "user/1", Fields: map[string]any{"created": at(0, 300)}},
+		{Type: "user", ID: "user/2", Fields: map[string]any{"created": at(0, 800)}},
+		{Type: "user", ID: "user/3", Fields: map[string]any{"created": at(1, 200)}},
+	}
+	if err := ix.Apply(docs, nil); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		name     string
+		min, max any
+		want     []string
+	}{
+		{"min within a second starts at the next one", at(0, 900), nil, []string{"user/3"}},
+		{"max within a second ends after it", nil, at(1, 500), []string{"user/3", "user/2", "user/1"}},
+		{"a range inside one second is empty", at(0, 100), at(0, 900), nil},
+		{"whole seconds are exact", at(1, 0), at(2, 0), []string{"user/3"}},
+		{"a nanosecond past a whole second", nil, at(0, 0).Add(time.Nanosecond), []string{"user/2", "user/1"}},
+	} {
+		got := ids(t, ix, Query{Type: "user", Ranges: []Range{{Field: "created", Min: c.min, Max: c.max}}})
+		if !slices.Equal(got, c.want) {
+			t.Errorf("%s: got %v, want %v", c.name, got, c.want)
+		}
 	}
 }
