@@ -49,25 +49,7 @@ func benchIndex(b *testing.B) *Index {
 }
 
 // BenchmarkApplyBatch: one op = one Apply of 500 new documents.
-func BenchmarkApplyBatch(b *testing.B) {
-	const batch = 500
-	ix := benchIndex(b)
-	r := rand.New(rand.NewPCG(1, 2))
-	n := 0
-	docs := make([]Doc, batch)
-	for b.Loop() {
-		b.StopTimer()
-		for i := range docs {
-			docs[i] = benchDoc(r, n)
-			n++
-		}
-		b.StartTimer()
-		if err := ix.Apply(docs, nil); err != nil {
-			b.Fatal(err)
-		}
-	}
-	b.ReportMetric(float64(n)/b.Elapsed().Seconds(), "docs/s")
-}
+func BenchmarkApplyBatch(b *testing.B) { benchApply(b, 500, benchDoc) }
 
 // BenchmarkApplyBatchNowDates: one op = one Apply of 200 new documents
 // whose date is the moment they were written, to the nanosecond, as when
@@ -75,17 +57,24 @@ func BenchmarkApplyBatch(b *testing.B) {
 // indexed to the second, so documents of the same second share their
 // date's terms (docs/benchmarks.md 4.11).
 func BenchmarkApplyBatchNowDates(b *testing.B) {
-	const batch = 200
+	base := time.Date(2026, 11, 27, 8, 0, 0, 0, time.UTC)
+	benchApply(b, 200, func(r *rand.Rand, n int) Doc {
+		d := benchDoc(r, n)
+		d.Fields["created"] = base.Add(time.Duration(n)*500*time.Microsecond + time.Duration(r.IntN(500000)))
+		return d
+	})
+}
+
+// benchApply times Apply of batches of new documents made by doc.
+func benchApply(b *testing.B, batch int, doc func(r *rand.Rand, n int) Doc) {
 	ix := benchIndex(b)
 	r := rand.New(rand.NewPCG(1, 2))
-	base := time.Date(2026, 11, 27, 8, 0, 0, 0, time.UTC)
 	n := 0
 	docs := make([]Doc, batch)
 	for b.Loop() {
 		b.StopTimer()
 		for i := range docs {
-			docs[i] = benchDoc(r, n)
-			docs[i].Fields["created"] = base.Add(time.Duration(n)*500*time.Microsecond + time.Duration(r.IntN(500000)))
+			docs[i] = doc(r, n)
 			n++
 		}
 		b.StartTimer()
