@@ -24,39 +24,29 @@ func (a *App) ExpireCreditRecords(actor Actor) (int, error) {
 		err := a.update(func(tx *storage.Tx) error {
 			now := a.now()
 			today := string(dayKey(now))
-			var due []uint64
+			var due []*CreditRecord
 			err := recordTable.LookupPrefix(tx, "expires", nil, func(k []byte, id uint64) (bool, error) {
 				if string(k) > today || len(due) == creditBatch {
 					return false, nil
 				}
-				if string(k) == today {
-					// The index knows the day only. Records due later
-					// today are passed over here, not in the batch: a
-					// batch made only of them would end the run before
-					// the ones due earlier today that follow them.
-					r, err := recordTable.Get(tx, id)
-					if err != nil {
-						return false, err
-					}
-					if r.Expires.After(now) {
-						return true, nil
-					}
+				r, err := recordTable.Get(tx, id)
+				if err != nil {
+					return false, err
 				}
-				due = append(due, id)
+				// The index knows the day only. Records due later today
+				// are passed over here, not in the batch: a batch made
+				// only of them would end the run before the ones due
+				// earlier today that follow them.
+				if !r.Expires.After(now) {
+					due = append(due, r)
+				}
 				return true, nil
 			})
 			if err != nil {
 				return err
 			}
 			subjects := map[Subject]bool{}
-			for _, id := range due {
-				r, err := recordTable.Get(tx, id)
-				if err != nil {
-					return err
-				}
-				if r.Expires.After(now) {
-					continue // later today
-				}
+			for _, r := range due {
 				r.Status, r.End, r.Updated = RecordExpired, r.Expires, now
 				r.event(now, actor, "expired", "")
 				if err := recordTable.Put(tx, r); err != nil {

@@ -155,15 +155,13 @@ type DisclosableRecord struct {
 // undisclosed records does not depend on how many came after them.
 func recentRecords(records []*CreditRecord, now time.Time) []DisclosableRecord {
 	var out []DisclosableRecord
-	kept := 0
 	for _, r := range slices.Backward(records) {
 		if r.Status == RecordWithdrawn {
 			continue
 		}
-		if kept == recentMax && (r.Status != RecordActive || r.Public(now)) {
+		if len(out) >= recentMax && (r.Status != RecordActive || r.Public(now)) {
 			continue
 		}
-		kept = min(kept+1, recentMax)
 		p := r.PendingRequest()
 		out = append(out, DisclosableRecord{PublicCreditRecord: PublicCreditRecord{No: r.No, RuleNo: r.RuleNo, Item: r.Item,
 			Type: r.Type, Points: r.Points, EventDate: r.EventDate, Start: r.Start, Until: r.Until(), Status: r.Status},

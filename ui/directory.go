@@ -117,6 +117,6 @@ func (s *Server) handleDirectoryAgency(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err, "", nil)
 		return
 	}
-	s.renderCachedPublic(w, r, "public_agency", &view{Title: "directory.agency_title", Portal: "public", Data: v},
+	s.renderCachedPublic(w, r, "public_agency", &view{Title: "directory.agency_title", Portal: "public", Data: v}, nil,
 		strconv.FormatUint(s.app.PublicVersion(), 10), strconv.FormatUint(v.Seq, 10))
 }

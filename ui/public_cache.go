@@ -93,16 +93,21 @@ func cacheablePublic(r *http.Request) bool {
 // renderPublicCheck writes the public check page of pc, from the cache when
 // it can.
 func (s *Server) renderPublicCheck(w http.ResponseWriter, r *http.Request, pc app.PublicCheck) {
-	v := &view{Title: "verify.public_title", Portal: "public", Data: s.newCheckView(pickLang(r, actorOf(r).Lang), pc)}
-	s.renderCachedPublic(w, r, "public_check", v, pc.Code, pc.State, pc.EndReason)
+	v := &view{Title: "verify.public_title", Portal: "public"}
+	data := func(lang string) any { return s.newCheckView(lang, pc) }
+	s.renderCachedPublic(w, r, "public_check", v, data, pc.Code, pc.State, pc.EndReason)
 }
 
 // renderCachedPublic writes a public page from the cache when it can. key
 // names what the page shows besides the language, the address and whether
 // the index is rebuilding (for the public check: the code's state, read on
-// every request); the rest may be up to the TTL old.
-func (s *Server) renderCachedPublic(w http.ResponseWriter, r *http.Request, name string, v *view, key ...string) {
+// every request); the rest may be up to the TTL old. data, if not nil,
+// makes v.Data in the page's language, only when the page is rendered.
+func (s *Server) renderCachedPublic(w http.ResponseWriter, r *http.Request, name string, v *view, data func(lang string) any, key ...string) {
 	if !cacheablePublic(r) {
+		if data != nil {
+			v.Data = data(pickLang(r, actorOf(r).Lang)) // the language fillView picks
+		}
 		s.render(w, r, http.StatusOK, name, v)
 		return
 	}
@@ -112,6 +117,9 @@ func (s *Server) renderCachedPublic(w http.ResponseWriter, r *http.Request, name
 	now := time.Now()
 	p := s.publicPages.get(k, now)
 	if p == nil {
+		if data != nil {
+			v.Data = data(lang)
+		}
 		s.fillView(w, r, v)
 		v.Rebuilding = rebuilding
 		var ok bool

@@ -75,6 +75,14 @@ func parsePages(s *Server) (*pages, error) {
 	if err != nil {
 		return nil, err
 	}
+	needs := map[string][]string{} // page file -> the partial files it needs
+	for _, n := range names {
+		if !strings.HasPrefix(n, "templates/_") {
+			if needs[n], err = partials.needs(templateFiles, n); err != nil {
+				return nil, err
+			}
+		}
+	}
 	p := &pages{byLang: map[string]map[string]*template.Template{}, shells: map[string]map[string]*template.Template{}}
 	for _, lang := range languages {
 		// One base set per combination of partial files pages need
@@ -87,10 +95,7 @@ func parsePages(s *Server) (*pages, error) {
 			if strings.HasPrefix(name, "_") {
 				continue
 			}
-			need, err := partials.needs(templateFiles, n)
-			if err != nil {
-				return nil, err
-			}
+			need := needs[n]
 			key := strings.Join(need, ",")
 			base := bases[key]
 			if base == nil {

@@ -88,7 +88,11 @@ func templateCalls(fsys fs.FS, f string) (defined, calls []string, err error) {
 			continue // the file's own text outside any define
 		}
 		defined = append(defined, name)
-		walkCalls(t.Root, func(called string) { calls = append(calls, called) })
+		eachNode(t.Root, func(list *parse.ListNode, i int) {
+			if tn, ok := list.Nodes[i].(*parse.TemplateNode); ok {
+				calls = append(calls, tn.Name)
+			}
+		})
 	}
 	return defined, calls, nil
 }
@@ -100,28 +104,4 @@ func isBlank(l *parse.ListNode) bool {
 		}
 	}
 	return true
-}
-
-// walkCalls calls fn with the name of every {{template}} action under n.
-func walkCalls(n parse.Node, fn func(string)) {
-	switch n := n.(type) {
-	case *parse.ListNode:
-		if n == nil {
-			return
-		}
-		for _, c := range n.Nodes {
-			walkCalls(c, fn)
-		}
-	case *parse.TemplateNode:
-		fn(n.Name)
-	case *parse.IfNode:
-		walkCalls(n.List, fn)
-		walkCalls(n.ElseList, fn)
-	case *parse.RangeNode:
-		walkCalls(n.List, fn)
-		walkCalls(n.ElseList, fn)
-	case *parse.WithNode:
-		walkCalls(n.List, fn)
-		walkCalls(n.ElseList, fn)
-	}
 }

@@ -31,32 +31,38 @@ func inlineMessages(set *template.Template, page string, lang string, msgs *cata
 		}
 	}
 	for _, t := range set.Templates() {
-		if t.Tree != nil && t.Tree.Root != nil {
-			inlineList(t.Tree.Root, lang, msgs)
+		if t.Tree == nil {
+			continue
 		}
+		eachNode(t.Tree.Root, func(list *parse.ListNode, i int) {
+			if a, ok := list.Nodes[i].(*parse.ActionNode); ok {
+				if text, ok := inlineText(a, lang, msgs); ok {
+					list.Nodes[i] = &parse.TextNode{NodeType: parse.NodeText, Pos: a.Pos, Text: []byte(text)}
+				}
+			}
+		})
 	}
 	return nil
 }
 
-func inlineList(list *parse.ListNode, lang string, msgs *catalog) {
+// eachNode calls fn with every node under list, by its list and index (so
+// that fn may replace it), going into the bodies of if, range and with.
+func eachNode(list *parse.ListNode, fn func(list *parse.ListNode, i int)) {
 	if list == nil {
 		return
 	}
-	for i, n := range list.Nodes {
-		switch n := n.(type) {
-		case *parse.ActionNode:
-			if text, ok := inlineText(n, lang, msgs); ok {
-				list.Nodes[i] = &parse.TextNode{NodeType: parse.NodeText, Pos: n.Pos, Text: []byte(text)}
-			}
+	for i := range list.Nodes {
+		fn(list, i)
+		switch n := list.Nodes[i].(type) {
 		case *parse.IfNode:
-			inlineList(n.List, lang, msgs)
-			inlineList(n.ElseList, lang, msgs)
+			eachNode(n.List, fn)
+			eachNode(n.ElseList, fn)
 		case *parse.RangeNode:
-			inlineList(n.List, lang, msgs)
-			inlineList(n.ElseList, lang, msgs)
+			eachNode(n.List, fn)
+			eachNode(n.ElseList, fn)
 		case *parse.WithNode:
-			inlineList(n.List, lang, msgs)
-			inlineList(n.ElseList, lang, msgs)
+			eachNode(n.List, fn)
+			eachNode(n.ElseList, fn)
 		}
 	}
 }

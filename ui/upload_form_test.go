@@ -118,12 +118,21 @@ func TestSignDocOverLimitKeepsTheKind(t *testing.T) {
 	e.signTerms(actor, id)
 	base := "/agency/contracts/" + itoa(id)
 	agent := e.signedIn("agency", "agent.zhang")
-	inLanguages(t, agent, func(lang string) {
-		what := "signing document over the limit (" + lang + ")"
-		r := agent.postFile(base+"/step/5", url.Values{"kind": {"certificate"}, "go": {"upload"}}, "file", "产权证.pdf", overLimit(ui.MaxSignUpload+1))
+	docOverLimitKeepsKind(t, agent, "signing document", base+"/step/5", url.Values{"kind": {"certificate"}, "go": {"upload"}},
+		"file", "产权证.pdf", ui.MaxSignUpload+1)
+}
+
+// docOverLimitKeepsKind posts a document one byte over its limit, in each
+// language: the size message shows next to the file field, and the kind of
+// document chosen (form's "kind") is still selected.
+func docOverLimitKeepsKind(t *testing.T, c *client, doc, path string, form url.Values, field, file string, size int64) {
+	t.Helper()
+	inLanguages(t, c, func(lang string) {
+		what := doc + " over the limit (" + lang + ")"
+		r := c.postFile(path, form, field, file, overLimit(size))
 		checkStatus(t, what, r, http.StatusUnprocessableEntity)
-		wantFieldError(t, r, "file", msg(lang, "contract.doc_too_big"))
-		wantSelected(t, what, r, "kind", "certificate")
+		wantFieldError(t, r, field, msg(lang, "contract.doc_too_big"))
+		wantSelected(t, what, r, "kind", form.Get("kind"))
 	})
 }
 
@@ -156,13 +165,8 @@ func TestFilingDocOverLimitKeepsTheKind(t *testing.T) {
 	fl := e.flReturned(e.actor("reviewer"), e.flPaper(e.actor("clerk"), "补件一室", "补件租客"))
 	page := "/gov/filings/" + itoa(fl.ID)
 	clerk := e.signedIn("gov", "clerk")
-	inLanguages(t, clerk, func(lang string) {
-		what := "filing document over the limit (" + lang + ")"
-		r := clerk.postFile(page+"/docs", url.Values{"kind": {"power_of_attorney"}}, "doc", "委托书.pdf", overLimit(ui.MaxFilingDocUpload+1))
-		checkStatus(t, what, r, http.StatusUnprocessableEntity)
-		wantFieldError(t, r, "doc", msg(lang, "contract.doc_too_big"))
-		wantSelected(t, what, r, "kind", "power_of_attorney")
-	})
+	docOverLimitKeepsKind(t, clerk, "filing document", page+"/docs", url.Values{"kind": {"power_of_attorney"}},
+		"doc", "委托书.pdf", ui.MaxFilingDocUpload+1)
 }
 
 // The practitioner form: what was typed is kept.

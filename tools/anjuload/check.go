@@ -7,7 +7,6 @@ import (
 	"net/http"
 	"os"
 	"strings"
-	"sync"
 	"time"
 )
 
@@ -31,7 +30,7 @@ func runCheck(args []string) error {
 	timeline := fs.Bool("timeline", false, "print every second")
 	rate := fs.Float64("rate", 0, "open load: send this many requests per second (at most c at a time), latency counted from when each was due; 0: closed load, every client sends again at once")
 	pid := fs.Int("pid", 0, "server process for CPU time (default from anju.control)")
-	clientKind := fs.String("client", "raw", "raw: a minimal HTTP/1.1 client (rawhttp.go), leaving the shared cores to the server; nethttp: Go's net/http client")
+	clientKind := clientFlag(fs)
 	_ = fs.Parse(args)
 	if *data != "" {
 		u, p, err := readControl(*data)
@@ -66,25 +65,17 @@ func runCheck(args []string) error {
 	var get func(url string, n uint64) (int, error)
 	switch *clientKind {
 	case "raw":
-		var mu sync.Mutex
-		clients := map[string]*rawClient{} // the platform's and the bare handler's
+		clients := newRawClients(*c)
 		get = func(url string, n uint64) (int, error) {
-			mu.Lock()
-			rc := clients[url]
-			if rc == nil {
-				var err error
-				if rc, err = newRawClient(url, *c); err != nil {
-					mu.Unlock()
-					return 0, err
-				}
-				clients[url] = rc
+			rc, path, err := clients.to(url + "/v/" + codes[n%uint64(len(codes))])
+			if err != nil {
+				return 0, err
 			}
-			mu.Unlock()
 			h := []string{"User-Agent: " + userAgent, "Accept-Language: " + acceptLanguage}
 			if *ips > 0 {
 				h = append(h, "X-Forwarded-For: "+forwardedFor(n))
 			}
-			return rc.get("/v/"+codes[n%uint64(len(codes))], h...)
+			return rc.get(path, h...)
 		}
 	case "nethttp":
 		client := newLoadClient(*c)

@@ -4,11 +4,13 @@ import (
 	"bufio"
 	"bytes"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"net"
 	"net/url"
 	"strconv"
+	"sync"
 	"time"
 )
 
@@ -24,6 +26,40 @@ type rawClient struct {
 	addr  string // host:port
 	host  string // for the Host header
 	conns chan *rawConn
+}
+
+// rawClients keeps a rawClient per server: a run talks to the platform
+// and to the bare handler.
+type rawClients struct {
+	c  int // connections kept per server
+	mu sync.Mutex
+	m  map[string]*rawClient
+}
+
+func newRawClients(c int) *rawClients { return &rawClients{c: c, m: map[string]*rawClient{}} }
+
+// to returns the client for the server of address u and u's request URI.
+func (p *rawClients) to(u string) (*rawClient, string, error) {
+	pu, err := url.Parse(u)
+	if err != nil {
+		return nil, "", err
+	}
+	server := pu.Scheme + "://" + pu.Host
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	rc := p.m[server]
+	if rc == nil {
+		if rc, err = newRawClient(server, p.c); err != nil {
+			return nil, "", err
+		}
+		p.m[server] = rc
+	}
+	return rc, pu.RequestURI(), nil
+}
+
+// clientFlag is the -client flag of check and verify.
+func clientFlag(fs *flag.FlagSet) *string {
+	return fs.String("client", "raw", "raw: a minimal HTTP/1.1 client (rawhttp.go), leaving the shared cores to the server; nethttp: Go's net/http client")
 }
 
 type rawConn struct {

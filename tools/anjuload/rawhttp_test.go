@@ -63,6 +63,16 @@ func TestRawClient(t *testing.T) {
 			t.Errorf("GET /chunked kept %d bytes, want %d (%d, %v)", len(out), 2*len(big), status, err)
 		}
 	}
+	// One client per server, whatever the path.
+	clients := newRawClients(2)
+	a, path, err := clients.to(srv.URL + "/length?x=1")
+	b, _, _ := clients.to(srv.URL + "/chunked")
+	if err != nil || a != b || path != "/length?x=1" {
+		t.Errorf("to: %p %p %q %v", a, b, path, err)
+	}
+	if status, err := a.get(path); err != nil || status != http.StatusOK {
+		t.Errorf("GET %s = %d, %v", path, status, err)
+	}
 	if _, err := newRawClient("https://example.org", 1); err == nil {
 		t.Error("an https address was accepted")
 	}

@@ -11,7 +11,6 @@ import (
 	"io"
 	"math/rand/v2"
 	"net/http"
-	"net/url"
 	"os"
 	"strings"
 	"sync"
@@ -157,7 +156,7 @@ func runVerify(args []string) error {
 	timeline := fs.Bool("timeline", false, "print every second")
 	rate := fs.Float64("rate", 0, "open load: send this many requests per second (at most c at a time), latency counted from when each was due; 0: closed load, every client sends again at once")
 	pid := fs.Int("pid", 0, "server process for CPU time (default from anju.control)")
-	clientKind := fs.String("client", "raw", "raw: a minimal HTTP/1.1 client (rawhttp.go), leaving the shared cores to the server; nethttp: Go's net/http client")
+	clientKind := clientFlag(fs)
 	_ = fs.Parse(args)
 	if *data != "" {
 		u, p, err := readControl(*data)
@@ -204,25 +203,13 @@ func runVerify(args []string) error {
 	var send func(url string, n uint64, key string, body []byte, keep func([]byte)) (int, error)
 	switch *clientKind {
 	case "raw":
-		var mu sync.Mutex
-		clients := map[string]*rawClient{} // by host: the platform's and the bare handler's
+		clients := newRawClients(*c)
 		send = func(u string, n uint64, key string, body []byte, keep func([]byte)) (int, error) {
-			pu, err := url.Parse(u)
+			rc, path, err := clients.to(u)
 			if err != nil {
 				return 0, err
 			}
-			base := pu.Scheme + "://" + pu.Host
-			mu.Lock()
-			rc := clients[base]
-			if rc == nil {
-				if rc, err = newRawClient(base, *c); err != nil {
-					mu.Unlock()
-					return 0, err
-				}
-				clients[base] = rc
-			}
-			mu.Unlock()
-			status, out, err := rc.do("POST", pu.RequestURI(), []string{"Content-Type: application/json",
+			status, out, err := rc.do("POST", path, []string{"Content-Type: application/json",
 				"Authorization: Bearer " + key, "User-Agent: anjuload"}, body, keep != nil)
 			if err == nil && status == http.StatusCreated && keep != nil {
 				keep(out)
