@@ -78,9 +78,10 @@ func (s *Server) logRequests(next http.Handler) http.Handler {
 		if sw.status >= 500 {
 			level = slog.LevelError
 		}
-		s.log.Log(r.Context(), level, "http", "request_id", requestID(r), "method", r.Method,
-			"path", r.URL.Path, "status", sw.status, "bytes", sw.bytes,
-			"ms", time.Since(start).Milliseconds(), "ip", s.clientIP(r), "user", user)
+		// LogAttrs: one line per request, without boxing each value.
+		s.log.LogAttrs(r.Context(), level, "http", slog.String("request_id", requestID(r)), slog.String("method", r.Method),
+			slog.String("path", r.URL.Path), slog.Int("status", sw.status), slog.Int64("bytes", sw.bytes),
+			slog.Int64("ms", time.Since(start).Milliseconds()), slog.String("ip", s.clientIP(r)), slog.String("user", user))
 	})
 }
 

@@ -170,7 +170,7 @@ func (s *Server) renderPublicPage(name string, v *view, now time.Time) (*publicP
 	buf.WriteString(attrEscaper.Replace(v.Path))
 	buf.Write(sh.parts[1])
 	start := buf.Len()
-	if err := t.ExecuteTemplate(&buf, "content", v); err != nil {
+	if err := sh.stamps.writeContent(&buf, t, v); err != nil {
 		return nil, false
 	}
 	if n := int64(buf.Len() - start); n > sh.content.Load() {
@@ -200,6 +200,7 @@ type publicShell struct {
 	parts   [4][]byte // before the path, before the content, before the request ID, after it
 	expires time.Time
 	content atomic.Int64 // bytes of the longest content rendered into it
+	stamps  stamps       // the content's stamps (content_stamp.go)
 }
 
 func (s *Server) publicShell(name string, v *view, now time.Time) *publicShell {

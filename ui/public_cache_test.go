@@ -94,11 +94,11 @@ func TestPublicCheckRateLimitedPage(t *testing.T) {
 	}
 }
 
-// TestPublicShellPagesMatchFullRender: a public check or agency page put
-// together from the layout's shell and the content alone is byte for byte
-// the page the full template renders (asked for with a session cookie,
-// which bypasses the cache), in both languages, with an address that needs
-// escaping in the language switch.
+// TestPublicShellPagesMatchFullRender: a public check (in every state) or
+// agency page put together from the layout's shell and the content's stamp
+// is byte for byte the page the full template renders (asked for with a
+// session cookie, which bypasses the cache), in both languages, with an
+// address that needs escaping in the language switch.
 func TestPublicShellPagesMatchFullRender(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
@@ -107,6 +107,9 @@ func TestPublicShellPagesMatchFullRender(t *testing.T) {
 		"/v/" + code,
 		"/check?code=" + strings.ToLower(code) + "&from=qr'+1",
 		fmt.Sprintf("/agencies/%d", e.user("anju.admin").AgencyID),
+	}
+	for _, state := range publicCheckStates { // each state's page has its own stamp
+		paths = append(paths, "/v/"+demoVerification(t, e, state).Code)
 	}
 	for _, lang := range []string{"zh-CN", "en"} {
 		for _, p := range paths {

@@ -12,16 +12,8 @@ import (
 func TestPublicCheckEveryState(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
-	viewer := app.Actor{Username: "test", Roles: []app.Role{app.RoleViewer}}
-	for _, state := range []string{"valid", "expired", "used", "revoked", "voided"} {
-		res, err := e.app.SearchVerifications(viewer, app.VerificationQuery{Status: state, Page: 1, Size: 1})
-		if err != nil {
-			t.Fatal(err)
-		}
-		if len(res.Items) == 0 {
-			t.Fatalf("the demo has no %s verification", state)
-		}
-		v := res.Items[0]
+	for _, state := range publicCheckStates {
+		v := demoVerification(t, e, state)
 		for _, lang := range []string{"zh-CN", "en"} {
 			r := e.client().get("/v/"+v.Code, "Accept-Language", lang)
 			wantStatus(t, r, 200)
@@ -42,4 +34,21 @@ func TestPublicCheckEveryState(t *testing.T) {
 			}
 		}
 	}
+}
+
+// publicCheckStates are the states a code's public check page shows.
+var publicCheckStates = []string{"valid", "expired", "used", "revoked", "voided"}
+
+// demoVerification returns one of the demo's verifications in state.
+func demoVerification(t *testing.T, e *env, state string) *app.Verification {
+	t.Helper()
+	viewer := app.Actor{Username: "test", Roles: []app.Role{app.RoleViewer}}
+	res, err := e.app.SearchVerifications(viewer, app.VerificationQuery{Status: state, Page: 1, Size: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Items) == 0 {
+		t.Fatalf("the demo has no %s verification", state)
+	}
+	return res.Items[0]
 }

@@ -88,6 +88,9 @@ func (s *Server) routes() {
 	r.MethodNotAllowedHandler = http.HandlerFunc(s.handleMethodNotAllowed)
 	s.router = r
 
+	// The public check first: it is the busiest page (every QR scan), and
+	// mux tries the routes in the order they were added.
+	r.HandleFunc("/v/{code}", s.handlePublicCheck).Methods("GET")
 	r.HandleFunc("/healthz", s.handleHealth).Methods("GET")
 	r.PathPrefix("/static/").Handler(s.assets).Methods("GET")
 	r.HandleFunc("/lang", s.handleLang).Methods("POST")

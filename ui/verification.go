@@ -29,7 +29,6 @@ func (s *Server) registerVerificationRoutes(r *mux.Router) {
 	s.publicPages = newPublicPages(publicPageTTL, publicPagesMax)
 	s.shells = map[string]*publicShell{}
 	s.tooManyPages = s.buildTooManyPages()
-	r.HandleFunc("/v/{code}", s.handlePublicCheck).Methods("GET")
 	r.HandleFunc("/check", s.handlePublicCheckForm).Methods("GET")
 }
 

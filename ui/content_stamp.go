@@ -1,0 +1,158 @@
+package ui
+
+import (
+	"bytes"
+	"html/template"
+	"reflect"
+	"strconv"
+	"sync"
+)
+
+// A content stamp is a page's "content" template rendered once with a
+// marker in each field of its data, cut at the markers. Putting a page
+// together from it is copying bytes and escaping the fields: executing the
+// template walks it through reflection, which was most of the CPU of an
+// uncached public check (docs/benchmarks.md 4.12).
+//
+// Only data that is a pointer to a struct of strings can be stamped
+// (checkView). A template may test whether a field is empty ({{if .X}}), so
+// there is one stamp per set of empty fields; it must not look at a field's
+// value otherwise (TestPublicShellPagesMatchFullRender compares every state
+// with the template's own rendering). A field placed anywhere but in HTML
+// text or a quoted attribute value (a URL, a script) is escaped otherwise
+// than the stamp would, and so is content that shows the address asked for
+// or the request ID: such a page is not stamped but rendered.
+type contentStamp struct {
+	lits   [][]byte // the text before each field, and after the last
+	fields []int    // the field placed after lits[i]
+}
+
+// stampMarker is what field i of the data holds while the stamp is made.
+// Its < and + are escaped by html/template in text and attribute values
+// (and differently anywhere else), which is how the stamp knows where each
+// field went.
+func stampMarker(i int) string { return "anjuStampField" + strconv.Itoa(i) + "<+" }
+
+const stampMarkerPrefix = "anjuStampField"
+
+// stamps holds a shell's content stamps by the set of empty fields; nil
+// means the page cannot be stamped.
+type stamps struct {
+	mu sync.RWMutex
+	m  map[uint64]*contentStamp
+}
+
+// stampable returns the struct data points to, when it can be stamped.
+func stampable(data any) (reflect.Value, bool) {
+	p := reflect.ValueOf(data)
+	if p.Kind() != reflect.Pointer || p.IsNil() || p.Elem().Kind() != reflect.Struct {
+		return reflect.Value{}, false
+	}
+	s := p.Elem()
+	if s.NumField() > 64 {
+		return reflect.Value{}, false
+	}
+	for i := 0; i < s.NumField(); i++ {
+		if f := s.Type().Field(i); f.Type.Kind() != reflect.String || !f.IsExported() {
+			return reflect.Value{}, false
+		}
+	}
+	return s, true
+}
+
+// emptyFields is the set of the struct's empty string fields.
+func emptyFields(s reflect.Value) uint64 {
+	var m uint64
+	for i := 0; i < s.NumField(); i++ {
+		if s.Field(i).Len() == 0 {
+			m |= 1 << i
+		}
+	}
+	return m
+}
+
+// writeContent writes the "content" of page t for v to buf, from a stamp
+// when v.Data can be stamped, else by executing the template.
+func (st *stamps) writeContent(buf *bytes.Buffer, t *template.Template, v *view) error {
+	s, ok := stampable(v.Data)
+	if !ok {
+		return t.ExecuteTemplate(buf, "content", v)
+	}
+	empty := emptyFields(s)
+	st.mu.RLock()
+	cs, made := st.m[empty]
+	st.mu.RUnlock()
+	if !made {
+		var err error
+		if cs, err = makeStamp(t, v, s, empty); err != nil {
+			return err
+		}
+		st.mu.Lock()
+		if st.m == nil {
+			st.m = map[uint64]*contentStamp{}
+		}
+		st.m[empty] = cs
+		st.mu.Unlock()
+	}
+	if cs == nil {
+		return t.ExecuteTemplate(buf, "content", v)
+	}
+	for i, f := range cs.fields {
+		buf.Write(cs.lits[i])
+		_, _ = attrEscaper.WriteString(buf, s.Field(f).String())
+	}
+	buf.Write(cs.lits[len(cs.lits)-1])
+	return nil
+}
+
+// makeStamp renders the content of t with a marker in each field of s that
+// is not empty, and cuts it at the markers. A nil stamp (and no error) says
+// the page cannot be stamped.
+func makeStamp(t *template.Template, v *view, s reflect.Value, empty uint64) (*contentStamp, error) {
+	marked := reflect.New(s.Type())
+	for i := 0; i < s.NumField(); i++ {
+		if empty&(1<<i) == 0 {
+			marked.Elem().Field(i).SetString(stampMarker(i))
+		}
+	}
+	mv := *v
+	mv.Data = marked.Interface()
+	mv.Path, mv.RequestID = pathMarker, requestIDMarker
+	var buf bytes.Buffer
+	if err := t.ExecuteTemplate(&buf, "content", &mv); err != nil {
+		return nil, err
+	}
+	out := buf.Bytes()
+	if bytes.Contains(out, []byte(pathMarker)) || bytes.Contains(out, []byte(requestIDMarker)) {
+		return nil, nil
+	}
+	cs := &contentStamp{}
+	escPrefix := []byte(stampMarkerPrefix)
+	for {
+		i := bytes.Index(out, escPrefix)
+		if i < 0 {
+			break
+		}
+		f, n := markerAt(out[i:], s.NumField())
+		if f < 0 {
+			return nil, nil // a field outside text and attribute values
+		}
+		cs.lits = append(cs.lits, out[:i])
+		cs.fields = append(cs.fields, f)
+		out = out[i+n:]
+	}
+	cs.lits = append(cs.lits, out)
+	return cs, nil
+}
+
+// markerAt returns the field whose marker, escaped as in HTML text, starts
+// b, and the marker's length; -1 when none does.
+func markerAt(b []byte, fields int) (field, n int) {
+	for i := 0; i < fields; i++ {
+		m := attrEscaper.Replace(stampMarker(i))
+		if bytes.HasPrefix(b, []byte(m)) {
+			return i, len(m)
+		}
+	}
+	return -1, 0
+}
