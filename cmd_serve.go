@@ -35,6 +35,7 @@ type Main struct {
 	listener net.Listener
 	cancel   context.CancelFunc
 	done     chan struct{}
+	flushLog func() // writes the log lines still buffered; nil when unbuffered
 }
 
 // controlFile tells the CLI of the same machine how to reach the running
@@ -182,6 +183,9 @@ func (m *Main) Close() error {
 	if m.App != nil {
 		errs = append(errs, m.App.Close())
 	}
+	if m.flushLog != nil {
+		m.flushLog()
+	}
 	return errors.Join(errs...)
 }
 
@@ -192,7 +196,8 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err := parseFlags(fs, args, 0, 0, stderr); err != nil {
 		return err
 	}
-	m := &Main{Config: cfg, Log: cfg.logger(os.Stderr), Out: stdout}
+	log, flushLog := cfg.logger(os.Stderr)
+	m := &Main{Config: cfg, Log: log, Out: stdout, flushLog: flushLog}
 	if !service.Interactive() {
 		// Started by systemd or the Windows service manager.
 		return runAsService(m)

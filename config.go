@@ -2,6 +2,7 @@ package main
 
 import (
 	"flag"
+	"io"
 	"log/slog"
 	"os"
 	"strconv"
@@ -51,14 +52,17 @@ func (c *Config) register(fs *flag.FlagSet) {
 	fs.StringVar(&c.LogLevel, "log-level", envString("ANJU_LOG_LEVEL", "info"), "log level: debug, info, warn or error (env ANJU_LOG_LEVEL)")
 }
 
-func (c *Config) logger(w *os.File) *slog.Logger {
+// logger logs to w through a logBuffer; flush writes what it holds.
+func (c *Config) logger(w io.Writer) (log *slog.Logger, flush func()) {
 	var level slog.Level
 	if err := level.UnmarshalText([]byte(c.LogLevel)); err != nil {
 		level = slog.LevelInfo
 	}
 	opts := &slog.HandlerOptions{Level: level}
+	buf := &logBuffer{w: w}
+	var h slog.Handler = slog.NewTextHandler(buf, opts)
 	if c.LogFormat == "json" {
-		return slog.New(slog.NewJSONHandler(w, opts))
+		h = slog.NewJSONHandler(buf, opts)
 	}
-	return slog.New(slog.NewTextHandler(w, opts))
+	return slog.New(flushingHandler{h, buf}), buf.Flush
 }
