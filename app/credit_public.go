@@ -123,7 +123,7 @@ func (a *App) PublicCredit(s Subject) (*PublicCredit, error) {
 					sum.Penalty += r.Points
 				}
 			}
-			sum.Recent = recentRecords(records, now)
+			sum.Recent, sum.OlderPublic = recentRecords(records, now)
 		}
 		v = publicCredit(scale.rescore(sum), now)
 		v.Base = scale.base
@@ -153,30 +153,46 @@ type DisclosableRecord struct {
 // record that counts but is not disclosed at now (a penalty in its
 // objection period or under objection), so that the page's count of
 // undisclosed records does not depend on how many came after them.
-func recentRecords(records []*CreditRecord, now time.Time) []DisclosableRecord {
-	var out []DisclosableRecord
+// olderPublic counts the older records left out that are disclosed at now:
+// the page's "N more" includes them. (Being disclosed does not end: a
+// record leaves the page only by a change, which writes the summary again.)
+func recentRecords(records []*CreditRecord, now time.Time) (out []DisclosableRecord, olderPublic int) {
 	for _, r := range slices.Backward(records) {
 		if r.Status == RecordWithdrawn {
 			continue
 		}
+		d := disclosable(r)
 		if len(out) >= recentMax && (r.Status != RecordActive || r.Public(now)) {
+			if d.publicAt(now) {
+				olderPublic++
+			}
 			continue
 		}
-		p := r.PendingRequest()
-		out = append(out, DisclosableRecord{PublicCreditRecord: PublicCreditRecord{No: r.No, RuleNo: r.RuleNo, Item: r.Item,
-			Type: r.Type, Points: r.Points, EventDate: r.EventDate, Start: r.Start, Until: r.Until(), Status: r.Status},
-			ObjectionUntil: r.ObjectionUntil, Objecting: p != nil && p.Kind == RequestObjection})
+		out = append(out, d)
 	}
-	return out
+	return out, olderPublic
 }
 
-// publicCredit is what the public sees at now of a summary: a bonus at
-// once, a penalty once its objection period is over with no objection
-// pending (CreditRecord.Public), the newest publicCreditMax of them.
+func disclosable(r *CreditRecord) DisclosableRecord {
+	p := r.PendingRequest()
+	return DisclosableRecord{PublicCreditRecord: PublicCreditRecord{No: r.No, RuleNo: r.RuleNo, Item: r.Item,
+		Type: r.Type, Points: r.Points, EventDate: r.EventDate, Start: r.Start, Until: r.Until(), Status: r.Status},
+		ObjectionUntil: r.ObjectionUntil, Objecting: p != nil && p.Kind == RequestObjection}
+}
+
+// publicAt reports whether the public may see the record at now: a bonus
+// at once, a penalty once its objection period is over with no objection
+// pending.
+func (d DisclosableRecord) publicAt(now time.Time) bool {
+	return d.Type == RuleBonus || (!now.Before(d.ObjectionUntil) && !d.Objecting)
+}
+
+// publicCredit is what the public sees at now of a summary: the records
+// disclosed at now (publicAt), the newest publicCreditMax of them.
 func publicCredit(sum CreditSummary, now time.Time) *PublicCredit {
-	v := &PublicCredit{Score: sum.Score, Level: sum.Level}
+	v := &PublicCredit{Score: sum.Score, Level: sum.Level, More: sum.OlderPublic}
 	for _, r := range sum.Recent {
-		public := r.Type == RuleBonus || (!now.Before(r.ObjectionUntil) && !r.Objecting)
+		public := r.publicAt(now)
 		counts := !now.Before(r.Start) && now.Before(r.Until)
 		switch {
 		case counts && !public:

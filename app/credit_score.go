@@ -68,9 +68,11 @@ type CreditSummary struct {
 	Penalty  int       `json:"penalty"`       // and negative
 	Next     time.Time `json:"next,omitzero"` // when the next active record ends
 	// Recent are the newest records the public page may show, so that it
-	// reads one value instead of every record (credit_public.go).
-	Recent  []DisclosableRecord `json:"recent,omitempty"`
-	Updated time.Time           `json:"updated"`
+	// reads one value instead of every record (credit_public.go). They are
+	// stored apart (creditRecentBucket): lists read every summary.
+	Recent      []DisclosableRecord `json:"-"`
+	OlderPublic int                 `json:"older_public,omitempty"` // disclosed records older than Recent
+	Updated     time.Time           `json:"updated"`
 }
 
 const (
@@ -108,7 +110,7 @@ func (a *App) refreshSummary(tx *storage.Tx, s Subject, now time.Time) (*CreditS
 		}
 	}
 	sum.Level = scale.level(sum.Score)
-	sum.Recent = recentRecords(records, now)
+	sum.Recent, sum.OlderPublic = recentRecords(records, now)
 	b, err := json.Marshal(sum)
 	if err != nil {
 		return nil, err

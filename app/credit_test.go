@@ -499,16 +499,17 @@ func TestPublicCreditFromSummaryMatchesRecords(t *testing.T) {
 				pending++
 			}
 		}
-		got := publicCredit(CreditSummary{Recent: recentRecords(records, f.now())}, now)
+		var sum CreditSummary
+		sum.Recent, sum.OlderPublic = recentRecords(records, f.now())
+		got := publicCredit(sum, now)
 		var gotNos []string
 		for _, r := range got.Records {
 			gotNos = append(gotNos, r.No)
 		}
-		if len(want) > publicCreditMax {
-			want = want[:publicCreditMax]
-		}
-		if !slices.Equal(gotNos, want) || got.Pending != pending {
-			t.Fatalf("day %d: public %v pending %d, want %v pending %d", days, gotNos, got.Pending, want, pending)
+		more := max(0, len(want)-publicCreditMax)
+		want = want[:len(want)-more]
+		if !slices.Equal(gotNos, want) || got.Pending != pending || got.More != more {
+			t.Fatalf("day %d: public %v pending %d, %d more; want %v pending %d, %d more", days, gotNos, got.Pending, got.More, want, pending, more)
 		}
 	}
 	// Through the App, later than a record's end (the summary is stale
@@ -616,5 +617,31 @@ func TestCreditPendingBeyondTheNewestRecords(t *testing.T) {
 	if after.Pending != before.Pending || after.PendingPoints != before.PendingPoints {
 		t.Errorf("undisclosed after %d newer records: %d (%d points), before: %d (%d points)",
 			recentMax, after.Pending, after.PendingPoints, before.Pending, before.PendingPoints)
+	}
+}
+
+// TestCreditMoreCountsEveryDisclosedRecord: the public page lists the
+// newest disclosed records and says how many more there are, counting
+// those older than the ones the summary keeps.
+func TestCreditMoreCountsEveryDisclosedRecord(t *testing.T) {
+	t.Parallel()
+	f := newDemoFixture(t)
+	_, _, _, anju := creditActors(f)
+	before, err := f.PublicCredit(anju)
+	if err != nil {
+		t.Fatal(err)
+	}
+	shown := len(before.Records) + before.More
+	const added = recentMax + 10
+	for range added {
+		approveNew(f, anju, "JG-J-003") // bonuses: disclosed at once
+	}
+	after, err := f.PublicCredit(anju)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(after.Records) != publicCreditMax || len(after.Records)+after.More != shown+added {
+		t.Errorf("%d records listed and %d more, want %d and %d more", len(after.Records), after.More,
+			publicCreditMax, shown+added-publicCreditMax)
 	}
 }
