@@ -35,11 +35,16 @@ func stampMarker(i int) string { return "anjuStampField" + strconv.Itoa(i) + "<+
 
 const stampMarkerPrefix = "anjuStampField"
 
-// stamps holds a shell's content stamps by the set of empty fields; nil
-// means the page cannot be stamped.
+// stamps holds a shell's content stamps by the data's type and set of
+// empty fields; nil means the page cannot be stamped.
 type stamps struct {
 	mu sync.RWMutex
-	m  map[uint64]*contentStamp
+	m  map[stampKey]*contentStamp
+}
+
+type stampKey struct {
+	data  reflect.Type
+	empty uint64
 }
 
 // stampable returns the struct data points to, when it can be stamped.
@@ -78,20 +83,20 @@ func (st *stamps) writeContent(buf *bytes.Buffer, t *template.Template, v *view)
 	if !ok {
 		return t.ExecuteTemplate(buf, "content", v)
 	}
-	empty := emptyFields(s)
+	key := stampKey{s.Type(), emptyFields(s)}
 	st.mu.RLock()
-	cs, made := st.m[empty]
+	cs, made := st.m[key]
 	st.mu.RUnlock()
 	if !made {
 		var err error
-		if cs, err = makeStamp(t, v, s, empty); err != nil {
+		if cs, err = makeStamp(t, v, s, key.empty); err != nil {
 			return err
 		}
 		st.mu.Lock()
 		if st.m == nil {
-			st.m = map[uint64]*contentStamp{}
+			st.m = map[stampKey]*contentStamp{}
 		}
-		st.m[empty] = cs
+		st.m[key] = cs
 		st.mu.Unlock()
 	}
 	if cs == nil {

@@ -62,8 +62,13 @@ func TestStampSameBytes(t *testing.T) {
 		if got.String() != want.String() {
 			t.Errorf("%s:\ngot  %q\nwant %q", src, got.String(), want.String())
 		}
-		if cs := st.m[0]; cs != nil {
-			t.Errorf("%s: stamped, want rendered", src)
+		if len(st.m) != 1 {
+			t.Errorf("%s: %d stamps made, want 1", src, len(st.m))
+		}
+		for _, cs := range st.m {
+			if cs != nil {
+				t.Errorf("%s: stamped, want rendered", src)
+			}
 		}
 	}
 }
