@@ -161,18 +161,19 @@ func recentRecords(records []*CreditRecord, now time.Time) (out []DisclosableRec
 		if r.Status == RecordWithdrawn {
 			continue
 		}
-		d := disclosable(r)
-		if len(out) >= recentMax && (r.Status != RecordActive || r.Public(now)) {
-			if d.publicAt(now) {
+		public := r.Public(now)
+		if len(out) >= recentMax && (r.Status != RecordActive || public) {
+			if public {
 				olderPublic++
 			}
 			continue
 		}
-		out = append(out, d)
+		out = append(out, disclosable(r))
 	}
 	return out, olderPublic
 }
 
+// disclosable is what the summary keeps of r for the public page.
 func disclosable(r *CreditRecord) DisclosableRecord {
 	p := r.PendingRequest()
 	return DisclosableRecord{PublicCreditRecord: PublicCreditRecord{No: r.No, RuleNo: r.RuleNo, Item: r.Item,
@@ -182,7 +183,8 @@ func disclosable(r *CreditRecord) DisclosableRecord {
 
 // publicAt reports whether the public may see the record at now: a bonus
 // at once, a penalty once its objection period is over with no objection
-// pending.
+// pending. It is CreditRecord.Public for the summary's copy, which the
+// page reads at a later now (TestPublicCreditFromSummaryMatchesRecords).
 func (d DisclosableRecord) publicAt(now time.Time) bool {
 	return d.Type == RuleBonus || (!now.Before(d.ObjectionUntil) && !d.Objecting)
 }

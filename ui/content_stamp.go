@@ -31,7 +31,7 @@ type contentStamp struct {
 // Its < and + are escaped by html/template in text and attribute values
 // (and differently anywhere else), which is how the stamp knows where each
 // field went.
-func stampMarker(i int) string { return "anjuStampField" + strconv.Itoa(i) + "<+" }
+func stampMarker(i int) string { return stampMarkerPrefix + strconv.Itoa(i) + "<+" }
 
 const stampMarkerPrefix = "anjuStampField"
 
@@ -47,43 +47,39 @@ type stampKey struct {
 	empty uint64
 }
 
-// stampable returns the struct data points to, when it can be stamped.
-func stampable(data any) (reflect.Value, bool) {
+// stampKeyOf returns the struct data points to and its stamp key, when it
+// can be stamped: a struct of at most 64 fields, all strings. (Whether they
+// are exported is decided once per key, by makeStamp.) It runs on every
+// page not in the cache, so it looks at each field once and only at values.
+func stampKeyOf(data any) (reflect.Value, stampKey, bool) {
 	p := reflect.ValueOf(data)
 	if p.Kind() != reflect.Pointer || p.IsNil() || p.Elem().Kind() != reflect.Struct {
-		return reflect.Value{}, false
+		return reflect.Value{}, stampKey{}, false
 	}
 	s := p.Elem()
 	if s.NumField() > 64 {
-		return reflect.Value{}, false
+		return reflect.Value{}, stampKey{}, false
 	}
+	var empty uint64
 	for i := 0; i < s.NumField(); i++ {
-		if f := s.Type().Field(i); f.Type.Kind() != reflect.String || !f.IsExported() {
-			return reflect.Value{}, false
+		f := s.Field(i)
+		if f.Kind() != reflect.String {
+			return reflect.Value{}, stampKey{}, false
+		}
+		if f.Len() == 0 {
+			empty |= 1 << i
 		}
 	}
-	return s, true
-}
-
-// emptyFields is the set of the struct's empty string fields.
-func emptyFields(s reflect.Value) uint64 {
-	var m uint64
-	for i := 0; i < s.NumField(); i++ {
-		if s.Field(i).Len() == 0 {
-			m |= 1 << i
-		}
-	}
-	return m
+	return s, stampKey{s.Type(), empty}, true
 }
 
 // writeContent writes the "content" of page t for v to buf, from a stamp
 // when v.Data can be stamped, else by executing the template.
 func (st *stamps) writeContent(buf *bytes.Buffer, t *template.Template, v *view) error {
-	s, ok := stampable(v.Data)
+	s, key, ok := stampKeyOf(v.Data)
 	if !ok {
 		return t.ExecuteTemplate(buf, "content", v)
 	}
-	key := stampKey{s.Type(), emptyFields(s)}
 	st.mu.RLock()
 	cs, made := st.m[key]
 	st.mu.RUnlock()
@@ -114,6 +110,11 @@ func (st *stamps) writeContent(buf *bytes.Buffer, t *template.Template, v *view)
 // is not empty, and cuts it at the markers. A nil stamp (and no error) says
 // the page cannot be stamped.
 func makeStamp(t *template.Template, v *view, s reflect.Value, empty uint64) (*contentStamp, error) {
+	for i := 0; i < s.NumField(); i++ {
+		if !s.Type().Field(i).IsExported() {
+			return nil, nil // the template cannot read it, nor this set it
+		}
+	}
 	marked := reflect.New(s.Type())
 	for i := 0; i < s.NumField(); i++ {
 		if empty&(1<<i) == 0 {
@@ -132,9 +133,9 @@ func makeStamp(t *template.Template, v *view, s reflect.Value, empty uint64) (*c
 		return nil, nil
 	}
 	cs := &contentStamp{}
-	escPrefix := []byte(stampMarkerPrefix)
+	prefix := []byte(stampMarkerPrefix) // not changed by escaping
 	for {
-		i := bytes.Index(out, escPrefix)
+		i := bytes.Index(out, prefix)
 		if i < 0 {
 			break
 		}

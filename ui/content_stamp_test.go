@@ -23,16 +23,8 @@ func TestStampSameBytes(t *testing.T) {
 	tmpl := template.Must(template.New("").Parse(page))
 	var st stamps
 	for _, d := range values {
-		var want, got bytes.Buffer
-		v := &view{Data: d}
-		if err := tmpl.ExecuteTemplate(&want, "content", v); err != nil {
-			t.Fatal(err)
-		}
-		if err := st.writeContent(&got, tmpl, v); err != nil {
-			t.Fatal(err)
-		}
-		if got.String() != want.String() {
-			t.Errorf("%+v:\nstamp    %q\ntemplate %q", d, got.String(), want.String())
+		if got, want := stampAndRender(t, &st, tmpl, &view{Data: d}); got != want {
+			t.Errorf("%+v:\nstamp    %q\ntemplate %q", d, got, want)
 		}
 	}
 	if len(st.m) != 3 {
@@ -50,17 +42,9 @@ func TestStampSameBytes(t *testing.T) {
 	} {
 		tmpl := template.Must(template.New("").Parse(src))
 		var st stamps
-		d := &stampData{A: "a b&c<", B: "b"}
-		var want, got bytes.Buffer
-		v := &view{Data: d, Path: "/v/X?y=1"}
-		if err := tmpl.ExecuteTemplate(&want, "content", v); err != nil {
-			t.Fatal(err)
-		}
-		if err := st.writeContent(&got, tmpl, v); err != nil {
-			t.Fatal(err)
-		}
-		if got.String() != want.String() {
-			t.Errorf("%s:\ngot  %q\nwant %q", src, got.String(), want.String())
+		v := &view{Data: &stampData{A: "a b&c<", B: "b"}, Path: "/v/X?y=1"}
+		if got, want := stampAndRender(t, &st, tmpl, v); got != want {
+			t.Errorf("%s:\ngot  %q\nwant %q", src, got, want)
 		}
 		if len(st.m) != 1 {
 			t.Errorf("%s: %d stamps made, want 1", src, len(st.m))
@@ -71,4 +55,17 @@ func TestStampSameBytes(t *testing.T) {
 			}
 		}
 	}
+}
+
+// stampAndRender writes v's content through st and by the template alone.
+func stampAndRender(t *testing.T, st *stamps, tmpl *template.Template, v *view) (stamped, rendered string) {
+	t.Helper()
+	var got, want bytes.Buffer
+	if err := tmpl.ExecuteTemplate(&want, "content", v); err != nil {
+		t.Fatal(err)
+	}
+	if err := st.writeContent(&got, tmpl, v); err != nil {
+		t.Fatal(err)
+	}
+	return got.String(), want.String()
 }
