@@ -414,6 +414,14 @@ func (a *App) ImportState(actor Actor, id uint64) (ImportState, error) {
 	if err := actor.require(PermRegistry); err != nil {
 		return ImportState{}, err
 	}
+	// The job is looked at before the report is read: a job seen done has
+	// committed its final report, while a report read first could be the
+	// one from before that commit, shown as finished with no rows.
+	var job *importJob
+	if v, ok := a.imports.Load(id); ok {
+		job = v.(*importJob)
+	}
+	running := job != nil && !job.done.Load()
 	var st ImportState
 	err := a.db.View(func(tx *storage.Tx) error {
 		rep, err := importTable.Get(tx, id)
@@ -427,16 +435,14 @@ func (a *App) ImportState(actor Actor, id uint64) (ImportState, error) {
 		return st, err
 	}
 	st.Rows, st.Rejected, st.Percent = st.Report.Rows, st.Report.Rejected, 100
-	if v, ok := a.imports.Load(id); ok {
-		job := v.(*importJob)
-		if !job.done.Load() {
-			st.Running = true
-			st.Rows, st.Rejected = int(job.rows.Load()), int(job.rejected.Load())
-			if job.total > 0 {
-				st.Percent = int(job.bytes.Load() * 100 / job.total)
-			}
+	switch {
+	case running:
+		st.Running = true
+		st.Rows, st.Rejected = int(job.rows.Load()), int(job.rejected.Load())
+		if job.total > 0 {
+			st.Percent = int(job.bytes.Load() * 100 / job.total)
 		}
-	} else if st.Report.Finished.IsZero() {
+	case job == nil && st.Report.Finished.IsZero():
 		// Interrupted by a restart: the report shows what was written.
 		st.Report.Failed = "registry.import_interrupted"
 	}
