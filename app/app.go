@@ -52,10 +52,11 @@ type App struct {
 	imports           sync.Map // registry import ID -> *importJob while running
 	usage             apiUsage // API key use counters not yet written
 	dicts             dictCache
-	premises          premisesCache // agencies as the distribution page reads them (premises.go)
-	directory         dirCache      // public directory pages until the index changes (directory.go)
-	credit            creditCache   // public credit views until credit changes (credit_public.go)
-	announcements     announceCache // announcements public now (announcement_public.go)
+	premises          premisesCache               // agencies as the distribution page reads them (premises.go)
+	directory         dirCache                    // public directory pages until the index changes (directory.go)
+	credit            creditCache                 // public credit views until credit changes (credit_public.go)
+	announcements     announceCache               // announcements public now (announcement_public.go)
+	codeCipher        atomic.Pointer[vcodeCipher] // the data file's verification code key (vcode_id.go)
 }
 
 // Open opens (creating if needed) the data folder: the store is migrated to

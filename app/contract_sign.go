@@ -39,7 +39,7 @@ func (a *App) StartContract(actor Actor, code string) (*Contract, error) {
 	}
 	var c *Contract
 	err := a.update(func(tx *storage.Tx) error {
-		v, err := lookupVerification(tx, norm)
+		v, err := a.lookupVerification(tx, norm)
 		if err != nil || !canSeeVerification(actor, v) {
 			if err != nil && err != errVerificationNotFound {
 				return err

@@ -1,7 +1,6 @@
 package app
 
 import (
-	"errors"
 	"fmt"
 	"math/rand/v2"
 	"slices"
@@ -599,14 +598,10 @@ func (g *demoContractGen) verification(tx *storage.Tx, c *Contract) (*Verificati
 	if c.Status == ContractCancelled {
 		v.Status, v.Ended, v.EndedBy, v.EndReason, v.ContractID = VStatusValid, time.Time{}, "", "", 0
 	}
-	for {
-		v.Code = NewVerificationCode()
-		if _, err := verificationTable.Insert(tx, v); err == nil {
-			return v, nil
-		} else if !errors.Is(err, storage.ErrDuplicate) {
-			return nil, err
-		}
+	if err := g.a.insertVerification(tx, v); err != nil {
+		return nil, err
 	}
+	return v, nil
 }
 
 // draft writes a draft begun from a valid demo verification by whoever

@@ -184,7 +184,7 @@ func (a *App) loadDemoVerifications(props []*Property, r *rand.Rand) error {
 	slices.SortFunc(ages, func(x, y time.Duration) int { return cmp.Compare(y, x) })
 	return a.update(func(tx *storage.Tx) error {
 		for i, code := range codes {
-			v, err := lookupVerification(tx, code)
+			v, err := a.lookupVerification(tx, code)
 			if err != nil {
 				return err
 			}

@@ -11,8 +11,9 @@ import (
 //     Weights are distinct and non-zero mod 31, so any single wrong
 //     character and any swap of two different adjacent characters changes
 //     the sum and is caught;
-//   - the eleven data characters are random: 31^11 ≈ 2.5×10^16 codes, so
-//     guessing a valid one is hopeless.
+//   - the eleven data characters are the record's ID, encrypted with a key
+//     of the data file (vcode_id.go; codes issued before were random), out
+//     of 31^11 ≈ 2.5×10^16 codes, so guessing a valid one is hopeless.
 const (
 	vcodeAlphabet = "23456789ABCDEFGHJKLMNPQRSTVWXYZ"
 	vcodeData     = 11
@@ -30,16 +31,21 @@ func vcodeSum(code string) int {
 }
 
 // NewVerificationCode returns a fresh random code (without separators).
+// Codes are random only where no ID-carrying code can be made (vcode_id.go).
 func NewVerificationCode() string {
 	b := make([]byte, vcodeLen)
 	for i := 0; i < vcodeData; i++ {
 		b[i] = vcodeAlphabet[randIntn(len(vcodeAlphabet))]
 	}
-	// Solve 12·c ≡ −s (mod 31); 12⁻¹ ≡ 13 (mod 31) since 12·13 = 156 = 5·31+1.
-	s := vcodeSum(string(b[:vcodeData]))
-	c := ((31 - s) * 13) % 31
-	b[vcodeData] = vcodeAlphabet[c]
+	b[vcodeData] = vcodeCheckChar(b[:vcodeData])
 	return string(b)
+}
+
+// vcodeCheckChar is the check character of a code's data characters.
+func vcodeCheckChar(data []byte) byte {
+	// Solve 12·c ≡ −s (mod 31); 12⁻¹ ≡ 13 (mod 31) since 12·13 = 156 = 5·31+1.
+	s := vcodeSum(string(data))
+	return vcodeAlphabet[((31-s)*13)%31]
 }
 
 // NormalizeVerificationCode removes spaces and dashes, folds full-width

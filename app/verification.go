@@ -65,6 +65,8 @@ type Verification struct {
 	EndedBy    string    `json:"ended_by,omitempty"`
 	Warnings   []string  `json:"warnings,omitempty"` // message keys shown with the result
 	ContractID uint64    `json:"contract_id,omitempty"`
+	// IDCode: Code carries the ID (vcode_id.go) and has no code index entry.
+	IDCode bool `json:"id_code,omitempty"`
 }
 
 // State is the status a person sees at time now.
@@ -88,7 +90,13 @@ var verificationTable = storage.NewTable(storage.TableOptions[Verification]{
 	ID:    func(v *Verification) uint64 { return v.ID },
 	SetID: func(v *Verification, id uint64) { v.ID = id },
 	Indexes: []storage.Index[Verification]{
-		{Name: "code", Unique: true, Keys: func(v *Verification) [][]byte { return [][]byte{[]byte(v.Code)} }},
+		// Only codes issued before they carried the record's ID (vcode_id.go).
+		{Name: "code", Unique: true, Keys: func(v *Verification) [][]byte {
+			if v.IDCode {
+				return nil
+			}
+			return [][]byte{[]byte(v.Code)}
+		}},
 		{Name: "property", Keys: func(v *Verification) [][]byte { return [][]byte{storage.U64(v.PropertyID)} }},
 	},
 	Outbox: true,
@@ -177,14 +185,6 @@ func (a *App) voidPropertyVerifications(tx *storage.Tx, propertyID uint64, reaso
 // errVerificationNotFound is what a missing or invisible code reads as.
 var errVerificationNotFound = Errorf(ENOTFOUND, "verify.not_found")
 
-func lookupVerification(tx *storage.Tx, code string) (*Verification, error) {
-	v, err := verificationTable.LookupOne(tx, "code", []byte(NormalizeVerificationCode(code)))
-	if errors.Is(err, storage.ErrNotFound) {
-		return nil, errVerificationNotFound
-	}
-	return v, err
-}
-
 // canSeeVerification applies the visibility rule: government users within
 // their jurisdiction, agency users their own agency's, a platform its own.
 func canSeeVerification(actor Actor, v *Verification) bool {
@@ -205,7 +205,7 @@ func canSeeVerification(actor Actor, v *Verification) bool {
 func (a *App) GetVerification(actor Actor, code string) (*Verification, error) {
 	var v *Verification
 	err := a.db.View(func(tx *storage.Tx) (err error) {
-		v, err = lookupVerification(tx, code)
+		v, err = a.lookupVerification(tx, code)
 		return err
 	})
 	if err != nil {
@@ -241,7 +241,7 @@ func (a *App) RevokeVerificationFor(actor Actor, code, reason string, forged boo
 	var v *Verification
 	err := a.update(func(tx *storage.Tx) error {
 		var err error
-		if v, err = lookupVerification(tx, code); err != nil {
+		if v, err = a.lookupVerification(tx, code); err != nil {
 			return err
 		}
 		if !canSeeVerification(actor, v) {
@@ -292,7 +292,7 @@ func (a *App) CheckCode(code string) (PublicCheck, error) {
 	}
 	var v *Verification
 	err := a.db.View(func(tx *storage.Tx) (err error) {
-		v, err = lookupVerification(tx, code)
+		v, err = a.lookupVerification(tx, code)
 		return err
 	})
 	if errors.Is(err, errVerificationNotFound) {

@@ -286,7 +286,7 @@ func (a *App) Verify(actor Actor, in VerifyInput) (VerifyResult, error) {
 				}
 			}
 		}
-		v := &Verification{Code: NewVerificationCode(), Status: VStatusValid, PropertyID: p.ID, District: p.District,
+		v := &Verification{Status: VStatusValid, PropertyID: p.ID, District: p.District,
 			CertType: in.CertType, CertNo: p.CertNo, Owners: owners, Listing: listing, Mortgaged: p.Mortgaged,
 			Requester: requesterOf(actor), Created: now,
 			ValidUntil: now.AddDate(0, 0, a.ParamInt(ParamVerifyDays))}
@@ -296,7 +296,7 @@ func (a *App) Verify(actor Actor, in VerifyInput) (VerifyResult, error) {
 		if res.Duplicate != nil {
 			v.Warnings = append(v.Warnings, "verify.warn_duplicate")
 		}
-		if _, err := verificationTable.Insert(tx, v); err != nil {
+		if err := a.insertVerification(tx, v); err != nil {
 			return err
 		}
 		attempt.Outcome, attempt.VerificationID = "passed", v.ID

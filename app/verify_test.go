@@ -170,7 +170,7 @@ func (f *vfFixture) stored(code string) *Verification {
 	f.t.Helper()
 	var v *Verification
 	err := f.db.View(func(tx *storage.Tx) (err error) {
-		v, err = lookupVerification(tx, code)
+		v, err = f.lookupVerification(tx, code)
 		return err
 	})
 	if err != nil {
