@@ -145,7 +145,7 @@ func (a *App) StartFiling(actor Actor, f AgencyForm) (*AgencyApplication, error)
 		now := a.now()
 		ap = &AgencyApplication{Kind: AppNew, Status: AppDraft, Form: f, Source: source,
 			SubmittedBy: personOf(actor), ApplicantAgency: actor.AgencyID, Created: now}
-		if err := parseAgencyForm(tx, actor, &ap.Form, StepBasic, &ap.Info, head); err != nil {
+		if err := a.parseAgencyForm(tx, actor, &ap.Form, StepBasic, &ap.Info, head); err != nil {
 			return err
 		}
 		return a.insertApp(tx, actor, ap, now)
@@ -174,7 +174,7 @@ func (a *App) StartPublicFiling(f AgencyForm, applicantName, applicantMobile str
 		now := a.now()
 		ap = &AgencyApplication{Kind: AppNew, Status: AppDraft, Form: f, Source: SourcePublic,
 			SubmittedBy: Person{Name: applicantName}, ApplicantMobile: mob, TokenHash: tokenHash(token), Created: now}
-		perr := parseAgencyForm(tx, Actor{}, &ap.Form, StepBasic, &ap.Info, nil)
+		perr := a.parseAgencyForm(tx, Actor{}, &ap.Form, StepBasic, &ap.Info, nil)
 		if e, ok := AsError(perr); ok {
 			for k, key := range e.Fields {
 				v.add(k, key)
@@ -359,7 +359,7 @@ func (a *App) SaveStep(actor Actor, ref AppRef, step int, f AgencyForm, next boo
 			if err != nil {
 				return err
 			}
-			if err := parseAgencyForm(tx, actorFor(actor, ap, ref), &ap.Form, step, &ap.Info, head); err != nil {
+			if err := a.parseAgencyForm(tx, actorFor(actor, ap, ref), &ap.Form, step, &ap.Info, head); err != nil {
 				return err
 			}
 			ap.Step = max(ap.Step, step+1)
@@ -428,7 +428,7 @@ func (a *App) SubmitApplication(actor Actor, ref AppRef) (*AgencyApplication, er
 		if err != nil {
 			return err
 		}
-		if err := parseAgencyForm(tx, actorFor(actor, ap, ref), &ap.Form, 0, &ap.Info, head); err != nil {
+		if err := a.parseAgencyForm(tx, actorFor(actor, ap, ref), &ap.Form, 0, &ap.Info, head); err != nil {
 			return err
 		}
 		if ap.Info.LicenceBlob == 0 {

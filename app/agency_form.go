@@ -86,13 +86,13 @@ func premisesField(i int, f string) string { return "premises." + strconv.Itoa(i
 // which keeps what the other steps hold. headFixed is the head office an
 // agency admin applies for (its own agency): the form's head office field
 // is then ignored.
-func parseAgencyForm(tx *storage.Tx, actor Actor, f *AgencyForm, step int, info *AgencyInfo, headFixed *Agency) error {
+func (a *App) parseAgencyForm(tx *storage.Tx, actor Actor, f *AgencyForm, step int, info *AgencyInfo, headFixed *Agency) error {
 	var v validation
 	if step == 0 || step == StepBasic {
-		parseBasic(tx, actor, f, &v, info, headFixed)
+		a.parseBasic(tx, actor, f, &v, info, headFixed)
 	}
 	if step == 0 || step == StepPremises {
-		parsePremises(tx, f, &v, info)
+		a.parsePremises(tx, f, &v, info)
 	}
 	return v.err()
 }
@@ -111,7 +111,7 @@ func maxLen(v *validation, field, val string, n int) {
 	}
 }
 
-func parseBasic(tx *storage.Tx, actor Actor, f *AgencyForm, v *validation, info *AgencyInfo, headFixed *Agency) {
+func (a *App) parseBasic(tx *storage.Tx, actor Actor, f *AgencyForm, v *validation, info *AgencyInfo, headFixed *Agency) {
 	info.Name = req(v, "name", f.Name, "agency.name_required")
 	maxLen(v, "name", info.Name, 80)
 	info.USCC = NormalizeUSCC(f.USCC)
@@ -133,7 +133,7 @@ func parseBasic(tx *storage.Tx, actor Actor, f *AgencyForm, v *validation, info 
 	if info.LegalRepIDType == "" {
 		info.LegalRepIDType = "resident_id"
 	}
-	if !dictHas(tx, DictIDType, info.LegalRepIDType) {
+	if !a.dictHas(DictIDType, info.LegalRepIDType) {
 		v.add("legal_rep_id_type", "agency.id_type_unknown")
 	}
 	info.LegalRepIDNo = strings.TrimSpace(HalfWidth(f.LegalRepIDNo))
@@ -152,7 +152,7 @@ func parseBasic(tx *storage.Tx, actor Actor, f *AgencyForm, v *validation, info 
 	switch {
 	case info.District == "":
 		v.add("district", "agency.district_required")
-	case !dictHas(tx, DictDistrict, info.District):
+	case !a.dictHas(DictDistrict, info.District):
 		v.add("district", "agency.district_unknown")
 	case !actor.Can(PermAgencyPortal) && !actor.InJurisdiction(info.District):
 		v.add("district", "agency.district_outside")
@@ -206,7 +206,7 @@ func parseBasic(tx *storage.Tx, actor Actor, f *AgencyForm, v *validation, info 
 	}
 }
 
-func parsePremises(tx *storage.Tx, f *AgencyForm, v *validation, info *AgencyInfo) {
+func (a *App) parsePremises(tx *storage.Tx, f *AgencyForm, v *validation, info *AgencyInfo) {
 	info.Premises = nil
 	for i, p := range f.Premises {
 		if p.empty() {
@@ -224,7 +224,7 @@ func parsePremises(tx *storage.Tx, f *AgencyForm, v *validation, info *AgencyInf
 		switch {
 		case pr.District == "":
 			v.add(premisesField(i, "district"), "agency.district_required")
-		case !dictHas(tx, DictDistrict, pr.District):
+		case !a.dictHas(DictDistrict, pr.District):
 			v.add(premisesField(i, "district"), "agency.district_unknown")
 		}
 		lng, lat := strings.TrimSpace(HalfWidth(p.Lng)), strings.TrimSpace(HalfWidth(p.Lat))

@@ -72,7 +72,7 @@ func (a *App) backEntryContract(tx *storage.Tx, actor Actor, in BackEntryInput, 
 	switch {
 	case district == "":
 		v.add("district", "filing.district_required")
-	case !dictHas(tx, DictDistrict, district):
+	case !a.dictHas(DictDistrict, district):
 		v.add("district", "filing.district_unknown")
 	case !actor.Can(PermAgencyPortal) && !actor.InJurisdiction(district):
 		v.add("district", "filing.district_outside")
@@ -130,7 +130,7 @@ func (a *App) backEntryContract(tx *storage.Tx, actor Actor, in BackEntryInput, 
 	// registry's.
 	rules.online = false
 	parseTerms(tx, c, &v, rules)
-	parseParties(tx, c, &v, rules)
+	a.parseParties(tx, c, &v, rules)
 	parseAgreed(c, &v, rules)
 	if ok && !c.Terms.End.IsZero() && signed.After(c.Terms.End) {
 		v.add("signed_on", "filing.signed_after_end")

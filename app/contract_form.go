@@ -84,13 +84,13 @@ func (a *App) contractRules(tx *storage.Tx, c *Contract) (contractRules, error) 
 
 // parseContractStep validates one step's fields of c.Form (every step for
 // 0) into the contract's Terms, Parties, AgreedTerms and Clauses.
-func parseContractStep(tx *storage.Tx, c *Contract, step int, r contractRules) error {
+func (a *App) parseContractStep(tx *storage.Tx, c *Contract, step int, r contractRules) error {
 	var v validation
 	if step == 0 || step == CStepTerms {
 		parseTerms(tx, c, &v, r)
 	}
 	if step == 0 || step == CStepParties {
-		parseParties(tx, c, &v, r)
+		a.parseParties(tx, c, &v, r)
 	}
 	if step == 0 || step == CStepAgreed {
 		parseAgreed(c, &v, r)
@@ -208,7 +208,7 @@ func (p PartyForm) empty() bool {
 	return strings.TrimSpace(p.Name+p.IDNo+p.Phone) == ""
 }
 
-func parseParties(tx *storage.Tx, c *Contract, v *validation, r contractRules) {
+func (a *App) parseParties(tx *storage.Tx, c *Contract, v *validation, r contractRules) {
 	old := c.Parties
 	c.Parties = nil
 	seen := map[string]int{}
@@ -248,7 +248,7 @@ func parseParties(tx *storage.Tx, c *Contract, v *validation, r contractRules) {
 				p.IDType = "resident_id"
 			}
 			switch {
-			case !dictHas(tx, DictIDType, p.IDType):
+			case !a.dictHas(DictIDType, p.IDType):
 				v.add(partyField(i, "id_type"), "contract.party_id_type_unknown")
 			case p.IDNo == "":
 				v.add(partyField(i, "id_no"), "contract.party_id_required")

@@ -120,7 +120,7 @@ func (a *App) SaveContractStep(actor Actor, id uint64, step int, f ContractForm,
 			if err != nil {
 				return err
 			}
-			if err := parseContractStep(tx, c, step, rules); err != nil {
+			if err := a.parseContractStep(tx, c, step, rules); err != nil {
 				return err
 			}
 			if step == CStepTerms {
@@ -260,7 +260,7 @@ func (a *App) SignContract(actor Actor, id uint64) (*Contract, error) {
 		if err != nil {
 			return err
 		}
-		if err := parseContractStep(tx, c, 0, rules); err != nil {
+		if err := a.parseContractStep(tx, c, 0, rules); err != nil {
 			return err
 		}
 		if err := a.setConfirmHashes(tx, c); err != nil {

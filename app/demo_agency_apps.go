@@ -64,7 +64,7 @@ func (a *App) seedDemoApplications(tx *storage.Tx, now time.Time) error {
 			ap.ApplicantMobile = f.ContactMobile
 			ap.TokenHash = tokenHash(newToken()) // the demo applicant's link is not printed anywhere
 		}
-		if err := parseAgencyForm(tx, SystemActor("demo"), &ap.Form, 0, &ap.Info, nil); err != nil {
+		if err := a.parseAgencyForm(tx, SystemActor("demo"), &ap.Form, 0, &ap.Info, nil); err != nil {
 			return err
 		}
 		blob, err := tx.PutBlob("营业执照（演示）.png", "image/png", licence, LicenceMaxBytes)

@@ -120,6 +120,14 @@ func TestSaveDictEntry(t *testing.T) {
 	}
 	_, _, err = f.CreateUser(f.admin, UserInput{Username: "clerk.hp", Name: "和平", Roles: []Role{RoleClerk}, District: "120101"})
 	wantFieldError(t, err, "district", "user.district_unknown")
+	// Enabled again, the form takes it at once (the check reads the cache,
+	// which the save drops).
+	if _, err := f.SaveDictEntry(f.admin, DictDistrict, e.ID, DictInput{Code: "120101", Name: "和平区", Sort: 5, Enabled: true}); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err = f.CreateUser(f.admin, UserInput{Username: "clerk.hp", Name: "和平", Roles: []Role{RoleClerk}, District: "120101"}); err != nil {
+		t.Errorf("clerk of a district enabled again: %v", err)
+	}
 
 	// An ID of another dictionary reads as not found.
 	_, err = f.SaveDictEntry(f.admin, DictCertType, e.ID, DictInput{Code: "x", Name: "某证"})

@@ -64,21 +64,21 @@ func parseFloat(s string) (float64, bool) {
 }
 
 // checkVerifyInput validates the form and returns the listing.
-func (a *App) checkVerifyInput(tx *storage.Tx, actor Actor, in *VerifyInput) (Listing, error) {
+func (a *App) checkVerifyInput(actor Actor, in *VerifyInput) (Listing, error) {
 	var v validation
 	in.District = strings.TrimSpace(in.District)
 	in.CertNo = NormalizeCertNo(in.CertNo)
 	switch {
 	case in.District == "":
 		v.add("district", "verify.district_required")
-	case !dictHas(tx, DictDistrict, in.District):
+	case !a.dictHas(DictDistrict, in.District):
 		v.add("district", "verify.district_unknown")
 	case !actor.InJurisdiction(in.District):
 		v.add("district", "verify.district_outside")
 	}
 	if in.CertType == "" {
 		v.add("cert_type", "verify.cert_type_required")
-	} else if !dictHas(tx, DictCertType, in.CertType) {
+	} else if !a.dictHas(DictCertType, in.CertType) {
 		v.add("cert_type", "verify.cert_type_unknown")
 	}
 	if in.CertNo == "" {
@@ -100,7 +100,7 @@ func (a *App) checkVerifyInput(tx *storage.Tx, actor Actor, in *VerifyInput) (Li
 		switch {
 		case o.IDType == "":
 			v.add(ownerField(i, "owner_id_type"), "verify.owner_id_type_required")
-		case !dictHas(tx, DictIDType, o.IDType):
+		case !a.dictHas(DictIDType, o.IDType):
 			v.add(ownerField(i, "owner_id_type"), "verify.owner_id_type_unknown")
 		}
 		if o.IDNo == "" {
@@ -198,6 +198,10 @@ func (a *App) Verify(actor Actor, in VerifyInput) (VerifyResult, error) {
 			}
 		}
 	}
+	// The form is checked before the group commit, whose transactions run
+	// one after another: it reads nothing but the dictionaries' cache.
+	in.Owners = slices.Clone(in.Owners) // checkVerifyInput normalises in place
+	listing, invalid := a.checkVerifyInput(actor, &in)
 	var res VerifyResult
 	var refusal error
 	err := a.db.Batch(func(tx *storage.Tx) error {
@@ -216,10 +220,8 @@ func (a *App) Verify(actor Actor, in VerifyInput) (VerifyResult, error) {
 			_, ierr := attemptTable.Insert(tx, attempt)
 			return ierr
 		}
-		in := in
-		listing, err := a.checkVerifyInput(tx, actor, &in)
-		if err != nil {
-			return refuse("invalid", err)
+		if invalid != nil {
+			return refuse("invalid", invalid)
 		}
 		if remote != nil && remoteFound {
 			remote.Source, remote.Updated = "connector", now
@@ -323,10 +325,7 @@ func (a *App) Verify(actor Actor, in VerifyInput) (VerifyResult, error) {
 // request).
 func (a *App) verifyInputValid(actor Actor, in VerifyInput) bool {
 	in.Owners = slices.Clone(in.Owners) // checkVerifyInput normalises in place
-	err := a.db.View(func(tx *storage.Tx) error {
-		_, err := a.checkVerifyInput(tx, actor, &in)
-		return err
-	})
+	_, err := a.checkVerifyInput(actor, &in)
 	return err == nil
 }
 
