@@ -133,7 +133,7 @@ func (a *App) parseBasic(tx *storage.Tx, actor Actor, f *AgencyForm, v *validati
 	if info.LegalRepIDType == "" {
 		info.LegalRepIDType = "resident_id"
 	}
-	if !a.dictHas(DictIDType, info.LegalRepIDType) {
+	if !a.dictHas(tx, DictIDType, info.LegalRepIDType) {
 		v.add("legal_rep_id_type", "agency.id_type_unknown")
 	}
 	info.LegalRepIDNo = strings.TrimSpace(HalfWidth(f.LegalRepIDNo))
@@ -152,7 +152,7 @@ func (a *App) parseBasic(tx *storage.Tx, actor Actor, f *AgencyForm, v *validati
 	switch {
 	case info.District == "":
 		v.add("district", "agency.district_required")
-	case !a.dictHas(DictDistrict, info.District):
+	case !a.dictHas(tx, DictDistrict, info.District):
 		v.add("district", "agency.district_unknown")
 	case !actor.Can(PermAgencyPortal) && !actor.InJurisdiction(info.District):
 		v.add("district", "agency.district_outside")
@@ -224,7 +224,7 @@ func (a *App) parsePremises(tx *storage.Tx, f *AgencyForm, v *validation, info *
 		switch {
 		case pr.District == "":
 			v.add(premisesField(i, "district"), "agency.district_required")
-		case !a.dictHas(DictDistrict, pr.District):
+		case !a.dictHas(tx, DictDistrict, pr.District):
 			v.add(premisesField(i, "district"), "agency.district_unknown")
 		}
 		lng, lat := strings.TrimSpace(HalfWidth(p.Lng)), strings.TrimSpace(HalfWidth(p.Lat))

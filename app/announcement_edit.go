@@ -282,7 +282,7 @@ func (a *App) checkAnnouncement(tx *storage.Tx, actor Actor, cur *Announcement, 
 	switch {
 	case !actor.InJurisdiction(c.District):
 		v.add("district", "announce.district_outside")
-	case c.District != "" && !a.dictHas(DictDistrict, c.District):
+	case c.District != "" && !a.dictHas(tx, DictDistrict, c.District):
 		v.add("district", "announce.district_invalid")
 	}
 	c.Pinned = in.Pinned

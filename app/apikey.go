@@ -147,7 +147,7 @@ func (a *App) checkAPIKeyInput(tx *storage.Tx, in *APIKeyInput) error {
 		if d == "" || slices.Contains(districts, d) {
 			continue
 		}
-		if !a.dictHas(DictDistrict, d) {
+		if !a.dictHas(tx, DictDistrict, d) {
 			v.add("districts", "apikey.district_unknown")
 		}
 		districts = append(districts, d)

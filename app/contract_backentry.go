@@ -72,7 +72,7 @@ func (a *App) backEntryContract(tx *storage.Tx, actor Actor, in BackEntryInput, 
 	switch {
 	case district == "":
 		v.add("district", "filing.district_required")
-	case !a.dictHas(DictDistrict, district):
+	case !a.dictHas(tx, DictDistrict, district):
 		v.add("district", "filing.district_unknown")
 	case !actor.Can(PermAgencyPortal) && !actor.InJurisdiction(district):
 		v.add("district", "filing.district_outside")

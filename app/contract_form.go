@@ -248,7 +248,7 @@ func (a *App) parseParties(tx *storage.Tx, c *Contract, v *validation, r contrac
 				p.IDType = "resident_id"
 			}
 			switch {
-			case !a.dictHas(DictIDType, p.IDType):
+			case !a.dictHas(tx, DictIDType, p.IDType):
 				v.add(partyField(i, "id_type"), "contract.party_id_type_unknown")
 			case p.IDNo == "":
 				v.add(partyField(i, "id_no"), "contract.party_id_required")

@@ -58,15 +58,18 @@ func dictGet(tx *storage.Tx, kind DictKind, code string) (*DictEntry, error) {
 	return dictTable.LookupOne(tx, "code", []byte(string(kind)+"/"+code))
 }
 
-// dictHas reports whether kind has an enabled entry code, from the cache:
-// forms check a district or an ID type against it inside write
-// transactions (a verification checks four), where reading and decoding
-// the entries was a sixth of the group commit's work per verification.
-// An entry written in the caller's own transaction is not seen; no caller
-// writes one.
-func (a *App) dictHas(kind DictKind, code string) bool {
-	e, ok, err := a.dicts.entry(a, kind, code)
-	return err == nil && ok && e.Enabled
+// dictHas reports whether kind has an enabled entry code. An enabled entry
+// of the cache answers at once: forms check a district or an ID type inside
+// write transactions (a verification checks four, in the group commit), and
+// reading and decoding the entry from the store was a sixth of its work.
+// Anything else is read in tx, so that an entry written earlier in the same
+// transaction (the demo seeds districts, then its users) is seen.
+func (a *App) dictHas(tx *storage.Tx, kind DictKind, code string) bool {
+	if e, ok, err := a.dicts.entry(a, kind, code); err == nil && ok && e.Enabled {
+		return true
+	}
+	e, err := dictGet(tx, kind, code)
+	return err == nil && e.Enabled
 }
 
 // Dict returns a dictionary's entries in display order; enabledOnly drops

@@ -166,7 +166,7 @@ func (a *App) checkUserInput(tx *storage.Tx, actor Actor, in *UserInput, creatin
 	} else {
 		in.AgencyName = ""
 		switch {
-		case in.District != "" && !a.dictHas(DictDistrict, in.District):
+		case in.District != "" && !a.dictHas(tx, DictDistrict, in.District):
 			v.add("district", "user.district_unknown")
 		case !actor.InJurisdiction(in.District) || (actor.District != "" && in.District == ""):
 			v.add("district", "user.district_outside")

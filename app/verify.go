@@ -64,21 +64,21 @@ func parseFloat(s string) (float64, bool) {
 }
 
 // checkVerifyInput validates the form and returns the listing.
-func (a *App) checkVerifyInput(actor Actor, in *VerifyInput) (Listing, error) {
+func (a *App) checkVerifyInput(tx *storage.Tx, actor Actor, in *VerifyInput) (Listing, error) {
 	var v validation
 	in.District = strings.TrimSpace(in.District)
 	in.CertNo = NormalizeCertNo(in.CertNo)
 	switch {
 	case in.District == "":
 		v.add("district", "verify.district_required")
-	case !a.dictHas(DictDistrict, in.District):
+	case !a.dictHas(tx, DictDistrict, in.District):
 		v.add("district", "verify.district_unknown")
 	case !actor.InJurisdiction(in.District):
 		v.add("district", "verify.district_outside")
 	}
 	if in.CertType == "" {
 		v.add("cert_type", "verify.cert_type_required")
-	} else if !a.dictHas(DictCertType, in.CertType) {
+	} else if !a.dictHas(tx, DictCertType, in.CertType) {
 		v.add("cert_type", "verify.cert_type_unknown")
 	}
 	if in.CertNo == "" {
@@ -100,7 +100,7 @@ func (a *App) checkVerifyInput(actor Actor, in *VerifyInput) (Listing, error) {
 		switch {
 		case o.IDType == "":
 			v.add(ownerField(i, "owner_id_type"), "verify.owner_id_type_required")
-		case !a.dictHas(DictIDType, o.IDType):
+		case !a.dictHas(tx, DictIDType, o.IDType):
 			v.add(ownerField(i, "owner_id_type"), "verify.owner_id_type_unknown")
 		}
 		if o.IDNo == "" {
@@ -199,9 +199,17 @@ func (a *App) Verify(actor Actor, in VerifyInput) (VerifyResult, error) {
 		}
 	}
 	// The form is checked before the group commit, whose transactions run
-	// one after another: it reads nothing but the dictionaries' cache.
+	// one after another; it reads only dictionaries, which a verification
+	// does not write.
 	in.Owners = slices.Clone(in.Owners) // checkVerifyInput normalises in place
-	listing, invalid := a.checkVerifyInput(actor, &in)
+	var listing Listing
+	var invalid error
+	if err := a.db.View(func(tx *storage.Tx) error {
+		listing, invalid = a.checkVerifyInput(tx, actor, &in)
+		return nil
+	}); err != nil {
+		return VerifyResult{}, err
+	}
 	var res VerifyResult
 	var refusal error
 	err := a.db.Batch(func(tx *storage.Tx) error {
@@ -325,7 +333,10 @@ func (a *App) Verify(actor Actor, in VerifyInput) (VerifyResult, error) {
 // request).
 func (a *App) verifyInputValid(actor Actor, in VerifyInput) bool {
 	in.Owners = slices.Clone(in.Owners) // checkVerifyInput normalises in place
-	_, err := a.checkVerifyInput(actor, &in)
+	err := a.db.View(func(tx *storage.Tx) error {
+		_, err := a.checkVerifyInput(tx, actor, &in)
+		return err
+	})
 	return err == nil
 }
 
