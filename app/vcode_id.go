@@ -109,8 +109,9 @@ func (c *vcodeCipher) idOf(code string) (uint64, bool) {
 
 // vcodes returns the cipher of the data file's key, or nil when the file
 // has none yet (then no code carries an ID). With create, in a write
-// transaction, a missing key is made. The cipher is kept while the stored
-// key is the same, so that a restore that brings another key is followed.
+// transaction, a missing key is made. The cipher is kept, but used only
+// while the stored key is the same: a key made in a transaction that was
+// then rolled back was cached and never stored.
 func (a *App) vcodes(tx *storage.Tx, create bool) (*vcodeCipher, error) {
 	key := tx.Meta(vcodeKeyMeta)
 	if c := a.codeCipher.Load(); c != nil && len(key) > 0 && bytes.Equal(c.key, key) {

@@ -179,13 +179,28 @@ func (a *App) Verify(actor Actor, in VerifyInput) (VerifyResult, error) {
 		return VerifyResult{}, err
 	}
 	now := a.now()
-	// Ask the live connector first, outside any transaction: it may take
-	// seconds and must not hold the store's write lock.
+	// The form is checked once, before the connector and the group commit
+	// (whose transactions run one after another); it reads only
+	// dictionaries, which a verification does not write.
+	in.Owners = slices.Clone(in.Owners) // checkVerifyInput normalises in place
+	var listing Listing
+	var invalid error
+	if err := a.db.View(func(tx *storage.Tx) error {
+		listing, invalid = a.checkVerifyInput(tx, actor, &in)
+		return nil
+	}); err != nil {
+		return VerifyResult{}, err
+	}
+	// Ask the live connector next, outside any transaction: it may take
+	// seconds and must not hold the store's write lock. A request invalid
+	// on its face is not sent: it gets its field message (422 on the API)
+	// even while the registry is unreachable, not "registry unavailable"
+	// (503, which invites a retry of the same request).
 	var remote *Property
 	var remoteFound bool
 	mode := a.ParamString(ParamConnectorMode)
-	if mode != "off" && in.District != "" && in.CertNo != "" && a.verifyInputValid(actor, in) {
-		p, found, err := a.connector().lookup(in.District, NormalizeCertNo(in.CertNo))
+	if mode != "off" && invalid == nil {
+		p, found, err := a.connector().lookup(in.District, in.CertNo)
 		if err != nil {
 			a.recordUnavailable(actor, in, err)
 			return VerifyResult{}, Errorf(EUNAVAILABLE, "verify.registry_unavailable")
@@ -198,23 +213,11 @@ func (a *App) Verify(actor Actor, in VerifyInput) (VerifyResult, error) {
 			}
 		}
 	}
-	// The form is checked before the group commit, whose transactions run
-	// one after another; it reads only dictionaries, which a verification
-	// does not write.
-	in.Owners = slices.Clone(in.Owners) // checkVerifyInput normalises in place
-	var listing Listing
-	var invalid error
-	if err := a.db.View(func(tx *storage.Tx) error {
-		listing, invalid = a.checkVerifyInput(tx, actor, &in)
-		return nil
-	}); err != nil {
-		return VerifyResult{}, err
-	}
 	var res VerifyResult
 	var refusal error
 	err := a.db.Batch(func(tx *storage.Tx) error {
 		res, refusal = VerifyResult{}, nil
-		attempt := &VerifyAttempt{Time: now, Requester: requesterOf(actor), District: in.District, CertNo: NormalizeCertNo(in.CertNo)}
+		attempt := &VerifyAttempt{Time: now, Requester: requesterOf(actor), District: in.District, CertNo: in.CertNo}
 		refuse := func(outcome string, err error) error {
 			refusal = err
 			attempt.Outcome = outcome
@@ -326,28 +329,15 @@ func (a *App) Verify(actor Actor, in VerifyInput) (VerifyResult, error) {
 	return res, nil
 }
 
-// verifyInputValid reports whether the form passes checkVerifyInput. A
-// request invalid on its face is not sent to the connector: it gets its
-// field message (422 on the API) even while the registry is unreachable,
-// not "registry unavailable" (503, which invites a retry of the same
-// request).
-func (a *App) verifyInputValid(actor Actor, in VerifyInput) bool {
-	in.Owners = slices.Clone(in.Owners) // checkVerifyInput normalises in place
-	err := a.db.View(func(tx *storage.Tx) error {
-		_, err := a.checkVerifyInput(tx, actor, &in)
-		return err
-	})
-	return err == nil
-}
-
 // recordUnavailable keeps a connector failure as its own kind of attempt
-// (counted in system status), never as a refusal of the owner.
+// (counted in system status), never as a refusal of the owner. in has
+// passed checkVerifyInput, which normalised it.
 func (a *App) recordUnavailable(actor Actor, in VerifyInput, cause error) {
-	a.log.Error("registry connector failed", "err", cause, "district", in.District, "cert_no", NormalizeCertNo(in.CertNo), "user", actor.Username)
+	a.log.Error("registry connector failed", "err", cause, "district", in.District, "cert_no", in.CertNo, "user", actor.Username)
 	a.connectorFailures.Add(1)
 	err := a.db.Batch(func(tx *storage.Tx) error {
 		_, err := attemptTable.Insert(tx, &VerifyAttempt{Time: a.now(), Requester: requesterOf(actor), District: in.District,
-			CertNo: NormalizeCertNo(in.CertNo), Outcome: "unavailable", Reason: "verify.registry_unavailable"})
+			CertNo: in.CertNo, Outcome: "unavailable", Reason: "verify.registry_unavailable"})
 		return err
 	})
 	if err != nil {
