@@ -42,14 +42,15 @@ const (
 // defaultLockTimeout is how long Open waits for the file lock by default.
 const defaultLockTimeout = time.Second
 
-// batchDelay is how long Batch waits for other callers to share a commit
-// (bbolt's default is 10ms). Every caller still waits for its own commit
-// and fsync; a shorter wait only makes the groups smaller. Measured with
-// listing verifications through the API on a 2-core machine whose fsync
-// takes 3-4ms: 2ms halved the median latency at 2,000 verifications/s
-// (14 → 6ms) and raised the most 64 clients get from 2,400 to 3,400/s,
-// because with 10ms every group waited longer than its commit took.
-const batchDelay = 2 * time.Millisecond
+// batchDelay is how long Batch holds the first caller of a group back for
+// others to share its commit (groupcommit.go; bbolt's own Batch waits 10ms).
+// Every caller still waits for its own commit and fsync. Measured with
+// listing verifications through the API at 2,000/s on a 2-core machine
+// (docs/benchmarks.md 4.2, 4.14): 10ms made the median 14ms; 2ms halved it
+// but made the groups small, and each commit rewrites the tables' last
+// pages whatever the group's size; 3ms with groups that stay open during
+// the commit before them gave less CPU per verification and a lower p99.
+const batchDelay = 3 * time.Millisecond
 
 // Options for Open.
 type Options struct {
@@ -66,6 +67,7 @@ type DB struct {
 	bolt     *bolt.DB
 	path     string
 	readOnly bool
+	group    *groupCommit // Batch's shared transactions
 }
 
 // Open opens (creating when writable) the data file at path. The parent
@@ -91,8 +93,8 @@ func Open(path string, opt Options) (*DB, error) {
 	if err != nil {
 		return nil, openErr(path, err)
 	}
-	bdb.MaxBatchDelay = batchDelay
-	db := &DB{bolt: bdb, path: path, readOnly: opt.ReadOnly}
+	db := &DB{bolt: bdb, path: path, readOnly: opt.ReadOnly,
+		group: &groupCommit{bolt: bdb, delay: batchDelay}}
 	if !opt.ReadOnly {
 		err := bdb.Update(func(tx *bolt.Tx) error {
 			for _, name := range []string{metaBucket, outboxBucket, blobBucket, blobDataBucket} {
@@ -171,7 +173,7 @@ func (db *DB) Update(fn func(*Tx) error) error {
 // Tx.OnCommit, and do not rely on state left by an earlier run.
 func (db *DB) Batch(fn func(*Tx) error) error {
 	var fnErr error
-	err := db.bolt.Batch(func(btx *bolt.Tx) error {
+	err := db.group.do(func(btx *bolt.Tx) error {
 		fnErr = fn(&Tx{btx: btx})
 		return fnErr
 	})
