@@ -183,6 +183,7 @@ func (a *App) CreateAPIKey(actor Actor, in APIKeyInput) (*APIKey, string, error)
 				Prefix: prefix, SecretHash: hashAPIKey(secret), Created: a.now(), CreatedBy: actor.Username}
 			_, err := apiKeyTable.Insert(tx, k)
 			if err == nil {
+				a.keyCache.written(tx)
 				break
 			}
 			if !errors.Is(err, storage.ErrDuplicate) || attempt == 3 {
@@ -276,6 +277,7 @@ func (a *App) RevokeAPIKey(actor Actor, id uint64, reason string) (*APIKey, erro
 		if err := apiKeyTable.Put(tx, k); err != nil {
 			return err
 		}
+		a.keyCache.written(tx)
 		return a.audit(tx, actor, "apikey.revoke", "apikey", k.ID, k.Name+" ("+k.Prefix+"): "+reason)
 	})
 	return k, err
@@ -290,11 +292,7 @@ func (a *App) AuthenticateAPIKey(key string) (Actor, *APIKey, error) {
 	if !ok {
 		return Actor{}, nil, Errorf(EUNAUTHORIZED, "api.key_invalid")
 	}
-	var k *APIKey
-	err := a.db.View(func(tx *storage.Tx) (err error) {
-		k, err = apiKeyTable.LookupOne(tx, "prefix", []byte(prefix))
-		return err
-	})
+	k, err := a.apiKeyByPrefix(prefix)
 	if errors.Is(err, storage.ErrNotFound) {
 		return Actor{}, nil, Errorf(EUNAUTHORIZED, "api.key_invalid")
 	}
@@ -427,6 +425,7 @@ func (a *App) flushAPIUsage(final bool) {
 			if err := apiKeyTable.Put(tx, k); err != nil {
 				return err
 			}
+			a.keyCache.written(tx)
 		}
 		return nil
 	})

@@ -49,8 +49,9 @@ type App struct {
 	// (system status).
 	connectorFailures atomic.Int64
 	httpClient        *http.Client
-	imports           sync.Map // registry import ID -> *importJob while running
-	usage             apiUsage // API key use counters not yet written
+	imports           sync.Map    // registry import ID -> *importJob while running
+	usage             apiUsage    // API key use counters not yet written
+	keyCache          apiKeyCache // API keys as AuthenticateAPIKey reads them (apikey_cache.go)
 	dicts             dictCache
 	premises          premisesCache               // agencies as the distribution page reads them (premises.go)
 	directory         dirCache                    // public directory pages until the index changes (directory.go)
