@@ -55,7 +55,19 @@ func TestBatchGroupStaysOpenDuringCommit(t *testing.T) {
 		})
 		time.Sleep(batchDelay / 2) // n calls spread over 6 delays
 	}
-	time.Sleep(2 * batchDelay) // the next group's timer has fired
+	// Every call has reached the committer (on a busy machine a goroutine
+	// may start late), and the next group's timer has fired. Calls taken by
+	// a group before the held commit ends would never add up to n here,
+	// and the check below fails after the wait.
+	for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); time.Sleep(time.Millisecond) {
+		db.group.mu.Lock()
+		queued := len(db.group.pending)
+		db.group.mu.Unlock()
+		if queued == n {
+			break
+		}
+	}
+	time.Sleep(2 * batchDelay)
 	close(release)
 	if err := <-firstDone; err != nil {
 		t.Fatal(err)
