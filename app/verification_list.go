@@ -34,8 +34,8 @@ type VerificationPage struct {
 }
 
 // ListWindow says which recent verifications a broad query was narrowed to:
-// those whose Field ("created", or "valid_until" for expired codes) is on
-// or after Since, the last Days days.
+// those whose Field of the record ("created", or "valid_until" for expired
+// codes) is on or after Since, the last Days days.
 type ListWindow struct {
 	Field string
 	Since time.Time
@@ -104,7 +104,7 @@ func (a *App) SearchVerifications(actor Actor, q VerificationQuery) (Verificatio
 		sq.Filters["status"] = []string{q.Status}
 	}
 	if !q.From.IsZero() || !q.To.IsZero() {
-		r := search.Range{Field: "created"}
+		r := search.Range{Field: "issued"}
 		if !q.From.IsZero() {
 			r.Min = q.From
 		}
@@ -116,14 +116,15 @@ func (a *App) SearchVerifications(actor Actor, q VerificationQuery) (Verificatio
 	var window *ListWindow
 	if q.From.IsZero() && q.To.IsZero() && !exact && broadText(text) {
 		since := now.AddDate(0, 0, -broadWindowDays)
+		field := "" // of the index
 		switch q.Status {
 		case "":
-			window = &ListWindow{Field: "created", Since: since, Days: broadWindowDays}
+			window, field = &ListWindow{Field: "created", Since: since, Days: broadWindowDays}, "issued"
 		case VStatusExpired:
-			window = &ListWindow{Field: "valid_until", Since: since, Days: broadWindowDays}
+			window, field = &ListWindow{Field: "valid_until", Since: since, Days: broadWindowDays}, "valid_until"
 		}
 		if window != nil {
-			sq.Ranges = append(sq.Ranges, search.Range{Field: window.Field, Min: since})
+			sq.Ranges = append(sq.Ranges, search.Range{Field: field, Min: since})
 		}
 	}
 	var items []*Verification
@@ -183,7 +184,7 @@ func (a *App) searchNewest(sq search.Query, page, size int, end time.Time, load 
 	}
 	for days := 1; days <= 256; days *= 4 {
 		wq := sq
-		wq.Ranges = append(slices.Clip(sq.Ranges), search.Range{Field: "created", Min: end.AddDate(0, 0, -days)})
+		wq.Ranges = append(slices.Clip(sq.Ranges), search.Range{Field: "issued", Min: end.AddDate(0, 0, -days)})
 		wq.From, wq.Size = (page-1)*size, size
 		res, err := a.ix.Search(wq)
 		if err != nil {

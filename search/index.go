@@ -42,7 +42,7 @@ const lockTimeout = "1s"
 //
 //	Text, Keyword, Stored: string, any integer, bool, or a slice of them
 //	Number:                any integer or float, or a slice of them
-//	Date:                  time.Time or a slice of them; zero time = no value
+//	Date, Instant:         time.Time or a slice of them; zero time = no value
 //
 // Pointers are followed and nil means no value; NaN, ±Inf and dates bleve
 // cannot represent are skipped rather than failing the batch.
@@ -371,6 +371,16 @@ func normalize(kind FieldKind, v reflect.Value, out []any) ([]any, error) {
 		// each indexed about a fifth faster (docs/benchmarks.md 4.11).
 		// Ranges round their ends to whole seconds (ceilSecond).
 		return append(out, t.Truncate(time.Second)), nil
+
+	case Instant:
+		if v.Type() != timeType {
+			return nil, fmt.Errorf("want time.Time, got %s", v.Type())
+		}
+		t := v.Interface().(time.Time)
+		if !instantIndexable(t) {
+			return out, nil
+		}
+		return instantTerms(t.Truncate(time.Second), out), nil
 
 	default: // Text, Keyword, Stored
 		var s string

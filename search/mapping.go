@@ -56,6 +56,11 @@ const (
 	Date
 	// Stored is kept in the index but not searchable.
 	Stored
+	// Instant is a time.Time for range filters, exact to the second like
+	// Date but indexed as three terms instead of sixteen (instant.go). It
+	// cannot be sorted on. The zero time means "no value"; times outside
+	// the years 1–9999 are not indexed.
+	Instant
 )
 
 func (k FieldKind) String() string {
@@ -70,6 +75,8 @@ func (k FieldKind) String() string {
 		return "Date"
 	case Stored:
 		return "Stored"
+	case Instant:
+		return "Instant"
 	}
 	return fmt.Sprintf("FieldKind(%d)", int(k))
 }
@@ -127,7 +134,7 @@ func compileSchema(s Schema) (map[string]*docType, error) {
 				return nil, fmt.Errorf("%w: type %q: field %q declared twice", ErrSchema, t.Name, f.Name)
 			}
 			switch f.Kind {
-			case Text, Stored:
+			case Text, Stored, Instant:
 				if f.Sortable {
 					return nil, fmt.Errorf("%w: type %q: %s field %q cannot be Sortable (declare a Keyword field)", ErrSchema, t.Name, f.Kind, f.Name)
 				}
@@ -247,6 +254,10 @@ func fieldMapping(f Field) *mapping.FieldMapping {
 		return fm
 	case Keyword:
 		return keywordField(true)
+	case Instant:
+		// Terms only: ranges never need doc values, and Instant fields
+		// cannot be sorted on.
+		return keywordField(false)
 	case Number:
 		fm := mapping.NewNumericFieldMapping()
 		fm.Store = false

@@ -37,10 +37,10 @@ const (
 // or lower-cased), so typing a code or a number finds it. Words made only of
 // punctuation are ignored.
 //
-// Filters, Prefix and Facets name Keyword fields; Ranges name Number or Date
-// fields; Sort names Keyword fields, Sortable Number or Date fields, "_score"
-// or "_id", each with a "-" prefix for descending. Documents missing a sort
-// field come last. Ties are always broken by ascending _id, so paging is
+// Filters, Prefix and Facets name Keyword fields; Ranges name Number, Date
+// or Instant fields; Sort names Keyword fields, Sortable Number or Date
+// fields, "_score" or "_id", each with a "-" prefix for descending.
+// Documents missing a sort field come last. Ties are always broken by ascending _id, so paging is
 // stable. Without Sort, the order is "-_score" (best match first) when Text
 // has words, else "-_id" (IDs descending: newest first when IDs are
 // fixed-width or sequence-ordered).
@@ -65,12 +65,13 @@ type Query struct {
 	Facets []string
 }
 
-// Range keeps documents whose Number or Date field is >= Min and < Max.
-// Min and Max are float64 (or any integer) for Number fields, time.Time for
-// Date fields; nil (or the zero time) leaves that end open. Dates are
-// indexed to the whole second (a fraction is dropped) and a range's ends
-// are rounded up to a whole second: exact for dates that are whole
-// seconds; a date with a fraction counts as the start of its second.
+// Range keeps documents whose Number, Date or Instant field is >= Min and
+// < Max. Min and Max are float64 (or any integer) for Number fields,
+// time.Time for Date and Instant fields; nil (or the zero time) leaves that
+// end open. Times are indexed to the whole second (a fraction is dropped)
+// and a range's ends are rounded up to a whole second: exact for times that
+// are whole seconds; a time with a fraction counts as the start of its
+// second.
 type Range struct {
 	Field    string
 	Min, Max any
@@ -380,7 +381,7 @@ var (
 
 // rangeQuery is min <= field < max; nil when both ends are open.
 func rangeQuery(dt *docType, r Range) (query.Query, error) {
-	if err := wantKind(dt, r.Field, "range", Number, Date); err != nil {
+	if err := wantKind(dt, r.Field, "range", Number, Date, Instant); err != nil {
 		return nil, err
 	}
 	if dt.fields[r.Field].Kind == Number {
@@ -408,6 +409,9 @@ func rangeQuery(dt *docType, r Range) (query.Query, error) {
 	hi, err := rangeTime(r.Field, r.Max)
 	if err != nil {
 		return nil, err
+	}
+	if dt.fields[r.Field].Kind == Instant {
+		return instantQuery(r.Field, lo, hi), nil
 	}
 	// Nothing is indexed outside [minDate, maxDate): clamp, or match none.
 	if (!lo.IsZero() && !lo.Before(maxDate)) || (!hi.IsZero() && !hi.After(minDate)) {
