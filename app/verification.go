@@ -114,9 +114,9 @@ var verificationDocType = search.DocType{Name: "verification", Fields: []search.
 	{Name: "status", Kind: search.Keyword},
 	// Created and ValidUntil are filtered on (date range, valid, expired),
 	// never sorted on (lists go by ID, which is creation order): Instant
-	// fields, a sixth of a Date's terms and no doc values, which every
-	// verification's indexing and every merge would build
-	// (docs/benchmarks.md 4.15). "issued", because "created" is a
+	// fields, six terms each instead of a Date's sixteen and no doc
+	// values, which every verification's indexing and every merge would
+	// build (docs/benchmarks.md 4.15). "issued", because "created" is a
 	// sortable Date in other types and a name has one kind.
 	{Name: "issued", Kind: search.Instant},
 	{Name: "valid_until", Kind: search.Instant},

@@ -115,7 +115,9 @@ func (a *App) SearchVerifications(actor Actor, q VerificationQuery) (Verificatio
 	}
 	var window *ListWindow
 	if q.From.IsZero() && q.To.IsZero() && !exact && broadText(text) {
-		since := now.AddDate(0, 0, -broadWindowDays)
+		// From the start of that hour: a range from a whole hour reads
+		// no per-second terms of the index (search.Instant).
+		since := now.AddDate(0, 0, -broadWindowDays).Truncate(time.Hour)
 		field := "" // of the index
 		switch q.Status {
 		case "":
@@ -184,7 +186,11 @@ func (a *App) searchNewest(sq search.Query, page, size int, end time.Time, load 
 	}
 	for days := 1; days <= 256; days *= 4 {
 		wq := sq
-		wq.Ranges = append(slices.Clip(sq.Ranges), search.Range{Field: "issued", Min: end.AddDate(0, 0, -days)})
+		// From a whole hour, like the broad window: a slice a little
+		// longer is still the newest verifications, and its range reads
+		// no per-second terms.
+		since := end.AddDate(0, 0, -days).Truncate(time.Hour)
+		wq.Ranges = append(slices.Clip(sq.Ranges), search.Range{Field: "issued", Min: since})
 		wq.From, wq.Size = (page-1)*size, size
 		res, err := a.ix.Search(wq)
 		if err != nil {

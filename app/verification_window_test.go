@@ -25,7 +25,7 @@ func TestSearchVerificationsBroadWindow(t *testing.T) {
 	inNew := vfInput(vfCertNo(2), vfOwner("司马骏", vfID(2)))
 	inNew.Address = "北京市朝阳区麒麟路2号"
 	recent := f.mustVerify(f.agent, inNew)
-	since := f.now().AddDate(0, 0, -90)
+	since := f.now().AddDate(0, 0, -90).Truncate(time.Hour)
 
 	for _, tc := range []struct {
 		name   string

@@ -22,7 +22,7 @@ import (
 // fields changes: an index built by an older binary is then removed and
 // rebuilt on Open, because bleve keeps using the mapping stored in the index,
 // not the one in this file.
-const mappingVersion = 1
+const mappingVersion = 2
 
 const (
 	// typeField holds Doc.Type in every document.

@@ -237,7 +237,7 @@ func (ix *Index) buildQuery(dt *docType, q Query) (query.Query, bool, error) {
 	}
 
 	for _, r := range q.Ranges {
-		rq, err := rangeQuery(dt, r)
+		rq, err := ix.rangeQuery(dt, r)
 		if err != nil {
 			return nil, false, err
 		}
@@ -380,7 +380,7 @@ var (
 )
 
 // rangeQuery is min <= field < max; nil when both ends are open.
-func rangeQuery(dt *docType, r Range) (query.Query, error) {
+func (ix *Index) rangeQuery(dt *docType, r Range) (query.Query, error) {
 	if err := wantKind(dt, r.Field, "range", Number, Date, Instant); err != nil {
 		return nil, err
 	}
@@ -411,7 +411,7 @@ func rangeQuery(dt *docType, r Range) (query.Query, error) {
 		return nil, err
 	}
 	if dt.fields[r.Field].Kind == Instant {
-		return instantQuery(r.Field, lo, hi), nil
+		return ix.instantQuery(r.Field, lo, hi)
 	}
 	// Nothing is indexed outside [minDate, maxDate): clamp, or match none.
 	if (!lo.IsZero() && !lo.Before(maxDate)) || (!hi.IsZero() && !hi.After(minDate)) {
