@@ -15,8 +15,9 @@ import (
 // 200 new documents, as the indexer applies them at 2,000 a second. "dense"
 // documents are 0.5 ms apart (2,000 a second: those of one second share
 // their Date terms); "sparse" ones 30 s apart, as a district issues codes.
-// "none" leaves the times out. cpu-µs/doc is the process's CPU, merges
-// included, while the batches ran (docs/benchmarks.md 4.15).
+// "none" leaves the times out. cpu-µs/doc is the CPU by the Go runtime's
+// account (processCPU), merges included, while the batches ran
+// (docs/benchmarks.md 4.15).
 //
 //	go test -run '^$' -bench ApplyTimes -benchtime 500x ./search/
 func BenchmarkApplyTimes(b *testing.B) {

@@ -152,14 +152,9 @@ func (l instantLevel) termRange(from, to time.Time) termRange {
 // between that and the search with a term no document had before (the
 // first of a new second, say) is left out, as if indexed just after.
 func (ix *Index) instantQuery(field string, lo, hi time.Time) (query.Query, error) {
-	if (!lo.IsZero() && !lo.Before(maxInstant)) || (!hi.IsZero() && !hi.After(minInstant)) {
+	lo, hi, none := clampTimes(lo, hi, minInstant, maxInstant)
+	if none {
 		return bleve.NewMatchNoneQuery(), nil
-	}
-	if lo.Before(minInstant) {
-		lo = time.Time{}
-	}
-	if hi.After(maxInstant) {
-		hi = time.Time{}
 	}
 	if lo.IsZero() && hi.IsZero() {
 		return nil, nil

@@ -413,15 +413,9 @@ func (ix *Index) rangeQuery(dt *docType, r Range) (query.Query, error) {
 	if dt.fields[r.Field].Kind == Instant {
 		return ix.instantQuery(r.Field, lo, hi)
 	}
-	// Nothing is indexed outside [minDate, maxDate): clamp, or match none.
-	if (!lo.IsZero() && !lo.Before(maxDate)) || (!hi.IsZero() && !hi.After(minDate)) {
+	lo, hi, none := clampTimes(lo, hi, minDate, maxDate)
+	if none {
 		return bleve.NewMatchNoneQuery(), nil
-	}
-	if lo.Before(minDate) {
-		lo = time.Time{}
-	}
-	if hi.After(maxDate) {
-		hi = time.Time{}
 	}
 	if lo.IsZero() && hi.IsZero() {
 		return nil, nil
@@ -460,6 +454,22 @@ func rangeTime(field string, v any) (time.Time, error) {
 		return ceilSecond(*t), nil
 	}
 	return time.Time{}, fmt.Errorf("%w: range on %q: want time.Time, got %T", ErrQuery, field, v)
+}
+
+// clampTimes fits the range [lo, hi) (zero: open) to what can be indexed,
+// [first, last): an end beyond them is open, and none reports a range
+// wholly outside them.
+func clampTimes(lo, hi, first, last time.Time) (time.Time, time.Time, bool) {
+	if (!lo.IsZero() && !lo.Before(last)) || (!hi.IsZero() && !hi.After(first)) {
+		return lo, hi, true
+	}
+	if lo.Before(first) {
+		lo = time.Time{}
+	}
+	if hi.After(last) {
+		hi = time.Time{}
+	}
+	return lo, hi, false
 }
 
 // ceilSecond rounds a range's end up to a whole second. Dates are indexed
