@@ -14,8 +14,10 @@ import (
 // "H2026112813", "I202611281345", "S20261128134502"). The digits are
 // fixed-width, so the terms of a kind sort in time order, and a range is a
 // union of term ranges: whole years in the middle, then whole months, days,
-// hours and minutes towards the ends, and seconds at the very ends, at most
-// 59 terms of a kind at each end (an open end costs nothing more). It is
+// hours and minutes towards the ends, and seconds at the very ends: never
+// more than about sixty terms of a kind (an open end costs nothing more,
+// and a range that starts and ends at whole hours reads no minute or second
+// terms). It is
 // exact to the second, like Date, for six terms instead of Date's sixteen
 // (bleve indexes a date as sixteen numeric terms), and without doc values.
 // Most of Date's terms are a document's own when documents come seconds

@@ -57,8 +57,8 @@ const (
 	// Stored is kept in the index but not searchable.
 	Stored
 	// Instant is a time.Time for range filters, exact to the second like
-	// Date but indexed as three terms instead of sixteen (instant.go). It
-	// cannot be sorted on. The zero time means "no value"; times outside
+	// Date but indexed as six terms instead of sixteen and without doc
+	// values (instant.go). It cannot be sorted on. The zero time means "no value"; times outside
 	// the years 1–9999 are not indexed.
 	Instant
 )

@@ -40,10 +40,10 @@ const (
 // Filters, Prefix and Facets name Keyword fields; Ranges name Number, Date
 // or Instant fields; Sort names Keyword fields, Sortable Number or Date
 // fields, "_score" or "_id", each with a "-" prefix for descending.
-// Documents missing a sort field come last. Ties are always broken by ascending _id, so paging is
-// stable. Without Sort, the order is "-_score" (best match first) when Text
-// has words, else "-_id" (IDs descending: newest first when IDs are
-// fixed-width or sequence-ordered).
+// Documents missing a sort field come last. Ties are always broken by
+// ascending _id, so paging is stable. Without Sort, the order is "-_score"
+// (best match first) when Text has words, else "-_id" (IDs descending:
+// newest first when IDs are fixed-width or sequence-ordered).
 //
 // Size defaults to 20 and is capped at 1000; a negative From counts as 0.
 type Query struct {
