@@ -34,22 +34,35 @@ var (
 	maxInstant = time.Date(10000, 1, 1, 0, 0, 0, 0, time.UTC)
 )
 
-// instantLevel is one kind of term: its letter, its layout and where its
-// units start.
+// instantLevel is one kind of term: its letter, its layout, where its units
+// start and where the next one starts.
 type instantLevel struct {
 	prefix byte
 	layout string
 	floor  func(time.Time) time.Time // the start of t's unit (t in UTC)
+	next   func(time.Time) time.Time // the start of the unit after the one starting at t
 }
 
 // instantLevels, coarsest first.
 var instantLevels = []instantLevel{
-	{'Y', "2006", func(t time.Time) time.Time { return time.Date(t.Year(), 1, 1, 0, 0, 0, 0, time.UTC) }},
-	{'M', "200601", func(t time.Time) time.Time { return time.Date(t.Year(), t.Month(), 1, 0, 0, 0, 0, time.UTC) }},
-	{'D', "20060102", func(t time.Time) time.Time { return time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, time.UTC) }},
-	{'H', "2006010215", func(t time.Time) time.Time { return t.Truncate(time.Hour) }},
-	{'I', "200601021504", func(t time.Time) time.Time { return t.Truncate(time.Minute) }},
-	{'S', "20060102150405", func(t time.Time) time.Time { return t.Truncate(time.Second) }},
+	{'Y', "2006",
+		func(t time.Time) time.Time { return time.Date(t.Year(), 1, 1, 0, 0, 0, 0, time.UTC) },
+		func(t time.Time) time.Time { return t.AddDate(1, 0, 0) }},
+	{'M', "200601",
+		func(t time.Time) time.Time { return time.Date(t.Year(), t.Month(), 1, 0, 0, 0, 0, time.UTC) },
+		func(t time.Time) time.Time { return t.AddDate(0, 1, 0) }},
+	{'D', "20060102",
+		func(t time.Time) time.Time { return time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, time.UTC) },
+		func(t time.Time) time.Time { return t.AddDate(0, 0, 1) }},
+	{'H', "2006010215",
+		func(t time.Time) time.Time { return t.Truncate(time.Hour) },
+		func(t time.Time) time.Time { return t.Add(time.Hour) }},
+	{'I', "200601021504",
+		func(t time.Time) time.Time { return t.Truncate(time.Minute) },
+		func(t time.Time) time.Time { return t.Add(time.Minute) }},
+	{'S', "20060102150405",
+		func(t time.Time) time.Time { return t.Truncate(time.Second) },
+		func(t time.Time) time.Time { return t.Add(time.Second) }},
 }
 
 // term is t's term of this level.
@@ -60,30 +73,14 @@ func (l instantLevel) term(t time.Time) string {
 
 // ceil is the start of the first unit that starts at or after t.
 func (l instantLevel) ceil(t time.Time) time.Time {
-	f := l.floor(t)
-	if f.Equal(t) {
-		return t
+	if f := l.floor(t); !f.Equal(t) {
+		return l.next(f)
 	}
-	// The next unit: a day past the end of a month is in the next month,
-	// an hour past the end of a day in the next day, and so on.
-	switch l.prefix {
-	case 'Y':
-		return f.AddDate(1, 0, 0)
-	case 'M':
-		return f.AddDate(0, 1, 0)
-	case 'D':
-		return f.AddDate(0, 0, 1)
-	case 'H':
-		return f.Add(time.Hour)
-	case 'I':
-		return f.Add(time.Minute)
-	}
-	return f.Add(time.Second)
+	return t
 }
 
 // instantTerms appends the terms of t (in range, truncated to the second).
 func instantTerms(t time.Time, out []any) []any {
-	t = t.UTC()
 	for _, l := range instantLevels {
 		out = append(out, l.term(t))
 	}
