@@ -36,12 +36,16 @@ func (tx *Tx) AppendNote(kind string, id uint64, op string) (uint64, error) {
 	if err != nil {
 		return 0, err
 	}
-	seq, err := tx.NextSequence(outboxBucket)
+	b, err := tx.appendBucket(outboxBucket)
 	if err != nil {
 		return 0, err
 	}
-	if err := tx.Put(outboxBucket, U64(seq), data); err != nil {
-		return 0, err
+	seq, err := b.NextSequence()
+	if err != nil {
+		return 0, fmt.Errorf("sequence %s: %w", outboxBucket, mapErr(err))
+	}
+	if err := b.Put(U64(seq), data); err != nil {
+		return 0, fmt.Errorf("put %s: %w", outboxBucket, mapErr(err))
 	}
 	return seq, nil
 }

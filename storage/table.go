@@ -153,7 +153,7 @@ func (t *Table[T]) write(tx *Tx, v *T, insert bool, known *T) (id uint64, err er
 		return 0, fmt.Errorf("%s %d: encode: %w", t.opt.Name, id, err)
 	}
 
-	b, err := tx.writeBucket(t.opt.Name)
+	b, err := tx.appendBucket(t.opt.Name)
 	if err != nil {
 		return 0, err
 	}
