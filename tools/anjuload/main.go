@@ -18,6 +18,7 @@
 //	go run ./tools/anjuload directory -data DIR -c 32 -d 20s           (public agency directory pages)
 //	go run ./tools/anjuload signprep -data DIR -n 20000                (drafts ready to sign; platform stopped)
 //	go run ./tools/anjuload sign -data DIR -c 32 -d 20s                (online signing through HTTP)
+//	go run ./tools/anjuload disk -dir DIR -size 1GiB -d 20s            (the disk alone: commits back to back)
 //
 // Only the standard library and Anju's own packages are used.
 package main
@@ -49,9 +50,10 @@ func main() {
 		"directory": runDirectory,
 		"signprep":  runSignPrep,
 		"sign":      runSign,
+		"disk":      runDisk,
 	}
 	if len(os.Args) < 2 || cmds[os.Args[1]] == nil {
-		fmt.Fprintln(os.Stderr, "usage: anjuload startup|login|params|fill|backup|gencsv|verify|check|hello|serve|baseline|directory|signprep|sign [flags]  (anjuload CMD -h)")
+		fmt.Fprintln(os.Stderr, "usage: anjuload startup|login|params|fill|backup|gencsv|verify|check|hello|serve|baseline|directory|signprep|sign|disk [flags]  (anjuload CMD -h)")
 		os.Exit(2)
 	}
 	if err := cmds[os.Args[1]](os.Args[2:]); err != nil {
