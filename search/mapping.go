@@ -58,8 +58,8 @@ const (
 	Stored
 	// Instant is a time.Time for range filters, exact to the second like
 	// Date but indexed as six terms instead of sixteen and without doc
-	// values (instant.go). It cannot be sorted on. The zero time means "no value"; times outside
-	// the years 1–9999 are not indexed.
+	// values (instant.go). It cannot be sorted on. The zero time means "no
+	// value"; times outside the years 1–9999 are not indexed.
 	Instant
 )
 

@@ -36,16 +36,17 @@ func (tx *Tx) AppendNote(kind string, id uint64, op string) (uint64, error) {
 	if err != nil {
 		return 0, err
 	}
-	b, err := tx.appendBucket(outboxBucket)
+	// Notes are appended: fill the bucket's pages (appendBucket). bbolt
+	// keeps the handle, and its fill, for NextSequence and Put below.
+	if _, err := tx.appendBucket(outboxBucket); err != nil {
+		return 0, err
+	}
+	seq, err := tx.NextSequence(outboxBucket)
 	if err != nil {
 		return 0, err
 	}
-	seq, err := b.NextSequence()
-	if err != nil {
-		return 0, fmt.Errorf("sequence %s: %w", outboxBucket, mapErr(err))
-	}
-	if err := b.Put(U64(seq), data); err != nil {
-		return 0, fmt.Errorf("put %s: %w", outboxBucket, mapErr(err))
+	if err := tx.Put(outboxBucket, U64(seq), data); err != nil {
+		return 0, err
 	}
 	return seq, nil
 }
