@@ -239,6 +239,31 @@ func TestBrowserAgencyPortal(t *testing.T) {
 	b.expectText(msg(t, zh, "auth.wrong_portal_agency"))
 }
 
+// TestBrowserAuditWalk: the sysadmin sees when the whole audit chain was
+// last walked, and walks it again with the audit page's button.
+func TestBrowserAuditWalk(t *testing.T) {
+	_, b := startBrowserTest(t, true, zh)
+	b.signIn("gov", "sysadmin", app.DemoPassword)
+	b.expectPath("/gov/")
+	if st := b.open("/gov/admin/audit"); st != 200 {
+		t.Fatalf("audit page answered %d:\n%s", st, excerpt(b.text()))
+	}
+	b.expectText(msg(t, zh, "audit.full_at", ""), msg(t, zh, "audit.walk_hint"))
+	if st := b.submit(`form.audit-walk button[type=submit]`); st != 200 {
+		t.Fatalf("the walk button answered %d:\n%s", st, excerpt(b.text()))
+	}
+	b.expectPath("/gov/admin/audit")
+	b.expectText(msg(t, zh, "audit.walk_started"), msg(t, zh, "audit.walk_now"))
+
+	b.switchLanguage(en)
+	b.expectPath("/gov/admin/audit")
+	b.expectText(msg(t, en, "audit.walk_now"), msg(t, en, "audit.walk_hint"))
+	if st := b.open("/gov/admin/status"); st != 200 {
+		t.Fatalf("status page answered %d", st)
+	}
+	b.expectText(msg(t, en, "status.audit"), msg(t, en, "audit.full_at", ""))
+}
+
 // TestBrowserScreenshots writes the screenshots of docs/screenshots (for the
 // README and for review). It runs only with ANJU_SCREENSHOTS=1.
 func TestBrowserScreenshots(t *testing.T) {

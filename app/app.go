@@ -56,6 +56,7 @@ type App struct {
 	premises          premisesCache               // agencies as the distribution page reads them (premises.go)
 	directory         dirCache                    // public directory pages until the index changes (directory.go)
 	credit            creditCache                 // public credit views until credit changes (credit_public.go)
+	auditChain        auditChain                  // how far the audit chain was found whole (audit_chain.go)
 	announcements     announceCache               // announcements public now (announcement_public.go)
 	codeCipher        atomic.Pointer[vcodeCipher] // the data file's verification code key (vcode_id.go)
 }
@@ -114,6 +115,7 @@ func Open(cfg Config) (*App, error) {
 // Close stops the indexer and closes the index and the store.
 func (a *App) Close() error {
 	a.flushAPIUsage(true)
+	a.auditChain.stop()
 	if a.indexer != nil {
 		a.indexer.stop()
 	}
@@ -137,6 +139,7 @@ func (a *App) Run(ctx context.Context) {
 	go a.contractExpiryLoop(ctx) // contract_lifecycle.go
 	go a.creditLoop(ctx)         // credit_expiry.go: records expire, automatic applications
 	go a.listLoop(ctx)           // creditlist.go: list entries expire
+	go a.auditChainLoop(ctx)     // audit_chain.go: the whole chain at start and daily
 	// Decode the agencies for the premises map now rather than on its
 	// first request (a few hundred ms with 10,000 agencies).
 	go func() {

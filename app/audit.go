@@ -84,63 +84,6 @@ func (a *App) audit(tx *storage.Tx, actor Actor, action, kind string, id uint64,
 	return tx.SetMeta(auditHeadKey, b)
 }
 
-// AuditReport is the result of checking the chain.
-type AuditReport struct {
-	Entries  int
-	OK       bool
-	BrokenAt uint64 // first entry that fails, 0 when OK
-	Problem  string // message key: audit.hash_mismatch, audit.gap, audit.tail_removed
-}
-
-// VerifyAudit walks the whole chain.
-func (a *App) VerifyAudit(actor Actor) (AuditReport, error) {
-	if err := actor.require(PermAuditView); err != nil {
-		return AuditReport{}, err
-	}
-	var r AuditReport
-	err := a.db.View(func(tx *storage.Tx) error {
-		r = verifyAuditChain(tx)
-		return nil
-	})
-	return r, err
-}
-
-func verifyAuditChain(tx *storage.Tx) AuditReport {
-	r := AuditReport{OK: true}
-	prev, want := "", uint64(1)
-	fail := func(id uint64, problem string) {
-		r.OK, r.BrokenAt, r.Problem = false, id, problem
-	}
-	err := auditTable.Each(tx, false, func(e *AuditEntry) (bool, error) {
-		r.Entries++
-		switch {
-		case e.ID != want:
-			fail(want, "audit.gap")
-		case e.PrevHash != prev || e.computeHash() != e.Hash:
-			fail(e.ID, "audit.hash_mismatch")
-		}
-		prev, want = e.Hash, e.ID+1
-		return r.OK, nil
-	})
-	if err != nil && r.OK {
-		// The next stored entry cannot even be decoded: it was altered in
-		// the file (without this, the walk would end early and report the
-		// tail as removed).
-		fail(want, "audit.hash_mismatch")
-	}
-	if !r.OK {
-		return r
-	}
-	var head auditHead
-	if b := tx.Meta(auditHeadKey); b != nil {
-		_ = json.Unmarshal(b, &head)
-	}
-	if head.ID != want-1 || head.Hash != prev {
-		fail(want, "audit.tail_removed")
-	}
-	return r
-}
-
 // AuditFilter selects audit entries; zero fields match everything.
 type AuditFilter struct {
 	Username string
@@ -176,27 +119,120 @@ func (f AuditFilter) match(e *AuditEntry) bool {
 	return true
 }
 
+// auditScanMax bounds the entries one page of the audit log reads. A
+// filter that few entries match (one user's, among millions) would
+// otherwise read them all, in one request and one read transaction, which
+// also holds off bbolt's remap of a growing file and so every write. A page
+// that stops there says how far back it has looked and offers to go on.
+const auditScanMax = 20_000
+
+// auditClockSlack is how far out of order entry times are assumed to be at
+// most (a clock set back), for the date filters' shortcuts: entries are
+// appended in commit order, so their times go up with their IDs.
+const auditClockSlack = 24 * time.Hour
+
+// AuditPage is one page of the audit log, newest first.
+type AuditPage struct {
+	Entries []*AuditEntry
+	// Next is the cursor (AuditFilter.Before) of the next page; 0: none.
+	Next uint64
+	// SearchedTo, when set, is the time of the oldest entry read: the page
+	// stopped after auditScanMax entries without filling up, and Next goes
+	// on from there.
+	SearchedTo time.Time
+}
+
 // AuditLog returns entries newest first, and the cursor of the next page.
-// The log is append-only, so a reverse scan by ID is also a scan by time.
 func (a *App) AuditLog(actor Actor, f AuditFilter) ([]*AuditEntry, uint64, error) {
+	p, err := a.AuditLogPage(actor, f)
+	return p.Entries, p.Next, err
+}
+
+// AuditLogPage returns a page of entries newest first (scanAudit), having
+// read at most auditScanMax of them.
+func (a *App) AuditLogPage(actor Actor, f AuditFilter) (AuditPage, error) {
 	if err := actor.require(PermAuditView); err != nil {
-		return nil, 0, err
+		return AuditPage{}, err
 	}
 	if f.Limit <= 0 || f.Limit > 500 {
 		f.Limit = 50
 	}
-	var out []*AuditEntry
-	var next uint64
+	var p AuditPage
 	err := a.db.View(func(tx *storage.Tx) error {
-		after := f.Before
-		if after == 0 {
-			after = tx.Sequence(auditTable.Name()) + 1
-		}
-		var err error
-		out, next, err = auditTable.Page(tx, after, true, f.Limit, f.match)
-		return err
+		read := 0
+		return scanAudit(tx, f, func(e *AuditEntry) (bool, error) {
+			if f.match(e) {
+				if len(p.Entries) == f.Limit {
+					p.Next = p.Entries[len(p.Entries)-1].ID
+					return false, nil
+				}
+				p.Entries = append(p.Entries, e)
+			}
+			if read++; read == auditScanMax && e.ID > 1 {
+				p.Next = e.ID
+				if len(p.Entries) < f.Limit {
+					p.SearchedTo = e.Time
+				}
+				return false, nil
+			}
+			return true, nil
+		})
 	})
-	return out, next, err
+	return p, err
+}
+
+// scanAudit calls fn with the entries before f.Before, newest first, until
+// it returns false or an error. Entries that f's dates rule out by their
+// place in the log are skipped without reading them (within
+// auditClockSlack): a To date starts the scan at its place, found by
+// bisection, and a From date ends it.
+func scanAudit(tx *storage.Tx, f AuditFilter, fn func(e *AuditEntry) (bool, error)) error {
+	before := tx.Sequence(auditTable.Name()) + 1
+	if f.Before != 0 && f.Before < before {
+		before = f.Before
+	}
+	if !f.To.IsZero() {
+		before = min(before, auditSeek(tx, f.To.Add(auditClockSlack))+1)
+	}
+	if before <= 1 {
+		return nil
+	}
+	return tx.ScanFrom(auditTable.Name(), storage.U64(before-1), true, func(k, raw []byte) (bool, error) {
+		id := storage.ParseU64(k)
+		e, ok := decodeAuditEntry(id, raw)
+		if !ok {
+			return false, fmt.Errorf("audit entry %d cannot be read", id)
+		}
+		if !f.From.IsZero() && e.Time.Before(f.From.Add(-auditClockSlack)) {
+			return false, nil // the rest is older still
+		}
+		return fn(e)
+	})
+}
+
+// auditSeek returns the ID of the newest entry written before t (0: none),
+// by bisection over the IDs.
+func auditSeek(tx *storage.Tx, t time.Time) uint64 {
+	found := uint64(0)
+	lo, hi := uint64(1), tx.Sequence(auditTable.Name())
+	for lo <= hi {
+		mid := lo + (hi-lo)/2
+		// The first entry at or after mid (an entry may be missing).
+		var e *AuditEntry
+		_ = tx.ScanFrom(auditTable.Name(), storage.U64(mid), false, func(k, raw []byte) (bool, error) {
+			e, _ = decodeAuditEntry(storage.ParseU64(k), raw)
+			return false, nil
+		})
+		switch {
+		case e == nil || e.ID > hi:
+			hi = mid - 1
+		case e.Time.Before(t):
+			found, lo = e.ID, e.ID+1
+		default:
+			hi = mid - 1
+		}
+	}
+	return found
 }
 
 // ExportAudit writes the matching entries as CSV (UTF-8 with BOM so that
@@ -216,7 +252,7 @@ func (a *App) ExportAudit(actor Actor, f AuditFilter, w io.Writer) error {
 	cw := csv.NewWriter(w)
 	_ = cw.Write([]string{"id", "time", "username", "action", "record", "detail", "ip", "request_id", "hash"})
 	err := a.db.View(func(tx *storage.Tx) error {
-		return auditTable.Each(tx, true, func(e *AuditEntry) (bool, error) {
+		return scanAudit(tx, f, func(e *AuditEntry) (bool, error) {
 			if !f.match(e) {
 				return true, nil
 			}

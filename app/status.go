@@ -54,10 +54,12 @@ func (a *App) Status(actor Actor) (Status, error) {
 		st.Counts["verifications"] = verificationTable.Count(tx)
 		st.Counts["attempts"] = attemptTable.Count(tx)
 		st.Sessions = sessionTable.Count(tx)
-		st.Audit = verifyAuditChain(tx)
 		return nil
 	})
 	if err != nil {
+		return st, err
+	}
+	if st.Audit, err = a.checkAuditChain(); err != nil {
 		return st, err
 	}
 	st.Index = a.IndexStatus()

@@ -338,6 +338,8 @@ func TestUseCasesRefuseUnprivilegedRoles(t *testing.T) {
 			return err
 		}},
 		{"VerifyAudit", func(a Actor) error { _, err := f.VerifyAudit(a); return err }},
+		{"AuditChain", func(a Actor) error { _, err := f.AuditChain(a); return err }},
+		{"StartAuditWalk", func(a Actor) error { return f.StartAuditWalk(a) }},
 		{"AuditLog", func(a Actor) error { _, _, err := f.AuditLog(a, AuditFilter{}); return err }},
 		{"ExportAudit", func(a Actor) error { return f.ExportAudit(a, AuditFilter{}, &out) }},
 		{"WriteBackup", func(a Actor) error { _, err := f.WriteBackup(a, &out); return err }},

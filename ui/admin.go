@@ -174,6 +174,7 @@ func (s *Server) registerAuditRoutes(r *mux.Router) {
 	g := func(h http.HandlerFunc) http.HandlerFunc { return s.requireAuth(app.PortalGov, app.PermAuditView, h) }
 	r.HandleFunc("/gov/admin/audit", g(s.handleAudit)).Methods("GET")
 	r.HandleFunc("/gov/admin/audit.csv", g(s.handleAuditCSV)).Methods("GET")
+	r.HandleFunc("/gov/admin/audit/walk", g(s.handleAuditWalk)).Methods("POST")
 }
 
 // auditFilterOf reads the filter form; dates are whole local days.
@@ -195,8 +196,11 @@ func (s *Server) handleAudit(w http.ResponseWriter, r *http.Request) {
 		Next    string
 		Report  app.AuditReport
 		CSV     string
+		// SearchedTo: the page stopped reading at an entry of that time
+		// before it filled up; Next goes on searching.
+		SearchedTo time.Time
 	}
-	report, err := s.app.VerifyAudit(actorOf(r))
+	report, err := s.app.AuditChain(actorOf(r))
 	if err != nil {
 		s.fail(w, r, err, "", nil)
 		return
@@ -207,12 +211,13 @@ func (s *Server) handleAudit(w http.ResponseWriter, r *http.Request) {
 		s.render(w, r, http.StatusUnprocessableEntity, "audit", v)
 		return
 	}
-	entries, next, err := s.app.AuditLog(actorOf(r), f)
+	page, err := s.app.AuditLogPage(actorOf(r), f)
 	if err != nil {
 		s.fail(w, r, err, "", nil)
 		return
 	}
-	d := auditData{Entries: entries, Report: report}
+	next := page.Next
+	d := auditData{Entries: page.Entries, Report: report, SearchedTo: page.SearchedTo}
 	csvQ := url.Values{}
 	for _, k := range []string{"user", "action", "record", "from", "to"} {
 		if q.Get(k) != "" {
@@ -230,6 +235,17 @@ func (s *Server) handleAudit(w http.ResponseWriter, r *http.Request) {
 	}
 	v.Data = d
 	s.render(w, r, http.StatusOK, "audit", v)
+}
+
+// handleAuditWalk starts a walk of the whole chain in the background; the
+// audit page shows its progress and result.
+func (s *Server) handleAuditWalk(w http.ResponseWriter, r *http.Request) {
+	if err := s.app.StartAuditWalk(actorOf(r)); err != nil {
+		s.fail(w, r, err, "", nil)
+		return
+	}
+	s.setFlash(w, r, "audit.walk_started")
+	http.Redirect(w, r, "/gov/admin/audit", http.StatusSeeOther)
 }
 
 func (s *Server) handleAuditCSV(w http.ResponseWriter, r *http.Request) {

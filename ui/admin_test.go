@@ -481,6 +481,38 @@ func TestStatusPage(t *testing.T) {
 	wantText(t, r, zh("status.title"), "test", zh("status.index_current"), zh("audit.chain_ok", len(e.auditAll())))
 }
 
+// The audit page checks new entries as it opens, says when the whole chain
+// was last walked, and its button walks it again in the background.
+func TestAuditPageWholeWalk(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	admin := e.signedIn("gov", "sysadmin")
+	r := wantOK(t, admin.get("/gov/admin/audit"))
+	wantText(t, r, zh("audit.chain_ok", len(e.auditAll())), zh("audit.full_at", ""), zh("audit.walk_now"))
+
+	r = admin.post("/gov/admin/audit/walk", url.Values{})
+	wantStatus(t, r, http.StatusSeeOther)
+	if loc := r.Header.Get("Location"); loc != "/gov/admin/audit" {
+		t.Fatalf("walk redirects to %q", loc)
+	}
+	r = wantOK(t, admin.get("/gov/admin/audit"))
+	wantText(t, r, zh("audit.walk_started"))
+	// The walk ends: the page shows the chain whole, button enabled.
+	deadline := time.Now().Add(30 * time.Second)
+	walking, _, _ := strings.Cut(zh("audit.walking", 0), "0")
+	for strings.Contains(r.body, walking) {
+		if time.Now().After(deadline) {
+			t.Fatal("the walk did not end")
+		}
+		time.Sleep(20 * time.Millisecond)
+		r = wantOK(t, admin.get("/gov/admin/audit"))
+	}
+	wantText(t, r, zh("audit.chain_ok", len(e.auditAll())))
+
+	r = wantOK(t, admin.get("/gov/admin/audit", "Accept-Language", "en"))
+	wantText(t, r, en("audit.walk_now"), "Audit chain intact", "whole chain last checked")
+}
+
 func wantOK(t *testing.T, r *resp) *resp {
 	t.Helper()
 	wantStatus(t, r, http.StatusOK)

@@ -55,6 +55,7 @@ var routeTable = []routeCase{
 	{"POST", "/gov/admin/dicts/{kind}", string(app.PermDictManage), http.StatusUnprocessableEntity},
 	{"GET", "/gov/admin/audit", string(app.PermAuditView), http.StatusOK},
 	{"GET", "/gov/admin/audit.csv", string(app.PermAuditView), http.StatusOK},
+	{"POST", "/gov/admin/audit/walk", string(app.PermAuditView), http.StatusSeeOther},
 	{"GET", "/gov/admin/backups", string(app.PermBackup), http.StatusOK},
 	{"POST", "/gov/admin/backups/now", string(app.PermBackup), http.StatusOK},
 	{"GET", "/gov/admin/backups/{name}", string(app.PermBackup), http.StatusOK},
