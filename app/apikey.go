@@ -313,23 +313,82 @@ func (a *App) AuthenticateAPIKey(key string) (Actor, *APIKey, error) {
 // districts apply first. A refused district is recorded as an attempt,
 // like every other refusal.
 func (a *App) PlatformVerify(actor Actor, key *APIKey, in VerifyInput) (VerifyResult, error) {
+	res, refusal, err := a.platformVerify(actor, key, in, nil)
+	if err != nil {
+		return VerifyResult{}, err
+	}
+	return res, refusal
+}
+
+func (a *App) platformVerify(actor Actor, key *APIKey, in VerifyInput, then decided) (VerifyResult, error, error) {
 	if key == nil || actor.APIKeyID != key.ID {
-		return VerifyResult{}, Errorf(EFORBIDDEN, "error.forbidden")
+		return VerifyResult{}, nil, Errorf(EFORBIDDEN, "error.forbidden")
 	}
 	in.District = strings.TrimSpace(in.District)
 	if in.District != "" && !key.AllowsDistrict(in.District) {
+		refusal := fieldError("district", "api.district_not_allowed")
 		err := a.db.Batch(func(tx *storage.Tx) error {
 			_, err := attemptTable.Insert(tx, &VerifyAttempt{Time: a.now(), Requester: requesterOf(actor),
 				District: in.District, CertNo: NormalizeCertNo(in.CertNo), Outcome: "refused",
 				Reason: "api.district_not_allowed", Field: "district"})
-			return err
+			if err != nil || then == nil {
+				return err
+			}
+			return then(tx, VerifyResult{}, refusal)
 		})
 		if err != nil {
-			return VerifyResult{}, err
+			return VerifyResult{}, nil, err
 		}
-		return VerifyResult{}, fieldError("district", "api.district_not_allowed")
+		return VerifyResult{}, refusal, nil
 	}
-	return a.Verify(actor, in)
+	return a.verify(actor, in, then)
+}
+
+// VerifyAnswer renders a platform's answer to the outcome of its request:
+// the result, or the error (a refusal, or a failure before any check).
+// It may run inside the verification's transaction, more than once: it
+// must be quick and have no side effects.
+type VerifyAnswer func(res VerifyResult, err error) (status int, body []byte)
+
+// PlatformVerifyOnce is PlatformVerify answered by answer. With an
+// Idempotency-Key (idemKey, and requestHash the hash of the request) the
+// answer of a pass or a refusal is kept for 24 hours in the verification's
+// own transaction: a retry gets it back (replay) instead of a second
+// verification, even after a crash right after the commit.
+func (a *App) PlatformVerifyOnce(actor Actor, key *APIKey, in VerifyInput, idemKey, requestHash string, answer VerifyAnswer) (status int, body []byte, replay bool, err error) {
+	run := func(keep keepAnswer) (int, []byte, error) {
+		if keep == nil {
+			res, refusal, err := a.platformVerify(actor, key, in, nil)
+			if err == nil {
+				err = refusal
+			}
+			status, body := answer(res, err)
+			return status, body, nil
+		}
+		var status int
+		var body []byte
+		// A pass or a refusal is answered and kept in its transaction; a
+		// failure, which wrote nothing, here.
+		res, _, err := a.platformVerify(actor, key, in, func(tx *storage.Tx, res VerifyResult, refusal error) error {
+			status, body = answer(res, refusal)
+			if keep == nil {
+				return nil
+			}
+			return keep(tx, status, body)
+		})
+		if err != nil {
+			status, body = answer(res, err)
+		}
+		return status, body, nil
+	}
+	if idemKey == "" {
+		status, body, err = run(nil)
+		return status, body, false, err
+	}
+	if key == nil {
+		return 0, nil, false, Errorf(EFORBIDDEN, "error.forbidden")
+	}
+	return a.idempotent(key.ID, idemKey, requestHash, run)
 }
 
 // Usage counters. Writing LastUsed and Uses on every request would add a

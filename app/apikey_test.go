@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"os"
 	"regexp"
 	"strings"
@@ -272,48 +273,124 @@ func TestIdempotent(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t)
 	var calls atomic.Int32
-	do := func(status int, body string) func() (int, []byte, error) {
-		return func() (int, []byte, error) {
+	// do stands for a use case: it keeps its answer in its transaction.
+	do := func(status int, body string) func(keepAnswer) (int, []byte, error) {
+		return func(keep keepAnswer) (int, []byte, error) {
 			calls.Add(1)
-			return status, []byte(body), nil
+			err := f.db.Batch(func(tx *storage.Tx) error { return keep(tx, status, []byte(body)) })
+			return status, []byte(body), err
 		}
 	}
 
-	st, body, replay, err := f.Idempotent(1, "k1", "h1", do(201, `{"code":"A"}`))
+	st, body, replay, err := f.idempotent(1, "k1", "h1", do(201, `{"code":"A"}`))
 	if err != nil || st != 201 || string(body) != `{"code":"A"}` || replay {
 		t.Fatalf("first: %d %s %v %v", st, body, replay, err)
 	}
-	st, body, replay, err = f.Idempotent(1, "k1", "h1", do(201, `{"code":"B"}`))
+	st, body, replay, err = f.idempotent(1, "k1", "h1", do(201, `{"code":"B"}`))
 	if err != nil || st != 201 || string(body) != `{"code":"A"}` || !replay || calls.Load() != 1 {
 		t.Fatalf("retry: %d %s replay=%v calls=%d %v", st, body, replay, calls.Load(), err)
 	}
-	_, _, _, err = f.Idempotent(1, "k1", "h2", do(201, `{}`))
+	_, _, _, err = f.idempotent(1, "k1", "h2", do(201, `{}`))
 	wantError(t, err, EINVALID, "api.idempotency_mismatch")
 	// Keys are per API key.
-	if _, body, replay, _ := f.Idempotent(2, "k1", "h2", do(201, `{"code":"C"}`)); replay || string(body) != `{"code":"C"}` {
+	if _, body, replay, _ := f.idempotent(2, "k1", "h2", do(201, `{"code":"C"}`)); replay || string(body) != `{"code":"C"}` {
 		t.Fatalf("another API key's same idempotency key replayed: %s", body)
 	}
 	// A refusal (4xx) is kept; a 5xx is not, so that a retry tries again.
-	f.Idempotent(1, "k422", "h", do(422, `{"error":{}}`))
-	if _, _, replay, _ := f.Idempotent(1, "k422", "h", do(201, `{}`)); !replay {
+	f.idempotent(1, "k422", "h", do(422, `{"error":{}}`))
+	if _, _, replay, _ := f.idempotent(1, "k422", "h", do(201, `{}`)); !replay {
 		t.Error("a 422 answer was not kept")
 	}
-	f.Idempotent(1, "k503", "h", do(503, `{"error":{}}`))
-	if st, _, replay, _ := f.Idempotent(1, "k503", "h", do(201, `{}`)); replay || st != 201 {
+	f.idempotent(1, "k503", "h", do(503, `{"error":{}}`))
+	if st, _, replay, _ := f.idempotent(1, "k503", "h", do(201, `{}`)); replay || st != 201 {
 		t.Error("a 503 answer was kept")
 	}
 	// After 24 hours the key is free again.
 	calls.Store(0)
 	f.clock.Advance(24*time.Hour + time.Second)
-	if st, body, replay, err := f.Idempotent(1, "k1", "h2", do(201, `{"code":"D"}`)); err != nil || replay || st != 201 || string(body) != `{"code":"D"}` || calls.Load() != 1 {
+	if st, body, replay, err := f.idempotent(1, "k1", "h2", do(201, `{"code":"D"}`)); err != nil || replay || st != 201 || string(body) != `{"code":"D"}` || calls.Load() != 1 {
 		t.Fatalf("after 24h: %d %s replay=%v %v", st, body, replay, err)
 	}
 	n, err := f.sweepIdempotency()
 	if err != nil || n != 3 { // 2/k1, 1/k422, 1/k503 are old; 1/k1 was rewritten
 		t.Fatalf("sweep removed %d (%v), want 3", n, err)
 	}
-	if _, _, replay, _ := f.Idempotent(1, "k1", "h2", do(201, `{}`)); !replay {
+	if _, _, replay, _ := f.idempotent(1, "k1", "h2", do(201, `{}`)); !replay {
 		t.Error("the sweep removed a fresh record")
+	}
+}
+
+// The answer is kept in the use case's transaction: when that fails,
+// nothing is kept and a retry runs the use case again.
+func TestIdempotentKeptWithTheOutcome(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	failed := errors.New("the use case's transaction failed")
+	_, _, _, err := f.idempotent(1, "k", "h", func(keep keepAnswer) (int, []byte, error) {
+		return 0, nil, f.db.Update(func(tx *storage.Tx) error {
+			if err := keep(tx, 201, []byte(`{"code":"A"}`)); err != nil {
+				return err
+			}
+			return failed
+		})
+	})
+	if !errors.Is(err, failed) {
+		t.Fatalf("err = %v", err)
+	}
+	st, body, replay, err := f.idempotent(1, "k", "h", func(keep keepAnswer) (int, []byte, error) {
+		return 201, []byte(`{"code":"B"}`), f.db.Batch(func(tx *storage.Tx) error { return keep(tx, 201, []byte(`{"code":"B"}`)) })
+	})
+	if err != nil || replay || st != 201 || string(body) != `{"code":"B"}` {
+		t.Fatalf("retry after a failed transaction: %d %s replay=%v %v", st, body, replay, err)
+	}
+}
+
+// A platform's verification with an Idempotency-Key: the pass and its
+// answer commit together; a retry gets the answer back, a refusal too.
+func TestPlatformVerifyOnce(t *testing.T) {
+	t.Parallel()
+	f := newDemoFixture(t)
+	p := f.clearDemoProperty()
+	_, secret := f.mustCreateKey(APIKeyInput{Name: "朝阳平台", Districts: []string{p.District}})
+	actor, key, err := f.AuthenticateAPIKey(secret)
+	if err != nil {
+		t.Fatal(err)
+	}
+	answer := func(res VerifyResult, err error) (int, []byte) {
+		if e, ok := AsError(err); ok {
+			for _, k := range e.Fields {
+				return 422, []byte(k)
+			}
+			return 422, []byte(e.Key)
+		} else if err != nil {
+			return 500, nil
+		}
+		return 201, []byte(res.Verification.Code)
+	}
+	count := func() (n int) {
+		f.db.View(func(tx *storage.Tx) error { n = verificationTable.Count(tx); return nil })
+		return n
+	}
+	before := count()
+	st, body, replay, err := f.PlatformVerifyOnce(actor, key, demoVerifyInput(p), "order-1", "h1", answer)
+	if err != nil || st != 201 || replay || len(body) == 0 {
+		t.Fatalf("first: %d %s replay=%v %v", st, body, replay, err)
+	}
+	st2, body2, replay, err := f.PlatformVerifyOnce(actor, key, demoVerifyInput(p), "order-1", "h1", answer)
+	if err != nil || st2 != 201 || !replay || string(body2) != string(body) || count() != before+1 {
+		t.Fatalf("retry: %d %s replay=%v %v; %d verifications, want %d", st2, body2, replay, err, count(), before+1)
+	}
+	// A refusal is kept too; without a key nothing is.
+	bad := demoVerifyInput(p)
+	bad.Owners[0].Name = "查无此人"
+	if st, _, _, _ := f.PlatformVerifyOnce(actor, key, bad, "order-2", "h2", answer); st != 422 {
+		t.Fatalf("refusal answered %d", st)
+	}
+	if st, body, replay, _ := f.PlatformVerifyOnce(actor, key, bad, "order-2", "h2", answer); st != 422 || !replay || string(body) != "verify.owner_mismatch" {
+		t.Errorf("refusal retried: %d %s replay=%v", st, body, replay)
+	}
+	if _, _, replay, _ := f.PlatformVerifyOnce(actor, key, bad, "", "", answer); replay {
+		t.Error("a request without a key was replayed")
 	}
 }
 
@@ -327,10 +404,11 @@ func TestIdempotentConcurrentDuplicates(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			_, body, _, err := f.Idempotent(7, "same", "h", func() (int, []byte, error) {
+			_, body, _, err := f.idempotent(7, "same", "h", func(keep keepAnswer) (int, []byte, error) {
 				n := calls.Add(1)
 				time.Sleep(20 * time.Millisecond) // widen the window
-				return 201, []byte{byte('0' + n)}, nil
+				b := []byte{byte('0' + n)}
+				return 201, b, f.db.Batch(func(tx *storage.Tx) error { return keep(tx, 201, b) })
 			})
 			if err != nil {
 				t.Error(err)

@@ -59,18 +59,20 @@ func lockIdempotencyKey(k string) func() {
 	}
 }
 
-// Idempotent runs do once per (keyID, idemKey): a retry with the same key
+// keepAnswer writes a use case's answer as the idempotency record, in the
+// use case's own transaction. Answers of 500 and above are not kept, so
+// that a retry after a transient failure tries again.
+type keepAnswer func(tx *storage.Tx, status int, body []byte) error
+
+// idempotent runs do once per (keyID, idemKey): a retry with the same key
 // and the same request (requestHash) returns the stored status and body
 // with replay true; the same key with another request is EINVALID
-// "api.idempotency_mismatch". Answers of 500 and above are not stored, so
-// that a retry after a transient failure (registry unavailable) tries
-// again; nor is anything when do returns an error. Records older than 24
+// "api.idempotency_mismatch". do must call keep in the write transaction
+// that records its outcome, so that the answer is kept if and only if the
+// outcome is (a crash cannot leave a verification whose retry verifies
+// again); a do that writes nothing keeps nothing. Records older than 24
 // hours are ignored and overwritten.
-//
-// The record is written after do's own transaction: a crash between the
-// two leaves the verification without its record, and a retry would then
-// verify again. That window is one group commit wide.
-func (a *App) Idempotent(keyID uint64, idemKey string, requestHash string, do func() (status int, body []byte, err error)) (status int, body []byte, replay bool, err error) {
+func (a *App) idempotent(keyID uint64, idemKey string, requestHash string, do func(keep keepAnswer) (status int, body []byte, err error)) (status int, body []byte, replay bool, err error) {
 	k := []byte(strconv.FormatUint(keyID, 10) + "/" + idemKey)
 	unlock := lockIdempotencyKey(string(k))
 	defer unlock()
@@ -100,20 +102,17 @@ func (a *App) Idempotent(keyID uint64, idemKey string, requestHash string, do fu
 		}
 		return rec.Status, rec.Body, true, nil
 	}
-	status, body, err = do()
-	if err != nil || status >= 500 {
-		return status, body, false, err
-	}
-	b, err := json.Marshal(idempotencyRecord{RequestHash: requestHash, Status: status, Body: body, Time: now})
-	if err != nil {
-		return 0, nil, false, err
-	}
-	// Batch: concurrent API requests share one commit (the function may
-	// run twice; a Put is idempotent).
-	if err := a.db.Batch(func(tx *storage.Tx) error { return tx.Put(idempotencyBucket, k, b) }); err != nil {
-		return 0, nil, false, err
-	}
-	return status, body, false, nil
+	status, body, err = do(func(tx *storage.Tx, status int, body []byte) error {
+		if status >= 500 {
+			return nil
+		}
+		b, err := json.Marshal(idempotencyRecord{RequestHash: requestHash, Status: status, Body: body, Time: now})
+		if err != nil {
+			return err
+		}
+		return tx.Put(idempotencyBucket, k, b)
+	})
+	return status, body, false, err
 }
 
 // sweepIdempotency removes records older than 24 hours.

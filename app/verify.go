@@ -169,14 +169,32 @@ func requesterOf(actor Actor) Requester {
 // cannot be reached is EUNAVAILABLE ("verify.registry_unavailable"), never
 // a refusal of the owner.
 func (a *App) Verify(actor Actor, in VerifyInput) (VerifyResult, error) {
-	if err := actor.require(PermVerify); err != nil {
+	res, refusal, err := a.verify(actor, in, nil)
+	if err != nil {
 		return VerifyResult{}, err
+	}
+	return res, refusal
+}
+
+// decided is called at the end of a verification's write transaction with
+// its outcome: the result, or the refusal (recorded as an attempt). What it
+// writes in tx commits with the verification. It may run more than once
+// (storage.DB.Batch), and must be quick: the group commit waits for it.
+type decided func(tx *storage.Tx, res VerifyResult, refusal error) error
+
+// verify is Verify with a hook on its outcome. A refusal (a recorded
+// attempt) is returned apart from a failure (err: nothing written, or
+// refused before any check, such as the registry being unreachable); only
+// a refusal or a pass calls then.
+func (a *App) verify(actor Actor, in VerifyInput, then decided) (VerifyResult, error, error) {
+	if err := actor.require(PermVerify); err != nil {
+		return VerifyResult{}, nil, err
 	}
 	if err := a.requireFiledAgency(actor); err != nil {
-		return VerifyResult{}, err
+		return VerifyResult{}, nil, err
 	}
 	if err := a.requireNotBlacklisted(actor); err != nil { // app/creditlist.go
-		return VerifyResult{}, err
+		return VerifyResult{}, nil, err
 	}
 	now := a.now()
 	// The form is checked once, before the connector and the group commit
@@ -189,7 +207,7 @@ func (a *App) Verify(actor Actor, in VerifyInput) (VerifyResult, error) {
 		listing, invalid = a.checkVerifyInput(tx, actor, &in)
 		return nil
 	}); err != nil {
-		return VerifyResult{}, err
+		return VerifyResult{}, nil, err
 	}
 	// Ask the live connector next, outside any transaction: it may take
 	// seconds and must not hold the store's write lock. A request invalid
@@ -203,19 +221,21 @@ func (a *App) Verify(actor Actor, in VerifyInput) (VerifyResult, error) {
 		p, found, err := a.connector().lookup(in.District, in.CertNo)
 		if err != nil {
 			a.recordUnavailable(actor, in, err)
-			return VerifyResult{}, Errorf(EUNAVAILABLE, "verify.registry_unavailable")
+			return VerifyResult{}, nil, Errorf(EUNAVAILABLE, "verify.registry_unavailable")
 		}
 		remote, remoteFound = p, found
 		if found {
 			// The centre may name types rather than give our codes.
 			if err := a.resolveTypes(remote); err != nil {
-				return VerifyResult{}, err
+				return VerifyResult{}, nil, err
 			}
 		}
 	}
 	var res VerifyResult
 	var refusal error
-	err := a.db.Batch(func(tx *storage.Tx) error {
+	// decide runs the checks and writes the outcome in the group commit's
+	// transaction; it may run twice (storage.DB.Batch), hence the reset.
+	decide := func(tx *storage.Tx) error {
 		res, refusal = VerifyResult{}, nil
 		attempt := &VerifyAttempt{Time: now, Requester: requesterOf(actor), District: in.District, CertNo: in.CertNo}
 		refuse := func(outcome string, err error) error {
@@ -318,15 +338,18 @@ func (a *App) Verify(actor Actor, in VerifyInput) (VerifyResult, error) {
 		}
 		res.Verification = v
 		return a.audit(tx, actor, "verification.create", "verification", v.ID, v.Code+" "+v.CertNo)
+	}
+	err := a.db.Batch(func(tx *storage.Tx) error {
+		if err := decide(tx); err != nil || then == nil {
+			return err
+		}
+		return then(tx, res, refusal)
 	})
 	if err != nil {
-		return VerifyResult{}, err
+		return VerifyResult{}, nil, err
 	}
 	a.indexer.poke()
-	if refusal != nil {
-		return res, refusal
-	}
-	return res, nil
+	return res, refusal, nil
 }
 
 // recordUnavailable keeps a connector failure as its own kind of attempt

@@ -460,25 +460,22 @@ func (h *apiServer) handleAPIVerify(w http.ResponseWriter, r *http.Request, acto
 		h.writeAPIError(w, r, http.StatusBadRequest, "bad_request", k, field, args...)
 		return
 	}
-	verify := func() (int, []byte, error) {
-		res, err := h.app.PlatformVerify(actor, key, req.input())
+	// answer renders the outcome; with an Idempotency-Key the App keeps it
+	// in the verification's own transaction, so it must stay pure.
+	answer := func(res app.VerifyResult, err error) (int, []byte) {
 		if err != nil {
-			status, body := h.apiFail(r, err)
-			return status, body, nil
+			return h.apiFail(r, err)
 		}
-		return http.StatusCreated, apiJSON(h.verificationJSON(r, res.Verification, false)), nil
+		return http.StatusCreated, apiJSON(h.verificationJSON(r, res.Verification, false))
 	}
-	var status int
-	var out []byte
-	if idemKey == "" {
-		status, out, err = verify()
-	} else {
+	var hash string
+	if idemKey != "" {
 		sum := sha256.Sum256(body)
-		var replay bool
-		status, out, replay, err = h.app.Idempotent(key.ID, idemKey, hex.EncodeToString(sum[:]), verify)
-		if replay {
-			w.Header().Set("Idempotent-Replayed", "true")
-		}
+		hash = hex.EncodeToString(sum[:])
+	}
+	status, out, replay, err := h.app.PlatformVerifyOnce(actor, key, req.input(), idemKey, hash, answer)
+	if replay {
+		w.Header().Set("Idempotent-Replayed", "true")
 	}
 	if err != nil {
 		status, out = h.apiFail(r, err)

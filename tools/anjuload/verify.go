@@ -12,6 +12,7 @@ import (
 	"math/rand/v2"
 	"net/http"
 	"os"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -156,8 +157,17 @@ func runVerify(args []string) error {
 	timeline := fs.Bool("timeline", false, "print every second")
 	rate := fs.Float64("rate", 0, "open load: send this many requests per second (at most c at a time), latency counted from when each was due; 0: closed load, every client sends again at once")
 	pid := fs.Int("pid", 0, "server process for CPU time (default from anju.control)")
+	idem := fs.Bool("idem", false, "send an Idempotency-Key on every request (unique per request), as a platform that retries safely does")
 	clientKind := clientFlag(fs)
 	_ = fs.Parse(args)
+	// idemHeader is request n's Idempotency-Key, unique across runs.
+	idemPrefix := fmt.Sprintf("anjuload-%x-", time.Now().UnixNano())
+	idemHeader := func(n uint64) string {
+		if !*idem {
+			return ""
+		}
+		return idemPrefix + strconv.FormatUint(n, 10)
+	}
 	if *data != "" {
 		u, p, err := readControl(*data)
 		if err != nil {
@@ -209,15 +219,18 @@ func runVerify(args []string) error {
 			if err != nil {
 				return 0, err
 			}
-			status, out, err := rc.do("POST", path, []string{"Content-Type: application/json",
-				"Authorization: Bearer " + key, "User-Agent: anjuload"}, body, keep != nil)
+			hdr := []string{"Content-Type: application/json", "Authorization: Bearer " + key, "User-Agent: anjuload"}
+			if k := idemHeader(n); k != "" {
+				hdr = append(hdr, "Idempotency-Key: "+k)
+			}
+			status, out, err := rc.do("POST", path, hdr, body, keep != nil)
 			if err == nil && status == http.StatusCreated && keep != nil {
 				keep(out)
 			}
 			return status, err
 		}
 	case "nethttp":
-		send = netHTTPSend(newLoadClient(*c))
+		send = netHTTPSend(newLoadClient(*c), idemHeader)
 	default:
 		return fmt.Errorf("-client %q: raw or nethttp", *clientKind)
 	}
@@ -284,12 +297,15 @@ func runVerify(args []string) error {
 }
 
 // netHTTPSend posts through Go's net/http client (-client nethttp).
-func netHTTPSend(client *http.Client) func(url string, n uint64, key string, body []byte, keep func([]byte)) (int, error) {
+func netHTTPSend(client *http.Client, idemHeader func(n uint64) string) func(url string, n uint64, key string, body []byte, keep func([]byte)) (int, error) {
 	return func(url string, n uint64, key string, body []byte, keep func([]byte)) (int, error) {
 		req, _ := http.NewRequest(http.MethodPost, url, bytes.NewReader(body))
 		req.Header.Set("Content-Type", "application/json")
 		req.Header.Set("Authorization", "Bearer "+key)
 		req.Header.Set("User-Agent", "anjuload")
+		if k := idemHeader(n); k != "" {
+			req.Header.Set("Idempotency-Key", k)
+		}
 		resp, err := client.Do(req)
 		if err != nil {
 			return 0, err
