@@ -216,9 +216,20 @@ func (a *App) logAuditWalk() error {
 	return err
 }
 
-// auditChainLoop walks the whole chain soon after start and once a day.
+// auditChainLoop walks the whole chain soon after start and once a day,
+// unless a walk (one a page or the button started) is under way or ended
+// within the hour.
 func (a *App) auditChainLoop(ctx context.Context) {
-	a.runDaily(ctx, "audit chain walk", auditWalkFirst, nil, a.logAuditWalk)
+	a.runDaily(ctx, "audit chain walk", auditWalkFirst, nil, func() error {
+		c := &a.auditChain
+		c.mu.Lock()
+		recent := c.walking || (!c.fullAt.IsZero() && a.now().Sub(c.fullAt) < time.Hour)
+		c.mu.Unlock()
+		if recent {
+			return nil
+		}
+		return a.logAuditWalk()
+	})
 }
 
 // walkAudit checks the chain after from (the newest entry found whole
