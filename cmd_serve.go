@@ -14,6 +14,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"time"
 
@@ -196,7 +197,18 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err := parseFlags(fs, args, 0, 0, stderr); err != nil {
 		return err
 	}
-	log, flushLog := cfg.logger(os.Stderr)
+	var logTo io.Writer = os.Stderr
+	if path := cfg.logFilePath(!service.Interactive(), runtime.GOOS); path != "" {
+		lf, err := openLogFile(path, logFileMax, logFileKeep)
+		if err != nil {
+			return err
+		}
+		defer lf.Close()
+		// The file first: a service's standard error may fail every
+		// write, and io.MultiWriter stops at the first failure.
+		logTo, stdout = io.MultiWriter(lf, os.Stderr), io.MultiWriter(lf, stdout)
+	}
+	log, flushLog := cfg.logger(logTo)
 	m := &Main{Config: cfg, Log: log, Out: stdout, flushLog: flushLog}
 	if !service.Interactive() {
 		// Started by systemd or the Windows service manager.

@@ -122,7 +122,7 @@ func runInstall(_ context.Context, args []string, stdout, stderr io.Writer) erro
 		switch f.Name {
 		case "data":
 			return
-		case "tls-cert", "tls-key":
+		case "tls-cert", "tls-key", "log-file":
 			if v, absErr = filepath.Abs(v); absErr != nil {
 				return
 			}

@@ -5,6 +5,7 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"path/filepath"
 	"strconv"
 )
 
@@ -20,6 +21,7 @@ type Config struct {
 	TrustProxy   bool
 	LogFormat    string
 	LogLevel     string
+	LogFile      string
 }
 
 func envString(name, def string) string {
@@ -50,6 +52,17 @@ func (c *Config) register(fs *flag.FlagSet) {
 	fs.BoolVar(&c.TrustProxy, "trust-proxy", envBool("ANJU_TRUST_PROXY"), "take client addresses from X-Forwarded-For; only behind a reverse proxy (env ANJU_TRUST_PROXY)")
 	fs.StringVar(&c.LogFormat, "log-format", envString("ANJU_LOG_FORMAT", "text"), "log format: text or json (env ANJU_LOG_FORMAT)")
 	fs.StringVar(&c.LogLevel, "log-level", envString("ANJU_LOG_LEVEL", "info"), "log level: debug, info, warn or error (env ANJU_LOG_LEVEL)")
+	fs.StringVar(&c.LogFile, "log-file", envString("ANJU_LOG_FILE", ""), "also write the log and start-up messages to this file, rotated at 10 MiB, 5 old files kept; a Windows service writes DATA\\logs\\anju.log unless set (env ANJU_LOG_FILE)")
+}
+
+// logFilePath is where the log file goes: --log-file, or for a Windows
+// service (which has no console: what it writes to standard error is lost)
+// logs\anju.log in the data folder.
+func (c *Config) logFilePath(service bool, goos string) string {
+	if c.LogFile != "" || !service || goos != "windows" {
+		return c.LogFile
+	}
+	return filepath.Join(c.DataDir, "logs", "anju.log")
 }
 
 // logger logs to w through a logBuffer; flush writes what it holds.
