@@ -12,6 +12,7 @@ import (
 	"math"
 	"mime"
 	"net/http"
+	"os"
 	"runtime/debug"
 	"slices"
 	"strconv"
@@ -210,8 +211,19 @@ func (h *apiServer) apiFail(r *http.Request, err error) (int, []byte) {
 
 // withKey authenticates the bearer key, applies the key's rate limit and
 // turns a panic into a JSON 500.
+// apiReadTimeout bounds the time a platform has to send its request (the
+// server sets no overall read timeout, for the portals' uploads): a client
+// that trickles its body in would otherwise hold a connection and its
+// goroutine for as long as it likes.
+const apiReadTimeout = 20 * time.Second
+
 func (h *apiServer) withKey(next func(http.ResponseWriter, *http.Request, app.Actor, *app.APIKey)) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
+		d := time.Duration(h.apiReadTimeout.Load())
+		if d == 0 {
+			d = apiReadTimeout
+		}
+		_ = http.NewResponseController(w).SetReadDeadline(time.Now().Add(d))
 		defer func() {
 			if v := recover(); v != nil {
 				if v == http.ErrAbortHandler {
@@ -441,6 +453,10 @@ func (h *apiServer) handleAPIVerify(w http.ResponseWriter, r *http.Request, acto
 		var tooBig *http.MaxBytesError
 		if errors.As(err, &tooBig) {
 			h.writeAPIError(w, r, http.StatusBadRequest, "bad_request", "api.body_too_large", "")
+			return
+		}
+		if errors.Is(err, os.ErrDeadlineExceeded) {
+			h.writeAPIError(w, r, http.StatusRequestTimeout, "request_timeout", "api.read_timeout", "", int(apiReadTimeout/time.Second))
 			return
 		}
 		h.writeAPIError(w, r, http.StatusBadRequest, "bad_request", "api.bad_json", "")

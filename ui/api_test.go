@@ -1,8 +1,11 @@
 package ui_test
 
 import (
+	"bufio"
 	"encoding/json"
 	"fmt"
+	"io"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -538,4 +541,32 @@ func TestAPIKeyPages(t *testing.T) {
 			t.Errorf("%d keys, want 1", len(keys))
 		}
 	})
+}
+
+// A platform that trickles its body in gets 408 when the API's read
+// deadline passes, instead of holding the connection; the next request on
+// a new connection is served as usual.
+func TestAPISlowBodyTimesOut(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	e.srv.SetAPIReadTimeout(300 * time.Millisecond)
+	_, key := e.apiKey(app.APIKeyInput{Name: "平台甲"})
+	conn, err := net.Dial("tcp", strings.TrimPrefix(e.http.URL, "http://"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	body := verifyBody(e.demoProperty("clear"))
+	fmt.Fprintf(conn, "POST /api/v1/verifications HTTP/1.1\r\nHost: anju\r\nAuthorization: Bearer %s\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n%s",
+		key, len(body), body[:10]) // the rest never comes
+	conn.SetReadDeadline(time.Now().Add(10 * time.Second))
+	resp, err := http.ReadResponse(bufio.NewReader(conn), nil)
+	if err != nil {
+		t.Fatalf("no answer to a stalled body: %v", err)
+	}
+	b, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode != http.StatusRequestTimeout || !strings.Contains(string(b), `"request_timeout"`) || !strings.Contains(string(b), zh("api.read_timeout", 20)) {
+		t.Fatalf("stalled body answered %d %s", resp.StatusCode, b)
+	}
+	wantAPI(t, e.client().apiCall("POST", "/api/v1/verifications", key, body), http.StatusCreated, nil)
 }

@@ -1,6 +1,10 @@
 package ui
 
-import "github.com/gorilla/mux"
+import (
+	"time"
+
+	"github.com/gorilla/mux"
+)
 
 // Router exposes the route table to the tests of package ui_test, which
 // walk it to check that every route is in the route × role table.
@@ -15,3 +19,6 @@ const (
 	MaxFilingDocUpload = maxFilingDocUpload
 	MaxPracUpload      = maxPracUpload
 )
+
+// SetAPIReadTimeout shortens the API's read deadline for a test.
+func (s *Server) SetAPIReadTimeout(d time.Duration) { s.apiReadTimeout.Store(int64(d)) }

@@ -5,6 +5,7 @@ import (
 	"log/slog"
 	"net/http"
 	"sync"
+	"sync/atomic"
 
 	"github.com/gorilla/mux"
 	"github.com/gorilla/sessions"
@@ -45,6 +46,8 @@ type Server struct {
 	tooManyPages map[string]*publicPage
 	shellMu      sync.RWMutex
 	shells       map[string]*publicShell // name, language, rebuilding
+	// apiReadTimeout overrides apiReadTimeout when set (tests).
+	apiReadTimeout atomic.Int64
 }
 
 // New builds the router and parses every template; a missing template or
