@@ -371,9 +371,6 @@ func (a *App) PlatformVerifyOnce(actor Actor, key *APIKey, in VerifyInput, idemK
 		// failure, which wrote nothing, here.
 		res, _, err := a.platformVerify(actor, key, in, func(tx *storage.Tx, res VerifyResult, refusal error) error {
 			status, body = answer(res, refusal)
-			if keep == nil {
-				return nil
-			}
 			return keep(tx, status, body)
 		})
 		if err != nil {
