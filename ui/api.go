@@ -209,14 +209,14 @@ func (h *apiServer) apiFail(r *http.Request, err error) (int, []byte) {
 	return status, apiJSON(apiErrorBody{body})
 }
 
-// withKey authenticates the bearer key, applies the key's rate limit and
-// turns a panic into a JSON 500.
 // apiReadTimeout bounds the time a platform has to send its request (the
 // server sets no overall read timeout, for the portals' uploads): a client
 // that trickles its body in would otherwise hold a connection and its
 // goroutine for as long as it likes.
 const apiReadTimeout = 20 * time.Second
 
+// withKey sets the request's read deadline, authenticates the bearer key,
+// applies the key's rate limit and turns a panic into a JSON 500.
 func (h *apiServer) withKey(next func(http.ResponseWriter, *http.Request, app.Actor, *app.APIKey)) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		d := time.Duration(h.apiReadTimeout.Load())
