@@ -29,13 +29,11 @@ func (a *App) StartContract(actor Actor, code string) (*Contract, error) {
 		return nil, err
 	}
 	norm := NormalizeVerificationCode(code)
-	switch {
-	case strings.TrimSpace(code) == "":
+	if strings.TrimSpace(code) == "" {
 		return nil, fieldError("code", "contract.code_required")
-	case CheckVerificationCode(norm) == VCodeMalformed:
-		return nil, fieldError("code", "verify.code_malformed")
-	case CheckVerificationCode(norm) == VCodeMistyped:
-		return nil, fieldError("code", "verify.code_mistyped")
+	}
+	if err := codeFormError(norm); err != nil {
+		return nil, err
 	}
 	var c *Contract
 	err := a.update(func(tx *storage.Tx) error {

@@ -85,6 +85,23 @@ func CheckVerificationCode(code string) VerificationCodeStatus {
 	return VCodeOK
 }
 
+// codeFormError is the message for a typed code that cannot be one: the
+// wrong length, a character codes never contain (0, 1, I, O, U: a reader
+// who typed one is told so, not that the code is incomplete), or a failed
+// check character. nil for a well-formed code.
+func codeFormError(norm string) error {
+	switch CheckVerificationCode(norm) {
+	case VCodeMalformed:
+		if len(norm) == vcodeLen {
+			return fieldError("code", "verify.code_bad_char")
+		}
+		return fieldError("code", "verify.code_malformed")
+	case VCodeMistyped:
+		return fieldError("code", "verify.code_mistyped")
+	}
+	return nil
+}
+
 // FormatVerificationCode groups a code in fours for reading: ABCD-EFGH-JKLM.
 func FormatVerificationCode(code string) string {
 	if len(code) != vcodeLen {

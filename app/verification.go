@@ -283,18 +283,19 @@ type PublicCheck struct {
 	Created    time.Time
 	ValidUntil time.Time
 	EndReason  string
-	Ended      time.Time
+	Ended      time.Time // revoked, voided or used: when
+	Mortgaged  bool      // allowed, but a tenant should know
+	// Requester is who asked for the verification as the public may see
+	// it: the agency's or the platform's name, "" for the bureau's staff.
+	Requester string
 }
 
 // CheckCode answers the public check. A code whose check character fails
 // gets "verify.code_mistyped", a well-formed unknown one "verify.code_unknown".
 func (a *App) CheckCode(code string) (PublicCheck, error) {
 	code = NormalizeVerificationCode(code)
-	switch CheckVerificationCode(code) {
-	case VCodeMalformed:
-		return PublicCheck{}, fieldError("code", "verify.code_malformed")
-	case VCodeMistyped:
-		return PublicCheck{}, fieldError("code", "verify.code_mistyped")
+	if err := codeFormError(code); err != nil {
+		return PublicCheck{}, err
 	}
 	var v *Verification
 	err := a.db.View(func(tx *storage.Tx) (err error) {
@@ -308,7 +309,13 @@ func (a *App) CheckCode(code string) (PublicCheck, error) {
 		return PublicCheck{}, err
 	}
 	pc := PublicCheck{Code: v.Code, State: v.State(a.now()), Listing: v.Listing, District: v.District,
-		Created: v.Created, ValidUntil: v.ValidUntil, Ended: v.Ended}
+		Created: v.Created, ValidUntil: v.ValidUntil, Ended: v.Ended, Mortgaged: v.Mortgaged}
+	switch {
+	case v.Requester.AgencyName != "":
+		pc.Requester = v.Requester.AgencyName
+	case v.Requester.Platform != "":
+		pc.Requester = v.Requester.Platform
+	}
 	if v.Status == VStatusVoided {
 		pc.EndReason = v.EndReason // a message key; clerks' free-text reasons stay internal
 	}

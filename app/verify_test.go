@@ -724,9 +724,17 @@ func TestCheckCode(t *testing.T) {
 	}
 	_, err = f.CheckCode(unknown)
 	wantFieldError(t, err, "code", "verify.code_unknown")
-	for _, garbage := range []string{"", "hello", "<script>", v.Code + "2", "O" + v.Code[1:], "核验码核验码核验码核验码"} {
+	for _, garbage := range []string{"", "hello", "<script>", v.Code + "2", v.Code[:11], "核验码核验码核验码核验码"} {
 		_, err = f.CheckCode(garbage)
 		wantFieldError(t, err, "code", "verify.code_malformed")
+	}
+	// Complete, but with a character codes never contain: said so, not
+	// "incomplete".
+	for _, c := range []string{"O", "0", "I", "1", "U", "?"} {
+		_, err = f.CheckCode(c + v.Code[1:])
+		wantFieldError(t, err, "code", "verify.code_bad_char")
+		_, err = f.CheckCode(v.Code[:11] + c)
+		wantFieldError(t, err, "code", "verify.code_bad_char")
 	}
 }
 

@@ -1,7 +1,9 @@
 package ui_test
 
 import (
+	"net/http"
 	"testing"
+	"time"
 
 	"anju/app"
 )
@@ -32,6 +34,23 @@ func TestPublicCheckEveryState(t *testing.T) {
 			if state == "voided" {
 				wantText(t, r, msg(lang, v.EndReason))
 			}
+			// The validity line: a code that ended must not read as
+			// valid until its date, and says when it ended.
+			until := pageDate(lang, v.ValidUntil)
+			switch state {
+			case "valid":
+				wantText(t, r, "<dt>"+msg(lang, "verify.valid_until")+"</dt><dd>"+until+"</dd>")
+				wantNoText(t, r, msg(lang, "verify.was_valid_until"))
+			case "expired":
+				wantText(t, r, "<dt>"+msg(lang, "verify.valid_until")+"</dt><dd>"+msg(lang, "verify.until_expired", until)+"</dd>")
+			default:
+				wantText(t, r, "<dt>"+msg(lang, "verify.was_valid_until")+"</dt><dd>"+until+"</dd>",
+					"<dt>"+msg(lang, "verify.ended_on."+state)+"</dt><dd>"+pageDate(lang, v.Ended)+"</dd>")
+				wantNoText(t, r, "<dt>"+msg(lang, "verify.valid_until")+"</dt>")
+			}
+			if v.Requester.AgencyName != "" {
+				wantText(t, r, "<dt>"+msg(lang, "verify.requester")+"</dt><dd>"+v.Requester.AgencyName+"</dd>")
+			}
 		}
 	}
 }
@@ -51,4 +70,42 @@ func demoVerification(t *testing.T, e *env, state string) *app.Verification {
 		t.Fatalf("the demo has no %s verification", state)
 	}
 	return res.Items[0]
+}
+
+// pageDate is a date as the pages write it (ui.formatDate).
+func pageDate(lang string, t time.Time) string {
+	if lang == "zh-CN" {
+		return t.Local().Format("2006年1月2日")
+	}
+	return t.Local().Format("2 Jan 2006")
+}
+
+// TestPublicCheckMortgage: a mortgaged property's code says so on the
+// public check and on the printed notice (a tenant should know); others do
+// not. Both page name the platform that asked.
+func TestPublicCheckMortgage(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	_, key := e.apiKey(app.APIKeyInput{Name: "抵押测试平台"})
+	c := e.client()
+	issue := func(kind string) string {
+		var got verifyAnswer
+		wantAPI(t, c.apiCall("POST", "/api/v1/verifications", key, verifyBody(e.demoProperty(kind))), http.StatusCreated, &got)
+		return got.Code
+	}
+	mortgaged, clear := issue("mortgaged"), issue("clear")
+	for _, lang := range []string{"zh-CN", "en"} {
+		r := c.get("/v/"+mortgaged, "Accept-Language", lang)
+		wantText(t, r, "<dt>"+msg(lang, "verify.title_status")+"</dt><dd>"+msg(lang, "verify.title_mortgaged")+"</dd>",
+			"<dt>"+msg(lang, "verify.requester")+"</dt><dd>抵押测试平台</dd>")
+		r = c.get("/v/"+clear, "Accept-Language", lang)
+		wantNoText(t, r, msg(lang, "verify.title_mortgaged"))
+	}
+	clerk := e.signedIn("gov", "clerk")
+	r := clerk.get("/gov/verifications/" + mortgaged + "/notice")
+	wantStatus(t, r, 200)
+	wantText(t, r, msg("zh-CN", "verify.title_mortgaged"))
+	r = clerk.get("/gov/verifications/" + clear + "/notice")
+	wantStatus(t, r, 200)
+	wantNoText(t, r, msg("zh-CN", "verify.title_mortgaged"))
 }
