@@ -239,6 +239,10 @@ type demoContractGen struct {
 	signers    map[string][]demoSigner
 	deadline   int
 	maxDeposit int
+	// lastVerified is the newest verification written so far. Lists go
+	// newest first by ID, so the back-dated verifications written in the
+	// leases' order must also be dated in that order.
+	lastVerified time.Time
 }
 
 func demoDay(t time.Time) time.Time {
@@ -589,6 +593,13 @@ func (g *demoContractGen) verification(tx *storage.Tx, c *Contract) (*Verificati
 		return nil, err
 	}
 	created := c.Created.Add(-time.Duration(2+g.r.IntN(20*24)) * time.Hour)
+	if !created.After(g.lastVerified) {
+		created = g.lastVerified.Add(time.Second)
+	}
+	if latest := c.Created.Add(-time.Second); created.After(latest) {
+		created = latest
+	}
+	g.lastVerified = created
 	req := Requester{UserID: c.CreatedBy.UserID, Username: c.CreatedBy.Username, Name: c.CreatedBy.Name,
 		AgencyID: c.AgencyID, AgencyName: c.AgencyName}
 	v := &Verification{Status: VStatusUsed, PropertyID: p.ID, District: p.District, CertType: p.CertType,

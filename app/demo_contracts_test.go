@@ -44,6 +44,22 @@ func TestDemoContracts(t *testing.T) {
 		_ = contractFilingTable.Each(tx, false, func(f *ContractFiling) (bool, error) { filings[f.ID] = f; return true, nil })
 		return verificationTable.Each(tx, false, func(v *Verification) (bool, error) { verifs[v.ID] = v; return true, nil })
 	})
+	// Lists go newest first by ID: the leases' verifications, written
+	// after the registry's demo verifications, must be dated in ID order.
+	var prev *Verification
+	for _, c := range all {
+		v := verifs[c.VerificationID]
+		if v == nil {
+			continue
+		}
+		if prev != nil && v.ID > prev.ID && v.Created.Before(prev.Created) {
+			t.Errorf("verification %d (%s) is dated before verification %d (%s)", v.ID, v.Created, prev.ID, prev.Created)
+			break
+		}
+		if prev == nil || v.ID > prev.ID {
+			prev = v
+		}
+	}
 	for _, c := range all {
 		status[c.Status]++
 		filing[c.FilingStatus]++
