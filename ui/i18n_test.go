@@ -102,6 +102,38 @@ func TestMessageKeysUsedExist(t *testing.T) {
 	}
 }
 
+// TestAuditActionsHaveLabels: every action the app writes to the audit
+// log has a label, so the audit page never shows a bare code like
+// "apikey.create" in place of words (TestMessageCatalogs checks the other
+// language has it too).
+func TestAuditActionsHaveLabels(t *testing.T) {
+	t.Parallel()
+	re := regexp.MustCompile(`\.audit\(tx, [a-zA-Z().]+, "([a-z_]+\.[a-z_.]+)"`)
+	files, err := filepath.Glob("../app/*.go")
+	if err != nil || len(files) == 0 {
+		t.Fatalf("no app sources (%v)", err)
+	}
+	found := 0
+	for _, f := range files {
+		if strings.HasSuffix(f, "_test.go") {
+			continue
+		}
+		b, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, m := range re.FindAllStringSubmatch(string(b), -1) {
+			found++
+			if _, ok := messages["zh-CN"]["audit.action."+m[1]]; !ok {
+				t.Errorf("%s writes audit action %q, which has no label audit.action.%s", f, m[1], m[1])
+			}
+		}
+	}
+	if found < 50 {
+		t.Errorf("only %d audit actions found in the sources: the pattern no longer matches the code", found)
+	}
+}
+
 // keyNamespaces are the first segments of the catalog's keys ("users",
 // "auth", …): a word of the page shaped like "users.something" is a
 // message key that was printed instead of translated.
