@@ -187,6 +187,31 @@ func auditFilterOf(q url.Values) (app.AuditFilter, map[string]string) {
 	return f, errs
 }
 
+// auditOption is one choice of the audit page's action filter.
+type auditOption struct{ Code, Label string }
+
+// auditActionOptions lists every labelled audit action, in code order so
+// that a subject's actions stay together, for a select: a clerk looking
+// for "parameter changes" cannot be expected to know the code "param.set".
+// A value not in the list (a prefix such as "user." from a link) is kept
+// as its own option so that the filter shown is the filter applied.
+func (s *Server) auditActionOptions(lang, current string) []auditOption {
+	var out []auditOption
+	known := false
+	for _, k := range s.msgs.keys() {
+		code, ok := strings.CutPrefix(k, "audit.action.")
+		if !ok {
+			continue
+		}
+		known = known || code == current
+		out = append(out, auditOption{Code: code, Label: s.msgs.t(lang, k)})
+	}
+	if current != "" && !known {
+		out = append([]auditOption{{Code: current, Label: current}}, out...)
+	}
+	return out
+}
+
 func (s *Server) handleAudit(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
 	f, errs := auditFilterOf(q)
@@ -199,7 +224,9 @@ func (s *Server) handleAudit(w http.ResponseWriter, r *http.Request) {
 		// SearchedTo: the page stopped reading at an entry of that time
 		// before it filled up; Next goes on searching.
 		SearchedTo time.Time
+		Actions    []auditOption
 	}
+	actions := s.auditActionOptions(pickLang(r, actorOf(r).Lang), f.Action)
 	report, err := s.app.AuditChain(actorOf(r))
 	if err != nil {
 		s.fail(w, r, err, "", nil)
@@ -207,7 +234,7 @@ func (s *Server) handleAudit(w http.ResponseWriter, r *http.Request) {
 	}
 	if len(errs) > 0 {
 		v.Errors, v.Error = errs, "form.invalid"
-		v.Data = auditData{Report: report}
+		v.Data = auditData{Report: report, Actions: actions}
 		s.render(w, r, http.StatusUnprocessableEntity, "audit", v)
 		return
 	}
@@ -217,7 +244,7 @@ func (s *Server) handleAudit(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	next := page.Next
-	d := auditData{Entries: page.Entries, Report: report, SearchedTo: page.SearchedTo}
+	d := auditData{Entries: page.Entries, Report: report, SearchedTo: page.SearchedTo, Actions: actions}
 	csvQ := url.Values{}
 	for _, k := range []string{"user", "action", "record", "from", "to"} {
 		if q.Get(k) != "" {

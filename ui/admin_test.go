@@ -536,3 +536,42 @@ func (e *env) auditAll() []*app.AuditEntry {
 		f.Before = next
 	}
 }
+
+// TestAuditActionSelect: the audit page's action filter is a list of
+// actions by name, in the reader's language; choosing one shows only its
+// entries and keeps it chosen; a prefix from a link is kept as chosen.
+func TestAuditActionSelect(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	admin := e.signedIn("gov", "sysadmin")
+	for _, lang := range []string{"zh-CN", "en"} {
+		r := admin.get("/gov/admin/audit", "Accept-Language", lang)
+		wantStatus(t, r, 200)
+		wantText(t, r, `<select id="action" name="action">`, ">"+msg(lang, "audit.action_any")+"</option>",
+			`<option value="auth.login">`+msg(lang, "audit.action.auth.login")+"</option>",
+			`<option value="apikey.create">`+msg(lang, "audit.action.apikey.create")+"</option>")
+	}
+	r := admin.get("/gov/admin/audit?action=auth.login")
+	wantStatus(t, r, 200)
+	wantText(t, r, `<option value="auth.login" selected>`)
+	got := auditRowsActions(r.body)
+	if len(got) == 0 {
+		t.Fatal("filtered on auth.login (sysadmin signed in), the page lists no entry")
+	}
+	for _, e := range got {
+		if e != "auth.login" {
+			t.Errorf("filtered on auth.login, the page lists %q", e)
+		}
+	}
+	r = admin.get("/gov/admin/audit?action=auth.")
+	wantText(t, r, `<option value="auth." selected>auth.</option>`)
+}
+
+// auditRowsActions are the action codes of the audit page's rows.
+func auditRowsActions(body string) []string {
+	var out []string
+	for _, m := range regexp.MustCompile(`<code class="muted small">([a-z_.]+)</code>`).FindAllStringSubmatch(body, -1) {
+		out = append(out, m[1])
+	}
+	return out
+}
