@@ -80,6 +80,12 @@ func runBackup(ctx context.Context, args []string, stdout, stderr io.Writer) err
 // controlRequest calls an /internal/ endpoint of the platform running on
 // this data folder, as announced in its control file.
 func controlRequest(ctx context.Context, dataDir, path string) (*http.Response, error) {
+	return controlRequestBody(ctx, dataDir, path, nil)
+}
+
+// controlRequestBody is controlRequest with a request body (a file the
+// running platform reads as it arrives).
+func controlRequestBody(ctx context.Context, dataDir, path string, body io.Reader) (*http.Response, error) {
 	b, err := os.ReadFile(filepath.Join(dataDir, controlFile))
 	if err != nil {
 		return nil, fmt.Errorf("the data file is in use by another anju process, and its control file cannot be read (%v); run this command as the service's user, or stop the platform first", err)
@@ -88,7 +94,7 @@ func controlRequest(ctx context.Context, dataDir, path string) (*http.Response, 
 	if err := json.Unmarshal(b, &info); err != nil {
 		return nil, fmt.Errorf("read control file: %w", err)
 	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, info.URL+path, nil)
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, info.URL+path, body)
 	if err != nil {
 		return nil, err
 	}

@@ -2,9 +2,11 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -13,7 +15,7 @@ import (
 	"anju/app"
 )
 
-func runImportRegistry(_ context.Context, args []string, stdout, stderr io.Writer) error {
+func runImportRegistry(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlagSet("import-registry", "FILE (CSV in UTF-8 or GB18030/GBK, or XLSX)")
 	data := dataFlag(fs)
 	if err := parseFlags(fs, args, 1, 1, stderr); err != nil {
@@ -29,31 +31,45 @@ func runImportRegistry(_ context.Context, args []string, stdout, stderr io.Write
 	if err != nil {
 		return err
 	}
-	a, err := openApp(*data)
-	if err != nil {
+	if err := requireDataFile(*data); err != nil {
 		return err
 	}
-	defer a.Close()
 	start := time.Now()
 	last := time.Time{}
-	rep, err := a.ImportRegistry(app.SystemActor("cli import-registry"), f, filepath.Base(path), func(p app.ImportProgress) {
+	bar := func(read int64, counts string) {
 		if time.Since(last) < 500*time.Millisecond {
 			return
 		}
 		last = time.Now()
 		pct := 100
 		if info.Size() > 0 {
-			pct = int(p.BytesRead * 100 / info.Size())
+			pct = int(read * 100 / info.Size())
 		}
-		bar := make([]byte, 30)
-		for i := range bar {
-			bar[i] = '.'
+		b := make([]byte, 30)
+		for i := range b {
+			b[i] = '.'
 			if i < pct*30/100 {
-				bar[i] = '#'
+				b[i] = '#'
 			}
 		}
-		fmt.Fprintf(stderr, "\r[%s] %3d%%  %d rows, %d rejected", bar, pct, p.Rows, p.Rejected)
-	})
+		fmt.Fprintf(stderr, "\r[%s] %3d%%%s", b, pct, counts)
+	}
+	var rep *app.RegistryImport
+	a, err := app.Open(app.Config{DataDir: *data, Version: version()})
+	switch {
+	case errors.Is(err, app.ErrDataLocked):
+		// The platform is running: it imports the file as it arrives, so
+		// the bytes sent are the progress.
+		fmt.Fprintln(stderr, "importing through the running platform")
+		rep, err = importViaControl(ctx, *data, filepath.Base(path), &progressReader{r: f, fn: func(n int64) { bar(n, "") }})
+	case err != nil:
+		return err
+	default:
+		defer a.Close()
+		rep, err = a.ImportRegistry(app.SystemActor("cli import-registry"), f, filepath.Base(path), func(p app.ImportProgress) {
+			bar(p.BytesRead, fmt.Sprintf("  %d rows, %d rejected", p.Rows, p.Rejected))
+		})
+	}
 	fmt.Fprintln(stderr)
 	if rep != nil {
 		took := time.Since(start)
@@ -72,6 +88,46 @@ func runImportRegistry(_ context.Context, args []string, stdout, stderr io.Write
 		return errors.New(msg)
 	}
 	return err
+}
+
+// importViaControl sends the file to the running platform's control
+// endpoint, which imports it as it reads it and answers with the report
+// (and the failure's message key, if any).
+func importViaControl(ctx context.Context, dataDir, name string, body io.Reader) (*app.RegistryImport, error) {
+	resp, err := controlRequestBody(ctx, dataDir, "/internal/import-registry?"+url.Values{"name": {name}}.Encode(), body)
+	if err != nil {
+		return nil, fmt.Errorf("import through the running platform: %w", err)
+	}
+	defer resp.Body.Close()
+	var out struct {
+		Report   *app.RegistryImport `json:"report"`
+		ErrorKey string              `json:"error_key"`
+		Error    string              `json:"error"`
+	}
+	if err := json.NewDecoder(resp.Body).Decode(&out); err != nil {
+		return nil, fmt.Errorf("read the platform's answer: %w", err)
+	}
+	switch {
+	case out.ErrorKey != "":
+		return out.Report, app.Errorf(app.EINVALID, out.ErrorKey)
+	case out.Error != "":
+		return out.Report, errors.New(out.Error)
+	}
+	return out.Report, nil
+}
+
+// progressReader reports how many bytes have been read through it.
+type progressReader struct {
+	r  io.Reader
+	n  int64
+	fn func(int64)
+}
+
+func (p *progressReader) Read(b []byte) (int, error) {
+	n, err := p.r.Read(b)
+	p.n += int64(n)
+	p.fn(p.n)
+	return n, err
 }
 
 // msgEN gives the CLI a readable English text for the few file errors.

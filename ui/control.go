@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"net"
 	"net/http"
+	"path/filepath"
 	"strings"
 
 	"github.com/gorilla/mux"
@@ -24,6 +25,25 @@ func (s *Server) registerControlRoutes(r *mux.Router) {
 	r.HandleFunc("/internal/backup", s.control(s.handleControlBackup)).Methods("POST")
 	r.HandleFunc("/internal/reset-password", s.control(s.handleControlResetPassword)).Methods("POST")
 	r.HandleFunc("/internal/apikey", s.control(s.handleControlAPIKey)).Methods("POST")
+	r.HandleFunc("/internal/import-registry", s.control(s.handleControlImportRegistry)).Methods("POST")
+}
+
+// handleControlImportRegistry is `anju import-registry` while serving: the
+// file comes as the body (the service account may not be able to read the
+// officer's copy), imported as it arrives; the answer is the report, and
+// the failure's message key for the CLI to word.
+func (s *Server) handleControlImportRegistry(w http.ResponseWriter, r *http.Request) {
+	name := filepath.Base(r.URL.Query().Get("name"))
+	rep, err := s.app.ImportRegistry(app.SystemActor("cli import-registry"), r.Body, name, nil)
+	out := map[string]any{"report": rep}
+	if e, ok := app.AsError(err); ok {
+		out["error_key"] = e.Key
+	} else if err != nil {
+		s.log.Error("control import-registry", "request_id", requestID(r), "err", err)
+		out["error"] = err.Error()
+	}
+	w.Header().Set("Content-Type", "application/json")
+	_ = json.NewEncoder(w).Encode(out)
 }
 
 func (s *Server) control(h http.HandlerFunc) http.HandlerFunc {

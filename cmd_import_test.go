@@ -1,0 +1,90 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"anju/app"
+)
+
+// registryCSV is a registry export with two good rows and one without a
+// certificate number.
+const registryCSV = "区县代码,证书类型,不动产权证号,权利人,权利人证件类型,权利人证件号码,共有份额,房屋坐落,建筑面积,规划用途,查封,抵押,异议,注销,限制交易,登记日期\n" +
+	"110105,不动产权证书,京(2025)朝阳区不动产权第7700001号,赵一,居民身份证,110105198001011238,,北京市朝阳区望京西路1号1单元101,88.5,住宅,否,否,否,否,否,2020-05-20\n" +
+	"110105,不动产权证书,京(2025)朝阳区不动产权第7700002号,钱二,居民身份证,110105199002022347,,北京市朝阳区望京西路2号2单元202,66,住宅,否,是,否,否,否,2021-03-02\n" +
+	"110105,不动产权证书,,孙三,居民身份证,110105199002022347,,北京市朝阳区望京西路3号,50,住宅,否,否,否,否,否,2021-03-02\n"
+
+// TestImportRegistryCommandThroughRunningPlatform: `anju import-registry`
+// while the platform runs sends the file to it (the data file is locked)
+// instead of asking the officer to stop the service; the report is the
+// same as offline, and file errors are worded the same.
+func TestImportRegistryCommandThroughRunningPlatform(t *testing.T) {
+	t.Parallel()
+	p := startPlatform(t, false)
+	file := filepath.Join(t.TempDir(), "centre.csv")
+	if err := os.WriteFile(file, []byte(registryCSV), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	var out, errOut bytes.Buffer
+	if err := run(context.Background(), []string{"import-registry", "--data", p.Config.DataDir, file}, &out, &errOut); err != nil {
+		t.Fatalf("import-registry: %v\n%s", err, errOut.String())
+	}
+	if !strings.Contains(errOut.String(), "through the running platform") {
+		t.Errorf("the command does not say it went through the platform:\n%s", errOut.String())
+	}
+	if !strings.Contains(out.String(), "of centre.csv (csv utf-8): 3 rows, 2 properties created, 0 updated, 1 rows rejected") {
+		t.Errorf("report:\n%s", out.String())
+	}
+	imports, err := p.App.RegistryImports(app.SystemActor("test"), 5)
+	if err != nil || len(imports) != 1 || imports[0].Created != 2 || !strings.Contains(imports[0].By, "import-registry") {
+		t.Fatalf("imports in the platform: %d, first %+v, %v", len(imports), imports[0], err)
+	}
+
+	// A file that is not a registry export: worded as offline, not a key.
+	bad := filepath.Join(t.TempDir(), "notes.csv")
+	if err := os.WriteFile(bad, []byte("a,b\n1,2\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	err = run(context.Background(), []string{"import-registry", "--data", p.Config.DataDir, bad}, &out, &errOut)
+	if err == nil || !strings.Contains(err.Error(), msgEN("registry.file_no_header")) {
+		t.Fatalf("a file without the columns: %v", err)
+	}
+}
+
+// TestControlEndpointsNeedTheToken: the control endpoints (which act as the
+// system) refuse a caller without the control file's token, even on this
+// machine, and do nothing.
+func TestControlEndpointsNeedTheToken(t *testing.T) {
+	t.Parallel()
+	p := startPlatform(t, false)
+	base := "http://" + p.listener.Addr().String()
+	for _, path := range []string{"/internal/import-registry?name=x.csv", "/internal/backup", "/internal/reset-password?user=admin",
+		"/internal/apikey?name=x&rate=60"} {
+		for _, auth := range []string{"", "Bearer wrong-token"} {
+			req, err := http.NewRequest(http.MethodPost, base+path, strings.NewReader(registryCSV))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if auth != "" {
+				req.Header.Set("Authorization", auth)
+			}
+			resp, err := http.DefaultClient.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			resp.Body.Close()
+			if resp.StatusCode != http.StatusForbidden {
+				t.Errorf("POST %s with %q: %d, want 403", path, auth, resp.StatusCode)
+			}
+		}
+	}
+	imports, err := p.App.RegistryImports(app.SystemActor("test"), 5)
+	if err != nil || len(imports) != 0 {
+		t.Errorf("refused imports were run: %d %v", len(imports), err)
+	}
+}
