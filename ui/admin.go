@@ -5,6 +5,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
@@ -306,7 +307,17 @@ func (s *Server) handleBackups(w http.ResponseWriter, r *http.Request) {
 		Files         []app.BackupFile
 		IntervalHours int
 		Keep          int
-	}{list, s.app.ParamInt(app.ParamBackupHours), s.app.ParamInt(app.ParamBackupKeep)}})
+		DataDir       string // for the restore command, ready to copy
+	}{list, s.app.ParamInt(app.ParamBackupHours), s.app.ParamInt(app.ParamBackupKeep), absDir(s.app.DataDir())}})
+}
+
+// absDir is dir as an absolute path when it can be had: a command shown to
+// copy must not depend on the folder it is run from.
+func absDir(dir string) string {
+	if abs, err := filepath.Abs(dir); err == nil {
+		return abs
+	}
+	return dir
 }
 
 // handleBackupNow streams a consistent copy of the store as a download.

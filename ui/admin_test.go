@@ -411,7 +411,12 @@ func TestBackupDownload(t *testing.T) {
 	admin := e.signedIn("gov", "sysadmin")
 
 	page := wantOK(t, admin.get("/gov/admin/backups"))
-	wantText(t, page, zh("backup.none"), zh("backup.schedule_on", 24, 7))
+	wantText(t, page, zh("backup.none"), zh("backup.schedule_on", 24, 7),
+		// The restore command names this platform's data folder, absolute.
+		"<code class=\"restore-cmd\">anju restore --data "+e.app.DataDir()+" FILE</code>")
+	if !filepath.IsAbs(e.app.DataDir()) {
+		t.Fatalf("test data folder %q is not absolute", e.app.DataDir())
+	}
 
 	r := admin.post("/gov/admin/backups/now", nil)
 	wantStatus(t, r, http.StatusOK)
