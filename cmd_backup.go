@@ -27,8 +27,14 @@ func runBackup(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		fs.Usage()
 		return errUsage
 	}
-	if _, err := os.Stat(filepath.Join(*data, app.DataFileName)); err != nil {
+	live, err := os.Stat(filepath.Join(*data, app.DataFileName))
+	if err != nil {
 		return fmt.Errorf("no data file in %s: %w", *data, err)
+	}
+	// An existing file is replaced (a script may reuse one name), but
+	// never the data file itself: the rename would put the copy over it.
+	if cur, err := os.Stat(*out); err == nil && os.SameFile(cur, live) {
+		return fmt.Errorf("backup: %s is the data file itself; write the backup to another file", *out)
 	}
 	// Written under a temporary name, renamed when complete: a failed
 	// backup never leaves a file that looks like a good one.

@@ -1,0 +1,75 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"anju/app"
+)
+
+// TestBackupCommand: `anju backup -o FILE` writes a copy that opens, with
+// the platform stopped and while it runs; an existing file of that name is
+// replaced (nightly scripts reuse one), but never the data file itself.
+func TestBackupCommand(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	initDataFolder(t, dir)
+	out := filepath.Join(t.TempDir(), "nightly.db")
+	var stdout, stderr bytes.Buffer
+	for range 2 { // the second run replaces the first file
+		if err := run(context.Background(), []string{"backup", "--data", dir, "-o", out}, &stdout, &stderr); err != nil {
+			t.Fatalf("backup: %v\n%s", err, stderr.String())
+		}
+	}
+	if !strings.Contains(stdout.String(), "opened the data file") {
+		t.Errorf("output:\n%s", stdout.String())
+	}
+	opensAsData(t, out)
+
+	live := filepath.Join(dir, app.DataFileName)
+	before, err := os.ReadFile(live)
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = run(context.Background(), []string{"backup", "--data", dir, "-o", live}, &stdout, &stderr)
+	if err == nil || !strings.Contains(err.Error(), "is the data file itself") {
+		t.Fatalf("backup over the data file: %v", err)
+	}
+	if after, _ := os.ReadFile(live); !bytes.Equal(before, after) {
+		t.Fatal("the refused backup changed the data file")
+	}
+
+	p := startPlatform(t, false)
+	stdout.Reset()
+	if err := run(context.Background(), []string{"backup", "--data", p.Config.DataDir, "-o", out}, &stdout, &stderr); err != nil {
+		t.Fatalf("backup while serving: %v\n%s", err, stderr.String())
+	}
+	if !strings.Contains(stdout.String(), "from the running platform") {
+		t.Errorf("output:\n%s", stdout.String())
+	}
+	opensAsData(t, out)
+}
+
+// opensAsData checks a backup file opens as a data folder's file.
+func opensAsData(t *testing.T, file string) {
+	t.Helper()
+	dir := t.TempDir()
+	b, err := os.ReadFile(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, app.DataFileName), b, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	a, err := app.Open(app.Config{DataDir: dir})
+	if err != nil {
+		t.Fatalf("the backup does not open: %v", err)
+	}
+	if err := a.Close(); err != nil {
+		t.Fatal(err)
+	}
+}
