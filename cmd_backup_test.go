@@ -73,3 +73,31 @@ func opensAsData(t *testing.T, file string) {
 		t.Fatal(err)
 	}
 }
+
+// TestRestoreCommandMessages: only a restore refused because the platform
+// runs is told to stop it; a damaged file is told what is wrong, not to
+// stop a service that may not be running.
+func TestRestoreCommandMessages(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	initDataFolder(t, dir)
+	junk := filepath.Join(t.TempDir(), "junk.db")
+	if err := os.WriteFile(junk, bytes.Repeat([]byte("not a database "), 1000), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	var stdout, stderr bytes.Buffer
+	err := run(context.Background(), []string{"restore", "--data", dir, junk}, &stdout, &stderr)
+	if err == nil || strings.Contains(err.Error(), "stop") {
+		t.Fatalf("restore of a non-database file: %v", err)
+	}
+
+	p := startPlatform(t, false)
+	backup := filepath.Join(t.TempDir(), "b.db")
+	if err := run(context.Background(), []string{"backup", "--data", p.Config.DataDir, "-o", backup}, &stdout, &stderr); err != nil {
+		t.Fatal(err)
+	}
+	err = run(context.Background(), []string{"restore", "--data", p.Config.DataDir, backup}, &stdout, &stderr)
+	if err == nil || !strings.Contains(err.Error(), "stop it first") {
+		t.Fatalf("restore while serving: %v", err)
+	}
+}

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -21,8 +22,11 @@ func runRestore(_ context.Context, args []string, stdout, stderr io.Writer) erro
 		return fmt.Errorf("backup file: %w", err)
 	}
 	res, err := app.Restore(*data, from, time.Now())
+	if errors.Is(err, app.ErrDataLocked) {
+		return fmt.Errorf("restore: %w; stop it first (anju stop, or Ctrl+C where anju serve runs)", err)
+	}
 	if err != nil {
-		return fmt.Errorf("restore (stop the service first: anju stop): %w", err)
+		return fmt.Errorf("restore: %w", err)
 	}
 	if res.KeptAside != "" {
 		fmt.Fprintf(stdout, "current data file kept at %s\n", res.KeptAside)
@@ -37,6 +41,6 @@ func runRestore(_ context.Context, args []string, stdout, stderr io.Writer) erro
 	if err := a.RecordRestore(from, res); err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "restored %s (schema %d) into %s; search index rebuilt. Start the platform again: anju start\n", from, res.SchemaVersion, *data)
+	fmt.Fprintf(stdout, "restored %s (schema %d) into %s; search index rebuilt. Start the platform again (anju start for the service, or anju serve)\n", from, res.SchemaVersion, *data)
 	return nil
 }
