@@ -197,6 +197,9 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err := parseFlags(fs, args, 0, 0, stderr); err != nil {
 		return err
 	}
+	if err := cfg.check(); err != nil {
+		return err
+	}
 	var logTo io.Writer = os.Stderr
 	if path := cfg.logFilePath(!service.Interactive(), runtime.GOOS); path != "" {
 		lf, err := openLogFile(path, logFileMax, logFileKeep)

@@ -106,6 +106,9 @@ func runInstall(_ context.Context, args []string, stdout, stderr io.Writer) erro
 	if err := parseFlags(fs, args, 0, 0, stderr); err != nil {
 		return err
 	}
+	if err := cfg.check(); err != nil {
+		return err
+	}
 	data, err := filepath.Abs(cfg.DataDir)
 	if err != nil {
 		return err

@@ -2,6 +2,7 @@ package main
 
 import (
 	"flag"
+	"fmt"
 	"io"
 	"log/slog"
 	"os"
@@ -34,6 +35,31 @@ func envString(name, def string) string {
 func envBool(name string) bool {
 	b, _ := strconv.ParseBool(os.Getenv(name))
 	return b
+}
+
+// boolEnvs are the environment variables read as booleans.
+var boolEnvs = []string{"ANJU_DEMO", "ANJU_SECURE_COOKIES", "ANJU_TRUST_PROXY"}
+
+// check refuses a configuration the platform would otherwise quietly
+// replace with a default: ANJU_SECURE_COOKIES=yes read as false leaves
+// cookies without Secure behind an HTTPS proxy, and a mistyped log level
+// hides the messages the officer asked for.
+func (c *Config) check() error {
+	for _, name := range boolEnvs {
+		if v := os.Getenv(name); v != "" {
+			if _, err := strconv.ParseBool(v); err != nil {
+				return fmt.Errorf("%s=%q: use true or false (or 1 or 0)", name, v)
+			}
+		}
+	}
+	var level slog.Level
+	if err := level.UnmarshalText([]byte(c.LogLevel)); err != nil {
+		return fmt.Errorf("log level %q: use debug, info, warn or error", c.LogLevel)
+	}
+	if c.LogFormat != "text" && c.LogFormat != "json" {
+		return fmt.Errorf("log format %q: use text or json", c.LogFormat)
+	}
+	return nil
 }
 
 // dataFlag registers --data alone, for commands that only need the folder.

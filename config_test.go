@@ -1,0 +1,39 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"strings"
+	"testing"
+)
+
+// TestServeRefusesBadSettings: a setting the platform cannot read stops
+// it with the setting named, instead of a default the officer did not ask
+// for (ANJU_SECURE_COOKIES=yes read as false).
+func TestServeRefusesBadSettings(t *testing.T) {
+	// Not parallel: it sets environment variables.
+	cases := []struct {
+		env, val string
+		args     []string
+		want     string
+	}{
+		{"ANJU_SECURE_COOKIES", "yes", nil, `ANJU_SECURE_COOKIES="yes"`},
+		{"ANJU_TRUST_PROXY", "on", nil, `ANJU_TRUST_PROXY="on"`},
+		{"ANJU_LOG_LEVEL", "verbose", nil, `log level "verbose"`},
+		{"", "", []string{"--log-format", "xml"}, `log format "xml"`},
+	}
+	for _, c := range cases {
+		if c.env != "" {
+			t.Setenv(c.env, c.val)
+		}
+		var out, errOut bytes.Buffer
+		args := append([]string{"serve", "--data", t.TempDir(), "--addr", "127.0.0.1:0"}, c.args...)
+		err := run(context.Background(), args, &out, &errOut)
+		if err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%s=%s %v: %v, want an error naming %s", c.env, c.val, c.args, err, c.want)
+		}
+		if c.env != "" {
+			t.Setenv(c.env, "")
+		}
+	}
+}
