@@ -105,6 +105,7 @@ var verificationTable = storage.NewTable(storage.TableOptions[Verification]{
 var verificationDocType = search.DocType{Name: "verification", Fields: []search.Field{
 	{Name: "code", Kind: search.Keyword},
 	{Name: "cert_no", Kind: search.Keyword},
+	{Name: "cert_serial", Kind: search.Keyword}, // certSerial: the number without its prefix
 	{Name: "address", Kind: search.Text},
 	{Name: "owner", Kind: search.Text},
 	{Name: "agency", Kind: search.Text},
@@ -132,7 +133,7 @@ func verificationDoc(v *Verification) search.Doc {
 		agency = v.Requester.Platform
 	}
 	return search.Doc{Type: "verification", ID: docID("verification", v.ID), Fields: map[string]any{
-		"code": v.Code, "cert_no": v.CertNo,
+		"code": v.Code, "cert_no": v.CertNo, "cert_serial": certSerial(v.CertNo),
 		"address": strings.TrimSpace(v.Listing.Address + " " + v.Listing.Building + v.Listing.Room),
 		"owner":   strings.Join(owners, " "), "agency": agency,
 		"agency_id": strconv.FormatUint(v.Requester.AgencyID, 10), "requester": v.Requester.Username,

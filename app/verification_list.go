@@ -67,18 +67,82 @@ func (a *App) SearchVerifications(actor Actor, q VerificationQuery) (Verificatio
 	if err := actor.require(PermVerifyList); err != nil {
 		return VerificationPage{}, err
 	}
+	// The start of a code, read off a notice or a screen ("5QLF-8Q3Q"):
+	// the codes starting so. Should none, the words are searched as any
+	// other text (a username such as "clerk2" looks like one too).
+	if c := NormalizeVerificationCode(strings.TrimSpace(q.Text)); isCodePrefix(c) {
+		page, err := a.searchVerifications(actor, q, c)
+		if err != nil || page.Total > 0 {
+			return page, err
+		}
+	}
+	return a.searchVerifications(actor, q, "")
+}
+
+// isCodePrefix reports whether a normalised text can be the start of a
+// verification code: four or more of its characters, one a digit (most
+// codes have several; words seldom do).
+func isCodePrefix(c string) bool {
+	if len(c) < 4 || len(c) >= vcodeLen || strings.IndexAny(c, "23456789") < 0 {
+		return false
+	}
+	for i := 0; i < len(c); i++ {
+		if vcodeValue(c[i]) < 0 {
+			return false
+		}
+	}
+	return true
+}
+
+// certSerial is the serial number of a certificate number, the digits
+// between 第 and 号 without leading zeros ("京(2011)朝阳区不动产权第0102999号"
+// → "102999"): what a clerk types who has the number but not its prefix.
+// "" when the number has no such part.
+func certSerial(certNo string) string {
+	_, rest, ok := strings.Cut(certNo, "第")
+	if !ok {
+		return ""
+	}
+	digits, _, ok := strings.Cut(rest, "号")
+	if !ok || digits == "" || strings.Trim(digits, "0123456789") != "" {
+		return ""
+	}
+	return strings.TrimLeft(digits, "0")
+}
+
+// serialQuery turns a typed serial ("0102999", full-width digits too) into
+// the form certSerial indexes; ok is false for any other text.
+func serialQuery(text string) (string, bool) {
+	t := HalfWidth(strings.TrimSpace(text))
+	if len(t) < 3 || strings.Trim(t, "0123456789") != "" {
+		return "", false
+	}
+	s := strings.TrimLeft(t, "0")
+	return s, s != ""
+}
+
+// searchVerifications is SearchVerifications with the codes limited to
+// those starting with codePrefix when it is not "".
+func (a *App) searchVerifications(actor Actor, q VerificationQuery, codePrefix string) (VerificationPage, error) {
 	now := a.now()
 	text := strings.TrimSpace(q.Text)
-	exact := false // a code or a certificate number
+	exact := false // a code, a certificate number or its serial
 	// A typed code is found whatever its grouping or case.
 	if c := NormalizeVerificationCode(text); CheckVerificationCode(c) == VCodeOK {
 		text, exact = c, true
+	} else if codePrefix != "" {
+		text, exact = "", true
 	} else if c := NormalizeCertNo(text); c != text && strings.Contains(c, "第") && strings.HasSuffix(c, "号") {
 		// So is a certificate number (…第…号) typed with full-width
 		// brackets or digits, 〔〕 or spaces, as it is in Verify.
 		text, exact = c, true
+	} else if s, ok := serialQuery(text); ok {
+		text, exact = s, true // equal to the keyword cert_serial
 	}
 	sq := search.Query{Type: "verification", Text: text, Filters: map[string][]string{}, Sort: []string{"-_id"}}
+	if codePrefix != "" {
+		sq.Prefix = map[string]string{"code": codePrefix}
+	}
 	switch {
 	case actor.System:
 	case actor.Can(PermAgencyPortal):

@@ -120,3 +120,45 @@ func TestSearchVerificationsCertNoAsTyped(t *testing.T) {
 		}
 	}
 }
+
+// TestSearchVerificationsPartial: a clerk who has only the certificate's
+// serial ("9000001", with leading zeros, in full-width digits) or the
+// first characters of a code (as printed, with its dash, in any case)
+// finds the verification; a code start that no code has is searched as
+// words instead.
+func TestSearchVerificationsPartial(t *testing.T) {
+	t.Parallel()
+	f := newVFFixture(t)
+	f.importRows(vfRow(vfCertNo(1), "欧阳麒", vfID(1)), vfRow(vfCertNo(2), "欧阳麒", vfID(1)))
+	v := f.mustVerify(f.agent, vfInput(vfCertNo(1), vfOwner("欧阳麒", vfID(1))))
+	f.mustVerify(f.agent, vfInput(vfCertNo(2), vfOwner("欧阳麒", vfID(1))))
+	serial := "9000001" // of vfCertNo(1)
+	fullWidth := strings.Map(func(r rune) rune { return r + 0xFEE0 }, serial)
+	for _, typed := range []string{serial, "00" + serial, fullWidth} {
+		if got := f.listCodes(t, f.clerk, VerificationQuery{Text: typed}); !slices.Equal(got, []string{v.Code}) {
+			t.Errorf("search %q found %v, want %s", typed, got, v.Code)
+		}
+	}
+	formatted := FormatVerificationCode(v.Code) // ABCD-EFGH-JKLM
+	for _, typed := range []string{formatted[:6], strings.ToLower(v.Code[:7]), v.Code[:11]} {
+		got := f.listCodes(t, f.clerk, VerificationQuery{Text: typed})
+		prefix := NormalizeVerificationCode(typed)
+		if !slices.Contains(got, v.Code) {
+			t.Errorf("search %q found %v, want %s among them", typed, got, v.Code)
+		}
+		for _, c := range got {
+			if !strings.HasPrefix(c, prefix) {
+				t.Errorf("search %q found %s", typed, c)
+			}
+		}
+	}
+	if isCodePrefix("ABCDEF") || !isCodePrefix("ABC2") || isCodePrefix("AB2") || isCodePrefix("ABO2") {
+		t.Error("isCodePrefix: four characters of the alphabet, one a digit")
+	}
+	if s := certSerial("京(2011)朝阳区不动产权第0102999号"); s != "102999" {
+		t.Errorf("certSerial = %q", s)
+	}
+	if s := certSerial("X-123"); s != "" {
+		t.Errorf("certSerial of a number without 第…号 = %q", s)
+	}
+}
