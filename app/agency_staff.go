@@ -245,7 +245,7 @@ func (a *App) CreateAgencyStaff(actor Actor, in StaffInput) (*User, string, erro
 		}
 		ui := UserInput{Username: in.Username, Name: in.Name, Phone: in.Phone,
 			Roles: []Role{RoleAgent}, AgencyName: ag.Name}
-		if err := a.checkUserInput(tx, actor, &ui, true); err != nil {
+		if err := a.checkUserInput(tx, actor, &ui, nil); err != nil {
 			if e, ok := AsError(err); ok {
 				for f, k := range e.Fields {
 					v.add(f, k)

@@ -282,7 +282,9 @@ func (a *App) checkAnnouncement(tx *storage.Tx, actor Actor, cur *Announcement, 
 	switch {
 	case !actor.InJurisdiction(c.District):
 		v.add("district", "announce.district_outside")
-	case c.District != "" && !a.dictHas(tx, DictDistrict, c.District):
+	// Its own district stays valid after the entry is disabled: editing
+	// the text must not turn it city-wide or fail.
+	case c.District != "" && c.District != cur.District && !a.dictHas(tx, DictDistrict, c.District):
 		v.add("district", "announce.district_invalid")
 	}
 	c.Pinned = in.Pinned

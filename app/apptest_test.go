@@ -137,7 +137,7 @@ func (f *fixture) insertUser(username, name string, roles []Role, district, pass
 	var u *User
 	err := f.update(func(tx *storage.Tx) error {
 		actor := SystemActor("test")
-		if err := f.checkUserInput(tx, actor, &in, true); err != nil {
+		if err := f.checkUserInput(tx, actor, &in, nil); err != nil {
 			return err
 		}
 		if err := ensureTestAgency(tx, in.AgencyName, f.now()); err != nil {

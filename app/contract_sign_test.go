@@ -28,7 +28,7 @@ func newSignFixture(t testing.TB) *vfFixture {
 		}
 		for _, d := range demoUsers {
 			in := d.UserInput
-			if err := f.checkUserInput(tx, SystemActor("test"), &in, true); err != nil {
+			if err := f.checkUserInput(tx, SystemActor("test"), &in, nil); err != nil {
 				return err
 			}
 			agencyID, err := agencyOfInput(tx, &in)

@@ -71,7 +71,7 @@ func (a *App) LoadDemo() ([]DemoAccount, error) {
 		}
 		for _, d := range demoUsers {
 			in := d.UserInput
-			if err := a.checkUserInput(tx, actor, &in, true); err != nil {
+			if err := a.checkUserInput(tx, actor, &in, nil); err != nil {
 				return err
 			}
 			accounts = append(accounts, DemoAccount{Username: in.Username, Name: in.Name, Roles: in.Roles, Portal: in.Roles[0].Portal()})

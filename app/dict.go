@@ -255,6 +255,11 @@ func (a *App) SaveDictEntry(actor Actor, kind DictKind, id uint64, in DictInput)
 				return err
 			}
 			action = "dict.update"
+			if kind == DictDistrict && e.Enabled && !in.Enabled {
+				if err := districtNotInUse(tx, e.Code); err != nil {
+					return err
+				}
+			}
 		}
 		e.Name, e.NameEn, e.Sort, e.Enabled, e.Updated = in.Name, in.NameEn, in.Sort, in.Enabled, a.now()
 		var err error
@@ -273,6 +278,41 @@ func (a *App) SaveDictEntry(actor Actor, kind DictKind, id uint64, in DictInput)
 	})
 	a.dicts.drop()
 	return e, err
+}
+
+// districtNotInUse refuses to disable a district that is still the
+// jurisdiction of an active account or among the districts of a live API
+// key. Forms offer enabled districts only, so such an account's edit form
+// had nothing to select and saving any field of it made the account
+// city-wide; refusing, with the numbers, tells the sysadmin what to move
+// first. Disabled accounts and revoked keys act no more and do not count;
+// records (agencies, contracts, announcements) keep their district as
+// history and scope nobody.
+func districtNotInUse(tx *storage.Tx, code string) error {
+	var users, keys int
+	err := userTable.Each(tx, false, func(u *User) (bool, error) {
+		if !u.Disabled && u.District == code {
+			users++
+		}
+		return true, nil
+	})
+	if err != nil {
+		return err
+	}
+	err = apiKeyTable.Each(tx, false, func(k *APIKey) (bool, error) {
+		if k.Live() && slices.Contains(k.Districts, code) {
+			keys++
+		}
+		return true, nil
+	})
+	if err != nil {
+		return err
+	}
+	if users+keys > 0 {
+		return &Error{Code: ECONFLICT, Key: "dict.district_in_use", Args: []any{users, keys},
+			Fields: map[string]string{"enabled": "dict.district_in_use_field"}}
+	}
+	return nil
 }
 
 // seedDict inserts entries that are missing (by kind and code); it never

@@ -116,9 +116,11 @@ func validUsername(s string) bool {
 	return unicode.IsLetter(rune(s[0]))
 }
 
-// check validates the form; creating says whether the username is new.
-func (a *App) checkUserInput(tx *storage.Tx, actor Actor, in *UserInput, creating bool) error {
+// checkUserInput validates the form; cur is the account as stored, nil
+// when creating one.
+func (a *App) checkUserInput(tx *storage.Tx, actor Actor, in *UserInput, cur *User) error {
 	var v validation
+	creating := cur == nil
 	in.Username = normalizeUsername(in.Username)
 	in.Name = strings.TrimSpace(in.Name)
 	in.AgencyName = strings.TrimSpace(in.AgencyName)
@@ -166,7 +168,9 @@ func (a *App) checkUserInput(tx *storage.Tx, actor Actor, in *UserInput, creatin
 	} else {
 		in.AgencyName = ""
 		switch {
-		case in.District != "" && !a.dictHas(tx, DictDistrict, in.District):
+		// The account's own district is kept even when its entry has
+		// been disabled since: saving the phone must not move it.
+		case in.District != "" && (cur == nil || in.District != cur.District) && !a.dictHas(tx, DictDistrict, in.District):
 			v.add("district", "user.district_unknown")
 		case !actor.InJurisdiction(in.District) || (actor.District != "" && in.District == ""):
 			v.add("district", "user.district_outside")
@@ -233,7 +237,7 @@ func (a *App) CreateUser(actor Actor, in UserInput) (*User, string, error) {
 	}
 	var u *User
 	err = a.update(func(tx *storage.Tx) error {
-		if err := a.checkUserInput(tx, actor, &in, true); err != nil {
+		if err := a.checkUserInput(tx, actor, &in, nil); err != nil {
 			return err
 		}
 		agencyID, err := agencyOfInput(tx, &in)
@@ -271,7 +275,7 @@ func (a *App) UpdateUser(actor Actor, id uint64, in UserInput) (*User, error) {
 		if u, err = visibleUser(tx, actor, id); err != nil {
 			return err
 		}
-		if err := a.checkUserInput(tx, actor, &in, false); err != nil {
+		if err := a.checkUserInput(tx, actor, &in, u); err != nil {
 			return err
 		}
 		if u.ID == actor.UserID && (in.Disabled || !slices.Contains(in.Roles, RoleSysadmin)) {

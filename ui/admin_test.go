@@ -4,12 +4,14 @@ import (
 	"bytes"
 	"encoding/binary"
 	"encoding/csv"
+	"html"
 	"net/http"
 	"net/url"
 	"os"
 	"path/filepath"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -579,4 +581,112 @@ func auditRowsActions(body string) []string {
 		out = append(out, m[1])
 	}
 	return out
+}
+
+// districtEntry finds a district's dictionary entry (to post its ID).
+func (e *env) districtEntry(code string) *app.DictEntry {
+	e.t.Helper()
+	entries, err := e.app.Dict(app.DictDistrict, false)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	for _, d := range entries {
+		if d.Code == code {
+			return d
+		}
+	}
+	e.t.Fatalf("no district %s", code)
+	return nil
+}
+
+// disableDistrict posts the dictionary form that disables code.
+func disableDistrict(c *client, d *app.DictEntry) *resp {
+	return c.post("/gov/admin/dicts/district", url.Values{"id": {itoa(d.ID)}, "code": {d.Code},
+		"name": {d.Name}, "name_en": {d.NameEn}, "sort": {strconv.Itoa(d.Sort)}})
+}
+
+// TestDisableDistrictInUse: a district that is still an active account's
+// jurisdiction or a live API key's district is not disabled; the page
+// says how many use it.
+func TestDisableDistrictInUse(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	admin := e.signedIn("gov", "sysadmin")
+	if _, _, err := e.app.CreateAPIKey(sys, app.APIKeyInput{Name: "朝阳平台", Districts: []string{"110105"}}); err != nil {
+		t.Fatal(err)
+	}
+	users := 0
+	for page := 1; ; page++ {
+		res, err := e.app.SearchUsers(sys, app.UserQuery{Page: page, Size: 100})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, u := range res.Users {
+			if u.District == "110105" && !u.Disabled {
+				users++
+			}
+		}
+		if page >= res.Pages {
+			break
+		}
+	}
+	if users < 2 {
+		t.Fatalf("demo has %d accounts of 110105, want clerk and reviewer at least", users)
+	}
+
+	r := disableDistrict(admin, e.districtEntry("110105"))
+	wantStatus(t, r, http.StatusConflict)
+	wantText(t, r, zh("dict.district_in_use", users, 1))
+	wantFieldError(t, r, "enabled", zh("dict.district_in_use_field"))
+	wantNoText(t, r, zh("dict.saved"))
+	if !e.districtEntry("110105").Enabled {
+		t.Fatalf("110105 was disabled while in use")
+	}
+
+	// A district whose only account is disabled can be disabled.
+	id := e.userID("clerk.hd")
+	if _, err := e.app.UpdateUser(sys, id, app.UserInput{Name: "陈静", Roles: []app.Role{app.RoleClerk}, District: "110108", Disabled: true}); err != nil {
+		t.Fatal(err)
+	}
+	wantRedirect(t, disableDistrict(admin, e.districtEntry("110108")), "/gov/admin/dicts/district")
+	if e.districtEntry("110108").Enabled {
+		t.Fatalf("110108 still enabled")
+	}
+}
+
+var reSelectedDistrict = regexp.MustCompile(`<option value="([0-9]*)" selected>([^<]*)</option>`)
+
+// TestUserFormKeepsDisabledDistrict: an account whose district has been
+// disabled shows it, marked, and saving another field keeps it.
+func TestUserFormKeepsDisabledDistrict(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	admin := e.signedIn("gov", "sysadmin")
+	id := itoa(e.userID("clerk.hd"))
+	if _, err := e.app.UpdateUser(sys, e.userID("clerk.hd"), app.UserInput{Name: "陈静", Roles: []app.Role{app.RoleClerk}, District: "110108", Disabled: true}); err != nil {
+		t.Fatal(err)
+	}
+	wantRedirect(t, disableDistrict(admin, e.districtEntry("110108")), "/gov/admin/dicts/district")
+
+	edit := wantOK(t, admin.get("/gov/admin/users/"+id))
+	m := reSelectedDistrict.FindStringSubmatch(edit.body)
+	if m == nil || m[1] != "110108" || html.UnescapeString(m[2]) != "110108 海淀区"+zh("dict.disabled_mark") {
+		t.Fatalf("selected district on the edit page: %q, want 110108 marked disabled", m)
+	}
+	// New accounts are not offered it.
+	wantNoText(t, admin.get("/gov/admin/users/new"), `value="110108"`)
+
+	// The sysadmin enables the account again and changes its phone.
+	r := admin.post("/gov/admin/users/"+id, url.Values{"name": {"陈静"}, "phone": {"13900001111"},
+		"roles": {"clerk"}, "district": {"110108"}})
+	wantRedirect(t, r, "/gov/admin/users")
+	u := e.user("clerk.hd")
+	if u.District != "110108" || u.Phone != "13900001111" || u.Disabled {
+		t.Fatalf("stored after saving the phone: district %q phone %q disabled %v", u.District, u.Phone, u.Disabled)
+	}
+
+	// Another account cannot be moved into the disabled district.
+	r = admin.post("/gov/admin/users/"+itoa(e.userID("clerk")), url.Values{"name": {"王芳"}, "roles": {"clerk"}, "district": {"110108"}})
+	wantStatus(t, r, http.StatusUnprocessableEntity)
+	wantFieldError(t, r, "district", zh("user.district_unknown"))
 }

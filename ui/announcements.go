@@ -86,7 +86,9 @@ func (s *Server) annForm(r *http.Request, an *app.AnnouncementDetail) *annFormDa
 	a := actorOf(r)
 	d := &annFormData{A: an, Categories: app.AnnouncementCategories, CityWide: a.District == "",
 		MaxFiles: app.AnnFilesMax, MaxMB: app.AnnFileMaxBytes >> 20}
-	if d.CityWide {
+	if d.CityWide && an != nil {
+		d.Districts = s.dictOptions(app.DictDistrict, an.District)
+	} else if d.CityWide {
 		d.Districts = s.enabledDistricts()
 	}
 	return d

@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"net/url"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -303,5 +304,38 @@ func TestAnnouncementPagesInBothLanguages(t *testing.T) {
 		for _, problem := range untranslated(r.body, lang, data) {
 			t.Errorf("empty form in %s: %s", lang, problem)
 		}
+	}
+}
+
+// TestAnnouncementKeepsDisabledDistrict: editing an announcement whose
+// district has been disabled shows that district, marked, and keeps it
+// (the form offered enabled districts only, so saving made it city-wide).
+func TestAnnouncementKeepsDisabledDistrict(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	// clerk.hd becomes a city-wide clerk, so that 110108 is nobody's.
+	if _, err := e.app.UpdateUser(sys, e.userID("clerk.hd"), app.UserInput{Name: "陈静", Roles: []app.Role{app.RoleClerk}}); err != nil {
+		t.Fatal(err)
+	}
+	clerk := e.signedIn("gov", "clerk.hd")
+	r := clerk.post("/gov/announcements", url.Values{"title": {"海淀区通知"}, "category": {"notice"}, "district": {"110108"}, "body": {"正文"}, "go": {"draft"}})
+	if r.StatusCode != http.StatusSeeOther || !reAnnID.MatchString(r.Header.Get("Location")) {
+		t.Fatalf("save draft: %d\n%s", r.StatusCode, visibleText(r.body))
+	}
+	id := reAnnID.FindStringSubmatch(r.Header.Get("Location"))[1]
+	admin := e.signedIn("gov", "sysadmin")
+	wantRedirect(t, disableDistrict(admin, e.districtEntry("110108")), "/gov/admin/dicts/district")
+
+	edit := wantOK(t, clerk.get("/gov/announcements/"+id+"/edit"))
+	wantText(t, edit, `<option value="110108" selected>海淀区`+zh("dict.disabled_mark")+`</option>`)
+	r = clerk.post("/gov/announcements/"+id+"/edit", url.Values{"title": {"海淀区通知（改）"}, "category": {"notice"}, "district": {"110108"}, "body": {"正文"}, "go": {"draft"}})
+	wantRedirect(t, r, "/gov/announcements/"+id)
+	n, _ := strconv.ParseUint(id, 10, 64)
+	an, err := e.app.GetAnnouncement(sys, n)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if an.District != "110108" || an.Title != "海淀区通知（改）" {
+		t.Fatalf("stored: district %q title %q", an.District, an.Title)
 	}
 }

@@ -3,6 +3,7 @@ package ui
 import (
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 
 	"github.com/gorilla/mux"
@@ -31,13 +32,32 @@ type userForm struct {
 }
 
 func (s *Server) userFormData(u *app.User) userForm {
-	return userForm{User: u, GovRoles: app.GovRoles, AgRoles: app.AgencyRoles, Districts: s.enabledDistricts()}
+	d := userForm{User: u, GovRoles: app.GovRoles, AgRoles: app.AgencyRoles}
+	if u != nil {
+		d.Districts = s.dictOptions(app.DictDistrict, u.District)
+	} else {
+		d.Districts = s.enabledDistricts()
+	}
+	return d
 }
 
-func (s *Server) enabledDistricts() []*app.DictEntry {
-	list, err := s.app.Dict(app.DictDistrict, true)
+func (s *Server) enabledDistricts() []*app.DictEntry { return s.dictOptions(app.DictDistrict) }
+
+// dictOptions is the pick list of a dictionary select: the enabled entries
+// and, even when disabled, those of keep (the record's stored values; the
+// template marks them). An edit form that left a disabled value out had
+// nothing selected, and saving another field stored "" in its place (a
+// clerk's jurisdiction became the whole city).
+func (s *Server) dictOptions(kind app.DictKind, keep ...string) []*app.DictEntry {
+	all, err := s.app.Dict(kind, false)
 	if err != nil {
-		s.log.Error("load districts", "err", err)
+		s.log.Error("load dictionary", "kind", kind, "err", err)
+	}
+	list := all[:0]
+	for _, e := range all {
+		if e.Enabled || slices.Contains(keep, e.Code) {
+			list = append(list, e)
+		}
 	}
 	return list
 }
