@@ -3,6 +3,7 @@ package app
 import (
 	"errors"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -191,11 +192,12 @@ type DictInput struct {
 	Code    string
 	Name    string
 	NameEn  string
-	Sort    int
+	Sort    string // as typed: "" is 0, anything but a whole number is refused
 	Enabled bool
 }
 
-func checkDictInput(kind DictKind, in *DictInput) error {
+// checkDictInput validates the form and returns the sort number.
+func checkDictInput(kind DictKind, in *DictInput) (int, error) {
 	var v validation
 	in.Code = strings.TrimSpace(HalfWidth(in.Code))
 	in.Name = strings.TrimSpace(in.Name)
@@ -211,7 +213,15 @@ func checkDictInput(kind DictKind, in *DictInput) error {
 	if in.Name == "" {
 		v.add("name", "dict.name_required")
 	}
-	return v.err()
+	sortN := 0
+	if s := strings.TrimSpace(HalfWidth(in.Sort)); s != "" {
+		n, err := strconv.Atoi(s)
+		if err != nil || n < -1000000 || n > 1000000 {
+			v.add("sort", "dict.sort_invalid")
+		}
+		sortN = n
+	}
+	return sortN, v.err()
 }
 
 // isDistrictCode accepts a six-digit GB/T 2260 county-level code whose
@@ -237,11 +247,12 @@ func (a *App) SaveDictEntry(actor Actor, kind DictKind, id uint64, in DictInput)
 	if !slices.Contains(DictKinds, kind) {
 		return nil, Errorf(ENOTFOUND, "dict.kind_unknown")
 	}
-	if err := checkDictInput(kind, &in); err != nil {
+	sortN, err := checkDictInput(kind, &in)
+	if err != nil {
 		return nil, err
 	}
 	var e *DictEntry
-	err := a.update(func(tx *storage.Tx) error {
+	err = a.update(func(tx *storage.Tx) error {
 		action := "dict.create"
 		if id == 0 {
 			e = &DictEntry{Kind: kind, Code: in.Code}
@@ -261,7 +272,7 @@ func (a *App) SaveDictEntry(actor Actor, kind DictKind, id uint64, in DictInput)
 				}
 			}
 		}
-		e.Name, e.NameEn, e.Sort, e.Enabled, e.Updated = in.Name, in.NameEn, in.Sort, in.Enabled, a.now()
+		e.Name, e.NameEn, e.Sort, e.Enabled, e.Updated = in.Name, in.NameEn, sortN, in.Enabled, a.now()
 		var err error
 		if id == 0 {
 			_, err = dictTable.Insert(tx, e)

@@ -37,6 +37,7 @@ func TestDistrictCodeValidation(t *testing.T) {
 		{"city level, not a district", DictDistrict, DictInput{Code: "120100", Name: "天津市"}, "code", "dict.district_code_invalid"},
 		{"code required", DictDistrict, DictInput{Code: " ", Name: "和平区"}, "code", "dict.code_required"},
 		{"name required", DictDistrict, DictInput{Code: "120101", Name: "  "}, "name", "dict.name_required"},
+		{"sort not a number", DictDistrict, DictInput{Code: "120101", Name: "和平区", Sort: "abc"}, "sort", "dict.sort_invalid"},
 		{"slash in code", DictCertType, DictInput{Code: "a/b", Name: "某证"}, "code", "dict.code_invalid"},
 		{"code too long", DictCertType, DictInput{Code: "123456789012345678901", Name: "某证"}, "code", "dict.code_invalid"},
 		{"duplicate district", DictDistrict, DictInput{Code: "110105", Name: "朝阳区二"}, "code", "dict.code_taken"},
@@ -67,7 +68,7 @@ func TestDistrictCodeValidation(t *testing.T) {
 func TestSaveDictEntry(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t)
-	e, err := f.SaveDictEntry(f.admin, DictDistrict, 0, DictInput{Code: "１２０１０１", Name: " 和平区 ", NameEn: "Heping", Sort: 5, Enabled: true})
+	e, err := f.SaveDictEntry(f.admin, DictDistrict, 0, DictInput{Code: "１２０１０１", Name: " 和平区 ", NameEn: "Heping", Sort: "5", Enabled: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -84,7 +85,7 @@ func TestSaveDictEntry(t *testing.T) {
 
 	// Disable it: gone from pick lists, still listed for management, and no
 	// longer accepted for a user's jurisdiction.
-	upd, err := f.SaveDictEntry(f.admin, DictDistrict, e.ID, DictInput{Code: "120102", Name: "和平区", Sort: 5, Enabled: false})
+	upd, err := f.SaveDictEntry(f.admin, DictDistrict, e.ID, DictInput{Code: "120102", Name: "和平区", Sort: "5", Enabled: false})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -109,7 +110,7 @@ func TestSaveDictEntry(t *testing.T) {
 			t.Errorf("DictLabel(120101, %s) = %q, %v, %v; want %q", lang, got, ok, err, want)
 		}
 	}
-	if _, err := f.SaveDictEntry(f.admin, DictDistrict, e.ID, DictInput{Code: "120101", Name: "和平区新", NameEn: "Heping New", Sort: 5}); err != nil {
+	if _, err := f.SaveDictEntry(f.admin, DictDistrict, e.ID, DictInput{Code: "120101", Name: "和平区新", NameEn: "Heping New", Sort: "5"}); err != nil {
 		t.Fatal(err)
 	}
 	if got, _, _ := f.DictLabel(DictDistrict, "120101", "en"); got != "Heping New" {
@@ -122,7 +123,7 @@ func TestSaveDictEntry(t *testing.T) {
 	wantFieldError(t, err, "district", "user.district_unknown")
 	// Enabled again, the form takes it at once (the check reads the cache,
 	// which the save drops).
-	if _, err := f.SaveDictEntry(f.admin, DictDistrict, e.ID, DictInput{Code: "120101", Name: "和平区", Sort: 5, Enabled: true}); err != nil {
+	if _, err := f.SaveDictEntry(f.admin, DictDistrict, e.ID, DictInput{Code: "120101", Name: "和平区", Sort: "5", Enabled: true}); err != nil {
 		t.Fatal(err)
 	}
 	if _, _, err = f.CreateUser(f.admin, UserInput{Username: "clerk.hp", Name: "和平", Roles: []Role{RoleClerk}, District: "120101"}); err != nil {

@@ -153,10 +153,9 @@ func (s *Server) handleDictSave(w http.ResponseWriter, r *http.Request) {
 	}
 	_ = r.ParseForm()
 	id, _ := strconv.ParseUint(r.PostForm.Get("id"), 10, 64)
-	sortN, _ := strconv.Atoi(strings.TrimSpace(r.PostForm.Get("sort")))
 	_, err := s.app.SaveDictEntry(actorOf(r), kind, id, app.DictInput{
 		Code: r.PostForm.Get("code"), Name: r.PostForm.Get("name"), NameEn: r.PostForm.Get("name_en"),
-		Sort: sortN, Enabled: r.PostForm.Get("enabled") == "on",
+		Sort: r.PostForm.Get("sort"), Enabled: r.PostForm.Get("enabled") == "on",
 	})
 	if err != nil {
 		v, verr := s.dictView(r, kind, r.PostForm, id)

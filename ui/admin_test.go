@@ -336,6 +336,16 @@ func TestDictionaries(t *testing.T) {
 	wantStatus(t, r, http.StatusUnprocessableEntity)
 	wantFieldError(t, r, "code", zh("dict.code_taken"))
 
+	// A sort order that is not a number is not stored as 0.
+	r = admin.post("/gov/admin/dicts/district", url.Values{"code": {"110228"}, "name": {"密云县"}, "sort": {"abc"}, "enabled": {"on"}})
+	wantStatus(t, r, http.StatusUnprocessableEntity)
+	wantFieldError(t, r, "sort", zh("dict.sort_invalid"))
+	wantInputValue(t, r, "sort", "abc")
+	wantNoText(t, r, zh("dict.saved"))
+	if entries, _ := e.app.Dict(app.DictDistrict, false); slices.ContainsFunc(entries, func(d *app.DictEntry) bool { return d.Code == "110228" }) {
+		t.Fatalf("entry with sort \"abc\" was stored")
+	}
+
 	r = admin.post("/gov/admin/dicts/district", url.Values{"code": {"110228"}, "name": {"密云县"}, "name_en": {"Miyun County"}, "sort": {"99"}, "enabled": {"on"}})
 	wantRedirect(t, r, "/gov/admin/dicts/district")
 	wantText(t, admin.get("/gov/admin/dicts/district"), zh("dict.saved"), "密云县")
