@@ -215,7 +215,7 @@ func TestBrowserForbidden(t *testing.T) {
 		t.Errorf("/gov/admin/users answered %d to a clerk, want 403", st)
 	}
 	b.expectPath("/gov/admin/users")
-	b.expectText(msg(t, zh, "error.title"), msg(t, zh, "error.forbidden"), msg(t, zh, "error.quote_id"), msg(t, zh, "error.back_home"))
+	b.expectText(msg(t, zh, "error.forbidden_title"), msg(t, zh, "error.forbidden"), msg(t, zh, "error.quote_id"), msg(t, zh, "error.back_home"))
 	b.expectNoText(msg(t, zh, "users.search_placeholder"), "clerk.hd")
 }
 

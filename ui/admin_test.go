@@ -700,3 +700,21 @@ func TestUserFormKeepsDisabledDistrict(t *testing.T) {
 	wantStatus(t, r, http.StatusUnprocessableEntity)
 	wantFieldError(t, r, "district", zh("user.district_unknown"))
 }
+
+// TestForbiddenPageTitle: a page the role may not open is titled as a
+// refusal, not as a fault; the rest of the page is as before.
+func TestForbiddenPageTitle(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	clerk := e.signedIn("gov", "clerk")
+	r := clerk.get("/gov/admin/users")
+	wantStatus(t, r, http.StatusForbidden)
+	wantText(t, r, "<h1>"+zh("error.forbidden_title")+"</h1>", "<title>"+zh("error.forbidden_title")+" · ",
+		zh("error.forbidden"), zh("error.quote_id"), zh("error.back_home"))
+	wantNoText(t, r, zh("error.title"))
+
+	// Other errors keep the general title.
+	r = clerk.get("/gov/no-such-page")
+	wantStatus(t, r, http.StatusNotFound)
+	wantText(t, r, "<h1>"+zh("error.title")+"</h1>")
+}

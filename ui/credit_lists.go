@@ -40,7 +40,7 @@ func (s *Server) requireListReviewer(h http.HandlerFunc) http.HandlerFunc {
 		a := actorOf(r)
 		if !a.Can(app.PermListReview) {
 			s.log.Warn("forbidden", "request_id", requestID(r), "user", a.Username, "path", r.URL.Path, "permission", app.PermListReview)
-			s.render(w, r, http.StatusForbidden, "list_denied", &view{Title: "error.title", Nav: "lists",
+			s.render(w, r, http.StatusForbidden, "list_denied", &view{Title: "error.forbidden_title", Nav: "lists",
 				Data: "/gov/lists/" + strconv.FormatUint(pathID(r), 10)})
 			return
 		}

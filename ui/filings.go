@@ -49,7 +49,7 @@ func (s *Server) requireFilingReviewer(h http.HandlerFunc) http.HandlerFunc {
 		a := actorOf(r)
 		if !a.Can(app.PermFilingReview) {
 			s.log.Warn("forbidden", "request_id", requestID(r), "user", a.Username, "path", r.URL.Path, "permission", app.PermFilingReview)
-			s.render(w, r, http.StatusForbidden, "filing_denied", &view{Title: "error.title", Nav: "filings"})
+			s.render(w, r, http.StatusForbidden, "filing_denied", &view{Title: "error.forbidden_title", Nav: "filings"})
 			return
 		}
 		h(w, r)

@@ -249,9 +249,15 @@ func portalOfPath(p string) string {
 	return "public"
 }
 
-// renderError shows an error page with the message and the request ID.
+// renderError shows an error page with the message and the request ID. A
+// refusal (403) is titled as one: "出错了" made a missing permission read
+// like a fault to report to IT.
 func (s *Server) renderError(w http.ResponseWriter, r *http.Request, status int, key string, args ...any) {
-	s.render(w, r, status, "error", &view{Title: "error.title", Error: key, ErrorArgs: args})
+	title := "error.title"
+	if status == http.StatusForbidden {
+		title = "error.forbidden_title"
+	}
+	s.render(w, r, status, "error", &view{Title: title, Error: key, ErrorArgs: args})
 }
 
 // fail shows err: a validation error re-renders the form (page, v) with
