@@ -250,6 +250,57 @@ func (a *App) resetPassword(actor Actor, find func(*storage.Tx) (*User, error)) 
 	return password, nil
 }
 
+// UserLockedUntil returns when the sign-in lock of a user ends (repeated
+// wrong passwords, see Login); zero when the account is not locked.
+func (a *App) UserLockedUntil(actor Actor, userID uint64) (time.Time, error) {
+	if err := actor.require(PermUserManage); err != nil {
+		return time.Time{}, err
+	}
+	var until time.Time
+	err := a.db.View(func(tx *storage.Tx) error {
+		if _, err := visibleUser(tx, actor, userID); err != nil {
+			return err
+		}
+		until = a.lockedUntil(tx, userID)
+		return nil
+	})
+	return until, err
+}
+
+// lockedUntil is the end of userID's sign-in lock, zero when not locked.
+func (a *App) lockedUntil(tx *storage.Tx, userID uint64) time.Time {
+	if st := getLoginState(tx, userID); a.now().Before(st.LockedUntil) {
+		return st.LockedUntil
+	}
+	return time.Time{}
+}
+
+// UnlockUser lifts a user's sign-in lock and forgets the failed attempts,
+// so that the user signs in with the password he has; unlike
+// ResetPassword it leaves the password and the sessions alone. A user who
+// is not locked is left as he is (nothing is audited).
+func (a *App) UnlockUser(actor Actor, userID uint64) error {
+	if err := actor.require(PermUserManage); err != nil {
+		return err
+	}
+	return a.update(func(tx *storage.Tx) error {
+		u, err := visibleUser(tx, actor, userID)
+		if err != nil {
+			return err
+		}
+		until := a.lockedUntil(tx, u.ID)
+		if until.IsZero() {
+			return nil
+		}
+		st := getLoginState(tx, u.ID)
+		st.Failed, st.LockedUntil = 0, time.Time{}
+		if err := putLoginState(tx, u.ID, st); err != nil {
+			return err
+		}
+		return a.audit(tx, actor, "user.unlock", "user", u.ID, u.Username+" locked until "+until.Format(time.RFC3339))
+	})
+}
+
 // SetLanguage remembers the actor's language choice.
 func (a *App) SetLanguage(actor Actor, lang string) error {
 	if lang != "zh-CN" && lang != "en" {

@@ -384,9 +384,12 @@ type UserQuery struct {
 // UserPage is one page of the user list.
 type UserPage struct {
 	Users []*User
-	Total int
-	Page  int
-	Pages int
+	// LockedUntil holds the end of the sign-in lock of each locked user
+	// of the page (repeated wrong passwords); others are absent.
+	LockedUntil map[uint64]time.Time
+	Total       int
+	Page        int
+	Pages       int
 }
 
 // SearchUsers lists users through the search index, newest first unless
@@ -413,17 +416,21 @@ func (a *App) SearchUsers(actor Actor, q UserQuery) (UserPage, error) {
 		sq.Sort = []string{"login"}
 	}
 	var users []*User
+	locked := map[uint64]time.Time{}
 	page, err := a.searchPage(sq, q.Page, q.Size, func(tx *storage.Tx, id uint64) error {
 		u, err := userTable.Get(tx, id)
 		if err == nil {
 			users = append(users, u)
+			if until := a.lockedUntil(tx, id); !until.IsZero() {
+				locked[id] = until
+			}
 		}
 		return nil
 	})
 	if err != nil {
 		return UserPage{}, err
 	}
-	return UserPage{Users: users, Total: page.Total, Page: page.Page, Pages: page.Pages}, nil
+	return UserPage{Users: users, LockedUntil: locked, Total: page.Total, Page: page.Page, Pages: page.Pages}, nil
 }
 
 func rolesString(rs []Role) string {

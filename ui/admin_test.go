@@ -718,3 +718,47 @@ func TestForbiddenPageTitle(t *testing.T) {
 	wantStatus(t, r, http.StatusNotFound)
 	wantText(t, r, "<h1>"+zh("error.title")+"</h1>")
 }
+
+// TestLockedUserShownAndUnlocked: after too many wrong passwords the user
+// list and the user page say the account is locked and until when, and the
+// sysadmin can unlock it (audited); the user then signs in with the same
+// password.
+func TestLockedUserShownAndUnlocked(t *testing.T) {
+	t.Parallel()
+	clk := newClock()
+	e := newEnvClock(t, clk)
+	e.setParams(app.ParamLoginRatePerMin, "600")
+	for i := 0; i < 5; i++ {
+		e.client().login("gov", "clerk", "Wrong-password-1")
+	}
+	wantStatus(t, e.client().login("gov", "clerk", app.DemoPassword), http.StatusTooManyRequests)
+	before := func(key string) string { return strings.Split(zh(key, "\x00"), "\x00")[0] }
+
+	admin := e.signedIn("gov", "sysadmin")
+	list := wantOK(t, admin.get("/gov/admin/users?q=王芳"))
+	wantText(t, list, `<span class="tag warn">`+before("users.locked_until"))
+	wantNoText(t, list, `<span class="tag on">`+zh("users.active")+`</span>`)
+
+	id := itoa(e.userID("clerk"))
+	page := wantOK(t, admin.get("/gov/admin/users/"+id))
+	wantText(t, page, before("users.locked_note"), zh("users.unlock"), `action="/gov/admin/users/`+id+`/unlock"`)
+
+	wantRedirect(t, admin.post("/gov/admin/users/"+id+"/unlock", nil), "/gov/admin/users/"+id)
+	page = wantOK(t, admin.get("/gov/admin/users/"+id))
+	wantText(t, page, zh("users.unlocked"))
+	wantNoText(t, page, before("users.locked_note"), `/unlock"`)
+	wantText(t, admin.get("/gov/admin/users?q=王芳"), `<span class="tag on">`+zh("users.active")+`</span>`)
+	if !hasAction(e.auditActions("user/"+id), "user.unlock") {
+		t.Errorf("unlock not audited: %s", actions(e.auditActions("user/"+id)))
+	}
+	wantRedirect(t, e.client().login("gov", "clerk", app.DemoPassword), "/gov/")
+
+	// Unlocking needs the user-management permission.
+	clerkHD := itoa(e.userID("clerk.hd"))
+	for i := 0; i < 5; i++ {
+		e.client().login("gov", "clerk.hd", "Wrong-password-1")
+	}
+	wantStatus(t, e.client().post("/gov/admin/users/"+clerkHD+"/unlock", nil), http.StatusSeeOther) // not signed in: to the login page
+	wantStatus(t, e.signedIn("gov", "clerk").post("/gov/admin/users/"+clerkHD+"/unlock", nil), http.StatusForbidden)
+	wantStatus(t, e.client().login("gov", "clerk.hd", app.DemoPassword), http.StatusTooManyRequests)
+}

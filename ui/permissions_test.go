@@ -48,6 +48,7 @@ var routeTable = []routeCase{
 	{"POST", "/gov/admin/users/{id:[0-9]+}", string(app.PermUserManage), http.StatusUnprocessableEntity},
 	{"POST", "/gov/admin/users/{id:[0-9]+}/reset-password", string(app.PermUserManage), http.StatusOK},
 	{"POST", "/gov/admin/users/{id:[0-9]+}/end-sessions", string(app.PermUserManage), http.StatusSeeOther},
+	{"POST", "/gov/admin/users/{id:[0-9]+}/unlock", string(app.PermUserManage), http.StatusSeeOther},
 	{"GET", "/gov/admin/params", string(app.PermParamManage), http.StatusOK},
 	{"POST", "/gov/admin/params", string(app.PermParamManage), http.StatusUnprocessableEntity},
 	{"GET", "/gov/admin/dicts", string(app.PermDictManage), http.StatusSeeOther},

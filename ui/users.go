@@ -5,6 +5,7 @@ import (
 	"net/url"
 	"slices"
 	"strconv"
+	"time"
 
 	"github.com/gorilla/mux"
 
@@ -20,6 +21,7 @@ func (s *Server) registerUserRoutes(r *mux.Router) {
 	r.HandleFunc("/gov/admin/users/{id:[0-9]+}", g(s.handleUserUpdate)).Methods("POST")
 	r.HandleFunc("/gov/admin/users/{id:[0-9]+}/reset-password", g(s.handleUserResetPassword)).Methods("POST")
 	r.HandleFunc("/gov/admin/users/{id:[0-9]+}/end-sessions", g(s.handleUserEndSessions)).Methods("POST")
+	r.HandleFunc("/gov/admin/users/{id:[0-9]+}/unlock", g(s.handleUserUnlock)).Methods("POST")
 }
 
 // userForm is the data of the user form page.
@@ -29,6 +31,8 @@ type userForm struct {
 	GovRoles  []app.Role
 	AgRoles   []app.Role
 	Districts []*app.DictEntry
+	// LockedUntil: the account is locked after wrong passwords until then.
+	LockedUntil time.Time
 }
 
 func (s *Server) userFormData(u *app.User) userForm {
@@ -137,7 +141,12 @@ func (s *Server) handleUserEdit(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err, "", nil)
 		return
 	}
-	s.render(w, r, http.StatusOK, "user_form", &view{Title: "users.edit", Nav: "users", Form: userValues(u), Data: s.userFormData(u)})
+	d := s.userFormData(u)
+	if d.LockedUntil, err = s.app.UserLockedUntil(actorOf(r), u.ID); err != nil {
+		s.fail(w, r, err, "", nil)
+		return
+	}
+	s.render(w, r, http.StatusOK, "user_form", &view{Title: "users.edit", Nav: "users", Form: userValues(u), Data: d})
 }
 
 func (s *Server) handleUserUpdate(w http.ResponseWriter, r *http.Request) {
@@ -186,6 +195,15 @@ func (s *Server) handleUserEndSessions(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.setFlash(w, r, "users.sessions_ended")
+	http.Redirect(w, r, "/gov/admin/users/"+strconv.FormatUint(pathID(r), 10), http.StatusSeeOther)
+}
+
+func (s *Server) handleUserUnlock(w http.ResponseWriter, r *http.Request) {
+	if err := s.app.UnlockUser(actorOf(r), pathID(r)); err != nil {
+		s.fail(w, r, err, "", nil)
+		return
+	}
+	s.setFlash(w, r, "users.unlocked")
 	http.Redirect(w, r, "/gov/admin/users/"+strconv.FormatUint(pathID(r), 10), http.StatusSeeOther)
 }
 
