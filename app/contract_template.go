@@ -276,6 +276,32 @@ func (a *App) RenderContract(c *Contract) (ContractText, error) {
 	return out, err
 }
 
+// ContractClauseTitles names the optional clauses c was agreed with by
+// their titles in its model text's version: the contract stores only the
+// codes, which mean nothing to a reader. A code that version does not know
+// is shown as it is rather than dropped.
+func (a *App) ContractClauseTitles(c *Contract) ([]string, error) {
+	if len(c.Clauses) == 0 {
+		return nil, nil
+	}
+	var out []string
+	err := a.db.View(func(tx *storage.Tx) error {
+		t, err := loadTemplate(tx, c.TemplateVersion)
+		if err != nil {
+			return err
+		}
+		for _, code := range c.Clauses {
+			if k, ok := t.clause(code); ok {
+				out = append(out, k.Title)
+			} else {
+				out = append(out, code)
+			}
+		}
+		return nil
+	})
+	return out, err
+}
+
 func partyLine(ps []Party) (names, ids string) {
 	var n, d []string
 	for _, p := range ps {

@@ -116,6 +116,8 @@ type contractPageData struct {
 	Text     []string
 	CheckURL string
 	QR       template.HTML
+	// Clauses are the optional clauses chosen, by their titles.
+	Clauses []string
 }
 
 // CertType and IDType name a dictionary code (the code itself if unknown).
@@ -160,6 +162,12 @@ func (s *Server) contractPageData(r *http.Request, c *app.Contract, full bool) *
 			(c.FilingStatus == app.FilingNone || c.FilingStatus == app.FilingRejected),
 		CanEdit:   c.Status == app.ContractDraft && c.CreatedBy.UserID == actor.UserID && actor.Can(app.PermContractSign),
 		certTypes: s.dictLabels(app.DictCertType, lang), idTypes: s.dictLabels(app.DictIDType, lang)}
+	var err error
+	if d.Clauses, err = s.app.ContractClauseTitles(c); err != nil {
+		// The page is still worth showing: the codes stand in for the titles.
+		s.log.Error("load clause titles", "request_id", requestID(r), "contract", c.ID, "err", err)
+		d.Clauses = c.Clauses
+	}
 	return d
 }
 

@@ -247,6 +247,14 @@ func TestSigningThroughThePages(t *testing.T) {
 	}
 	// Signed: the steps go to its page.
 	wantRedirect(t, c.get(base+"/step/2"), base)
+	// The chosen clause is named by its title, never by its code, on the
+	// agency's page and on the bureau's.
+	r = c.get(base)
+	wantText(t, r, zh("contracts.clauses")+": 禁止吸烟")
+	wantNoText(t, r, zh("contracts.clauses")+": c2")
+	r = e.signedIn("gov", "clerk").get(fmt.Sprintf("/gov/contracts/%d", id))
+	wantStatus(t, r, http.StatusOK)
+	wantText(t, r, zh("contracts.clauses")+": 禁止吸烟")
 }
 
 // TestSigningRefusalsOnThePreview: missing confirmations and an
