@@ -698,3 +698,35 @@ func TestAmountInWords(t *testing.T) {
 		t.Errorf("term months %d", m)
 	}
 }
+
+// TestContractTextNamesDistrictOnce: Article 1 reads 房屋坐落于朝阳区望京…,
+// not 朝阳区朝阳区望京…, whether the address starts with the district, with
+// the city before it, or in English; an address without it keeps it.
+func TestContractTextNamesDistrictOnce(t *testing.T) {
+	t.Parallel()
+	f := newSignFixture(t)
+	c, err := f.StartContract(f.agent, f.ownProperty(f.agent, 18, "").Code)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for addr, want := range map[string]string{
+		"朝阳区望京西园三区312号楼":                           "房屋坐落于朝阳区望京西园三区312号楼",
+		"北京市朝阳区麒麟路8号院":                             "房屋坐落于北京市朝阳区麒麟路8号院",
+		"望京西园三区312号楼":                              "房屋坐落于朝阳区望京西园三区312号楼",
+		"Chaoyang District, Wangjing Xiyuan 3-312": "房屋坐落于Chaoyang District, Wangjing Xiyuan 3-312",
+		"Wangjing Xiyuan 3-312":                    "房屋坐落于朝阳区Wangjing Xiyuan 3-312",
+	} {
+		c.Listing.Address = addr
+		text, err := f.RenderContract(c)
+		if err != nil {
+			t.Fatal(err)
+		}
+		all := strings.Join(text.Paragraphs, "\n")
+		if !strings.Contains(all, want) {
+			t.Errorf("address %q: the text lacks %q", addr, want)
+		}
+		if strings.Contains(all, "朝阳区朝阳区") {
+			t.Errorf("address %q: the district is repeated", addr)
+		}
+	}
+}

@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"anju/storage"
 )
@@ -256,6 +257,12 @@ func (a *App) RenderContract(c *Contract) (ContractText, error) {
 			return err
 		}
 		vals := contractValues(tx, c, t, a.ParamString(ParamOrgName))
+		text := t.Text
+		if d, err := dictGet(tx, DictDistrict, c.District); err == nil && addressNamesDistrict(c.Listing.Address, d) {
+			// "坐落于{{所在区}}{{房屋坐落}}" would read 朝阳区朝阳区望京…: the
+			// address already says it. Elsewhere the district still prints.
+			text = districtThenAddressRe.ReplaceAllString(text, "{{房屋坐落}}")
+		}
 		fill := func(s string) string {
 			return placeholderRe.ReplaceAllStringFunc(s, func(m string) string {
 				name := placeholderRe.FindStringSubmatch(m)[1]
@@ -266,7 +273,7 @@ func (a *App) RenderContract(c *Contract) (ContractText, error) {
 			})
 		}
 		out.Title, out.Version = fill(t.Title), t.Version
-		for _, line := range strings.Split(fill(t.Text), "\n") {
+		for _, line := range strings.Split(fill(text), "\n") {
 			if line = strings.TrimRight(line, " \t"); line != "" {
 				out.Paragraphs = append(out.Paragraphs, line)
 			}
@@ -274,6 +281,34 @@ func (a *App) RenderContract(c *Contract) (ContractText, error) {
 		return nil
 	})
 	return out, err
+}
+
+// districtThenAddressRe is the district placeholder written just before
+// the address's, as the shipped text has it.
+var districtThenAddressRe = regexp.MustCompile(`\{\{\s*所在区\s*\}\}\s*\{\{\s*房屋坐落\s*\}\}`)
+
+// addressNamesDistrict tells whether an address already begins with its
+// district, in Chinese (朝阳区望京…, or after the city: 北京市朝阳区…) or in
+// English (Chaoyang District, …).
+func addressNamesDistrict(addr string, d *DictEntry) bool {
+	addr = strings.TrimSpace(addr)
+	if d.Name != "" {
+		if strings.HasPrefix(addr, d.Name) {
+			return true
+		}
+		// A city name is short; a 市 further on belongs to a street or a
+		// building (…超市), not to the city before the district.
+		if city, rest, ok := strings.Cut(addr, "市"); ok && utf8.RuneCountInString(city) <= 6 && strings.HasPrefix(rest, d.Name) {
+			return true
+		}
+	}
+	if en := strings.ToLower(strings.TrimSpace(d.NameEn)); en != "" {
+		if !strings.HasSuffix(en, " district") {
+			en += " district"
+		}
+		return strings.HasPrefix(strings.ToLower(addr), en)
+	}
+	return false
 }
 
 // ContractClauseTitles names the optional clauses c was agreed with by
