@@ -730,3 +730,51 @@ func TestContractTextNamesDistrictOnce(t *testing.T) {
 		}
 	}
 }
+
+// TestContractTextDisclosesMortgage: when the verification found the
+// property mortgaged, the text the parties sign says so, also in a model
+// text saved without the placeholder; otherwise nothing is added.
+func TestContractTextDisclosesMortgage(t *testing.T) {
+	t.Parallel()
+	f := newSignFixture(t)
+	cert := vfCertNo(19)
+	f.importRows(vfRow(cert, signOwner.Name, signOwner.IDNo, "mortgaged", "是"))
+	mortgaged, err := f.StartContract(f.agent, f.mustVerify(f.agent, vfInput(cert, signOwner)).Code)
+	if err != nil {
+		t.Fatal(err)
+	}
+	clear, err := f.StartContract(f.agent, f.ownProperty(f.agent, 20, "").Code)
+	if err != nil {
+		t.Fatal(err)
+	}
+	article1 := func(c *Contract) string {
+		t.Helper()
+		text, err := f.RenderContract(c)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, p := range text.Paragraphs {
+			if strings.Contains(p, "房屋坐落于") {
+				return p
+			}
+		}
+		t.Fatalf("no paragraph names the property: %q", text.Paragraphs)
+		return ""
+	}
+	if p := article1(mortgaged); !strings.HasSuffix(p, "并已通过本平台房源核验。甲方已如实告知乙方：该房屋已设立抵押。") {
+		t.Errorf("mortgaged property, Article 1 reads %q", p)
+	}
+	if p := article1(clear); strings.Contains(p, "抵押") || strings.Contains(p, blank) {
+		t.Errorf("property without a mortgage, Article 1 reads %q", p)
+	}
+	// A text saved without {{抵押情况}} still discloses it after the address.
+	if _, err := f.SaveContractTemplate(f.admin, TemplateInput{Title: "住房租赁合同", Text: "承租人：{{承租人}}\n房屋坐落于{{房屋坐落}}。\n其他约定。"}); err != nil {
+		t.Fatal(err)
+	}
+	if p := article1(mortgaged); !strings.HasSuffix(p, "。甲方已如实告知乙方：该房屋已设立抵押。") {
+		t.Errorf("text without the placeholder, mortgaged: %q", p)
+	}
+	if p := article1(clear); strings.Contains(p, "抵押") {
+		t.Errorf("text without the placeholder, no mortgage: %q", p)
+	}
+}

@@ -73,12 +73,18 @@ var contractTemplateTable = storage.NewTable(storage.TableOptions[storedTemplate
 // order the admin page lists them.
 var ContractPlaceholders = []string{
 	"合同编号", "签约日期", "出租人", "出租人证件", "出租人代理人", "承租人", "承租人证件", "共同居住人",
-	"房屋坐落", "所在区", "产权证号", "建筑面积", "户型", "出租方式", "出租房间",
+	"房屋坐落", "所在区", "产权证号", "抵押情况", "建筑面积", "户型", "出租方式", "出租房间",
 	"租期起", "租期止", "租期月数", "月租金", "月租金大写", "押金", "押金大写", "付款周期", "付款方式",
 	"房屋用途", "其他费用", "水电燃气", "约定事项", "可选条款", "经纪机构", "经纪人员", "核验码", "监管机构",
 }
 
 var placeholderRe = regexp.MustCompile(`\{\{\s*([^{}]*?)\s*\}\}`)
+
+// mortgageDisclosure is what 抵押情况 says when the verification found the
+// property mortgaged: it may be let, but the tenant must be told (the
+// verification's warning), and the text the parties sign says so. Without
+// a mortgage the placeholder prints nothing, not a blank to fill in.
+const mortgageDisclosure = "甲方已如实告知乙方：该房屋已设立抵押。"
 
 // templateMaxRunes bounds the text (the default is about 3,000 characters).
 const templateMaxRunes = 20000
@@ -263,10 +269,15 @@ func (a *App) RenderContract(c *Contract) (ContractText, error) {
 			// address already says it. Elsewhere the district still prints.
 			text = districtThenAddressRe.ReplaceAllString(text, "{{房屋坐落}}")
 		}
+		if vals["抵押情况"] != "" && !usesPlaceholder(text, "抵押情况") {
+			// A text saved before the placeholder existed must not leave
+			// the mortgage out: it follows the property's paragraph.
+			text = withMortgageDisclosure(text)
+		}
 		fill := func(s string) string {
 			return placeholderRe.ReplaceAllStringFunc(s, func(m string) string {
 				name := placeholderRe.FindStringSubmatch(m)[1]
-				if v := vals[name]; v != "" {
+				if v := vals[name]; v != "" || name == "抵押情况" {
 					return v
 				}
 				return blank
@@ -281,6 +292,28 @@ func (a *App) RenderContract(c *Contract) (ContractText, error) {
 		return nil
 	})
 	return out, err
+}
+
+func usesPlaceholder(text, name string) bool {
+	for _, m := range placeholderRe.FindAllStringSubmatch(text, -1) {
+		if m[1] == name {
+			return true
+		}
+	}
+	return false
+}
+
+// withMortgageDisclosure puts {{抵押情况}} at the end of the line naming
+// the property's address, or in a line of its own at the end.
+func withMortgageDisclosure(text string) string {
+	lines := strings.Split(text, "\n")
+	for i, l := range lines {
+		if usesPlaceholder(l, "房屋坐落") {
+			lines[i] = strings.TrimRight(l, " \t") + "{{抵押情况}}"
+			return strings.Join(lines, "\n")
+		}
+	}
+	return text + "\n{{抵押情况}}"
 }
 
 // districtThenAddressRe is the district placeholder written just before
@@ -380,6 +413,11 @@ func contractValues(tx *storage.Tx, c *Contract, t *ContractTemplate, org string
 	v["共同居住人"], _ = partyLine(c.partiesOf(PartyCoResident))
 	if v["共同居住人"] == "" {
 		v["共同居住人"] = "无"
+	}
+	if c.VerificationID != 0 {
+		if vf, err := verificationTable.Get(tx, c.VerificationID); err == nil && vf.Mortgaged {
+			v["抵押情况"] = mortgageDisclosure
+		}
 	}
 	l := c.Listing
 	v["房屋坐落"] = strings.TrimSpace(l.Address + " " + l.Building + l.Room)
@@ -517,7 +555,7 @@ const defaultTemplateText = `合同编号：{{合同编号}}
 根据《中华人民共和国民法典》《住房租赁条例》及本市住房租赁管理的有关规定，甲乙双方在平等、自愿、公平、诚实信用的基础上，就房屋租赁事宜达成如下协议。
 
 第一条　房屋基本情况
-房屋坐落于{{所在区}}{{房屋坐落}}，产权证号{{产权证号}}，建筑面积{{建筑面积}}平方米，户型{{户型}}。出租方式为{{出租方式}}，出租房间：{{出租房间}}。甲方保证对该房屋享有出租的权利，房屋不存在查封、权属争议等不得出租的情形，并已通过本平台房源核验。
+房屋坐落于{{所在区}}{{房屋坐落}}，产权证号{{产权证号}}，建筑面积{{建筑面积}}平方米，户型{{户型}}。出租方式为{{出租方式}}，出租房间：{{出租房间}}。甲方保证对该房屋享有出租的权利，房屋不存在查封、权属争议等不得出租的情形，并已通过本平台房源核验。{{抵押情况}}
 
 第二条　房屋用途
 该房屋用途为{{房屋用途}}。乙方保证在租赁期内不擅自改变房屋用途，不将房屋用于经营或群租，居住人数符合本市有关规定。
