@@ -41,7 +41,7 @@ func TestBrowserFirstAdminFlow(t *testing.T) {
 
 		b.signIn("gov", "admin", p.adminPassword(t))
 		b.expectPath("/gov/password")
-		b.expectText(msg(t, zh, "password.must_change"), msg(t, zh, "password.current_onetime"))
+		b.expectText(msg(t, zh, "password.must_change"), msg(t, zh, "password.current_onetime_sysadmin"))
 
 		// Too short: the message stands next to the new-password field,
 		// and the rest of the page is as it was.
@@ -56,7 +56,7 @@ func TestBrowserFirstAdminFlow(t *testing.T) {
 			}
 		}
 		b.expectText(msg(t, zh, "form.invalid"), msg(t, zh, "password.must_change"),
-			msg(t, zh, "password.current_onetime"), msg(t, zh, "password.rules"))
+			msg(t, zh, "password.current_onetime_sysadmin"), msg(t, zh, "password.rules"))
 		// Still signed in, still held on this page.
 		b.expectText("系统管理员", msg(t, zh, "nav.logout"))
 

@@ -107,14 +107,36 @@ func (s *Server) handleLogout(p app.Portal) http.HandlerFunc {
 	}
 }
 
+// oneTimeLabel names the current-password field of a user who must change
+// a one-time password by whoever gave it to him ("" for anyone else):
+// agency staff get theirs from their agency's admin, an agency admin from
+// the bureau (the account notice, or a sysadmin's reset), a sysadmin from
+// another one or from the console (the first start, `anju reset-password`),
+// other bureau staff from a sysadmin.
+func oneTimeLabel(r *http.Request) string {
+	if !authOf(r).mustChange {
+		return ""
+	}
+	actor := actorOf(r)
+	switch {
+	case actor.HasRole(app.RoleAgencyAdmin):
+		return "password.current_onetime_agency_admin"
+	case actor.AgencyID != 0:
+		return "password.current_onetime_agency"
+	case actor.HasRole(app.RoleSysadmin):
+		return "password.current_onetime_sysadmin"
+	}
+	return "password.current_onetime"
+}
+
 func (s *Server) handlePasswordForm(w http.ResponseWriter, r *http.Request) {
-	s.render(w, r, http.StatusOK, "password", &view{Title: "password.title", Nav: "profile", Data: authOf(r).mustChange})
+	s.render(w, r, http.StatusOK, "password", &view{Title: "password.title", Nav: "profile", Data: oneTimeLabel(r)})
 }
 
 func (s *Server) handlePasswordChange(p app.Portal) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		_ = r.ParseForm()
-		v := &view{Title: "password.title", Nav: "profile", Data: authOf(r).mustChange}
+		v := &view{Title: "password.title", Nav: "profile", Data: oneTimeLabel(r)}
 		err := s.app.ChangePassword(actorOf(r), r.PostForm.Get("current"), r.PostForm.Get("new"), r.PostForm.Get("confirm"))
 		if err != nil {
 			// Password fields are never echoed back.

@@ -350,3 +350,42 @@ func actions(entries []*app.AuditEntry) string {
 	}
 	return strings.Join(s, ",")
 }
+
+// TestPasswordAdviceNamesWhoResets: each portal's login page and each
+// user's first-login page name whoever resets or issued the password.
+func TestPasswordAdviceNamesWhoResets(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	r := e.client().get("/agency/login")
+	wantText(t, r, zh("login.forgot_agency"))
+	wantNoText(t, r, "系统管理 → 用户管理")
+	wantText(t, e.client().get("/gov/login"), zh("login.forgot_gov"))
+
+	firstLogin := func(portal, username, password string) *resp {
+		t.Helper()
+		c := e.client()
+		wantRedirect(t, c.login(portal, username, password), "/"+portal+"/password")
+		r := c.get("/" + portal + "/password")
+		wantStatus(t, r, http.StatusOK)
+		return r
+	}
+	// Staff: from the agency's admin.
+	admin := e.signedIn("agency", "anju.admin")
+	r = admin.post("/agency/staff", url.Values{"username": {"agent.new"}, "name": {"王新"}})
+	wantStatus(t, r, http.StatusOK)
+	r = firstLogin("agency", "agent.new", oneTimePassword(t, r))
+	wantText(t, r, zh("password.current_onetime_agency"))
+	wantNoText(t, r, zh("password.current_onetime"))
+	// The agency's admin: from the bureau.
+	pw, err := e.app.ResetPassword(sys, e.userID("anju.admin"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	r = firstLogin("agency", "anju.admin", pw)
+	wantText(t, r, zh("password.current_onetime_agency_admin"))
+	wantNoText(t, r, zh("password.current_onetime"))
+	// The first sysadmin: from the console.
+	r = firstLogin("gov", "admin", e.admin)
+	wantText(t, r, zh("password.current_onetime_sysadmin"))
+	wantNoText(t, r, zh("password.current_onetime"))
+}
