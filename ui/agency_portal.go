@@ -99,11 +99,20 @@ func (s *Server) handleStaffCreate(w http.ResponseWriter, r *http.Request) {
 // stored in clear, put in a redirect or a cookie), as a printable slip.
 func (s *Server) renderStaffPassword(w http.ResponseWriter, r *http.Request, u *app.User, password string, created bool) {
 	s.render(w, r, http.StatusOK, "agency_staff_password", &view{Title: "staff.password_title", Nav: "staff",
-		Data: struct {
-			User     *app.User
-			Password string
-			Created  bool
-		}{u, password, created}})
+		Data: s.passwordSlip(r, u, password, created)})
+}
+
+// passwordSlip is what a printed new-account or reset slip shows. The
+// sign-in address is written in full: on paper a path is no use.
+type passwordSlip struct {
+	User     *app.User
+	Password string
+	Created  bool
+	LoginURL string
+}
+
+func (s *Server) passwordSlip(r *http.Request, u *app.User, password string, created bool) passwordSlip {
+	return passwordSlip{User: u, Password: password, Created: created, LoginURL: s.publicBase(r) + "/" + string(u.Portal()) + "/login"}
 }
 
 func (s *Server) handleStaffSetDisabled(disabled bool) http.HandlerFunc {

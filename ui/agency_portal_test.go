@@ -427,3 +427,28 @@ func TestAgencyPortalPagesInBothLanguages(t *testing.T) {
 		})
 	}
 }
+
+// TestPasswordSlipsGiveFullSignInAddress: a printed account slip names the
+// sign-in page in full, by the platform's public address once it is set,
+// else by the address the page was asked at.
+func TestPasswordSlipsGiveFullSignInAddress(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	admin := e.signedIn("agency", "anju.admin")
+	r := admin.post("/agency/staff", url.Values{"username": {"agent.slip"}, "name": {"王纸"}})
+	wantStatus(t, r, http.StatusOK)
+	wantText(t, r, "<dd><code>"+e.http.URL+"/agency/login</code></dd>")
+
+	e.setParams(app.ParamPublicBaseURL, "https://zufang.example.gov.cn/")
+	r = admin.post("/agency/staff/"+itoa(e.userID("agent.slip"))+"/reset-password", nil)
+	wantStatus(t, r, http.StatusOK)
+	wantText(t, r, "<dd><code>https://zufang.example.gov.cn/agency/login</code></dd>")
+
+	sysadmin := e.signedIn("gov", "sysadmin")
+	r = sysadmin.post("/gov/admin/users/"+itoa(e.userID("clerk"))+"/reset-password", nil)
+	wantStatus(t, r, http.StatusOK)
+	wantText(t, r, "<dd><code>https://zufang.example.gov.cn/gov/login</code></dd>")
+	r = sysadmin.post("/gov/admin/users/"+itoa(e.userID("agent.zhang"))+"/reset-password", nil)
+	wantStatus(t, r, http.StatusOK)
+	wantText(t, r, "<dd><code>https://zufang.example.gov.cn/agency/login</code></dd>")
+}

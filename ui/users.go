@@ -116,11 +116,7 @@ func (s *Server) handleUserCreate(w http.ResponseWriter, r *http.Request) {
 	// The one-time password is shown on this response only: it is never
 	// stored in clear, nor put in a redirect or a cookie.
 	s.render(w, r, http.StatusOK, "user_password", &view{Title: "users.password_title", Nav: "users",
-		Data: struct {
-			User     *app.User
-			Password string
-			Created  bool
-		}{u, password, true}})
+		Data: s.passwordSlip(r, u, password, true)})
 }
 
 func userValues(u *app.User) url.Values {
@@ -182,11 +178,7 @@ func (s *Server) handleUserResetPassword(w http.ResponseWriter, r *http.Request)
 		return
 	}
 	s.render(w, r, http.StatusOK, "user_password", &view{Title: "users.password_title", Nav: "users",
-		Data: struct {
-			User     *app.User
-			Password string
-			Created  bool
-		}{u, password, false}})
+		Data: s.passwordSlip(r, u, password, false)})
 }
 
 func (s *Server) handleUserEndSessions(w http.ResponseWriter, r *http.Request) {
