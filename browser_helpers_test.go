@@ -24,6 +24,8 @@ import (
 	"github.com/chromedp/cdproto/cdp"
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/chromedp"
+
+	"anju/ui"
 )
 
 // browserTimeout bounds every browser test (and every subtest that drives
@@ -176,10 +178,7 @@ func msg(t *testing.T, lang, key string, args ...any) string {
 	if !ok {
 		t.Fatalf("no message %q in %s", key, lang)
 	}
-	if len(args) > 0 {
-		s = fmt.Sprintf(s, args...)
-	}
-	return s
+	return ui.FormatMessage(s, args...)
 }
 
 // browser is one Chromium with one tab, with its own profile (cookies).

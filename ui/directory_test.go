@@ -4,10 +4,12 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"regexp"
 	"strings"
 	"testing"
 
 	"anju/app"
+	"anju/ui"
 )
 
 func init() {
@@ -193,5 +195,50 @@ func TestDirectoryInBothLanguages(t *testing.T) {
 		r := c.get("/agencies/99999999", "Accept-Language", lang)
 		wantStatus(t, r, http.StatusNotFound)
 		wantText(t, r, msg(lang, "directory.not_found"))
+	}
+}
+
+// TestDirectoryEnglishCountsAndCapital: one agency found reads "1 agency",
+// and a registered capital kept in 万元 reads in yuan.
+func TestDirectoryEnglishCountsAndCapital(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	c := e.client()
+	r := c.get("/agencies?q="+url.QueryEscape("北京安居房地产经纪有限公司"), "Accept-Language", "en")
+	wantStatus(t, r, http.StatusOK)
+	wantText(t, r, ">1 agency<")
+	wantNoText(t, r, "1 agencies")
+	r = c.get("/agencies?q="+url.QueryEscape("房地产"), "Accept-Language", "en")
+	wantNoText(t, r, "agenc{")
+	if !regexp.MustCompile(`>([2-9]|\d\d+) agencies<`).MatchString(r.body) {
+		t.Errorf("many agencies found: no \"N agencies\"\n%s", visibleText(r.body))
+	}
+
+	s := publicAgency(t, e, "北京安居房地产经纪有限公司") // capital 500 万元
+	r = c.get(fmt.Sprintf("/agencies/%d", s.ID), "Accept-Language", "en")
+	wantText(t, r, "CNY 5,000,000")
+	wantNoText(t, r, "10,000")
+	wantText(t, c.get(fmt.Sprintf("/agencies/%d", s.ID)), "500 万元")
+}
+
+// TestEnglishPluralForms: a {one|other} choice follows the count before it,
+// never a name given as an argument.
+func TestEnglishPluralForms(t *testing.T) {
+	t.Parallel()
+	pending := messages["en"]["credit.public_pending"]
+	for _, tc := range []struct {
+		text string
+		args []any
+		want string
+	}{
+		{pending, []any{1, 5}, "1 more record is within their objection period or under objection and not yet published; it counts in the score (5 points in all)."},
+		{pending, []any{2, 1}, "2 more records are within their objection period or under objection and not yet published; they count in the score (1 point in all)."},
+		{messages["en"]["premises.chart_row"], []any{"1{a|b}", 1, 3}, "1{a|b}: 1 agency, 3 premises"},
+		{messages["en"]["contract.deposit_flagged"], []any{1}, "The deposit is above 1 month's rent and is flagged."},
+		{messages["en"]["contract.tpl_intro"], nil, messages["en"]["contract.tpl_intro"]},
+	} {
+		if got := ui.FormatMessage(tc.text, tc.args...); got != tc.want {
+			t.Errorf("%q %v:\n got %q\nwant %q", tc.text, tc.args, got, tc.want)
+		}
 	}
 }

@@ -92,7 +92,54 @@ func (c *catalog) t(lang, key string, args ...any) string {
 	if len(args) == 0 {
 		return m
 	}
-	return fmt.Sprintf(m, args...)
+	return FormatMessage(m, args...)
+}
+
+// FormatMessage fills a message text with its arguments, as every page
+// does (exported for the tests that build the text they expect).
+func FormatMessage(m string, args ...any) string {
+	if len(args) == 0 {
+		return m
+	}
+	return fmt.Sprintf(pluralForms(m, args), args...)
+}
+
+// pluralForms chooses between the forms of a word written {one|other}:
+// the first when the argument of the nearest verb before it is 1 ("%v
+// agenc{y|ies}" reads "1 agency", "2 agencies"). Chinese needs none; the
+// choice is made on the message, not on the formatted text, so a name
+// given as an argument is never taken for one.
+func pluralForms(m string, args []any) string {
+	if !strings.Contains(m, "|") {
+		return m
+	}
+	var b strings.Builder
+	arg := -1 // the argument of the last verb seen
+	for i := 0; i < len(m); i++ {
+		switch {
+		case m[i] == '%' && i+1 < len(m):
+			if m[i+1] != '%' {
+				arg++
+			}
+			b.WriteString(m[i : i+2])
+			i++
+			continue
+		case m[i] == '{':
+			if j := strings.IndexAny(m[i+1:], "{}"); j >= 0 && m[i+1+j] == '}' {
+				if one, other, ok := strings.Cut(m[i+1:i+1+j], "|"); ok {
+					if arg >= 0 && arg < len(args) && fmt.Sprint(args[arg]) == "1" {
+						b.WriteString(one)
+					} else {
+						b.WriteString(other)
+					}
+					i += j + 1
+					continue
+				}
+			}
+		}
+		b.WriteByte(m[i])
+	}
+	return b.String()
 }
 
 // pickLang chooses the page language: the signed-in user's choice, then

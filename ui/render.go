@@ -6,8 +6,10 @@ import (
 	"fmt"
 	"html/template"
 	"io/fs"
+	"math"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"time"
 
@@ -185,7 +187,26 @@ func (s *Server) funcs(lang string) template.FuncMap {
 		"maskName":  app.MaskName,
 		"hasMsg":    s.msgs.has,
 		"list":      func(xs ...string) []string { return xs },
+		"capital":   func(wan float64) string { return capitalAmount(lang, wan) },
 	}
+}
+
+// capitalAmount writes a registered capital kept in 万元 as its message
+// (directory.capital_value) wants it: 500 in Chinese (500 万元), 5,000,000
+// in English (CNY 5,000,000), where "500 × 10,000" is no way to say it.
+func capitalAmount(lang string, wan float64) string {
+	if lang == langZH {
+		return strconv.FormatFloat(wan, 'f', -1, 64)
+	}
+	yuan := strconv.FormatInt(int64(math.Round(wan*10000)), 10)
+	var b strings.Builder
+	for i, c := range yuan {
+		if i > 0 && (len(yuan)-i)%3 == 0 {
+			b.WriteByte(',')
+		}
+		b.WriteRune(c)
+	}
+	return b.String()
 }
 
 // render writes a page; a template error is logged and turned into the

@@ -73,10 +73,7 @@ func msg(lang, key string, args ...any) string {
 	if !ok {
 		panic("test asks for a message that does not exist: " + lang + " " + key)
 	}
-	if len(args) > 0 {
-		m = fmt.Sprintf(m, args...)
-	}
-	return m
+	return ui.FormatMessage(m, args...)
 }
 
 func zh(key string, args ...any) string { return msg("zh-CN", key, args...) }
