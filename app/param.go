@@ -37,6 +37,10 @@ type ParamDef struct {
 	// Check, when set, further checks a normalised value and returns the
 	// message key of its problem ("" when fine).
 	Check func(string) string
+	// Secret marks a credential (a ParamString): its value never leaves the
+	// server through the settings page or the audit log, which is a hash
+	// chain that can never be edited once a value has been written to it.
+	Secret bool
 }
 
 // Parameter keys used by this package.
@@ -97,7 +101,7 @@ var paramDefs = []ParamDef{
 	{Key: ParamPublicRate, Group: "verify", Type: ParamInt, Default: "60", Min: 5, Max: 100000, Unit: "per_minute"},
 	{Key: ParamConnectorMode, Group: "registry", Type: ParamEnum, Default: "off", Options: []string{"off", "connector", "connector_first"}},
 	{Key: ParamConnectorURL, Group: "registry", Type: ParamString, Default: "", MaxLen: 300},
-	{Key: ParamConnectorToken, Group: "registry", Type: ParamString, Default: "", MaxLen: 300},
+	{Key: ParamConnectorToken, Group: "registry", Type: ParamString, Default: "", MaxLen: 300, Secret: true},
 	{Key: ParamConnectorMillis, Group: "registry", Type: ParamInt, Default: "3000", Min: 200, Max: 60000, Unit: "ms"},
 	// Premises distribution: the server-drawn map always works; a tile
 	// server (usually on the bureau's intranet) adds an interactive map.
@@ -125,9 +129,11 @@ const paramBucket = "params"
 func ParamDefs() []ParamDef { return slices.Clone(paramDefs) }
 
 // Param is a definition with its current value, for the settings page.
+// A secret's Value is always empty; IsSet says whether one is stored.
 type Param struct {
 	ParamDef
 	Value string
+	IsSet bool
 }
 
 // params caches the stored values; it is refreshed after every change.
@@ -195,7 +201,11 @@ func (a *App) Params(actor Actor) ([]Param, error) {
 	}
 	out := make([]Param, 0, len(paramDefs))
 	for _, d := range paramDefs {
-		out = append(out, Param{ParamDef: d, Value: a.ParamString(d.Key)})
+		p := Param{ParamDef: d, Value: a.ParamString(d.Key)}
+		if d.Secret {
+			p.IsSet, p.Value = p.Value != "", ""
+		}
+		out = append(out, p)
 	}
 	return out, nil
 }
@@ -256,17 +266,33 @@ func normalizeParam(d ParamDef, raw string) (string, string) {
 // SetParams validates and stores several parameters at once (one form).
 // Nothing is stored unless every value is valid. Only changed values are
 // written, each with its own audit entry.
-func (a *App) SetParams(actor Actor, values map[string]string) error {
+//
+// A secret is never shown, so the form it comes from cannot hold its
+// current value: an empty secret keeps the stored one, and clear names the
+// secrets to remove.
+func (a *App) SetParams(actor Actor, values map[string]string, clear ...string) error {
 	if err := actor.require(PermParamManage); err != nil {
 		return err
 	}
 	var v validation
 	clean := map[string]string{}
+	for _, key := range clear {
+		if d, ok := paramDef(key); !ok || !d.Secret {
+			v.add(key, "param.unknown")
+		} else if strings.TrimSpace(values[key]) != "" {
+			v.add(key, "param.secret_clear_and_set")
+		} else {
+			clean[key] = ""
+		}
+	}
 	for key, raw := range values {
 		d, ok := paramDef(key)
 		if !ok {
 			v.add(key, "param.unknown")
 			continue
+		}
+		if d.Secret && strings.TrimSpace(raw) == "" {
+			continue // kept, or cleared above
 		}
 		val, problem := normalizeParam(d, raw)
 		if problem != "" {
@@ -290,7 +316,7 @@ func (a *App) SetParams(actor Actor, values map[string]string) error {
 			if err := tx.Put(paramBucket, []byte(key), b); err != nil {
 				return err
 			}
-			if err := a.audit(tx, actor, "param.set", "param", 0, key+": "+old+" → "+clean[key]); err != nil {
+			if err := a.audit(tx, actor, "param.set", "param", 0, paramAuditDetail(key, old, clean[key])); err != nil {
 				return err
 			}
 		}
@@ -300,6 +326,18 @@ func (a *App) SetParams(actor Actor, values map[string]string) error {
 		return err
 	}
 	return a.db.View(a.params.load)
+}
+
+// paramAuditDetail is the audit entry's "key: old → new", which for a
+// secret says only that it was changed or cleared.
+func paramAuditDetail(key, was, now string) string {
+	if d, _ := paramDef(key); d.Secret {
+		if now == "" {
+			return key + ": (cleared)"
+		}
+		return key + ": (changed)"
+	}
+	return key + ": " + was + " → " + now
 }
 
 // checkCreditLevels refuses level thresholds out of order (A above B above

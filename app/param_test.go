@@ -2,6 +2,7 @@ package app
 
 import (
 	"encoding/json"
+	"slices"
 	"strings"
 	"testing"
 
@@ -149,5 +150,56 @@ func TestParamDefinitionsAreConsistent(t *testing.T) {
 		if v, problem := normalizeParam(d, d.Default); problem != "" || v != d.Default {
 			t.Errorf("%s: default %q is not valid (%s)", d.Key, d.Default, problem)
 		}
+	}
+}
+
+func TestSecretParamNeverLeavesTheServer(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	const token = "SECRET-TOKEN-123"
+	_, audits0, _ := f.counts()
+	if err := f.SetParams(f.admin, map[string]string{ParamConnectorToken: " " + token + " "}); err != nil {
+		t.Fatal(err)
+	}
+	if got := f.ParamString(ParamConnectorToken); got != token {
+		t.Fatalf("token in use = %q", got)
+	}
+	params, err := f.Params(f.admin)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range params {
+		if p.Key == ParamConnectorToken && (p.Value != "" || !p.IsSet) {
+			t.Errorf("Params() hands out the secret: %+v", p)
+		}
+	}
+
+	// The settings form cannot hold the secret: empty keeps it.
+	if err := f.SetParams(f.admin, map[string]string{ParamConnectorToken: "", ParamSessionIdle: "45"}); err != nil {
+		t.Fatal(err)
+	}
+	if got := f.ParamString(ParamConnectorToken); got != token {
+		t.Errorf("an empty submission changed the token to %q", got)
+	}
+	wantFieldError(t, f.SetParams(f.admin, map[string]string{ParamConnectorToken: "other"}, ParamConnectorToken),
+		ParamConnectorToken, "param.secret_clear_and_set")
+	wantFieldError(t, f.SetParams(f.admin, nil, ParamOrgName), ParamOrgName, "param.unknown")
+	if err := f.SetParams(f.admin, map[string]string{ParamConnectorToken: ""}, ParamConnectorToken); err != nil {
+		t.Fatal(err)
+	}
+	if got := f.ParamString(ParamConnectorToken); got != "" {
+		t.Errorf("token after clearing = %q", got)
+	}
+
+	var details []string
+	for _, e := range f.auditEntries()[audits0:] {
+		if strings.Contains(e.Detail, "SECRET") {
+			t.Errorf("audit entry holds the secret: %+v", e)
+		}
+		details = append(details, e.Detail)
+	}
+	want := []string{"registry.connector_token: (changed)", "session.idle_minutes: 30 → 45", "registry.connector_token: (cleared)"}
+	if !slices.Equal(details, want) {
+		t.Errorf("audit details = %q, want %q", details, want)
 	}
 }

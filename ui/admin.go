@@ -64,11 +64,15 @@ func (s *Server) handleParamsSave(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	values := map[string]string{}
+	var clear []string
 	for _, p := range list {
 		// An unchecked checkbox sends nothing: that means false.
 		values[p.Key] = r.PostForm.Get(p.Key)
+		if p.Secret && r.PostForm.Get("clear."+p.Key) != "" {
+			clear = append(clear, p.Key)
+		}
 	}
-	if err := s.app.SetParams(actorOf(r), values); err != nil {
+	if err := s.app.SetParams(actorOf(r), values, clear...); err != nil {
 		v, verr := s.paramsView(r, r.PostForm)
 		if verr != nil {
 			s.fail(w, r, verr, "", nil)

@@ -244,20 +244,7 @@ func TestParams(t *testing.T) {
 	wantInputValue(t, page, app.ParamSessionIdle, "30")
 
 	// The form posts every parameter, as the browser does.
-	current := func() url.Values {
-		list, err := e.app.Params(sys)
-		if err != nil {
-			t.Fatal(err)
-		}
-		v := url.Values{}
-		for _, p := range list {
-			if p.Type == app.ParamBool && p.Value != "true" {
-				continue // an unticked checkbox sends nothing
-			}
-			v.Set(p.Key, p.Value)
-		}
-		return v
-	}
+	current := func() url.Values { return paramsForm(t, e) }
 	audited := func() int {
 		entries, _, err := e.app.AuditLog(sys, app.AuditFilter{Action: "param.set", Limit: 500})
 		if err != nil {
@@ -316,6 +303,80 @@ func TestParams(t *testing.T) {
 	r = clerk.get("/gov/")
 	wantRedirect(t, r, "/gov/login?next=%2Fgov%2F")
 	wantText(t, clerk.get(r.Header.Get("Location")), zh("session.expired"))
+}
+
+// paramsForm is the settings form as the browser posts it: every
+// parameter as the page shows it (an unticked checkbox sends nothing).
+func paramsForm(t *testing.T, e *env) url.Values {
+	t.Helper()
+	list, err := e.app.Params(sys)
+	if err != nil {
+		t.Fatal(err)
+	}
+	v := url.Values{}
+	for _, p := range list {
+		if p.Type == app.ParamBool && p.Value != "true" {
+			continue
+		}
+		v.Set(p.Key, p.Value)
+	}
+	return v
+}
+
+func TestParamsSecretToken(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	admin := e.signedIn("gov", "sysadmin")
+	const token = "SECRET-TOKEN-123"
+	secretInput := regexp.MustCompile(`<input type="password" id="registry.connector_token" name="registry.connector_token" value=""`)
+
+	page := wantOK(t, admin.get("/gov/admin/params"))
+	if !secretInput.MatchString(page.body) {
+		t.Error("the token is not an empty password input")
+	}
+	wantText(t, page, zh("params.secret_unset"))
+	wantNoText(t, page, zh("params.secret_clear"))
+
+	f := paramsForm(t, e)
+	f.Set(app.ParamConnectorToken, token)
+	wantRedirect(t, admin.post("/gov/admin/params", f), "/gov/admin/params")
+	if got := e.app.ParamString(app.ParamConnectorToken); got != token {
+		t.Fatalf("token = %q", got)
+	}
+	page = wantOK(t, admin.get("/gov/admin/params"))
+	wantNoText(t, page, token)
+	if !secretInput.MatchString(page.body) {
+		t.Error("the token is not an empty password input once set")
+	}
+	wantText(t, page, zh("params.secret_set"), zh("params.secret_clear"))
+
+	// Saving the page as shown (the token field empty) keeps the token,
+	// and a refused save does not send a typed token back either.
+	f = paramsForm(t, e)
+	f.Set(app.ParamSessionIdle, "45")
+	wantRedirect(t, admin.post("/gov/admin/params", f), "/gov/admin/params")
+	if got := e.app.ParamString(app.ParamConnectorToken); got != token {
+		t.Errorf("saving the page changed the token to %q", got)
+	}
+	f.Set(app.ParamConnectorToken, "NEW-TOKEN-456")
+	f.Set(app.ParamSessionIdle, "1")
+	r := admin.post("/gov/admin/params", f)
+	wantStatus(t, r, http.StatusUnprocessableEntity)
+	wantNoText(t, r, "NEW-TOKEN-456")
+
+	for _, path := range []string{"/gov/admin/audit?action=param.", "/gov/admin/audit.csv?action=param."} {
+		r := wantOK(t, admin.get(path))
+		wantNoText(t, r, token)
+		wantText(t, r, "registry.connector_token: (changed)")
+	}
+
+	f = paramsForm(t, e)
+	f.Set("clear."+app.ParamConnectorToken, "on")
+	wantRedirect(t, admin.post("/gov/admin/params", f), "/gov/admin/params")
+	if got := e.app.ParamString(app.ParamConnectorToken); got != "" {
+		t.Errorf("token after clearing = %q", got)
+	}
+	wantText(t, admin.get("/gov/admin/audit?action=param."), "registry.connector_token: (cleared)")
 }
 
 func TestDictionaries(t *testing.T) {
