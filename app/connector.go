@@ -74,6 +74,11 @@ func (c *connector) lookup(district, certNo string) (*Property, bool, error) {
 	if c.url == "" {
 		return nil, false, &ConnectorError{Kind: "config", Detail: "no connector URL configured"}
 	}
+	if CheckHTTPURL(c.url) != "" {
+		// Stored before the parameter was checked: say so instead of
+		// "unsupported protocol scheme".
+		return nil, false, &ConnectorError{Kind: "config", Detail: fmt.Sprintf("connector URL %q is not an http(s) address", c.url)}
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), c.timeout)
 	defer cancel()
 	u := c.url

@@ -10,6 +10,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"anju/storage"
 )
 
 // fakeRegistry is the registration centre's HTTP service as an httptest
@@ -312,6 +314,30 @@ func TestConnectorFailures(t *testing.T) {
 	// The centre recovers: the same request passes.
 	f.fr.setAnswer(good)
 	f.mustVerify(f.agent, vfInput(vfCertNo(1), vfOwner("欧阳麒", vfID(1))))
+}
+
+// TestConnectorURLStoredUnchecked: a connector URL stored before the
+// parameter was checked is logged as a configuration problem, not as
+// Go's "unsupported protocol scheme".
+func TestConnectorURLStoredUnchecked(t *testing.T) {
+	t.Parallel()
+	f := newConnectorFixture(t, "connector", nil)
+	f.importRows(vfRow(vfCertNo(1), "欧阳麒", vfID(1)))
+	err := f.db.Update(func(tx *storage.Tx) error {
+		b, _ := json.Marshal("not a url")
+		return tx.Put(paramBucket, []byte(ParamConnectorURL), b)
+	})
+	if err == nil {
+		err = f.db.View(f.params.load)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = f.Verify(f.agent, vfInput(vfCertNo(1), vfOwner("欧阳麒", vfID(1))))
+	wantError(t, err, EUNAVAILABLE, "verify.registry_unavailable")
+	if log := f.log.String(); !strings.Contains(log, "registry connector config") || !strings.Contains(log, `\"not a url\" is not an http(s) address`) {
+		t.Errorf("log = %s", log)
+	}
 }
 
 // TestConnectorFailureDoesNotHideInputErrors: a request that is invalid

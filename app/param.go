@@ -3,6 +3,7 @@ package app
 import (
 	"encoding/json"
 	"maps"
+	"net/url"
 	"slices"
 	"strconv"
 	"strings"
@@ -97,10 +98,10 @@ var paramDefs = []ParamDef{
 	{Key: ParamVerifyDays, Group: "verify", Type: ParamInt, Default: "90", Min: 1, Max: 365, Unit: "days"},
 	{Key: ParamVerifyNonResid, Group: "verify", Type: ParamBool, Default: "false"},
 	{Key: ParamVerifyDuplicate, Group: "verify", Type: ParamBool, Default: "false"},
-	{Key: ParamPublicBaseURL, Group: "verify", Type: ParamString, Default: "", MaxLen: 200},
+	{Key: ParamPublicBaseURL, Group: "verify", Type: ParamString, Default: "", MaxLen: 200, Check: CheckBaseURL},
 	{Key: ParamPublicRate, Group: "verify", Type: ParamInt, Default: "60", Min: 5, Max: 100000, Unit: "per_minute"},
 	{Key: ParamConnectorMode, Group: "registry", Type: ParamEnum, Default: "off", Options: []string{"off", "connector", "connector_first"}},
-	{Key: ParamConnectorURL, Group: "registry", Type: ParamString, Default: "", MaxLen: 300},
+	{Key: ParamConnectorURL, Group: "registry", Type: ParamString, Default: "", MaxLen: 300, Check: CheckHTTPURL},
 	{Key: ParamConnectorToken, Group: "registry", Type: ParamString, Default: "", MaxLen: 300, Secret: true},
 	{Key: ParamConnectorMillis, Group: "registry", Type: ParamInt, Default: "3000", Min: 200, Max: 60000, Unit: "ms"},
 	// Premises distribution: the server-drawn map always works; a tile
@@ -261,6 +262,36 @@ func normalizeParam(d ParamDef, raw string) (string, string) {
 		}
 		return raw, ""
 	}
+}
+
+// CheckHTTPURL checks an address the server calls or prints: empty (none),
+// or an absolute http(s) URL with a host. A name in it is refused because
+// the page and the log show the URL in clear (a credential belongs in a
+// secret parameter), a fragment because paths and queries are appended.
+// It returns the message key of the problem, "" when fine.
+func CheckHTTPURL(s string) string {
+	if s == "" {
+		return ""
+	}
+	u, err := url.Parse(s)
+	if err != nil || strings.ContainsAny(s, " \t\r\n\"'<>\\`") || (u.Scheme != "http" && u.Scheme != "https") ||
+		u.Hostname() == "" || u.User != nil || strings.Contains(s, "#") {
+		return "param.bad_url"
+	}
+	return ""
+}
+
+// CheckBaseURL checks the public base URL (public.base_url), to which the
+// printed notice's QR code appends "/v/<code>": an http(s) URL, as
+// CheckHTTPURL, without a query.
+func CheckBaseURL(s string) string {
+	if problem := CheckHTTPURL(s); problem != "" {
+		return problem
+	}
+	if strings.Contains(s, "?") {
+		return "param.url_has_query"
+	}
+	return ""
 }
 
 // SetParams validates and stores several parameters at once (one form).

@@ -203,3 +203,39 @@ func TestSecretParamNeverLeavesTheServer(t *testing.T) {
 		t.Errorf("audit details = %q, want %q", details, want)
 	}
 }
+
+func TestURLParamsMustBeHTTPAddresses(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	for _, tc := range []struct{ key, value, problem string }{
+		{ParamPublicBaseURL, "zfzl example", "param.bad_url"},
+		{ParamPublicBaseURL, "zfzl.example.gov.cn", "param.bad_url"}, // no scheme
+		{ParamPublicBaseURL, "ftp://zfzl.example.gov.cn", "param.bad_url"},
+		{ParamPublicBaseURL, "https://", "param.bad_url"},
+		{ParamPublicBaseURL, "https://:8443/", "param.bad_url"},
+		{ParamPublicBaseURL, "https://zfzl.example.gov.cn/#top", "param.bad_url"},
+		{ParamPublicBaseURL, "https://zfzl.example.gov.cn/?from=qr", "param.url_has_query"},
+		{ParamConnectorURL, "not a url", "param.bad_url"},
+		{ParamConnectorURL, "/api/property", "param.bad_url"},
+		{ParamConnectorURL, "https://user:pw@bdc.example.gov.cn/api", "param.bad_url"},
+		{ParamConnectorURL, "http://bdc.example.gov.cn/a b", "param.bad_url"},
+	} {
+		wantFieldError(t, f.SetParams(f.admin, map[string]string{tc.key: tc.value}), tc.key, tc.problem)
+	}
+	if got := storedParams(t, f); len(got) != 0 {
+		t.Errorf("stored after refused URLs: %v", got)
+	}
+	good := map[string]string{
+		ParamPublicBaseURL: " https://zfzl.example.gov.cn:8443/anju/ ",
+		ParamConnectorURL:  "http://10.1.2.3:8080/api/property?src=anju",
+	}
+	if err := f.SetParams(f.admin, good); err != nil {
+		t.Fatal(err)
+	}
+	if got := f.ParamString(ParamPublicBaseURL); got != "https://zfzl.example.gov.cn:8443/anju/" {
+		t.Errorf("base URL = %q", got)
+	}
+	if err := f.SetParams(f.admin, map[string]string{ParamPublicBaseURL: "", ParamConnectorURL: ""}); err != nil {
+		t.Errorf("emptying the URLs (the defaults): %v", err)
+	}
+}

@@ -379,6 +379,29 @@ func TestParamsSecretToken(t *testing.T) {
 	wantText(t, admin.get("/gov/admin/audit?action=param."), "registry.connector_token: (cleared)")
 }
 
+func TestParamsURLsAreChecked(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	admin := e.signedIn("gov", "sysadmin")
+	for _, lang := range []string{"zh-CN", "en"} {
+		admin.setCookie("lang", lang)
+		f := paramsForm(t, e)
+		f.Set(app.ParamPublicBaseURL, "zfzl example")
+		f.Set(app.ParamConnectorURL, "not a url")
+		r := admin.post("/gov/admin/params", f)
+		wantStatus(t, r, http.StatusUnprocessableEntity)
+		wantFieldError(t, r, app.ParamPublicBaseURL, msg(lang, "param.bad_url"))
+		wantFieldError(t, r, app.ParamConnectorURL, msg(lang, "param.bad_url"))
+		wantInputValue(t, r, app.ParamPublicBaseURL, "zfzl example")
+		f.Set(app.ParamPublicBaseURL, "https://zfzl.example.gov.cn/?from=qr")
+		f.Set(app.ParamConnectorURL, "http://10.1.2.3:8080/api/property?src=anju")
+		wantFieldError(t, admin.post("/gov/admin/params", f), app.ParamPublicBaseURL, msg(lang, "param.url_has_query"))
+	}
+	if got := e.app.ParamString(app.ParamPublicBaseURL) + e.app.ParamString(app.ParamConnectorURL); got != "" {
+		t.Errorf("refused URLs stored: %q", got)
+	}
+}
+
 func TestDictionaries(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
