@@ -1,6 +1,7 @@
 package app
 
 import (
+	"maps"
 	"slices"
 	"strconv"
 	"testing"
@@ -530,6 +531,30 @@ func TestCreditLevelThresholdsInOrder(t *testing.T) {
 	wantFieldError(t, err, ParamCreditLevelB, "credit.levels_order")
 	err = f.SetParams(f.admin, map[string]string{ParamCreditLevelC: "80"}) // B is 75
 	wantFieldError(t, err, ParamCreditLevelC, "credit.levels_order")
+	// The settings form sends every value: the message goes beside the
+	// one that changed, beside both when both did.
+	all := func(a, b, c string) map[string]string {
+		return map[string]string{ParamCreditLevelA: a, ParamCreditLevelB: b, ParamCreditLevelC: c}
+	}
+	for _, tc := range []struct {
+		values map[string]string
+		fields []string
+	}{
+		{all("70", "75", "60"), []string{ParamCreditLevelA}},
+		{all("90", "95", "60"), []string{ParamCreditLevelB}},
+		{all("90", "55", "60"), []string{ParamCreditLevelB}},
+		{all("90", "75", "80"), []string{ParamCreditLevelC}},
+		{all("70", "80", "60"), []string{ParamCreditLevelA, ParamCreditLevelB}},
+	} {
+		e := wantError(t, f.SetParams(f.admin, tc.values), EINVALID, "form.invalid")
+		want := map[string]string{}
+		for _, field := range tc.fields {
+			want[field] = "credit.levels_order"
+		}
+		if !maps.Equal(e.Fields, want) {
+			t.Errorf("%v: fields %v, want %v", tc.values, e.Fields, want)
+		}
+	}
 	// Moved together, in order: accepted.
 	if err := f.SetParams(f.admin, map[string]string{ParamCreditLevelA: "96", ParamCreditLevelB: "95", ParamCreditLevelC: "80"}); err != nil {
 		t.Fatal(err)

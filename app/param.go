@@ -373,6 +373,10 @@ func paramAuditDetail(key, was, now string) string {
 
 // checkCreditLevels refuses level thresholds out of order (A above B above
 // C), judging the new values with the stored ones they leave unchanged.
+// The settings form sends every value, so the message goes beside the
+// threshold whose value changed: lowering A below B is a mistake in A,
+// though B would be the field whose order rule fails. When both of a pair
+// changed, either may be the mistake, and it goes beside both.
 func checkCreditLevels(v *validation, clean map[string]string, current func(string) int) {
 	get := func(key string) int {
 		if s, ok := clean[key]; ok {
@@ -381,11 +385,19 @@ func checkCreditLevels(v *validation, clean map[string]string, current func(stri
 		}
 		return current(key)
 	}
-	a, b, c := get(ParamCreditLevelA), get(ParamCreditLevelB), get(ParamCreditLevelC)
-	if b >= a {
-		v.add(ParamCreditLevelB, "credit.levels_order")
+	changed := func(key string) bool { return get(key) != current(key) }
+	inOrder := func(upper, lower string) {
+		if get(lower) < get(upper) {
+			return
+		}
+		cu, cl := changed(upper), changed(lower)
+		if cu || !cl {
+			v.add(upper, "credit.levels_order")
+		}
+		if cl || !cu {
+			v.add(lower, "credit.levels_order")
+		}
 	}
-	if c >= b {
-		v.add(ParamCreditLevelC, "credit.levels_order")
-	}
+	inOrder(ParamCreditLevelA, ParamCreditLevelB)
+	inOrder(ParamCreditLevelB, ParamCreditLevelC)
 }

@@ -402,6 +402,47 @@ func TestParamsURLsAreChecked(t *testing.T) {
 	}
 }
 
+// TestParamsErrorSummary: the page is long, so a refused save lists the
+// fields in error at the top, in page order, each a link to its field,
+// and still shows each message beside its field.
+func TestParamsErrorSummary(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	admin := e.signedIn("gov", "sysadmin")
+	for _, lang := range []string{"zh-CN", "en"} {
+		admin.setCookie("lang", lang)
+		f := paramsForm(t, e)
+		f.Set(app.ParamSessionIdle, "2")
+		f.Set(app.ParamCreditLevelA, "70") // below level B (75), sent unchanged
+		r := admin.post("/gov/admin/params", f)
+		wantStatus(t, r, http.StatusUnprocessableEntity)
+		summary := regexp.MustCompile(`(?s)<ul class="error-summary">(.*?)</ul>`).FindStringSubmatch(r.body)
+		if summary == nil {
+			t.Fatalf("%s: no list of the fields in error", lang)
+		}
+		links := regexp.MustCompile(`<a href="#([^"]+)">([^<]+)</a> — ([^<]+)</li>`).FindAllStringSubmatch(html.UnescapeString(summary[1]), -1)
+		want := [][2]string{
+			{app.ParamSessionIdle, msg(lang, "param.session.idle_minutes")},
+			{app.ParamCreditLevelA, msg(lang, "param.credit.level_a")},
+		}
+		if len(links) != len(want) {
+			t.Fatalf("%s: summary %q, want links to %v", lang, summary[1], want)
+		}
+		for i, l := range links {
+			if l[1] != want[i][0] || l[2] != want[i][1] {
+				t.Errorf("%s: summary item %d links %q to #%s, want %q to #%s", lang, i, l[2], l[1], want[i][1], want[i][0])
+			}
+			if !strings.Contains(r.body, `id="`+l[1]+`"`) {
+				t.Errorf("%s: no element #%s to go to", lang, l[1])
+			}
+		}
+		wantFieldError(t, r, app.ParamSessionIdle, msg(lang, "param.out_of_range"))
+		wantFieldError(t, r, app.ParamCreditLevelA, msg(lang, "credit.levels_order"))
+		wantFieldError(t, r, app.ParamCreditLevelB, "")
+	}
+	wantNoText(t, wantOK(t, admin.get("/gov/admin/params")), `class="error-summary"`)
+}
+
 func TestDictionaries(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
