@@ -53,6 +53,33 @@ func TestMessageCatalogs(t *testing.T) {
 	}
 }
 
+// TestParamLabelsDoNotRepeatTheirUnit: the settings page shows a
+// parameter's unit after its input, so a label that names the unit too
+// reads "attempts per minute [20] per minute". In Chinese a one-character
+// unit (次, 分, 天) is also an ordinary part of words (次数, 分数线), so
+// there only longer units and a unit in brackets ("（天）") are caught.
+func TestParamLabelsDoNotRepeatTheirUnit(t *testing.T) {
+	t.Parallel()
+	reBracket := regexp.MustCompile(`[（(][^）)]*[）)]`)
+	for _, d := range app.ParamDefs() {
+		if d.Unit == "" {
+			continue
+		}
+		for _, lang := range []string{"zh-CN", "en"} {
+			label, unit := msg(lang, "param."+d.Key), msg(lang, "unit."+d.Unit)
+			for _, part := range strings.Split(unit, "/") {
+				repeated := strings.Contains(strings.ToLower(label), strings.ToLower(part))
+				if lang == "zh-CN" && utf8.RuneCountInString(part) < 2 {
+					repeated = strings.Contains(strings.Join(reBracket.FindAllString(label, -1), ""), part)
+				}
+				if repeated {
+					t.Errorf("%s: %s label %q repeats its unit %q", d.Key, lang, label, unit)
+				}
+			}
+		}
+	}
+}
+
 // TestMessageKeysUsedExist finds the message keys written literally in the
 // templates and in the Go code of ui and app (errors, field problems,
 // flashes) and checks each is in the catalog: a missing key fails here,
