@@ -36,7 +36,7 @@ type RegistryRow struct {
 	CertNo       string    // normalised with NormalizeCertNo
 	OwnerName    string    // trimmed, inner whitespace collapsed to one space
 	OwnerIDType  string    // as written (code or name); the importer resolves it
-	OwnerIDNo    string    // half-width, upper-cased, whitespace removed; not checksum-validated (passports etc.)
+	OwnerIDNo    string    // half-width, upper-cased, whitespace removed; not checksum-validated here (the type is not resolved yet: the importer checks resident IDs)
 	Share        string    // e.g. "50%", "1/2", "共同共有", "" — kept as text, trimmed
 	Address      string    // trimmed, inner whitespace collapsed
 	Area         float64   // building area in m², > 0

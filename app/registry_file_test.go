@@ -685,7 +685,10 @@ func regfileTestGenCSV(w io.Writer, n int) error {
 	for i := 0; i < n; i++ {
 		rec[2] = "京(2024)朝阳区不动产权第" + strconv.Itoa(1000000+i/2) + "号"
 		rec[3] = names[i%len(names)]
-		rec[5] = "1101051985" + strconv.Itoa(10000000+i)
+		// Distinct resident IDs with valid check characters: the importer
+		// rejects any other.
+		d17 := "110105" + time.Date(1950, 1, 1, 0, 0, 0, 0, time.UTC).AddDate(0, 0, i/1000).Format("20060102") + strconv.Itoa(1000 + i%1000)[1:]
+		rec[5] = d17 + string(residentIDCheckChar(d17))
 		rec[7] = "北京市朝阳区示例路" + strconv.Itoa(i/2%500+1) + "号院" + strconv.Itoa(i%30+1) + "号楼" + strconv.Itoa(i%6+1) + "单元" + strconv.Itoa(i%28+1) + "01"
 		rec[8] = strconv.Itoa(40+i%160) + "." + strconv.Itoa(i%10)
 		if err := cw.Write(rec); err != nil {

@@ -101,6 +101,16 @@ func (a *App) runImport(actor Actor, rep *RegistryImport, r io.Reader, progress 
 	if err != nil {
 		return nil, err
 	}
+	// A property is verified by its district, so a row whose district the
+	// bureau's dictionary does not know could never be verified. A disabled
+	// entry still counts: disabling is reversible and only stops the
+	// district being offered, while its properties must keep following the
+	// centre (owner changes voiding codes) so that enabling it again needs
+	// no re-import.
+	districts, err := a.dictResolver(DictDistrict)
+	if err != nil {
+		return nil, err
+	}
 	var rejects bytes.Buffer
 	rejects.WriteString("\ufeff")
 	rw := csv.NewWriter(&rejects)
@@ -175,6 +185,10 @@ func (a *App) runImport(actor Actor, rep *RegistryImport, r io.Reader, progress 
 	cr := &countingReader{r: r}
 	info, err := ReadRegistryFile(cr, filename, func(row RegistryRow) error {
 		rep.Rows++
+		if _, ok := districts[row.District]; !ok {
+			reject(RegistryRowError{Line: row.Line, CertNo: row.CertNo, Field: "district_code", Reason: "registry.district_unknown", Value: row.District})
+			return nil
+		}
 		ct, ok := certTypes[strings.ToLower(row.CertType)]
 		if !ok {
 			reject(RegistryRowError{Line: row.Line, CertNo: row.CertNo, Field: "cert_type", Reason: "registry.cert_type_unknown", Value: row.CertType})
@@ -184,6 +198,14 @@ func (a *App) runImport(actor Actor, rep *RegistryImport, r io.Reader, progress 
 		if !ok {
 			reject(RegistryRowError{Line: row.Line, CertNo: row.CertNo, Field: "owner_id_type", Reason: "registry.id_type_unknown", Value: row.OwnerIDType})
 			return nil
+		}
+		// Verification checks a resident ID before it looks the owner up,
+		// so an owner stored with an invalid one could never pass.
+		if it == "resident_id" {
+			if err := CheckResidentID(row.OwnerIDNo); err != nil {
+				reject(RegistryRowError{Line: row.Line, CertNo: row.CertNo, Field: "owner_id_no", Reason: err.Error(), Value: row.OwnerIDNo})
+				return nil
+			}
 		}
 		key := row.District + "/" + row.CertNo
 		p, seen := pending[key]

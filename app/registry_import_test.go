@@ -200,6 +200,82 @@ func TestImportRegistryRejects(t *testing.T) {
 	wantError(t, err, EFORBIDDEN, "error.forbidden")
 }
 
+// TestImportRegistryRejectsUnverifiable: rows that verification could never
+// pass (a district the dictionary does not know, a resident ID whose check
+// character is wrong) are rejected with their line, field and reason; a
+// district that is only disabled is kept, and so is a passport number that
+// no checksum applies to.
+func TestImportRegistryRejectsUnverifiable(t *testing.T) {
+	t.Parallel()
+	f := newVFFixture(t)
+	var yanqing *DictEntry
+	entries, err := f.Dict(DictDistrict, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range entries {
+		if e.Code == "110119" {
+			yanqing = e
+		}
+	}
+	if yanqing == nil {
+		t.Fatal("the demo has no district 110119")
+	}
+	if _, err := f.SaveDictEntry(f.admin, DictDistrict, yanqing.ID, DictInput{Code: yanqing.Code, Name: yanqing.Name, NameEn: yanqing.NameEn, Sort: yanqing.Sort}); err != nil {
+		t.Fatal(err)
+	}
+	rows := [][]string{
+		vfRow(vfCertNo(1), "欧阳麒", vfID(1)),                                              // line 2
+		vfRow(vfCertNo(2), "司马骏", vfID(2), "district_code", "999999"),                   // 3
+		vfRow(vfCertNo(3), "诸葛蕾", vfID(3), "district_code", "120101"),                   // 4: Tianjin, not in the dictionary
+		vfRow(vfCertNo(4), "上官黛", "110105198001010012"),                                 // 5: check digit should be 6
+		vfRow(vfCertNo(5), "皇甫嵩", "110105198001010016"),                                 // 6
+		vfRow(vfCertNo(6), "欧阳麒", vfID(1), "district_code", "110119"),                   // 7: disabled, kept
+		vfRow(vfCertNo(7), "司马骏", "E12345678", "owner_id_type", "护照"),                   // 8
+		vfRow(vfCertNo(8), "诸葛蕾", "110105198013010016"),                                 // 9: no 13th month
+		vfRow(vfCertNo(9), "上官黛", "110105198001010012", "owner_id_type", "港澳居民来往内地通行证"), // 10: not a resident ID
+	}
+	rep, err := f.ImportRegistry(f.admin, bytes.NewReader(vfCSV(rows...)), "unverifiable.csv", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.Rows != 9 || rep.Rejected != 4 || rep.Created != 5 {
+		t.Errorf("report = %+v, want 9 rows, 4 rejected, 5 created", rep)
+	}
+	for _, c := range []struct {
+		district string
+		n        int
+		stored   bool
+	}{
+		{"110105", 1, true}, {"999999", 2, false}, {"120101", 3, false}, {"110105", 4, false}, {"110105", 5, true},
+		{"110119", 6, true}, {"110105", 7, true}, {"110105", 8, false}, {"110105", 9, true},
+	} {
+		if p := f.property(c.district, vfCertNo(c.n)); (p != nil) != c.stored {
+			t.Errorf("certificate %d in %s: stored %+v, want stored %v", c.n, c.district, p, c.stored)
+		}
+	}
+	data, err := f.RegistryRejects(f.admin, rep.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	recs, err := csv.NewReader(bytes.NewReader(bytes.TrimPrefix(data, []byte("\ufeff")))).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := [][]string{
+		{"行号 line", "不动产权证号 cert_no", "字段 field", "原因 reason", "内容 value"},
+		{"3", vfCertNo(2), "district_code", "registry.district_unknown", "999999"},
+		{"4", vfCertNo(3), "district_code", "registry.district_unknown", "120101"},
+		{"5", vfCertNo(4), "owner_id_no", "idcard.checksum", "110105198001010012"},
+		{"9", vfCertNo(8), "owner_id_no", "idcard.birth", "110105198013010016"},
+	}
+	if !slices.EqualFunc(recs, want, slices.Equal) {
+		t.Errorf("report = %q, want %q", recs, want)
+	}
+	// The owner whose row was kept verifies.
+	f.mustVerify(f.agent, vfInput(vfCertNo(5), vfOwner("皇甫嵩", "110105198001010016")))
+}
+
 func TestImportRegistryCertNoNormalised(t *testing.T) {
 	t.Parallel()
 	f := newVFFixture(t)
@@ -542,6 +618,7 @@ func BenchmarkImportCSV(b *testing.B) {
 				if err != nil {
 					b.Fatal(err)
 				}
+				benchDistricts(b, a)
 				if again {
 					if _, err := a.ImportRegistry(admin, bytes.NewReader(data), "first.csv", nil); err != nil {
 						b.Fatal(err)
