@@ -4,11 +4,13 @@ import (
 	"bufio"
 	"encoding/json"
 	"fmt"
+	"html"
 	"io"
 	"net"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"os"
 	"regexp"
 	"strconv"
 	"strings"
@@ -463,6 +465,50 @@ func TestOpenAPIDocument(t *testing.T) {
 	for _, s := range []string{"201", "400", "401", "422", "429", "503"} {
 		if _, ok := post[s]; !ok {
 			t.Errorf("POST response %s not documented", s)
+		}
+	}
+}
+
+// The request examples in README.md, on the documentation page and in
+// openapi.json are sent as they stand to a demo instance and pass, so that
+// an integrator's first try works and the examples cannot drift from the
+// demo data again.
+func TestAPIDocExamplesVerify(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	_, key := e.apiKey(app.APIKeyInput{Name: "示例平台"})
+	curlBody := regexp.MustCompile(`(?s)-d '(\{.*?\})'`)
+	readme, err := os.ReadFile("../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, api, _ := strings.Cut(string(readme), "## The API")
+	m := curlBody.FindStringSubmatch(api)
+	if m == nil {
+		t.Fatal("README.md: no curl -d '…' example under \"The API\"")
+	}
+	examples := map[string]string{"README.md": m[1]}
+	docs := wantOK(t, e.signedIn("gov", "sysadmin").get("/gov/api-docs"))
+	if m = curlBody.FindStringSubmatch(docs.body); m == nil {
+		t.Fatal("/gov/api-docs: no curl -d '…' example")
+	}
+	examples["/gov/api-docs"] = html.UnescapeString(m[1])
+	var doc struct {
+		Paths map[string]map[string]struct {
+			RequestBody struct {
+				Content map[string]struct {
+					Example json.RawMessage `json:"example"`
+				} `json:"content"`
+			} `json:"requestBody"`
+		} `json:"paths"`
+	}
+	wantAPI(t, e.client().get("/api/v1/openapi.json"), http.StatusOK, &doc)
+	examples["openapi.json"] = string(doc.Paths["/api/v1/verifications"]["post"].RequestBody.Content["application/json"].Example)
+	for where, body := range examples {
+		// One platform: its second code for the same listing is no duplicate.
+		r := e.client().apiCall("POST", "/api/v1/verifications", key, body)
+		if r.StatusCode != http.StatusCreated {
+			t.Errorf("the example of %s: status %d, want 201\n%s\n%s", where, r.StatusCode, body, r.body)
 		}
 	}
 }
