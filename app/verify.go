@@ -38,8 +38,10 @@ type VerifyInput struct {
 // VerifyResult is the outcome of one verification request.
 type VerifyResult struct {
 	Verification *Verification
-	// Duplicate is another agency's unexpired code for the same property
-	// and room, shown to the user (allowed or refused by parameter).
+	// Duplicate is another requester's unexpired code for the same
+	// property and room (allowed or refused by parameter), set only for an
+	// actor who may see that verification (government staff): an agency or
+	// a platform must not learn which competitor holds a listing.
 	Duplicate *Verification
 }
 
@@ -299,6 +301,7 @@ func (a *App) verify(actor Actor, in VerifyInput, then decided) (VerifyResult, e
 			return err
 		}
 		key := roomKey(p.ID, listing)
+		duplicate := false
 		for _, id := range ids {
 			other, err := verificationTable.Get(tx, id)
 			if err != nil {
@@ -312,10 +315,14 @@ func (a *App) verify(actor Actor, in VerifyInput, then decided) (VerifyResult, e
 			}
 			sameRequester := requesterKey(other.Requester) == requesterKey(requesterOf(actor))
 			if !sameRequester {
-				res.Duplicate = other
+				duplicate = true
+				if canSeeVerification(actor, other) {
+					res.Duplicate = other
+				}
+				// The refusal names neither the holder nor the code: the
+				// public check of a code shows who asked for it.
 				if !a.ParamBool(ParamVerifyDuplicate) {
-					return refuse("refused", &Error{Code: EINVALID, Key: "verify.duplicate", Fields: map[string]string{"cert_no": "verify.duplicate"},
-						Args: []any{FormatVerificationCode(other.Code), holderName(other.Requester)}})
+					return refuse("refused", refusalError("cert_no", "verify.duplicate"))
 				}
 			}
 		}
@@ -326,7 +333,7 @@ func (a *App) verify(actor Actor, in VerifyInput, then decided) (VerifyResult, e
 		if p.Mortgaged {
 			v.Warnings = append(v.Warnings, "verify.warn_mortgaged")
 		}
-		if res.Duplicate != nil {
+		if duplicate {
 			v.Warnings = append(v.Warnings, "verify.warn_duplicate")
 		}
 		if err := a.insertVerification(tx, v); err != nil {
@@ -382,18 +389,6 @@ func (v *Verification) DaysLeft(now time.Time) int {
 // (shown at the top of the form and by the API) and the field's message.
 func refusalError(field, key string) error {
 	return &Error{Code: EINVALID, Key: key, Fields: map[string]string{field: key}}
-}
-
-// holderName names who holds a verification, for messages: the agency,
-// the listing platform, or the bureau.
-func holderName(r Requester) string {
-	switch {
-	case r.AgencyName != "":
-		return r.AgencyName
-	case r.Platform != "":
-		return r.Platform
-	}
-	return "住建部门 / housing bureau"
 }
 
 // resolveTypes maps a connector answer's certificate and ID types, which

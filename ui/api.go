@@ -185,8 +185,7 @@ func (h *apiServer) apiFail(r *http.Request, err error) (int, []byte) {
 		}
 		// The code is the field's message key: a wrapper key ("form.invalid",
 		// or a banner such as "verify.refused") would hide the reason. A
-		// field whose key is the error's own keeps the error's arguments
-		// (verify.duplicate names the other code).
+		// field whose key is the error's own keeps the error's arguments.
 		own := ""
 		for f, k := range e.Fields {
 			if k == e.Key {

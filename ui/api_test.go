@@ -239,10 +239,7 @@ func TestAPIVerify(t *testing.T) {
 	})
 
 	t.Run("another platform's valid code", func(t *testing.T) {
-		e := wantAPIError(t, c.apiCall("POST", "/api/v1/verifications", otherKey, verifyBody(prop)), http.StatusUnprocessableEntity, "duplicate", "cert_no", "")
-		if !strings.Contains(e.Message, app.FormatVerificationCode(created.Code)) {
-			t.Errorf("the duplicate refusal does not name the code: %q", e.Message)
-		}
+		wantAPIError(t, c.apiCall("POST", "/api/v1/verifications", otherKey, verifyBody(prop)), http.StatusUnprocessableEntity, "duplicate", "cert_no", zh("verify.duplicate"))
 	})
 
 	t.Run("allowed districts", func(t *testing.T) {
@@ -258,6 +255,41 @@ func TestAPIVerify(t *testing.T) {
 			t.Errorf("warnings = %+v", got.Warnings)
 		}
 	})
+}
+
+// A duplicate refusal tells another platform or agency that the listing is
+// taken, never by whom nor under which code (the public check of a code
+// names who asked for it); a clerk, who may see every verification, is
+// shown both.
+func TestDuplicateRefusalNamesNoCompetitor(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	_, holder := e.apiKey(app.APIKeyInput{Name: "贝壳找房"})
+	_, other := e.apiKey(app.APIKeyInput{Name: "58同城"})
+	prop := e.demoProperty("clear")
+	var held verifyAnswer
+	wantAPI(t, e.client().apiCall("POST", "/api/v1/verifications", holder, verifyBody(prop)), http.StatusCreated, &held)
+	code := app.FormatVerificationCode(held.Code)
+
+	r := e.client().apiCall("POST", "/api/v1/verifications", other, verifyBody(prop))
+	wantAPIError(t, r, http.StatusUnprocessableEntity, "duplicate", "cert_no", zh("verify.duplicate"))
+	wantNoText(t, r, "贝壳找房", code, held.Code)
+	r = e.client().apiCall("POST", "/api/v1/verifications", other, verifyBody(prop), "Accept-Language", "en")
+	wantAPIError(t, r, http.StatusUnprocessableEntity, "duplicate", "cert_no", en("verify.duplicate"))
+	wantNoText(t, r, "贝壳找房", code, held.Code)
+
+	o := prop.Owners[0]
+	form := url.Values{"district": {prop.District}, "cert_type": {prop.CertType}, "cert_no": {prop.CertNo},
+		"owner_name": {o.Name}, "owner_id_type": {o.IDType}, "owner_id_no": {o.IDNo}, "address": {prop.Address},
+		"area": {"80"}, "rooms": {"2"}, "halls": {"1"}, "baths": {"1"}, "rent": {"6500"}, "mode": {"whole"}}
+	r = e.signedIn("agency", "agent.zhang").post("/agency/verifications", form)
+	wantStatus(t, r, http.StatusUnprocessableEntity)
+	wantText(t, r, zh("verify.duplicate"))
+	wantNoText(t, r, "贝壳找房", code, held.Code)
+
+	r = e.signedIn("gov", "clerk").post("/gov/verifications", form)
+	wantStatus(t, r, http.StatusUnprocessableEntity)
+	wantText(t, r, zh("verify.duplicate"), code, "贝壳找房")
 }
 
 func TestAPIAuthentication(t *testing.T) {

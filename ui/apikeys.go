@@ -133,7 +133,7 @@ func (s *Server) apiDocErrors(lang string) []apiDocError {
 		{422, "", "verify.cancelled", nil},
 		{422, "", "verify.restricted", nil},
 		{422, "", "verify.not_residential", nil},
-		{422, "", "verify.duplicate", []any{"XXXX-XXXX-XXXX", "…"}},
+		{422, "", "verify.duplicate", nil},
 		{422, "", "verify.owner_id_no_required", nil},
 		{422, "", "idcard.checksum", nil},
 		{422, "", "verify.area_invalid", nil},
