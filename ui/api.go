@@ -150,7 +150,7 @@ func (h *apiServer) apiFail(r *http.Request, err error) (int, []byte) {
 	if !ok {
 		h.log.Error("api request failed", "request_id", requestID(r), "path", r.URL.Path, "err", err)
 		return http.StatusInternalServerError, apiJSON(apiErrorBody{apiError{Code: "internal",
-			Message: h.msgs.t(apiLang(r), "error.internal"), RequestID: requestID(r)}})
+			Message: h.msgs.t(apiLang(r), "api.internal"), RequestID: requestID(r)}})
 	}
 	lang := apiLang(r)
 	status := statusOf(e.Code)
@@ -229,7 +229,7 @@ func (h *apiServer) withKey(next func(http.ResponseWriter, *http.Request, app.Ac
 					panic(v)
 				}
 				h.log.Error("panic", "request_id", requestID(r), "panic", v, "stack", string(debug.Stack()))
-				h.writeAPIError(w, r, http.StatusInternalServerError, "internal", "error.internal", "")
+				h.writeAPIError(w, r, http.StatusInternalServerError, "internal", "api.internal", "")
 			}
 		}()
 		scheme, token, _ := strings.Cut(strings.TrimSpace(r.Header.Get("Authorization")), " ")
@@ -422,8 +422,11 @@ type apiWarning struct {
 // it is not offered to platforms.
 func (h *apiServer) noticeURL(r *http.Request, code string) string { return h.checkURL(r, code) }
 
+// verificationJSON gives times in UTC: stored times carry the offset of the
+// server that wrote them, and a platform should not see the form of its
+// answers change with the bureau's server settings.
 func (h *apiServer) verificationJSON(r *http.Request, v *app.Verification, full bool) apiVerificationJSON {
-	out := apiVerificationJSON{Code: v.Code, Status: v.State(time.Now()), ValidUntil: v.ValidUntil.Format(time.RFC3339),
+	out := apiVerificationJSON{Code: v.Code, Status: v.State(time.Now()), ValidUntil: v.ValidUntil.UTC().Format(time.RFC3339),
 		CheckURL: h.checkURL(r, v.Code), NoticeURL: h.noticeURL(r, v.Code)}
 	lang := apiLang(r)
 	for _, k := range v.Warnings {
@@ -431,7 +434,7 @@ func (h *apiServer) verificationJSON(r *http.Request, v *app.Verification, full 
 	}
 	if full {
 		l := v.Listing
-		out.District, out.Created = v.District, v.Created.Format(time.RFC3339)
+		out.District, out.Created = v.District, v.Created.UTC().Format(time.RFC3339)
 		out.Listing = &apiListingJSON{Address: l.Address, Building: l.Building, Room: l.Room,
 			Area: json.Number(strconv.FormatFloat(l.Area, 'f', -1, 64)), Rent: json.Number(strconv.Itoa(l.Rent)), Mode: l.Mode,
 			Layout: apiLayout{Rooms: json.Number(strconv.Itoa(l.Rooms)), Halls: json.Number(strconv.Itoa(l.Halls)), Baths: json.Number(strconv.Itoa(l.Baths))}}

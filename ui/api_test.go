@@ -545,6 +545,59 @@ func TestAPIDocExamplesVerify(t *testing.T) {
 	}
 }
 
+// The documentation page says what the API really answers: its error table
+// has every status README.md and openapi.json list (408 included), the 500
+// message says where the request ID is in a JSON answer, and the examples'
+// times have the form of the real answers (UTC).
+func TestAPIDocsAgreeWithAnswers(t *testing.T) {
+	t.Parallel()
+	// A server set to Beijing time: the answers are in UTC all the same.
+	e := newEnvClock(t, &clock{t: time.Now().In(time.FixedZone("CST", 8*3600))})
+	_, key := e.apiKey(app.APIKeyInput{Name: "示例平台"})
+	admin := e.signedIn("gov", "sysadmin")
+	for _, lang := range []string{"zh-CN", "en"} {
+		docs := wantOK(t, admin.get("/gov/api-docs", "Accept-Language", lang))
+		wantText(t, docs,
+			"<td>408</td><td><code>request_timeout</code></td><td>"+fmt.Sprintf(msg(lang, "api.read_timeout"), 20)+"</td>",
+			"<td>500</td><td><code>internal</code></td><td>"+msg(lang, "api.internal")+"</td>")
+		wantNoText(t, docs, msg(lang, "error.internal"), "+08:00")
+	}
+	for _, lang := range []string{"zh-CN", "en"} {
+		if m := msg(lang, "api.internal"); !strings.Contains(m, "request_id") || !strings.Contains(m, "X-Request-ID") {
+			t.Errorf("the API's 500 message in %s does not say where the request ID is: %q", lang, m)
+		}
+	}
+
+	var created verifyAnswer
+	wantAPI(t, e.client().apiCall("POST", "/api/v1/verifications", key, verifyBody(e.demoProperty("clear"))), http.StatusCreated, &created)
+	var got struct {
+		ValidUntil string `json:"valid_until"`
+		Created    string `json:"created"`
+	}
+	wantAPI(t, e.client().apiCall("GET", "/api/v1/verifications/"+created.Code, key, ""), http.StatusOK, &got)
+	utc := regexp.MustCompile(`^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$`)
+	for what, v := range map[string]string{"POST valid_until": created.ValidUntil, "GET valid_until": got.ValidUntil, "GET created": got.Created} {
+		if !utc.MatchString(v) {
+			t.Errorf("%s = %q, want RFC 3339 in UTC as documented", what, v)
+		}
+	}
+	docs := wantOK(t, admin.get("/gov/api-docs"))
+	openapi := e.client().get("/api/v1/openapi.json")
+	times := regexp.MustCompile(`"(?:valid_until|created)": ?"([^"]+)"`)
+	n := 0
+	for _, body := range []string{html.UnescapeString(docs.body), openapi.body} {
+		for _, m := range times.FindAllStringSubmatch(body, -1) {
+			n++
+			if !utc.MatchString(m[1]) {
+				t.Errorf("a documented example time %q is not in the form of the answers (UTC)", m[1])
+			}
+		}
+	}
+	if n < 4 {
+		t.Errorf("found %d example times in the docs page and openapi.json, want at least 4", n)
+	}
+}
+
 func TestAPIKeyPages(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)

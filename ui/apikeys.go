@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/gorilla/mux"
 
@@ -122,6 +123,7 @@ func (s *Server) apiDocErrors(lang string) []apiDocError {
 		{401, "unauthorized", "api.key_revoked", nil},
 		{404, "not_found", "api.not_found", nil},
 		{405, "method_not_allowed", "api.method", nil},
+		{408, "request_timeout", "api.read_timeout", []any{int(apiReadTimeout / time.Second)}},
 		{422, "", "api.district_not_allowed", nil},
 		{422, "", "verify.district_unknown", nil},
 		{422, "", "verify.cert_type_unknown", nil},
@@ -143,7 +145,7 @@ func (s *Server) apiDocErrors(lang string) []apiDocError {
 		{422, "", "verify.room_required_shared", nil},
 		{422, "", "api.idempotency_mismatch", nil},
 		{429, "rate_limited", "api.rate_limited", []any{30}},
-		{500, "internal", "error.internal", nil},
+		{500, "internal", "api.internal", nil},
 		{503, "registry_unavailable", "verify.registry_unavailable", nil},
 	}
 	out := make([]apiDocError, 0, len(rows))
