@@ -674,6 +674,16 @@ func TestAPIKeyPages(t *testing.T) {
 	})
 }
 
+// The key list masks a mobile number in the contact, as other lists do.
+func TestAPIKeyListMasksContactPhone(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	e.apiKey(app.APIKeyInput{Name: "贝壳找房", Contact: "张经理 13912345678"})
+	list := wantOK(t, e.signedIn("gov", "sysadmin").get("/gov/admin/apikeys"))
+	wantText(t, list, "贝壳找房", "张经理 139****5678")
+	wantNoText(t, list, "13912345678")
+}
+
 // A platform that trickles its body in gets 408 when the API's read
 // deadline passes, instead of holding the connection; the next request on
 // a new connection is served as usual.

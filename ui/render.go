@@ -188,6 +188,10 @@ func (s *Server) funcs(lang string) template.FuncMap {
 		"hasMsg":    s.msgs.has,
 		"list":      func(xs ...string) []string { return xs },
 		"capital":   func(wan float64) string { return capitalAmount(lang, wan) },
+
+		// maskPersonal is for free text that may hold a mobile or ID number
+		// among other words (an API key's contact "王五 13912345678").
+		"maskPersonal": app.MaskPersonalData,
 	}
 }
 
