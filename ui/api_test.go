@@ -643,6 +643,12 @@ func TestAPIKeyPages(t *testing.T) {
 	if !strings.Contains(list.body, `data-confirm="`+zh("apikeys.revoke_confirm")+`"`) {
 		t.Error("revoking is not confirmed")
 	}
+	// The browser asks for the reason before the confirm dialog: the field
+	// is required and the form lets the browser validate it.
+	revokeForm := regexp.MustCompile(`(?s)<form method="post" action="/gov/admin/apikeys/` + id[1] + `/revoke"[^>]*>.*?</form>`).FindString(list.body)
+	if strings.Contains(revokeForm, "novalidate") || !regexp.MustCompile(`<input id="reason-`+id[1]+`" name="reason"[^>]* required[ >]`).MatchString(revokeForm) {
+		t.Errorf("the revoke reason is not checked by the browser before confirming:\n%s", revokeForm)
+	}
 
 	r = admin.post("/gov/admin/apikeys/"+id[1]+"/revoke", url.Values{"reason": {" "}})
 	wantStatus(t, r, http.StatusUnprocessableEntity)
