@@ -249,6 +249,9 @@ func (h *apiServer) withKey(next func(http.ResponseWriter, *http.Request, app.Ac
 			writeAPIBody(w, status, body)
 			return
 		}
+		// Named before the rate limit, so that a platform's refused
+		// requests are told apart in the log too.
+		setRequestUser(r, "apikey:"+key.Name)
 		if ok, wait := h.limiter.take(strconv.FormatUint(key.ID, 10), key.RatePerMin); !ok {
 			secs := max(1, int(math.Ceil(wait.Seconds())))
 			w.Header().Set("Retry-After", strconv.Itoa(secs))

@@ -19,9 +19,35 @@ const (
 	ctxAuth
 )
 
+// requestInfo is what the outermost middleware keeps about a request: its
+// ID, and who made it once something down the chain has authenticated it
+// (the session, an API key). The authenticated actor is only in a copy of
+// the request further down, which logRequests never sees, so the name is
+// written here, where it does.
+type requestInfo struct {
+	id   string
+	user string
+}
+
 func requestID(r *http.Request) string {
-	id, _ := r.Context().Value(ctxRequestID).(string)
-	return id
+	if info, ok := r.Context().Value(ctxRequestID).(*requestInfo); ok {
+		return info.id
+	}
+	return ""
+}
+
+// setRequestUser names who made r, for its log line.
+func setRequestUser(r *http.Request, name string) {
+	if info, ok := r.Context().Value(ctxRequestID).(*requestInfo); ok {
+		info.user = name
+	}
+}
+
+func requestUser(r *http.Request) string {
+	if info, ok := r.Context().Value(ctxRequestID).(*requestInfo); ok {
+		return info.user
+	}
+	return ""
 }
 
 // withRequestID gives every request an ID, returned in X-Request-ID and
@@ -32,7 +58,7 @@ func withRequestID(next http.Handler) http.Handler {
 		_, _ = rand.Read(b)
 		id := hex.EncodeToString(b)
 		w.Header().Set("X-Request-ID", id)
-		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), ctxRequestID, id)))
+		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), ctxRequestID, &requestInfo{id: id})))
 	})
 }
 
@@ -70,10 +96,7 @@ func (s *Server) logRequests(next http.Handler) http.Handler {
 		if r.URL.Path == "/healthz" || strings.HasPrefix(r.URL.Path, "/static/") {
 			return
 		}
-		user := ""
-		if au := authOf(r); au != nil {
-			user = au.actor.Username
-		}
+		user := requestUser(r)
 		level := slog.LevelInfo
 		if sw.status >= 500 {
 			level = slog.LevelError

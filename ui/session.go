@@ -53,6 +53,7 @@ func (s *Server) withSession(next http.Handler) http.Handler {
 			switch {
 			case err == nil:
 				actor.RequestID = requestID(r)
+				setRequestUser(r, actor.Username)
 				r = r.WithContext(context.WithValue(r.Context(), ctxAuth, &auth{actor: actor, mustChange: u.MustChangePassword}))
 			case app.ErrorCode(err) == app.EUNAUTHORIZED:
 				delete(sess.Values, tokenKey)
