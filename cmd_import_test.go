@@ -25,7 +25,7 @@ const registryCSV = "区县代码,证书类型,不动产权证号,权利人,权�
 // same as offline, and file errors are worded the same.
 func TestImportRegistryCommandThroughRunningPlatform(t *testing.T) {
 	t.Parallel()
-	p := startPlatform(t, false)
+	p := startPlatform(t, true) // the demo's districts: rows of unknown districts are rejected
 	file := filepath.Join(t.TempDir(), "centre.csv")
 	if err := os.WriteFile(file, []byte(registryCSV), 0o600); err != nil {
 		t.Fatal(err)
@@ -41,7 +41,7 @@ func TestImportRegistryCommandThroughRunningPlatform(t *testing.T) {
 		t.Errorf("report:\n%s", out.String())
 	}
 	imports, err := p.App.RegistryImports(app.SystemActor("test"), 5)
-	if err != nil || len(imports) != 1 || imports[0].Created != 2 || !strings.Contains(imports[0].By, "import-registry") {
+	if err != nil || len(imports) == 0 || imports[0].Created != 2 || !strings.Contains(imports[0].By, "import-registry") {
 		t.Fatalf("imports in the platform: %d, first %+v, %v", len(imports), imports[0], err)
 	}
 

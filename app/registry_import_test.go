@@ -221,7 +221,7 @@ func TestImportRegistryRejectsUnverifiable(t *testing.T) {
 	if yanqing == nil {
 		t.Fatal("the demo has no district 110119")
 	}
-	if _, err := f.SaveDictEntry(f.admin, DictDistrict, yanqing.ID, DictInput{Code: yanqing.Code, Name: yanqing.Name, NameEn: yanqing.NameEn, Sort: yanqing.Sort}); err != nil {
+	if _, err := f.SaveDictEntry(f.admin, DictDistrict, yanqing.ID, DictInput{Code: yanqing.Code, Name: yanqing.Name, NameEn: yanqing.NameEn, Sort: strconv.Itoa(yanqing.Sort)}); err != nil {
 		t.Fatal(err)
 	}
 	rows := [][]string{
