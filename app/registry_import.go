@@ -107,6 +107,9 @@ func (a *App) runImport(actor Actor, rep *RegistryImport, r io.Reader, progress 
 	// district being offered, while its properties must keep following the
 	// centre (owner changes voiding codes) so that enabling it again needs
 	// no re-import.
+	// A store with no district entered yet is not checked: on a new
+	// installation the officer may import the registry first, and every
+	// row would be refused; verifying needs the districts in any case.
 	districts, err := a.dictResolver(DictDistrict)
 	if err != nil {
 		return nil, err
@@ -185,7 +188,7 @@ func (a *App) runImport(actor Actor, rep *RegistryImport, r io.Reader, progress 
 	cr := &countingReader{r: r}
 	info, err := ReadRegistryFile(cr, filename, func(row RegistryRow) error {
 		rep.Rows++
-		if _, ok := districts[row.District]; !ok {
+		if _, ok := districts[row.District]; !ok && len(districts) > 0 {
 			reject(RegistryRowError{Line: row.Line, CertNo: row.CertNo, Field: "district_code", Reason: "registry.district_unknown", Value: row.District})
 			return nil
 		}
