@@ -558,7 +558,7 @@ func TestAPIDocsAgreeWithAnswers(t *testing.T) {
 	for _, lang := range []string{"zh-CN", "en"} {
 		docs := wantOK(t, admin.get("/gov/api-docs", "Accept-Language", lang))
 		wantText(t, docs,
-			"<td>408</td><td><code>request_timeout</code></td><td>"+fmt.Sprintf(msg(lang, "api.read_timeout"), 20)+"</td>",
+			"<td>408</td><td><code>request_timeout</code></td><td>"+msg(lang, "api.read_timeout", 20)+"</td>",
 			"<td>500</td><td><code>internal</code></td><td>"+msg(lang, "api.internal")+"</td>")
 		wantNoText(t, docs, msg(lang, "error.internal"), "+08:00")
 	}
