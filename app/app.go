@@ -140,6 +140,11 @@ func (a *App) Run(ctx context.Context) {
 	go a.creditLoop(ctx)         // credit_expiry.go: records expire, automatic applications
 	go a.listLoop(ctx)           // creditlist.go: list entries expire
 	go a.auditChainLoop(ctx)     // audit_chain.go: the whole chain at start and daily
+	go func() {
+		if err := a.keepEarlierTexts(ctx); err != nil && ctx.Err() == nil {
+			a.log.Error("keep the texts of contracts signed earlier", "err", err)
+		}
+	}()
 	// Decode the agencies for the premises map now rather than on its
 	// first request (a few hundred ms with 10,000 agencies).
 	go func() {

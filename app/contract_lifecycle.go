@@ -135,6 +135,11 @@ func (a *App) SeedContract(actor Actor, c *Contract) (*Contract, error) {
 		if _, err := contractTable.Insert(tx, c); err != nil {
 			return err
 		}
+		if signedOnline(c) {
+			if err := a.keepContractText(tx, c); err != nil {
+				return err
+			}
+		}
 		return a.audit(tx, actor, "contract.seed", "contract", c.ID, contractLabel(c))
 	})
 	if err != nil {

@@ -297,6 +297,9 @@ func (a *App) SignContract(actor Actor, id uint64) (*Contract, error) {
 		if err := contractTable.Put(tx, c); err != nil {
 			return err
 		}
+		if err := a.keepContractText(tx, c); err != nil { // contract_text.go
+			return err
+		}
 		v.Status, v.ContractID, v.Ended, v.EndedBy, v.EndReason = VStatusUsed, c.ID, now, actor.Username, c.No
 		if err := verificationTable.Put(tx, v); err != nil {
 			return err

@@ -253,47 +253,6 @@ type ContractText struct {
 // blank stands for a value not yet typed, as on a paper form.
 const blank = "＿＿＿＿"
 
-// RenderContract fills the model text with the contract's values: the
-// version it was signed on, or for a draft the version in force.
-func (a *App) RenderContract(c *Contract) (ContractText, error) {
-	var out ContractText
-	err := a.db.View(func(tx *storage.Tx) error {
-		t, err := loadTemplate(tx, c.TemplateVersion)
-		if err != nil {
-			return err
-		}
-		vals := contractValues(tx, c, t, a.ParamString(ParamOrgName))
-		text := t.Text
-		if d, err := dictGet(tx, DictDistrict, c.District); err == nil && addressNamesDistrict(c.Listing.Address, d) {
-			// "坐落于{{所在区}}{{房屋坐落}}" would read 朝阳区朝阳区望京…: the
-			// address already says it. Elsewhere the district still prints.
-			text = districtThenAddressRe.ReplaceAllString(text, "{{房屋坐落}}")
-		}
-		if vals["抵押情况"] != "" && !usesPlaceholder(text, "抵押情况") {
-			// A text saved before the placeholder existed must not leave
-			// the mortgage out: it follows the property's paragraph.
-			text = withMortgageDisclosure(text)
-		}
-		fill := func(s string) string {
-			return placeholderRe.ReplaceAllStringFunc(s, func(m string) string {
-				name := placeholderRe.FindStringSubmatch(m)[1]
-				if v := vals[name]; v != "" || name == "抵押情况" {
-					return v
-				}
-				return blank
-			})
-		}
-		out.Title, out.Version = fill(t.Title), t.Version
-		for _, line := range strings.Split(fill(text), "\n") {
-			if line = strings.TrimRight(line, " \t"); line != "" {
-				out.Paragraphs = append(out.Paragraphs, line)
-			}
-		}
-		return nil
-	})
-	return out, err
-}
-
 func usesPlaceholder(text, name string) bool {
 	for _, m := range placeholderRe.FindAllStringSubmatch(text, -1) {
 		if m[1] == name {

@@ -578,7 +578,13 @@ func (g *demoContractGen) write(tx *storage.Tx, c *Contract) error {
 	if err := demoFilingRecord(tx, c); err != nil {
 		return err
 	}
-	return contractTable.Put(tx, c)
+	if err := contractTable.Put(tx, c); err != nil {
+		return err
+	}
+	if signedOnline(c) {
+		return g.a.keepContractText(tx, c)
+	}
+	return nil
 }
 
 // demoWasFiled reports whether a cancelled filing had been approved.
