@@ -97,7 +97,12 @@ func (s *Server) pracData(r *http.Request, p *app.Practitioner) pracData {
 	if c := p.Current(); c != nil && actor.Can(app.PermAgencyView) {
 		switch {
 		case actor.Can(app.PermGovPortal):
-			d.AgencyLink = "/gov/agencies/" + strconv.FormatUint(c.AgencyID, 10)
+			// A district clerk sees a practitioner who ever worked in his
+			// district, but only the agencies of his district: an employer
+			// elsewhere is named without a link (it would answer 404).
+			if _, err := s.app.GetAgency(actor, c.AgencyID); err == nil {
+				d.AgencyLink = "/gov/agencies/" + strconv.FormatUint(c.AgencyID, 10)
+			}
 		case c.AgencyID == actor.AgencyID:
 			d.AgencyLink = "/agency/agency"
 		}

@@ -211,6 +211,42 @@ func TestPractitionerRefusedWhileEmployedElsewhere(t *testing.T) {
 	wantNoText(t, hd.get("/gov/practitioners?q="+url.QueryEscape("张伟")), zhang.CardNo)
 }
 
+// TestPractitionerEmployerElsewhereIsNotALink: a district clerk sees a
+// practitioner who once worked in his district; his employer now is in
+// another district, which the clerk cannot open, so it is named without a
+// link (it led to a 404), while a city-wide user gets the link.
+func TestPractitionerEmployerElsewhereIsNotALink(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	hd, err := e.app.SearchAgencies(sys, app.AgencyQuery{District: "110108", Status: app.AgencyFiled, Size: 1})
+	if err != nil || len(hd.Items) == 0 {
+		t.Fatalf("no filed agency in Haidian: %v", err)
+	}
+	haidian := hd.Items[0]
+	id := residentID("11010519880808080")
+	p, err := e.app.AddPractitioner(sys, app.PractitionerInput{Name: "调动者", IDNo: id, Mobile: "13611112222", Role: "other",
+		Agency: anjuAgency, Start: "2025-01-05"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.app.EndEmployment(sys, p.ID, "2026-01-04", "调往海淀"); err != nil {
+		t.Fatal(err)
+	}
+	if p, err = e.app.AddPractitioner(sys, app.PractitionerInput{Name: "调动者", IDNo: id, Mobile: "13611112222", Role: "other",
+		Agency: haidian.Name, Start: "2026-01-05"}); err != nil {
+		t.Fatal(err)
+	}
+	link := `href="/gov/agencies/` + itoa(haidian.ID) + `"`
+	clerk := e.signedIn("gov", "clerk")
+	r := clerk.get("/gov/practitioners/" + itoa(p.ID))
+	wantStatus(t, r, http.StatusOK)
+	wantText(t, r, "调动者", haidian.Name, anjuAgency)
+	wantNoText(t, r, link)
+	wantStatus(t, clerk.get("/gov/agencies/"+itoa(haidian.ID)), http.StatusNotFound)
+	leader := e.signedIn("gov", "leader")
+	wantText(t, leader.get("/gov/practitioners/"+itoa(p.ID)), link)
+}
+
 func TestPractitionerGovFormAndAuditedFullView(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
