@@ -263,7 +263,7 @@ func contractDoc(c *Contract) search.Doc {
 	f := map[string]any{
 		"no": c.No, "cert_no": c.CertNo, "filing_cert_no": c.FilingCertNo,
 		"parties": strings.Join(names, " "),
-		"address": strings.TrimSpace(c.Listing.Address + " " + c.Listing.Building + c.Listing.Room),
+		"address": c.Listing.FullAddress(),
 		"agency":  c.AgencyName, "agency_id": strconv.FormatUint(c.AgencyID, 10),
 		"agent_id": strconv.FormatUint(c.AgentID, 10), "creator_id": strconv.FormatUint(c.CreatedBy.UserID, 10),
 		"district": c.District, "status": c.Status, "filing_status": cmp.Or(c.FilingStatus, "none"), "source": c.Source,

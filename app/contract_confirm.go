@@ -212,7 +212,7 @@ func confirmTarget(tx *storage.Tx, code, idTail string) (*Contract, int, error) 
 
 func confirmViewOf(c *Contract, i int) ConfirmView {
 	p := c.Parties[i]
-	cv := ConfirmView{Role: p.Role, Name: MaskName(p.Name), Address: strings.TrimSpace(c.Listing.Address + " " + c.Listing.Building + c.Listing.Room),
+	cv := ConfirmView{Role: p.Role, Name: MaskName(p.Name), Address: c.Listing.FullAddress(),
 		District: c.District, Start: c.Terms.Start, End: c.Terms.End, Rent: c.Terms.Rent, Deposit: c.Terms.Deposit,
 		Cycle: c.Terms.PaymentCycle, Confirmed: p.Confirmed}
 	for _, q := range c.Parties {

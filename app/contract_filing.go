@@ -386,7 +386,7 @@ func (a *App) applyFilingTx(tx *storage.Tx, actor Actor, c *Contract, now time.T
 
 // contractAddress is the address line of the let property.
 func contractAddress(c *Contract) string {
-	return strings.TrimSpace(c.Listing.Address + " " + c.Listing.Building + c.Listing.Room)
+	return c.Listing.FullAddress()
 }
 
 // loadFiling reads an application the actor may see, with its contract.

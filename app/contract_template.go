@@ -379,7 +379,7 @@ func contractValues(tx *storage.Tx, c *Contract, t *ContractTemplate, org string
 		}
 	}
 	l := c.Listing
-	v["房屋坐落"] = strings.TrimSpace(l.Address + " " + l.Building + l.Room)
+	v["房屋坐落"] = l.FullAddress()
 	if e, err := dictGet(tx, DictDistrict, c.District); err == nil {
 		v["所在区"] = e.Name
 	}

@@ -134,7 +134,7 @@ func verificationDoc(v *Verification) search.Doc {
 	}
 	return search.Doc{Type: "verification", ID: docID("verification", v.ID), Fields: map[string]any{
 		"code": v.Code, "cert_no": v.CertNo, "cert_serial": certSerial(v.CertNo),
-		"address": strings.TrimSpace(v.Listing.Address + " " + v.Listing.Building + v.Listing.Room),
+		"address": v.Listing.FullAddress(),
 		"owner":   strings.Join(owners, " "), "agency": agency,
 		"agency_id": strconv.FormatUint(v.Requester.AgencyID, 10), "requester": v.Requester.Username,
 		"district": v.District, "status": v.Status, "issued": v.Created, "valid_until": v.ValidUntil,

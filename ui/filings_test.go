@@ -177,7 +177,8 @@ func TestFilingThroughTheUI(t *testing.T) {
 	wantStatus(t, r, http.StatusOK)
 	wantText(t, r, zh("filing.queue_title"), zh("filing.tab_pending"))
 	r = reviewer.get("/gov/filings?q=" + url.QueryEscape("界面租客"))
-	wantText(t, r, "界面租客")
+	// Found by the full name, listed with it masked, as the contract list does.
+	wantText(t, r, `data-label="`+zh("filing.lessees")+`">`+app.MaskName("界面租客")+"</td>")
 	r = reviewer.post(page+"/reject", url.Values{"reject_reason": {""}})
 	wantStatus(t, r, http.StatusUnprocessableEntity)
 	wantFieldError(t, r, "reject_reason", zh("filing.reject_reason_required"))
@@ -310,6 +311,10 @@ func TestFilingOverdueList(t *testing.T) {
 	r := c.get("/agency/filings/overdue")
 	wantStatus(t, r, http.StatusOK)
 	wantText(t, r, zh("filing.overdue_title"), page.Items[0].No, fmt.Sprintf(`<span class="count">%d</span>`, page.Total))
+	if ls := page.Items[0].Lessees(); len(ls) > 0 { // names masked, as in the contract list
+		wantText(t, r, app.MaskName(ls[0].Name))
+		wantNoText(t, r, ">"+ls[0].Name+"<", "、"+ls[0].Name+"<")
+	}
 }
 
 // TestFilingPagesInBothLanguages renders every filing page, with its error

@@ -33,7 +33,7 @@ func (s *Server) newCheckView(lang string, pc app.PublicCheck) *checkView {
 		Title:      s.msgs.t(lang, "verify.public_state."+pc.State),
 		Help:       s.msgs.t(lang, "verify.public_help."+pc.State),
 		District:   s.districtName(lang, pc.District),
-		Address:    strings.TrimSpace(l.Address + " " + l.Building + l.Room),
+		Address:    l.FullAddress(),
 		Area:       fmt.Sprint(l.Area),
 		Layout:     s.msgs.t(lang, "verify.layout_value", l.Rooms, l.Halls, l.Baths),
 		Mode:       s.msgs.t(lang, "verify.mode_"+l.Mode),
