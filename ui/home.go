@@ -1,7 +1,9 @@
 package ui
 
 import (
+	"html/template"
 	"net/http"
+	"time"
 
 	"github.com/gorilla/mux"
 
@@ -24,6 +26,13 @@ func (s *Server) handleGovHome(w http.ResponseWriter, r *http.Request) {
 			s.log.Error("contract filing counts", "err", err)
 		}
 		d.Reviewer = a.Can(app.PermFilingReview)
+	}
+	if a.Can(app.PermVerifyList) || a.Can(app.PermContractView) {
+		if d.Glance, err = s.app.Overview(a); err != nil {
+			s.log.Error("overview", "err", err) // the home page still shows
+		}
+		d.MonthLinks = monthRange(d.Glance.Month)
+		d.PrevLinks = monthRange(d.Glance.PrevMonth)
 	}
 	s.render(w, r, http.StatusOK, "gov_home", &view{Title: "home.gov", Nav: "home", Data: d})
 }
@@ -62,4 +71,18 @@ type govHomeData struct {
 	Agencies app.FilingAgenda // agency filings
 	Filings  app.FilingCounts // contract filings in his scope
 	Reviewer bool
+	Glance   app.Overview // figures at a glance
+	// MonthLinks and PrevLinks are the lists' filter of this month and of
+	// the last ("from=…&to=…", to inclusive), so that a figure opens the
+	// records it counts.
+	MonthLinks, PrevLinks template.URL
+}
+
+// monthRange is the list filter of the month starting at first.
+func monthRange(first time.Time) template.URL {
+	if first.IsZero() {
+		return ""
+	}
+	last := first.AddDate(0, 1, -1)
+	return template.URL("from=" + first.Format(time.DateOnly) + "&to=" + last.Format(time.DateOnly))
 }

@@ -176,6 +176,16 @@ func formatDate(lang string, t time.Time) string {
 	return t.Format("2 Jan 2006")
 }
 
+// formatMonth names a month in the convention of lang ("2026年11月",
+// "November 2026"), in server local time.
+func formatMonth(lang string, t time.Time) string {
+	t = t.Local()
+	if lang == langZH {
+		return t.Format("2006年1月")
+	}
+	return t.Format("January 2006")
+}
+
 func formatDateTime(lang string, t time.Time) string {
 	if t.IsZero() {
 		return "—"

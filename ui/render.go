@@ -172,6 +172,7 @@ func (s *Server) funcs(lang string) template.FuncMap {
 			return formatDate(lang, t) + " " + t.Local().Format("15:04:05")
 		},
 		"datetime":  func(t time.Time) string { return formatDateTime(lang, t) },
+		"month":     func(t time.Time) string { return formatMonth(lang, t) },
 		"asset":     s.assets.url,
 		"maskPhone": app.MaskPhone,
 		"maskID":    app.MaskID,
