@@ -70,7 +70,7 @@ func (a *App) SearchVerifications(actor Actor, q VerificationQuery) (Verificatio
 	// The start of a code, read off a notice or a screen ("5QLF-8Q3Q"):
 	// the codes starting so. Should none, the words are searched as any
 	// other text (a username such as "clerk2" looks like one too).
-	if c := NormalizeVerificationCode(strings.TrimSpace(q.Text)); isCodePrefix(c) {
+	if c := NormalizeVerificationCode(strings.TrimSpace(q.Text)); isCodePrefix(c, printedGroup(q.Text)) {
 		page, err := a.searchVerifications(actor, q, c)
 		if err != nil || page.Total > 0 {
 			return page, err
@@ -81,9 +81,10 @@ func (a *App) SearchVerifications(actor Actor, q VerificationQuery) (Verificatio
 
 // isCodePrefix reports whether a normalised text can be the start of a
 // verification code: four or more of its characters, one a digit (most
-// codes have several; words seldom do).
-func isCodePrefix(c string) bool {
-	if len(c) < 4 || len(c) >= vcodeLen || strings.IndexAny(c, "23456789") < 0 {
+// codes have several; words seldom do) unless it was typed grouped as
+// codes are printed ("NYHT-Y": a code may start with five letters).
+func isCodePrefix(c string, grouped bool) bool {
+	if len(c) < 4 || len(c) >= vcodeLen || !grouped && strings.IndexAny(c, "23456789") < 0 {
 		return false
 	}
 	for i := 0; i < len(c); i++ {
@@ -92,6 +93,13 @@ func isCodePrefix(c string) bool {
 		}
 	}
 	return true
+}
+
+// printedGroup tells whether a typed text starts as a code is printed:
+// four characters, then a dash (FormatVerificationCode).
+func printedGroup(typed string) bool {
+	t := []rune(strings.TrimSpace(HalfWidth(typed)))
+	return len(t) >= 5 && (t[4] == '-' || t[4] == '－')
 }
 
 // certSerial is the serial number of a certificate number, the digits
