@@ -3,6 +3,8 @@ package ui_test
 import (
 	"fmt"
 	"net/http"
+	"net/url"
+	"strings"
 	"testing"
 	"time"
 
@@ -53,4 +55,55 @@ func TestGovHomeGlance(t *testing.T) {
 	if chaoyang.Verified >= city.Verified {
 		t.Errorf("Chaoyang's clerk counts %d codes this month, the city %d", chaoyang.Verified, city.Verified)
 	}
+}
+
+// TestStatsPage: the statistics page shows a year by month and a month by
+// day, each figure the total of the list it links to, in the reader's
+// jurisdiction, in both languages, and as a CSV file for Excel; an agency
+// user cannot open it.
+func TestStatsPage(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	now := time.Now()
+	first := time.Date(now.Year(), now.Month(), 1, 0, 0, 0, 0, time.Local)
+	next := first.AddDate(0, 1, 0)
+	for _, who := range []string{"leader", "clerk"} {
+		actor := e.actor(who)
+		vp, err := e.app.SearchVerifications(actor, app.VerificationQuery{From: first, To: next})
+		if err != nil || vp.Total == 0 {
+			t.Fatalf("%s: no verification this month (%v)", who, err)
+		}
+		cp, err := e.app.SearchContracts(actor, app.ContractQuery{From: first, To: next})
+		if err != nil {
+			t.Fatal(err)
+		}
+		c := e.signedIn("gov", who)
+		r := c.get("/gov/stats")
+		wantStatus(t, r, http.StatusOK)
+		q := url.Values{"from": {first.Format(time.DateOnly)}, "to": {next.AddDate(0, 0, -1).Format(time.DateOnly)}}
+		if actor.District != "" {
+			q.Set("district", actor.District)
+		}
+		link := "/gov/verifications?" + q.Encode()
+		wantText(t, r, zh("stats.title"), `<svg class="stats-chart"`, first.Format("2006年1月"),
+			fmt.Sprintf(`href="%s">%d</a>`, link, vp.Total), fmt.Sprintf(">%d</a>", cp.Total))
+		// The figure's link lists as many records as it says.
+		wantText(t, c.get(link), zh("list.total", vp.Total))
+		// A month by day: as many rows as days.
+		r = c.get(fmt.Sprintf("/gov/stats?year=%d&month=%d", now.Year(), int(now.Month())))
+		wantStatus(t, r, http.StatusOK)
+		wantText(t, r, first.AddDate(0, 1, -1).Format("2006年1月2日"), zh("stats.scope_month", first.Format("2006年1月")))
+		r = c.get(fmt.Sprintf("/gov/stats?year=%d&format=csv", now.Year()))
+		wantStatus(t, r, http.StatusOK)
+		if !strings.HasPrefix(r.body, "\ufeff"+zh("stats.period")+","+zh("stats.kind.verified")) ||
+			!strings.Contains(r.body, fmt.Sprintf("%s,%d,%d,", first.Format("2006年1月"), vp.Total, cp.Total)) {
+			t.Errorf("%s: CSV:\n%s", who, r.body)
+		}
+		c.setCookie("lang", "en")
+		wantText(t, c.get("/gov/stats"), en("stats.title"), en("stats.kind.signed"), first.Format("January 2006"))
+	}
+	// The clerk asking for another district still gets his own.
+	r := e.signedIn("gov", "clerk").get("/gov/stats?district=110108")
+	wantText(t, r, zh("stats.scope_year", time.Now().Year())+" · 朝阳区")
+	wantStatus(t, e.signedIn("agency", "anju.admin").get("/gov/stats"), http.StatusForbidden)
 }

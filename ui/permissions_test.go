@@ -38,6 +38,7 @@ var routeTable = []routeCase{
 	{"GET", "/gov/login", public, http.StatusOK},
 	{"POST", "/gov/login", public, http.StatusUnprocessableEntity}, // empty form
 	{"GET", "/gov/", portal, http.StatusOK},
+	{"GET", "/gov/stats", portal, http.StatusOK}, // each sees the figures of the lists he may open (app.Statistics)
 	{"GET", "/gov/password", portal, http.StatusOK},
 	{"POST", "/gov/password", portal, http.StatusUnprocessableEntity}, // wrong current password
 	{"GET", "/gov/profile", portal, http.StatusOK},

@@ -101,6 +101,7 @@ func (s *Server) routes() {
 	s.registerPublicRoutes(r)
 	s.registerAuthRoutes(r)
 	s.registerHomeRoutes(r)
+	s.registerStatsRoutes(r) // stats.go
 	s.registerUserRoutes(r)
 	s.registerParamRoutes(r)
 	s.registerDictRoutes(r)

@@ -1,0 +1,86 @@
+package app
+
+import "testing"
+
+// TestStatistics: each month's figures are what the lists show for that
+// month, the days of a month add up to the month, the reader's district
+// bounds them, and an agency user gets none.
+func TestStatistics(t *testing.T) {
+	t.Parallel()
+	f := newSignFixture(t)
+	v := f.ownProperty(f.agent, 41, "")
+	c, err := f.SignContract(f.agent, f.readyDraft(f.agent, v, 1, 12).ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.ownProperty(f.clerk, 42, "")
+	fl, err := f.ApplyFiling(f.agent, FilingApply{Mode: "contract", ContractNo: c.No})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.ApproveFiling(f.reviewer, fl.ID); err != nil {
+		t.Fatal(err)
+	}
+	now := f.now()
+	year, err := f.Statistics(f.clerk, StatsQuery{Year: now.Year(), District: "110108"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if year.Query.District != "110105" {
+		t.Errorf("a Chaoyang clerk's statistics are of %q", year.Query.District)
+	}
+	if len(year.Rows) != 12 || len(year.Kinds) != 4 {
+		t.Fatalf("%d rows, kinds %v", len(year.Rows), year.Kinds)
+	}
+	row := year.Rows[int(now.Month())-1]
+	next := row.Start.AddDate(0, 1, 0)
+	vp, _ := f.SearchVerifications(f.clerk, VerificationQuery{From: row.Start, To: next})
+	cp, _ := f.SearchContracts(f.clerk, ContractQuery{From: row.Start, To: next})
+	fp, _ := f.SearchFilings(f.clerk, FilingQuery{From: row.Start, To: next})
+	filed, _ := f.SearchFilings(f.clerk, FilingQuery{Status: FilingFiled, From: row.Start, To: next})
+	want := map[string]int{"verified": vp.Total, "signed": cp.Total, "applied": fp.Total, "filed": filed.Total}
+	for k, n := range want {
+		if row.Counts[k] != n {
+			t.Errorf("%s this month: %d, the list shows %d", k, row.Counts[k], n)
+		}
+	}
+	if row.Counts["verified"] < 2 || row.Counts["signed"] < 1 || row.Counts["filed"] < 1 {
+		t.Errorf("this month %v: the new records are not counted", row.Counts)
+	}
+	sum := map[string]int{}
+	for _, r := range year.Rows {
+		for k, n := range r.Counts {
+			sum[k] += n
+		}
+	}
+	for _, k := range year.Kinds {
+		if sum[k] != year.Totals[k] {
+			t.Errorf("%s: months add up to %d, total %d", k, sum[k], year.Totals[k])
+		}
+	}
+	if len(year.Districts) != 1 || year.Districts[0].District != "110105" || year.Districts[0].Counts["signed"] != year.Totals["signed"] {
+		t.Errorf("districts %+v", year.Districts)
+	}
+	month, err := f.Statistics(f.clerk, StatsQuery{Year: now.Year(), Month: int(now.Month())})
+	if err != nil {
+		t.Fatal(err)
+	}
+	days := map[string]int{}
+	for _, r := range month.Rows {
+		for k, n := range r.Counts {
+			days[k] += n
+		}
+	}
+	if len(month.Rows) < 28 || days["verified"] != row.Counts["verified"] || days["signed"] != row.Counts["signed"] {
+		t.Errorf("%d days adding up to %v, the month %v", len(month.Rows), days, row.Counts)
+	}
+	hd, err := f.Statistics(f.clerkHD, StatsQuery{Year: now.Year()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if hd.Totals["verified"] != 0 || hd.Totals["signed"] != 0 {
+		t.Errorf("Haidian's clerk counts Chaoyang's: %v", hd.Totals)
+	}
+	_, err = f.Statistics(f.agent, StatsQuery{})
+	wantError(t, err, EFORBIDDEN, "error.forbidden")
+}

@@ -1,0 +1,240 @@
+package ui
+
+import (
+	"encoding/csv"
+	"fmt"
+	"html/template"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/gorilla/mux"
+
+	"anju/app"
+)
+
+// The statistics page (统计分析): a year by month or a month by day, and by
+// district, for government users who see verifications or contracts; as a
+// chart, a table, and a CSV file for Excel.
+
+func (s *Server) registerStatsRoutes(r *mux.Router) {
+	// Permission: the figures a reader sees are those of the lists he may
+	// open (app.Statistics); the portal's sign-in is the route's gate.
+	r.HandleFunc("/gov/stats", s.requireAuth(app.PortalGov, "", s.handleStats)).Methods("GET")
+}
+
+// statsData is the page.
+type statsData struct {
+	S         app.Stats
+	Years     []int
+	Choices   []*app.DictEntry // districts the reader may pick (city-wide readers)
+	Chart     template.HTML
+	CSV       string // the same query as a CSV download
+	Months    []statsMonth
+	Rows      []statsLine // the periods
+	Districts []statsLine // the whole period by district
+}
+
+// statsMonth is a choice of the month select.
+type statsMonth struct {
+	N     int
+	Label string
+}
+
+// statsLine is a row of a table: its label and a cell per kind, each
+// linking to the list of what it counts when there is one.
+type statsLine struct {
+	Label string
+	Cells []statsCell
+}
+
+type statsCell struct {
+	Kind  string
+	Count int
+	Link  string
+}
+
+// statsLines makes the table rows: label names a row, and from, to its
+// period (to exclusive).
+func statsLines(st app.Stats, rows []app.StatsRow, label func(app.StatsRow) string, period func(i int) (time.Time, time.Time)) []statsLine {
+	var out []statsLine
+	for i, row := range rows {
+		l := statsLine{Label: label(row)}
+		from, to := period(i)
+		district := row.District
+		if district == "" {
+			district = st.Query.District
+		}
+		for _, k := range st.Kinds {
+			l.Cells = append(l.Cells, statsCell{Kind: k, Count: row.Counts[k], Link: statsListLink(k, from, to, district)})
+		}
+		out = append(out, l)
+	}
+	return out
+}
+
+// statsListLink is the list that shows what a cell counts: its filter of
+// dates (to inclusive) and district. Approvals have no such list.
+func statsListLink(kind string, from, to time.Time, district string) string {
+	list := map[string]string{"verified": "/gov/verifications", "signed": "/gov/contracts", "applied": "/gov/filings"}[kind]
+	if list == "" {
+		return ""
+	}
+	v := url.Values{"from": {from.Format(time.DateOnly)}, "to": {to.AddDate(0, 0, -1).Format(time.DateOnly)}}
+	if district != "" {
+		v.Set("district", district)
+	}
+	return list + "?" + v.Encode()
+}
+
+func (s *Server) handleStats(w http.ResponseWriter, r *http.Request) {
+	actor := actorOf(r)
+	q := r.URL.Query()
+	sq := app.StatsQuery{District: q.Get("district")}
+	sq.Year, _ = strconv.Atoi(q.Get("year"))
+	sq.Month, _ = strconv.Atoi(q.Get("month"))
+	st, err := s.app.Statistics(actor, sq)
+	if err != nil {
+		s.fail(w, r, err, "", nil)
+		return
+	}
+	lang := pickLang(r, actor.Lang)
+	if q.Get("format") == "csv" {
+		s.writeStatsCSV(w, lang, st)
+		return
+	}
+	form := map[string][]string{"year": {strconv.Itoa(st.Query.Year)}, "month": {strconv.Itoa(st.Query.Month)}, "district": {st.Query.District}}
+	d := statsData{S: st, Chart: s.statsChart(lang, st)}
+	for y := time.Now().Year(); y >= time.Now().Year()-4; y-- {
+		d.Years = append(d.Years, y)
+	}
+	for m := 1; m <= 12; m++ {
+		name := time.Month(m).String()
+		if lang == langZH {
+			name = strconv.Itoa(m) + "月"
+		}
+		d.Months = append(d.Months, statsMonth{N: m, Label: s.msgs.t(lang, "stats.month_n", name)})
+	}
+	if actor.District == "" {
+		d.Choices = s.enabledDistricts()
+	}
+	d.Rows = statsLines(st, st.Rows, func(row app.StatsRow) string { return statsPeriod(lang, st, row) }, func(i int) (time.Time, time.Time) {
+		if i+1 < len(st.Rows) {
+			return st.Rows[i].Start, st.Rows[i+1].Start
+		}
+		return st.Rows[i].Start, st.To
+	})
+	d.Districts = statsLines(st, st.Districts, func(row app.StatsRow) string { return s.districtName(lang, row.District) },
+		func(int) (time.Time, time.Time) { return st.From, st.To })
+	d.CSV = fmt.Sprintf("/gov/stats?year=%d&month=%d&district=%s&format=csv", st.Query.Year, st.Query.Month, st.Query.District)
+	s.render(w, r, http.StatusOK, "stats", &view{Title: "stats.title", Nav: "stats", Form: form, Data: d})
+}
+
+// statsPeriod names a row's period: a month of the year, or a day.
+func statsPeriod(lang string, st app.Stats, row app.StatsRow) string {
+	if st.Query.Month == 0 {
+		return formatMonth(lang, row.Start)
+	}
+	return formatDate(lang, row.Start)
+}
+
+// writeStatsCSV writes the table (UTF-8 with BOM, for Excel): the periods,
+// a total, then the districts.
+func (s *Server) writeStatsCSV(w http.ResponseWriter, lang string, st app.Stats) {
+	name := fmt.Sprintf("anju-stats-%d", st.Query.Year)
+	if st.Query.Month != 0 {
+		name += fmt.Sprintf("-%02d", st.Query.Month)
+	}
+	if st.Query.District != "" {
+		name += "-" + st.Query.District
+	}
+	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
+	w.Header().Set("Content-Disposition", `attachment; filename="`+name+`.csv"`)
+	_, _ = w.Write([]byte("\ufeff"))
+	cw := csv.NewWriter(w)
+	cw.UseCRLF = true
+	header := []string{s.msgs.t(lang, "stats.period")}
+	for _, k := range st.Kinds {
+		header = append(header, s.msgs.t(lang, "stats.kind."+k))
+	}
+	_ = cw.Write(header)
+	line := func(label string, counts map[string]int) {
+		rec := []string{label}
+		for _, k := range st.Kinds {
+			rec = append(rec, strconv.Itoa(counts[k]))
+		}
+		_ = cw.Write(rec)
+	}
+	for _, row := range st.Rows {
+		line(statsPeriod(lang, st, row), row.Counts)
+	}
+	line(s.msgs.t(lang, "stats.total"), st.Totals)
+	_ = cw.Write(nil)
+	header[0] = s.msgs.t(lang, "stats.district")
+	_ = cw.Write(header)
+	for _, row := range st.Districts {
+		line(s.districtName(lang, row.District), row.Counts)
+	}
+	cw.Flush()
+}
+
+// statsChart draws the periods' counts as grouped bars, one colour per
+// kind (classes of app.css: the CSP forbids style attributes), on the
+// server so that it prints and needs no script.
+func (s *Server) statsChart(lang string, st app.Stats) template.HTML {
+	if len(st.Rows) == 0 || len(st.Kinds) == 0 {
+		return ""
+	}
+	const (
+		width, height = 760.0, 260.0
+		left, right   = 44.0, 8.0
+		top, bottom   = 12.0, 34.0
+	)
+	scale := niceCeil(st.Max)
+	slot := (width - left - right) / float64(len(st.Rows))
+	bar := slot * 0.8 / float64(len(st.Kinds))
+	y := func(n int) float64 { return top + (height-top-bottom)*(1-float64(n)/float64(scale)) }
+	t := func(key string, args ...any) string { return svgText(s.msgs.t(lang, key, args...)) }
+	var b strings.Builder
+	fmt.Fprintf(&b, `<svg class="stats-chart" viewBox="0 0 %s %s" role="img" aria-labelledby="st-title" xmlns="http://www.w3.org/2000/svg">`, num(width), num(height))
+	fmt.Fprintf(&b, `<title id="st-title">%s</title>`, t("stats.chart_title"))
+	for _, n := range []int{0, scale / 2, scale} {
+		fmt.Fprintf(&b, `<line class="grid" x1="%s" y1="%s" x2="%s" y2="%s"/>`, num(left), num(y(n)), num(width-right), num(y(n)))
+		fmt.Fprintf(&b, `<text class="axis" x="%s" y="%s" text-anchor="end">%d</text>`, num(left-4), num(y(n)+4), n)
+	}
+	for i, row := range st.Rows {
+		x0 := left + slot*float64(i) + slot*0.1
+		for j, k := range st.Kinds {
+			n := row.Counts[k]
+			fmt.Fprintf(&b, `<rect class="bar bar-%s" x="%s" y="%s" width="%s" height="%s"><title>%s %s: %d</title></rect>`,
+				k, num(x0+bar*float64(j)), num(y(n)), num(max(bar-1, 1)), num(y(0)-y(n)),
+				svgText(statsPeriod(lang, st, row)), t("stats.kind."+k), n)
+		}
+		label := strconv.Itoa(row.Start.Day())
+		if st.Query.Month == 0 {
+			label = strconv.Itoa(int(row.Start.Month()))
+		}
+		fmt.Fprintf(&b, `<text class="axis" x="%s" y="%s" text-anchor="middle">%s</text>`, num(left+slot*(float64(i)+0.5)), num(height-bottom+14), label)
+	}
+	b.WriteString(`</svg>`)
+	return template.HTML(b.String())
+}
+
+// niceCeil is a round number at least n (at least 4), for an axis.
+func niceCeil(n int) int {
+	if n < 4 {
+		return 4
+	}
+	p := 1
+	for p*10 < n {
+		p *= 10
+	}
+	for _, m := range []int{1, 2, 5, 10} {
+		if m*p >= n {
+			return m * p
+		}
+	}
+	return 10 * p
+}
