@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"anju/search"
+	"anju/storage"
 )
 
 // Statistics (统计分析): verifications issued, contracts signed, filing
@@ -39,6 +40,15 @@ type Stats struct {
 	Districts []StatsRow // by district over the whole period
 	Totals    map[string]int
 	Max       int // the largest count of Rows, for a chart's scale
+	// Levels counts the filed agencies in scope by credit level as it
+	// stands today, best first (nil when the reader does not see credit).
+	Levels []LevelCount
+}
+
+// LevelCount is how many agencies hold a credit level.
+type LevelCount struct {
+	Level string
+	Count int
 }
 
 // statsQuery is the index query counting one kind in the actor's scope.
@@ -129,6 +139,13 @@ func (a *App) Statistics(actor Actor, q StatsQuery) (Stats, error) {
 			st.Max = max(st.Max, n)
 		}
 	}
+	if actor.Can(PermCreditView) {
+		levels, err := a.agencyLevels(actor, q.District)
+		if err != nil {
+			return st, err
+		}
+		st.Levels = levels
+	}
 	districts, err := a.Dict(DictDistrict, false)
 	if err != nil {
 		return st, err
@@ -153,4 +170,24 @@ func (a *App) Statistics(actor Actor, q StatsQuery) (Stats, error) {
 		}
 	}
 	return st, nil
+}
+
+// agencyLevels counts the filed agencies of district (or every one the
+// actor sees) by their credit level today. An agency without a credit
+// record has the base score's level.
+func (a *App) agencyLevels(actor Actor, district string) ([]LevelCount, error) {
+	counts := map[string]int{}
+	err := a.db.View(func(tx *storage.Tx) error {
+		return agencyTable.Each(tx, false, func(ag *Agency) (bool, error) {
+			if ag.Status == AgencyFiled && canSeeAgency(actor, ag) && (district == "" || ag.District == district) {
+				counts[a.readSummary(tx, Subject{Kind: SubjectAgency, ID: ag.ID}).Level]++
+			}
+			return true, nil
+		})
+	})
+	out := make([]LevelCount, 0, len(CreditLevels))
+	for _, l := range CreditLevels {
+		out = append(out, LevelCount{Level: l, Count: counts[l]})
+	}
+	return out, err
 }

@@ -74,6 +74,18 @@ func TestStatistics(t *testing.T) {
 	if len(month.Rows) < 28 || days["verified"] != row.Counts["verified"] || days["signed"] != row.Counts["signed"] {
 		t.Errorf("%d days adding up to %v, the month %v", len(month.Rows), days, row.Counts)
 	}
+	// Filed agencies by level: as many as the agency list has filed ones.
+	filedAgencies, err := f.SearchAgencies(f.clerk, AgencyQuery{Status: AgencyFiled, Size: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	byLevel := 0
+	for _, l := range year.Levels {
+		byLevel += l.Count
+	}
+	if len(year.Levels) != len(CreditLevels) || byLevel != filedAgencies.Total || byLevel == 0 {
+		t.Errorf("levels %+v add up to %d, the list has %d filed agencies", year.Levels, byLevel, filedAgencies.Total)
+	}
 	hd, err := f.Statistics(f.clerkHD, StatsQuery{Year: now.Year()})
 	if err != nil {
 		t.Fatal(err)

@@ -85,7 +85,7 @@ func TestStatsPage(t *testing.T) {
 			q.Set("district", actor.District)
 		}
 		link := "/gov/verifications?" + q.Encode()
-		wantText(t, r, zh("stats.title"), `<svg class="stats-chart"`, first.Format("2006年1月"),
+		wantText(t, r, zh("stats.title"), `<svg class="stats-chart"`, first.Format("2006年1月"), zh("stats.levels"), zh("credit.level.A"),
 			fmt.Sprintf(`href="%s">%d</a>`, link, vp.Total), fmt.Sprintf(">%d</a>", cp.Total))
 		// The figure's link lists as many records as it says.
 		wantText(t, c.get(link), zh("list.total", vp.Total))
