@@ -128,8 +128,14 @@ func (a *App) DecideRequest(actor Actor, id uint64, accept bool, reason string) 
 		if err := recordTable.Put(tx, r); err != nil {
 			return err
 		}
-		if _, err := a.refreshSummary(tx, r.Subject, now); err != nil {
+		sum, err := a.refreshSummary(tx, r.Subject, now)
+		if err != nil {
 			return err
+		}
+		if accept && q.Kind == RequestObjection {
+			if err := a.reconsiderAutoEntries(tx, actor, r.Subject, sum.Score, r.No, now); err != nil {
+				return err
+			}
 		}
 		return a.audit(tx, actor, "credit."+what, "credit_record", r.ID, r.No+": "+reason)
 	})

@@ -124,6 +124,10 @@ type ListEntry struct {
 	RevokeReason string    `json:"revoke_reason,omitempty"`
 	// SupersededBy is the black entry that ended this red one.
 	SupersededBy uint64 `json:"superseded_by,omitempty"`
+	// BasisWithdrawn is the credit record (its number) whose withdrawal on
+	// objection ended this automatic entry: without it the score had not
+	// crossed the line.
+	BasisWithdrawn string `json:"basis_withdrawn,omitempty"`
 
 	History []ListEvent `json:"history"`
 	Created time.Time   `json:"created"`
@@ -281,6 +285,37 @@ func (a *App) applyListThresholds(tx *storage.Tx, s Subject, score int, now time
 	}
 	if list == ListBlack {
 		return a.supersedeRed(tx, listSystem, e, entries, now)
+	}
+	return nil
+}
+
+// reconsiderAutoEntries ends the subject's active automatic entries whose
+// basis is gone now that record (withdrawn on an upheld objection, so it
+// never counted) no longer counts: a black entry once the score is at or
+// above the black line, a red one once it is below the red line. An entry
+// made by hand stays, and so does one whose score came back only because
+// records lapsed: applyListThresholds does not let an entry flip with
+// time, but a score that was wrong from the start is another matter.
+func (a *App) reconsiderAutoEntries(tx *storage.Tx, actor Actor, s Subject, score int, record string, now time.Time) error {
+	black, red := a.ParamInt(ParamListBlackBelow), a.ParamInt(ParamListRedAbove)
+	entries, err := subjectEntries(tx, s)
+	if err != nil {
+		return err
+	}
+	for _, e := range entries {
+		if e.Source != ListSourceAuto || e.Status != ListActive {
+			continue
+		}
+		if e.List == ListBlack && (black <= 0 || score >= black) || e.List == ListRed && (red <= 0 || score < red) {
+			e.Status, e.Ended, e.RevokedBy, e.BasisWithdrawn = ListRevoked, now, personOf(actor), record
+			e.event(now, personOf(actor), "basis_withdrawn", record)
+			if err := a.putListEntry(tx, e); err != nil {
+				return err
+			}
+			if err := a.audit(tx, actor, "list.revoke", "list_entry", e.ID, e.label()+": basis withdrawn "+record); err != nil {
+				return err
+			}
+		}
 	}
 	return nil
 }

@@ -1,6 +1,7 @@
 package app
 
 import (
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -558,4 +559,63 @@ func (f *fixture) countEntries() int {
 	n := 0
 	_ = f.db.View(func(tx *storage.Tx) error { n = listEntryTable.Count(tx); return nil })
 	return n
+}
+
+// TestObjectionEndsAutomaticEntry: a penalty that took an agency below the
+// black line listed it automatically; when the objection to that penalty
+// is upheld the record never counted, so the entry ends, saying why. A
+// hand-made entry is not touched.
+func TestObjectionEndsAutomaticEntry(t *testing.T) {
+	f := newDemoFixture(t)
+	clerk, reviewer, agencyAdmin, anju := creditActors(f)
+	before, err := f.CreditPage(agencyAdmin, anju)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := f.SetParams(f.admin, map[string]string{ParamListBlackBelow: strconv.Itoa(before.Score - 1)}); err != nil {
+		t.Fatal(err)
+	}
+	rule := ruleByNo(f, "JG-K-004") // -3
+	p, err := f.FileScoring(clerk, ScoringInput{Subject: anju.String(), RuleID: strconv.FormatUint(rule.ID, 10), EventDate: "2026-02-20",
+		Facts: "承租人投诉押金未退。", Docs: evidence})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rec, err := f.ApproveScoring(reviewer, p.ID, "事实清楚")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var auto *ListEntry
+	_ = f.db.View(func(tx *storage.Tx) error {
+		es, _ := subjectEntries(tx, anju)
+		for _, e := range es {
+			if e.Source == ListSourceAuto && e.List == ListBlack && e.Status == ListActive {
+				auto = e
+			}
+		}
+		return nil
+	})
+	if auto == nil {
+		t.Fatalf("a score of %d under a line of %d listed nothing", before.Score-3, before.Score-1)
+	}
+	if _, err := f.LodgeRequest(agencyAdmin, rec.ID, RequestInput{Kind: RequestObjection, Reason: "押金已退还。", Docs: evidence}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.DecideRequest(reviewer, rec.ID, true, "属实，撤销记分。"); err != nil {
+		t.Fatal(err)
+	}
+	var got *ListEntry
+	_ = f.db.View(func(tx *storage.Tx) (err error) { got, err = listEntryTable.Get(tx, auto.ID); return })
+	if got.Status != ListRevoked || got.BasisWithdrawn != rec.No || got.History[len(got.History)-1].Action != "basis_withdrawn" {
+		t.Errorf("after the objection was upheld: status %s, basis %q, history %+v", got.Status, got.BasisWithdrawn, got.History)
+	}
+	pub, err := f.PublicList(ListBlack, 1, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range pub.Items {
+		if e.ID == auto.ID {
+			t.Error("the ended entry is still on the public black list")
+		}
+	}
 }
