@@ -102,6 +102,10 @@ func (a *App) SaveContractStep(actor Actor, id uint64, step int, f ContractForm,
 			return err
 		}
 		before := contentPrint(c)
+		formBefore, err := json.Marshal(c.Form)
+		if err != nil {
+			return err
+		}
 		switch step {
 		case CStepTerms:
 			parties, agreed, clauses := c.Form.Parties, c.Form.AgreedTerms, c.Form.Clauses
@@ -139,6 +143,21 @@ func (a *App) SaveContractStep(actor Actor, id uint64, step int, f ContractForm,
 					c.Parties[i].Confirmed = time.Time{}
 				}
 				c.event(now, actor, "confirm_reset", "")
+			}
+		}
+		if !next && c.Step > step {
+			// Saved (or left with 上一步) without being checked: the
+			// contract's terms and parties are those of the last check, so
+			// the preview would show, and the parties confirm, what is no
+			// longer typed. The steps after this one open again only
+			// through 下一步, which checks the change and asks the parties
+			// to confirm it.
+			formAfter, err := json.Marshal(c.Form)
+			if err != nil {
+				return err
+			}
+			if string(formAfter) != string(formBefore) {
+				c.Step = step
 			}
 		}
 		c.Updated = now
@@ -253,6 +272,10 @@ func (a *App) SignContract(actor Actor, id uint64) (*Contract, error) {
 		var err error
 		if c, err = a.loadDraft(tx, actor, id); err != nil {
 			return err
+		}
+		if c.Step < CStepPreview {
+			// Only what the preview showed is signed (SaveContractStep).
+			return Errorf(ECONFLICT, "contract.not_previewed")
 		}
 		rules, err := a.contractRules(tx, c)
 		if err != nil {

@@ -778,3 +778,48 @@ func TestContractTextDisclosesMortgage(t *testing.T) {
 		t.Errorf("text without the placeholder, no mortgage: %q", p)
 	}
 }
+
+// TestSignOnlyWhatWasPreviewed: a term changed with 保存草稿 (or 上一步)
+// after the preview is not signed unchecked: signing is refused until the
+// steps are gone through again, and then the preview and the contract both
+// carry the new rent. Going back without changing anything keeps the
+// preview open.
+func TestSignOnlyWhatWasPreviewed(t *testing.T) {
+	t.Parallel()
+	f := newSignFixture(t)
+	c := f.readyDraft(f.agent, f.ownProperty(f.agent, 51, ""), 1, 12)
+	if c.Step != CStepPreview {
+		t.Fatalf("a ready draft is at step %d", c.Step)
+	}
+	same := c.Form
+	if c, _ = f.SaveContractStep(f.agent, c.ID, CStepTerms, same, false); c.Step != CStepPreview {
+		t.Fatalf("going back without a change closed the preview (step %d)", c.Step)
+	}
+	changed := c.Form
+	changed.Rent = "9999"
+	c, err := f.SaveContractStep(f.agent, c.ID, CStepTerms, changed, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Step != CStepTerms || c.Terms.Rent != 6500 {
+		t.Fatalf("after a saved change: step %d, rent %d", c.Step, c.Terms.Rent)
+	}
+	_, err = f.SignContract(f.agent, c.ID)
+	wantError(t, err, ECONFLICT, "contract.not_previewed")
+	f.mustStep(f.agent, c.ID, CStepTerms, changed)
+	f.mustStep(f.agent, c.ID, CStepParties, ContractForm{Parties: f.storedContract(c.ID).Form.Parties})
+	f.mustStep(f.agent, c.ID, CStepAgreed, ContractForm{AgreedTerms: "空调两台随房出租。", Clauses: []string{"c2"}})
+	if c, err = f.DocsDone(f.agent, c.ID); err != nil {
+		t.Fatal(err)
+	}
+	if text := f.renderText(f.storedContract(c.ID)); !strings.Contains(text, "月租金为人民币9999元") {
+		t.Errorf("the preview does not show the new rent:\n%s", text)
+	}
+	signed, err := f.SignContract(f.agent, c.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if signed.Terms.Rent != 9999 {
+		t.Errorf("signed at %d", signed.Terms.Rent)
+	}
+}
