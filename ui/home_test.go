@@ -17,7 +17,7 @@ import (
 func TestGovHomeGlance(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
-	for _, who := range []string{"leader", "clerk"} {
+	for _, who := range []string{"leader", "clerk", "reviewer"} {
 		actor := e.actor(who)
 		o, err := e.app.Overview(actor)
 		if err != nil {
@@ -44,6 +44,14 @@ func TestGovHomeGlance(t *testing.T) {
 			fmt.Sprintf(`href="/gov/contracts?%s"><strong>%d</strong><span>%s</span>`, month, cp.Total, zh("home.glance_signed")),
 			zh("home.glance_overdue"), `href="/gov/filings"`)
 		wantStatus(t, c.get("/gov/verifications?"+month), http.StatusOK)
+		// Filing applications: a reviewer's list opens on those pending
+		// unless told otherwise; the figure's link shows all it counts.
+		fp, err := e.app.SearchFilings(actor, app.FilingQuery{From: o.Month, To: next})
+		if err != nil {
+			t.Fatal(err)
+		}
+		wantText(t, r, fmt.Sprintf(`href="/gov/filings?status=&%s"><strong>%d</strong>`, month, fp.Total))
+		wantText(t, c.get("/gov/filings?status=&"+month), zh("list.total", fp.Total))
 		c.setCookie("lang", "en")
 		wantText(t, c.get("/gov/"), en("home.glance", o.Month.Format("January 2006")), en("home.glance_verified"))
 	}

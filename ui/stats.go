@@ -86,6 +86,9 @@ func statsListLink(kind string, from, to time.Time, district string) string {
 	if district != "" {
 		v.Set("district", district)
 	}
+	if kind == "applied" {
+		v.Set("status", "") // every status: a reviewer's list opens on those pending
+	}
 	return list + "?" + v.Encode()
 }
 
