@@ -199,7 +199,9 @@ func (a *App) AddPractitioner(actor Actor, in PractitionerInput) (*Practitioner,
 		if p.Name != name {
 			return fieldError("name", "practitioner.name_mismatch")
 		}
-		if last := p.Employments[len(p.Employments)-1]; startOK && start.Before(last.End) {
+		// Days, not instants: an end recorded with a time of day (as the
+		// cancellation of an agency once did) still allows a start that day.
+		if last := p.Employments[len(p.Employments)-1]; startOK && day(start).Before(day(last.End)) {
 			return fieldError("start", "practitioner.start_before_last_end")
 		}
 		p.Employments = append(p.Employments, emp)
@@ -385,7 +387,7 @@ func (a *App) EndEmployment(actor Actor, id uint64, end, reason string) (*Practi
 		}
 		var v validation
 		when, ok := a.checkDay(&v, "end", end, "practitioner.end_required")
-		if ok && when.Before(cur.Start) {
+		if ok && when.Before(day(cur.Start)) {
 			v.add("end", "practitioner.end_before_start")
 		}
 		reason = strings.TrimSpace(reason)
@@ -440,8 +442,10 @@ func disablePractitionerAccounts(tx *storage.Tx, practitionerID, agencyID uint64
 	return nil
 }
 
-// endEmploymentsOf ends every open employment at an agency on the given
-// day, e.g. when the agency's cancellation (注销) is approved. It runs in
+// endEmploymentsOf ends every open employment at an agency on the day of
+// when, e.g. when the agency's cancellation (注销) is approved. The end is
+// a day (local midnight) like one typed in the end-of-employment form, so
+// that another agency may hire him from that same day. It runs in
 // the caller's transaction (which writes the audit entry of the whole
 // step); the practitioners' search documents follow through the outbox.
 func endEmploymentsOf(tx *storage.Tx, agencyID uint64, when time.Time, reason string) error {
@@ -458,9 +462,9 @@ func endEmploymentsOf(tx *storage.Tx, agencyID uint64, when time.Time, reason st
 		if cur == nil || cur.AgencyID != agencyID {
 			continue
 		}
-		end := when
-		if end.Before(cur.Start) {
-			end = cur.Start
+		end := day(when)
+		if end.Before(day(cur.Start)) {
+			end = day(cur.Start)
 		}
 		cur.End, cur.EndReason, cur.EndedBy = end, reason, "system"
 		p.Updated = when

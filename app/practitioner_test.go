@@ -259,7 +259,7 @@ func TestEndEmploymentsOfAgency(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := f.stored(p1.ID); got.Current() != nil || !got.Employments[0].End.Equal(when) || got.Employments[0].EndReason != "机构注销" {
+	if got := f.stored(p1.ID); got.Current() != nil || !got.Employments[0].End.Equal(day(when)) || got.Employments[0].EndReason != "机构注销" {
 		t.Errorf("p1 %+v", got.Employments)
 	}
 	if got := f.stored(p2.ID); got.Current() == nil || got.Current().AgencyID != f.agB.ID || got.Employments[0].EndReason != "调动" {
@@ -276,6 +276,69 @@ func TestEndEmploymentsOfAgency(t *testing.T) {
 	res, err := f.SearchPractitioners(f.clerk, PractitionerQuery{Status: PracLeft})
 	if err != nil || res.Total != 1 || res.Items[0].ID != p1.ID {
 		t.Errorf("left in Chaoyang: %+v %v", res, err)
+	}
+}
+
+// TestSameDayRehireAfterAgencyCancelled: approving an agency's
+// cancellation ends its staff's employment on that day, recorded as a day
+// like an end typed in the form, and another agency may register him from
+// that same day (not the day before).
+func TestSameDayRehireAfterAgencyCancelled(t *testing.T) {
+	f := newPracFixture(t)
+	reviewer := f.actor(f.seedUser("reviewer", "李强", []Role{RoleReviewer}, "110105", fixturePassword))
+	p := f.mustAdd(f.adminA, pracInput("冯五", pracID("11010519900101021")))
+	f.clock.Advance(5*time.Hour + 17*time.Minute) // approved at 14:17
+	ap, err := f.StartCancellation(f.clerk, f.agA.ID, "歇业")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.ApproveApplication(reviewer, ap.ID); err != nil {
+		t.Fatal(err)
+	}
+	ended := f.stored(p.ID).Employments[0]
+	if want := time.Date(2026, 3, 2, 0, 0, 0, 0, time.Local); !ended.End.Equal(want) || ended.EndedBy != "system" {
+		t.Fatalf("end written by the cancellation: %v by %q, want %v", ended.End, ended.EndedBy, want)
+	}
+	in := pracInput("冯五", p.IDNo)
+	in.Start = "2026-03-01"
+	_, err = f.AddPractitioner(f.adminB, in)
+	wantFields(t, err, map[string]string{"start": "practitioner.start_before_last_end"})
+	in.Start = "2026-03-02"
+	q, err := f.AddPractitioner(f.adminB, in)
+	if err != nil {
+		t.Fatalf("same-day re-hire after the cancellation: %v", err)
+	}
+	if c := q.Current(); q.ID != p.ID || c == nil || c.AgencyID != f.agB.ID || c.Start.Format(time.DateOnly) != "2026-03-02" {
+		t.Errorf("re-hired %+v", q.Employments)
+	}
+}
+
+// TestSameDayRehireAfterEndWithTimeOfDay: an end stored with a time of day
+// (as cancellations wrote before they wrote days) is compared as its day.
+func TestSameDayRehireAfterEndWithTimeOfDay(t *testing.T) {
+	f := newPracFixture(t)
+	p := f.mustAdd(f.adminA, pracInput("冯六", pracID("11010519900101022")))
+	err := f.update(func(tx *storage.Tx) error {
+		return endEmploymentsOf(tx, f.agA.ID, time.Date(2026, 3, 2, 0, 0, 0, 0, time.Local), "机构注销")
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = f.update(func(tx *storage.Tx) error {
+		s, err := practitionerTable.Get(tx, p.ID)
+		if err != nil {
+			return err
+		}
+		s.Employments[0].End = time.Date(2026, 3, 2, 14, 17, 5, 0, time.Local)
+		return practitionerTable.Put(tx, s)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	in := pracInput("冯六", p.IDNo)
+	in.Start = "2026-03-02"
+	if _, err := f.AddPractitioner(f.adminB, in); err != nil {
+		t.Fatalf("same-day re-hire after an end at 14:17: %v", err)
 	}
 }
 
