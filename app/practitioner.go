@@ -69,6 +69,26 @@ func (p *Practitioner) Status() string {
 	return PracLeft
 }
 
+// LastAt returns his latest employment at agencyID: the open one while he
+// works there, else the last one he left; nil if he never worked there.
+func (p *Practitioner) LastAt(agencyID uint64) *Employment {
+	for i := len(p.Employments) - 1; i >= 0; i-- {
+		if p.Employments[i].AgencyID == agencyID {
+			return &p.Employments[i]
+		}
+	}
+	return nil
+}
+
+// StatusAt is his status as agencyID sees it: employed while he works
+// there, left once he has left it, whether or not he works elsewhere now.
+func (p *Practitioner) StatusAt(agencyID uint64) string {
+	if c := p.Current(); c != nil && c.AgencyID == agencyID {
+		return PracEmployed
+	}
+	return PracLeft
+}
+
 // WorkedAt reports whether the practitioner was ever employed by agencyID.
 func (p *Practitioner) WorkedAt(agencyID uint64) bool {
 	for _, e := range p.Employments {

@@ -223,6 +223,25 @@ func TestTransferKeepsOneRecordWithHistory(t *testing.T) {
 	if err != nil || left.Total != 1 || left.Items[0].ID != p.ID {
 		t.Fatalf("A's leavers: %+v %v", left, err)
 	}
+	// ... as someone who left A, with his dates at A (not his start at B).
+	if row := left.Rows[0]; row.Status != PracLeft || row.Employment == nil || row.Employment.AgencyID != f.agA.ID ||
+		row.Employment.Start.Format(time.DateOnly) != "2026-01-05" || row.Employment.End.Format(time.DateOnly) != "2026-02-28" {
+		t.Fatalf("A's row: %+v %+v", row, row.Employment)
+	}
+	// The clerk still sees him employed at B.
+	if all, err := f.SearchPractitioners(f.clerk, PractitionerQuery{Text: p.CardNo}); err != nil || len(all.Rows) != 1 ||
+		all.Rows[0].Status != PracEmployed || all.Rows[0].Employment.AgencyID != f.agB.ID {
+		t.Fatalf("clerk's row: %+v %v", all.Rows, err)
+	}
+	// His card is B's document now: A may not print it; B and the clerk may.
+	if _, err := f.PractitionerCard(f.adminA, p.ID); ErrorCode(err) != EFORBIDDEN {
+		t.Errorf("A prints a former employee's card: %v", err)
+	}
+	for _, a := range []Actor{f.adminB, f.clerk} {
+		if _, err := f.PractitionerCard(a, p.ID); err != nil {
+			t.Errorf("%s prints his card: %v", a.Username, err)
+		}
+	}
 	if cur, _ := f.SearchPractitioners(f.adminA, PractitionerQuery{Status: PracEmployed}); cur.Total != 0 {
 		t.Errorf("A still lists him as staff: %d", cur.Total)
 	}

@@ -237,9 +237,66 @@ type PractitionerQuery struct {
 // PractitionerPage is one page of the list.
 type PractitionerPage struct {
 	Items []*Practitioner
+	// Rows are Items as the reader sees them (PractitionerRowFor).
+	Rows  []PractitionerRow
 	Total int
 	Page  int
 	Pages int
+}
+
+// PractitionerRow is a practitioner as one reader sees him. For an agency
+// he is its employee or someone who left it: Employment is its own
+// employment of him (the open one, or the last one he left) and Status is
+// left once he has left it, even if he works for another agency now. For
+// government users Employment is his current one (nil when he works
+// nowhere) and Status his status anywhere.
+type PractitionerRow struct {
+	P          *Practitioner
+	Employment *Employment
+	Status     string
+}
+
+// viewingAgency is the agency from whose side the actor sees
+// practitioners: his own in the agency portal, 0 for government users.
+func viewingAgency(actor Actor) uint64 {
+	if !actor.System && actor.Can(PermAgencyPortal) {
+		return actor.AgencyID
+	}
+	return 0
+}
+
+// PractitionerRowFor returns the practitioner as the actor sees him.
+func PractitionerRowFor(actor Actor, p *Practitioner) PractitionerRow {
+	if ag := viewingAgency(actor); ag != 0 {
+		return PractitionerRow{P: p, Employment: p.LastAt(ag), Status: p.StatusAt(ag)}
+	}
+	return PractitionerRow{P: p, Employment: p.Current(), Status: p.Status()}
+}
+
+// CanPrintCard reports whether the actor may print the practitioner's
+// information card. The card is the current employer's document: an
+// agency prints it for its staff only, not for someone who left it (his
+// card now names another employer, or none). Government users print any
+// card they may see.
+func CanPrintCard(actor Actor, p *Practitioner) bool {
+	if !actor.System && actor.Can(PermAgencyPortal) {
+		return actor.AgencyID != 0 && p.StatusAt(actor.AgencyID) == PracEmployed
+	}
+	return true
+}
+
+// PractitionerCard returns a practitioner whose information card the actor
+// may print: ENOTFOUND when he may not see him, EFORBIDDEN
+// "practitioner.card_not_staff" for an agency's former employee.
+func (a *App) PractitionerCard(actor Actor, id uint64) (*Practitioner, error) {
+	p, err := a.GetPractitioner(actor, id)
+	if err != nil {
+		return nil, err
+	}
+	if !CanPrintCard(actor, p) {
+		return nil, Errorf(EFORBIDDEN, "practitioner.card_not_staff")
+	}
+	return p, nil
 }
 
 // SearchPractitioners lists the practitioners the actor may see, most
@@ -297,7 +354,15 @@ func (a *App) SearchPractitioners(actor Actor, q PractitionerQuery) (Practitione
 	if err != nil {
 		return PractitionerPage{}, err
 	}
-	return PractitionerPage{Items: items, Total: page.Total, Page: page.Page, Pages: page.Pages}, nil
+	return PractitionerPage{Items: items, Rows: rowsFor(actor, items), Total: page.Total, Page: page.Page, Pages: page.Pages}, nil
+}
+
+func rowsFor(actor Actor, items []*Practitioner) []PractitionerRow {
+	rows := make([]PractitionerRow, len(items))
+	for i, p := range items {
+		rows[i] = PractitionerRowFor(actor, p)
+	}
+	return rows
 }
 
 func (a *App) practitionerByIDNo(actor Actor, idNo string) (PractitionerPage, error) {
@@ -311,7 +376,7 @@ func (a *App) practitionerByIDNo(actor Actor, idNo string) (PractitionerPage, er
 			return err
 		}
 		if canSeePractitioner(tx, actor, p) {
-			out.Items, out.Total = []*Practitioner{p}, 1
+			out.Items, out.Rows, out.Total = []*Practitioner{p}, []PractitionerRow{PractitionerRowFor(actor, p)}, 1
 		}
 		return nil
 	})

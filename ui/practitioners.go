@@ -77,8 +77,12 @@ type pracData struct {
 	Full      bool // ID number and mobile in full (an audited view)
 	CanManage bool
 	CanReveal bool
-	Today     string
-	Accounts  []app.AccountOption // agent accounts the actor may link to him
+	CanPrint  bool // his information card (an agency: its staff only)
+	// Status is employed or left as the reader sees it: an agency sees
+	// someone who left it as left, even if he works elsewhere now.
+	Status   string
+	Today    string
+	Accounts []app.AccountOption // agent accounts the actor may link to him
 	// AgencyLink is the address of the current employer's page in this
 	// portal, "" when the actor cannot open it.
 	AgencyLink string
@@ -87,6 +91,7 @@ type pracData struct {
 func (s *Server) pracData(r *http.Request, p *app.Practitioner) pracData {
 	actor := actorOf(r)
 	d := pracData{P: p, CanManage: s.app.CanManagePractitioner(actor, p), CanReveal: actor.Can(app.PermPersonalData),
+		CanPrint: app.CanPrintCard(actor, p), Status: app.PractitionerRowFor(actor, p).Status,
 		Today: time.Now().Format(time.DateOnly)}
 	if actor.Can(app.PermAgencyStaff) {
 		var err error

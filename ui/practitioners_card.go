@@ -46,7 +46,7 @@ func (s *Server) cardData(r *http.Request, p *app.Practitioner, back string) (pr
 }
 
 func (s *Server) handlePractitionerCard(w http.ResponseWriter, r *http.Request) {
-	p, err := s.app.GetPractitioner(actorOf(r), pathID(r))
+	p, err := s.app.PractitionerCard(actorOf(r), pathID(r))
 	if err != nil {
 		s.fail(w, r, err, "", nil)
 		return

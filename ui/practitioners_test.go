@@ -373,3 +373,110 @@ func TestPractitionerPagesInBothLanguages(t *testing.T) {
 		}
 	}
 }
+
+// listRow returns the <tr> of the list that holds text (an empty body
+// when none), to be checked with wantText.
+func listRow(r *resp, text string) *resp {
+	return &resp{Response: r.Response, body: rowOf(r.body, text)}
+}
+
+func rowOf(body, text string) string {
+	i := strings.Index(body, text)
+	if i < 0 {
+		return ""
+	}
+	start := strings.LastIndex(body[:i], "<tr")
+	end := strings.Index(body[i:], "</tr>")
+	if start < 0 || end < 0 {
+		return ""
+	}
+	return body[start : i+end]
+}
+
+// TestPractitionerWhoMovedOnSeenByHisFormerAgency: Anju ended 王五's
+// employment, then Leju registered him. For Anju he is someone who left
+// it: its list labels him "left" with his dates at Anju (not Leju's start),
+// its employed rows agree with the employed count of its home page, and
+// it may no longer print his card (his current employer's document).
+// Government users still see him employed at Leju and may print it.
+func TestPractitionerWhoMovedOnSeenByHisFormerAgency(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	anju := e.signedIn("agency", "anju.admin")
+	leju := e.signedIn("agency", "leju.admin")
+	lejuName := e.user("leju.admin").AgencyName
+	id := residentID("11010519850505055")
+	form := url.Values{"name": {"王五"}, "id_no": {id}, "mobile": {"13812345555"}, "role": {"broker"},
+		"qual_cert_no": {"JJR2020555"}, "start": {"2025-03-01"}}
+	r := anju.postMultipart("/agency/practitioners", form, nil)
+	wantRedirectPrefix(t, r, "/agency/practitioners/")
+	path := r.Header.Get("Location")
+	wantRedirect(t, anju.post(path+"/end", url.Values{"end": {"2026-01-20"}, "reason": {"个人原因"}}), path)
+	form.Set("start", "2026-01-25")
+	wantRedirect(t, leju.postMultipart("/agency/practitioners", form, nil), path)
+	p, err := e.app.GetPractitioner(sys, pathIDOf(t, path))
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	for _, q := range []string{"?status=left", ""} {
+		r = anju.get("/agency/practitioners" + q)
+		wantStatus(t, r, http.StatusOK)
+		rr := listRow(r, p.CardNo)
+		if rr.body == "" {
+			t.Fatalf("%q: no row for %s:\n%s", q, p.CardNo, visibleText(r.body))
+		}
+		wantText(t, rr, zh("practitioner.status.left"), anjuAgency, "2025年3月1日", "2026年1月20日")
+		wantNoText(t, rr, zh("practitioner.status.employed"), lejuName, "2026年1月25日")
+	}
+	// The rows labelled employed are the staff counted on the home page.
+	n, err := e.app.EmployedCount(e.user("anju.admin").AgencyID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := strings.Count(r.body, `class="tag on"`); got != n || n == 0 {
+		t.Errorf("list: %d rows employed, home page: %d employed", got, n)
+	}
+	wantNoText(t, anju.get("/agency/practitioners?status=employed"), p.CardNo)
+
+	// His page: left, as far as Anju is concerned, and no card to print.
+	r = anju.get(path)
+	wantStatus(t, r, http.StatusOK)
+	wantText(t, r, zh("practitioner.status.left"))
+	wantNoText(t, r, path+"/card", zh("practitioner.print_card"))
+	r = anju.get(path + "/card")
+	wantStatus(t, r, http.StatusForbidden)
+	wantText(t, r, zh("practitioner.card_not_staff"))
+	wantNoText(t, r, zh("practitioner.card_title"))
+
+	// In English too.
+	wantRedirect(t, anju.post("/lang", url.Values{"lang": {"en"}, "back": {"/"}}), "/")
+	r = anju.get("/agency/practitioners?status=left")
+	wantText(t, listRow(r, p.CardNo), en("practitioner.status.left"), "20 Jan 2026")
+	wantText(t, anju.get(path+"/card"), en("practitioner.card_not_staff"))
+
+	// Leju prints the card of its employee.
+	r = leju.get(path + "/card")
+	wantStatus(t, r, http.StatusOK)
+	wantText(t, r, "王五", p.CardNo, lejuName)
+	wantText(t, leju.get(path), zh("practitioner.print_card"), zh("practitioner.status.employed"))
+
+	// Government users see what they saw: employed at Leju, card printable.
+	clerk := e.signedIn("gov", "clerk")
+	gpath := "/gov/practitioners/" + itoa(p.ID)
+	r = clerk.get("/gov/practitioners?status=left&agency=" + itoa(e.user("anju.admin").AgencyID))
+	wantText(t, listRow(r, p.CardNo), zh("practitioner.status.employed"), lejuName, "2026年1月25日")
+	wantText(t, clerk.get(gpath), gpath+"/card", zh("practitioner.status.employed"))
+	r = clerk.get(gpath + "/card")
+	wantStatus(t, r, http.StatusOK)
+	wantText(t, r, "王五", lejuName)
+}
+
+func pathIDOf(t *testing.T, path string) uint64 {
+	t.Helper()
+	id, err := strconv.ParseUint(path[strings.LastIndex(path, "/")+1:], 10, 64)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return id
+}
