@@ -252,7 +252,7 @@ func TestBackEntryPageFollowsTheParameter(t *testing.T) {
 	// The agency's list shows it, in English too.
 	agent.setCookie("lang", "en")
 	r = agent.get("/agency/filings")
-	wantText(t, r, en("filing.list_title"), "参数租客", en("contracts.filing.pending"), en("filing.source.backentry"))
+	wantText(t, r, en("filing.list_title"), app.MaskName("参数租客"), en("contracts.filing.pending"), en("filing.source.backentry"))
 }
 
 // TestFilingApplyByNumberAndCertificate applies for demo contracts of the
