@@ -338,14 +338,13 @@ func partyLine(ps []Party) (names, ids string) {
 	return strings.Join(n, "、"), strings.Join(d, "；")
 }
 
+// idTypeLabel names an ID type in the contract's text: the national types'
+// names (the dictionary's seed); "证件" for a type a bureau added itself.
 func idTypeLabel(code string) string {
-	switch code {
-	case "resident_id":
-		return "居民身份证"
-	case "passport":
-		return "护照"
-	case "uscc":
-		return "统一社会信用代码"
+	for _, t := range defaultIDTypes {
+		if t[0] == code {
+			return t[1]
+		}
 	}
 	return "证件"
 }

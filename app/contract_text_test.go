@@ -131,3 +131,16 @@ func TestKeepEarlierTexts(t *testing.T) {
 		t.Error("a second pass ran although the marker was set")
 	}
 }
+
+// TestContractTextNamesIDTypes: a party's travel permit prints by its name,
+// not as a bare "证件".
+func TestContractTextNamesIDTypes(t *testing.T) {
+	t.Parallel()
+	for code, name := range map[string]string{"hk_macau": "港澳居民来往内地通行证", "taiwan": "台湾居民来往大陆通行证",
+		"foreign_pr": "外国人永久居留身份证", "passport": "护照", "resident_id": "居民身份证", "made_up": "证件"} {
+		_, ids := partyLine([]Party{{Name: "周七", IDType: code, IDNo: "H12345678"}})
+		if ids != "周七："+name+" H12345678" {
+			t.Errorf("%s prints as %q", code, ids)
+		}
+	}
+}
