@@ -232,10 +232,24 @@ func overlapping(tx *storage.Tx, c *Contract) *Contract {
 			continue
 		}
 		o, err := contractTable.Get(tx, id)
-		if err != nil || !o.Effective() || !roomsOverlap(c, o) {
+		if err != nil || !roomsOverlap(c, o) {
 			continue
 		}
-		if !o.Terms.Start.After(c.Terms.End) && !c.Terms.Start.After(o.Terms.End) {
+		end := o.Terms.End
+		switch {
+		case o.Effective():
+		case o.Status == ContractRevoked && !o.Ended.IsZero():
+			// Revoked with a termination date still ahead: the lease
+			// runs until the day before it, and the rooms are not free
+			// before then.
+			end = o.Ended.AddDate(0, 0, -1)
+			if end.Before(o.Terms.Start) {
+				continue
+			}
+		default:
+			continue
+		}
+		if !o.Terms.Start.After(c.Terms.End) && !c.Terms.Start.After(end) {
 			return o
 		}
 	}

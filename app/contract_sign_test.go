@@ -823,3 +823,36 @@ func TestSignOnlyWhatWasPreviewed(t *testing.T) {
 		t.Errorf("signed at %d", signed.Terms.Rent)
 	}
 }
+
+// TestRevokedLeaseHoldsItsRoomsUntilItEnds: a lease revoked with a
+// termination date ahead still runs until then: a new lease of the same
+// flat starting before that date is refused, one starting on it is not.
+func TestRevokedLeaseHoldsItsRoomsUntilItEnds(t *testing.T) {
+	t.Parallel()
+	f := newSignFixture(t)
+	first, err := f.SignContract(f.agent, f.readyDraft(f.agent, f.ownProperty(f.agent, 52, ""), 1, 6).ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ends := day(first.Terms.Start).AddDate(0, 0, 20)
+	if _, err := f.RevokeContract(f.agent, first.ID, RevokeInput{Reason: "双方协商一致提前解除", Effective: ends.Format(time.DateOnly),
+		DocName: "解除协议.pdf", Doc: scanPDF}); err != nil {
+		t.Fatal(err)
+	}
+	next, err := f.StartContract(f.agent, f.ownProperty(f.agent, 52, "").Code)
+	if err != nil {
+		t.Fatal(err)
+	}
+	early := termsForm(11, 12, f.now()) // starts ten days after the first's start
+	_, err = f.SaveContractStep(f.agent, next.ID, CStepTerms, early, true)
+	if e := wantError(t, err, EINVALID, "contract.overlap"); e.Args[0] != first.No {
+		t.Errorf("the overlap names %v", e.Args)
+	}
+	onTheDay := termsForm(int(ends.Sub(day(f.now())).Hours()/24), 12, f.now())
+	if onTheDay.Start != ends.Format(time.DateOnly) {
+		t.Fatalf("test set-up: start %s, termination %s", onTheDay.Start, ends.Format(time.DateOnly))
+	}
+	if _, err := f.SaveContractStep(f.agent, next.ID, CStepTerms, onTheDay, true); err != nil {
+		t.Errorf("a lease starting on the termination date: %v", err)
+	}
+}
