@@ -27,6 +27,25 @@ func (s *Server) handleGovHome(w http.ResponseWriter, r *http.Request) {
 		}
 		d.Reviewer = a.Can(app.PermFilingReview)
 	}
+	if a.Can(app.PermCreditReview) {
+		if p, err := s.app.ScoringApplications(a, app.ScoringQuery{Status: app.ScoringPending, Size: 1}); err != nil {
+			s.log.Error("pending scoring applications", "err", err)
+		} else {
+			d.Credit.Scoring = max(p.Total, 0)
+		}
+		if rs, err := s.app.PendingRequests(a); err != nil {
+			s.log.Error("pending credit requests", "err", err)
+		} else {
+			d.Credit.Requests = len(rs)
+		}
+	}
+	if a.Can(app.PermListReview) {
+		if p, err := s.app.Lists(a, app.ListFilter{Status: app.ListPending, Size: 1}); err != nil {
+			s.log.Error("pending list entries", "err", err)
+		} else {
+			d.Credit.Lists = p.Total
+		}
+	}
 	if a.Can(app.PermVerifyList) || a.Can(app.PermContractView) {
 		if d.Glance, err = s.app.Overview(a); err != nil {
 			s.log.Error("overview", "err", err) // the home page still shows
@@ -71,7 +90,10 @@ type govHomeData struct {
 	Agencies app.FilingAgenda // agency filings
 	Filings  app.FilingCounts // contract filings in his scope
 	Reviewer bool
-	Glance   app.Overview // figures at a glance
+	// Credit is what waits for a credit reviewer: scoring applications,
+	// objections and repair requests, proposed list entries.
+	Credit struct{ Scoring, Requests, Lists int }
+	Glance app.Overview // figures at a glance
 	// MonthLinks and PrevLinks are the lists' filter of this month and of
 	// the last ("from=…&to=…", to inclusive), so that a figure opens the
 	// records it counts.

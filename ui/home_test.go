@@ -115,3 +115,24 @@ func TestStatsPage(t *testing.T) {
 	wantText(t, r, zh("stats.scope_year", time.Now().Year())+" · 朝阳区")
 	wantStatus(t, e.signedIn("agency", "anju.admin").get("/gov/stats"), http.StatusForbidden)
 }
+
+// TestGovHomeCreditAgenda: a credit reviewer's home lists what waits for
+// him in credit: scoring applications and proposed list entries, as many
+// as their queues hold; a clerk's does not.
+func TestGovHomeCreditAgenda(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	reviewer := e.actor("reviewer")
+	p, err := e.app.ScoringApplications(reviewer, app.ScoringQuery{Status: app.ScoringPending, Size: 1})
+	if err != nil || p.Total <= 0 {
+		t.Fatalf("the demo has no pending scoring application for the reviewer: %d %v", p.Total, err)
+	}
+	lp, err := e.app.Lists(reviewer, app.ListFilter{Status: app.ListPending, Size: 1})
+	if err != nil || lp.Total == 0 {
+		t.Fatalf("the demo has no proposed list entry: %v", err)
+	}
+	r := e.signedIn("gov", "reviewer").get("/gov/")
+	wantText(t, r, zh("home.agenda_scoring", p.Total), `href="/gov/credit/applications?status=pending"`,
+		zh("home.agenda_lists", lp.Total), `href="/gov/lists?status=pending"`)
+	wantNoText(t, e.signedIn("gov", "clerk").get("/gov/"), zh("home.agenda_scoring", p.Total))
+}
