@@ -154,6 +154,10 @@ func (a *App) FileScoring(actor Actor, in ScoringInput) (*ScoringApplication, er
 				switch {
 				case err != nil:
 					v.add("score", "credit.score_invalid")
+				case n < 0:
+					// "-12" for a penalty: the standard says whether it
+					// adds or deducts; the form asks for the magnitude.
+					v.add("score", "credit.score_magnitude")
 				case n < rule.Min || n > rule.Max:
 					v.add("score", "credit.score_out_of_bounds")
 				default:

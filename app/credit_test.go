@@ -85,6 +85,9 @@ func TestScoringApplicationFlow(t *testing.T) {
 	bad.Score = "9"
 	_, err = f.FileScoring(clerk, bad)
 	wantFieldError(t, err, "score", "credit.score_out_of_bounds")
+	bad.Score = "-3" // the penalty's sign typed in: the standard gives it
+	_, err = f.FileScoring(clerk, bad)
+	wantFieldError(t, err, "score", "credit.score_magnitude")
 	bad = in
 	bad.Docs, bad.EventDate = nil, "2026-03-09"
 	_, err = f.FileScoring(clerk, bad)
