@@ -271,7 +271,7 @@ func (h *AgencyHome) actions(actor Actor) []HomeAction {
 		if r.Points < 0 {
 			level = "warn"
 		}
-		out = append(out, HomeAction{Key: "aghome.credit_record", Args: []any{r.RuleNo, r.Item, r.Points, r.ObjectionUntil.Format(time.DateOnly)},
+		out = append(out, HomeAction{Key: "aghome.credit_record", Args: []any{r.RuleNo, r.Item, r.Points, r.ObjectionUntil},
 			Link: "/agency/credit/records/" + strconv.FormatUint(r.ID, 10), Level: level})
 	}
 	if h.FilingsReturned > 0 {

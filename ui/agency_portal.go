@@ -2,6 +2,7 @@ package ui
 
 import (
 	"net/http"
+	"time"
 
 	"github.com/gorilla/mux"
 
@@ -174,4 +175,14 @@ func (s *Server) handleBranches(w http.ResponseWriter, r *http.Request) {
 
 // Msg translates a message key with arguments held in a slice (the
 // "awaiting action" items carry theirs): {{$.Msg .Key .Args}}.
-func (v *view) Msg(key string, args []any) string { return v.s.msgs.t(v.Lang, key, args...) }
+// A date among them is written as the page's language writes dates.
+func (v *view) Msg(key string, args []any) string {
+	shown := make([]any, len(args))
+	for i, a := range args {
+		if t, ok := a.(time.Time); ok {
+			a = formatDate(v.Lang, t)
+		}
+		shown[i] = a
+	}
+	return v.s.msgs.t(v.Lang, key, shown...)
+}
