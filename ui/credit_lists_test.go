@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"net/url"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -294,5 +295,88 @@ func TestListWarningsForClerks(t *testing.T) {
 	}
 	if seen < 2 {
 		t.Fatalf("the demo has %d active black entries in 110105, want an agency and a practitioner", seen)
+	}
+}
+
+// reListJump is the mark beside the credit level at the top of a public
+// page (the entries' own tags further down are spans, not links).
+var reListJump = regexp.MustCompile(`<a class="tag list-(red|black) list-jump" href="([^"]*)">([^<]*)</a>`)
+
+// listJumps returns the list marks of a page as "list href label".
+func listJumps(r *resp) []string {
+	var out []string
+	for _, m := range reListJump.FindAllStringSubmatch(r.body, -1) {
+		out = append(out, m[1]+" "+m[2]+" "+m[3])
+	}
+	return out
+}
+
+// TestPublicPagesShowListStatus: every subject on the demo's public red
+// and black lists shows it on its public page, a practitioner's as well as
+// an agency's: a mark beside the credit level at the top, leading to the
+// entry further down; a subject on no list says so and has no mark.
+func TestPublicPagesShowListStatus(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	anon := e.client()
+	kinds := map[string]int{}
+	for _, l := range app.ListKinds {
+		p, err := e.app.PublicList(l, 1, "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, it := range p.Items {
+			kinds[it.Kind]++
+			path := "/practitioners/" + it.Code
+			if it.Kind == app.SubjectAgency {
+				path = fmt.Sprintf("/agencies/%d", it.SubjectID)
+			}
+			r := wantOK(t, anon.get(path))
+			wantText(t, r, zh("lists.public_block"), it.No)
+			wantNoText(t, r, zh("lists.public_block_none"))
+			if it.Source == app.ListSourceManual {
+				wantText(t, r, it.Reason)
+			}
+			if want := l + " #lists " + zh("lists.list."+l); !slices.Contains(listJumps(r), want) {
+				t.Errorf("%s (%s): marks at the top %q, want %q", path, it.Name, listJumps(r), want)
+			}
+		}
+	}
+	if kinds[app.SubjectAgency] == 0 || kinds[app.SubjectPractitioner] == 0 {
+		t.Fatalf("the demo's public lists name %v, want agencies and practitioners", kinds)
+	}
+
+	// The reviewer's example: 林晓东, black-listed, in English too.
+	r := wantOK(t, anon.get("/practitioners/XK00000097", "Accept-Language", "en"))
+	wantText(t, r, "林晓东", en("lists.public_block"))
+	if want := "black #lists " + en("lists.list.black"); !slices.Contains(listJumps(r), want) {
+		t.Errorf("/practitioners/XK00000097 in English: marks %q, want %q", listJumps(r), want)
+	}
+
+	// A practitioner on no list: the block says so, no mark at the top.
+	anjuID := e.user("anju.admin").AgencyID
+	ag, err := e.app.PublicAgency(anjuID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	checked := false
+	for _, p := range ag.Practitioners {
+		pp, err := e.app.PublicPractitioner(p.CardNo)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if entries, _ := e.app.PublicActiveEntries(app.Subject{Kind: app.SubjectPractitioner, ID: pp.ID}); len(entries) > 0 {
+			continue
+		}
+		r := wantOK(t, anon.get("/practitioners/"+p.CardNo))
+		wantText(t, r, zh("lists.public_block_none"))
+		if m := listJumps(r); len(m) > 0 {
+			t.Errorf("/practitioners/%s, on no list, shows marks %q", p.CardNo, m)
+		}
+		checked = true
+		break
+	}
+	if !checked {
+		t.Fatal("every practitioner of 北京安居 is on a list")
 	}
 }
