@@ -56,6 +56,7 @@ type App struct {
 	premises          premisesCache               // agencies as the distribution page reads them (premises.go)
 	directory         dirCache                    // public directory pages until the index changes (directory.go)
 	credit            creditCache                 // public credit views until credit changes (credit_public.go)
+	listed            listedCache                 // subjects on a list now, for the directory (creditlist_query.go)
 	auditChain        auditChain                  // how far the audit chain was found whole (audit_chain.go)
 	announcements     announceCache               // announcements public now (announcement_public.go)
 	codeCipher        atomic.Pointer[vcodeCipher] // the data file's verification code key (vcode_id.go)

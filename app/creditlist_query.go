@@ -4,6 +4,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"anju/storage"
@@ -274,6 +275,57 @@ func (a *App) PublicActiveEntries(s Subject) ([]PublicListEntry, error) {
 		out = append(out, publicEntry(e))
 	}
 	return out, nil
+}
+
+// listedCache keeps which subjects are on a list now, so that the busiest
+// public page (the directory, 20 agencies a page) marks the listed ones
+// with a map lookup, not a read of each agency's entries. It is made again
+// from the "active" index when the lists change (PublicVersion: every
+// write of an entry counts) or the day does (entries end at midnight).
+type listedCache struct {
+	mu  sync.Mutex
+	seq uint64
+	day time.Time
+	m   map[Subject][]string
+}
+
+// ListedSubjects returns the lists each subject with an active entry is on
+// (black before red); a subject on no list is not in it. The map is shared
+// with other callers: it is read-only.
+func (a *App) ListedSubjects() (map[Subject][]string, error) {
+	now := a.now()
+	today := day(now)
+	seq := a.credit.seq.Load() // before reading: a change committed meanwhile makes it again
+	c := &a.listed
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.m != nil && c.seq == seq && c.day.Equal(today) {
+		return c.m, nil
+	}
+	m := map[Subject][]string{}
+	err := a.db.View(func(tx *storage.Tx) error {
+		for _, list := range []string{ListBlack, ListRed} {
+			err := listEntryTable.LookupPrefix(tx, "active", []byte{listKey(list)}, func(_ []byte, id uint64) (bool, error) {
+				e, err := listEntryTable.Get(tx, id)
+				if err != nil {
+					return false, err
+				}
+				if e.ActiveAt(now) && !slices.Contains(m[e.Subject], e.List) {
+					m[e.Subject] = append(m[e.Subject], e.List)
+				}
+				return true, nil
+			})
+			if err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	c.m, c.seq, c.day = m, seq, today
+	return m, nil
 }
 
 // personalToken finds runs of letters and digits, the candidates for an

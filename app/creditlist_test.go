@@ -1,6 +1,7 @@
 package app
 
 import (
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -327,10 +328,17 @@ func TestListEntriesExpire(t *testing.T) {
 	if _, ok := f.AgencyBlacklisted(f.anjuAg.ID); !ok {
 		t.Fatal("off the list a day early")
 	}
+	subject := Subject{Kind: SubjectAgency, ID: f.anjuAg.ID}
+	if m, err := f.ListedSubjects(); err != nil || !slices.Equal(m[subject], []string{ListBlack}) {
+		t.Fatalf("the directory's marks the day before: %v %v", m[subject], err)
+	}
 	f.clock.Advance(24 * time.Hour)
 	// On its expiry date the entry is off the list before the job runs…
 	if _, ok := f.AgencyBlacklisted(f.anjuAg.ID); ok {
 		t.Fatal("still blacklisted on the expiry date")
+	}
+	if m, err := f.ListedSubjects(); err != nil || m[subject] != nil {
+		t.Fatalf("the directory still marks it on the expiry date: %v %v", m[subject], err)
 	}
 	if p, _ := f.PublicList(ListBlack, 1, ""); p.Total != 0 {
 		t.Fatalf("public list shows %d entries past their date", p.Total)

@@ -380,3 +380,50 @@ func TestPublicPagesShowListStatus(t *testing.T) {
 		t.Fatal("every practitioner of 北京安居 is on a list")
 	}
 }
+
+// TestDirectoryMarksListedAgencies: the directory's card of an agency on
+// the black list carries the mark, leading to the entry on its page, from
+// the moment the entry is approved; other cards carry none.
+func TestDirectoryMarksListedAgencies(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	anon := e.client()
+	anjuID := e.user("anju.admin").AgencyID
+	search := "/agencies?q=" + url.QueryEscape("北京安居房地产经纪有限公司")
+	r := wantOK(t, anon.get(search))
+	wantText(t, r, "北京安居房地产经纪有限公司")
+	if m := listJumps(r); len(m) > 0 {
+		t.Fatalf("before the entry: marks %q", m)
+	}
+	entry, err := e.app.ProposeListEntry(e.actor("clerk"), e.listProposal("北京安居房地产经纪有限公司"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.app.ApproveListEntry(e.actor("reviewer"), entry.ID); err != nil {
+		t.Fatal(err)
+	}
+	r = wantOK(t, anon.get(search))
+	if want := fmt.Sprintf("black /agencies/%d#lists %s", anjuID, zh("lists.list.black")); !slices.Equal(listJumps(r), []string{want}) {
+		t.Errorf("after the entry: marks %q, want %q", listJumps(r), want)
+	}
+	r = wantOK(t, anon.get(search, "Accept-Language", "en"))
+	if want := fmt.Sprintf("black /agencies/%d#lists %s", anjuID, en("lists.list.black")); !slices.Equal(listJumps(r), []string{want}) {
+		t.Errorf("in English: marks %q, want %q", listJumps(r), want)
+	}
+
+	// The demo's black-listed agencies carry it on the directory's first
+	// page of their name.
+	p, err := e.app.PublicList(app.ListBlack, 1, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, it := range p.Items {
+		if it.Kind != app.SubjectAgency || it.SubjectID == anjuID {
+			continue
+		}
+		r := wantOK(t, anon.get("/agencies?q="+url.QueryEscape(it.Code)))
+		if want := fmt.Sprintf("black /agencies/%d#lists %s", it.SubjectID, zh("lists.list.black")); !slices.Contains(listJumps(r), want) {
+			t.Errorf("directory ?q=%s: marks %q, want %q", it.Code, listJumps(r), want)
+		}
+	}
+}

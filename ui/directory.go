@@ -39,7 +39,12 @@ type directoryData struct {
 type dirItem struct {
 	*app.PublicAgencySummary
 	TypeLabel, StatusLabel, DistrictLabel, PremisesLabel, EmployedLabel string
+
+	Lists []dirMark // the lists it is on now
 }
+
+// dirMark is a list an agency of the directory is on now.
+type dirMark struct{ List, Label string }
 
 // dirOption is an option of a filter.
 type dirOption struct {
@@ -89,6 +94,12 @@ func (s *Server) handleDirectory(w http.ResponseWriter, r *http.Request) {
 	for _, st := range []string{app.AgencyFiled, app.AgencyCancelled} {
 		d.Statuses = append(d.Statuses, dirOption{st, s.msgs.t(lang, "directory.status."+st), st == aq.Status})
 	}
+	// Which agencies are on a list: one map kept until the lists change,
+	// not a read per line (app.ListedSubjects).
+	listed, err := s.app.ListedSubjects()
+	if err != nil {
+		s.log.Error("directory: listed subjects", "err", err) // the page without the marks
+	}
 	for _, it := range res.Items {
 		di := dirItem{PublicAgencySummary: it, StatusLabel: s.msgs.t(lang, "directory.status."+it.Status),
 			PremisesLabel: s.msgs.t(lang, "directory.premises_count", len(it.Premises)),
@@ -101,6 +112,9 @@ func (s *Server) handleDirectory(w http.ResponseWriter, r *http.Request) {
 		}
 		if len(it.Premises) > 0 {
 			di.PremisesLabel += " · " + strings.Join(it.Premises, "、")
+		}
+		for _, l := range listed[app.Subject{Kind: app.SubjectAgency, ID: it.ID}] {
+			di.Lists = append(di.Lists, dirMark{l, s.msgs.t(lang, "lists.list."+l)})
 		}
 		d.Items = append(d.Items, di)
 	}
