@@ -196,6 +196,9 @@ func TestFilingThroughTheUI(t *testing.T) {
 	wantRedirect(t, r, page)
 	r = clerk.get(page)
 	wantText(t, r, zh("filing.resubmitted_ok"), "完整扫描件.pdf", zh("filing.doc_replaced"), "已补齐第3页")
+	// The history names the document's kind, not its code.
+	wantText(t, r, zh("filing.doc.paper_contract")+" 完整扫描件.pdf")
+	wantNoText(t, r, "paper_contract 完整扫描件.pdf")
 
 	r = reviewer.post(page+"/approve", nil)
 	wantRedirect(t, r, page)

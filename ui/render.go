@@ -189,6 +189,7 @@ func (s *Server) funcs(lang string) template.FuncMap {
 		"hasMsg":    s.msgs.has,
 		"list":      func(xs ...string) []string { return xs },
 		"capital":   func(wan float64) string { return capitalAmount(lang, wan) },
+		"eventNote": func(action, note string) string { return s.eventNote(lang, action, note) },
 
 		// maskPersonal is for free text that may hold a mobile or ID number
 		// among other words (an API key's contact "王五 13912345678").
@@ -425,4 +426,16 @@ func dict(kv ...any) (map[string]any, error) {
 		m[k] = kv[i+1]
 	}
 	return m, nil
+}
+
+// eventNote shows a history entry's note. Some notes start with a code
+// (a party's role when he confirmed, a document's kind when it was added):
+// the code is shown by its name in lang; any other note as it was written.
+func (s *Server) eventNote(lang, action, note string) string {
+	code, rest, _ := strings.Cut(note, " ")
+	prefix := map[string]string{"confirmed": "contract.role.", "doc_added": "filing.doc."}[action]
+	if prefix == "" || !s.msgs.has(prefix+code) {
+		return note
+	}
+	return strings.TrimSpace(s.msgs.t(lang, prefix+code) + " " + rest)
 }
