@@ -136,3 +136,44 @@ func TestGovHomeCreditAgenda(t *testing.T) {
 		zh("home.agenda_lists", lp.Total), `href="/gov/lists?status=pending"`)
 	wantNoText(t, e.signedIn("gov", "clerk").get("/gov/"), zh("home.agenda_scoring", p.Total))
 }
+
+// TestListsShowCompanyLesseesInFull: in the contract list a company lessee
+// is named in full (a company's name is not personal data), a person
+// partly hidden.
+func TestListsShowCompanyLesseesInFull(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	leader := e.actor("leader")
+	var org, person string
+	var no string
+	for page := 1; page <= 20 && org == ""; page++ {
+		res, err := e.app.SearchContracts(leader, app.ContractQuery{Page: page, Size: 100, From: time.Now().AddDate(-3, 0, 0), To: time.Now().AddDate(0, 0, 1)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, c := range res.Items {
+			for _, p := range c.Lessees() {
+				if p.Kind == app.PartyOrg {
+					org, no = p.Name, c.No
+				}
+			}
+			for _, p := range c.Lessors() {
+				if p.Kind != app.PartyOrg && org != "" && person == "" {
+					person = p.Name
+				}
+			}
+			if org != "" {
+				break
+			}
+		}
+	}
+	if org == "" {
+		t.Fatal("the demo has no contract with a company lessee")
+	}
+	r := e.signedIn("gov", "leader").get("/gov/contracts?q=" + url.QueryEscape(no))
+	wantText(t, r, no, " → "+org)
+	if person != "" {
+		wantText(t, r, app.MaskName(person)+" → ")
+		wantNoText(t, r, person+" → ")
+	}
+}
