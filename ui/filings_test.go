@@ -164,6 +164,7 @@ func TestFilingThroughTheUI(t *testing.T) {
 	page := "/gov/filings/" + m[2]
 	r = clerk.get(page)
 	wantStatus(t, r, http.StatusOK)
+	wantText(t, r, zh("filing.entered_by", "王芳")) // the clerk typed the paper contract in; he did not sign it
 	wantText(t, r, zh("filing.backentry_ok"), zh("contracts.filing.pending"), "界面租客", zh("filing.doc.paper_contract"),
 		zh("filing.needs_reviewer")) // the clerk is told who reviews
 	wantNoText(t, r, "110108199003070024") // IDs masked
