@@ -328,6 +328,15 @@ func TestPractitionerPagesInBothLanguages(t *testing.T) {
 	anon := e.client()
 	id := itoa(p.ID)
 	names := []string{p.Name, anjuAgency, "张小红", "刘洋", "王芳", "周建国"}
+	// His red list entry's reason and basis are stored text, shown on his
+	// public page as typed.
+	entries, err := e.app.PublicActiveEntries(app.Subject{Kind: app.SubjectPractitioner, ID: p.ID})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, en := range entries {
+		names = append(names, en.Reason, en.Basis)
+	}
 	type page struct {
 		c            *client
 		method, path string
