@@ -34,58 +34,40 @@ func (a *App) Overview(actor Actor) (Overview, error) {
 	if err := a.indexer.catchUp(); err != nil {
 		a.log.Error("index catch-up before counting", "err", err)
 	}
-	count := func(sq search.Query, ok bool, n *int) error {
-		if !ok {
-			return nil // nothing in scope
-		}
-		c, err := a.ix.CountMatches(sq)
-		if err != nil {
-			return fmt.Errorf("overview: count %s: %w", sq.Type, err)
-		}
-		*n = int(c)
-		return nil
+	flows := []struct {
+		kind       string
+		can        bool
+		this, prev *int
+	}{
+		{"verified", actor.Can(PermVerifyList), &o.Verified, &o.VerifiedPrev},
+		{"signed", actor.Can(PermContractView), &o.Signed, &o.SignedPrev},
+		{"applied", actor.Can(PermContractView), &o.Applied, &o.AppliedPrev},
 	}
-	if actor.Can(PermVerifyList) {
-		o.Verifications = true
-		issued := func(from, to time.Time) (search.Query, bool) {
-			sq := search.Query{Type: "verification", Filters: map[string][]string{},
-				Ranges: []search.Range{{Field: "issued", Min: from, Max: to}}}
-			return sq, scopeFilters(actor, "", sq.Filters)
+	for _, f := range flows {
+		if !f.can {
+			continue
 		}
-		sq, ok := issued(o.Month, next)
-		if err := count(sq, ok, &o.Verified); err != nil {
+		var err error
+		if *f.this, err = a.countFlow(actor, f.kind, "", o.Month, next); err != nil {
 			return o, err
 		}
-		sq, ok = issued(o.PrevMonth, o.Month)
-		if err := count(sq, ok, &o.VerifiedPrev); err != nil {
+		if *f.prev, err = a.countFlow(actor, f.kind, "", o.PrevMonth, o.Month); err != nil {
 			return o, err
 		}
+	}
+	if o.Verifications = actor.Can(PermVerifyList); o.Verifications {
 		// Valid: status valid and not yet expired (State), as the list's filter.
-		sq = search.Query{Type: "verification", Filters: map[string][]string{"status": {VStatusValid}},
+		sq := search.Query{Type: "verification", Filters: map[string][]string{"status": {VStatusValid}},
 			Ranges: []search.Range{{Field: "valid_until", Min: a.now().Add(time.Nanosecond)}}}
-		if err := count(sq, scopeFilters(actor, "", sq.Filters), &o.ValidCodes); err != nil {
-			return o, err
+		if scopeFilters(actor, "", sq.Filters) {
+			n, err := a.ix.CountMatches(sq)
+			if err != nil {
+				return o, fmt.Errorf("overview: count valid codes: %w", err)
+			}
+			o.ValidCodes = int(n)
 		}
 	}
-	if actor.Can(PermContractView) {
-		o.Contracts = true
-		for _, c := range []struct {
-			from, to time.Time
-			signed   *int
-			applied  *int
-		}{{o.Month, next, &o.Signed, &o.Applied}, {o.PrevMonth, o.Month, &o.SignedPrev, &o.AppliedPrev}} {
-			sq, ok := a.contractSearchQuery(actor, ContractQuery{From: c.from, To: c.to})
-			if err := count(sq, ok, c.signed); err != nil {
-				return o, err
-			}
-			sq, ok, err := a.filingSearchQuery(actor, FilingQuery{From: c.from, To: c.to})
-			if err != nil {
-				return o, err
-			}
-			if err := count(sq, ok, c.applied); err != nil {
-				return o, err
-			}
-		}
+	if o.Contracts = actor.Can(PermContractView); o.Contracts {
 		fc, err := a.CountFilings(actor)
 		if err != nil {
 			return o, err

@@ -73,6 +73,21 @@ func statsQuery(actor Actor, kind, district string) (search.Query, string, bool)
 	return sq, field, scopeFilters(actor, district, sq.Filters)
 }
 
+// countFlow counts one of StatsKinds in [from, to) in the actor's scope
+// (district "" is all of it). Callers catch the index up first.
+func (a *App) countFlow(actor Actor, kind, district string, from, to time.Time) (int, error) {
+	sq, field, ok := statsQuery(actor, kind, district)
+	if !ok {
+		return 0, nil
+	}
+	sq.Ranges = append(sq.Ranges, search.Range{Field: field, Min: from, Max: to})
+	n, err := a.ix.CountMatches(sq)
+	if err != nil {
+		return 0, fmt.Errorf("count %s: %w", kind, err)
+	}
+	return int(n), nil
+}
+
 // Statistics counts the figures of q for actor. Verifications need their
 // list's permission; contracts and filings the contract list's.
 func (a *App) Statistics(actor Actor, q StatsQuery) (Stats, error) {
@@ -113,16 +128,7 @@ func (a *App) Statistics(actor Actor, q StatsQuery) (Stats, error) {
 		a.log.Error("index catch-up before counting", "err", err)
 	}
 	count := func(kind, district string, from, to time.Time) (int, error) {
-		sq, field, ok := statsQuery(actor, kind, district)
-		if !ok {
-			return 0, nil
-		}
-		sq.Ranges = append(sq.Ranges, search.Range{Field: field, Min: from, Max: to})
-		n, err := a.ix.CountMatches(sq)
-		if err != nil {
-			return 0, fmt.Errorf("statistics: count %s: %w", kind, err)
-		}
-		return int(n), nil
+		return a.countFlow(actor, kind, district, from, to)
 	}
 	for i := range st.Rows {
 		end := st.To

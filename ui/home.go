@@ -1,9 +1,7 @@
 package ui
 
 import (
-	"html/template"
 	"net/http"
-	"time"
 
 	"github.com/gorilla/mux"
 
@@ -21,12 +19,7 @@ func (s *Server) handleGovHome(w http.ResponseWriter, r *http.Request) {
 	if d.Agencies, err = s.app.FilingAgenda(a); err != nil {
 		s.log.Error("filing agenda", "err", err) // the home page still shows
 	}
-	if a.Can(app.PermFilingReview) || a.Can(app.PermFilingApply) {
-		if d.Filings, err = s.app.CountFilings(a); err != nil {
-			s.log.Error("contract filing counts", "err", err)
-		}
-		d.Reviewer = a.Can(app.PermFilingReview)
-	}
+	d.Reviewer = a.Can(app.PermFilingReview)
 	if a.Can(app.PermCreditReview) {
 		if p, err := s.app.ScoringApplications(a, app.ScoringQuery{Status: app.ScoringPending, Size: 1}); err != nil {
 			s.log.Error("pending scoring applications", "err", err)
@@ -50,8 +43,15 @@ func (s *Server) handleGovHome(w http.ResponseWriter, r *http.Request) {
 		if d.Glance, err = s.app.Overview(a); err != nil {
 			s.log.Error("overview", "err", err) // the home page still shows
 		}
-		d.MonthLinks = monthRange(d.Glance.Month)
-		d.PrevLinks = monthRange(d.Glance.PrevMonth)
+		next := d.Glance.Month.AddDate(0, 1, 0)
+		d.Links = map[string]string{}
+		for _, k := range app.StatsKinds {
+			d.Links[k] = statsListLink(k, d.Glance.Month, next, "")
+		}
+		// The agenda's filing items are counted among the figures.
+		if a.Can(app.PermFilingReview) || a.Can(app.PermFilingApply) {
+			d.Filings = app.FilingCounts{Pending: d.Glance.FilingsPending, Overdue: d.Glance.Overdue}
+		}
 	}
 	s.render(w, r, http.StatusOK, "gov_home", &view{Title: "home.gov", Nav: "home", Data: d})
 }
@@ -94,17 +94,6 @@ type govHomeData struct {
 	// objections and repair requests, proposed list entries.
 	Credit struct{ Scoring, Requests, Lists int }
 	Glance app.Overview // figures at a glance
-	// MonthLinks and PrevLinks are the lists' filter of this month and of
-	// the last ("from=…&to=…", to inclusive), so that a figure opens the
-	// records it counts.
-	MonthLinks, PrevLinks template.URL
-}
-
-// monthRange is the list filter of the month starting at first.
-func monthRange(first time.Time) template.URL {
-	if first.IsZero() {
-		return ""
-	}
-	last := first.AddDate(0, 1, -1)
-	return template.URL("from=" + first.Format(time.DateOnly) + "&to=" + last.Format(time.DateOnly))
+	// Links are the lists the month's figures count (statsListLink).
+	Links map[string]string
 }

@@ -86,10 +86,11 @@ func statsListLink(kind string, from, to time.Time, district string) string {
 	if district != "" {
 		v.Set("district", district)
 	}
+	q := v.Encode()
 	if kind == "applied" {
-		v.Set("status", "") // every status: a reviewer's list opens on those pending
+		q = "status=&" + q // every status: a reviewer's list opens on those pending
 	}
-	return list + "?" + v.Encode()
+	return list + "?" + q
 }
 
 func (s *Server) handleStats(w http.ResponseWriter, r *http.Request) {
