@@ -226,6 +226,7 @@ var contractTable = storage.NewTable(storage.TableOptions[Contract]{
 			return [][]byte{[]byte(c.FilingCertNo)}
 		}},
 		{Name: "status", Keys: func(c *Contract) [][]byte { return [][]byte{[]byte(c.Status)} }},
+		{Name: "rent", Keys: rentIndexKeys}, // app/stats_rent.go
 	},
 	Outbox: true,
 })

@@ -102,12 +102,19 @@ func (f *vfFixture) mustStep(actor Actor, id uint64, step int, form ContractForm
 // readyDraft is a draft of v with every step done and its documents.
 func (f *vfFixture) readyDraft(actor Actor, v *Verification, days, months int) *Contract {
 	f.t.Helper()
+	return f.readyDraftAt(actor, v, days, months, "6500")
+}
+
+// readyDraftAt is readyDraft with a monthly rent.
+func (f *vfFixture) readyDraftAt(actor Actor, v *Verification, days, months int, rent string) *Contract {
+	f.t.Helper()
 	c, err := f.StartContract(actor, v.Code)
 	if err != nil {
 		f.t.Fatalf("start: %v", err)
 	}
 	f.mustStep(actor, c.ID, CStepProperty, ContractForm{})
 	terms := termsForm(days, months, f.now())
+	terms.Rent = rent
 	terms.Rooms = c.Form.Rooms // prefilled for a shared rental
 	f.mustStep(actor, c.ID, CStepTerms, terms)
 	f.mustStep(actor, c.ID, CStepParties, ContractForm{Parties: []PartyForm{lessorRow(), lessee("孙承租", 11)}})

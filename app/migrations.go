@@ -21,6 +21,8 @@ var migrations = []storage.Migration{
 	}},
 	{Name: "agency records for agencies known by name", Up: migrateAgencyNames},
 	{Name: "default scoring standards", Up: seedDefaultRules},
+	// The rents of the contracts signed before rent monitoring existed.
+	{Name: "contracts' rent index", Up: func(tx *storage.Tx) error { return contractTable.BuildIndex(tx, "rent") }},
 }
 
 // SchemaVersion is the store schema this binary writes.

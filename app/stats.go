@@ -2,6 +2,7 @@ package app
 
 import (
 	"fmt"
+	"slices"
 	"time"
 
 	"anju/search"
@@ -43,6 +44,9 @@ type Stats struct {
 	// Levels counts the filed agencies in scope by credit level as it
 	// stands today, best first (nil when the reader does not see credit).
 	Levels []LevelCount
+	// Rent is the rents agreed in the period (app/stats_rent.go; nil when
+	// the reader does not see contracts).
+	Rent *RentStats
 }
 
 // LevelCount is how many agencies hold a credit level.
@@ -156,10 +160,12 @@ func (a *App) Statistics(actor Actor, q StatsQuery) (Stats, error) {
 	if err != nil {
 		return st, err
 	}
+	var inScope []string
 	for _, d := range districts {
 		if q.District != "" && d.Code != q.District {
 			continue
 		}
+		inScope = append(inScope, d.Code)
 		row := StatsRow{District: d.Code, Counts: map[string]int{}}
 		seen := false
 		for _, k := range st.Kinds {
@@ -174,6 +180,16 @@ func (a *App) Statistics(actor Actor, q StatsQuery) (Stats, error) {
 		if seen || d.Enabled {
 			st.Districts = append(st.Districts, row)
 		}
+	}
+	if canC {
+		if st.Rent, err = a.rentStats(&st, inScope); err != nil {
+			return st, err
+		}
+		// As with the counts, a disabled district without a lease in the
+		// period is left out.
+		st.Rent.Districts = slices.DeleteFunc(st.Rent.Districts, func(r RentRow) bool {
+			return r.Whole+r.Shared == 0 && !slices.ContainsFunc(st.Districts, func(s StatsRow) bool { return s.District == r.District })
+		})
 	}
 	return st, nil
 }

@@ -7,7 +7,8 @@ import (
 )
 
 // Statistics page at scale: one count of the index per cell (12 months and
-// each district, times four kinds). The contracts and filing applications
+// each district, times four kinds), and the rents of the period's leases
+// read from the contracts' rent index. The contracts and filing applications
 // are those of BenchmarkContractSearch's folder (ANJU_BENCH_CONTRACTS,
 // ANJU_BENCH_DIR); ANJU_BENCH_VERIF_DIR names a data folder with many
 // verifications (a copy: the index is brought up to date in it), counted
@@ -38,15 +39,19 @@ func BenchmarkStatistics(b *testing.B) {
 		{"clerk_year", clerk, StatsQuery{Year: now.Year()}},
 	} {
 		b.Run(c.name, func(b *testing.B) {
-			var total int
+			var total, leases int
 			for b.Loop() {
 				st, err := a.Statistics(c.actor, c.q)
 				if err != nil {
 					b.Fatal(err)
 				}
 				total = st.Totals["signed"] + st.Totals["verified"]
+				if st.Rent != nil {
+					leases = st.Rent.Total.Whole + st.Rent.Total.Shared
+				}
 			}
 			b.ReportMetric(float64(total), "counted")
+			b.ReportMetric(float64(leases), "leases")
 		})
 	}
 }

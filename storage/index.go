@@ -217,6 +217,29 @@ func (t *Table[T]) LookupPrefix(tx *Tx, index string, prefix []byte, fn func(key
 	})
 }
 
+// LookupRange calls fn with each (key, ID) of the index whose key k is in
+// [from, to) (to nil: no upper bound), in key order then ID order, until fn
+// returns false or an error. Escaping keeps the keys' order: an escaped key
+// sorts where the key does, and every entry of a key below to sorts below
+// escape(to).
+func (t *Table[T]) LookupRange(tx *Tx, index string, from, to []byte, fn func(key []byte, id uint64) (bool, error)) error {
+	i, err := t.index(index)
+	if err != nil {
+		return err
+	}
+	end := appendEscaped(nil, to)
+	return tx.ScanFrom(t.buckets[i], appendEscaped(nil, from), false, func(k, _ []byte) (bool, error) {
+		if to != nil && bytes.Compare(k, end) >= 0 {
+			return false, nil
+		}
+		key, id, ok := parseEntry(k)
+		if !ok {
+			return true, nil
+		}
+		return fn(key, id)
+	})
+}
+
 // VerifyIndexes compares every index with the records: keys of records with
 // no entry ("missing"), entries no record accounts for ("dangling", also
 // malformed ones) and keys shared by two records in a unique index
@@ -307,13 +330,40 @@ func (t *Table[T]) RebuildIndexes(tx *Tx) error {
 			return err
 		}
 	}
+	all := make([]int, len(t.opt.Indexes))
+	for i := range all {
+		all[i] = i
+	}
+	return t.fillIndexes(tx, all)
+}
+
+// BuildIndex writes one index afresh from the records: for an index added
+// to a table that already holds records, without rewriting the others.
+func (t *Table[T]) BuildIndex(tx *Tx, name string) error {
+	if !tx.Writable() {
+		return ErrReadOnly
+	}
+	i, err := t.index(name)
+	if err != nil {
+		return err
+	}
+	if err := tx.DeleteBucket(t.buckets[i]); err != nil {
+		return err
+	}
+	return t.fillIndexes(tx, []int{i})
+}
+
+// fillIndexes writes the entries of the indexes which (positions in
+// opt.Indexes, whose buckets are empty) for every record.
+func (t *Table[T]) fillIndexes(tx *Tx, which []int) error {
 	return t.Each(tx, false, func(v *T) (bool, error) {
 		id := t.opt.ID(v)
 		keys, err := t.indexKeys(v, true)
 		if err != nil {
 			return false, err
 		}
-		for i, ix := range t.opt.Indexes {
+		for _, i := range which {
+			ix := t.opt.Indexes[i]
 			for _, k := range keys[i] {
 				if ix.Unique && t.holder(tx, i, k, id) != 0 {
 					return false, &DuplicateError{Table: t.opt.Name, Index: ix.Name, Key: bytes.Clone(k)}

@@ -470,3 +470,73 @@ func BenchmarkTableInsertBatch(b *testing.B) {
 		})
 	}
 }
+
+// TestTableLookupRange: keys from from (included) to to (excluded), in key
+// order, also when keys hold zero bytes and when one key starts another.
+func TestTableLookupRange(t *testing.T) {
+	db := mustOpen(t)
+	keys := []string{"a", "a\x00", "a\x00\x00", "a\x00b", "a\x01", "ab", "b", "b\x00"}
+	var ps []*person
+	for _, k := range keys {
+		ps = append(ps, &person{Email: k})
+	}
+	insertPeople(t, db, ps...)
+	for _, tc := range []struct {
+		from, to string
+		noTo     bool
+		want     []string
+	}{
+		{"a", "b", false, []string{"a", "a\x00", "a\x00\x00", "a\x00b", "a\x01", "ab"}},
+		{"a\x00", "a\x00b", false, []string{"a\x00", "a\x00\x00"}},
+		{"a\x00\x00", "a\x01", false, []string{"a\x00\x00", "a\x00b"}},
+		{"a\x01", "", true, []string{"a\x01", "ab", "b", "b\x00"}},
+		{"", "a\x00", false, []string{"a"}},
+		{"ab", "ab", false, nil},
+		{"c", "", true, nil},
+	} {
+		var to []byte
+		if !tc.noTo {
+			to = []byte(tc.to)
+		}
+		var got []string
+		view(t, db, func(tx *storage.Tx) error {
+			return people.LookupRange(tx, "email", []byte(tc.from), to, func(key []byte, id uint64) (bool, error) {
+				got = append(got, string(key))
+				return true, nil
+			})
+		})
+		if !slices.Equal(got, tc.want) {
+			t.Errorf("LookupRange(%q, %q) = %q, want %q", tc.from, tc.to, got, tc.want)
+		}
+	}
+}
+
+// TestBuildIndex: one index written afresh (as for an index new to a table
+// holding records); the table's other indexes are not touched.
+func TestBuildIndex(t *testing.T) {
+	db := mustOpen(t)
+	insertPeople(t, db,
+		&person{Email: "a@x", Tags: []string{"red"}},
+		&person{Email: "b@x", Tags: []string{"blue", "red"}},
+	)
+	// As if both indexes were new: empty.
+	update(t, db, func(tx *storage.Tx) error {
+		for _, b := range []string{"people/idx/tag", "people/idx/email"} {
+			if err := tx.DeleteBucket(b); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	update(t, db, func(tx *storage.Tx) error { return people.BuildIndex(tx, "tag") })
+	if got := fmtIDs(lookup(t, db, "tag", []byte("red"))); got != "[1 2]" {
+		t.Errorf("after BuildIndex(tag): red → %s", got)
+	}
+	if got := lookup(t, db, "email", []byte("a@x")); len(got) != 0 {
+		t.Errorf("BuildIndex(tag) wrote the email index: %v", got)
+	}
+	err := db.Update(func(tx *storage.Tx) error { return people.BuildIndex(tx, "nope") })
+	if err == nil {
+		t.Error("BuildIndex of an undeclared index: no error")
+	}
+}

@@ -95,6 +95,16 @@ func TestStatsPage(t *testing.T) {
 		link := "/gov/verifications?" + q.Encode()
 		wantText(t, r, zh("stats.title"), `<svg class="stats-chart"`, first.Format("2006年1月"), zh("stats.levels"), zh("credit.level.A"),
 			fmt.Sprintf(`href="%s">%d</a>`, link, vp.Total), fmt.Sprintf(">%d</a>", cp.Total))
+		// Rent monitoring: the whole scope's medians as the app counts them.
+		st, err := e.app.Statistics(actor, app.StatsQuery{Year: now.Year()})
+		if err != nil || st.Rent == nil || st.Rent.Total.Whole == 0 || st.Rent.Total.Shared == 0 {
+			t.Fatalf("%s: rents of the demo's leases: %+v (%v)", who, st.Rent, err)
+		}
+		rt := st.Rent.Total
+		wantText(t, r, zh("stats.rent"), zh("stats.rent_note"),
+			fmt.Sprintf(`<td>%s</td><td class="num" data-label="%s">%d</td><td class="num" data-label="%s">%.2f</td>`,
+				zh("stats.total"), zh("stats.rent_whole"), rt.Whole, zh("stats.rent_m2_median"), rt.PerM2Median),
+			fmt.Sprintf(`data-label="%s">%.0f</td>`, zh("stats.rent_lease_median"), rt.LeaseMedian))
 		// The figure's link lists as many records as it says.
 		wantText(t, c.get(link), zh("list.total", vp.Total))
 		// A month by day: as many rows as days.
@@ -107,8 +117,11 @@ func TestStatsPage(t *testing.T) {
 			!strings.Contains(r.body, fmt.Sprintf("%s,%d,%d,", first.Format("2006年1月"), vp.Total, cp.Total)) {
 			t.Errorf("%s: CSV:\n%s", who, r.body)
 		}
+		if !strings.Contains(r.body, fmt.Sprintf("%s,%d,%.2f,%.2f,%d,%.0f\r\n", zh("stats.total"), rt.Whole, rt.PerM2Median, rt.PerM2Mean, rt.Shared, rt.LeaseMedian)) {
+			t.Errorf("%s: the CSV has no rents:\n%s", who, r.body)
+		}
 		c.setCookie("lang", "en")
-		wantText(t, c.get("/gov/stats"), en("stats.title"), en("stats.kind.signed"), first.Format("January 2006"))
+		wantText(t, c.get("/gov/stats"), en("stats.title"), en("stats.kind.signed"), first.Format("January 2006"), en("stats.rent"), en("stats.rent_m2_median"))
 	}
 	// The clerk asking for another district still gets his own.
 	r := e.signedIn("gov", "clerk").get("/gov/stats?district=110108")

@@ -35,6 +35,88 @@ type statsData struct {
 	Months    []statsMonth
 	Rows      []statsLine // the periods
 	Districts []statsLine // the whole period by district
+	// Rent monitoring (nil without contracts): by month of a year, by
+	// district, and the whole scope.
+	RentRows      []rentLine
+	RentDistricts []rentLine
+	RentTotal     *rentLine
+	RentChart     template.HTML
+}
+
+// rentLine is a row of the rent table, its figures formatted ("—" where
+// there is no lease to measure).
+type rentLine struct {
+	Label                  string
+	Whole, Shared          int
+	PerM2Median, PerM2Mean string
+	LeaseMedian            string
+}
+
+func newRentLine(label string, f app.RentFigures) rentLine {
+	money := func(v float64, n int, decimals int) string {
+		if n == 0 {
+			return "—"
+		}
+		return strconv.FormatFloat(v, 'f', decimals, 64)
+	}
+	return rentLine{Label: label, Whole: f.Whole, Shared: f.Shared,
+		PerM2Median: money(f.PerM2Median, f.Whole, 2), PerM2Mean: money(f.PerM2Mean, f.Whole, 2),
+		LeaseMedian: money(f.LeaseMedian, f.Shared, 0)}
+}
+
+// rentLines fills d's rent rows from st.
+func (s *Server) rentLines(lang string, st app.Stats, d *statsData) {
+	if st.Rent == nil {
+		return
+	}
+	for _, r := range st.Rent.Months {
+		d.RentRows = append(d.RentRows, newRentLine(formatMonth(lang, r.Start), r.RentFigures))
+	}
+	for _, r := range st.Rent.Districts {
+		d.RentDistricts = append(d.RentDistricts, newRentLine(s.districtName(lang, r.District), r.RentFigures))
+	}
+	total := newRentLine(s.msgs.t(lang, "stats.total"), st.Rent.Total)
+	d.RentTotal = &total
+	// The chart compares the districts, or, for one district, its months.
+	rows := st.Rent.Districts
+	label := func(r app.RentRow) string { return s.districtName(lang, r.District) }
+	if len(rows) < 2 {
+		rows = st.Rent.Months
+		label = func(r app.RentRow) string { return formatMonth(lang, r.Start) }
+	}
+	d.RentChart = s.rentChart(lang, rows, label)
+}
+
+// rentChart draws each row's median rent per m² of whole flats as a
+// horizontal bar, its figure at the end; rows without a lease are left
+// out.
+func (s *Server) rentChart(lang string, rows []app.RentRow, label func(app.RentRow) string) template.HTML {
+	var top float64
+	var shown []app.RentRow
+	for _, r := range rows {
+		if r.Whole > 0 {
+			shown = append(shown, r)
+			top = max(top, r.PerM2Median)
+		}
+	}
+	if len(shown) < 2 {
+		return ""
+	}
+	const width, left, right, line = 760.0, 110.0, 60.0, 22.0
+	height := line*float64(len(shown)) + 8
+	t := svgText(s.msgs.t(lang, "stats.rent_chart"))
+	var b strings.Builder
+	fmt.Fprintf(&b, `<svg class="stats-chart" viewBox="0 0 %s %s" role="img" aria-labelledby="rent-title" xmlns="http://www.w3.org/2000/svg">`, num(width), num(height))
+	fmt.Fprintf(&b, `<title id="rent-title">%s</title>`, t)
+	for i, r := range shown {
+		y := 4 + line*float64(i)
+		w := (width - left - right) * r.PerM2Median / top
+		fmt.Fprintf(&b, `<text class="axis" x="%s" y="%s" text-anchor="end">%s</text>`, num(left-6), num(y+line/2+4), svgText(label(r)))
+		fmt.Fprintf(&b, `<rect class="bar bar-rent" x="%s" y="%s" width="%s" height="%s"/>`, num(left), num(y+3), num(max(w, 1)), num(line-6))
+		fmt.Fprintf(&b, `<text class="axis" x="%s" y="%s">%s</text>`, num(left+w+4), num(y+line/2+4), strconv.FormatFloat(r.PerM2Median, 'f', 2, 64))
+	}
+	b.WriteString(`</svg>`)
+	return template.HTML(b.String())
 }
 
 // statsMonth is a choice of the month select.
@@ -132,6 +214,7 @@ func (s *Server) handleStats(w http.ResponseWriter, r *http.Request) {
 	})
 	d.Districts = statsLines(st, st.Districts, func(row app.StatsRow) string { return s.districtName(lang, row.District) },
 		func(int) (time.Time, time.Time) { return st.From, st.To })
+	s.rentLines(lang, st, &d)
 	d.CSV = fmt.Sprintf("/gov/stats?year=%d&month=%d&district=%s&format=csv", st.Query.Year, st.Query.Month, st.Query.District)
 	s.render(w, r, http.StatusOK, "stats", &view{Title: "stats.title", Nav: "stats", Form: form, Data: d})
 }
@@ -180,6 +263,30 @@ func (s *Server) writeStatsCSV(w http.ResponseWriter, lang string, st app.Stats)
 	_ = cw.Write(header)
 	for _, row := range st.Districts {
 		line(s.districtName(lang, row.District), row.Counts)
+	}
+	var d statsData
+	s.rentLines(lang, st, &d)
+	if d.RentTotal != nil {
+		_ = cw.Write(nil)
+		_ = cw.Write([]string{s.msgs.t(lang, "stats.rent")})
+		rentHeader := func(first string) {
+			_ = cw.Write([]string{first, s.msgs.t(lang, "stats.rent_whole"), s.msgs.t(lang, "stats.rent_m2_median"),
+				s.msgs.t(lang, "stats.rent_m2_mean"), s.msgs.t(lang, "stats.rent_shared"), s.msgs.t(lang, "stats.rent_lease_median")})
+		}
+		rent := func(l rentLine) {
+			_ = cw.Write([]string{l.Label, strconv.Itoa(l.Whole), l.PerM2Median, l.PerM2Mean, strconv.Itoa(l.Shared), l.LeaseMedian})
+		}
+		if len(d.RentRows) > 0 {
+			rentHeader(s.msgs.t(lang, "stats.period"))
+			for _, l := range d.RentRows {
+				rent(l)
+			}
+			rent(*d.RentTotal)
+		}
+		rentHeader(s.msgs.t(lang, "stats.district"))
+		for _, l := range d.RentDistricts {
+			rent(l)
+		}
 	}
 	cw.Flush()
 }
