@@ -379,6 +379,22 @@ func (a *App) TakeAccountNotice(actor Actor, ref AppRef) (*AccountNotice, error)
 	return n, err
 }
 
+// CanReissueNotice reports whether ReissueAccountNotice would give ap's
+// agency admin a new initial password: the printed notice was taken and
+// the admin has not signed in and chosen his own password since.
+func (a *App) CanReissueNotice(actor Actor, ap *AgencyApplication) bool {
+	if !actor.Can(PermAgencyFile) || ap.Kind != AppNew || ap.Status != AppApproved || ap.Credential == nil || len(ap.Credential.Sealed) > 0 {
+		return false
+	}
+	ok := false
+	_ = a.db.View(func(tx *storage.Tx) error {
+		u, err := userByName(tx, ap.Credential.Username)
+		ok = err == nil && u.MustChangePassword && !u.Disabled
+		return nil
+	})
+	return ok
+}
+
 // ReissueAccountNotice gives the agency admin a new initial password when
 // the notice was lost before its first sign-in (afterwards a sysadmin
 // resets passwords). A clerk of the jurisdiction does it.

@@ -34,6 +34,10 @@ type StaffMember struct {
 	Practitioner *Practitioner // the linked practitioner record, if any
 	Self         bool          // the signed-in admin himself
 	Admin        bool          // an admin account: managed by the bureau, not here
+	// EnableBlocked says why a disabled account cannot be enabled now
+	// (its practitioner left, or has another account), so the list does
+	// not offer a button SetStaffDisabled would refuse.
+	EnableBlocked *Error
 }
 
 // staffAgency returns the actor's agency for staff management; changing
@@ -100,6 +104,14 @@ func (a *App) ListAgencyStaff(actor Actor) ([]StaffMember, error) {
 			if u.PractitionerID != 0 {
 				if p, err := practitionerTable.Get(tx, u.PractitionerID); err == nil {
 					m.Practitioner = p
+				}
+				if u.Disabled {
+					err := checkReenableLinked(tx, ag, u)
+					if e := (*Error)(nil); errors.As(err, &e) {
+						m.EnableBlocked = e
+					} else if err != nil {
+						return err
+					}
 				}
 			}
 			out = append(out, m)

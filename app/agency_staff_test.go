@@ -334,6 +334,11 @@ func TestStaffPractitionerLink(t *testing.T) {
 	}
 	_, err = f.SetStaffDisabled(admin, u.ID, false)
 	f.wantCode("enable a leaver's account", err, ECONFLICT, "staff.practitioner_left")
+	// The list says so instead of offering the button.
+	staff, _ = f.ListAgencyStaff(admin)
+	if m := staff[1]; m.User.ID != u.ID || m.EnableBlocked == nil || m.EnableBlocked.Key != "staff.practitioner_left" {
+		t.Errorf("the leaver's account in the list: %+v", m)
+	}
 
 	// He comes back: a new account may be linked to him (the old one is
 	// disabled), after which the old one cannot be enabled beside it.

@@ -272,9 +272,18 @@ func TestAgencyFilingThroughTheUI(t *testing.T) {
 	wantStatus(t, r, http.StatusConflict)
 	wantText(t, r, zh("agency.notice_taken"))
 
+	// Lost before the admin's first sign-in, it may be issued again...
+	wantText(t, clerk.get(base), zh("agency.notice_reissue"))
+
 	admin := e.client()
 	r = admin.login("agency", username, password)
 	wantRedirectPrefix(t, r, "/agency/password")
+	// ...not once he has chosen his own password (the server would refuse).
+	wantRedirect(t, admin.post("/agency/password", url.Values{"current": {password}, "new": {"Jiemian-Admin-2026"}, "confirm": {"Jiemian-Admin-2026"}}), "/agency/")
+	if r = clerk.get(base); strings.Contains(r.body, zh("agency.notice_reissue")) {
+		t.Error("reissue offered after the admin changed his password")
+	}
+	wantStatus(t, clerk.post(base+"/reissue", nil), http.StatusConflict)
 
 	// The agency is in the list with its filing number, and its history
 	// shows the approved version.

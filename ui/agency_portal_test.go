@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"anju/app"
 )
@@ -451,4 +452,38 @@ func TestPasswordSlipsGiveFullSignInAddress(t *testing.T) {
 	r = sysadmin.post("/gov/admin/users/"+itoa(e.userID("agent.zhang"))+"/reset-password", nil)
 	wantStatus(t, r, http.StatusOK)
 	wantText(t, r, "<dd><code>https://zufang.example.gov.cn/agency/login</code></dd>")
+}
+
+// TestStaffListSaysWhyALeaversAccountStaysDisabled: the account of an
+// agent who left is disabled and cannot be enabled; the list says why
+// instead of offering a button the server would refuse.
+func TestStaffListSaysWhyALeaversAccountStaysDisabled(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	p, err := e.app.AddPractitioner(sys, app.PractitionerInput{Name: "钱离职", IDNo: staffTestResidentID(t, "11010819900506003"),
+		Mobile: "13900002222", Role: app.PracOther, Agency: "北京安居房地产经纪有限公司", Start: "2024-01-02"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	u, _, err := e.app.CreateAgencyStaff(staffActor(e, "anju.admin"), app.StaffInput{Username: "agent.qian", Name: "钱离职", Practitioner: itoa(p.ID)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	admin := e.signedIn("agency", "anju.admin")
+	enable := `action="/agency/staff/` + itoa(u.ID) + `/enable"`
+	if _, err := e.app.EndEmployment(sys, p.ID, time.Now().Format(time.DateOnly), "合同到期"); err != nil {
+		t.Fatal(err)
+	}
+	r := admin.get("/agency/staff")
+	wantText(t, r, "agent.qian", zh("users.disabled"), zh("staff.practitioner_left", "钱离职"))
+	if strings.Contains(r.body, enable) {
+		t.Error("enabling a leaver's account is offered")
+	}
+	// An account disabled by the admin, its agent still here, may be.
+	other, _, err := e.app.CreateAgencyStaff(staffActor(e, "anju.admin"), app.StaffInput{Username: "agent.zhou", Name: "周在职"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantRedirect(t, admin.post("/agency/staff/"+itoa(other.ID)+"/disable", nil), "/agency/staff")
+	wantText(t, admin.get("/agency/staff"), `action="/agency/staff/`+itoa(other.ID)+`/enable"`)
 }

@@ -52,7 +52,7 @@ func (s *Server) renderApplication(w http.ResponseWriter, r *http.Request, statu
 		mine := d.Public || (ap.Source == app.SourceGov && ap.SubmittedBy.UserID == a.UserID) ||
 			(ap.Source == app.SourceAgency && a.AgencyID == ap.ApplicantAgency)
 		d.Notice = mine && len(c.Sealed) > 0
-		d.Reissue = !d.Public && a.Can(app.PermAgencyFile) && len(c.Sealed) == 0
+		d.Reissue = !d.Public && s.app.CanReissueNotice(a, ap)
 	}
 	if v == nil {
 		v = &view{}

@@ -157,7 +157,9 @@ func (s *Server) funcs(lang string) template.FuncMap {
 			}
 			return s.msgs.t(lang, key, args...)
 		},
-		"date":     func(t time.Time) string { return formatDate(lang, t) },
+		"date": func(t time.Time) string { return formatDate(lang, t) },
+		// errText is an app error's message, for a reason shown in a page.
+		"errText":  func(e *app.Error) string { return s.msgs.t(lang, e.Key, e.Args...) },
 		"duration": func(d time.Duration) string { return formatDuration(lang, d) },
 		"auditAction": func(code string) string {
 			if k := "audit.action." + code; s.msgs.has(k) {
