@@ -95,7 +95,7 @@ func connFound(certNo string, edit func(p map[string]any), owners ...[2]string) 
 		os = append(os, map[string]any{"name": o[0], "id_type": "resident_id", "id_no": o[1], "share": ""})
 	}
 	p := map[string]any{"district": "110105", "cert_type": "01", "cert_no": certNo, "owners": os,
-		"address": "北京市朝阳区接口路1号院3号楼501", "area": 76.2, "use": "住宅", "registered_on": "2021-06-30"}
+		"address": "北京市朝阳区接口路1号院3号楼501", "area": 89.5, "use": "住宅", "registered_on": "2021-06-30"}
 	if edit != nil {
 		edit(p)
 	}
@@ -173,7 +173,7 @@ func TestConnectorFound(t *testing.T) {
 		t.Fatal("the connector's answer was not kept in the local copy")
 	}
 	if p.Source != "connector" || p.CertNo != cert || p.CertType != "01" || len(p.Owners) != 2 || p.Owners[1].IDNo != vfID(3) ||
-		p.Address != "北京市朝阳区接口路1号院3号楼501" || p.Area != 76.2 || !p.Updated.Equal(f.now()) ||
+		p.Address != "北京市朝阳区接口路1号院3号楼501" || p.Area != 89.5 || !p.Updated.Equal(f.now()) ||
 		!p.RegisteredOn.Equal(time.Date(2021, 6, 30, 0, 0, 0, 0, time.UTC)) {
 		t.Errorf("upserted property = %+v", p)
 	}

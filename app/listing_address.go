@@ -1,6 +1,7 @@
 package app
 
 import (
+	"math"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -42,4 +43,34 @@ func endsWithPart(addr, part string) bool {
 	first, _ := utf8.DecodeRuneInString(p)
 	alnum := func(r rune) bool { return r < utf8.RuneSelf && (unicode.IsDigit(r) || unicode.IsLetter(r)) }
 	return !(alnum(before) && alnum(first))
+}
+
+// registeredListing is the listing a verification certifies: the typed
+// one with the register's address of p, so that the notice, the public
+// check and the contract cannot carry an address the register does not
+// know. The register's address names the flat, so a whole rental keeps no
+// typed building or room; a shared one keeps them, naming the room let.
+func registeredListing(l Listing, p *Property) Listing {
+	if strings.TrimSpace(p.Address) == "" {
+		return l
+	}
+	l.Address = strings.TrimSpace(p.Address)
+	if l.Mode != "shared" {
+		l.Building, l.Room = "", ""
+	}
+	return l
+}
+
+// areaAllowed is the largest listing area a property registered with
+// area m² may be let with: the whole flat its building area, give or take
+// rounding (2%, at least 1 m²); a room no more than the flat. A property
+// registered without an area bounds nothing.
+func areaAllowed(area float64, mode string) float64 {
+	switch {
+	case area <= 0:
+		return math.Inf(1)
+	case mode == "shared":
+		return area
+	}
+	return area + max(1, area*0.02)
 }

@@ -257,7 +257,8 @@ func TestVerifyPasses(t *testing.T) {
 		t.Errorf("status %s state %s days left %d", v.Status, v.State(f.now()), v.DaysLeft(f.now()))
 	}
 	p := f.property("110105", vfCertNo(1))
-	wantListing := Listing{Address: vfAddress, Building: "1号楼2单元", Room: "301", Area: 89.5, Rooms: 2, Halls: 1, Baths: 1, Rent: 6500, Mode: "whole"}
+	// The register's address names the flat: a whole rental keeps no typed building or room.
+	wantListing := Listing{Address: vfAddress, Area: 89.5, Rooms: 2, Halls: 1, Baths: 1, Rent: 6500, Mode: "whole"}
 	if v.PropertyID != p.ID || v.District != "110105" || v.CertType != "01" || v.CertNo != vfCertNo(1) ||
 		v.Listing != wantListing || len(v.Warnings) != 0 || v.Mortgaged {
 		t.Errorf("verification = %+v", v)
@@ -779,5 +780,43 @@ func BenchmarkVerify(b *testing.B) {
 			})
 			b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "verifications/s")
 		})
+	}
+}
+
+// TestVerificationCertifiesTheRegisteredProperty: the code, its notice and
+// the contract carry the register's address, not one typed; a listing
+// larger than the registered flat is refused at the area; a shared
+// rental keeps the room it lets.
+func TestVerificationCertifiesTheRegisteredProperty(t *testing.T) {
+	t.Parallel()
+	f := newVFFixture(t)
+	f.importRows(vfRow(vfCertNo(1), "欧阳麒", vfID(1)))
+	in := vfInput(vfCertNo(1), vfOwner("欧阳麒", vfID(1)))
+	in.Address, in.Building, in.Room = "朝阳区测试路1号", "9号楼", "999"
+	v := f.mustVerify(f.agent, in)
+	if v.Listing.Address != vfAddress || v.Listing.FullAddress() != vfAddress {
+		t.Errorf("certified address %q (%q), want the register's %q", v.Listing.Address, v.Listing.FullAddress(), vfAddress)
+	}
+
+	// 89.5 m² registered: 91.29 passes as rounding, 91.6 does not.
+	f.importRows(vfRow(vfCertNo(2), "欧阳麒", vfID(1)))
+	in = vfInput(vfCertNo(2), vfOwner("欧阳麒", vfID(1)))
+	in.Area = "91.6"
+	before := f.verificationCount()
+	_, err := f.Verify(f.clerk, in)
+	f.wantRefused(t, err, f.clerk, "refused", "area", "verify.area_exceeds_registered", before)
+	in.Area = "91.29"
+	f.mustVerify(f.clerk, in)
+
+	// A room of a shared rental: no larger than the flat, and named.
+	f.importRows(vfRow(vfCertNo(3), "欧阳麒", vfID(1)))
+	in = sharedRoom(vfInput(vfCertNo(3), vfOwner("欧阳麒", vfID(1))), "B室")
+	in.Area = "90"
+	_, err = f.Verify(f.clerk, in)
+	f.wantRefused(t, err, f.clerk, "refused", "area", "verify.area_exceeds_registered", f.verificationCount())
+	in.Area = "15"
+	v = f.mustVerify(f.clerk, in)
+	if v.Listing.Room != "B室" || v.Listing.FullAddress() != vfAddress+" 1号楼2单元B室" {
+		t.Errorf("shared rental's listing %+v reads %q", v.Listing, v.Listing.FullAddress())
 	}
 }

@@ -123,7 +123,7 @@ func (e *env) demoProperty(kind string) app.Property {
 // a nil value removes the key; "listing.x" edits the listing).
 func verifyBody(p app.Property, edits ...any) string {
 	o := p.Owners[0]
-	listing := map[string]any{"address": p.Address, "building": "1号楼", "room": "101", "area": 88.5,
+	listing := map[string]any{"address": p.Address, "building": "1号楼", "room": "101", "area": p.Area,
 		"layout": map[string]any{"rooms": 2, "halls": 1, "baths": 1}, "rent": 6500, "mode": "whole"}
 	m := map[string]any{"district": p.District, "cert_type": p.CertType, "cert_no": p.CertNo,
 		"owner_name": o.Name, "owner_id_type": o.IDType, "owner_id_no": o.IDNo, "listing": listing}
@@ -191,8 +191,8 @@ func TestAPIVerify(t *testing.T) {
 		var got verifyAnswer
 		wantAPI(t, c.apiCall("GET", "/api/v1/verifications/"+strings.ToLower(created.Code[:4])+"-"+created.Code[4:], key, ""), http.StatusOK, &got)
 		if got.Code != created.Code || got.Status != "valid" || got.ValidUntil != created.ValidUntil || got.District != "110105" ||
-			got.Listing == nil || got.Listing.Area != 88.5 || got.Listing.Layout.Rooms != 2 || got.Listing.Rent != 6500 ||
-			got.Listing.Mode != "whole" || got.Listing.Room != "101" || got.Listing.Address != prop.Address {
+			got.Listing == nil || got.Listing.Area != prop.Area || got.Listing.Layout.Rooms != 2 || got.Listing.Rent != 6500 ||
+			got.Listing.Mode != "whole" || got.Listing.Room != "" || got.Listing.Address != prop.Address {
 			t.Fatalf("GET = %+v %+v", got, got.Listing)
 		}
 		// Another platform's code, or an unknown one, is not found.
@@ -281,7 +281,7 @@ func TestDuplicateRefusalNamesNoCompetitor(t *testing.T) {
 	o := prop.Owners[0]
 	form := url.Values{"district": {prop.District}, "cert_type": {prop.CertType}, "cert_no": {prop.CertNo},
 		"owner_name": {o.Name}, "owner_id_type": {o.IDType}, "owner_id_no": {o.IDNo}, "address": {prop.Address},
-		"area": {"80"}, "rooms": {"2"}, "halls": {"1"}, "baths": {"1"}, "rent": {"6500"}, "mode": {"whole"}}
+		"area": {fmt.Sprint(prop.Area)}, "rooms": {"2"}, "halls": {"1"}, "baths": {"1"}, "rent": {"6500"}, "mode": {"whole"}}
 	r = e.signedIn("agency", "agent.zhang").post("/agency/verifications", form)
 	wantStatus(t, r, http.StatusUnprocessableEntity)
 	wantText(t, r, zh("verify.duplicate"))

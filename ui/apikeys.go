@@ -114,6 +114,7 @@ func (s *Server) apiDocErrors(lang string) []apiDocError {
 		args   []any
 	}{
 		{400, "bad_request", "api.bad_json", nil},
+		{400, "bad_request", "api.content_type", nil},
 		{400, "bad_request", "api.unknown_field", []any{"foo"}},
 		{400, "bad_request", "api.bad_type", []any{"listing.area"}},
 		{400, "bad_request", "api.body_too_large", nil},
@@ -130,6 +131,7 @@ func (s *Server) apiDocErrors(lang string) []apiDocError {
 		{422, "", "verify.cert_not_found", nil},
 		{422, "", "verify.cert_type_mismatch", nil},
 		{422, "", "verify.owner_mismatch", nil},
+		{422, "", "verify.area_exceeds_registered", nil},
 		{422, "", "verify.seized", nil},
 		{422, "", "verify.disputed", nil},
 		{422, "", "verify.cancelled", nil},

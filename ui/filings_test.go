@@ -432,3 +432,24 @@ func TestPublicFilingCheckIsRateLimited(t *testing.T) {
 	wantStatus(t, last, http.StatusTooManyRequests)
 	wantText(t, last, zh("verify.check_rate_limited"))
 }
+
+// TestClosedFilingIsNotShownAsFiled: an ended or cancelled filing keeps its
+// certificate number, but the page does not greet it as filed.
+func TestClosedFilingIsNotShownAsFiled(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	clerk := e.signedIn("gov", "clerk")
+	for _, status := range []string{app.FilingEnded, app.FilingCancelled} {
+		p, err := e.app.SearchFilings(e.actor("clerk"), app.FilingQuery{Status: status, Size: 1})
+		if err != nil || len(p.Items) == 0 {
+			t.Fatalf("the demo has no %s filing: %v", status, err)
+		}
+		f := p.Items[0]
+		if f.CertificateNo == "" {
+			t.Fatalf("%s filing %s without its certificate number", status, f.No)
+		}
+		r := clerk.get("/gov/filings/" + itoa(f.ID))
+		wantText(t, r, zh("filing.closed_banner."+status, f.CertificateNo))
+		wantNoText(t, r, zh("filing.filed_banner", f.CertificateNo))
+	}
+}
