@@ -137,6 +137,10 @@ type Contract struct {
 	SignedBy  Person    `json:"signed_by,omitzero"`
 	Ended     time.Time `json:"ended,omitzero"` // revoked: the effective date
 	EndReason string    `json:"end_reason,omitempty"`
+	// Revocation is an agreement to end the lease on a later day, recorded
+	// before that day (app/contract_revoke.go); the daily job revokes the
+	// contract on it. Kept once it has taken effect.
+	Revocation *Revocation `json:"revocation,omitempty"`
 
 	FilingStatus string    `json:"filing_status,omitempty"`
 	FilingID     uint64    `json:"filing_id,omitempty"`      // latest filing application
@@ -196,6 +200,24 @@ func (c *Contract) partiesOf(role string) []Party {
 // Effective reports whether the lease is signed and not ended.
 func (c *Contract) Effective() bool { return c.Status == ContractSigned }
 
+// Revocation is the parties' agreement to end a lease from a day after the
+// one it was brought in: recorded then, in effect from On.
+type Revocation struct {
+	On       time.Time `json:"on"` // the effective date (local midnight)
+	Reason   string    `json:"reason"`
+	By       Person    `json:"by"`
+	Recorded time.Time `json:"recorded"`
+}
+
+// PendingRevocation is the revocation recorded for a later day of a lease
+// still in effect, or nil.
+func (c *Contract) PendingRevocation() *Revocation {
+	if c.Status != ContractSigned {
+		return nil
+	}
+	return c.Revocation
+}
+
 // contractRoomKey is the property and room a lease covers, for the overlap
 // check (see roomKey: a whole rental covers every room).
 func contractRoomKey(c *Contract) string { return roomKey(c.PropertyID, c.Listing) }
@@ -227,6 +249,14 @@ var contractTable = storage.NewTable(storage.TableOptions[Contract]{
 		}},
 		{Name: "status", Keys: func(c *Contract) [][]byte { return [][]byte{[]byte(c.Status)} }},
 		{Name: "rent", Keys: rentIndexKeys}, // app/stats_rent.go
+		// Recorded revocations not yet in effect, by their date
+		// (YYYY-MM-DD): the daily job's range (app/contract_lifecycle.go).
+		{Name: "revoke_on", Keys: func(c *Contract) [][]byte {
+			if r := c.PendingRevocation(); r != nil {
+				return [][]byte{[]byte(r.On.Format(time.DateOnly))}
+			}
+			return nil
+		}},
 	},
 	Outbox: true,
 })

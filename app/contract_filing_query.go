@@ -199,6 +199,9 @@ type PublicFiling struct {
 	AgencyName    string
 	Filed         time.Time
 	Ended         time.Time
+	// RevokeOn: still filed, the lease ends on this day by a revocation
+	// recorded ahead of it, and the filing is cancelled then.
+	RevokeOn time.Time
 }
 
 // CheckFiling answers the public filing check: a filing certificate
@@ -262,6 +265,9 @@ func (a *App) CheckFiling(certNo, name string) (PublicFiling, error) {
 	}
 	if pf.State == FilingFiled {
 		pf.Ended = time.Time{}
+		if r := c.PendingRevocation(); r != nil {
+			pf.RevokeOn = r.On
+		}
 	} else if pf.Ended.IsZero() {
 		pf.Ended = c.Terms.End
 	}

@@ -346,16 +346,25 @@ func TestFilingFollowsContract(t *testing.T) {
 		t.Fatal(err)
 	}
 	pending := f.apply(f.clerk, f.signed(f.clerk, 0, "王芳"))
-	// Revoked: its filing is cancelled, also one still pending.
+	// Revoked: its filing is cancelled, also one still pending. Revoked
+	// ahead of its date, the filing stays until the daily job revokes the
+	// contract on that date.
 	if _, err := f.RevokeContract(f.clerk, c.ID, RevokeInput{Reason: "双方协商解除", Effective: f.today.AddDate(0, 0, 5).Format(time.DateOnly),
 		DocName: "协议.pdf", Doc: clPDF}); err != nil {
 		t.Fatal(err)
 	}
-	if got := f.filing(fl.ID); got.Status != FilingCancelled || got.Ended.IsZero() {
+	if got := f.filing(fl.ID); got.Status != FilingFiled {
+		t.Errorf("filed application after a revocation recorded ahead: %s", got.Status)
+	}
+	f.clock.Advance(5 * 24 * time.Hour)
+	if _, err := f.ExpireContracts(SystemActor("test")); err != nil {
+		t.Fatal(err)
+	}
+	if got := f.filing(fl.ID); got.Status != FilingCancelled || !got.Ended.Equal(f.today.AddDate(0, 0, 5)) {
 		t.Errorf("filed application after revocation: %s %v", got.Status, got.Ended)
 	}
 	if _, err := f.RevokeContract(f.clerk, pending.ContractID, RevokeInput{Reason: "双方协商解除",
-		Effective: f.today.AddDate(0, 0, 5).Format(time.DateOnly), DocName: "协议.pdf", Doc: clPDF}); err != nil {
+		Effective: day(f.now()).Format(time.DateOnly), DocName: "协议.pdf", Doc: clPDF}); err != nil {
 		t.Fatal(err)
 	}
 	if got := f.filing(pending.ID); got.Status != FilingCancelled {

@@ -13,15 +13,104 @@ import (
 // migrated leases should not cost one fsync each.
 const expiryBatch = 200
 
-// ExpireContracts is the daily job: every signed contract whose last day
-// is before today becomes expired, and a filing it had is marked ended.
-// It returns how many contracts it expired. Only the system runs it
-// (app.Run's schedule, tests, the CLI).
+// ExpireContracts is the daily job: first every revocation recorded for
+// today or earlier takes effect (revokeDue), then every signed contract
+// whose last day is before today becomes expired, and a filing it had is
+// marked ended (or cancelled, revoked). It returns how many contracts it
+// ended, revoked or expired. A recorded revocation's date is within the
+// term, so it comes first; a contract it revokes is no longer signed and
+// is not expired too. Only the system runs it (app.Run's schedule, tests,
+// the CLI).
 func (a *App) ExpireContracts(actor Actor) (int, error) {
 	if !actor.System {
 		return 0, Errorf(EFORBIDDEN, "error.forbidden")
 	}
 	today := day(a.now())
+	revoked, err := a.revokeDue(actor, today)
+	if err != nil {
+		return revoked, err
+	}
+	expired, err := a.expireDue(actor, today)
+	return revoked + expired, err
+}
+
+// revokeDue makes the revocations recorded for today or earlier take
+// effect, expiryBatch contracts a transaction. The "revoke_on" index holds
+// exactly the signed contracts with a recorded revocation, by date, so the
+// due ones are one range; each leaves it as it is revoked.
+func (a *App) revokeDue(actor Actor, today time.Time) (int, error) {
+	to := []byte(today.AddDate(0, 0, 1).Format(time.DateOnly))
+	total := 0
+	for {
+		n, more := 0, false
+		err := a.update(func(tx *storage.Tx) error {
+			n, more = 0, false
+			var ids []uint64
+			err := contractTable.LookupRange(tx, "revoke_on", nil, to, func(_ []byte, id uint64) (bool, error) {
+				if len(ids) == expiryBatch {
+					more = true
+					return false, nil
+				}
+				ids = append(ids, id)
+				return true, nil
+			})
+			if err != nil {
+				return err
+			}
+			for _, id := range ids {
+				c, err := contractTable.Get(tx, id)
+				if err != nil {
+					return err
+				}
+				if err := a.revokeRecorded(tx, actor, c, today); err != nil {
+					return err
+				}
+				n++
+			}
+			return nil
+		})
+		if err != nil {
+			return total, err
+		}
+		total += n
+		if !more || n == 0 {
+			break
+		}
+	}
+	if total > 0 {
+		a.log.Info("recorded revocations took effect", "count", total)
+	}
+	return total, nil
+}
+
+// revokeRecorded revokes c, signed with a revocation recorded for today or
+// earlier, as RevokeContract does on the day itself: revoked from the
+// recorded date, its filing cancelled, with a history line and an audit
+// entry. A term that ended before the recorded date (which the form does
+// not accept) ended the lease first: it expires instead (and should that
+// not apply, the revocation does, so that the job always moves on).
+func (a *App) revokeRecorded(tx *storage.Tx, actor Actor, c *Contract, today time.Time) error {
+	r := c.Revocation
+	if !c.Terms.End.IsZero() && day(c.Terms.End).Before(day(r.On)) {
+		if done, err := a.expireContract(tx, actor, c.ID, today); err != nil || done {
+			return err
+		}
+	}
+	now := a.now()
+	c.Status, c.Ended, c.EndReason, c.Updated = ContractRevoked, r.On, r.Reason, now
+	c.event(now, actor, "revoked", r.On.Format(time.DateOnly)+" "+r.Reason)
+	if err := a.followFiling(tx, actor, c, FilingCancelled, now); err != nil {
+		return err
+	}
+	if err := contractTable.Put(tx, c); err != nil {
+		return err
+	}
+	return a.audit(tx, actor, "contract.revoke", "contract", c.ID,
+		contractLabel(c)+" "+r.On.Format(time.DateOnly)+": "+r.Reason)
+}
+
+// expireDue expires the signed contracts whose last day is before today.
+func (a *App) expireDue(actor Actor, today time.Time) (int, error) {
 	total, from := 0, 0
 	// The index finds the candidates (a range on the last day); the store
 	// decides. A candidate the store no longer holds as due (the index lags)

@@ -21,9 +21,16 @@ type RevokeInput struct {
 }
 
 // CanRevokeContract reports whether the actor may revoke c (to show or hide
-// the action; RevokeContract checks again).
+// the action; RevokeContract checks again): a lease in effect with no
+// revocation recorded yet.
 func CanRevokeContract(actor Actor, c *Contract) bool {
-	return c.Status == ContractSigned && actor.Can(PermContractRevoke) && canSeeContract(actor, c) &&
+	return c.Status == ContractSigned && c.PendingRevocation() == nil && mayRevoke(actor, c)
+}
+
+// mayRevoke is the actor's side of CanRevokeContract: the permission, the
+// contract in his scope, and for an agency user his agency's contract.
+func mayRevoke(actor Actor, c *Contract) bool {
+	return actor.Can(PermContractRevoke) && canSeeContract(actor, c) &&
 		(actor.System || !actor.Can(PermAgencyPortal) || (actor.AgencyID != 0 && c.AgencyID == actor.AgencyID))
 }
 
@@ -31,6 +38,13 @@ func CanRevokeContract(actor Actor, c *Contract) bool {
 // kept, marked revoked from the effective date, with the reason and the
 // agreement's scan; its filing, if any, is cancelled with it. One
 // transaction with its audit entry.
+//
+// An effective date after today is recorded instead (the parties bring
+// their agreement ahead of the day): the agreement's scan, the date and the
+// reason are kept on the contract, which stays signed, and its filing as it
+// is, until the daily job revokes it on that date (revokeRecorded). A
+// contract with a revocation recorded is not revoked a second time: the
+// answer names the date recorded.
 func (a *App) RevokeContract(actor Actor, id uint64, in RevokeInput) (*Contract, error) {
 	if err := actor.require(PermContractRevoke); err != nil {
 		return nil, err
@@ -44,11 +58,13 @@ func (a *App) RevokeContract(actor Actor, id uint64, in RevokeInput) (*Contract,
 		if c, err = contractTable.Get(tx, id); err != nil || !canSeeContract(actor, c) {
 			return notFound("contract.not_found", err)
 		}
-		if !CanRevokeContract(actor, c) {
-			if c.Status != ContractSigned {
-				return Errorf(ECONFLICT, "contracts.revoke_not_signed")
-			}
+		switch {
+		case c.Status != ContractSigned:
+			return Errorf(ECONFLICT, "contracts.revoke_not_signed")
+		case !mayRevoke(actor, c):
 			return notFound("contract.not_found", nil) // another agency's: as if absent
+		case c.PendingRevocation() != nil:
+			return Errorf(ECONFLICT, "contracts.revoke_already_recorded", c.Revocation.On.Format(time.DateOnly))
 		}
 		when, ct, err := checkRevocation(c, &in)
 		if err != nil {
@@ -61,6 +77,17 @@ func (a *App) RevokeContract(actor Actor, id uint64, in RevokeInput) (*Contract,
 		}
 		c.Docs = append(c.Docs, ContractDoc{Kind: "revocation", Blob: info.ID, Name: info.Name, Type: ct,
 			Size: info.Size, Uploaded: now, By: actor.Username})
+		if when.After(day(now)) {
+			// Ahead of its date: recorded; the lease and its filing run on.
+			c.Revocation = &Revocation{On: when, Reason: in.Reason, By: personOf(actor), Recorded: now}
+			c.Updated = now
+			c.event(now, actor, "revocation_recorded", when.Format(time.DateOnly)+" "+in.Reason)
+			if err := contractTable.Put(tx, c); err != nil {
+				return err
+			}
+			return a.audit(tx, actor, "contract.revoke_record", "contract", c.ID,
+				contractLabel(c)+" "+when.Format(time.DateOnly)+": "+in.Reason)
+		}
 		c.Status, c.Ended, c.EndReason, c.Updated = ContractRevoked, when, in.Reason, now
 		c.event(now, actor, "revoked", when.Format(time.DateOnly)+" "+in.Reason)
 		if err := a.followFiling(tx, actor, c, FilingCancelled, now); err != nil {

@@ -105,7 +105,8 @@ func TestRevokeContractEffects(t *testing.T) {
 	f := newCLFixture(t)
 	filed := f.put(clContract{district: "110105", status: ContractSigned, by: f.clerk, lessee: "张伟", filing: FilingFiled})
 	plain := f.put(clContract{district: "110105", status: ContractSigned, by: f.clerk, lessee: "王芳"})
-	effective := f.today.AddDate(0, 0, 10)
+	// A day already past (within the term): revoked at once, from then.
+	effective := f.today.AddDate(0, 0, -3)
 	// As if applied for through the filing workflow, whose application
 	// (absent here) would follow: see the filing tests.
 	filed.FilingID = 5
@@ -168,4 +169,271 @@ func TestRevokeContractEffects(t *testing.T) {
 	if s := f.stored(plain.ID); s.FilingStatus != FilingNone || s.Docs[0].Type != "image/png" {
 		t.Errorf("never filed: filing %q, doc %s", s.FilingStatus, s.Docs[0].Type)
 	}
+}
+
+// clActions lists a contract's history actions.
+func clActions(c *Contract) []string {
+	var out []string
+	for _, e := range c.History {
+		out = append(out, e.Action)
+	}
+	return out
+}
+
+// auditCount is how many entries of exactly action the contract has.
+func (f *clFixture) auditCount(action string, id uint64) int {
+	f.t.Helper()
+	entries, _, err := f.AuditLog(f.admin, AuditFilter{Action: action, Record: fmt.Sprintf("contract/%d", id)})
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	n := 0
+	for _, e := range entries {
+		if e.Action == action { // the filter is a prefix
+			n++
+		}
+	}
+	return n
+}
+
+func (f *clFixture) checkIndexes() {
+	f.t.Helper()
+	err := f.db.View(func(tx *storage.Tx) error {
+		problems, err := contractTable.VerifyIndexes(tx)
+		if err == nil && len(problems) > 0 {
+			return fmt.Errorf("index problems: %+v", problems)
+		}
+		return err
+	})
+	if err != nil {
+		f.t.Error(err)
+	}
+}
+
+// TestRevokeContractAhead: an agreement to end the lease on a later day is
+// recorded; the contract and its filing run on until the daily job revokes
+// it on that day, once.
+func TestRevokeContractAhead(t *testing.T) {
+	f := newCFFixture(t)
+	c := f.signed(f.clerk, 0, "张伟")
+	fl := f.apply(f.clerk, c)
+	if _, err := f.ApproveFiling(f.reviewer, fl.ID); err != nil {
+		t.Fatal(err)
+	}
+	certNo := f.stored(c.ID).FilingCertNo
+	on := f.today.AddDate(0, 0, 10)
+	const reason = "承租人工作调动，双方协商解除"
+	got, err := f.RevokeContract(f.clerk, c.ID, RevokeInput{Reason: reason, Effective: on.Format(time.DateOnly),
+		DocName: "解除协议.pdf", Doc: clPDF})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := f.stored(c.ID)
+	if got.Status != ContractSigned || s.Status != ContractSigned || !s.Ended.IsZero() || s.EndReason != "" {
+		t.Errorf("recorded ahead: returned %s, stored %s, ended %v, reason %q", got.Status, s.Status, s.Ended, s.EndReason)
+	}
+	if r := s.PendingRevocation(); r == nil || !r.On.Equal(on) || r.Reason != reason || r.By.Username != f.clerk.Username || !r.Recorded.Equal(f.now()) {
+		t.Errorf("revocation recorded: %+v", s.Revocation)
+	}
+	if s.FilingStatus != FilingFiled || f.filing(fl.ID).Status != FilingFiled {
+		t.Errorf("filing: contract %s, application %s; want filed until the date", s.FilingStatus, f.filing(fl.ID).Status)
+	}
+	if len(s.Docs) != 1 || s.Docs[0].Kind != "revocation" || s.Docs[0].Name != "解除协议.pdf" {
+		t.Errorf("docs: %+v", s.Docs)
+	}
+	if a := clActions(s); a[len(a)-1] != "revocation_recorded" || !strings.Contains(s.History[len(a)-1].Note, on.Format(time.DateOnly)) {
+		t.Errorf("history: %v, last note %q", a, s.History[len(a)-1].Note)
+	}
+	if f.auditCount("contract.revoke_record", c.ID) != 1 || f.auditCount("contract.revoke", c.ID) != 0 {
+		t.Error("audit: want one contract.revoke_record and no contract.revoke")
+	}
+	// Not offered again, and refused with the date recorded.
+	if CanRevokeContract(f.clerk, s) {
+		t.Error("CanRevokeContract offers a second revocation")
+	}
+	_, err = f.RevokeContract(f.clerk, c.ID, RevokeInput{Reason: "再次", Effective: f.today.Format(time.DateOnly), DocName: "b.pdf", Doc: clPDF})
+	if e, ok := AsError(err); !ok || e.Code != ECONFLICT || e.Key != "contracts.revoke_already_recorded" || fmt.Sprint(e.Args) != "["+on.Format(time.DateOnly)+"]" {
+		t.Errorf("second revocation: %v", err)
+	}
+	// Lists keep it signed; the public check says it is filed, ending then.
+	if ids := f.search(f.clerk, ContractQuery{Status: ContractSigned}); !slices.Contains(ids, c.ID) {
+		t.Errorf("signed list: %v", ids)
+	}
+	if ids := f.search(f.clerk, ContractQuery{Status: ContractRevoked}); len(ids) != 0 {
+		t.Errorf("revoked list: %v", ids)
+	}
+	pf, err := f.CheckFiling(certNo, "张伟")
+	if err != nil || pf.State != FilingFiled || !pf.RevokeOn.Equal(on) || !pf.Ended.IsZero() {
+		t.Errorf("public check: %+v %v", pf, err)
+	}
+	f.checkIndexes()
+
+	// The daily job leaves it until the date.
+	job := SystemActor("contract-expiry")
+	f.clock.Advance(9 * 24 * time.Hour)
+	if n, err := f.ExpireContracts(job); err != nil || n != 0 || f.stored(c.ID).Status != ContractSigned {
+		t.Fatalf("the day before: %d %v, %s", n, err, f.stored(c.ID).Status)
+	}
+	// On the date it is revoked, and its filing cancelled.
+	f.clock.Advance(24 * time.Hour)
+	if n, err := f.ExpireContracts(job); err != nil || n != 1 {
+		t.Fatalf("on the day: %d %v", n, err)
+	}
+	s = f.stored(c.ID)
+	if s.Status != ContractRevoked || !s.Ended.Equal(on) || s.EndReason != reason || s.FilingStatus != FilingCancelled || s.FilingCertNo != certNo {
+		t.Errorf("on the day: %s, ended %v, reason %q, filing %s %q", s.Status, s.Ended, s.EndReason, s.FilingStatus, s.FilingCertNo)
+	}
+	if a := f.filing(fl.ID); a.Status != FilingCancelled || !a.Ended.Equal(on) {
+		t.Errorf("application: %s, ended %v", a.Status, a.Ended)
+	}
+	last := s.History[len(s.History)-2:]
+	if last[0].Action != "revoked" || last[1].Action != "filing_cancelled" || last[0].By.Username != "system:contract-expiry" {
+		t.Errorf("history: %+v", last)
+	}
+	if f.auditCount("contract.revoke", c.ID) != 1 {
+		t.Error("audit: want one contract.revoke")
+	}
+	if ids := f.search(f.clerk, ContractQuery{Status: ContractRevoked}); !slices.Equal(ids, clIDs(c)) {
+		t.Errorf("revoked list: %v", ids)
+	}
+	if pf, err := f.CheckFiling(certNo, "张伟"); err != nil || pf.State != FilingCancelled || !pf.RevokeOn.IsZero() || !pf.Ended.Equal(on) {
+		t.Errorf("public check after: %+v %v", pf, err)
+	}
+	f.checkIndexes()
+	// Once: the next runs, even after the term's end, leave it as it is.
+	n := len(s.History)
+	for _, days := range []int{1, 400} {
+		f.clock.Advance(time.Duration(days) * 24 * time.Hour)
+		if k, err := f.ExpireContracts(job); err != nil || k != 0 {
+			t.Errorf("%d days later: %d %v", days, k, err)
+		}
+	}
+	if s := f.stored(c.ID); s.Status != ContractRevoked || len(s.History) != n || f.auditCount("contract.revoke", c.ID) != 1 || f.auditCount("contract.expire", c.ID) != 0 {
+		t.Errorf("later runs touched it: %s, %d events", s.Status, len(s.History))
+	}
+}
+
+// TestRevokeContractAheadWho: recording a revocation ahead asks what
+// revoking at once asks, per role; once recorded, those who may not
+// revoke learn nothing of it.
+func TestRevokeContractAheadWho(t *testing.T) {
+	f := newCLFixture(t)
+	c := f.put(clContract{district: "110105", status: ContractSigned, agency: f.agencyX, by: f.agent1, lessee: "张伟"})
+	in := RevokeInput{Reason: "协商解除", Effective: f.today.AddDate(0, 1, 0).Format(time.DateOnly), DocName: "a.pdf", Doc: clPDF}
+	refusals := map[string]struct {
+		actor Actor
+		code  Code
+	}{
+		"another agency's agent":        {f.agentY, ENOTFOUND},
+		"another district's clerk":      {f.clerkHD, ENOTFOUND},
+		"a viewer":                      {f.city, EFORBIDDEN},
+		"an agent of an unfiled agency": {Actor{UserID: 77, Roles: []Role{RoleAgent}, AgencyID: 4242}, EFORBIDDEN},
+	}
+	for name, tc := range refusals {
+		if _, err := f.RevokeContract(tc.actor, c.ID, in); ErrorCode(err) != tc.code {
+			t.Errorf("%s: %v, want %s", name, err, tc.code)
+		}
+	}
+	if s := f.stored(c.ID); s.Revocation != nil || len(s.Docs) != 0 {
+		t.Fatalf("a refused revocation was recorded: %+v", s.Revocation)
+	}
+	// His agency's admin may record it for his agent's contract.
+	if _, err := f.RevokeContract(f.adminX, c.ID, in); err != nil {
+		t.Fatalf("agency admin: %v", err)
+	}
+	s := f.stored(c.ID)
+	if s.Status != ContractSigned || s.PendingRevocation() == nil {
+		t.Fatalf("after the admin: %s, %+v", s.Status, s.Revocation)
+	}
+	for name, tc := range refusals {
+		if _, err := f.RevokeContract(tc.actor, c.ID, in); ErrorCode(err) != tc.code {
+			t.Errorf("recorded, %s: %v, want %s", name, err, tc.code)
+		}
+	}
+	for _, a := range []Actor{f.adminX, f.agent1, f.clerk} {
+		if CanRevokeContract(a, s) {
+			t.Errorf("%s is offered a second revocation", a.Username)
+		}
+		if _, err := f.RevokeContract(a, c.ID, in); errKeyOf(err) != "contracts.revoke_already_recorded" {
+			t.Errorf("%s, a second time: %v", a.Username, err)
+		}
+	}
+}
+
+func errKeyOf(err error) string {
+	if e, ok := AsError(err); ok {
+		return e.Key
+	}
+	return fmt.Sprint(err)
+}
+
+// TestRevokeContractAheadAndExpiry: a job that has not run for a while
+// finds a lease whose recorded revocation and term end both passed: it is
+// revoked from the recorded date, not also expired. A stored revocation
+// dated after the term (which the form refuses) lets the lease expire.
+// Many due at once are done in batches.
+func TestRevokeContractAheadAndExpiry(t *testing.T) {
+	f := newCLFixture(t)
+	start := f.today.AddDate(0, 0, -20)
+	both := f.put(clContract{district: "110105", status: ContractSigned, by: f.clerk, lessee: "甲", filing: FilingFiled,
+		start: start, end: f.today.AddDate(0, 0, 30)})
+	on := f.today.AddDate(0, 0, 10)
+	if _, err := f.RevokeContract(f.clerk, both.ID, RevokeInput{Reason: "协商", Effective: on.Format(time.DateOnly), DocName: "a.pdf", Doc: clPDF}); err != nil {
+		t.Fatal(err)
+	}
+	after := f.put(clContract{district: "110105", status: ContractSigned, by: f.clerk, lessee: "乙",
+		start: start, end: f.today.AddDate(0, 0, 5)})
+	var many []uint64
+	err := f.update(func(tx *storage.Tx) error {
+		c, err := contractTable.Get(tx, after.ID)
+		if err != nil {
+			return err
+		}
+		c.Revocation = &Revocation{On: f.today.AddDate(0, 0, 8), Reason: "登记有误", Recorded: f.now()}
+		if err := contractTable.Put(tx, c); err != nil {
+			return err
+		}
+		// More than a transaction's worth, due on the same day.
+		for i := 0; i < expiryBatch+7; i++ {
+			m := *both
+			no, err := nextContractNo(tx, m.District, f.now())
+			if err != nil {
+				return err
+			}
+			m.ID, m.No, m.FilingCertNo = 0, no, ""
+			m.Terms.End = f.today.AddDate(1, 0, 0)
+			m.Revocation = &Revocation{On: on, Reason: "批量", Recorded: f.now()}
+			id, err := contractTable.Insert(tx, &m)
+			if err != nil {
+				return err
+			}
+			many = append(many, id)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.clock.Advance(40 * 24 * time.Hour)
+	n, err := f.ExpireContracts(SystemActor("contract-expiry"))
+	if err != nil || n != expiryBatch+9 {
+		t.Fatalf("ended %d (%v), want %d", n, err, expiryBatch+9)
+	}
+	s := f.stored(both.ID)
+	if s.Status != ContractRevoked || !s.Ended.Equal(on) || s.FilingStatus != FilingCancelled ||
+		f.auditCount("contract.expire", both.ID) != 0 || slices.Contains(clActions(s), "expired") {
+		t.Errorf("revocation and expiry due: %s, ended %v, filing %s, history %v", s.Status, s.Ended, s.FilingStatus, clActions(s))
+	}
+	if s := f.stored(after.ID); s.Status != ContractExpired || !s.Ended.Equal(f.today.AddDate(0, 0, 6)) || slices.Contains(clActions(s), "revoked") {
+		t.Errorf("revocation after the term: %s, ended %v, history %v", s.Status, s.Ended, clActions(s))
+	}
+	for _, id := range many {
+		if s := f.stored(id); s.Status != ContractRevoked || !s.Ended.Equal(on) {
+			t.Fatalf("batch contract %d: %s", id, s.Status)
+		}
+	}
+	if n, err := f.ExpireContracts(SystemActor("contract-expiry")); err != nil || n != 0 {
+		t.Errorf("second run: %d %v", n, err)
+	}
+	f.checkIndexes()
 }

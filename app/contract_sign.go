@@ -237,6 +237,13 @@ func overlapping(tx *storage.Tx, c *Contract) *Contract {
 		}
 		end := o.Terms.End
 		switch {
+		case o.PendingRevocation() != nil:
+			// A revocation recorded for a later day: the lease runs,
+			// and holds the rooms, until the day before it.
+			end = o.Revocation.On.AddDate(0, 0, -1)
+			if end.Before(o.Terms.Start) {
+				continue
+			}
 		case o.Effective():
 		case o.Status == ContractRevoked && !o.Ended.IsZero():
 			// Revoked with a termination date still ahead: the lease

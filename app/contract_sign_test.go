@@ -834,8 +834,20 @@ func TestSignOnlyWhatWasPreviewed(t *testing.T) {
 // TestRevokedLeaseHoldsItsRoomsUntilItEnds: a lease revoked with a
 // termination date ahead still runs until then: a new lease of the same
 // flat starting before that date is refused, one starting on it is not.
+// Such a revocation is recorded and takes effect on its date; a lease
+// revoked at once with a date ahead (before revocations were recorded)
+// holds its rooms the same way.
 func TestRevokedLeaseHoldsItsRoomsUntilItEnds(t *testing.T) {
 	t.Parallel()
+	for _, recorded := range []bool{true, false} {
+		t.Run(map[bool]string{true: "recorded", false: "revoked before recorded revocations"}[recorded], func(t *testing.T) {
+			t.Parallel()
+			testRevokedLeaseHoldsItsRooms(t, recorded)
+		})
+	}
+}
+
+func testRevokedLeaseHoldsItsRooms(t *testing.T, recorded bool) {
 	f := newSignFixture(t)
 	first, err := f.SignContract(f.agent, f.readyDraft(f.agent, f.ownProperty(f.agent, 52, ""), 1, 6).ID)
 	if err != nil {
@@ -845,6 +857,20 @@ func TestRevokedLeaseHoldsItsRoomsUntilItEnds(t *testing.T) {
 	if _, err := f.RevokeContract(f.agent, first.ID, RevokeInput{Reason: "双方协商一致提前解除", Effective: ends.Format(time.DateOnly),
 		DocName: "解除协议.pdf", Doc: scanPDF}); err != nil {
 		t.Fatal(err)
+	}
+	if !recorded {
+		// As an older version left it: revoked at once, ending ahead.
+		err := f.update(func(tx *storage.Tx) error {
+			c, err := contractTable.Get(tx, first.ID)
+			if err != nil {
+				return err
+			}
+			c.Status, c.Ended, c.EndReason, c.Revocation = ContractRevoked, c.Revocation.On, c.Revocation.Reason, nil
+			return contractTable.Put(tx, c)
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
 	}
 	next, err := f.StartContract(f.agent, f.ownProperty(f.agent, 52, "").Code)
 	if err != nil {

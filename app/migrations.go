@@ -23,6 +23,8 @@ var migrations = []storage.Migration{
 	{Name: "default scoring standards", Up: seedDefaultRules},
 	// The rents of the contracts signed before rent monitoring existed.
 	{Name: "contracts' rent index", Up: func(tx *storage.Tx) error { return contractTable.BuildIndex(tx, "rent") }},
+	// Revocations recorded ahead of their date, found by the daily job.
+	{Name: "contracts' revoke_on index", Up: func(tx *storage.Tx) error { return contractTable.BuildIndex(tx, "revoke_on") }},
 }
 
 // SchemaVersion is the store schema this binary writes.

@@ -279,6 +279,10 @@ func (s *Server) handleContractRevokeForm(w http.ResponseWriter, r *http.Request
 		s.fail(w, r, err, "", nil)
 		return
 	}
+	if rv := c.PendingRevocation(); rv != nil {
+		s.renderError(w, r, http.StatusConflict, "contracts.revoke_already_recorded", rv.On.Format(time.DateOnly))
+		return
+	}
 	if !app.CanRevokeContract(actor, c) {
 		s.renderError(w, r, http.StatusConflict, "contracts.revoke_not_signed")
 		return
@@ -303,8 +307,9 @@ func (s *Server) handleContractRevoke(w http.ResponseWriter, r *http.Request) {
 	r.Body = http.MaxBytesReader(w, r.Body, clMaxRevocationUpload)
 	in, ferr := clReadRevokeForm(r)
 	var err error = ferr
+	var c *app.Contract
 	if err == nil {
-		_, err = s.app.RevokeContract(actor, id, in)
+		c, err = s.app.RevokeContract(actor, id, in)
 	}
 	if err != nil {
 		c, gerr := s.app.GetContract(actor, id)
@@ -312,7 +317,7 @@ func (s *Server) handleContractRevoke(w http.ResponseWriter, r *http.Request) {
 			s.fail(w, r, gerr, "", nil)
 			return
 		}
-		if c.Status != app.ContractSigned {
+		if c.Status != app.ContractSigned || c.PendingRevocation() != nil {
 			s.fail(w, r, err, "", nil)
 			return
 		}
@@ -320,7 +325,11 @@ func (s *Server) handleContractRevoke(w http.ResponseWriter, r *http.Request) {
 			Data: s.contractPageData(r, c, false)})
 		return
 	}
-	s.setFlash(w, r, "contracts.revoked_flash")
+	if c.PendingRevocation() != nil {
+		s.setFlash(w, r, "contracts.revocation_recorded_flash") // the banner says the date
+	} else {
+		s.setFlash(w, r, "contracts.revoked_flash")
+	}
 	http.Redirect(w, r, strings.TrimSuffix(r.URL.Path, "/revoke"), http.StatusSeeOther)
 }
 

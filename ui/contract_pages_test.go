@@ -237,6 +237,80 @@ func TestContractRevokeThroughTheUI(t *testing.T) {
 	wantInputValue(t, agent.get(fmt.Sprintf("/agency/contracts/%d/revoke", ahead.ID)), "effective", start.Format(time.DateOnly))
 }
 
+// TestContractRevokeAheadThroughTheUI: a revocation agreed for a later day
+// is recorded: the contract pages of both portals and the public filing
+// check say when the lease ends, the lists keep it signed, and nothing
+// reads "revoked" until the daily job revokes it on that day.
+func TestContractRevokeAheadThroughTheUI(t *testing.T) {
+	t.Parallel()
+	clk := &clock{t: time.Now()}
+	e := newEnvClock(t, clk)
+	const certNo, lessee, reason = "BA110105-2026-990011", "租客孙小美", "承租人工作调动，双方协商提前解除"
+	c := e.clSeed(app.Contract{FilingStatus: app.FilingFiled, FilingCertNo: certNo})
+	base := fmt.Sprintf("/agency/contracts/%d", c.ID)
+	on := time.Now().AddDate(0, 0, 14)
+	on = time.Date(on.Year(), on.Month(), on.Day(), 0, 0, 0, 0, time.Local)
+	agent := e.signedIn("agency", "agent.zhang")
+	wantText(t, agent.get(base+"/revoke"), zh("contracts.revoke_future_hint"))
+	r := agent.postFile(base+"/revoke", url.Values{"reason": {reason}, "effective": {on.Format(time.DateOnly)}}, "doc", "协议.pdf", []byte("%PDF-1.7 signed"))
+	wantRedirect(t, r, base)
+
+	banner := zh("contracts.revocation_banner", on.Format("2006年1月2日"), reason)
+	r = agent.get(base)
+	wantText(t, r, zh("contracts.revocation_recorded_flash"), banner, zh("contracts.status.signed"), zh("contracts.filing.filed"),
+		zh("contracts.event.revocation_recorded"), zh("contracts.revocation_on_label"), "协议.pdf")
+	wantNoText(t, r, zh("contracts.status.revoked"), zh("contracts.filing.cancelled"), zh("contracts.revoke")+"</a>")
+	// Not a second time: the form says why.
+	r = agent.get(base + "/revoke")
+	wantStatus(t, r, 409)
+	wantText(t, r, zh("contracts.revoke_already_recorded", on.Format(time.DateOnly)))
+	wantStatus(t, agent.postFile(base+"/revoke", url.Values{"reason": {"再次"}, "effective": {time.Now().Format(time.DateOnly)}}, "doc", "b.pdf", []byte("%PDF-1.7")), 409)
+	// The print has no stamp; the lists keep it signed, with a note.
+	wantNoText(t, agent.get(base+"/print"), zh("contracts.print_revoked_stamp", on.Format("2006年1月2日")))
+	list := agent.get("/agency/contracts?status=signed&q=" + url.QueryEscape(c.No))
+	wantText(t, list, c.No, zh("contracts.revocation_on", on.Format("2006年1月2日")))
+	if r := agent.get("/agency/contracts?status=revoked&q=" + url.QueryEscape(c.No)); strings.Contains(r.body, `href="`+base+`"`) {
+		t.Error("the revoked list shows a contract still signed")
+	}
+	// The government portal sees the same, in English too.
+	clerk := e.signedIn("gov", "clerk")
+	gov := fmt.Sprintf("/gov/contracts/%d", c.ID)
+	r = clerk.get(gov)
+	wantText(t, r, banner)
+	wantNoText(t, r, zh("contracts.revoke")+"</a>")
+	wantText(t, clerk.get("/gov/contracts?q="+url.QueryEscape(c.No)), zh("contracts.revocation_on", on.Format("2006年1月2日")))
+	wantRedirect(t, clerk.post("/lang", url.Values{"lang": {"en"}, "back": {"/"}}), "/")
+	wantText(t, clerk.get(gov), en("contracts.revocation_banner", on.Format("2 Jan 2006"), reason))
+	// The public check: still filed, ending on the day.
+	check := "/f/" + certNo + "?name=" + url.QueryEscape(lessee)
+	public := e.client()
+	r = public.get(check)
+	wantStatus(t, r, 200)
+	wantText(t, r, zh("filing.public_state.filed"), zh("filing.public_revoke_note", on.Format("2006年1月2日")))
+	wantNoText(t, r, zh("filing.public_state.cancelled"))
+
+	// The day before, the daily job leaves it; on the day it revokes it.
+	clk.Advance(on.Sub(time.Now()) - time.Hour)
+	if _, err := e.app.ExpireContracts(sys); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := e.app.GetContract(sys, c.ID); got.Status != app.ContractSigned {
+		t.Fatalf("the day before: %s", got.Status)
+	}
+	clk.Advance(2 * time.Hour)
+	if _, err := e.app.ExpireContracts(sys); err != nil {
+		t.Fatal(err)
+	}
+	agent = e.signedIn("agency", "agent.zhang")
+	r = agent.get(base)
+	wantText(t, r, zh("contracts.revoked_banner", on.Format("2006年1月2日"), reason), zh("contracts.status.revoked"), zh("contracts.filing.cancelled"))
+	wantNoText(t, r, banner)
+	wantText(t, agent.get(base+"/print"), zh("contracts.print_revoked_stamp", on.Format("2006年1月2日")))
+	r = public.get(check)
+	wantText(t, r, zh("filing.public_state.cancelled"))
+	wantNoText(t, r, zh("filing.public_revoke_note", on.Format("2006年1月2日")))
+}
+
 func TestContractPrint(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
