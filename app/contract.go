@@ -306,7 +306,7 @@ func contractDoc(c *Contract) search.Doc {
 	if !c.Terms.Start.IsZero() {
 		f["start"], f["end"] = c.Terms.Start, c.Terms.End
 	}
-	if c.Status == ContractSigned && c.FilingStatus != FilingFiled && !c.FilingDue.IsZero() {
+	if c.filingOwed() {
 		f["filing_due"], f["signed_open"] = c.FilingDue, c.Signed
 	}
 	return search.Doc{Type: "contract", ID: docID("contract", c.ID), Fields: f}

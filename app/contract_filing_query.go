@@ -147,7 +147,7 @@ func (a *App) agencyIDsNamed(name string) ([]string, error) {
 type FilingCounts struct {
 	Pending  int // applications waiting for review
 	Returned int // applications returned to the applicant
-	Overdue  int // signed contracts past their filing deadline, not filed
+	Overdue  int // contracts past their filing deadline, not filed (Contract.FilingOverdue)
 }
 
 // CountFilings gives the actor's figures (in his scope). They are counted
@@ -176,7 +176,7 @@ func (a *App) CountFilings(actor Actor) (FilingCounts, error) {
 			*c.n = int(n)
 		}
 	}
-	if sq, ok := a.contractSearchQuery(actor, ContractQuery{Filing: FilingOverdue, Status: ContractSigned}); ok {
+	if sq, ok := a.contractSearchQuery(actor, ContractQuery{Filing: FilingOverdue}); ok {
 		n, err := a.ix.CountMatches(sq)
 		if err != nil {
 			return out, fmt.Errorf("count overdue contracts: %w", err)

@@ -29,9 +29,27 @@ var (
 )
 
 // FilingOverdue reports whether the contract's filing is overdue at now:
-// it is in effect, not filed, and its filing deadline has passed.
+// its filing deadline has passed and it is still owed (filingOwed).
 func (c *Contract) FilingOverdue(now time.Time) bool {
-	return c.Status == ContractSigned && c.FilingStatus != FilingFiled && !c.FilingDue.IsZero() && now.After(c.FilingDue)
+	return c.filingOwed() && now.After(c.FilingDue)
+}
+
+// filingOwed: the contract should be filed and is not: a lease in effect
+// not filed, or one that ran out while its application waits (still open:
+// it may still be filed, app/contract_revoke.go followFiling). So an
+// application open past its deadline (ContractFiling.Overdue) and its
+// contract are overdue alike, on every list and count.
+func (c *Contract) filingOwed() bool {
+	if c.FilingDue.IsZero() {
+		return false
+	}
+	switch c.Status {
+	case ContractSigned:
+		return c.FilingStatus != FilingFiled
+	case ContractExpired:
+		return c.FilingStatus == FilingPending || c.FilingStatus == FilingRejected
+	}
+	return false
 }
 
 // ContractQuery filters the contract list.

@@ -101,13 +101,13 @@ func (s *Server) handleFilingList(w http.ResponseWriter, r *http.Request) {
 	s.render(w, r, status, "filings", v)
 }
 
-// handleFilingOverdue lists the signed contracts past their filing
-// deadline and not filed (逾期未备案): never applied for, waiting, or
-// returned.
+// handleFilingOverdue lists the contracts past their filing deadline and
+// not filed (逾期未备案, app.Contract.FilingOverdue): never applied for,
+// waiting, or returned.
 func (s *Server) handleFilingOverdue(w http.ResponseWriter, r *http.Request) {
 	a := actorOf(r)
 	q := r.URL.Query()
-	cq := app.ContractQuery{Text: q.Get("q"), Status: app.ContractSigned, Filing: app.FilingOverdue, District: q.Get("district"), Size: 20}
+	cq := app.ContractQuery{Text: q.Get("q"), Filing: app.FilingOverdue, District: q.Get("district"), Size: 20}
 	cq.Page, _ = strconv.Atoi(q.Get("page"))
 	d := &filingListData{Districts: s.enabledDistricts(), Statuses: app.FilingStatuses, Tab: "overdue",
 		Reviewer: a.Can(app.PermFilingReview), Now: time.Now()}

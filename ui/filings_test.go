@@ -453,3 +453,60 @@ func TestClosedFilingIsNotShownAsFiled(t *testing.T) {
 		wantNoText(t, r, zh("filing.filed_banner", f.CertificateNo))
 	}
 }
+
+// TestOverdueIsOneThing: the applications the filing list marks overdue
+// (open past their deadline) are exactly those of the contracts on the
+// 逾期未备案 list, also leases that ran out while their application waits,
+// and the tab's count is that list's total.
+func TestOverdueIsOneThing(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	for _, who := range []string{"reviewer", "clerk", "anju.admin"} {
+		actor := e.actor(who)
+		openFilings := map[string]bool{} // application numbers
+		for page := 1; ; page++ {
+			fp, err := e.app.SearchFilings(actor, app.FilingQuery{Overdue: true, Page: page, Size: 100})
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, f := range fp.Items {
+				openFilings[f.ContractNo] = true
+			}
+			if page >= fp.Pages {
+				break
+			}
+		}
+		withOpenFiling, expired, total := map[string]bool{}, 0, 0
+		for page := 1; ; page++ {
+			cp, err := e.app.SearchContracts(actor, app.ContractQuery{Filing: app.FilingOverdue, Page: page, Size: 100})
+			if err != nil {
+				t.Fatal(err)
+			}
+			total = cp.Total
+			for _, c := range cp.Items {
+				if !c.FilingOverdue(time.Now()) {
+					t.Errorf("%s: %s on the overdue list is not overdue", who, c.No)
+				}
+				if c.FilingStatus == app.FilingPending || c.FilingStatus == app.FilingRejected {
+					withOpenFiling[c.No] = true
+				}
+				if c.Status == app.ContractExpired {
+					expired++
+				}
+			}
+			if page >= cp.Pages {
+				break
+			}
+		}
+		if len(openFilings) == 0 || fmt.Sprint(openFilings) != fmt.Sprint(withOpenFiling) {
+			t.Errorf("%s: overdue applications of %d contracts, overdue contracts with an open application %d", who, len(openFilings), len(withOpenFiling))
+		}
+		if who == "reviewer" && expired == 0 {
+			t.Errorf("the demo has no lease that ran out while its application waits")
+		}
+		counts, err := e.app.CountFilings(actor)
+		if err != nil || counts.Overdue != total {
+			t.Errorf("%s: tab counts %d, the list %d (%v)", who, counts.Overdue, total, err)
+		}
+	}
+}
