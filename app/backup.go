@@ -1,6 +1,7 @@
 package app
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"io"
@@ -15,8 +16,9 @@ import (
 
 // WriteBackup writes a consistent copy of the store to w while the platform
 // keeps serving. The copy never contains the search index (it is rebuilt
-// from the store). The backup is audited.
-func (a *App) WriteBackup(actor Actor, w io.Writer) (int64, error) {
+// from the store). The backup is audited with its file name (name; the
+// console's copy, named on the console's side, with who made it).
+func (a *App) WriteBackup(actor Actor, name string, w io.Writer) (int64, error) {
 	if err := actor.require(PermBackup); err != nil {
 		return 0, err
 	}
@@ -26,7 +28,7 @@ func (a *App) WriteBackup(actor Actor, w io.Writer) (int64, error) {
 		action = "backup.write" // scheduled or from the CLI
 	}
 	if err := a.update(func(tx *storage.Tx) error {
-		return a.audit(tx, actor, action, "", 0, actor.Username)
+		return a.audit(tx, actor, action, "", 0, cmp.Or(name, actor.Username))
 	}); err != nil {
 		return 0, err
 	}
@@ -110,7 +112,7 @@ func (a *App) ScheduledBackup() (BackupFile, error) {
 	if err != nil {
 		return BackupFile{}, err
 	}
-	n, err := a.WriteBackup(SystemActor("schedule"), f)
+	n, err := a.WriteBackup(SystemActor("schedule"), name, f)
 	if err == nil {
 		err = f.Sync()
 	}

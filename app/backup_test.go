@@ -34,7 +34,7 @@ func writeBackupFile(t *testing.T, f *fixture) string {
 		t.Fatal(err)
 	}
 	defer out.Close()
-	n, err := f.WriteBackup(f.admin, out)
+	n, err := f.WriteBackup(f.admin, "anju-test.db", out)
 	if err != nil {
 		t.Fatal(err)
 	}

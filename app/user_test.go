@@ -342,7 +342,7 @@ func TestUseCasesRefuseUnprivilegedRoles(t *testing.T) {
 		{"StartAuditWalk", func(a Actor) error { return f.StartAuditWalk(a) }},
 		{"AuditLog", func(a Actor) error { _, _, err := f.AuditLog(a, AuditFilter{}); return err }},
 		{"ExportAudit", func(a Actor) error { return f.ExportAudit(a, AuditFilter{}, &out) }},
-		{"WriteBackup", func(a Actor) error { _, err := f.WriteBackup(a, &out); return err }},
+		{"WriteBackup", func(a Actor) error { _, err := f.WriteBackup(a, "", &out); return err }},
 		{"Backups", func(a Actor) error { _, err := f.Backups(a); return err }},
 		{"OpenBackup", func(a Actor) error {
 			file, err := f.OpenBackup(a, list[0].Name)

@@ -328,7 +328,7 @@ func (s *Server) handleBackupNow(w http.ResponseWriter, r *http.Request) {
 	name := "anju-" + time.Now().Format("20060102-150405") + ".db"
 	w.Header().Set("Content-Type", "application/octet-stream")
 	w.Header().Set("Content-Disposition", `attachment; filename="`+name+`"`)
-	if _, err := s.app.WriteBackup(actorOf(r), w); err != nil {
+	if _, err := s.app.WriteBackup(actorOf(r), name, w); err != nil {
 		// Headers are gone; the download ends short and the browser
 		// reports a failed download. IT finds the detail in the log.
 		s.log.Error("backup download", "request_id", requestID(r), "err", err)

@@ -592,6 +592,13 @@ func TestBackupDownload(t *testing.T) {
 	if !hasAction(e.auditAll(), "backup.download") {
 		t.Errorf("the download is not audited")
 	}
+	// Its entry names the file the browser saved.
+	saved := regexp.MustCompile(`filename="([^"]+)"`).FindStringSubmatch(r.Header.Get("Content-Disposition"))
+	for _, a := range e.auditAll() {
+		if a.Action == "backup.download" && (len(saved) < 2 || a.Detail != saved[1]) {
+			t.Errorf("the download's audit detail %q, the file %q", a.Detail, saved)
+		}
+	}
 
 	// Scheduled backups are listed and can be downloaded by name.
 	b, err := e.app.ScheduledBackup()

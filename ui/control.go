@@ -62,7 +62,7 @@ func (s *Server) control(h http.HandlerFunc) http.HandlerFunc {
 
 func (s *Server) handleControlBackup(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Type", "application/octet-stream")
-	if _, err := s.app.WriteBackup(app.SystemActor("cli backup"), w); err != nil {
+	if _, err := s.app.WriteBackup(app.SystemActor("cli backup"), "", w); err != nil {
 		s.log.Error("control backup", "request_id", requestID(r), "err", err)
 	}
 }
