@@ -235,36 +235,39 @@ func overlapping(tx *storage.Tx, c *Contract) *Contract {
 		if err != nil || !roomsOverlap(c, o) {
 			continue
 		}
-		end := o.Terms.End
-		switch {
-		case o.PendingRevocation() != nil:
-			// A revocation recorded for a later day: the lease runs,
-			// and holds the rooms, until the day before it.
-			end = o.Revocation.On.AddDate(0, 0, -1)
-			if end.Before(o.Terms.Start) {
-				continue
-			}
-		case o.Effective():
-		case o.Status == ContractRevoked && !o.Ended.IsZero():
-			// Revoked with a termination date still ahead: the lease
-			// runs until the day before it, and the rooms are not free
-			// before then.
-			end = o.Ended.AddDate(0, 0, -1)
-			if end.Before(o.Terms.Start) {
-				continue
-			}
-		default:
-			continue
-		}
-		if !o.Terms.Start.After(c.Terms.End) && !c.Terms.Start.After(end) {
+		end, holds := heldUntil(o)
+		if holds && !o.Terms.Start.After(c.Terms.End) && !c.Terms.Start.After(end) {
 			return o
 		}
 	}
 	return nil
 }
 
+// heldUntil is the last day o holds its rooms, and whether it holds them
+// at all: an effective lease to the end of its term; one whose revocation
+// is recorded for a later day, or that was revoked with a termination
+// date still ahead, until the day before that date.
+func heldUntil(o *Contract) (time.Time, bool) {
+	switch {
+	case o.PendingRevocation() != nil:
+		end := o.Revocation.On.AddDate(0, 0, -1)
+		return end, !end.Before(o.Terms.Start)
+	case o.Effective():
+		return o.Terms.End, true
+	case o.Status == ContractRevoked && !o.Ended.IsZero():
+		end := o.Ended.AddDate(0, 0, -1)
+		return end, !end.Before(o.Terms.Start)
+	}
+	return time.Time{}, false
+}
+
 func overlapError(o *Contract, field string) error {
-	e := Errorf(ECONFLICT, "contract.overlap", o.No, o.Terms.Start.Format(time.DateOnly), o.Terms.End.Format(time.DateOnly))
+	// The term it holds the rooms for: a revoked lease's ends early.
+	end, holds := heldUntil(o)
+	if !holds {
+		end = o.Terms.End
+	}
+	e := Errorf(ECONFLICT, "contract.overlap", o.No, o.Terms.Start.Format(time.DateOnly), end.Format(time.DateOnly))
 	if field != "" {
 		e.Code, e.Fields = EINVALID, map[string]string{field: "contract.overlap_field"}
 	}

@@ -258,7 +258,8 @@ func TestContractRevokeAheadThroughTheUI(t *testing.T) {
 	banner := zh("contracts.revocation_banner", on.Format("2006年1月2日"), reason)
 	r = agent.get(base)
 	wantText(t, r, zh("contracts.revocation_recorded_flash"), banner, zh("contracts.status.signed"), zh("contracts.filing.filed"),
-		zh("contracts.event.revocation_recorded"), zh("contracts.revocation_on_label"), "协议.pdf")
+		zh("contracts.event.revocation_recorded"), zh("contracts.revocation_on_label"), "协议.pdf",
+		on.Format("2006年1月2日")+" "+reason) // the history's note, its date as every date
 	wantNoText(t, r, zh("contracts.status.revoked"), zh("contracts.filing.cancelled"), zh("contracts.revoke")+"</a>")
 	// Not a second time: the form says why.
 	r = agent.get(base + "/revoke")

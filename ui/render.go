@@ -444,6 +444,12 @@ func dict(kv ...any) (map[string]any, error) {
 // the code is shown by its name in lang; any other note as it was written.
 func (s *Server) eventNote(lang, action, note string) string {
 	code, rest, _ := strings.Cut(note, " ")
+	if action == "revoked" || action == "revocation_recorded" {
+		// "2026-12-15 reason": the date as every other date.
+		if d, err := time.ParseInLocation(time.DateOnly, code, time.Local); err == nil {
+			return strings.TrimSpace(formatDate(lang, d) + " " + rest)
+		}
+	}
 	prefix := map[string]string{"confirmed": "contract.role.", "doc_added": "filing.doc."}[action]
 	if prefix == "" || !s.msgs.has(prefix+code) {
 		return note
