@@ -20,6 +20,14 @@ func (s *Server) handleGovHome(w http.ResponseWriter, r *http.Request) {
 		s.log.Error("filing agenda", "err", err) // the home page still shows
 	}
 	d.Reviewer = a.Can(app.PermFilingReview)
+	if a.Can(app.PermFilingApply) || a.Can(app.PermBackEntry) {
+		// Contract filings he entered that a reviewer returned.
+		if p, err := s.app.SearchFilings(a, app.FilingQuery{Status: app.FilingRejected, Mine: true, Size: 1}); err != nil {
+			s.log.Error("returned contract filings", "err", err)
+		} else {
+			d.FilingsReturned = p.Total
+		}
+	}
 	if a.Can(app.PermCreditReview) {
 		if p, err := s.app.ScoringApplications(a, app.ScoringQuery{Status: app.ScoringPending, Size: 1}); err != nil {
 			s.log.Error("pending scoring applications", "err", err)
@@ -88,6 +96,8 @@ func (s *Server) handleHealth(w http.ResponseWriter, r *http.Request) {
 // govHomeData is what waits for a government user.
 type govHomeData struct {
 	Agencies app.FilingAgenda // agency filings
+	// FilingsReturned: contract filings the user entered, returned to him.
+	FilingsReturned int
 	Filings  app.FilingCounts // contract filings in his scope
 	Reviewer bool
 	// Credit is what waits for a credit reviewer: scoring applications,

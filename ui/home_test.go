@@ -190,3 +190,24 @@ func TestListsShowCompanyLesseesInFull(t *testing.T) {
 		wantNoText(t, r, person+" → ")
 	}
 }
+
+// TestGovHomeTellsClerkOfReturnedFilings: a contract filing a clerk
+// entered and a reviewer returned is on his home page's to-do list, and
+// its link lists it.
+func TestGovHomeTellsClerkOfReturnedFilings(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	clerk := e.actor("clerk")
+	mine, err := e.app.SearchFilings(clerk, app.FilingQuery{Status: app.FilingPending, Mine: true, Size: 1})
+	if err != nil || len(mine.Items) == 0 {
+		t.Fatalf("the demo has no pending filing the clerk entered: %v", err)
+	}
+	before, _ := e.app.SearchFilings(clerk, app.FilingQuery{Status: app.FilingRejected, Mine: true, Size: 1})
+	if _, err := e.app.RejectFiling(e.actor("reviewer"), mine.Items[0].ID, "承租人身份证明不清晰"); err != nil {
+		t.Fatal(err)
+	}
+	c := e.signedIn("gov", "clerk")
+	n := before.Total + 1
+	wantText(t, c.get("/gov/"), zh("home.agenda_filings_returned", n), `href="/gov/filings?status=rejected&mine=1"`)
+	wantText(t, c.get("/gov/filings?status=rejected&mine=1"), mine.Items[0].No, zh("list.total", n))
+}
