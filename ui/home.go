@@ -98,8 +98,8 @@ type govHomeData struct {
 	Agencies app.FilingAgenda // agency filings
 	// FilingsReturned: contract filings the user entered, returned to him.
 	FilingsReturned int
-	Filings  app.FilingCounts // contract filings in his scope
-	Reviewer bool
+	Filings         app.FilingCounts // contract filings in his scope
+	Reviewer        bool
 	// Credit is what waits for a credit reviewer: scoring applications,
 	// objections and repair requests, proposed list entries.
 	Credit struct{ Scoring, Requests, Lists int }
