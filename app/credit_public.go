@@ -26,10 +26,13 @@ type PublicCreditRecord struct {
 
 // PublicCredit is a subject's credit on the public portal.
 type PublicCredit struct {
-	Score   int
-	Level   string
-	Base    int
-	Records []PublicCreditRecord // disclosed records, newest first
+	Score int
+	Level string
+	// Blacklisted: the level is the lowest because of an active black
+	// list entry (listedLevel).
+	Blacklisted bool
+	Base        int
+	Records     []PublicCreditRecord // disclosed records, newest first
 	// Pending counts the records that count now but are not disclosed yet
 	// (a penalty within its objection period or under objection), and
 	// PendingPoints their sum: so that the page's figures add up.
@@ -99,6 +102,7 @@ func (a *App) PublicCredit(s Subject) (*PublicCredit, error) {
 		b := tx.Get(creditSummaryBucket, s.Key())
 		if b == nil { // no record yet
 			v = &PublicCredit{Base: scale.base, Score: scale.base, Level: scale.level(scale.base)}
+			v.Level, v.Blacklisted = a.listedLevel(tx, s, v.Level)
 			return nil
 		}
 		var sum CreditSummary
@@ -127,6 +131,7 @@ func (a *App) PublicCredit(s Subject) (*PublicCredit, error) {
 		}
 		v = publicCredit(scale.rescore(sum), now)
 		v.Base = scale.base
+		v.Level, v.Blacklisted = a.listedLevel(tx, s, v.Level)
 		return nil
 	})
 	if err != nil {

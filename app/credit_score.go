@@ -57,16 +57,19 @@ func (s creditScale) scoreAt(records []*CreditRecord, t time.Time) int {
 // every transaction that changes one of the subject's records, and by the
 // daily job when records expire.
 type CreditSummary struct {
-	Subject  Subject   `json:"subject"`
-	Name     string    `json:"name"`
-	Code     string    `json:"code"`
-	District string    `json:"district"`
-	Score    int       `json:"score"`
-	Level    string    `json:"level"`
-	Active   int       `json:"active"`        // records counting now
-	Bonus    int       `json:"bonus"`         // their points, positive
-	Penalty  int       `json:"penalty"`       // and negative
-	Next     time.Time `json:"next,omitzero"` // when the next active record ends
+	Subject  Subject `json:"subject"`
+	Name     string  `json:"name"`
+	Code     string  `json:"code"`
+	District string  `json:"district"`
+	Score    int     `json:"score"`
+	Level    string  `json:"level"`
+	// Blacklisted: an active black list entry puts the level at the
+	// lowest whatever the score (listedLevel); not stored, read with it.
+	Blacklisted bool      `json:"-"`
+	Active      int       `json:"active"`        // records counting now
+	Bonus       int       `json:"bonus"`         // their points, positive
+	Penalty     int       `json:"penalty"`       // and negative
+	Next        time.Time `json:"next,omitzero"` // when the next active record ends
 	// Recent are the newest records the public page may show, so that it
 	// reads one value instead of every record (credit_public.go). They are
 	// stored apart (creditRecentBucket): lists read every summary.
@@ -141,13 +144,27 @@ func (s creditScale) rescore(sum CreditSummary) CreditSummary {
 // that has no record yet.
 func (a *App) readSummary(tx *storage.Tx, s Subject) CreditSummary {
 	scale := a.creditScale()
+	sum := CreditSummary{Subject: s, Score: scale.base, Level: scale.level(scale.base)}
 	if b := tx.Get(creditSummaryBucket, s.Key()); b != nil {
-		var sum CreditSummary
-		if json.Unmarshal(b, &sum) == nil {
-			return scale.rescore(sum)
+		var stored CreditSummary
+		if json.Unmarshal(b, &stored) == nil {
+			sum = scale.rescore(stored)
 		}
 	}
-	return CreditSummary{Subject: s, Score: scale.base, Level: scale.level(scale.base)}
+	sum.Level, sum.Blacklisted = a.listedLevel(tx, s, sum.Level)
+	return sum
+}
+
+// listedLevel is the credit level a subject with level (from its score)
+// holds: the lowest while it is on the black list. A tenant reading 黑名单
+// must not read a top grade beside it, and an entry made by hand for a
+// serious breach need not wait for penalties to bring the score down.
+func (a *App) listedLevel(tx *storage.Tx, s Subject, level string) (string, bool) {
+	entries, err := subjectEntries(tx, s)
+	if err == nil && activeEntry(entries, ListBlack, a.now()) != nil {
+		return CreditLevels[len(CreditLevels)-1], true
+	}
+	return level, false
 }
 
 // ScorePoint is one step of the score over time.

@@ -18,17 +18,20 @@ type LevelBand struct {
 // CreditView is a subject's credit page: the score and level now, every
 // record with what it adds and until when, and the score over time.
 type CreditView struct {
-	Info     SubjectInfo
-	Score    int
-	Level    string
-	Base     int
-	Bands    []LevelBand
-	Records  []*CreditRecord // every record, newest first
-	Counting []*CreditRecord // the records counting now: the explanation
-	Timeline []ScorePoint    // a year back and a year ahead
-	From, To time.Time
-	Now      time.Time
-	Pending  []*ScoringApplication // government users: applications awaiting review
+	Info  SubjectInfo
+	Score int
+	Level string
+	// Blacklisted: the level is the lowest because of an active black
+	// list entry, whatever the score (listedLevel).
+	Blacklisted bool
+	Base        int
+	Bands       []LevelBand
+	Records     []*CreditRecord // every record, newest first
+	Counting    []*CreditRecord // the records counting now: the explanation
+	Timeline    []ScorePoint    // a year back and a year ahead
+	From, To    time.Time
+	Now         time.Time
+	Pending     []*ScoringApplication // government users: applications awaiting review
 }
 
 func (s creditScale) bands() []LevelBand {
@@ -51,6 +54,7 @@ func (a *App) CreditPage(actor Actor, s Subject) (*CreditView, error) {
 			return err
 		}
 		a.fillCreditView(v, records)
+		v.Level, v.Blacklisted = a.listedLevel(tx, s, v.Level)
 		if actor.Can(PermGovPortal) || actor.System {
 			return scoringTable.LookupPrefix(tx, "subject", s.Key(), func(_ []byte, id uint64) (bool, error) {
 				p, err := scoringTable.Get(tx, id)

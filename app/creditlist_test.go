@@ -627,3 +627,52 @@ func TestObjectionEndsAutomaticEntry(t *testing.T) {
 		}
 	}
 }
+
+// TestBlacklistedSubjectHasTheLowestLevel: an agency black-listed by hand
+// with a full score holds the lowest credit level while listed — on its
+// credit page, in the credit list, on the public page and in the
+// statistics' level counts — and its own level again once the entry is
+// revoked (the public page's cache follows).
+func TestBlacklistedSubjectHasTheLowestLevel(t *testing.T) {
+	f := newListFixture(t)
+	lowest := CreditLevels[len(CreditLevels)-1]
+	levels := func() (view, public, summary string) {
+		t.Helper()
+		v, err := f.CreditPage(f.clerk, f.anjuAg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		p, err := f.PublicCredit(f.anjuAg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_ = f.db.View(func(tx *storage.Tx) error { summary = f.readSummary(tx, f.anjuAg).Level; return nil })
+		if v.Blacklisted != (v.Level == lowest) || p.Blacklisted != (p.Level == lowest) {
+			t.Errorf("blacklisted flags: view %v %s, public %v %s", v.Blacklisted, v.Level, p.Blacklisted, p.Level)
+		}
+		return v.Level, p.Level, summary
+	}
+	v, p, s := levels()
+	if v != LevelA || p != LevelA || s != LevelA {
+		t.Fatalf("before: %s %s %s, want A", v, p, s)
+	}
+	e := f.mustApprove(f.mustPropose(f.clerk, f.proposal()).ID)
+	if v, p, s = levels(); v != lowest || p != lowest || s != lowest {
+		t.Errorf("black-listed: %s %s %s, want %s", v, p, s, lowest)
+	}
+	st, err := f.Statistics(f.clerk, StatsQuery{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, l := range st.Levels {
+		if l.Level == lowest && l.Count == 0 {
+			t.Errorf("statistics count no agency at %s: %+v", lowest, st.Levels)
+		}
+	}
+	if _, err := f.RevokeListEntry(f.clerk, e.ID, "经复核，已整改到位"); err != nil {
+		t.Fatal(err)
+	}
+	if v, p, s = levels(); v != LevelA || p != LevelA || s != LevelA {
+		t.Errorf("after revocation: %s %s %s, want A", v, p, s)
+	}
+}

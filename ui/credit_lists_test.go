@@ -340,6 +340,13 @@ func TestPublicPagesShowListStatus(t *testing.T) {
 			if want := l + " #lists " + zh("lists.list."+l); !slices.Contains(listJumps(r), want) {
 				t.Errorf("%s (%s): marks at the top %q, want %q", path, it.Name, listJumps(r), want)
 			}
+			// Black-listed: the lowest level, whatever the score, and why.
+			if l == app.ListBlack {
+				wantText(t, r, zh("credit.public_level", app.LevelD), zh("credit.blacklisted_level"))
+				for _, lv := range []string{app.LevelA, app.LevelB, app.LevelC} {
+					wantNoText(t, r, zh("credit.public_level", lv))
+				}
+			}
 		}
 	}
 	if kinds[app.SubjectAgency] == 0 || kinds[app.SubjectPractitioner] == 0 {
