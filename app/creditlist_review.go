@@ -284,6 +284,44 @@ func (a *App) CanReviewListEntry(actor Actor, id uint64) (bool, string) {
 	return err == nil, ""
 }
 
+// approvalConflict is why e cannot go on its list at now (its expiry has
+// passed, the subject is on it already, or black-listed for a red entry),
+// with the subject's other entries.
+func approvalConflict(tx *storage.Tx, e *ListEntry, now time.Time) ([]*ListEntry, error) {
+	if !now.Before(day(e.Expires)) {
+		return nil, Errorf(ECONFLICT, "lists.expiry_passed")
+	}
+	entries, err := subjectEntries(tx, e.Subject)
+	if err != nil {
+		return nil, err
+	}
+	others := make([]*ListEntry, 0, len(entries))
+	for _, o := range entries {
+		if o.ID != e.ID {
+			others = append(others, o)
+		}
+	}
+	return others, listConflict(others, e.List, now)
+}
+
+// ListApprovalBlocked says why a pending entry the actor may review
+// cannot be approved now (nil: it can), so that the page offers only the
+// rejection and says why, rather than a button ApproveListEntry refuses.
+func (a *App) ListApprovalBlocked(actor Actor, id uint64) *Error {
+	var blocked *Error
+	_ = a.db.View(func(tx *storage.Tx) error {
+		e, err := reviewableListEntry(tx, actor, id)
+		if err != nil {
+			return nil
+		}
+		if _, err := approvalConflict(tx, e, a.now()); err != nil {
+			blocked, _ = AsError(err)
+		}
+		return nil
+	})
+	return blocked
+}
+
 // ApproveListEntry puts a proposed entry on its list from now until its
 // expiry date. A black entry ends the subject's active red ones. One
 // transaction with its audit entry.
@@ -295,20 +333,8 @@ func (a *App) ApproveListEntry(actor Actor, id uint64) (*ListEntry, error) {
 			return err
 		}
 		now := a.now()
-		if !now.Before(day(e.Expires)) {
-			return Errorf(ECONFLICT, "lists.expiry_passed")
-		}
-		entries, err := subjectEntries(tx, e.Subject)
+		others, err := approvalConflict(tx, e, now)
 		if err != nil {
-			return err
-		}
-		others := make([]*ListEntry, 0, len(entries))
-		for _, o := range entries {
-			if o.ID != e.ID {
-				others = append(others, o)
-			}
-		}
-		if err := listConflict(others, e.List, now); err != nil {
 			return err
 		}
 		e.Status, e.Listed, e.ReviewedBy, e.Reviewed = ListActive, now, personOf(actor), now

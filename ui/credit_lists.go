@@ -80,12 +80,14 @@ func (s *Server) handleListEntries(w http.ResponseWriter, r *http.Request) {
 
 // listEntryData is an entry's page.
 type listEntryData struct {
-	E          *app.ListEntry
-	CanReview  bool
-	ReviewWhy  string // why the review buttons are not offered
-	CanRevoke  bool
-	Superseder *app.ListEntry // the black entry that ended this red one
-	SubjectURL string         // the subject's page in the government portal
+	E         *app.ListEntry
+	CanReview bool
+	ReviewWhy string // why the review buttons are not offered
+	// ApproveBlocked: why approval is refused now (only rejection offered)
+	ApproveBlocked *app.Error
+	CanRevoke      bool
+	Superseder     *app.ListEntry // the black entry that ended this red one
+	SubjectURL     string         // the subject's page in the government portal
 }
 
 func (s *Server) handleListEntry(w http.ResponseWriter, r *http.Request) {
@@ -104,6 +106,9 @@ func (s *Server) renderListEntry(w http.ResponseWriter, r *http.Request, status 
 	d := listEntryData{E: e, CanRevoke: app.CanRevokeListEntry(a, e)}
 	if e.Status == app.ListPending {
 		d.CanReview, d.ReviewWhy = s.app.CanReviewListEntry(a, e.ID)
+		if d.CanReview {
+			d.ApproveBlocked = s.app.ListApprovalBlocked(a, e.ID)
+		}
 	}
 	if e.SupersededBy != 0 {
 		d.Superseder, _ = s.app.GetListEntry(a, e.SupersededBy)

@@ -434,3 +434,31 @@ func TestDirectoryMarksListedAgencies(t *testing.T) {
 		}
 	}
 }
+
+// TestRedEntryOfBlacklistedSubjectOffersOnlyRejection: a red proposal
+// whose subject has since been black-listed cannot be approved; the
+// reviewer reads why and is offered the rejection only.
+func TestRedEntryOfBlacklistedSubjectOffersOnlyRejection(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	red := e.listProposal("北京永安房地产经纪有限公司")
+	red.List, red.Reason, red.Basis = app.ListRed, "连续三年无投诉，服务规范。", "《住房租赁条例》"
+	r, err := e.app.ProposeListEntry(e.actor("clerk"), red)
+	if err != nil {
+		t.Fatal(err)
+	}
+	reviewer := e.signedIn("gov", "reviewer")
+	page := "/gov/lists/" + itoa(r.ID)
+	approve := `action="` + page + `/approve"`
+	wantText(t, reviewer.get(page), approve)
+	black, err := e.app.ProposeListEntry(e.actor("clerk"), e.listProposal("北京永安房地产经纪有限公司"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.app.ApproveListEntry(e.actor("reviewer"), black.ID); err != nil {
+		t.Fatal(err)
+	}
+	got := reviewer.get(page)
+	wantText(t, got, zh("lists.red_while_black", black.No()), `action="`+page+`/reject"`)
+	wantNoText(t, got, approve)
+}
