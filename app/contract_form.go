@@ -262,7 +262,11 @@ func (a *App) parseParties(tx *storage.Tx, c *Contract, v *validation, r contrac
 			}
 		}
 		if ph := strings.TrimSpace(pf.Phone); ph != "" {
-			mob, err := NormalizeMobile(ph)
+			normalize := NormalizeMobile
+			if p.Kind == PartyOrg {
+				normalize = NormalizePhone // a company may have only its switchboard
+			}
+			mob, err := normalize(ph)
 			v.check(partyField(i, "phone"), err)
 			p.Phone = mob
 		} else if p.Role == PartyLessee || p.Role == PartyLessorAgent {

@@ -395,6 +395,8 @@ func TestContractPartiesValidation(t *testing.T) {
 		{"lessee phone", []PartyForm{lessorRow(), {Role: PartyLessee, Name: "孙承租", IDType: "resident_id", IDNo: lessee("", 11).IDNo}}, "parties.1.phone", "contract.party_phone_required"},
 		{"no name", []PartyForm{lessorRow(), {Role: PartyLessee, IDType: "resident_id", IDNo: lessee("", 11).IDNo, Phone: "13900001111"}}, "parties.1.name", "contract.party_name_required"},
 		{"org co-resident", []PartyForm{lessorRow(), lessee("孙承租", 11), {Role: PartyCoResident, Kind: PartyOrg, Name: "某公司", IDNo: testUSCC("91110105MA01CR001")}}, "parties.2.kind", "contract.party_must_be_person"},
+		{"person's landline", []PartyForm{lessorRow(), {Role: PartyLessee, Name: "孙承租", IDType: "resident_id", IDNo: lessee("", 11).IDNo, Phone: "010-65090000"}}, "parties.1.phone", "mobile.invalid"},
+		{"org's bad phone", []PartyForm{lessorRow(), {Role: PartyLessee, Kind: PartyOrg, Name: "北京某科技有限公司", IDNo: goodOrg, Phone: "6509"}}, "parties.1.phone", "phone.invalid"},
 	}
 	for _, tc := range cases {
 		_, err := f.SaveContractStep(f.agent, c.ID, CStepParties, ContractForm{Parties: tc.parties}, true)
@@ -407,16 +409,16 @@ func TestContractPartiesValidation(t *testing.T) {
 			t.Errorf("%s: %v, want %s on %s", tc.name, err, tc.key, tc.field)
 		}
 	}
-	// A valid set: an organisation lessee, a passport co-resident, the
-	// owner's agent, empty rows ignored.
-	org.IDNo = goodOrg
+	// A valid set: an organisation lessee reached at its switchboard, a
+	// passport co-resident, the owner's agent, empty rows ignored.
+	org.IDNo, org.Phone = goodOrg, "(010) 6509 0000 转 8"
 	ok := []PartyForm{lessorRow(), {Role: PartyLessorAgent, Name: "周代理", IDType: "resident_id", IDNo: vfID(703), Phone: "13700003333"},
 		org, {Role: PartyCoResident, Name: "John Smith", IDType: "passport", IDNo: "e12345678"}, {Role: PartyCoResident}}
 	s, err := f.SaveContractStep(f.agent, c.ID, CStepParties, ContractForm{Parties: ok}, true)
 	if err != nil {
 		t.Fatalf("valid parties: %v", err)
 	}
-	if len(s.Parties) != 4 || s.Parties[2].IDType != "uscc" || s.Parties[3].IDNo != "E12345678" {
+	if len(s.Parties) != 4 || s.Parties[2].IDType != "uscc" || s.Parties[2].Phone != "010-65090000-8" || s.Parties[3].IDNo != "E12345678" {
 		t.Errorf("parties %+v", s.Parties)
 	}
 	// With an agent signing for the owner, the power of attorney is required.

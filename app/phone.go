@@ -48,3 +48,66 @@ func mobileDash(r rune) bool {
 	}
 	return false
 }
+
+// ErrPhone is returned by NormalizePhone. Its message is a UI message key.
+var ErrPhone = errors.New("phone.invalid")
+
+// NormalizePhone returns a mobile number as NormalizeMobile does, or a
+// mainland landline as "area-number[-extension]": an area code of 0 and
+// two or three digits, a number of seven or eight digits, and an optional
+// extension of one to six digits, typed with spaces, dashes, brackets or
+// full-width digits ("(010) 6509 0000 转 123" → "010-65090000-123").
+// Companies are often reached only at their switchboard.
+func NormalizePhone(s string) (string, error) {
+	if m, err := NormalizeMobile(s); err == nil {
+		return m, nil
+	}
+	var b strings.Builder
+	for _, r := range strings.NewReplacer("转", "-", "ext.", "-", "ext", "-").Replace(strings.ToLower(s)) {
+		r = halfWidthRune(r)
+		switch {
+		case r >= '0' && r <= '9':
+			b.WriteRune(r)
+		case mobileDash(r) || r == '(' || r == ')' || unicode.IsSpace(r):
+			b.WriteByte('-')
+		case validatorInvisible(r):
+		default:
+			return "", ErrPhone
+		}
+	}
+	// Groups of digits: the area code, the number (maybe typed in two
+	// groups, "6509 0000"), the extension.
+	groups := strings.FieldsFunc(b.String(), func(r rune) bool { return r == '-' })
+	var area, number, ext string
+	switch {
+	case len(groups) == 1 && len(groups[0]) >= 10 && len(groups[0]) <= 12 && groups[0][0] == '0':
+		// No separator: 010, 02x have a two-digit code, the rest three.
+		n := 4
+		if groups[0][1] == '1' || groups[0][1] == '2' {
+			n = 3
+		}
+		area, number = groups[0][:n], groups[0][n:]
+	case len(groups) >= 2 && groups[0][0] == '0' && len(groups[0]) >= 3 && len(groups[0]) <= 4:
+		area, number = groups[0], groups[1]
+		rest := groups[2:]
+		if len(number) < 7 && len(rest) > 0 { // "6509 0000"
+			number, rest = number+rest[0], rest[1:]
+		}
+		switch len(rest) {
+		case 0:
+		case 1:
+			ext = rest[0]
+		default:
+			return "", ErrPhone
+		}
+	default:
+		return "", ErrPhone
+	}
+	if len(number) < 7 || len(number) > 8 || number[0] == '0' || len(ext) > 6 {
+		return "", ErrPhone
+	}
+	if ext != "" {
+		return area + "-" + number + "-" + ext, nil
+	}
+	return area + "-" + number, nil
+}

@@ -45,3 +45,29 @@ func TestNormalizeMobile(t *testing.T) {
 		t.Fatal("message key changed")
 	}
 }
+
+func TestNormalizePhone(t *testing.T) {
+	for in, want := range map[string]string{
+		"13800138000":        "13800138000",
+		"+86 138-0013-8000":  "13800138000",
+		"010-65090000":       "010-65090000",
+		"(010) 6509 0000":    "010-65090000",
+		"０１０－６５０９００００":       "010-65090000",
+		"01065090000":        "010-65090000",
+		"0755-8888888":       "0755-8888888",
+		"07558888888":        "0755-8888888",
+		"010-65090000 转 123": "010-65090000-123",
+		"010-65090000-8":     "010-65090000-8",
+		"0571 8765 4321":     "0571-87654321",
+	} {
+		if got, err := NormalizePhone(in); err != nil || got != want {
+			t.Errorf("NormalizePhone(%q) = %q, %v; want %q", in, got, err, want)
+		}
+	}
+	for _, in := range []string{"", "12345", "010-123", "010-012345678", "65090000", "010-65090000-1234567",
+		"010-6509-0000-1-2", "abc", "1-2-3", "110"} {
+		if got, err := NormalizePhone(in); err == nil {
+			t.Errorf("NormalizePhone(%q) = %q, want an error", in, got)
+		}
+	}
+}
