@@ -510,3 +510,38 @@ func TestOverdueIsOneThing(t *testing.T) {
 		}
 	}
 }
+
+// TestReviewWarnsOfAnEndedLease: approving the filing of a lease that has
+// run out makes an ended filing at once; the reviewer is told first.
+func TestReviewWarnsOfAnEndedLease(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	reviewer := e.actor("reviewer")
+	found := false
+	for page := 1; !found; page++ {
+		p, err := e.app.SearchFilings(reviewer, app.FilingQuery{Status: app.FilingPending, Page: page, Size: 100})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, f := range p.Items {
+			c, err := e.app.GetContract(reviewer, f.ContractID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			r := e.signedIn("gov", "reviewer").get("/gov/filings/" + itoa(f.ID))
+			warning := zh("filing.review_lease_ended", c.Terms.End.Format("2006年1月2日"))
+			if c.Status == app.ContractExpired {
+				wantText(t, r, warning)
+				found = true
+				break
+			}
+			wantNoText(t, r, warning)
+		}
+		if page >= p.Pages {
+			break
+		}
+	}
+	if !found {
+		t.Fatal("the demo has no pending filing of an ended lease")
+	}
+}
