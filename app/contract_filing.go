@@ -139,6 +139,12 @@ func filingDoc(f *ContractFiling) search.Doc {
 // FilingDocKinds are the documents an applicant may add to an application.
 var FilingDocKinds = []string{"id_copy", "certificate", "power_of_attorney", "paper_contract", "other"}
 
+// FilingDocReplaces reports whether a document of kind added to an
+// application stands in for the contract's document of that kind: the
+// property certificate, the power of attorney and the paper contract are
+// one each; ID copies are one per party, so another one adds to them.
+func FilingDocReplaces(kind string) bool { return kind != "other" && kind != "id_copy" }
+
 // FilingDocMaxBytes bounds one uploaded document, as for the signing.
 const FilingDocMaxBytes = ContractDocMaxBytes
 

@@ -46,7 +46,7 @@ func (s *Server) loadFilingPage(w http.ResponseWriter, r *http.Request) (*filing
 		CanEdit: s.app.CanEditFiling(a, f), DocKinds: app.FilingDocKinds, Replaced: map[string]bool{},
 		idTypes: s.dictLabels(app.DictIDType, pickLang(r, a.Lang))}
 	for _, doc := range f.Docs {
-		d.Replaced[doc.Kind] = doc.Kind != "other"
+		d.Replaced[doc.Kind] = app.FilingDocReplaces(doc.Kind)
 	}
 	if f.Status == app.FilingPending && a.Can(app.PermGovPortal) {
 		d.CanReview, d.ReviewWhy = s.app.CanReviewFiling(a, f.ID)

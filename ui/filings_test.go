@@ -545,3 +545,39 @@ func TestReviewWarnsOfAnEndedLease(t *testing.T) {
 		t.Fatal("the demo has no pending filing of an ended lease")
 	}
 }
+
+// TestAddedIDCopyDoesNotReplaceTheOthers: on a returned filing, a second
+// lessee's ID copy adds to the contract's ID copies (one per party); a
+// new property certificate stands in for the contract's.
+func TestAddedIDCopyDoesNotReplaceTheOthers(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	reviewer, agent := e.actor("reviewer"), e.actor("agent.zhang")
+	c, err := e.app.SignContract(agent, e.signDraft(agent, true))
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, err := e.app.ApplyFiling(agent, app.FilingApply{Mode: "contract", ContractNo: c.No})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.app.RejectFiling(reviewer, f.ID, "缺少第二承租人身份证明"); err != nil {
+		t.Fatal(err)
+	}
+	admin := agent
+	for _, kind := range []string{"id_copy", "certificate"} {
+		if _, err := e.app.AttachFilingDoc(admin, f.ID, kind, kind+"-2.pdf", []byte("%PDF-1.7 "+kind)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	r := e.signedIn("agency", "agent.zhang").get("/agency/filings/" + itoa(f.ID))
+	replaced := regexp.MustCompile(`<li class="replaced"><a [^>]*>([^<]*)</a>`).FindAllStringSubmatch(r.body, -1)
+	var kinds []string
+	for _, m := range replaced {
+		kinds = append(kinds, m[1])
+	}
+	got := strings.Join(kinds, "|")
+	if !strings.Contains(got, zh("filing.doc.certificate")) || strings.Contains(got, zh("filing.doc.id_copy")) {
+		t.Errorf("documents marked replaced: %q", got)
+	}
+}
