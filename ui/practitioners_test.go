@@ -451,8 +451,16 @@ func TestPractitionerWhoMovedOnSeenByHisFormerAgency(t *testing.T) {
 	// His page: left, as far as Anju is concerned, and no card to print.
 	r = anju.get(path)
 	wantStatus(t, r, http.StatusOK)
+	// Left Anju; where he works now is labelled as now, not as his agency.
 	wantText(t, r, zh("practitioner.status.left"))
+	if !strings.Contains(visibleText(r.body), zh("practitioner.agency_now")+" "+lejuName) {
+		t.Errorf("his former agency does not read where he works now as such:\n%s", visibleText(r.body))
+	}
 	wantNoText(t, r, path+"/card", zh("practitioner.print_card"))
+	if lr := leju.get(path); !strings.Contains(visibleText(lr.body), zh("practitioner.agency")+" "+lejuName) ||
+		strings.Contains(lr.body, zh("practitioner.agency_now")) {
+		t.Errorf("his agency reads:\n%s", visibleText(lr.body))
+	}
 	r = anju.get(path + "/card")
 	wantStatus(t, r, http.StatusForbidden)
 	wantText(t, r, zh("practitioner.card_not_staff"))
