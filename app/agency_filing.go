@@ -3,6 +3,7 @@ package app
 import (
 	"errors"
 	"fmt"
+	"maps"
 	"strings"
 	"time"
 
@@ -145,7 +146,7 @@ func (a *App) StartFiling(actor Actor, f AgencyForm) (*AgencyApplication, error)
 		now := a.now()
 		ap = &AgencyApplication{Kind: AppNew, Status: AppDraft, Form: f, Source: source,
 			SubmittedBy: personOf(actor), ApplicantAgency: actor.AgencyID, Created: now}
-		if err := a.parseAgencyForm(tx, actor, &ap.Form, StepBasic, &ap.Info, head); err != nil {
+		if err := a.parseFirstStep(tx, actor, ap, head); err != nil {
 			return err
 		}
 		return a.insertApp(tx, actor, ap, now)
@@ -174,7 +175,7 @@ func (a *App) StartPublicFiling(f AgencyForm, applicantName, applicantMobile str
 		now := a.now()
 		ap = &AgencyApplication{Kind: AppNew, Status: AppDraft, Form: f, Source: SourcePublic,
 			SubmittedBy: Person{Name: applicantName}, ApplicantMobile: mob, TokenHash: tokenHash(token), Created: now}
-		perr := a.parseAgencyForm(tx, Actor{}, &ap.Form, StepBasic, &ap.Info, nil)
+		perr := a.parseFirstStep(tx, Actor{}, ap, nil)
 		if e, ok := AsError(perr); ok {
 			for k, key := range e.Fields {
 				v.add(k, key)
@@ -350,6 +351,7 @@ func (a *App) SaveStep(actor Actor, ref AppRef, step int, f AgencyForm, next boo
 		if step == StepBasic {
 			premises := ap.Form.Premises
 			ap.Form = f
+			ap.Form.USCC = NormalizeUSCC(f.USCC)
 			ap.Form.Premises = premises
 		} else {
 			ap.Form.Premises = f.Premises
@@ -359,7 +361,12 @@ func (a *App) SaveStep(actor Actor, ref AppRef, step int, f AgencyForm, next boo
 			if err != nil {
 				return err
 			}
-			if err := a.parseAgencyForm(tx, actorFor(actor, ap, ref), &ap.Form, step, &ap.Info, head); err != nil {
+			if step == StepBasic {
+				err = a.parseFirstStep(tx, actorFor(actor, ap, ref), ap, head)
+			} else {
+				err = a.parseAgencyForm(tx, actorFor(actor, ap, ref), &ap.Form, step, &ap.Info, head)
+			}
+			if err != nil {
 				return err
 			}
 			ap.Step = max(ap.Step, step+1)
@@ -457,6 +464,30 @@ func (a *App) SubmitApplication(actor Actor, ref AppRef) (*AgencyApplication, er
 		return a.audit(tx, who, "agency.app_submit", "agency_application", ap.ID, ap.No+" "+ap.Kind+" "+ap.Info.Name)
 	})
 	return ap, err
+}
+
+// parseFirstStep validates the first step of ap's form and, its credit
+// code being well formed, that no agency on the register and no other open
+// application holds that code: the clerk learns it beside the field when
+// he saves the step, not at submission (which checks again, as the
+// register may change meanwhile).
+func (a *App) parseFirstStep(tx *storage.Tx, actor Actor, ap *AgencyApplication, head *Agency) error {
+	err := a.parseAgencyForm(tx, actor, &ap.Form, StepBasic, &ap.Info, head)
+	e, invalid := AsError(err)
+	if err != nil && (!invalid || e.Fields["uscc"] != "") {
+		return err
+	}
+	free := checkUSCCFree(tx, ap)
+	switch {
+	case free == nil:
+		return err
+	case err == nil:
+		return free
+	}
+	if f, ok := AsError(free); ok && e.Fields != nil {
+		maps.Copy(e.Fields, f.Fields)
+	}
+	return err
 }
 
 // checkUSCCFree: a credit code belongs to one live agency; a change may

@@ -234,12 +234,13 @@ func TestReviewerCannotReviewWhatHeEntered(t *testing.T) {
 func TestCreditCodeIsUniqueAmongLiveFilings(t *testing.T) {
 	f := newFilingFixture(t)
 	code := testUSCC("91110105MA01WY001")
-	first := f.fileThrough(t, f.clerk, validAgencyForm("北京唯一经纪有限公司", code))
-
+	// A draft started before the first filing is submitted passes step 1.
 	second, err := f.StartFiling(f.clerk, validAgencyForm("北京重复经纪有限公司", strings.ToLower(code)))
 	if err != nil {
 		t.Fatal(err)
 	}
+	first := f.fileThrough(t, f.clerk, validAgencyForm("北京唯一经纪有限公司", code))
+
 	ref := AppRef{ID: second.ID}
 	form := validAgencyForm("北京重复经纪有限公司", code)
 	if _, err := f.SaveStep(f.clerk, ref, StepPremises, form, true); err != nil {
@@ -248,7 +249,13 @@ func TestCreditCodeIsUniqueAmongLiveFilings(t *testing.T) {
 	if _, err := f.AttachLicence(f.clerk, ref, "l.png", pngBytes); err != nil {
 		t.Fatal(err)
 	}
+	// Submission checks again: the register changed since step 1.
 	_, err = f.SubmitApplication(f.clerk, ref)
+	wantFieldError(t, err, "uscc", "agency.uscc_in_review")
+	// Step 1 says so beside the field, and a new filing is refused there.
+	_, err = f.SaveStep(f.clerk, ref, StepBasic, form, true)
+	wantFieldError(t, err, "uscc", "agency.uscc_in_review")
+	_, err = f.StartFiling(f.clerk, validAgencyForm("北京第三经纪有限公司", code))
 	wantFieldError(t, err, "uscc", "agency.uscc_in_review")
 
 	if _, err := f.ApproveApplication(f.reviewer, first.ID); err != nil {
@@ -256,6 +263,53 @@ func TestCreditCodeIsUniqueAmongLiveFilings(t *testing.T) {
 	}
 	_, err = f.SubmitApplication(f.clerk, ref)
 	wantFieldError(t, err, "uscc", "agency.uscc_taken")
+	_, err = f.SaveStep(f.clerk, ref, StepBasic, form, true)
+	wantFieldError(t, err, "uscc", "agency.uscc_taken")
+	// With the other mistakes of the step, not after them.
+	bad := validAgencyForm("", strings.ToLower(code))
+	_, err = f.StartFiling(f.clerk, bad)
+	wantFieldErrorIn(t, err, "name", "agency.name_required")
+	wantFieldErrorIn(t, err, "uscc", "agency.uscc_taken")
+	_, _, err = f.StartPublicFiling(bad, "周申请", "13900002222")
+	wantFieldErrorIn(t, err, "name", "agency.name_required")
+	wantFieldErrorIn(t, err, "uscc", "agency.uscc_taken")
+	// Saving the step as a draft keeps it as typed, with no check.
+	if _, err := f.SaveStep(f.clerk, ref, StepBasic, form, false); err != nil {
+		t.Errorf("draft save: %v", err)
+	}
+}
+
+// The credit code is kept as it will be filed (upper case, half-width, no
+// spaces) from the first save on: the confirm step, the applicant's and
+// the reviewer's pages show the form.
+func TestCreditCodeIsNormalisedWhenSaved(t *testing.T) {
+	f := newFilingFixture(t)
+	code := testUSCC("91110105MA01NM001")
+	typed := " " + strings.ToLower(code[:6]) + " " + strings.ToLower(code[6:])
+	ap, err := f.StartFiling(f.clerk, validAgencyForm("北京小写经纪有限公司", typed))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ap.Form.USCC != code || ap.Info.USCC != code {
+		t.Errorf("started: form %q info %q, want %q", ap.Form.USCC, ap.Info.USCC, code)
+	}
+	ref := AppRef{ID: ap.ID}
+	// Full-width, in a draft saved without going on.
+	full := strings.Map(func(r rune) rune { return r - '!' + '！' }, strings.ToLower(code))
+	if _, err := f.SaveStep(f.clerk, ref, StepBasic, validAgencyForm("北京小写经纪有限公司", full), false); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := f.GetApplication(f.clerk, ref); got.Form.USCC != code {
+		t.Errorf("draft saved: form %q, want %q", got.Form.USCC, code)
+	}
+
+	pub, token, err := f.StartPublicFiling(validAgencyForm("北京小写租赁有限公司", strings.ToLower(testUSCC("91110105MA01NM002"))), "周申请", "13900002222")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := f.GetApplication(Actor{}, AppRef{Token: token}); got.Form.USCC != testUSCC("91110105MA01NM002") {
+		t.Errorf("public application %s keeps %q", pub.No, got.Form.USCC)
+	}
 }
 
 func TestPublicSelfApplication(t *testing.T) {

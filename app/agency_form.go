@@ -115,6 +115,7 @@ func (a *App) parseBasic(tx *storage.Tx, actor Actor, f *AgencyForm, v *validati
 	info.Name = req(v, "name", f.Name, "agency.name_required")
 	maxLen(v, "name", info.Name, 80)
 	info.USCC = NormalizeUSCC(f.USCC)
+	f.USCC = info.USCC // kept as it will be filed, not as typed: pages show the form
 	if info.USCC == "" {
 		v.add("uscc", "agency.uscc_required")
 	} else {
