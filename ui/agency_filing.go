@@ -52,8 +52,9 @@ type filingData struct {
 	App       *app.AgencyApplication // nil before the first step is saved
 	Step      int
 	Steps     []int
-	Action    string // where the form posts
-	Districts []*app.DictEntry
+	Action    string           // where the form posts
+	Districts []*app.DictEntry // the premises' districts
+	Own       []*app.DictEntry // the agency's district: a district's clerk files in his own
 	IDTypes   []*app.DictEntry
 	Types     []string
 	Rows      []int
@@ -83,6 +84,10 @@ func (s *Server) filingData(r *http.Request, ctx appCtx, ap *app.AgencyApplicati
 	d := filingData{Ctx: ctx, App: ap, Step: step, Steps: []int{1, 2, 3, 4}, Districts: s.enabledDistricts(),
 		Types: app.AgencyTypes, Public: ctx.Ref.Token != "" || portalOfPath(r.URL.Path) == "public"}
 	d.IDTypes, _ = s.app.Dict(app.DictIDType, true)
+	d.Own = d.Districts
+	if !d.Public { // a public applicant names any district
+		d.Own = s.districtChoices(actorOf(r))
+	}
 	d.Action = r.URL.Path
 	if ap != nil {
 		d.Action = ctx.Base + "/step/" + strconv.Itoa(step)

@@ -20,7 +20,7 @@ func (s *Server) filingNewView(r *http.Request, form url.Values, d *filingNewDat
 	if d == nil {
 		d = &filingNewData{}
 	}
-	d.Districts = s.enabledDistricts()
+	d.Districts = s.districtChoices(actorOf(r))
 	return &view{Title: "filing.new_title", Nav: "filings", Form: form, Data: d}
 }
 
@@ -84,8 +84,8 @@ type backEntryData struct {
 	PartyRoles []string
 }
 
-func (s *Server) backEntryView(form url.Values) *view {
-	d := &backEntryData{Enabled: s.app.BackEntryEnabled(), Districts: s.enabledDistricts(), Cycles: app.PaymentCycles,
+func (s *Server) backEntryView(r *http.Request, form url.Values) *view {
+	d := &backEntryData{Enabled: s.app.BackEntryEnabled(), Districts: s.districtChoices(actorOf(r)), Cycles: app.PaymentCycles,
 		Methods: app.PaymentMethods, Utilities: app.UtilityPayers, PartyRoles: app.PartyRoles}
 	d.IDTypes, _ = s.app.Dict(app.DictIDType, true)
 	for i := range backEntryRows {
@@ -103,7 +103,7 @@ func (s *Server) handleBackEntryForm(w http.ResponseWriter, r *http.Request) {
 		form.Set("parties."+strconv.Itoa(i)+".id_type", "resident_id")
 		form.Set("parties."+strconv.Itoa(i)+".kind", app.PartyPerson)
 	}
-	s.render(w, r, http.StatusOK, "filing_backentry", s.backEntryView(form))
+	s.render(w, r, http.StatusOK, "filing_backentry", s.backEntryView(r, form))
 }
 
 // maxBackEntryUpload bounds the form: the scan plus the fields around it.
@@ -136,7 +136,7 @@ func (s *Server) handleBackEntry(w http.ResponseWriter, r *http.Request) {
 	if len(files) > 0 {
 		in.ScanName, in.Scan = files[0].Name, files[0].Data
 	}
-	v := s.backEntryView(r.PostForm)
+	v := s.backEntryView(r, r.PostForm)
 	switch {
 	case errors.Is(err, errUploadTooBig):
 		v.Errors, v.Error = map[string]string{"scan": "contract.doc_too_big"}, "form.invalid"

@@ -158,6 +158,15 @@ func (s *Server) funcs(lang string) template.FuncMap {
 			return s.msgs.t(lang, key, args...)
 		},
 		"date": func(t time.Time) string { return formatDate(lang, t) },
+		// typedDate is a date kept in a form as typed (YYYY-MM-DD), shown
+		// like every other date; anything else (a draft's mistake) as typed.
+		"typedDate": func(s string) string {
+			t, err := time.ParseInLocation(time.DateOnly, strings.TrimSpace(s), time.Local)
+			if err != nil {
+				return s
+			}
+			return formatDate(lang, t)
+		},
 		// errText is an app error's message, for a reason shown in a page.
 		"errText":  func(e *app.Error) string { return s.msgs.t(lang, e.Key, e.Args...) },
 		"duration": func(d time.Duration) string { return formatDuration(lang, d) },

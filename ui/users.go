@@ -47,6 +47,22 @@ func (s *Server) userFormData(u *app.User) userForm {
 
 func (s *Server) enabledDistricts() []*app.DictEntry { return s.dictOptions(app.DictDistrict) }
 
+// districtChoices is the district pick list of a form that makes a record
+// in a district: a district's user may use only his own (the server
+// refuses another), a city-wide user (and an agency's, whose accounts are
+// city-wide) any enabled district. Lists filter with enabledDistricts.
+func (s *Server) districtChoices(a app.Actor) []*app.DictEntry {
+	if a.District == "" || a.System {
+		return s.enabledDistricts()
+	}
+	for _, e := range s.dictOptions(app.DictDistrict, a.District) {
+		if e.Code == a.District {
+			return []*app.DictEntry{e}
+		}
+	}
+	return nil
+}
+
 // dictOptions is the pick list of a dictionary select: the enabled entries
 // and, even when disabled, those of keep (the record's stored values; the
 // template marks them). An edit form that left a disabled value out had

@@ -40,8 +40,8 @@ type verifyFormData struct {
 	Duplicate *app.Verification
 }
 
-func (s *Server) verifyFormData() verifyFormData {
-	d := verifyFormData{Districts: s.enabledDistricts()}
+func (s *Server) verifyFormData(a app.Actor) verifyFormData {
+	d := verifyFormData{Districts: s.districtChoices(a)}
 	var err error
 	if d.CertTypes, err = s.app.Dict(app.DictCertType, true); err != nil {
 		s.log.Error("load cert types", "err", err)
@@ -64,7 +64,7 @@ func (s *Server) handleVerificationNew(w http.ResponseWriter, r *http.Request) {
 	for i := range coOwnerRows {
 		form.Set("co_owners."+strconv.Itoa(i)+".owner_id_type", "resident_id")
 	}
-	s.render(w, r, http.StatusOK, "verification_form", &view{Title: "verify.new", Nav: "verify_new", Form: form, Data: s.verifyFormData()})
+	s.render(w, r, http.StatusOK, "verification_form", &view{Title: "verify.new", Nav: "verify_new", Form: form, Data: s.verifyFormData(actorOf(r))})
 }
 
 func verifyInputOf(f url.Values) app.VerifyInput {
@@ -86,7 +86,7 @@ func (s *Server) handleVerificationCreate(p app.Portal) http.HandlerFunc {
 		_ = r.ParseForm()
 		res, err := s.app.Verify(actorOf(r), verifyInputOf(r.PostForm))
 		if err != nil {
-			data := s.verifyFormData()
+			data := s.verifyFormData(actorOf(r))
 			data.Duplicate = res.Duplicate
 			v := &view{Title: "verify.new", Nav: "verify_new", Form: r.PostForm, Data: data}
 			if e, ok := app.AsError(err); ok && e.Code == app.EUNAVAILABLE {
