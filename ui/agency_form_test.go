@@ -191,3 +191,19 @@ func TestDistrictClerkIsOfferedHisDistrictOnly(t *testing.T) {
 		}
 	}
 }
+
+// TestCapitalUnitSaidOnce: the agency page names the unit of the
+// registered capital once, in the value, in both languages.
+func TestCapitalUnitSaidOnce(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	c := e.signedIn("agency", "anju.admin")
+	r := c.get("/agency/agency")
+	if v := visibleText(r.body); !strings.Contains(v, zh("agency.capital_label")+" ") || strings.Contains(v, zh("agency.capital")) {
+		t.Errorf("registered capital reads:\n%s", v)
+	}
+	c.setCookie("lang", "en")
+	if v := visibleText(c.get("/agency/agency").body); strings.Contains(v, en("agency.capital")) || !strings.Contains(v, en("agency.capital_label")) {
+		t.Errorf("in English:\n%s", v)
+	}
+}
