@@ -13,6 +13,7 @@ import (
 	"mime"
 	"net/http"
 	"os"
+	"reflect"
 	"runtime/debug"
 	"slices"
 	"strconv"
@@ -282,23 +283,60 @@ type apiOwner struct {
 }
 
 // apiListingJSON is the listing as the API reads and writes it. Numbers
-// are json.Number so that the App checks their range and reports a bad
-// one on its field, like the form does.
+// are apiNumbers so that the App checks their range and reports a bad one
+// on its field, like the form does.
 type apiListingJSON struct {
-	Address  string      `json:"address"`
-	Building string      `json:"building,omitempty"`
-	Room     string      `json:"room,omitempty"`
-	Area     json.Number `json:"area"`
-	Layout   apiLayout   `json:"layout"`
-	Rent     json.Number `json:"rent"`
-	Mode     string      `json:"mode"`
+	Address  string    `json:"address"`
+	Building string    `json:"building,omitempty"`
+	Room     string    `json:"room,omitempty"`
+	Area     apiNumber `json:"area"`
+	Layout   apiLayout `json:"layout"`
+	Rent     apiNumber `json:"rent"`
+	Mode     string    `json:"mode"`
 }
 
 type apiLayout struct {
-	Rooms json.Number `json:"rooms"`
-	Halls json.Number `json:"halls"`
-	Baths json.Number `json:"baths"`
+	Rooms apiNumber `json:"rooms"`
+	Halls apiNumber `json:"halls"`
+	Baths apiNumber `json:"baths"`
 }
+
+// apiNumber is a JSON number kept as its text. Unlike json.Number it
+// refuses a string ("55.5" as well as "abc"): the documentation says
+// number, and a platform sending strings learns it when it integrates,
+// with the field named (a *json.UnmarshalTypeError, which the decoder
+// completes with the field's path), not at the first odd value.
+type apiNumber string
+
+func (n *apiNumber) UnmarshalJSON(b []byte) error {
+	if len(b) > 0 && (b[0] == '-' || b[0] >= '0' && b[0] <= '9') && json.Valid(b) {
+		*n = apiNumber(b)
+		return nil
+	}
+	if string(b) == "null" {
+		*n = ""
+		return nil
+	}
+	kind := "string"
+	switch {
+	case len(b) > 0 && (b[0] == 't' || b[0] == 'f'):
+		kind = "bool"
+	case len(b) > 0 && b[0] == '{':
+		kind = "object"
+	case len(b) > 0 && b[0] == '[':
+		kind = "array"
+	}
+	return &json.UnmarshalTypeError{Value: kind, Type: reflect.TypeFor[float64]()}
+}
+
+func (n apiNumber) MarshalJSON() ([]byte, error) {
+	if n == "" {
+		return []byte("null"), nil
+	}
+	return []byte(n), nil
+}
+
+func (n apiNumber) String() string { return string(n) }
 
 func (q *apiVerifyRequest) input() app.VerifyInput {
 	in := app.VerifyInput{District: q.District, CertType: q.CertType, CertNo: q.CertNo,
@@ -439,8 +477,8 @@ func (h *apiServer) verificationJSON(r *http.Request, v *app.Verification, full 
 		l := v.Listing
 		out.District, out.Created = v.District, v.Created.UTC().Format(time.RFC3339)
 		out.Listing = &apiListingJSON{Address: l.Address, Building: l.Building, Room: l.Room,
-			Area: json.Number(strconv.FormatFloat(l.Area, 'f', -1, 64)), Rent: json.Number(strconv.Itoa(l.Rent)), Mode: l.Mode,
-			Layout: apiLayout{Rooms: json.Number(strconv.Itoa(l.Rooms)), Halls: json.Number(strconv.Itoa(l.Halls)), Baths: json.Number(strconv.Itoa(l.Baths))}}
+			Area: apiNumber(strconv.FormatFloat(l.Area, 'f', -1, 64)), Rent: apiNumber(strconv.Itoa(l.Rent)), Mode: l.Mode,
+			Layout: apiLayout{Rooms: apiNumber(strconv.Itoa(l.Rooms)), Halls: apiNumber(strconv.Itoa(l.Halls)), Baths: apiNumber(strconv.Itoa(l.Baths))}}
 	}
 	return out
 }

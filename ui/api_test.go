@@ -361,6 +361,13 @@ func TestAPIBadRequests(t *testing.T) {
 		{"unknown co-owner field", verifyBody(p, "co_owners", []map[string]string{{"owner_name": "李四", "phone": "1"}}), "api.unknown_field", "co_owners.0.phone"},
 		{"wrong type", verifyBody(p, "cert_no", 12345), "api.bad_type", "cert_no"},
 		{"wrong type in the listing", verifyBody(p, "listing.layout", "2室1厅1卫"), "api.bad_type", "listing.layout"},
+		// Numbers are numbers: a quoted one is refused as the wrong type on
+		// its field, as a word or a boolean is.
+		{"area as a string", verifyBody(p, "listing.area", "55.5"), "api.bad_type", "listing.area"},
+		{"area as a word", verifyBody(p, "listing.area", "abc"), "api.bad_type", "listing.area"},
+		{"area as a boolean", verifyBody(p, "listing.area", true), "api.bad_type", "listing.area"},
+		{"rent as a string", verifyBody(p, "listing.rent", "3000"), "api.bad_type", "listing.rent"},
+		{"rooms as a string", verifyBody(p, "listing.layout", map[string]any{"rooms": "2", "halls": 1, "baths": 1}), "api.bad_type", "listing.layout.rooms"},
 		{"over 64 KiB", huge, "api.body_too_large", ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
