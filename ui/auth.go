@@ -15,7 +15,9 @@ func (s *Server) registerAuthRoutes(r *mux.Router) {
 		prefix := "/" + string(p)
 		r.HandleFunc(prefix+"/login", s.handleLoginForm(p)).Methods("GET")
 		r.HandleFunc(prefix+"/login", s.handleLogin(p)).Methods("POST")
-		r.HandleFunc(prefix+"/logout", s.requireAuth(p, "", s.handleLogout(p))).Methods("POST")
+		// Whoever is signed in may sign out here, even from the other
+		// portal's address; he lands on his own portal's sign-in page.
+		r.HandleFunc(prefix+"/logout", s.requireSession(s.handleLogout())).Methods("POST")
 		r.HandleFunc(prefix+"/password", s.requireAuth(p, "", s.handlePasswordForm)).Methods("GET")
 		r.HandleFunc(prefix+"/password", s.requireAuth(p, "", s.handlePasswordChange(p))).Methods("POST")
 		r.HandleFunc(prefix+"/profile", s.requireAuth(p, "", s.handleProfile)).Methods("GET")
@@ -93,8 +95,9 @@ func (s *Server) handleLogin(p app.Portal) http.HandlerFunc {
 	}
 }
 
-func (s *Server) handleLogout(p app.Portal) http.HandlerFunc {
+func (s *Server) handleLogout() http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
+		own := ownPortal(actorOf(r))
 		if err := s.app.Logout(actorOf(r)); err != nil {
 			s.fail(w, r, err, "", nil)
 			return
@@ -103,7 +106,7 @@ func (s *Server) handleLogout(p app.Portal) http.HandlerFunc {
 		sess.Values = map[any]any{}
 		sess.AddFlash("auth.logged_out")
 		_ = sess.Save(r, w)
-		http.Redirect(w, r, "/"+string(p)+"/login", http.StatusSeeOther)
+		http.Redirect(w, r, "/"+own+"/login", http.StatusSeeOther)
 	}
 }
 

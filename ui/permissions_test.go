@@ -279,9 +279,18 @@ func TestRoutesByRole(t *testing.T) {
 						want = http.StatusSeeOther // signed in already: to the portal's home
 					}
 					checkStatus(t, what, r, want)
+				case rc.portal() != userPortal && strings.HasSuffix(rc.path, "/logout"):
+					// Anyone signed in may sign out, to his own portal's sign-in.
+					checkStatus(t, what, r, http.StatusSeeOther)
+					if loc := r.Header.Get("Location"); loc != "/"+userPortal+"/login" {
+						t.Errorf("%s: signed out to %q", what, loc)
+					}
+					c = e.signedIn(userPortal, account)
 				case rc.portal() != userPortal:
+					// Refused in his own portal's frame: its sign-out works.
 					checkStatus(t, what, r, http.StatusForbidden)
-					checkShows(t, what, r, zh("error.wrong_portal"))
+					checkShows(t, what, r, zh("error.wrong_portal_signed_in"))
+					checkShows(t, what, r, `action="/`+userPortal+`/logout"`)
 				case rc.perm == portal || slices.Contains(app.RolesWith(app.Permission(rc.perm)), role):
 					checkStatus(t, what, r, rc.want)
 					if r.StatusCode == http.StatusForbidden {

@@ -101,7 +101,11 @@ func (s *Server) requireAuth(portal app.Portal, perm app.Permission, h http.Hand
 			return
 		}
 		if !au.actor.Can(portalPerm(portal)) {
-			s.renderError(w, r, http.StatusForbidden, "error.wrong_portal")
+			// Drawn in his own portal's frame, whose menu and sign-out work
+			// for him, with the way back to it.
+			own := ownPortal(au.actor)
+			s.render(w, r, http.StatusForbidden, "error", &view{Title: "error.forbidden_title", Portal: own,
+				Error: "error.wrong_portal_signed_in"})
 			return
 		}
 		if au.mustChange && !strings.HasSuffix(r.URL.Path, "/password") && !strings.HasSuffix(r.URL.Path, "/logout") {
@@ -111,6 +115,26 @@ func (s *Server) requireAuth(portal app.Portal, perm app.Permission, h http.Hand
 		if perm != "" && !au.actor.Can(perm) {
 			s.log.Warn("forbidden", "request_id", requestID(r), "user", au.actor.Username, "path", r.URL.Path, "permission", perm)
 			s.renderError(w, r, http.StatusForbidden, "error.forbidden")
+			return
+		}
+		h(w, r)
+	}
+}
+
+// ownPortal is the portal a signed-in user belongs to.
+func ownPortal(a app.Actor) string {
+	if a.Can(app.PermAgencyPortal) {
+		return string(app.PortalAgency)
+	}
+	return string(app.PortalGov)
+}
+
+// requireSession wraps a handler any signed-in user may use whatever the
+// portal of its path (signing out): not signed in → the sign-in page.
+func (s *Server) requireSession(h http.HandlerFunc) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		if authOf(r) == nil {
+			s.redirectToLogin(w, r)
 			return
 		}
 		h(w, r)
