@@ -44,6 +44,10 @@ type AgencyHome struct {
 	// to (the subject "is notified": credit_record.go).
 	Objectable []*CreditRecord
 
+	// Listed are the active red and black list entries of the agency and
+	// of the user's own practitioner record: public, and theirs to know.
+	Listed []*ListEntry
+
 	// Actions is what awaits someone of the agency, most urgent first.
 	Actions []HomeAction
 }
@@ -127,6 +131,21 @@ func (a *App) AgencyHome(actor Actor) (*AgencyHome, error) {
 			})
 			if err != nil {
 				return err
+			}
+		}
+		subjects := []Subject{{Kind: SubjectAgency, ID: ag.ID}}
+		if me != nil && me.PractitionerID != 0 {
+			subjects = append(subjects, Subject{Kind: SubjectPractitioner, ID: me.PractitionerID})
+		}
+		for _, s := range subjects {
+			entries, err := subjectEntries(tx, s)
+			if err != nil {
+				return err
+			}
+			for _, e := range entries {
+				if e.ActiveAt(a.now()) {
+					h.Listed = append(h.Listed, e)
+				}
 			}
 		}
 		if me != nil && me.PractitionerID != 0 {
@@ -265,6 +284,16 @@ func (h *AgencyHome) actions(actor Actor) []HomeAction {
 		case AppPending:
 			out = append(out, HomeAction{Key: "aghome.app_pending", Args: []any{ap.No}, Link: link, Level: "info"})
 		}
+	}
+	for _, e := range h.Listed {
+		key, link, level := "aghome.listed_agency_", "/agency/credit", "info"
+		if e.Subject.Kind == SubjectPractitioner {
+			key, link = "aghome.listed_me_", "/agency/credit/practitioner/"+strconv.FormatUint(e.Subject.ID, 10)
+		}
+		if e.List == ListBlack {
+			level = "error"
+		}
+		out = append(out, HomeAction{Key: key + e.List, Args: []any{e.No(), e.Expires}, Link: link, Level: level})
 	}
 	for _, r := range h.Objectable {
 		level := "info"

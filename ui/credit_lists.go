@@ -290,11 +290,11 @@ type listMarks struct {
 }
 
 // ListMarks returns a subject's active entries for its pages in the
-// government portal (none in the agency portal, whose own black entry is
-// the banner of every page):
+// government and agency portals (active entries are public; an agency
+// reads its own and its people's where it reads their credit):
 // {{template "lists_gov_marks" ($.ListMarks "agency" .ID)}}.
 func (v *view) ListMarks(kind string, id uint64) listMarks {
-	if v.Portal != "gov" {
+	if v.Portal != "gov" && v.Portal != "agency" {
 		return listMarks{}
 	}
 	entries, err := v.s.app.ActiveEntries(app.Subject{Kind: kind, ID: id})

@@ -462,3 +462,39 @@ func TestRedEntryOfBlacklistedSubjectOffersOnlyRejection(t *testing.T) {
 	wantText(t, got, zh("lists.red_while_black", black.No()), `action="`+page+`/reject"`)
 	wantNoText(t, got, approve)
 }
+
+// TestAgencySeesItsOwnListEntries: an agency reads its own red or black
+// list entry on its credit page and home page, and an agent his own.
+func TestAgencySeesItsOwnListEntries(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	seen := 0
+	for _, who := range []string{"leju.admin", "anju.admin", "agent.zhang"} {
+		u := e.user(who)
+		subjects := []app.Subject{{Kind: app.SubjectAgency, ID: u.AgencyID}}
+		if u.PractitionerID != 0 {
+			subjects = append(subjects, app.Subject{Kind: app.SubjectPractitioner, ID: u.PractitionerID})
+		}
+		c := e.signedIn("agency", who)
+		home := c.get("/agency/")
+		for _, s := range subjects {
+			entries, err := e.app.ActiveEntries(s)
+			if err != nil {
+				t.Fatal(err)
+			}
+			page := "/agency/credit"
+			key := "aghome.listed_agency_"
+			if s.Kind == app.SubjectPractitioner {
+				page, key = "/agency/credit/practitioner/"+itoa(s.ID), "aghome.listed_me_"
+			}
+			for _, en := range entries {
+				seen++
+				wantText(t, c.get(page), en.No(), zh("lists.list."+en.List))
+				wantText(t, home, zh(key+en.List, en.No(), en.Expires.Format("2006年1月2日")))
+			}
+		}
+	}
+	if seen == 0 {
+		t.Fatal("the demo's agency users are on no list")
+	}
+}
