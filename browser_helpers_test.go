@@ -442,7 +442,7 @@ func (b *browser) fieldError(name string) fieldMessage {
 	return eval[fieldMessage](b, fmt.Sprintf(`(() => {
 		const e = document.getElementById(%[1]q + "-error");
 		if (!e) return {text: "", near: false, invalid: false};
-		const c = document.querySelector('[aria-describedby="' + %[1]q + '-error"]');
+		const c = document.querySelector('[aria-describedby~="' + %[1]q + '-error"]');
 		const near = !!c && (c.contains(e) || c.parentElement.contains(e));
 		return {text: e.innerText.trim(), near: near, invalid: !!c && c.getAttribute("aria-invalid") === "true"};
 	})()`, name))
