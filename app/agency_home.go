@@ -59,6 +59,9 @@ type HomeAction struct {
 	Args  []any
 	Link  string
 	Level string
+	// LinkKey names the link ("" for 去处理): a list entry is to be read,
+	// not handled.
+	LinkKey string
 }
 
 // AgencyHome returns the home summary of the actor's agency. It needs only
@@ -293,7 +296,7 @@ func (h *AgencyHome) actions(actor Actor) []HomeAction {
 		if e.List == ListBlack {
 			level = "error"
 		}
-		out = append(out, HomeAction{Key: key + e.List, Args: []any{e.No(), e.Expires}, Link: link, Level: level})
+		out = append(out, HomeAction{Key: key + e.List, Args: []any{e.No(), e.Expires}, Link: link, Level: level, LinkKey: "aghome.view"})
 	}
 	for _, r := range h.Objectable {
 		level := "info"

@@ -490,7 +490,7 @@ func TestAgencySeesItsOwnListEntries(t *testing.T) {
 			for _, en := range entries {
 				seen++
 				wantText(t, c.get(page), en.No(), zh("lists.list."+en.List))
-				wantText(t, home, zh(key+en.List, en.No(), en.Expires.Format("2006年1月2日")))
+				wantText(t, home, zh(key+en.List, en.No(), en.Expires.Format("2006年1月2日"))+` <a href="`+page+`">`+zh("aghome.view")+`</a>`)
 			}
 		}
 	}
