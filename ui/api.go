@@ -283,22 +283,23 @@ type apiOwner struct {
 }
 
 // apiListingJSON is the listing as the API reads and writes it. Numbers
-// are apiNumbers so that the App checks their range and reports a bad one
-// on its field, like the form does.
+// are apiNumbers (apiIntegers where openapi.json says integer) so that
+// the App checks their range and reports a bad one on its field, like the
+// form does.
 type apiListingJSON struct {
-	Address  string    `json:"address"`
-	Building string    `json:"building,omitempty"`
-	Room     string    `json:"room,omitempty"`
-	Area     apiNumber `json:"area"`
-	Layout   apiLayout `json:"layout"`
-	Rent     apiNumber `json:"rent"`
-	Mode     string    `json:"mode"`
+	Address  string     `json:"address"`
+	Building string     `json:"building,omitempty"`
+	Room     string     `json:"room,omitempty"`
+	Area     apiNumber  `json:"area"`
+	Layout   apiLayout  `json:"layout"`
+	Rent     apiInteger `json:"rent"`
+	Mode     string     `json:"mode"`
 }
 
 type apiLayout struct {
-	Rooms apiNumber `json:"rooms"`
-	Halls apiNumber `json:"halls"`
-	Baths apiNumber `json:"baths"`
+	Rooms apiInteger `json:"rooms"`
+	Halls apiInteger `json:"halls"`
+	Baths apiInteger `json:"baths"`
 }
 
 // apiNumber is a JSON number kept as its text. Unlike json.Number it
@@ -337,6 +338,57 @@ func (n apiNumber) MarshalJSON() ([]byte, error) {
 }
 
 func (n apiNumber) String() string { return string(n) }
+
+// apiInteger is an apiNumber that is an integer, as JSON Schema counts
+// them: 6500, also 6500.0 or 6.5e3, kept as "6500". A fraction (6500.5,
+// 15e-1) is the wrong type, like a string. The test is on the digits, not
+// a float64, so 6500.0000000000000001 is a fraction too. An integer too
+// large for the App to read (1e300) is kept as written: the App refuses
+// it as out of range.
+type apiInteger string
+
+func (n *apiInteger) UnmarshalJSON(b []byte) error {
+	var num apiNumber
+	if err := num.UnmarshalJSON(b); err != nil {
+		err.(*json.UnmarshalTypeError).Type = reflect.TypeFor[int]()
+		return err
+	}
+	*n = apiInteger(num)
+	if !bytes.ContainsAny(b, ".eE") {
+		return nil
+	}
+	text, neg := strings.CutPrefix(strings.ToLower(string(b)), "-")
+	mant, exp, _ := strings.Cut(text, "e")
+	e, _ := strconv.ParseInt(exp, 10, 32) // clamped when huge
+	whole, frac, _ := strings.Cut(mant, ".")
+	digits := whole + frac
+	point := max(0, int64(len(whole))+e) // digits[point:] are the fraction
+	switch {
+	case point < int64(len(digits)):
+		if strings.Trim(digits[point:], "0") != "" {
+			return &json.UnmarshalTypeError{Value: "number " + string(b), Type: reflect.TypeFor[int]()}
+		}
+		digits = digits[:point]
+	case point > 30:
+		return nil
+	default:
+		digits += strings.Repeat("0", int(point)-len(digits))
+	}
+	digits = strings.TrimLeft(digits, "0")
+	switch {
+	case digits == "":
+		*n = "0"
+	case neg:
+		*n = apiInteger("-" + digits)
+	default:
+		*n = apiInteger(digits)
+	}
+	return nil
+}
+
+func (n apiInteger) MarshalJSON() ([]byte, error) { return apiNumber(n).MarshalJSON() }
+
+func (n apiInteger) String() string { return string(n) }
 
 func (q *apiVerifyRequest) input() app.VerifyInput {
 	in := app.VerifyInput{District: q.District, CertType: q.CertType, CertNo: q.CertNo,
@@ -477,8 +529,8 @@ func (h *apiServer) verificationJSON(r *http.Request, v *app.Verification, full 
 		l := v.Listing
 		out.District, out.Created = v.District, v.Created.UTC().Format(time.RFC3339)
 		out.Listing = &apiListingJSON{Address: l.Address, Building: l.Building, Room: l.Room,
-			Area: apiNumber(strconv.FormatFloat(l.Area, 'f', -1, 64)), Rent: apiNumber(strconv.Itoa(l.Rent)), Mode: l.Mode,
-			Layout: apiLayout{Rooms: apiNumber(strconv.Itoa(l.Rooms)), Halls: apiNumber(strconv.Itoa(l.Halls)), Baths: apiNumber(strconv.Itoa(l.Baths))}}
+			Area: apiNumber(strconv.FormatFloat(l.Area, 'f', -1, 64)), Rent: apiInteger(strconv.Itoa(l.Rent)), Mode: l.Mode,
+			Layout: apiLayout{Rooms: apiInteger(strconv.Itoa(l.Rooms)), Halls: apiInteger(strconv.Itoa(l.Halls)), Baths: apiInteger(strconv.Itoa(l.Baths))}}
 	}
 	return out
 }

@@ -214,6 +214,15 @@ func TestAPIVerify(t *testing.T) {
 				"owner_mismatch", "co_owners.0.owner_id_no", "verify.owner_mismatch"},
 			{"district outside the dictionary", verifyBody(prop, "district", "999999"), "district_unknown", "district", "verify.district_unknown"},
 			{"area", verifyBody(prop, "listing.area", -3), "area_invalid", "listing.area", "verify.area_invalid"},
+			// A number of the right type out of its range is a refusal on
+			// its field, as in the form.
+			{"area zero", verifyBody(prop, "listing.area", 0), "area_invalid", "listing.area", "verify.area_invalid"},
+			{"area too large", verifyBody(prop, "listing.area", 100000), "area_invalid", "listing.area", "verify.area_invalid"},
+			{"rent zero", verifyBody(prop, "listing.rent", 0), "rent_invalid", "listing.rent", "verify.rent_invalid"},
+			{"rent too large", verifyBody(prop, "listing.rent", 10_000_001), "rent_invalid", "listing.rent", "verify.rent_invalid"},
+			{"rent far too large", verifyBody(prop, "listing.rent", 1e300), "rent_invalid", "listing.rent", "verify.rent_invalid"},
+			{"rooms too many", verifyBody(prop, "listing.layout", map[string]any{"rooms": 21, "halls": 1, "baths": 1}), "layout_invalid", "listing.layout", "verify.layout_invalid"},
+			{"halls negative", verifyBody(prop, "listing.layout", map[string]any{"rooms": 2, "halls": -1, "baths": 1}), "layout_invalid", "listing.layout", "verify.layout_invalid"},
 			{"shared rental without room", verifyBody(prop, "listing.mode", "shared", "listing.room", ""), "room_required_shared", "listing.room", "verify.room_required_shared"},
 		} {
 			t.Run(tc.name, func(t *testing.T) {
@@ -368,12 +377,21 @@ func TestAPIBadRequests(t *testing.T) {
 		{"area as a boolean", verifyBody(p, "listing.area", true), "api.bad_type", "listing.area"},
 		{"rent as a string", verifyBody(p, "listing.rent", "3000"), "api.bad_type", "listing.rent"},
 		{"rooms as a string", verifyBody(p, "listing.layout", map[string]any{"rooms": "2", "halls": 1, "baths": 1}), "api.bad_type", "listing.layout.rooms"},
+		{"halls as a string", verifyBody(p, "listing.layout", map[string]any{"rooms": 2, "halls": "1", "baths": 1}), "api.bad_type", "listing.layout.halls"},
+		{"baths as a word", verifyBody(p, "listing.layout", map[string]any{"rooms": 2, "halls": 1, "baths": "一"}), "api.bad_type", "listing.layout.baths"},
+		// rent and the layout are integers (openapi.json): a fraction is
+		// the wrong type too, not a value the platform may have meant.
+		{"rent with a fraction", verifyBody(p, "listing.rent", 6500.5), "api.bad_type", "listing.rent"},
+		{"rooms with a fraction", verifyBody(p, "listing.layout", map[string]any{"rooms": 2.5, "halls": 1, "baths": 1}), "api.bad_type", "listing.layout.rooms"},
+		{"baths with an exponent fraction", verifyBody(p, "listing.layout", map[string]any{"rooms": 2, "halls": 1, "baths": json.Number("15e-1")}), "api.bad_type", "listing.layout.baths"},
+		{"rent with a tiny fraction", verifyBody(p, "listing.rent", json.Number("6500.0000000000000001")), "api.bad_type", "listing.rent"},
+		{"halls below 1", verifyBody(p, "listing.layout", map[string]any{"rooms": 2, "halls": json.Number("1e-400"), "baths": 1}), "api.bad_type", "listing.layout.halls"},
 		{"over 64 KiB", huge, "api.body_too_large", ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			want := ""
-			if tc.msgKey == "api.bad_json" || tc.msgKey == "api.body_too_large" {
-				want = zh(tc.msgKey)
+			want := zh(tc.msgKey)
+			if tc.msgKey != "api.bad_json" && tc.msgKey != "api.body_too_large" {
+				want = zh(tc.msgKey, tc.field)
 			}
 			wantAPIError(t, c.apiCall("POST", "/api/v1/verifications", key, tc.body), http.StatusBadRequest, "bad_request", tc.field, want)
 		})
@@ -393,6 +411,26 @@ func TestAPIBadRequests(t *testing.T) {
 	}
 	wantAPIError(t, c.apiCall("DELETE", "/api/v1/verifications/ABCD", key, ""), http.StatusMethodNotAllowed, "method_not_allowed", "", "")
 	wantAPIError(t, c.apiCall("GET", "/api/v2/nothing", key, ""), http.StatusNotFound, "not_found", "", zh("api.no_such_endpoint"))
+}
+
+// An integer written as a number with a zero fraction or an exponent
+// (6500.0, 6.5e3: what a platform computing in floating point sends) is
+// an integer for openapi.json (JSON Schema), so it is accepted and kept
+// as that integer.
+func TestAPIIntegersWrittenAsDecimals(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	_, key := e.apiKey(app.APIKeyInput{Name: "平台甲"})
+	c := e.client()
+	body := verifyBody(e.demoProperty("clear"), "listing.rent", json.Number("6.5e3"),
+		"listing.layout", map[string]any{"rooms": json.Number("3.0"), "halls": json.Number("1.00"), "baths": json.Number("2E0")})
+	var created verifyAnswer
+	wantAPI(t, c.apiCall("POST", "/api/v1/verifications", key, body), http.StatusCreated, &created)
+	var got verifyAnswer
+	wantAPI(t, c.apiCall("GET", "/api/v1/verifications/"+created.Code, key, ""), http.StatusOK, &got)
+	if l := got.Listing; l == nil || l.Rent != 6500 || l.Layout.Rooms != 3 || l.Layout.Halls != 1 || l.Layout.Baths != 2 {
+		t.Fatalf("listing = %+v", l)
+	}
 }
 
 func TestAPIRegistryUnavailable(t *testing.T) {
