@@ -389,3 +389,46 @@ func TestPasswordAdviceNamesWhoResets(t *testing.T) {
 	wantText(t, r, zh("password.current_onetime_sysadmin"))
 	wantNoText(t, r, zh("password.current_onetime"))
 }
+
+// TestOtherPortalInOwnFrame: a signed-in user who opens the other portal's
+// address is refused (or told the page is not there) in his own portal's
+// frame: its menu, its sign-out, which works, and a link to its home; in
+// either language. Before, an agency user on /gov/… got the government
+// menu, every item refused again, and a sign-out that answered 403.
+func TestOtherPortalInOwnFrame(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	cases := []struct{ user, own, other, ownMenu, otherMenu, page string }{
+		{"leju.admin", "agency", "gov", `href="/agency/credit"`, `href="/gov/stats"`, "/gov/contracts"},
+		{"clerk", "gov", "agency", `href="/gov/verifications"`, `href="/agency/card"`, "/agency/contracts"},
+	}
+	for _, tc := range cases {
+		for _, lang := range []string{"zh-CN", "en"} {
+			tr := zh
+			if lang == "en" {
+				tr = en
+			}
+			c := e.signedIn(tc.own, tc.user)
+			c.header.Set("Accept-Language", lang)
+			for _, p := range []struct {
+				path   string
+				status int
+				key    string
+			}{{tc.page, http.StatusForbidden, "error.wrong_portal_signed_in"}, {"/" + tc.other + "/no-such-page", http.StatusNotFound, "error.not_found"}} {
+				r := c.get(p.path)
+				wantStatus(t, r, p.status)
+				wantText(t, r, tr(p.key), `class="portal-`+tc.own+` signed-in"`, tc.ownMenu,
+					`action="/`+tc.own+`/logout"`, `<a href="/`+tc.own+`/">`+tr("error.back_home")+`</a>`)
+				wantNoText(t, r, tc.otherMenu, `action="/`+tc.other+`/logout"`)
+			}
+			// The sign-out the page offers works: the session ends.
+			wantRedirect(t, c.post("/"+tc.own+"/logout", nil), "/"+tc.own+"/login")
+			wantRedirect(t, c.get("/"+tc.own+"/"), "/"+tc.own+"/login?next=%2F"+tc.own+"%2F")
+
+			// The other portal's sign-out signs him out too, to his own sign-in.
+			c = e.signedIn(tc.own, tc.user)
+			wantRedirect(t, c.post("/"+tc.other+"/logout", nil), "/"+tc.own+"/login")
+			wantRedirect(t, c.get("/"+tc.own+"/"), "/"+tc.own+"/login?next=%2F"+tc.own+"%2F")
+		}
+	}
+}

@@ -276,6 +276,12 @@ func (s *Server) fillView(w http.ResponseWriter, r *http.Request, v *view) {
 	v.Rebuilding = s.app.SearchRebuilding()
 	if v.Portal == "" {
 		v.Portal = portalOfPath(r.URL.Path)
+		// A signed-in user at the other portal's address (a page not
+		// found there, a refusal) is framed by his own portal: its menu
+		// and its sign-out work for him.
+		if v.Actor != nil && v.Portal != "public" && !v.Actor.Can(portalPerm(app.Portal(v.Portal))) {
+			v.Portal = ownPortal(*v.Actor)
+		}
 	}
 	v.Blacklist = s.blacklistBanner(v)
 	if v.Form == nil {
