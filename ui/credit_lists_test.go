@@ -489,12 +489,43 @@ func TestAgencySeesItsOwnListEntries(t *testing.T) {
 			}
 			for _, en := range entries {
 				seen++
-				wantText(t, c.get(page), en.No(), zh("lists.list."+en.List))
+				reason, basis := en.Reason, en.Basis
+				if en.Source == app.ListSourceAuto {
+					reason, basis = zh("lists.auto_reason."+en.List, en.Score, en.Threshold), zh("lists.auto_basis."+en.List)
+				}
+				wantText(t, c.get(page), en.No(), zh("lists.list."+en.List),
+					zh("lists.mark."+en.List, en.Listed.Format("2006年1月2日"), en.Expires.Format("2006年1月2日")),
+					zh("lists.reason")+": "+reason, zh("lists.basis")+": "+basis)
 				wantText(t, home, zh(key+en.List, en.No(), en.Expires.Format("2006年1月2日"))+` <a href="`+page+`">`+zh("aghome.view")+`</a>`)
 			}
 		}
 	}
 	if seen == 0 {
 		t.Fatal("the demo's agency users are on no list")
+	}
+}
+
+// TestAgencySeesOnlyItsOwnListEntries: an agency admin reads the entry of
+// a practitioner his agency employs on that practitioner's credit page;
+// another agency reads neither the page nor the entry on its home page.
+func TestAgencySeesOnlyItsOwnListEntries(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	zhang := e.user("agent.zhang")
+	entries, err := e.app.ActiveEntries(app.Subject{Kind: app.SubjectPractitioner, ID: zhang.PractitionerID})
+	if err != nil || len(entries) == 0 {
+		t.Fatalf("agent.zhang's practitioner is on no list (%v)", err)
+	}
+	page := "/agency/credit/practitioner/" + itoa(zhang.PractitionerID)
+	own := e.signedIn("agency", "anju.admin")
+	wantText(t, own.get(page), entries[0].No(), zh("lists.list."+entries[0].List))
+
+	other := e.signedIn("agency", "leju.admin")
+	if e.user("leju.admin").AgencyID == zhang.AgencyID {
+		t.Fatal("leju.admin and agent.zhang work for one agency")
+	}
+	wantStatus(t, other.get(page), http.StatusNotFound)
+	for _, p := range []string{"/agency/", "/agency/credit"} {
+		wantNoText(t, other.get(p), entries[0].No())
 	}
 }
