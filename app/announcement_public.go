@@ -157,9 +157,9 @@ func (a *App) PublicAnnouncement(id uint64) (*Announcement, error) {
 	switch {
 	case an == nil:
 	case an.State(a.now()) == AnnStateWithdrawn:
-		return nil, Errorf(ENOTFOUND, "announce.public_withdrawn", an.Withdrawn.Local().Format(time.DateOnly))
+		return nil, Errorf(ENOTFOUND, "announce.public_withdrawn", an.Withdrawn)
 	case an.State(a.now()) == AnnStateExpired:
-		return nil, Errorf(ENOTFOUND, "announce.public_expired", an.WithdrawAt.Local().Format(time.DateOnly))
+		return nil, Errorf(ENOTFOUND, "announce.public_expired", an.WithdrawAt)
 	}
 	return nil, Errorf(ENOTFOUND, "announce.public_not_found")
 }

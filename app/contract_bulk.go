@@ -579,6 +579,11 @@ func (br *bulkRow) rejected(e *Error) BulkRejected {
 	if len(ps) == 0 {
 		p := BulkProblem{Reason: e.Key}
 		for _, a := range e.Args {
+			// The report is stored as text: a date as a date, not as
+			// time.Time's "2026-01-01 00:00:00 +0800 CST".
+			if t, ok := a.(time.Time); ok {
+				a = t.Local().Format(time.DateOnly)
+			}
 			p.Args = append(p.Args, fmt.Sprint(a))
 		}
 		out.Problems = append(out.Problems, p)

@@ -162,8 +162,10 @@ func TestBulkBackEntry(t *testing.T) {
 		}
 	}
 	// The overlap names the contract of row 2; row 6 has both problems.
-	if args := imp.Rejected[0].Problems[0].Args; len(args) == 0 || args[0] != imp.Created[0].No {
+	if args := imp.Rejected[0].Problems[0].Args; len(args) != 3 || args[0] != imp.Created[0].No {
 		t.Errorf("overlap args %v, want %s first", args, imp.Created[0].No)
+	} else if _, err := time.Parse(time.DateOnly, args[1]); err != nil {
+		t.Errorf("overlap args %v: the term's start is stored as %q, not a date", args, args[1])
 	}
 	// The report keeps personal data masked.
 	if v := imp.Rejected[1].Problems[0].Value; v != MaskID("110105199005050053") {

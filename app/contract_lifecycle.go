@@ -8,11 +8,6 @@ import (
 	"anju/storage"
 )
 
-// expiryBatch is how many contracts one transaction expires: each gets its
-// own history line and audit entry, but a first run over years of demo or
-// migrated leases should not cost one fsync each.
-const expiryBatch = 200
-
 // ExpireContracts is the daily job: first every revocation recorded for
 // today or earlier takes effect (revokeDue), then every signed contract
 // whose last day is before today becomes expired, and a filing it had is
@@ -35,52 +30,22 @@ func (a *App) ExpireContracts(actor Actor) (int, error) {
 }
 
 // revokeDue makes the revocations recorded for today or earlier take
-// effect, expiryBatch contracts a transaction. The "revoke_on" index holds
+// effect, dueBatch contracts a transaction. The "revoke_on" index holds
 // exactly the signed contracts with a recorded revocation, by date, so the
 // due ones are one range; each leaves it as it is revoked.
 func (a *App) revokeDue(actor Actor, today time.Time) (int, error) {
 	to := []byte(today.AddDate(0, 0, 1).Format(time.DateOnly))
-	total := 0
-	for {
-		n, more := 0, false
-		err := a.update(func(tx *storage.Tx) error {
-			n, more = 0, false
-			var ids []uint64
-			err := contractTable.LookupRange(tx, "revoke_on", nil, to, func(_ []byte, id uint64) (bool, error) {
-				if len(ids) == expiryBatch {
-					more = true
-					return false, nil
-				}
-				ids = append(ids, id)
-				return true, nil
-			})
-			if err != nil {
-				return err
-			}
-			for _, id := range ids {
-				c, err := contractTable.Get(tx, id)
-				if err != nil {
-					return err
-				}
-				if err := a.revokeRecorded(tx, actor, c, today); err != nil {
-					return err
-				}
-				n++
-			}
-			return nil
-		})
+	total, err := a.drainDue(keyedBelow(contractTable, "revoke_on", to), func(tx *storage.Tx, id uint64) (bool, error) {
+		c, err := contractTable.Get(tx, id)
 		if err != nil {
-			return total, err
+			return false, err
 		}
-		total += n
-		if !more || n == 0 {
-			break
-		}
-	}
+		return true, a.revokeRecorded(tx, actor, c, today)
+	})
 	if total > 0 {
 		a.log.Info("recorded revocations took effect", "count", total)
 	}
-	return total, nil
+	return total, err
 }
 
 // revokeRecorded revokes c, signed with a revocation recorded for today or
@@ -120,7 +85,7 @@ func (a *App) expireDue(actor Actor, today time.Time) (int, error) {
 			return total, err
 		}
 		res, err := a.ix.Search(search.Query{Type: "contract", Filters: map[string][]string{"status": {ContractSigned}},
-			Ranges: []search.Range{{Field: "end", Max: today}}, Sort: []string{"_id"}, From: from, Size: expiryBatch})
+			Ranges: []search.Range{{Field: "end", Max: today}}, Sort: []string{"_id"}, From: from, Size: dueBatch})
 		if err != nil {
 			return total, err
 		}

@@ -82,7 +82,7 @@ func TestExpireContractsInBatches(t *testing.T) {
 	proto := f.put(clContract{district: "110105", status: ContractSigned, by: f.clerk, lessee: "批量", signed: longAgo,
 		start: longAgo, end: longAgo.AddDate(1, 0, -1)})
 	err := f.update(func(tx *storage.Tx) error { // the others in one transaction: quicker
-		for i := 1; i < expiryBatch+37; i++ {
+		for i := 1; i < dueBatch+37; i++ {
 			c := *proto
 			no, err := nextContractNo(tx, c.District, longAgo)
 			if err != nil {
@@ -99,8 +99,8 @@ func TestExpireContractsInBatches(t *testing.T) {
 		t.Fatal(err)
 	}
 	n, err := f.ExpireContracts(SystemActor("test"))
-	if err != nil || n != expiryBatch+37 {
-		t.Fatalf("expired %d (%v), want %d", n, err, expiryBatch+37)
+	if err != nil || n != dueBatch+37 {
+		t.Fatalf("expired %d (%v), want %d", n, err, dueBatch+37)
 	}
 	if ids := f.search(f.clerk, ContractQuery{Status: ContractSigned}); len(ids) != 0 {
 		t.Errorf("%d still signed", len(ids))

@@ -64,7 +64,7 @@ func (a *App) RevokeContract(actor Actor, id uint64, in RevokeInput) (*Contract,
 		case !mayRevoke(actor, c):
 			return notFound("contract.not_found", nil) // another agency's: as if absent
 		case c.PendingRevocation() != nil:
-			return Errorf(ECONFLICT, "contracts.revoke_already_recorded", c.Revocation.On.Format(time.DateOnly))
+			return Errorf(ECONFLICT, "contracts.revoke_already_recorded", c.Revocation.On)
 		}
 		when, ct, err := checkRevocation(c, &in)
 		if err != nil {

@@ -267,7 +267,7 @@ func overlapError(o *Contract, field string) error {
 	if !holds {
 		end = o.Terms.End
 	}
-	e := Errorf(ECONFLICT, "contract.overlap", o.No, o.Terms.Start.Format(time.DateOnly), end.Format(time.DateOnly))
+	e := Errorf(ECONFLICT, "contract.overlap", o.No, o.Terms.Start, end)
 	if field != "" {
 		e.Code, e.Fields = EINVALID, map[string]string{field: "contract.overlap_field"}
 	}

@@ -346,9 +346,6 @@ func (a *App) supersedeRed(tx *storage.Tx, actor Actor, black *ListEntry, entrie
 	return nil
 }
 
-// listExpiryBatch is how many entries one transaction expires.
-const listExpiryBatch = 200
-
 // ExpireListEntries is the daily job: every active entry whose expiry
 // date has come becomes expired, with a history line and an audit entry.
 // It returns how many it expired. Only the system runs it.
@@ -356,56 +353,28 @@ func (a *App) ExpireListEntries(actor Actor) (int, error) {
 	if !actor.System {
 		return 0, Errorf(EFORBIDDEN, "error.forbidden")
 	}
-	total := 0
-	for {
-		n := 0
-		err := a.update(func(tx *storage.Tx) error {
-			n = 0
-			now := a.now()
-			today := []byte(day(now).Format("20060102"))
-			var due []uint64
-			err := listEntryTable.LookupPrefix(tx, "expiry", nil, func(k []byte, id uint64) (bool, error) {
-				if string(k) > string(today) || len(due) == listExpiryBatch {
-					return false, nil
-				}
-				due = append(due, id)
-				return true, nil
-			})
-			if err != nil {
-				return err
-			}
-			for _, id := range due {
-				e, err := listEntryTable.Get(tx, id)
-				if err != nil {
-					return err
-				}
-				if e.Status != ListActive || e.ActiveAt(now) {
-					continue
-				}
-				e.Status, e.Ended = ListExpired, day(e.Expires)
-				e.event(now, personOf(actor), "expired", e.Expires.Format(time.DateOnly))
-				if err := a.putListEntry(tx, e); err != nil {
-					return err
-				}
-				if err := a.audit(tx, actor, "list.expire", "list_entry", e.ID, e.label()+" "+e.Expires.Format(time.DateOnly)); err != nil {
-					return err
-				}
-				n++
-			}
-			return nil
-		})
+	// Keyed by expiry day: the due ones are the keys up to today's.
+	tomorrow := []byte(day(a.now()).AddDate(0, 0, 1).Format("20060102"))
+	total, err := a.drainDue(keyedBelow(listEntryTable, "expiry", tomorrow), func(tx *storage.Tx, id uint64) (bool, error) {
+		e, err := listEntryTable.Get(tx, id)
 		if err != nil {
-			return total, err
+			return false, err
 		}
-		total += n
-		if n == 0 {
-			break
+		now := a.now()
+		if e.Status != ListActive || e.ActiveAt(now) {
+			return false, nil
 		}
-	}
+		e.Status, e.Ended = ListExpired, day(e.Expires)
+		e.event(now, personOf(actor), "expired", e.Expires.Format(time.DateOnly))
+		if err := a.putListEntry(tx, e); err != nil {
+			return false, err
+		}
+		return true, a.audit(tx, actor, "list.expire", "list_entry", e.ID, e.label()+" "+e.Expires.Format(time.DateOnly))
+	})
 	if total > 0 {
 		a.log.Info("list entries expired", "count", total)
 	}
-	return total, nil
+	return total, err
 }
 
 // listLoop runs ExpireListEntries once a day, and once soon after start; a

@@ -280,7 +280,7 @@ func (s *Server) handleContractRevokeForm(w http.ResponseWriter, r *http.Request
 		return
 	}
 	if rv := c.PendingRevocation(); rv != nil {
-		s.renderError(w, r, http.StatusConflict, "contracts.revoke_already_recorded", rv.On.Format(time.DateOnly))
+		s.renderError(w, r, http.StatusConflict, "contracts.revoke_already_recorded", rv.On)
 		return
 	}
 	if !app.CanRevokeContract(actor, c) {

@@ -264,7 +264,7 @@ func TestContractRevokeAheadThroughTheUI(t *testing.T) {
 	// Not a second time: the form says why.
 	r = agent.get(base + "/revoke")
 	wantStatus(t, r, 409)
-	wantText(t, r, zh("contracts.revoke_already_recorded", on.Format(time.DateOnly)))
+	wantText(t, r, zh("contracts.revoke_already_recorded", fmtDateZH(on)))
 	wantStatus(t, agent.postFile(base+"/revoke", url.Values{"reason": {"再次"}, "effective": {time.Now().Format(time.DateOnly)}}, "doc", "b.pdf", []byte("%PDF-1.7")), 409)
 	// The print has no stamp; the lists keep it signed, with a note.
 	wantNoText(t, agent.get(base+"/print"), zh("contracts.print_revoked_stamp", on.Format("2006年1月2日")))

@@ -92,7 +92,25 @@ func (c *catalog) t(lang, key string, args ...any) string {
 	if len(args) == 0 {
 		return m
 	}
-	return FormatMessage(m, args...)
+	return FormatMessage(m, localArgs(lang, args)...)
+}
+
+// localArgs writes a date given to a message (app passes time.Time, not
+// text) as every other date on the page reads: 2026年12月20日, 20 Dec 2026.
+func localArgs(lang string, args []any) []any {
+	var out []any // a copy, once there is a date: args is the error's own
+	for i, a := range args {
+		if t, ok := a.(time.Time); ok {
+			if out == nil {
+				out = slices.Clone(args)
+			}
+			out[i] = formatDate(lang, t)
+		}
+	}
+	if out == nil {
+		return args
+	}
+	return out
 }
 
 // FormatMessage fills a message text with its arguments, as every page
