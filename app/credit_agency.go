@@ -27,6 +27,10 @@ func (a *App) MyCredit(actor Actor) (*AgencyCredit, error) {
 		return nil, err
 	}
 	out := &AgencyCredit{CreditView: v}
+	listed, err := a.ListedSubjects()
+	if err != nil {
+		return nil, err
+	}
 	err = a.db.View(func(tx *storage.Tx) error {
 		ids, err := practitionerTable.Lookup(tx, "agency", storage.U64(actor.AgencyID))
 		if err != nil {
@@ -41,7 +45,7 @@ func (a *App) MyCredit(actor Actor) (*AgencyCredit, error) {
 				continue
 			}
 			s := Subject{SubjectPractitioner, p.ID}
-			sum := a.readSummary(tx, s)
+			sum := a.readSummary(tx, s, listed)
 			sum.Name, sum.Code = p.Name, p.CardNo
 			out.Practitioners = append(out.Practitioners, sum)
 		}

@@ -141,8 +141,9 @@ func (s creditScale) rescore(sum CreditSummary) CreditSummary {
 }
 
 // readSummary returns the stored summary, or a base one for a subject
-// that has no record yet.
-func (a *App) readSummary(tx *storage.Tx, s Subject) CreditSummary {
+// that has no record yet, at the level it holds given listed, the lists
+// each subject is on (ListedSubjects, read once for a page of subjects).
+func (a *App) readSummary(tx *storage.Tx, s Subject, listed map[Subject][]string) CreditSummary {
 	scale := a.creditScale()
 	sum := CreditSummary{Subject: s, Score: scale.base, Level: scale.level(scale.base)}
 	if b := tx.Get(creditSummaryBucket, s.Key()); b != nil {
@@ -151,20 +152,25 @@ func (a *App) readSummary(tx *storage.Tx, s Subject) CreditSummary {
 			sum = scale.rescore(stored)
 		}
 	}
-	sum.Level, sum.Blacklisted = a.listedLevel(tx, s, sum.Level)
+	sum.Level, sum.Blacklisted = heldLevel(sum.Level, slices.Contains(listed[s], ListBlack))
 	return sum
 }
 
-// listedLevel is the credit level a subject with level (from its score)
+// heldLevel is the credit level a subject with level (from its score)
 // holds: the lowest while it is on the black list. A tenant reading 黑名单
 // must not read a top grade beside it, and an entry made by hand for a
 // serious breach need not wait for penalties to bring the score down.
-func (a *App) listedLevel(tx *storage.Tx, s Subject, level string) (string, bool) {
-	entries, err := subjectEntries(tx, s)
-	if err == nil && activeEntry(entries, ListBlack, a.now()) != nil {
+func heldLevel(level string, blacklisted bool) (string, bool) {
+	if blacklisted {
 		return CreditLevels[len(CreditLevels)-1], true
 	}
 	return level, false
+}
+
+// listedLevel is heldLevel for one subject, read from its list entries.
+func (a *App) listedLevel(tx *storage.Tx, s Subject, level string) (string, bool) {
+	entries, err := subjectEntries(tx, s)
+	return heldLevel(level, err == nil && activeEntry(entries, ListBlack, a.now()) != nil)
 }
 
 // ScorePoint is one step of the score over time.

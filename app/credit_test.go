@@ -237,7 +237,7 @@ func TestCreditPublicAfterObjectionPeriodAndExpiry(t *testing.T) {
 	var sum CreditSummary
 	_ = f.db.View(func(tx *storage.Tx) (err error) {
 		stored, err = recordTable.Get(tx, rec.ID)
-		sum = f.readSummary(tx, anju)
+		sum = f.readSummary(tx, anju, nil)
 		return
 	})
 	if stored.Status != RecordExpired {

@@ -124,6 +124,12 @@ func (a *App) CreditSubjects(actor Actor, q CreditSubjectQuery) (CreditSubjectPa
 	}
 	q.Size = creditPageSize(q.Size)
 	q.Page = max(q.Page, 1)
+	// Read once for the page: a black-listed subject holds the lowest
+	// level, and the level filter must find it there.
+	listed, err := a.ListedSubjects()
+	if err != nil {
+		return CreditSubjectPage{}, err
+	}
 	var items []CreditSummary
 	if text := strings.TrimSpace(q.Text); text != "" {
 		var subjects []Subject
@@ -146,7 +152,7 @@ func (a *App) CreditSubjects(actor Actor, q CreditSubjectQuery) (CreditSubjectPa
 		}
 		err := a.db.View(func(tx *storage.Tx) error {
 			for _, s := range subjects {
-				sum := a.readSummary(tx, s)
+				sum := a.readSummary(tx, s, listed)
 				if sum.Name == "" {
 					info, err := subjectInfo(tx, s)
 					if err != nil {
@@ -169,6 +175,7 @@ func (a *App) CreditSubjects(actor Actor, q CreditSubjectQuery) (CreditSubjectPa
 			return CreditSubjectPage{}, err
 		}
 		for _, sum := range all {
+			sum.Level, sum.Blacklisted = heldLevel(sum.Level, slices.Contains(listed[sum.Subject], ListBlack))
 			if (q.District != "" && sum.District != q.District) || (q.Level != "" && sum.Level != q.Level) ||
 				!(sum.District == "" || actor.InJurisdiction(sum.District)) {
 				continue

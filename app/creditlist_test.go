@@ -646,19 +646,59 @@ func TestBlacklistedSubjectHasTheLowestLevel(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		_ = f.db.View(func(tx *storage.Tx) error { summary = f.readSummary(tx, f.anjuAg).Level; return nil })
+		listed, err := f.ListedSubjects()
+		if err != nil {
+			t.Fatal(err)
+		}
+		_ = f.db.View(func(tx *storage.Tx) error { summary = f.readSummary(tx, f.anjuAg, listed).Level; return nil })
 		if v.Blacklisted != (v.Level == lowest) || p.Blacklisted != (p.Level == lowest) {
 			t.Errorf("blacklisted flags: view %v %s, public %v %s", v.Blacklisted, v.Level, p.Blacklisted, p.Level)
 		}
 		return v.Level, p.Level, summary
 	}
+	// The credit list, lowest score first (stored summaries) and by a
+	// name, with and without a level filter.
+	if err := f.update(func(tx *storage.Tx) error { _, err := f.refreshSummary(tx, f.anjuAg, f.now()); return err }); err != nil {
+		t.Fatal(err)
+	}
+	listLevel := func(q CreditSubjectQuery) string {
+		t.Helper()
+		page, err := f.CreditSubjects(f.clerk, q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, it := range page.Items {
+			if it.Subject == f.anjuAg {
+				if it.Blacklisted != (it.Level == lowest) {
+					t.Errorf("list %+v: blacklisted %v at level %s", q, it.Blacklisted, it.Level)
+				}
+				return it.Level
+			}
+		}
+		return "none"
+	}
+	cv, err := f.CreditPage(f.clerk, f.anjuAg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	name := cv.Info.Name
+	lists := func() []string {
+		return []string{listLevel(CreditSubjectQuery{}), listLevel(CreditSubjectQuery{Text: name}),
+			listLevel(CreditSubjectQuery{Level: lowest}), listLevel(CreditSubjectQuery{Text: name, Level: lowest})}
+	}
 	v, p, s := levels()
 	if v != LevelA || p != LevelA || s != LevelA {
 		t.Fatalf("before: %s %s %s, want A", v, p, s)
 	}
+	if got := lists(); !slices.Equal(got, []string{LevelA, LevelA, "none", "none"}) {
+		t.Errorf("credit lists before: %v", got)
+	}
 	e := f.mustApprove(f.mustPropose(f.clerk, f.proposal()).ID)
 	if v, p, s = levels(); v != lowest || p != lowest || s != lowest {
 		t.Errorf("black-listed: %s %s %s, want %s", v, p, s, lowest)
+	}
+	if got := lists(); !slices.Equal(got, []string{lowest, lowest, lowest, lowest}) {
+		t.Errorf("credit lists while black-listed (all, by name, level %s, both): %v", lowest, got)
 	}
 	st, err := f.Statistics(f.clerk, StatsQuery{})
 	if err != nil {
@@ -674,5 +714,8 @@ func TestBlacklistedSubjectHasTheLowestLevel(t *testing.T) {
 	}
 	if v, p, s = levels(); v != LevelA || p != LevelA || s != LevelA {
 		t.Errorf("after revocation: %s %s %s, want A", v, p, s)
+	}
+	if got := lists(); !slices.Equal(got, []string{LevelA, LevelA, "none", "none"}) {
+		t.Errorf("credit lists after revocation: %v", got)
 	}
 }

@@ -199,10 +199,14 @@ func (a *App) Statistics(actor Actor, q StatsQuery) (Stats, error) {
 // record has the base score's level.
 func (a *App) agencyLevels(actor Actor, district string) ([]LevelCount, error) {
 	counts := map[string]int{}
-	err := a.db.View(func(tx *storage.Tx) error {
+	listed, err := a.ListedSubjects()
+	if err != nil {
+		return nil, err
+	}
+	err = a.db.View(func(tx *storage.Tx) error {
 		return agencyTable.Each(tx, false, func(ag *Agency) (bool, error) {
 			if ag.Status == AgencyFiled && canSeeAgency(actor, ag) && (district == "" || ag.District == district) {
-				counts[a.readSummary(tx, Subject{Kind: SubjectAgency, ID: ag.ID}).Level]++
+				counts[a.readSummary(tx, Subject{Kind: SubjectAgency, ID: ag.ID}, listed).Level]++
 			}
 			return true, nil
 		})
