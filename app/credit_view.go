@@ -130,7 +130,16 @@ func (a *App) CreditSubjects(actor Actor, q CreditSubjectQuery) (CreditSubjectPa
 	if err != nil {
 		return CreditSubjectPage{}, err
 	}
-	var items []CreditSummary
+	// Only the page's subjects are kept: the list of every agency is
+	// 10,000 summaries, of which a page shows 20.
+	p := CreditSubjectPage{Page: q.Page}
+	from := (q.Page - 1) * q.Size
+	keep := func(sum CreditSummary) {
+		if p.Total >= from && p.Total < from+q.Size {
+			p.Items = append(p.Items, sum)
+		}
+		p.Total++
+	}
 	if text := strings.TrimSpace(q.Text); text != "" {
 		var subjects []Subject
 		if q.Kind == SubjectAgency {
@@ -161,7 +170,7 @@ func (a *App) CreditSubjects(actor Actor, q CreditSubjectQuery) (CreditSubjectPa
 					sum.Name, sum.Code, sum.District = info.Name, info.Code, info.District
 				}
 				if q.Level == "" || sum.Level == q.Level {
-					items = append(items, sum)
+					keep(sum)
 				}
 			}
 			return nil
@@ -180,13 +189,10 @@ func (a *App) CreditSubjects(actor Actor, q CreditSubjectQuery) (CreditSubjectPa
 				!(sum.District == "" || actor.InJurisdiction(sum.District)) {
 				continue
 			}
-			items = append(items, sum)
+			keep(sum)
 		}
 	}
-	p := CreditSubjectPage{Total: len(items), Page: q.Page, Pages: (len(items) + q.Size - 1) / q.Size}
-	if from := (q.Page - 1) * q.Size; from < len(items) {
-		p.Items = items[from:min(from+q.Size, len(items))]
-	}
+	p.Pages = (p.Total + q.Size - 1) / q.Size
 	return p, nil
 }
 

@@ -1,0 +1,79 @@
+package app
+
+import (
+	"encoding/json"
+	"strconv"
+	"testing"
+
+	"anju/storage"
+)
+
+// storeCreditAgencies stores n filed agencies of 朝阳 (110105), each with a
+// credit summary of 59 - i%60 penalty points (the lowest score first),
+// and every listEvery-th one (0: none)
+// on the black list; it returns their subjects in the order stored.
+func storeCreditAgencies(tb testing.TB, f *fixture, n, listEvery int) []Subject {
+	tb.Helper()
+	now := f.now()
+	var out []Subject
+	err := f.update(func(tx *storage.Tx) error {
+		for i := range n {
+			ag := &Agency{AgencyInfo: AgencyInfo{Name: "安居测试房地产经纪有限公司" + strconv.Itoa(i), USCC: "91110105TEST" + strconv.Itoa(100000+i),
+				District: "110105"}, Status: AgencyFiled, Created: now, Updated: now}
+			if _, err := agencyTable.Insert(tx, ag); err != nil {
+				return err
+			}
+			s := Subject{SubjectAgency, ag.ID}
+			out = append(out, s)
+			sum, err := json.Marshal(CreditSummary{Subject: s, Name: ag.Name, Code: ag.USCC, District: ag.District,
+				Penalty: -(59 - i%60), Updated: now})
+			if err != nil {
+				return err
+			}
+			if err := tx.Put(creditSummaryBucket, s.Key(), sum); err != nil {
+				return err
+			}
+			if listEvery > 0 && i%listEvery == 0 {
+				e := &ListEntry{List: ListBlack, Subject: s, Status: ListActive, Listed: now, Expires: now.AddDate(1, 0, 0),
+					Reason: "测试", Created: now, Updated: now}
+				if _, err := listEntryTable.Insert(tx, e); err != nil {
+					return err
+				}
+			}
+		}
+		f.creditChanged(tx)
+		return nil
+	})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return out
+}
+
+// TestCreditSubjectsPages: the list, lowest score first, is paged; every
+// page counts all the subjects and holds its own.
+func TestCreditSubjectsPages(t *testing.T) {
+	f := newFixture(t)
+	subjects := storeCreditAgencies(t, f, 45, 0)
+	base := f.creditScale().base
+	viewer := Actor{Username: "viewer", Roles: []Role{RoleViewer}}
+	for _, c := range []struct{ page, first, n int }{{1, 0, 20}, {2, 20, 20}, {3, 40, 5}, {4, 0, 0}} {
+		p, err := f.CreditSubjects(viewer, CreditSubjectQuery{Page: c.page})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if p.Total != 45 || p.Pages != 3 || p.Page != c.page || len(p.Items) != c.n {
+			t.Fatalf("page %d: total %d, %d pages, %d items; want 45, 3, %d", c.page, p.Total, p.Pages, len(p.Items), c.n)
+		}
+		for k, it := range p.Items {
+			if want := base - 59 + c.first + k; it.Subject != subjects[c.first+k] || it.Score != want {
+				t.Errorf("page %d item %d: %s scoring %d, want %s scoring %d", c.page, k, it.Subject, it.Score, subjects[c.first+k], want)
+			}
+		}
+	}
+	// A district outside the clerk's sees none of them.
+	other := Actor{Username: "clerk.hd", Roles: []Role{RoleClerk}, District: "110108"}
+	if p, err := f.CreditSubjects(other, CreditSubjectQuery{}); err != nil || p.Total != 0 || len(p.Items) != 0 {
+		t.Errorf("a 海淀 clerk's list: %d subjects (%v)", p.Total, err)
+	}
+}
