@@ -529,3 +529,40 @@ func TestAgencySeesOnlyItsOwnListEntries(t *testing.T) {
 		wantNoText(t, other.get(p), entries[0].No())
 	}
 }
+
+// TestCreditListShowsBlacklistedAtLowestLevel: in the 信用信息 list a
+// black-listed agency reads level D with its 黑名单 tag, also under the
+// level filter D, whatever its score (both languages).
+func TestCreditListShowsBlacklistedAtLowestLevel(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	const name = "北京安居房地产经纪有限公司"
+	clerk := e.signedIn("gov", "clerk")
+	// Searched by part of the name: the search box repeats the query.
+	row := rowOf(wantOK(t, clerk.get("/gov/credit?q="+url.QueryEscape("北京安居"))).body, name)
+	if row == "" || strings.Contains(row, "level-D") {
+		t.Fatalf("before the entry the list should show it above D: %q", row)
+	}
+	if rowOf(wantOK(t, clerk.get("/gov/credit?level=D")).body, name) != "" {
+		t.Fatal("before the entry the filter D finds it")
+	}
+	entry, err := e.app.ProposeListEntry(e.actor("clerk"), e.listProposal(name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.app.ApproveListEntry(e.actor("reviewer"), entry.ID); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct{ lang, tag, why string }{
+		{"zh-CN", zh("lists.list.black"), zh("credit.blacklisted_level")},
+		{"en", en("lists.list.black"), en("credit.blacklisted_level")},
+	} {
+		for _, path := range []string{"/gov/credit", "/gov/credit?level=D", "/gov/credit?q=" + url.QueryEscape("北京安居")} {
+			row := rowOf(wantOK(t, clerk.get(path, "Accept-Language", c.lang)).body, name)
+			if !strings.Contains(row, `class="level level-D" title="`+c.why+`">D</span>`) ||
+				!strings.Contains(row, `<span class="tag list-black">`+c.tag+`</span>`) {
+				t.Errorf("%s %s: the row does not read D with its black-list tag: %q", c.lang, path, row)
+			}
+		}
+	}
+}
