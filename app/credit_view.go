@@ -110,8 +110,8 @@ type CreditSubjectPage struct {
 }
 
 // CreditSubjects lists subjects by score, lowest first: with text, those
-// the directory finds; without, those that have credit records (everyone
-// else stands at the base score).
+// the directory finds; without, those that have credit records or are on
+// the black list (everyone else stands at the base score).
 func (a *App) CreditSubjects(actor Actor, q CreditSubjectQuery) (CreditSubjectPage, error) {
 	if err := actor.require(PermCreditView); err != nil {
 		return CreditSubjectPage{}, err
@@ -183,13 +183,28 @@ func (a *App) CreditSubjects(actor Actor, q CreditSubjectQuery) (CreditSubjectPa
 		if err != nil {
 			return CreditSubjectPage{}, err
 		}
-		for _, sum := range all {
+		extra, err := a.blackListedUnscored(q.Kind, listed)
+		if err != nil {
+			return CreditSubjectPage{}, err
+		}
+		show := func(sum CreditSummary) {
 			sum.Level, sum.Blacklisted = heldLevel(sum.Level, slices.Contains(listed[sum.Subject], ListBlack))
 			if (q.District != "" && sum.District != q.District) || (q.Level != "" && sum.Level != q.Level) ||
 				!(sum.District == "" || actor.InJurisdiction(sum.District)) {
-				continue
+				return
 			}
 			keep(sum)
+		}
+		// Both are sorted: merged as they are read.
+		for _, sum := range all {
+			for len(extra) > 0 && byScore(extra[0], sum) < 0 {
+				show(extra[0])
+				extra = extra[1:]
+			}
+			show(sum)
+		}
+		for _, sum := range extra {
+			show(sum)
 		}
 	}
 	p.Pages = (p.Total + q.Size - 1) / q.Size
@@ -222,12 +237,7 @@ func (a *App) summariesByScore(kind string) ([]CreditSummary, error) {
 	if err != nil {
 		return nil, err
 	}
-	slices.SortStableFunc(items, func(x, y CreditSummary) int {
-		if x.Score != y.Score {
-			return x.Score - y.Score
-		}
-		return strings.Compare(x.Name, y.Name)
-	})
+	slices.SortStableFunc(items, byScore)
 	a.credit.mu.Lock()
 	if a.credit.sorted == nil {
 		a.credit.sorted = map[string]*sortedSummaries{}
@@ -235,6 +245,39 @@ func (a *App) summariesByScore(kind string) ([]CreditSummary, error) {
 	a.credit.sorted[kind] = &sortedSummaries{seq: seq, scale: scale, items: items}
 	a.credit.mu.Unlock()
 	return items, nil
+}
+
+// byScore orders the list of subjects: lowest score first, then by name.
+func byScore(x, y CreditSummary) int {
+	if x.Score != y.Score {
+		return x.Score - y.Score
+	}
+	return strings.Compare(x.Name, y.Name)
+}
+
+// blackListedUnscored returns the black-listed subjects of kind that have
+// no credit record (no stored summary), sorted as the list is: they hold
+// the lowest level at the base score, and the list, filtered by that level
+// or not, must show them.
+func (a *App) blackListedUnscored(kind string, listed map[Subject][]string) ([]CreditSummary, error) {
+	var out []CreditSummary
+	err := a.db.View(func(tx *storage.Tx) error {
+		for s, lists := range listed {
+			if s.Kind != kind || !slices.Contains(lists, ListBlack) || tx.Get(creditSummaryBucket, s.Key()) != nil {
+				continue
+			}
+			info, err := subjectInfo(tx, s)
+			if err != nil {
+				continue // gone: nothing to list
+			}
+			sum := a.readSummary(tx, s, listed)
+			sum.Name, sum.Code, sum.District = info.Name, info.Code, info.District
+			out = append(out, sum)
+		}
+		return nil
+	})
+	slices.SortFunc(out, byScore)
+	return out, err
 }
 
 // ScoringQuery filters scoring applications.

@@ -657,10 +657,9 @@ func TestBlacklistedSubjectHasTheLowestLevel(t *testing.T) {
 		return v.Level, p.Level, summary
 	}
 	// The credit list, lowest score first (stored summaries) and by a
-	// name, with and without a level filter.
-	if err := f.update(func(tx *storage.Tx) error { _, err := f.refreshSummary(tx, f.anjuAg, f.now()); return err }); err != nil {
-		t.Fatal(err)
-	}
+	// name, with and without a level filter. With no credit record the
+	// agency is not in the first (everyone else stands at the base score)
+	// until it is black-listed.
 	listLevel := func(q CreditSubjectQuery) string {
 		t.Helper()
 		page, err := f.CreditSubjects(f.clerk, q)
@@ -690,15 +689,25 @@ func TestBlacklistedSubjectHasTheLowestLevel(t *testing.T) {
 	if v != LevelA || p != LevelA || s != LevelA {
 		t.Fatalf("before: %s %s %s, want A", v, p, s)
 	}
-	if got := lists(); !slices.Equal(got, []string{LevelA, LevelA, "none", "none"}) {
-		t.Errorf("credit lists before: %v", got)
+	if got := lists(); !slices.Equal(got, []string{"none", LevelA, "none", "none"}) {
+		t.Errorf("credit lists before, no record: %v", got)
 	}
 	e := f.mustApprove(f.mustPropose(f.clerk, f.proposal()).ID)
 	if v, p, s = levels(); v != lowest || p != lowest || s != lowest {
 		t.Errorf("black-listed: %s %s %s, want %s", v, p, s, lowest)
 	}
 	if got := lists(); !slices.Equal(got, []string{lowest, lowest, lowest, lowest}) {
-		t.Errorf("credit lists while black-listed (all, by name, level %s, both): %v", lowest, got)
+		t.Errorf("credit lists while black-listed, no record (all, by name, level %s, both): %v", lowest, got)
+	}
+	// With a credit record (a stored summary) it is listed once.
+	if err := f.update(func(tx *storage.Tx) error { _, err := f.refreshSummary(tx, f.anjuAg, f.now()); return err }); err != nil {
+		t.Fatal(err)
+	}
+	if got := lists(); !slices.Equal(got, []string{lowest, lowest, lowest, lowest}) {
+		t.Errorf("credit lists while black-listed, with a summary: %v", got)
+	}
+	if p, err := f.CreditSubjects(f.clerk, CreditSubjectQuery{Level: lowest}); err != nil || p.Total != 1 {
+		t.Errorf("level %s lists %d subjects (%v), want the agency once", lowest, p.Total, err)
 	}
 	st, err := f.Statistics(f.clerk, StatsQuery{})
 	if err != nil {
