@@ -83,19 +83,7 @@ func BenchmarkCreditPage(b *testing.B) {
 	}
 	for _, c := range cases {
 		b.Run(c.name, func(b *testing.B) {
-			times := make([]time.Duration, 0, b.N)
-			n := 0
-			for b.Loop() {
-				start := time.Now()
-				k, err := c.run()
-				if err != nil {
-					b.Fatal(err)
-				}
-				times = append(times, time.Since(start))
-				n += k
-			}
-			reportPercentiles(b, times)
-			b.ReportMetric(float64(n)/float64(max(len(times), 1)), "records/op")
+			b.ReportMetric(timeEach(b, c.run), "records/op")
 		})
 	}
 }

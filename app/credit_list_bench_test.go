@@ -1,9 +1,6 @@
 package app
 
-import (
-	"testing"
-	"time"
-)
+import "testing"
 
 // BenchmarkCreditLists measures what the lists of subjects pay for the
 // black list's lowest level (heldLevel): 10,000 filed agencies with a
@@ -34,19 +31,7 @@ func BenchmarkCreditLists(b *testing.B) {
 		}},
 	} {
 		b.Run(c.name, func(b *testing.B) {
-			times := make([]time.Duration, 0, b.N)
-			n := 0
-			for b.Loop() {
-				start := time.Now()
-				k, err := c.run()
-				if err != nil {
-					b.Fatal(err)
-				}
-				times = append(times, time.Since(start))
-				n = k
-			}
-			reportPercentiles(b, times)
-			b.ReportMetric(float64(n), "subjects")
+			b.ReportMetric(timeEach(b, c.run), "subjects")
 		})
 	}
 }

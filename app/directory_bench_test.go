@@ -136,6 +136,24 @@ func BenchmarkDirectorySearch(b *testing.B) {
 	}
 }
 
+// timeEach runs op once per iteration of b, timing each run, and reports
+// the p50 and p95; it returns what op counted on average per run.
+func timeEach(b *testing.B, op func() (int, error)) float64 {
+	sum := 0
+	times := make([]time.Duration, 0, b.N)
+	for b.Loop() {
+		start := time.Now()
+		k, err := op()
+		if err != nil {
+			b.Fatal(err)
+		}
+		times = append(times, time.Since(start))
+		sum += k
+	}
+	reportPercentiles(b, times)
+	return float64(sum) / float64(max(len(times), 1))
+}
+
 // reportPercentiles reports p50 and p95 of the timed operations.
 func reportPercentiles(b *testing.B, times []time.Duration) {
 	if len(times) == 0 {
