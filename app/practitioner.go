@@ -35,6 +35,42 @@ type Employment struct {
 	End        time.Time `json:"end,omitzero"`
 	EndReason  string    `json:"end_reason,omitempty"`
 	EndedBy    string    `json:"ended_by,omitempty"`
+	// Former are the roles held earlier in this employment, oldest
+	// first: a promotion from 经纪人协理 to 经纪人 does not rewrite what he
+	// was when he acted before it.
+	Former []FormerRole `json:"former_roles,omitempty"`
+	// Entered is when the employment was recorded (zero before
+	// 2026-11-28): a role changed that day corrects the entry.
+	Entered time.Time `json:"entered,omitzero"`
+}
+
+// FormerRole is a role held within an employment until the day Until,
+// when the next one began.
+type FormerRole struct {
+	Role  string    `json:"role"`
+	Until time.Time `json:"until"`
+}
+
+// changeRole makes role the employment's role from today, keeping the one
+// it replaces. A role set earlier the same day, or the role entered with
+// the employment that day, was a mistake corrected, not a role he held: it
+// is replaced, and going back to the role held before it leaves no trace.
+func (e *Employment) changeRole(role string, today time.Time) {
+	if role == e.Role {
+		return
+	}
+	if len(e.Former) == 0 && day(e.Entered).Equal(today) {
+		e.Role = role
+		return
+	}
+	if n := len(e.Former); n > 0 && e.Former[n-1].Until.Equal(today) {
+		if e.Former[n-1].Role == role {
+			e.Former = e.Former[:n-1]
+		}
+	} else {
+		e.Former = append(e.Former, FormerRole{Role: e.Role, Until: today})
+	}
+	e.Role = role
 }
 
 // Practitioner is one person working in the rental trade. The resident ID

@@ -166,7 +166,7 @@ func (a *App) AddPractitioner(actor Actor, in PractitionerInput) (*Practitioner,
 			return err
 		}
 		now := a.now()
-		emp := Employment{AgencyID: ag.ID, AgencyName: ag.Name, Role: role, Start: start}
+		emp := Employment{AgencyID: ag.ID, AgencyName: ag.Name, Role: role, Start: start, Entered: now}
 		p, err = practitionerTable.LookupOne(tx, "id_no", []byte(idNo))
 		switch {
 		case errors.Is(err, storage.ErrNotFound):
@@ -340,7 +340,7 @@ func (a *App) UpdatePractitioner(actor Actor, id uint64, in PractitionerUpdate) 
 		}
 		if cur != nil && role != cur.Role {
 			changes = append(changes, "role "+cur.Role+" → "+role)
-			cur.Role = role
+			cur.changeRole(role, day(a.now()))
 		}
 		switch {
 		case photoType != "":

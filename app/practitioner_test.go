@@ -600,3 +600,57 @@ func TestDemoPractitioners(t *testing.T) {
 		t.Errorf("after a second run %d, want %d", res.Total, n)
 	}
 }
+
+// TestRoleChangeKeepsTheFormerRole: a promotion inside an employment keeps
+// the role held before, until the day it changed; a change made and
+// corrected the same day leaves only what was meant.
+func TestRoleChangeKeepsTheFormerRole(t *testing.T) {
+	f := newPracFixture(t)
+	p := f.mustAdd(f.adminA, pracInput("何平", pracID("11010519800303033")))
+	start := p.Current().Role
+	update := func(role string) {
+		t.Helper()
+		if _, err := f.UpdatePractitioner(f.adminA, p.ID, PractitionerUpdate{Role: role, QualCertNo: "XL2021"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	other := PracAssistant
+	if start == PracAssistant {
+		other = PracBroker
+	}
+	// Changed the day it was entered: the entry is corrected.
+	update(other)
+	if e := f.stored(p.ID).Current(); e.Role != other || len(e.Former) != 0 {
+		t.Errorf("changed the day of entry: %s, former %+v; want no former role", e.Role, e.Former)
+	}
+	update(start)
+	f.clock.Advance(30 * 24 * time.Hour)
+	first := day(f.now())
+	update(other)
+	e := f.stored(p.ID).Current()
+	if e.Role != other || len(e.Former) != 1 || e.Former[0].Role != start || !e.Former[0].Until.Equal(first) {
+		t.Fatalf("after the change: %s, former %+v; want %s, former %s until %s", e.Role, e.Former, other, start, first)
+	}
+	// The same day: set to a third role, then back — a correction.
+	update(PracOther)
+	if e := f.stored(p.ID).Current(); e.Role != PracOther || len(e.Former) != 1 || e.Former[0].Role != start {
+		t.Errorf("corrected the same day: %s, former %+v", e.Role, e.Former)
+	}
+	update(start)
+	if e := f.stored(p.ID).Current(); e.Role != start || len(e.Former) != 0 {
+		t.Errorf("back to the first role the same day: %s, former %+v; want no former role", e.Role, e.Former)
+	}
+	// Changed on two days: both earlier roles are kept, in order.
+	update(other)
+	f.clock.Advance(10 * 24 * time.Hour)
+	second := day(f.now())
+	update(start)
+	e = f.stored(p.ID).Current()
+	if e.Role != start || len(e.Former) != 2 || e.Former[0].Role != start || e.Former[1].Role != other || !e.Former[1].Until.Equal(second) {
+		t.Fatalf("two changes: %s, former %+v", e.Role, e.Former)
+	}
+	pub, err := f.PublicPractitioner(p.CardNo)
+	if err != nil || len(pub.History) != 1 || len(pub.History[0].Former) != 2 {
+		t.Errorf("the public card's history: %+v (%v)", pub.History, err)
+	}
+}

@@ -157,6 +157,7 @@ type PublicEmployment struct {
 	AgencyID   uint64
 	AgencyName string
 	Role       string
+	Former     []FormerRole // earlier roles in this employment
 	Start, End time.Time
 }
 
@@ -192,7 +193,7 @@ func (a *App) PublicPractitioner(cardNo string) (*PublicPractitioner, error) {
 		for i := len(p.Employments) - 1; i >= 0; i-- {
 			e := p.Employments[i]
 			out.History = append(out.History, PublicEmployment{AgencyID: e.AgencyID, AgencyName: e.AgencyName,
-				Role: e.Role, Start: e.Start, End: e.End})
+				Role: e.Role, Former: e.Former, Start: e.Start, End: e.End})
 		}
 		return nil
 	})

@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"anju/app"
 )
@@ -496,4 +497,42 @@ func pathIDOf(t *testing.T, path string) uint64 {
 		t.Fatal(err)
 	}
 	return id
+}
+
+// TestRoleChangeShownInTheHistory: an agency admin promotes an assistant;
+// the clerk's page and the public card show the role held before and until
+// when, in both languages.
+func TestRoleChangeShownInTheHistory(t *testing.T) {
+	t.Parallel()
+	c := newClock()
+	e := newEnvClock(t, c)
+	p, err := e.app.AddPractitioner(sys, app.PractitionerInput{Name: "林晓", IDNo: residentID("11010519920202004"),
+		Mobile: "13912345678", Role: app.PracAssistant, QualCertNo: "XL2020001", Agency: anjuAgency, Start: c.Now().AddDate(0, 0, -40).Format(time.DateOnly)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.Advance(24 * time.Hour) // not the day he was entered: a promotion, not a correction
+	admin := e.signedIn("agency", "anju.admin")
+	path := "/agency/practitioners/" + strconv.FormatUint(p.ID, 10)
+	wantRedirect(t, admin.postMultipart(path, url.Values{"role": {app.PracBroker}, "qual_cert_no": {"JJR2026001"}}, nil), path)
+
+	clerk := e.signedIn("gov", "clerk")
+	gov := "/gov/practitioners/" + strconv.FormatUint(p.ID, 10)
+	for _, page := range []string{gov, "/practitioners/" + p.CardNo} {
+		for _, lang := range []string{"zh-CN", "en"} {
+			var r *resp
+			if page == gov {
+				r = clerk.get(page, "Accept-Language", lang)
+			} else {
+				r = e.client().get(page, "Accept-Language", lang)
+			}
+			wantOK(t, r)
+			l := func(key string, args ...any) string { return msg(lang, key, args...) }
+			until := fmtDateZH(c.Now())
+			if lang == "en" {
+				until = c.Now().Local().Format("2 Jan 2006")
+			}
+			wantText(t, r, l("practitioner.role.broker"), l("practitioner.former_role", l("practitioner.role.assistant"), until))
+		}
+	}
 }
