@@ -135,6 +135,11 @@ func (a *App) creditLoop(ctx context.Context) {
 		if n > 0 {
 			a.log.Info("credit records expired", "count", n)
 		}
+		if n, err = a.SettleObjections(actor); err != nil {
+			return err
+		} else if n > 0 {
+			a.log.Info("objection periods ended", "subjects", n)
+		}
 		if n, err = a.RaiseOverdueFilings(actor); n > 0 {
 			a.log.Info("overdue filings checked", "count", n)
 		}

@@ -200,6 +200,14 @@ var recordTable = storage.NewTable(storage.TableOptions[CreditRecord]{
 			}
 			return [][]byte{dayKey(r.Expires)}
 		}},
+		// Active penalties by the day their objection period ends: the
+		// daily job looks at the subject's lists again then.
+		{Name: "objection_ends", Keys: func(r *CreditRecord) [][]byte {
+			if r.Status != RecordActive || r.Type == RuleBonus {
+				return nil
+			}
+			return [][]byte{dayKey(r.ObjectionUntil)}
+		}},
 		// Records with an objection or repair request awaiting a reviewer,
 		// by district.
 		{Name: "pending_request", Keys: func(r *CreditRecord) [][]byte {

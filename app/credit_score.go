@@ -65,11 +65,14 @@ type CreditSummary struct {
 	Level    string  `json:"level"`
 	// Blacklisted: an active black list entry puts the level at the
 	// lowest whatever the score (listedLevel); not stored, read with it.
-	Blacklisted bool      `json:"-"`
-	Active      int       `json:"active"`        // records counting now
-	Bonus       int       `json:"bonus"`         // their points, positive
-	Penalty     int       `json:"penalty"`       // and negative
-	Next        time.Time `json:"next,omitzero"` // when the next active record ends
+	Blacklisted bool `json:"-"`
+	// Settled is the score without the penalties still open to objection
+	// (applyListThresholds); set by refreshSummary, not stored.
+	Settled int       `json:"-"`
+	Active  int       `json:"active"`        // records counting now
+	Bonus   int       `json:"bonus"`         // their points, positive
+	Penalty int       `json:"penalty"`       // and negative
+	Next    time.Time `json:"next,omitzero"` // when the next active record ends
 	// Recent are the newest records the public page may show, so that it
 	// reads one value instead of every record (credit_public.go). They are
 	// stored apart (creditRecentBucket): lists read every summary.
@@ -97,11 +100,15 @@ func (a *App) refreshSummary(tx *storage.Tx, s Subject, now time.Time) (*CreditS
 	scale := a.creditScale()
 	sum := &CreditSummary{Subject: s, Name: info.Name, Code: info.Code, District: info.District, Updated: now}
 	sum.Score = scale.base
+	settled := scale.base // the score without the penalties still open to objection
 	for _, r := range records {
 		if !r.CountsAt(now) {
 			continue
 		}
 		sum.Score += r.Points
+		if r.Public(now) {
+			settled += r.Points
+		}
 		sum.Active++
 		if r.Points > 0 {
 			sum.Bonus += r.Points
@@ -128,7 +135,8 @@ func (a *App) refreshSummary(tx *storage.Tx, s Subject, now time.Time) (*CreditS
 		return nil, err
 	}
 	a.creditChanged(tx)
-	return sum, a.applyListThresholds(tx, s, sum.Score, now)
+	sum.Settled = settled
+	return sum, a.applyListThresholds(tx, s, sum.Score, settled, now)
 }
 
 // rescore brings a stored summary to the current base score and level

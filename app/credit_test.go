@@ -473,7 +473,8 @@ func TestCreditParamsApplyToStoredSummaries(t *testing.T) {
 	}
 	for _, b := range before.Items {
 		a := byID[b.Subject]
-		if a.Score != b.Score-20 || a.Level != scale.level(a.Score) {
+		want, _ := heldLevel(scale.level(a.Score), a.Blacklisted) // D while black-listed
+		if a.Score != b.Score-20 || a.Level != want {
 			t.Errorf("%s: %d %s → %d %s after the base went from 100 to 80", b.Name, b.Score, b.Level, a.Score, a.Level)
 		}
 	}

@@ -236,19 +236,27 @@ func activeEntry(entries []*ListEntry, list string, now time.Time) *ListEntry {
 var listSystem = SystemActor("lists")
 
 // applyListThresholds is called, in the transaction that changed it, with
-// a subject's new credit score: it lists the subject black when the score
-// is below list.black_below, red when it is at or above list.red_above (a
-// parameter of 0 never lists), unless the subject already has an active or
-// pending entry on that list (or, for red, an active black one). The entry
-// is automatic, active at once and expires list.auto_days later. A score
-// that moves back does nothing: see the package comment above.
-func (a *App) applyListThresholds(tx *storage.Tx, s Subject, score int, now time.Time) error {
+// a subject's new credit score: it lists the subject black when its settled
+// score is below list.black_below, red when its score is at or above
+// list.red_above (a parameter of 0 never lists), unless the subject already
+// has an active or pending entry on that list (or, for red, an active black
+// one). The entry is automatic, active at once and expires list.auto_days
+// later. A score that moves back does nothing: see the package comment
+// above.
+//
+// The settled score counts a penalty only once its objection period has
+// passed with no objection pending (CreditRecord.Public): the public black
+// list must not name an agency for a penalty the public may not yet read
+// and the agency may still contest. The daily job (SettleObjections) looks
+// again when the periods end. A penalty still open to objection does count
+// against the red list, which nobody should reach while contesting one.
+func (a *App) applyListThresholds(tx *storage.Tx, s Subject, score, settled int, now time.Time) error {
 	black, red := a.ParamInt(ParamListBlackBelow), a.ParamInt(ParamListRedAbove)
 	var list string
 	var threshold int
 	switch {
-	case black > 0 && score < black:
-		list, threshold = ListBlack, black
+	case black > 0 && settled < black:
+		list, threshold, score = ListBlack, black, settled
 	case red > 0 && score >= red:
 		list, threshold = ListRed, red
 	default:
@@ -291,12 +299,13 @@ func (a *App) applyListThresholds(tx *storage.Tx, s Subject, score int, now time
 
 // reconsiderAutoEntries ends the subject's active automatic entries whose
 // basis is gone now that record (withdrawn on an upheld objection, so it
-// never counted) no longer counts: a black entry once the score is at or
-// above the black line, a red one once it is below the red line. An entry
+// never counted) no longer counts: a black entry once the settled score is
+// at or above the black line (entries made before black waited for the
+// objection periods), a red one once it is below the red line. An entry
 // made by hand stays, and so does one whose score came back only because
 // records lapsed: applyListThresholds does not let an entry flip with
 // time, but a score that was wrong from the start is another matter.
-func (a *App) reconsiderAutoEntries(tx *storage.Tx, actor Actor, s Subject, score int, record string, now time.Time) error {
+func (a *App) reconsiderAutoEntries(tx *storage.Tx, actor Actor, s Subject, score, settled int, record string, now time.Time) error {
 	black, red := a.ParamInt(ParamListBlackBelow), a.ParamInt(ParamListRedAbove)
 	entries, err := subjectEntries(tx, s)
 	if err != nil {
@@ -306,7 +315,7 @@ func (a *App) reconsiderAutoEntries(tx *storage.Tx, actor Actor, s Subject, scor
 		if e.Source != ListSourceAuto || e.Status != ListActive {
 			continue
 		}
-		if e.List == ListBlack && (black <= 0 || score >= black) || e.List == ListRed && (red <= 0 || score < red) {
+		if e.List == ListBlack && (black <= 0 || settled >= black) || e.List == ListRed && (red <= 0 || score < red) {
 			e.Status, e.Ended, e.RevokedBy, e.BasisWithdrawn = ListRevoked, now, personOf(actor), record
 			e.event(now, personOf(actor), "basis_withdrawn", record)
 			if err := a.putListEntry(tx, e); err != nil {

@@ -106,7 +106,7 @@ func (f *listFixture) entriesOf(s Subject) []*ListEntry {
 // in a transaction of its own.
 func (f *listFixture) score(s Subject, score int) {
 	f.t.Helper()
-	if err := f.update(func(tx *storage.Tx) error { return f.applyListThresholds(tx, s, score, f.now()) }); err != nil {
+	if err := f.update(func(tx *storage.Tx) error { return f.applyListThresholds(tx, s, score, score, f.now()) }); err != nil {
 		f.t.Fatalf("score %s %d: %v", s, score, err)
 	}
 }
@@ -570,9 +570,10 @@ func (f *fixture) countEntries() int {
 }
 
 // TestObjectionEndsAutomaticEntry: a penalty that took an agency below the
-// black line listed it automatically; when the objection to that penalty
-// is upheld the record never counted, so the entry ends, saying why. A
-// hand-made entry is not touched.
+// black line listed it automatically (at once, as before black waited for
+// the objection period: stored data keeps such entries); when the
+// objection to that penalty is upheld the record never counted, so the
+// entry ends, saying why. A hand-made entry is not touched.
 func TestObjectionEndsAutomaticEntry(t *testing.T) {
 	f := newDemoFixture(t)
 	clerk, reviewer, agencyAdmin, anju := creditActors(f)
@@ -591,6 +592,12 @@ func TestObjectionEndsAutomaticEntry(t *testing.T) {
 	}
 	rec, err := f.ApproveScoring(reviewer, p.ID, "事实清楚")
 	if err != nil {
+		t.Fatal(err)
+	}
+	// Listed as the rule before 2026-11-28 did, within the objection period.
+	if err := f.update(func(tx *storage.Tx) error {
+		return f.applyListThresholds(tx, anju, before.Score-3, before.Score-3, f.now())
+	}); err != nil {
 		t.Fatal(err)
 	}
 	var auto *ListEntry
@@ -726,5 +733,134 @@ func TestBlacklistedSubjectHasTheLowestLevel(t *testing.T) {
 	}
 	if got := lists(); !slices.Equal(got, []string{LevelA, LevelA, "none", "none"}) {
 		t.Errorf("credit lists after revocation: %v", got)
+	}
+}
+
+// TestBlackListWaitsForTheObjectionPeriod: a penalty that takes an agency
+// below the black line lists it only once the penalty is settled — its
+// objection period over with no objection pending — as the public reads
+// the penalty itself from then on: the daily job lists it that day; an
+// objection holds it until the decision, which lists it if rejected and
+// never if upheld. A penalty still open to objection keeps it off the red
+// list at once.
+func TestBlackListWaitsForTheObjectionPeriod(t *testing.T) {
+	f := newDemoFixture(t)
+	clerk, reviewer, agencyAdmin, anju := creditActors(f)
+	system := SystemActor("credit")
+	before, err := f.CreditPage(agencyAdmin, anju)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := f.SetParams(f.admin, map[string]string{ParamListBlackBelow: strconv.Itoa(before.Score - 1)}); err != nil {
+		t.Fatal(err)
+	}
+	rule := ruleByNo(f, "JG-K-004") // -3
+	penalty := func() *CreditRecord {
+		t.Helper()
+		p, err := f.FileScoring(clerk, ScoringInput{Subject: anju.String(), RuleID: strconv.FormatUint(rule.ID, 10),
+			EventDate: f.now().AddDate(0, 0, -3).Format(time.DateOnly), Facts: "承租人投诉押金未退。", Docs: evidence})
+		if err != nil {
+			t.Fatal(err)
+		}
+		rec, err := f.ApproveScoring(reviewer, p.ID, "事实清楚")
+		if err != nil {
+			t.Fatal(err)
+		}
+		return rec
+	}
+	listed := func() bool {
+		t.Helper()
+		_, ok := f.AgencyBlacklisted(anju.ID)
+		pub, err := f.PublicList(ListBlack, 1, "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		onPublic := slices.ContainsFunc(pub.Items, func(e PublicListEntry) bool { return e.Kind == SubjectAgency && e.SubjectID == anju.ID })
+		if ok != onPublic {
+			t.Errorf("blacklisted %v, on the public black list %v", ok, onPublic)
+		}
+		return ok
+	}
+	untilSettled := func(r *CreditRecord) {
+		t.Helper()
+		f.clock.Advance(r.ObjectionUntil.Sub(f.now()) + time.Hour)
+	}
+
+	// 1. Objected and upheld: never listed, not even after the period.
+	rec := penalty()
+	if v, _ := f.CreditPage(agencyAdmin, anju); v.Score != before.Score-3 {
+		t.Fatalf("score %d, want %d: the penalty counts at once", v.Score, before.Score-3)
+	}
+	if listed() {
+		t.Fatal("listed black within the penalty's objection period")
+	}
+	if _, err := f.LodgeRequest(agencyAdmin, rec.ID, RequestInput{Kind: RequestObjection, Reason: "押金已退还。", Docs: evidence}); err != nil {
+		t.Fatal(err)
+	}
+	untilSettled(rec)
+	if _, err := f.SettleObjections(system); err != nil {
+		t.Fatal(err)
+	}
+	if listed() {
+		t.Fatal("listed black while the objection waits for its decision")
+	}
+	if _, err := f.DecideRequest(reviewer, rec.ID, true, "属实，撤销记分。"); err != nil {
+		t.Fatal(err)
+	}
+	if listed() {
+		t.Fatal("listed black for a penalty whose objection was upheld")
+	}
+
+	// 2. Not objected: listed by the daily job once the period is over,
+	// naming the settled score.
+	rec = penalty()
+	if _, err := f.SettleObjections(system); err != nil || listed() {
+		t.Fatalf("listed on the day of the penalty (%v)", err)
+	}
+	if _, err := f.SettleObjections(clerk); ErrorCode(err) != EFORBIDDEN {
+		t.Errorf("a clerk ran the daily job: %v", err)
+	}
+	untilSettled(rec)
+	if listed() {
+		t.Fatal("listed before the daily job ran")
+	}
+	if n, err := f.SettleObjections(system); err != nil || n != 1 {
+		t.Fatalf("the daily job looked at %d subjects (%v), want the agency", n, err)
+	}
+	if !listed() {
+		t.Fatal("not listed once the objection period was over")
+	}
+	e, _ := f.AgencyBlacklisted(anju.ID)
+	if e.Source != ListSourceAuto || e.Score != before.Score-3 || e.Threshold != before.Score-1 {
+		t.Errorf("the entry: %s, score %d / %d", e.Source, e.Score, e.Threshold)
+	}
+	// The job looks at each day once: run again, it has nothing to do.
+	if n, err := f.SettleObjections(system); err != nil || n != 0 {
+		t.Errorf("the second run looked at %d subjects (%v)", n, err)
+	}
+	if _, err := f.RevokeListEntry(clerk, e.ID, "经复核，已整改到位"); err != nil {
+		t.Fatal(err)
+	}
+
+	// 3. Objected and rejected after the period: listed at the decision.
+	// The line moves below the settled score of 2, whose entry a clerk
+	// ended: only the new penalty can take the agency across it.
+	if err := f.SetParams(f.admin, map[string]string{ParamListBlackBelow: strconv.Itoa(before.Score - 4)}); err != nil {
+		t.Fatal(err)
+	}
+	f.clock.Advance(24 * time.Hour)
+	rec = penalty()
+	if _, err := f.LodgeRequest(agencyAdmin, rec.ID, RequestInput{Kind: RequestObjection, Reason: "不属实。", Docs: evidence}); err != nil {
+		t.Fatal(err)
+	}
+	untilSettled(rec)
+	if _, err := f.SettleObjections(system); err != nil || listed() {
+		t.Fatalf("listed while the objection waits (%v)", err)
+	}
+	if _, err := f.DecideRequest(reviewer, rec.ID, false, "证据不足，维持记分。"); err != nil {
+		t.Fatal(err)
+	}
+	if !listed() {
+		t.Error("not listed when the objection was rejected after the period")
 	}
 }

@@ -25,6 +25,8 @@ var migrations = []storage.Migration{
 	{Name: "contracts' rent index", Up: func(tx *storage.Tx) error { return contractTable.BuildIndex(tx, "rent") }},
 	// Revocations recorded ahead of their date, found by the daily job.
 	{Name: "contracts' revoke_on index", Up: func(tx *storage.Tx) error { return contractTable.BuildIndex(tx, "revoke_on") }},
+	// Penalties by the end of their objection period, for the lists.
+	{Name: "credit records' objection_ends index", Up: func(tx *storage.Tx) error { return recordTable.BuildIndex(tx, "objection_ends") }},
 }
 
 // SchemaVersion is the store schema this binary writes.

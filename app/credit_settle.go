@@ -1,0 +1,73 @@
+package app
+
+import (
+	"time"
+
+	"anju/storage"
+)
+
+// objectionsMeta keeps the last day SettleObjections has looked at.
+const objectionsMeta = "credit.objections_through"
+
+// settleWindow is how far back SettleObjections looks on its first run (or
+// after a long stop): as for overdue filings, a week covers a server that
+// was off for a few days.
+const settleWindow = 7
+
+// SettleObjections is the daily job that lets the lists react to penalties
+// whose objection period has ended since it last ran: it recomputes their
+// subjects' scores, which lists a subject black once its settled score is
+// below the line (applyListThresholds). A penalty whose objection is still
+// pending stays unsettled; the decision recomputes the score itself. It
+// returns how many subjects it looked at. Only the system runs it.
+func (a *App) SettleObjections(actor Actor) (int, error) {
+	if !actor.System {
+		return 0, Errorf(EFORBIDDEN, "error.forbidden")
+	}
+	today := day(a.now())
+	var subjects []Subject
+	err := a.db.View(func(tx *storage.Tx) error {
+		from := dayKey(today.AddDate(0, 0, -settleWindow))
+		if b := tx.Meta(objectionsMeta); b != nil {
+			if last, err := time.ParseInLocation("20060102", string(b), time.Local); err == nil {
+				if next := dayKey(last.AddDate(0, 0, 1)); string(next) > string(from) {
+					from = next
+				}
+			}
+		}
+		seen := map[Subject]bool{}
+		return recordTable.LookupRange(tx, "objection_ends", from, dayKey(today.AddDate(0, 0, 1)), func(_ []byte, id uint64) (bool, error) {
+			r, err := recordTable.Get(tx, id)
+			if err != nil {
+				return false, err
+			}
+			if !seen[r.Subject] {
+				seen[r.Subject] = true
+				subjects = append(subjects, r.Subject)
+			}
+			return true, nil
+		})
+	})
+	if err != nil {
+		return 0, err
+	}
+	// dueBatch subjects a transaction; the day is marked done with the last.
+	for start := 0; ; start += dueBatch {
+		batch := subjects[start:min(start+dueBatch, len(subjects))]
+		last := start+dueBatch >= len(subjects)
+		err := a.update(func(tx *storage.Tx) error {
+			for _, s := range batch {
+				if _, err := a.refreshSummary(tx, s, a.now()); err != nil {
+					return err
+				}
+			}
+			if last {
+				return tx.SetMeta(objectionsMeta, dayKey(today))
+			}
+			return nil
+		})
+		if err != nil || last {
+			return len(subjects), err
+		}
+	}
+}
