@@ -32,6 +32,9 @@ type CreditView struct {
 	From, To    time.Time
 	Now         time.Time
 	Pending     []*ScoringApplication // government users: applications awaiting review
+	// BlackAwait: the score is below the black line only through
+	// penalties still open to objection (blackAwait); nil otherwise.
+	BlackAwait *BlackAwait
 }
 
 func (s creditScale) bands() []LevelBand {
@@ -55,6 +58,9 @@ func (a *App) CreditPage(actor Actor, s Subject) (*CreditView, error) {
 		}
 		a.fillCreditView(v, records)
 		v.Level, v.Blacklisted = a.listedLevel(tx, s, v.Level)
+		if !v.Blacklisted {
+			v.BlackAwait = a.blackAwait(records, v.Base, v.Score, v.Now)
+		}
 		if actor.Can(PermGovPortal) || actor.System {
 			return scoringTable.LookupPrefix(tx, "subject", s.Key(), func(_ []byte, id uint64) (bool, error) {
 				p, err := scoringTable.Get(tx, id)

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"slices"
 	"strings"
 	"time"
 
@@ -295,6 +296,52 @@ func (a *App) applyListThresholds(tx *storage.Tx, s Subject, score, settled int,
 		return a.supersedeRed(tx, listSystem, e, entries, now)
 	}
 	return nil
+}
+
+// BlackAwait says why a subject whose score is below the black line is not
+// on the black list yet: penalties still open to objection do not count
+// there (applyListThresholds). On is the day the last of those needed to
+// cross the line settles, if nothing else changes; zero when only a
+// pending objection's decision can take it across.
+type BlackAwait struct {
+	Line int
+	On   time.Time
+}
+
+// blackAwait returns the subject's BlackAwait, or nil when its score is
+// not below the line or its settled score already is (then it is listed,
+// or its entry was ended by hand).
+func (a *App) blackAwait(records []*CreditRecord, base, score int, now time.Time) *BlackAwait {
+	line := a.ParamInt(ParamListBlackBelow)
+	if line <= 0 || score >= line {
+		return nil
+	}
+	settled := base
+	var open []*CreditRecord
+	for _, r := range records {
+		switch {
+		case !r.CountsAt(now):
+		case r.Public(now):
+			settled += r.Points
+		default:
+			open = append(open, r)
+		}
+	}
+	if settled < line {
+		return nil
+	}
+	slices.SortStableFunc(open, func(x, y *CreditRecord) int { return x.ObjectionUntil.Compare(y.ObjectionUntil) })
+	w := &BlackAwait{Line: line}
+	for _, r := range open {
+		if p := r.PendingRequest(); p != nil && p.Kind == RequestObjection {
+			continue // settles at its decision, not on a date
+		}
+		if settled += r.Points; settled < line {
+			w.On = r.ObjectionUntil
+			break
+		}
+	}
+	return w
 }
 
 // reconsiderAutoEntries ends the subject's active automatic entries whose

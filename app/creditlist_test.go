@@ -786,6 +786,16 @@ func TestBlackListWaitsForTheObjectionPeriod(t *testing.T) {
 		f.clock.Advance(r.ObjectionUntil.Sub(f.now()) + time.Hour)
 	}
 
+	// What the credit page says of it.
+	awaits := func() *BlackAwait {
+		t.Helper()
+		v, err := f.CreditPage(clerk, anju)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return v.BlackAwait
+	}
+
 	// 1. Objected and upheld: never listed, not even after the period.
 	rec := penalty()
 	if v, _ := f.CreditPage(agencyAdmin, anju); v.Score != before.Score-3 {
@@ -794,8 +804,14 @@ func TestBlackListWaitsForTheObjectionPeriod(t *testing.T) {
 	if listed() {
 		t.Fatal("listed black within the penalty's objection period")
 	}
+	if w := awaits(); w == nil || w.Line != before.Score-1 || !w.On.Equal(rec.ObjectionUntil) {
+		t.Errorf("the credit page says %+v, want the line and %s", w, rec.ObjectionUntil)
+	}
 	if _, err := f.LodgeRequest(agencyAdmin, rec.ID, RequestInput{Kind: RequestObjection, Reason: "押金已退还。", Docs: evidence}); err != nil {
 		t.Fatal(err)
+	}
+	if w := awaits(); w == nil || !w.On.IsZero() {
+		t.Errorf("under objection the credit page says %+v, want no date", w)
 	}
 	untilSettled(rec)
 	if _, err := f.SettleObjections(system); err != nil {
@@ -809,6 +825,9 @@ func TestBlackListWaitsForTheObjectionPeriod(t *testing.T) {
 	}
 	if listed() {
 		t.Fatal("listed black for a penalty whose objection was upheld")
+	}
+	if w := awaits(); w != nil {
+		t.Errorf("after the upheld objection the credit page says %+v", w)
 	}
 
 	// 2. Not objected: listed by the daily job once the period is over,
@@ -829,6 +848,9 @@ func TestBlackListWaitsForTheObjectionPeriod(t *testing.T) {
 	}
 	if !listed() {
 		t.Fatal("not listed once the objection period was over")
+	}
+	if w := awaits(); w != nil {
+		t.Errorf("listed, the credit page still says %+v", w)
 	}
 	e, _ := f.AgencyBlacklisted(anju.ID)
 	if e.Source != ListSourceAuto || e.Score != before.Score-3 || e.Threshold != before.Score-1 {

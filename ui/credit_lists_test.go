@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -564,5 +565,41 @@ func TestCreditListShowsBlacklistedAtLowestLevel(t *testing.T) {
 				t.Errorf("%s %s: the row does not read D with its black-list tag: %q", c.lang, path, row)
 			}
 		}
+	}
+}
+
+// TestCreditPageSaysWhenBlackListingWaits: a penalty still open to
+// objection takes an agency's score below the black line; its credit page
+// (the clerk's and the agency's own) says it is not black-listed yet and
+// on which day it will be, in both languages.
+func TestCreditPageSaysWhenBlackListingWaits(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	anju := app.Subject{Kind: app.SubjectAgency, ID: e.user("anju.admin").AgencyID}
+	before, err := e.app.CreditPage(e.actor("clerk"), anju)
+	if err != nil {
+		t.Fatal(err)
+	}
+	line := before.Score - 1
+	e.setParams(app.ParamListBlackBelow, strconv.Itoa(line))
+	p := fileScoring(t, e, e.actor("clerk"), anju, "JG-K-004")
+	rec, err := e.app.ApproveScoring(e.actor("reviewer"), p.ID, "事实清楚")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, listed := e.app.AgencyBlacklisted(anju.ID); listed {
+		t.Fatal("black-listed within the objection period")
+	}
+	pages := []struct {
+		c    *client
+		path string
+	}{
+		{e.signedIn("gov", "clerk"), "/gov/credit/agency/" + strconv.FormatUint(anju.ID, 10)},
+		{e.signedIn("agency", "anju.admin"), "/agency/credit"},
+	}
+	for _, pg := range pages {
+		wantText(t, wantOK(t, pg.c.get(pg.path)), zh("credit.black_awaits_on", line, fmtDateZH(rec.ObjectionUntil)))
+		wantText(t, wantOK(t, pg.c.get(pg.path, "Accept-Language", "en")),
+			en("credit.black_awaits_on", line, rec.ObjectionUntil.Local().Format("2 Jan 2006")))
 	}
 }
