@@ -184,6 +184,16 @@ type PartyForm struct {
 // Lessees returns the lessee parties.
 func (c *Contract) Lessees() []Party { return c.partiesOf(PartyLessee) }
 
+// Shown is the party's name as lists and public pages show it: a person's
+// partly hidden, an organisation's in full (a company's name is not
+// personal data, and a reviewer must recognise it).
+func (p Party) Shown() string {
+	if p.Kind == PartyOrg {
+		return p.Name
+	}
+	return MaskName(p.Name)
+}
+
 // Lessors returns the lessor parties.
 func (c *Contract) Lessors() []Party { return c.partiesOf(PartyLessor) }
 

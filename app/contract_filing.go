@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -24,16 +25,19 @@ type ContractFiling struct {
 	Status string `json:"status"`
 	// A copy of the contract's facts the queue shows and filters on (a
 	// signed contract does not change them).
-	ContractID uint64    `json:"contract_id"`
-	ContractNo string    `json:"contract_no"`
-	Source     string    `json:"source"` // the contract's: online or backentry
-	District   string    `json:"district"`
-	CertNo     string    `json:"cert_no"`
-	Address    string    `json:"address"`
-	AgencyID   uint64    `json:"agency_id,omitempty"`
-	AgencyName string    `json:"agency_name,omitempty"`
-	Lessors    []string  `json:"lessors"`
-	Lessees    []string  `json:"lessees"`
+	ContractID uint64   `json:"contract_id"`
+	ContractNo string   `json:"contract_no"`
+	Source     string   `json:"source"` // the contract's: online or backentry
+	District   string   `json:"district"`
+	CertNo     string   `json:"cert_no"`
+	Address    string   `json:"address"`
+	AgencyID   uint64   `json:"agency_id,omitempty"`
+	AgencyName string   `json:"agency_name,omitempty"`
+	Lessors    []string `json:"lessors"`
+	Lessees    []string `json:"lessees"`
+	// LesseeOrgs are the lessees that are organisations: lists show their
+	// names in full (ShownLessees).
+	LesseeOrgs []string  `json:"lessee_orgs,omitempty"`
 	Start      time.Time `json:"start"`
 	End        time.Time `json:"end"`
 	Rent       int       `json:"rent"`
@@ -367,17 +371,7 @@ func (a *App) applyFilingTx(tx *storage.Tx, actor Actor, c *Contract, now time.T
 		District: c.District, CertNo: c.CertNo, Address: contractAddress(c), AgencyID: c.AgencyID,
 		AgencyName: c.AgencyName, Start: c.Terms.Start, End: c.Terms.End, Rent: c.Terms.Rent, Due: c.FilingDue,
 		Side: sourceOf(actor), SubmittedBy: personOf(actor), Submitted: now, Updated: now}
-	for _, p := range c.Lessors() {
-		f.Lessors = append(f.Lessors, p.Name)
-	}
-	for _, p := range c.Parties {
-		if p.Role == PartyLessorAgent {
-			f.Lessors = append(f.Lessors, p.Name)
-		}
-	}
-	for _, p := range c.Lessees() {
-		f.Lessees = append(f.Lessees, p.Name)
-	}
+	f.copyParties(c)
 	f.History = []AppEvent{{Time: now, By: personOf(actor), Action: "submitted"}}
 	if _, err := contractFilingTable.Insert(tx, f); err != nil {
 		return nil, err
@@ -668,4 +662,70 @@ func followContractFiling(tx *storage.Tx, actor Actor, c *Contract, status strin
 	}
 	f.History = append(f.History, AppEvent{Time: now, By: personOf(actor), Action: status})
 	return contractFilingTable.Put(tx, f)
+}
+
+// copyParties copies the contract's lessors (with their agents) and
+// lessees onto the application, for the queue to show and filter on.
+func (f *ContractFiling) copyParties(c *Contract) {
+	f.Lessors, f.Lessees, f.LesseeOrgs = nil, nil, nil
+	for _, p := range c.Lessors() {
+		f.Lessors = append(f.Lessors, p.Name)
+	}
+	for _, p := range c.Parties {
+		if p.Role == PartyLessorAgent {
+			f.Lessors = append(f.Lessors, p.Name)
+		}
+	}
+	for _, p := range c.Lessees() {
+		f.Lessees = append(f.Lessees, p.Name)
+		if p.Kind == PartyOrg {
+			f.LesseeOrgs = append(f.LesseeOrgs, p.Name)
+		}
+	}
+}
+
+// ShownLessees are the lessees as lists show them (Party.Shown).
+func (f *ContractFiling) ShownLessees() []string {
+	out := make([]string, len(f.Lessees))
+	for i, n := range f.Lessees {
+		kind := PartyPerson
+		if slices.Contains(f.LesseeOrgs, n) {
+			kind = PartyOrg
+		}
+		out[i] = Party{Kind: kind, Name: n}.Shown()
+	}
+	return out
+}
+
+// migrateFilingOrgs marks the organisation lessees of the applications
+// stored before LesseeOrgs existed (their lists masked every name), from
+// their contracts.
+func migrateFilingOrgs(tx *storage.Tx) error {
+	var due []*ContractFiling
+	err := contractFilingTable.Each(tx, false, func(f *ContractFiling) (bool, error) {
+		if f.LesseeOrgs == nil {
+			due = append(due, f)
+		}
+		return true, nil
+	})
+	if err != nil {
+		return err
+	}
+	for _, f := range due {
+		c, err := contractTable.Get(tx, f.ContractID)
+		if err != nil {
+			continue // the contract is gone: the names stay masked
+		}
+		for _, p := range c.Lessees() {
+			if p.Kind == PartyOrg {
+				f.LesseeOrgs = append(f.LesseeOrgs, p.Name)
+			}
+		}
+		if f.LesseeOrgs != nil {
+			if err := contractFilingTable.Put(tx, f); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
 }

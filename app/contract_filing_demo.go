@@ -19,14 +19,7 @@ func demoFilingRecord(tx *storage.Tx, c *Contract) error {
 	if c.AgencyID != 0 && c.SignedBy.UserID == c.AgentID {
 		f.Side = SourceAgency
 	}
-	for _, p := range c.Parties {
-		switch p.Role {
-		case PartyLessor, PartyLessorAgent:
-			f.Lessors = append(f.Lessors, p.Name)
-		case PartyLessee:
-			f.Lessees = append(f.Lessees, p.Name)
-		}
-	}
+	f.copyParties(c)
 	for _, e := range c.History {
 		ev := AppEvent{Time: e.Time, By: e.By, Note: e.Note}
 		switch e.Action {

@@ -252,7 +252,7 @@ func (a *App) CheckFiling(certNo, name string) (PublicFiling, error) {
 		return PublicFiling{}, none
 	}
 	for _, p := range c.Lessees() {
-		pf.Lessees = append(pf.Lessees, MaskName(p.Name))
+		pf.Lessees = append(pf.Lessees, p.Shown())
 	}
 	if f != nil && f.CertificateNo == c.FilingCertNo {
 		pf.Filed = f.Decided

@@ -2,6 +2,7 @@ package app
 
 import (
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -601,5 +602,74 @@ func TestDemoFilingRecord(t *testing.T) {
 	// The agency can resubmit it like any other.
 	if _, err := f.ResubmitFiling(f.agent1, fl.ID, ""); err != nil {
 		t.Error(err)
+	}
+}
+
+// TestFilingQueueShowsCompaniesInFull: a lessee that is a company is named
+// in full in the queue (not personal data; the reviewer must recognise
+// it), a person partly hidden; applications stored before the queue knew
+// the difference learn it from their contracts (migration).
+func TestFilingQueueShowsCompaniesInFull(t *testing.T) {
+	f := newCFFixture(t)
+	person := f.signed(f.agent1, f.agent1.AgencyID, "钱承租")
+	company := f.signed(f.agent1, f.agent1.AgencyID, "x")
+	const name = "北京某科技有限公司"
+	if err := f.update(func(tx *storage.Tx) error {
+		c, err := contractTable.Get(tx, company.ID)
+		if err != nil {
+			return err
+		}
+		c.Parties[1] = Party{Role: PartyLessee, Kind: PartyOrg, Name: name, IDType: "uscc", IDNo: testUSCC("91110105MA01CR001"), Phone: "13900002222"}
+		return contractTable.Put(tx, c)
+	}); err != nil {
+		t.Fatal(err)
+	}
+	fp, fc := f.apply(f.agent1, person), f.apply(f.agent1, company)
+	shown := func() map[uint64][]string {
+		t.Helper()
+		p, err := f.SearchFilings(f.clerk, FilingQuery{Size: 100})
+		if err != nil {
+			t.Fatal(err)
+		}
+		out := map[uint64][]string{}
+		for _, it := range p.Items {
+			out[it.ID] = it.ShownLessees()
+		}
+		return out
+	}
+	want := map[uint64][]string{fp.ID: {MaskName("钱承租")}, fc.ID: {name}}
+	got := shown()
+	for id, w := range want {
+		if !slices.Equal(got[id], w) {
+			t.Errorf("application %d shows %q, want %q", id, got[id], w)
+		}
+	}
+	// As stored before: no organisations known; the migration finds them.
+	if err := f.update(func(tx *storage.Tx) error {
+		for _, id := range []uint64{fp.ID, fc.ID} {
+			fl, err := contractFilingTable.Get(tx, id)
+			if err != nil {
+				return err
+			}
+			fl.LesseeOrgs = nil
+			if err := contractFilingTable.Put(tx, fl); err != nil {
+				return err
+			}
+		}
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if got := shown(); got[fc.ID][0] != MaskName(name) {
+		t.Fatalf("test set-up: the old application shows %q", got[fc.ID])
+	}
+	if err := f.update(migrateFilingOrgs); err != nil {
+		t.Fatal(err)
+	}
+	got = shown()
+	for id, w := range want {
+		if !slices.Equal(got[id], w) {
+			t.Errorf("after the migration application %d shows %q, want %q", id, got[id], w)
+		}
 	}
 }

@@ -27,6 +27,8 @@ var migrations = []storage.Migration{
 	{Name: "contracts' revoke_on index", Up: func(tx *storage.Tx) error { return contractTable.BuildIndex(tx, "revoke_on") }},
 	// Penalties by the end of their objection period, for the lists.
 	{Name: "credit records' objection_ends index", Up: func(tx *storage.Tx) error { return recordTable.BuildIndex(tx, "objection_ends") }},
+	// Organisation lessees shown in full in the filing queue.
+	{Name: "filing applications' organisation lessees", Up: migrateFilingOrgs},
 }
 
 // SchemaVersion is the store schema this binary writes.

@@ -197,15 +197,7 @@ func (s *Server) funcs(lang string) template.FuncMap {
 		"dict":      dict,
 		"vcode":     app.FormatVerificationCode,
 		"maskName":  app.MaskName,
-		// partyName: a person's name partly hidden, an organisation's in full
-		// (a company's name is not personal data, and a reviewer must
-		// recognise it).
-		"partyName": func(p app.Party) string {
-			if p.Kind == app.PartyOrg {
-				return p.Name
-			}
-			return app.MaskName(p.Name)
-		},
+		"partyName": app.Party.Shown,
 		"hasMsg":    s.msgs.has,
 		"list":      func(xs ...string) []string { return xs },
 		"capital":   func(wan float64) string { return capitalAmount(lang, wan) },
