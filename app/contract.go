@@ -194,6 +194,17 @@ func (p Party) Shown() string {
 	return MaskName(p.Name)
 }
 
+// ShownIDNo is the party's ID number as lists and pages show it: a
+// person's partly hidden (MaskID), an organisation's credit code in full
+// (public in the national enterprise register, and how staff tell
+// companies apart).
+func (p Party) ShownIDNo() string {
+	if p.Kind == PartyOrg {
+		return p.IDNo
+	}
+	return MaskID(p.IDNo)
+}
+
 // Lessors returns the lessor parties.
 func (c *Contract) Lessors() []Party { return c.partiesOf(PartyLessor) }
 

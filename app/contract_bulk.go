@@ -205,7 +205,7 @@ func (a *App) ImportBackEntries(actor Actor, r io.Reader, filename string) (*Con
 				}
 				lessee := ""
 				if ls := c.Lessees(); len(ls) > 0 {
-					lessee = MaskName(ls[0].Name)
+					lessee = ls[0].Shown()
 				}
 				imp.Created = append(imp.Created, BulkCreated{Line: br.line, ID: c.ID, No: c.No, CertNo: c.CertNo, Lessee: lessee})
 			}

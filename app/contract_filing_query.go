@@ -187,7 +187,9 @@ func (a *App) CountFilings(actor Actor) (FilingCounts, error) {
 }
 
 // PublicFiling is what the public filing check shows: no ID numbers, the
-// lessees' names masked.
+// names of lessees who are persons masked. An organisation lessee is named
+// in full (Party.Shown): a company's name is not personal data, and whoever
+// asks has typed the name of one of the lessees already.
 type PublicFiling struct {
 	CertificateNo string
 	State         string // FilingFiled, FilingEnded or FilingCancelled

@@ -220,12 +220,13 @@ func filingCheckPath(c *app.Contract) string {
 }
 
 // clMaskedContract is a copy of c with its parties' ID numbers and phones
-// partly hidden, for rendering the model text.
+// partly hidden (an organisation's credit code stays whole), for rendering
+// the model text.
 func clMaskedContract(c *app.Contract) *app.Contract {
 	m := *c
 	m.Parties = make([]app.Party, len(c.Parties))
 	for i, p := range c.Parties {
-		p.IDNo, p.Phone = app.MaskID(p.IDNo), app.MaskPhone(p.Phone)
+		p.IDNo, p.Phone = p.ShownIDNo(), app.MaskPhone(p.Phone)
 		m.Parties[i] = p
 	}
 	return &m

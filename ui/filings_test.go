@@ -581,3 +581,66 @@ func TestAddedIDCopyDoesNotReplaceTheOthers(t *testing.T) {
 		t.Errorf("documents marked replaced: %q", got)
 	}
 }
+
+// TestFilingQueueShowsCompanyLesseesInFull: in the reviewers' queue, in
+// both languages, a company lessee is named in full (a company's name is
+// not personal data) and a person partly hidden; the application's page
+// shows the company's credit code whole and the person's ID masked; the
+// public check names the company in full, and so does the list of a
+// property's contracts to apply for.
+func TestFilingQueueShowsCompanyLesseesInFull(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	clerk, reviewer := e.actor("clerk"), e.actor("reviewer")
+	e.setParams(app.ParamFilingRequiresSign, "false")
+	const company, uscc, person = "北京星河测试科技有限公司", "91110105MA01ANJU13", "钱多多"
+	withOrg := func(room string) *app.ContractFiling {
+		f := e.flValues(room, person)
+		in := app.BackEntryInput{District: f.Get("district"), CertNo: f.Get("cert_no"), Mode: "shared", SignedOn: f.Get("signed_on"),
+			Form: app.ContractForm{Start: f.Get("start"), End: f.Get("end"), Rent: "4200", PaymentCycle: "quarterly",
+				PaymentMethod: "transfer", Deposit: "4200", Purpose: "residential", Rooms: room, Utilities: "lessee",
+				Parties: []app.PartyForm{
+					{Role: app.PartyLessor, Kind: app.PartyPerson, Name: f.Get("parties.0.name"), IDType: f.Get("parties.0.id_type"), IDNo: f.Get("parties.0.id_no")},
+					{Role: app.PartyLessee, Kind: app.PartyOrg, Name: company, IDType: "uscc", IDNo: uscc, Phone: "13900002222"},
+				}},
+			ScanName: "纸质合同.pdf", Scan: flPDF}
+		_, fl, err := e.app.BackEntry(clerk, in)
+		if err != nil {
+			t.Fatalf("back-entry for a company: %v", err)
+		}
+		return fl
+	}
+	orgFl := withOrg("星河一室")
+	personFl := e.flPaper(clerk, "星河二室", person)
+
+	c := e.signedIn("gov", "reviewer")
+	for _, lang := range []string{"zh-CN", "en"} {
+		c.setCookie("lang", lang)
+		r := wantOK(t, c.get("/gov/filings?status=pending&q="+url.QueryEscape(orgFl.ContractNo)))
+		wantText(t, r, orgFl.No, ">"+company+"<")
+		wantNoText(t, r, app.MaskName(company))
+		r = wantOK(t, c.get("/gov/filings?status=pending&q="+url.QueryEscape(personFl.ContractNo)))
+		wantText(t, r, personFl.No, ">"+app.MaskName(person)+"<")
+		wantNoText(t, r, ">"+person+"<")
+		r = wantOK(t, c.get(fmt.Sprintf("/gov/filings/%d", orgFl.ID)))
+		wantText(t, r, uscc)
+		wantNoText(t, r, app.MaskID(uscc))
+		r = wantOK(t, c.get(fmt.Sprintf("/gov/filings/%d", personFl.ID)))
+		wantText(t, r, app.MaskID("110108199003070024"))
+		wantNoText(t, r, "110108199003070024")
+	}
+
+	filed, err := e.app.ApproveFiling(reviewer, orgFl.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pub := e.client()
+	r := wantOK(t, pub.get("/f/"+url.PathEscape(filed.CertificateNo)+"?name="+url.QueryEscape(company)))
+	wantText(t, r, "<dd>"+company+"</dd>")
+
+	// The property's contracts to choose from when applying by certificate.
+	p := e.flProperty()
+	r = wantOK(t, e.signedIn("gov", "clerk").post("/gov/filings/new", url.Values{"mode": {"cert"}, "district": {p.District}, "cert_no": {p.CertNo}}))
+	wantText(t, r, ">"+company+"<", ">"+app.MaskName(person)+"<")
+	wantNoText(t, r, ">"+person+"<")
+}

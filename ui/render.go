@@ -198,6 +198,7 @@ func (s *Server) funcs(lang string) template.FuncMap {
 		"vcode":     app.FormatVerificationCode,
 		"maskName":  app.MaskName,
 		"partyName": app.Party.Shown,
+		"partyIDNo": app.Party.ShownIDNo,
 		"hasMsg":    s.msgs.has,
 		"list":      func(xs ...string) []string { return xs },
 		"capital":   func(wan float64) string { return capitalAmount(lang, wan) },
