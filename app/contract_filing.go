@@ -239,6 +239,10 @@ type FilingApply struct {
 	District   string
 	CertNo     string
 	ContractID uint64 // chosen among the certificate's contracts
+	// The scanned paper contract, for a back-entered contract that has
+	// none yet (entered in bulk: the scans come with the application).
+	ScanName string
+	Scan     []byte
 }
 
 // FilingCandidates lists the signed contracts of a property that the actor
@@ -329,10 +333,34 @@ func (a *App) ApplyFiling(actor Actor, in FilingApply) (*ContractFiling, error) 
 		if err := a.checkFileable(tx, c); err != nil {
 			return err
 		}
+		if FilingNeedsScan(c) {
+			// applyFilingTx writes c with the scan.
+			if len(in.Scan) == 0 {
+				return fieldError("scan", "filing.scan_required_apply")
+			}
+			if err := addContractDoc(tx, c, actor, "paper_contract", in.ScanName, in.Scan, "scan"); err != nil {
+				return err
+			}
+		}
 		f, err = a.applyFilingTx(tx, actor, c, a.now())
 		return err
 	})
 	return f, err
+}
+
+// FilingNeedsScan reports whether applying for c's filing needs the
+// scanned paper contract: a back-entered contract without one (the
+// contracts of a bulk back-entry). An online contract brought its
+// documents 要件 from its signing.
+func FilingNeedsScan(c *Contract) bool {
+	return c.Source == ContractBackEntry && !c.HasDoc("paper_contract")
+}
+
+// hasPaperContract reports whether a back-entered contract's filing
+// carries its scanned paper contract, on the contract or added to the
+// application; an online contract needs none.
+func hasPaperContract(c *Contract, f *ContractFiling) bool {
+	return !FilingNeedsScan(c) || slices.ContainsFunc(f.Docs, func(d ContractDoc) bool { return d.Kind == "paper_contract" })
 }
 
 // checkFileable refuses a contract that cannot be applied for now, saying
@@ -513,6 +541,9 @@ func (a *App) ResubmitFiling(actor Actor, id uint64, note string) (*ContractFili
 		if c.Status != ContractSigned && c.Status != ContractExpired {
 			return Errorf(ECONFLICT, "filing.contract_not_signed", c.No)
 		}
+		if !hasPaperContract(c, f) {
+			return fieldError("doc", "filing.scan_required_resubmit")
+		}
 		now := a.now()
 		f.Status, f.Resubmitted, f.Updated = FilingPending, now, now
 		f.History = append(f.History, AppEvent{Time: now, By: personOf(actor), Action: "resubmitted", Note: note})
@@ -580,6 +611,10 @@ func (a *App) ApproveFiling(actor Actor, id uint64) (*ContractFiling, error) {
 		}
 		if c.Status != ContractSigned && c.Status != ContractExpired {
 			return Errorf(ECONFLICT, "filing.contract_not_signed", c.No)
+		}
+		if !hasPaperContract(c, f) {
+			// A paper lease is filed on its scan: return it to be added.
+			return Errorf(ECONFLICT, "filing.approve_needs_scan", c.No)
 		}
 		now := a.now()
 		no, err := nextFilingCertNo(tx, f.District, now)

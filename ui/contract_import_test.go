@@ -158,3 +158,47 @@ func TestContractImportThroughTheUI(t *testing.T) {
 	hd := e.signedIn("gov", "clerk.hd")
 	wantStatus(t, hd.get(report), http.StatusNotFound)
 }
+
+// TestBulkEnteredContractAppliedWithItsScan: a contract of a bulk
+// back-entry has no scan; applying for its filing asks for it beside the
+// upload field (in both languages, the number typed kept), takes it with
+// the application, and the candidates of its property offer the field.
+func TestBulkEnteredContractAppliedWithItsScan(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	clerk := e.signedIn("gov", "clerk")
+	e.setParams(app.ParamFilingRequiresSign, "false")
+	r := clerk.postFile("/gov/contracts/backentry/import", nil, "file", "纸质合同.csv", e.ciCSV(nil))
+	wantRedirectPrefix(t, r, "/gov/contracts/backentry/imports/")
+	imps, err := e.app.ContractImports(e.actor("clerk"), 1)
+	if err != nil || len(imps) != 1 || len(imps[0].Created) != 1 {
+		t.Fatalf("imports: %+v %v", imps, err)
+	}
+	created := imps[0].Created[0]
+
+	p := e.flProperty()
+	r = wantOK(t, clerk.post("/gov/filings/new", url.Values{"mode": {"cert"}, "district": {p.District}, "cert_no": {p.CertNo}}))
+	wantText(t, r, created.No, `id="scan-`+itoa(created.ID)+`"`)
+
+	for _, lang := range []string{"zh-CN", "en"} {
+		clerk.setCookie("lang", lang)
+		r = clerk.post("/gov/filings/new", url.Values{"mode": {"contract"}, "contract_no": {created.No}})
+		wantStatus(t, r, http.StatusUnprocessableEntity)
+		wantFieldError(t, r, "scan", msg(lang, "filing.scan_required_apply"))
+		wantInputValue(t, r, "contract_no", created.No)
+	}
+	clerk.setCookie("lang", "zh-CN")
+	// Chosen among the property's contracts without the scan: beside that
+	// contract's field.
+	r = clerk.post("/gov/filings/new", url.Values{"mode": {"cert"}, "district": {p.District}, "cert_no": {p.CertNo},
+		"contract_id": {itoa(created.ID)}})
+	wantStatus(t, r, http.StatusUnprocessableEntity)
+	wantFieldError(t, r, "scan-"+itoa(created.ID), zh("filing.scan_required_apply"))
+
+	r = clerk.postFile("/gov/filings/new", url.Values{"mode": {"contract"}, "contract_no": {created.No}}, "scan", "纸质合同.pdf", flPDF)
+	wantStatus(t, r, http.StatusSeeOther)
+	c, err := e.app.GetContract(e.actor("clerk"), created.ID)
+	if err != nil || c.FilingStatus != app.FilingPending || !c.HasDoc("paper_contract") {
+		t.Fatalf("applied with the scan: %q %+v %v", c.FilingStatus, c.Docs, err)
+	}
+}

@@ -35,13 +35,30 @@ func (s *Server) handleFilingApplyForm(w http.ResponseWriter, r *http.Request) {
 
 // handleFilingApply applies by contract number at once; by certificate
 // number it first lists the property's signed contracts, then applies for
-// the one chosen (contract_id).
+// the one chosen (contract_id). A back-entered contract without its scan
+// takes it with the application (field scan).
 func (s *Server) handleFilingApply(w http.ResponseWriter, r *http.Request) {
-	_ = r.ParseForm()
+	r.Body = http.MaxBytesReader(w, r.Body, maxBackEntryUpload)
+	files, _, uerr := readUploadForm(r, "scan", app.ContractDocMaxBytes, 8<<10)
 	a := actorOf(r)
 	f := r.PostForm
 	in := app.FilingApply{Mode: f.Get("mode"), ContractNo: f.Get("contract_no"), District: f.Get("district"), CertNo: f.Get("cert_no")}
 	in.ContractID, _ = strconv.ParseUint(f.Get("contract_id"), 10, 64)
+	if len(files) > 0 {
+		in.ScanName, in.Scan = files[0].Name, files[0].Data
+	}
+	if uerr != nil {
+		key := "contract.doc_unreadable"
+		if errors.Is(uerr, errUploadTooBig) {
+			key = "contract.doc_too_big"
+		}
+		d := &filingNewData{}
+		if in.Mode == "cert" {
+			d.Candidates, _ = s.app.FilingCandidates(a, in.District, in.CertNo)
+		}
+		s.fail(w, r, fieldErr("scan", key), "filing_new", s.filingNewView(r, f, d))
+		return
+	}
 	if in.Mode == "cert" && in.ContractID == 0 {
 		cs, err := s.app.FilingCandidates(a, in.District, in.CertNo)
 		if err != nil {
