@@ -182,32 +182,35 @@ func (s *Server) funcs(lang string) template.FuncMap {
 			}
 			return formatDate(lang, t) + " " + t.Local().Format("15:04:05")
 		},
-		"datetime":        func(t time.Time) string { return formatDateTime(lang, t) },
-		"month":           func(t time.Time) string { return formatMonth(lang, t) },
-		"asset":           s.assets.url,
-		"maskPhone":       app.MaskPhone,
-		"maskID":          app.MaskID,
-		"role":            func(r app.Role) string { return s.msgs.t(lang, "role."+string(r)) },
-		"bytes":           humanBytes,
-		"add":             func(a, b int) int { return a + b },
-		"district":        func(code string) string { return s.districtName(lang, code) },
-		"join":            strings.Join,
-		"field":           func(v *view, f string) fieldRef { return fieldRef{v, f} },
-		"inp":             newInputRef,
-		"dict":            dict,
-		"vcode":           app.FormatVerificationCode,
-		"maskName":        app.MaskName,
-		"partyName":       app.Party.Shown,
-		"partyIDNo":       app.Party.ShownIDNo,
-		"filingNeedsScan": app.FilingNeedsScan,
-		"hasMsg":          s.msgs.has,
-		"list":            func(xs ...string) []string { return xs },
-		"capital":         func(wan float64) string { return capitalAmount(lang, wan) },
-		"eventNote":       func(action, note string) string { return s.eventNote(lang, action, note) },
+		"datetime":  func(t time.Time) string { return formatDateTime(lang, t) },
+		"month":     func(t time.Time) string { return formatMonth(lang, t) },
+		"asset":     s.assets.url,
+		"maskPhone": app.MaskPhone,
+		"maskID":    app.MaskID,
+		"role":      func(r app.Role) string { return s.msgs.t(lang, "role."+string(r)) },
+		"bytes":     humanBytes,
+		"add":       func(a, b int) int { return a + b },
+		"district":  func(code string) string { return s.districtName(lang, code) },
+		"join":      strings.Join,
+		"field":     func(v *view, f string) fieldRef { return fieldRef{v, f} },
+		"inp":       newInputRef,
+		"dict":      dict,
+		"vcode":     app.FormatVerificationCode,
+		"maskName":  app.MaskName,
+		"partyName": app.Party.Shown,
+		"partyIDNo": app.Party.ShownIDNo,
+		"hasMsg":    s.msgs.has,
+		"list":      func(xs ...string) []string { return xs },
+		"capital":   func(wan float64) string { return capitalAmount(lang, wan) },
+		"eventNote": func(action, note string) string { return s.eventNote(lang, action, note) },
 
 		// maskPersonal is for free text that may hold a mobile or ID number
 		// among other words (an API key's contact "王五 13912345678").
 		"maskPersonal": app.MaskPersonalData,
+
+		// filingNeedsScan: the application form asks for the scan of a paper
+		// contract entered without it.
+		"filingNeedsScan": app.FilingNeedsScan,
 	}
 }
 
