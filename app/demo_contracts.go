@@ -575,6 +575,13 @@ func (g *demoContractGen) write(tx *storage.Tx, c *Contract) error {
 		c.VerificationID, c.VerificationCode = v.ID, v.Code
 		c.History[0].Note = v.Code
 	}
+	if c.Source == ContractBackEntry {
+		// A paper contract is filed on its scan: the reviewer can open it.
+		by := Actor{UserID: c.CreatedBy.UserID, Username: c.CreatedBy.Username, Name: c.CreatedBy.Name}
+		if err := addContractDoc(tx, c, by, "paper_contract", "纸质合同扫描件.pdf", demoPDF, "scan"); err != nil {
+			return err
+		}
+	}
 	if err := demoFilingRecord(tx, c); err != nil {
 		return err
 	}

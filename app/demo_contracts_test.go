@@ -61,6 +61,10 @@ func TestDemoContracts(t *testing.T) {
 		}
 	}
 	for _, c := range all {
+		// A paper contract carries its scan: a reviewer can approve its filing.
+		if c.Source == ContractBackEntry && FilingNeedsScan(c) {
+			t.Errorf("back-entered demo contract %s has no scanned paper contract", c.No)
+		}
 		status[c.Status]++
 		filing[c.FilingStatus]++
 		districts[c.District] = true
