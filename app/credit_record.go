@@ -157,6 +157,11 @@ func (r *CreditRecord) Public(now time.Time) bool {
 	return !now.Before(r.ObjectionUntil) && (p == nil || p.Kind != RequestObjection)
 }
 
+// LastObjectionDay is the last day an objection may be lodged: the day
+// before ObjectionUntil, which is the first day it may not (CanObject).
+// Pages that say "until" show this one, pages that say "before" the other.
+func (r *CreditRecord) LastObjectionDay() time.Time { return r.ObjectionUntil.AddDate(0, 0, -1) }
+
 // CanObject reports whether the subject may still object at now.
 func (r *CreditRecord) CanObject(now time.Time) bool {
 	return r.Status == RecordActive && now.Before(r.ObjectionUntil) && r.PendingRequest() == nil &&

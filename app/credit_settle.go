@@ -1,6 +1,7 @@
 package app
 
 import (
+	"encoding/json"
 	"time"
 
 	"anju/storage"
@@ -51,7 +52,15 @@ func (a *App) SettleObjections(actor Actor) (int, error) {
 	if err != nil {
 		return 0, err
 	}
-	// dueBatch subjects a transaction; the day is marked done with the last.
+	return len(subjects), a.refreshSubjects(subjects, func(tx *storage.Tx) error {
+		return tx.SetMeta(objectionsMeta, dayKey(today))
+	})
+}
+
+// refreshSubjects recomputes the subjects' credit summaries, and so their
+// lists (applyListThresholds), dueBatch a transaction; done runs in the
+// last one.
+func (a *App) refreshSubjects(subjects []Subject, done func(*storage.Tx) error) error {
 	for start := 0; ; start += dueBatch {
 		batch := subjects[start:min(start+dueBatch, len(subjects))]
 		last := start+dueBatch >= len(subjects)
@@ -61,13 +70,39 @@ func (a *App) SettleObjections(actor Actor) (int, error) {
 					return err
 				}
 			}
-			if last {
-				return tx.SetMeta(objectionsMeta, dayKey(today))
+			if last && done != nil {
+				return done(tx)
 			}
 			return nil
 		})
 		if err != nil || last {
-			return len(subjects), err
+			return err
 		}
 	}
+}
+
+// listParams are the parameters that move subjects across the lists'
+// lines: the lines themselves and the base score.
+var listParams = []string{ParamListBlackBelow, ParamListRedAbove, ParamCreditBase}
+
+// recheckLists lets the lists react at once to a change of listParams:
+// every subject with a credit record is recomputed, as if a record had
+// changed. Without it a subject already below a raised black line would be
+// listed only when some unrelated record next moved its score.
+func (a *App) recheckLists() (int, error) {
+	var subjects []Subject
+	err := a.db.View(func(tx *storage.Tx) error {
+		return tx.Scan(creditSummaryBucket, nil, false, func(_, b []byte) (bool, error) {
+			var sum CreditSummary
+			if err := json.Unmarshal(b, &sum); err != nil {
+				return false, err
+			}
+			subjects = append(subjects, sum.Subject)
+			return true, nil
+		})
+	})
+	if err != nil {
+		return 0, err
+	}
+	return len(subjects), a.refreshSubjects(subjects, nil)
 }

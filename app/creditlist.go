@@ -301,11 +301,13 @@ func (a *App) applyListThresholds(tx *storage.Tx, s Subject, score, settled int,
 // BlackAwait says why a subject whose score is below the black line is not
 // on the black list yet: penalties still open to objection do not count
 // there (applyListThresholds). On is the day the last of those needed to
-// cross the line settles, if nothing else changes; zero when only a
-// pending objection's decision can take it across.
+// cross the line settles, if nothing else changes. IfRejected: one of them
+// is under objection, so the listing needs its rejection (on On, or on the
+// day of the decision if that comes later).
 type BlackAwait struct {
-	Line int
-	On   time.Time
+	Line       int
+	On         time.Time
+	IfRejected bool
 }
 
 // blackAwait returns the subject's BlackAwait, or nil when its score is
@@ -334,7 +336,7 @@ func (a *App) blackAwait(records []*CreditRecord, base, score int, now time.Time
 	w := &BlackAwait{Line: line}
 	for _, r := range open {
 		if p := r.PendingRequest(); p != nil && p.Kind == RequestObjection {
-			continue // settles at its decision, not on a date
+			w.IfRejected = true
 		}
 		if settled += r.Points; settled < line {
 			w.On = r.ObjectionUntil

@@ -804,14 +804,14 @@ func TestBlackListWaitsForTheObjectionPeriod(t *testing.T) {
 	if listed() {
 		t.Fatal("listed black within the penalty's objection period")
 	}
-	if w := awaits(); w == nil || w.Line != before.Score-1 || !w.On.Equal(rec.ObjectionUntil) {
+	if w := awaits(); w == nil || w.Line != before.Score-1 || !w.On.Equal(rec.ObjectionUntil) || w.IfRejected {
 		t.Errorf("the credit page says %+v, want the line and %s", w, rec.ObjectionUntil)
 	}
 	if _, err := f.LodgeRequest(agencyAdmin, rec.ID, RequestInput{Kind: RequestObjection, Reason: "押金已退还。", Docs: evidence}); err != nil {
 		t.Fatal(err)
 	}
-	if w := awaits(); w == nil || !w.On.IsZero() {
-		t.Errorf("under objection the credit page says %+v, want no date", w)
+	if w := awaits(); w == nil || !w.IfRejected || !w.On.Equal(rec.ObjectionUntil) {
+		t.Errorf("under objection the credit page says %+v, want %s if rejected", w, rec.ObjectionUntil)
 	}
 	untilSettled(rec)
 	if _, err := f.SettleObjections(system); err != nil {
@@ -884,5 +884,48 @@ func TestBlackListWaitsForTheObjectionPeriod(t *testing.T) {
 	}
 	if !listed() {
 		t.Error("not listed when the objection was rejected after the period")
+	}
+}
+
+// TestRaisedLineListsAtOnce: a subject whose settled score is already below
+// a newly raised black line is listed when the line changes, not when some
+// unrelated record next moves its score; lowering the line again ends
+// nothing (an entry stays until its date or a revocation).
+func TestRaisedLineListsAtOnce(t *testing.T) {
+	f := newDemoFixture(t)
+	clerk, reviewer, agencyAdmin, anju := creditActors(f)
+	rule := ruleByNo(f, "JG-K-004") // -3
+	p, err := f.FileScoring(clerk, ScoringInput{Subject: anju.String(), RuleID: strconv.FormatUint(rule.ID, 10),
+		EventDate: f.now().AddDate(0, 0, -3).Format(time.DateOnly), Facts: "承租人投诉押金未退。", Docs: evidence})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rec, err := f.ApproveScoring(reviewer, p.ID, "事实清楚")
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.clock.Advance(rec.ObjectionUntil.Sub(f.now()) + time.Hour)
+	if _, err := f.SettleObjections(SystemActor("credit")); err != nil {
+		t.Fatal(err)
+	}
+	v, err := f.CreditPage(agencyAdmin, anju)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, listed := f.AgencyBlacklisted(anju.ID); listed {
+		t.Fatal("test set-up: listed before the line was raised")
+	}
+	if err := f.SetParams(f.admin, map[string]string{ParamListBlackBelow: strconv.Itoa(v.Score + 1)}); err != nil {
+		t.Fatal(err)
+	}
+	e, listed := f.AgencyBlacklisted(anju.ID)
+	if !listed || e.Source != ListSourceAuto || e.Score != v.Score || e.Threshold != v.Score+1 {
+		t.Fatalf("after raising the line to %d over a score of %d: listed %v, %+v", v.Score+1, v.Score, listed, e)
+	}
+	if err := f.SetParams(f.admin, map[string]string{ParamListBlackBelow: "0"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, listed := f.AgencyBlacklisted(anju.ID); !listed {
+		t.Error("turning the line off ended the entry")
 	}
 }

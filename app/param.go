@@ -337,12 +337,15 @@ func (a *App) SetParams(actor Actor, values map[string]string, clear ...string) 
 		return err
 	}
 	keys := slices.Sorted(maps.Keys(clean))
+	relist := false
 	err := a.update(func(tx *storage.Tx) error {
+		relist = false
 		for _, key := range keys {
 			old := a.ParamString(key)
 			if old == clean[key] {
 				continue
 			}
+			relist = relist || slices.Contains(listParams, key)
 			b, _ := json.Marshal(clean[key])
 			if err := tx.Put(paramBucket, []byte(key), b); err != nil {
 				return err
@@ -356,7 +359,16 @@ func (a *App) SetParams(actor Actor, values map[string]string, clear ...string) 
 	if err != nil {
 		return err
 	}
-	return a.db.View(a.params.load)
+	if err := a.db.View(a.params.load); err != nil || !relist {
+		return err
+	}
+	n, err := a.recheckLists()
+	if err != nil {
+		a.log.Error("lists not rechecked after a change of their lines", "err", err)
+		return err
+	}
+	a.log.Info("lists rechecked after a change of their lines", "subjects", n)
+	return nil
 }
 
 // paramAuditDetail is the audit entry's "key: old → new", which for a

@@ -602,4 +602,9 @@ func TestCreditPageSaysWhenBlackListingWaits(t *testing.T) {
 		wantText(t, wantOK(t, pg.c.get(pg.path, "Accept-Language", "en")),
 			en("credit.black_awaits_on", line, rec.ObjectionUntil.Local().Format("2 Jan 2006")))
 	}
+	// The record's page: objections until the day before the listing
+	// date, i.e. before that date; the two ways of saying it agree.
+	r := wantOK(t, pages[1].c.get("/agency/credit/records/"+strconv.FormatUint(rec.ID, 10)))
+	last := rec.ObjectionUntil.AddDate(0, 0, -1)
+	wantText(t, r, zh("credit.objection_open", fmtDateZH(last)), zh("credit.object_help", fmtDateZH(rec.ObjectionUntil)))
 }
