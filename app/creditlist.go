@@ -480,12 +480,11 @@ func (a *App) requireNotBlacklisted(actor Actor) error {
 	if !ok {
 		return nil
 	}
-	expires := e.Expires.Format(time.DateOnly)
 	if e.Source == ListSourceAuto {
-		return Errorf(EFORBIDDEN, "lists.blocked_auto", e.Score, e.Threshold, expires)
+		return Errorf(EFORBIDDEN, "lists.blocked_auto", e.Score, e.Threshold, e.Expires)
 	}
 	// The message closes the reason's sentence itself.
-	return Errorf(EFORBIDDEN, "lists.blocked", strings.TrimRight(e.Reason, "。. "), expires)
+	return Errorf(EFORBIDDEN, "lists.blocked", strings.TrimRight(e.Reason, "。. "), e.Expires)
 }
 
 // insertListEntry and putListEntry write an entry and let the public pages

@@ -408,7 +408,8 @@ func TestBlacklistBlocksNewBusiness(t *testing.T) {
 	in := vfInput(vfCertNo(2), signOwner)
 	_, err := f.Verify(f.agent, in)
 	wantListErr(t, "blacklisted agent verifies", err, EFORBIDDEN, "lists.blocked")
-	if e, _ := AsError(err); len(e.Args) < 1 || e.Args[0] != "发布虚假房源，经查证属实" {
+	black, _ := f.AgencyBlacklisted(f.agent.AgencyID)
+	if e, _ := AsError(err); len(e.Args) != 2 || e.Args[0] != "发布虚假房源，经查证属实" || !argIsDay(e.Args[1], black.Expires) {
 		t.Fatalf("the refusal does not name the reason: %+v", e)
 	}
 	_, err = f.Verify(f.anjuAdmin, in)

@@ -387,8 +387,13 @@ func (a *App) EndEmployment(actor Actor, id uint64, end, reason string) (*Practi
 		}
 		var v validation
 		when, ok := a.checkDay(&v, "end", end, "practitioner.end_required")
-		if ok && when.Before(day(cur.Start)) {
+		switch n := len(cur.Former); {
+		case !ok:
+		case when.Before(day(cur.Start)):
 			v.add("end", "practitioner.end_before_start")
+		case n > 0 && when.Before(cur.Former[n-1].Until):
+			// He held the role he has now from that day: he did not leave before it.
+			v.add("end", "practitioner.end_before_role_change")
 		}
 		reason = strings.TrimSpace(reason)
 		switch {

@@ -653,4 +653,10 @@ func TestRoleChangeKeepsTheFormerRole(t *testing.T) {
 	if err != nil || len(pub.History) != 1 || len(pub.History[0].Former) != 2 {
 		t.Errorf("the public card's history: %+v (%v)", pub.History, err)
 	}
+	// He cannot have left before taking the role he holds now.
+	_, err = f.EndEmployment(f.adminA, p.ID, second.AddDate(0, 0, -1).Format(time.DateOnly), "辞职")
+	wantFields(t, err, map[string]string{"end": "practitioner.end_before_role_change"})
+	if _, err := f.EndEmployment(f.adminA, p.ID, second.Format(time.DateOnly), "辞职"); err != nil {
+		t.Errorf("leaving on the day of the change: %v", err)
+	}
 }
