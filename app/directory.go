@@ -59,6 +59,7 @@ type PublicBranch struct {
 // PublicPractitionerLine is one practitioner on an agency's public page:
 // his name is public (it is on his card), his ID number is not shown here.
 type PublicPractitionerLine struct {
+	ID     uint64 // for his list marks
 	CardNo string
 	Name   string
 	Role   string
@@ -323,7 +324,7 @@ func employedAt(tx *storage.Tx, agencyID uint64, v *PublicAgencyView) error {
 			continue
 		}
 		if c := p.Current(); c != nil && c.AgencyID == agencyID {
-			v.Practitioners = append(v.Practitioners, PublicPractitionerLine{CardNo: p.CardNo, Name: p.Name, Role: c.Role, Since: c.Start})
+			v.Practitioners = append(v.Practitioners, PublicPractitionerLine{ID: p.ID, CardNo: p.CardNo, Name: p.Name, Role: c.Role, Since: c.Start})
 		}
 	}
 	slices.SortFunc(v.Practitioners, func(x, y PublicPractitionerLine) int { return strings.Compare(x.CardNo, y.CardNo) })

@@ -608,3 +608,51 @@ func TestCreditPageSaysWhenBlackListingWaits(t *testing.T) {
 	last := rec.ObjectionUntil.AddDate(0, 0, -1)
 	wantText(t, r, zh("credit.objection_open", fmtDateZH(last)), zh("credit.object_help", fmtDateZH(rec.ObjectionUntil)))
 }
+
+// TestAgencyPagesMarkBlacklistedPractitioners: a black-listed practitioner
+// carries his 黑名单 tag where his agency's people are listed — the public
+// agency page (linking to his entry) and the agency's own credit page —
+// as the staff lists do.
+func TestAgencyPagesMarkBlacklistedPractitioners(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	zhang := zhangRecord(t, e)
+	in := e.listProposal("")
+	in.SubjectKind, in.SubjectRef = app.SubjectPractitioner, zhang.CardNo
+	entry, err := e.app.ProposeListEntry(e.actor("clerk"), in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	agency := "/agencies/" + itoa(e.user("anju.admin").AgencyID)
+	tag := `<a class="tag list-black list-jump" href="/practitioners/` + zhang.CardNo + `#lists">` + zh("lists.list.black") + `</a>`
+	if strings.Contains(wantOK(t, e.client().get(agency)).body, tag) {
+		t.Fatal("marked before the entry was approved")
+	}
+	if _, err := e.app.ApproveListEntry(e.actor("reviewer"), entry.ID); err != nil {
+		t.Fatal(err)
+	}
+	for _, lang := range []string{"zh-CN", "en"} {
+		r := wantOK(t, e.client().get(agency, "Accept-Language", lang))
+		want := `<a class="tag list-black list-jump" href="/practitioners/` + zhang.CardNo + `#lists">` + msg(lang, "lists.list.black") + `</a>`
+		if row := rowOfLi(r.body, zhang.Name); !strings.Contains(row, want) {
+			t.Errorf("%s public agency page, his line: %q", lang, row)
+		}
+	}
+	own := e.signedIn("agency", "anju.admin").get("/agency/credit")
+	if row := rowOf(wantOK(t, own).body, zhang.Name); !strings.Contains(row, `<span class="tag list-black">`+zh("lists.list.black")+`</span>`) {
+		t.Errorf("the agency's credit page, his row: %q", row)
+	}
+}
+
+// rowOfLi returns the <li> that holds text ("" when none).
+func rowOfLi(body, text string) string {
+	i := strings.Index(body, text)
+	if i < 0 {
+		return ""
+	}
+	start, end := strings.LastIndex(body[:i], "<li"), strings.Index(body[i:], "</li>")
+	if start < 0 || end < 0 {
+		return ""
+	}
+	return body[start : i+end]
+}

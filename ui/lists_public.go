@@ -47,3 +47,14 @@ func (v *view) PublicListEntries(kind string, id uint64) []app.PublicListEntry {
 	}
 	return out
 }
+
+// ListsOf names the lists a subject is on now, for a line of a list page
+// (an agency's practitioners): one shared map, not a read per line
+// (app.ListedSubjects).
+func (v *view) ListsOf(kind string, id uint64) []string {
+	listed, err := v.s.app.ListedSubjects()
+	if err != nil {
+		v.s.log.Error("listed subjects", "err", err)
+	}
+	return listed[app.Subject{Kind: kind, ID: id}]
+}
