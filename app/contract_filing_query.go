@@ -78,6 +78,25 @@ func (a *App) SearchFilings(actor Actor, q FilingQuery) (FilingPage, error) {
 	return FilingPage{Items: items, Total: page.Total, Page: page.Page, Pages: page.Pages, Window: window}, nil
 }
 
+// FilingsToReview counts the pending applications the actor may decide:
+// those of his scope less the ones he applied for himself, which he may not
+// review (filing.review_own). A clerk who is also a reviewer would
+// otherwise be sent to a queue with nothing in it for him.
+func (a *App) FilingsToReview(actor Actor) (int, error) {
+	if !actor.Can(PermFilingReview) {
+		return 0, nil
+	}
+	all, err := a.SearchFilings(actor, FilingQuery{Status: FilingPending, Size: 1})
+	if err != nil {
+		return 0, err
+	}
+	mine, err := a.SearchFilings(actor, FilingQuery{Status: FilingPending, Mine: true, Size: 1})
+	if err != nil {
+		return 0, err
+	}
+	return all.Total - mine.Total, nil
+}
+
 // filingSearchQuery builds the index query of q for actor; false when the
 // actor's scope and the filters exclude everything.
 func (a *App) filingSearchQuery(actor Actor, q FilingQuery) (search.Query, bool, error) {

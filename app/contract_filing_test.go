@@ -234,6 +234,13 @@ func TestFilingSeparationOfDuties(t *testing.T) {
 	f := newCFFixture(t)
 	c := f.signed(f.clerkReviewer, 0, "张伟")
 	fl := f.apply(f.clerkReviewer, c)
+	// His to-do counts what others applied for, not his own.
+	f.apply(f.clerk, f.signed(f.clerk, 0, "李娜"))
+	for who, want := range map[*Actor]int{&f.clerkReviewer: 1, &f.reviewer: 2, &f.clerk: 0} {
+		if n, err := f.FilingsToReview(*who); err != nil || n != want {
+			t.Errorf("%s has %d filings to review (%v), want %d", who.Username, n, err, want)
+		}
+	}
 	if _, err := f.ApproveFiling(f.clerkReviewer, fl.ID); errKey(err) != "filing.review_own" {
 		t.Errorf("approve own: %v", err)
 	}

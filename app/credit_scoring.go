@@ -278,10 +278,15 @@ func reviewableScoring(tx *storage.Tx, actor Actor, id uint64) (*ScoringApplicat
 	if p.Status != ScoringPending {
 		return nil, Errorf(ECONFLICT, "credit.application_decided")
 	}
-	if !actor.System && p.FiledByID != 0 && p.FiledByID == actor.UserID {
+	if p.filedBy(actor) {
 		return nil, Errorf(EFORBIDDEN, "credit.own_application")
 	}
 	return p, nil
+}
+
+// filedBy reports whether actor filed the application: he may not decide it.
+func (p *ScoringApplication) filedBy(actor Actor) bool {
+	return !actor.System && p.FiledByID != 0 && p.FiledByID == actor.UserID
 }
 
 // ApproveScoring makes the application a credit record: it counts from

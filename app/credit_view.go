@@ -292,8 +292,11 @@ type ScoringQuery struct {
 	District string
 	Source   string
 	Kind     string
-	Page     int
-	Size     int
+	// NotMine leaves out the applications the actor filed, which he may
+	// not decide (the reviewer's to-do).
+	NotMine bool
+	Page    int
+	Size    int
 }
 
 // ScoringPage is one page of applications; More says whether a next page
@@ -323,7 +326,7 @@ func (a *App) ScoringApplications(actor Actor, q ScoringQuery) (ScoringPage, err
 	keep := func(p *ScoringApplication) bool {
 		return canSeeScoring(actor, p) && (q.Status == "all" || p.Status == q.Status) &&
 			(q.District == "" || p.District == q.District) && (q.Source == "" || p.Source == q.Source) &&
-			(q.Kind == "" || p.Subject.Kind == q.Kind)
+			(q.Kind == "" || p.Subject.Kind == q.Kind) && !(q.NotMine && p.filedBy(actor))
 	}
 	out := ScoringPage{Page: q.Page, Total: -1}
 	skip := (q.Page - 1) * q.Size

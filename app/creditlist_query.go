@@ -17,6 +17,7 @@ type ListFilter struct {
 	District string // "" every district of the jurisdiction
 	Status   string // "" every status
 	Text     string // part of the subject's name or code, or the entry number
+	NotMine  bool   // leave out the entries the actor proposed (he may not review them)
 	Page     int    // from 1
 	Size     int    // default 20
 }
@@ -61,7 +62,8 @@ func (a *App) Lists(actor Actor, f ListFilter) (ListPage, error) {
 		case f.List != "" && e.List != f.List,
 			f.Kind != "" && e.Subject.Kind != f.Kind,
 			f.District != "" && e.District != f.District,
-			f.Status != "" && e.Status != f.Status:
+			f.Status != "" && e.Status != f.Status,
+			f.NotMine && e.proposedBy(actor):
 			return false
 		case text != "":
 			return strings.Contains(strings.ToLower(e.SubjectName), text) ||

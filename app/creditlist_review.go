@@ -264,7 +264,7 @@ func reviewableListEntry(tx *storage.Tx, actor Actor, id uint64) (*ListEntry, er
 	switch {
 	case e.Status != ListPending:
 		return nil, Errorf(ECONFLICT, "lists.not_pending")
-	case e.ProposedBy.UserID != 0 && e.ProposedBy.UserID == actor.UserID:
+	case e.proposedBy(actor):
 		return nil, Errorf(EFORBIDDEN, "lists.review_own")
 	}
 	return e, nil
@@ -431,4 +431,9 @@ func (a *App) RevokeListEntry(actor Actor, id uint64, reason string) (*ListEntry
 		return nil, err
 	}
 	return e, nil
+}
+
+// proposedBy reports whether actor proposed the entry: he may not review it.
+func (e *ListEntry) proposedBy(actor Actor) bool {
+	return e.ProposedBy.UserID != 0 && e.ProposedBy.UserID == actor.UserID
 }

@@ -930,3 +930,59 @@ func TestRaisedLineListsAtOnce(t *testing.T) {
 		t.Error("turning the line off ended the entry")
 	}
 }
+
+// TestReviewQueuesLeaveOutOwnItems: a clerk who is also a reviewer is
+// counted, in his to-do, the list entries and scoring applications others
+// made, not his own (which he may not decide).
+func TestReviewQueuesLeaveOutOwnItems(t *testing.T) {
+	f := newDemoFixture(t)
+	clerk, _, _, anju := creditActors(f)
+	both := f.actor(f.seedUser("clerk.both", "录入兼审核", []Role{RoleClerk, RoleReviewer}, "110105", fixturePassword))
+	base := func(who Actor) (int, int) {
+		t.Helper()
+		lp, err := f.Lists(who, ListFilter{Status: ListPending})
+		if err != nil {
+			t.Fatal(err)
+		}
+		sp, err := f.ScoringApplications(who, ScoringQuery{Status: ScoringPending})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return lp.Total, sp.Total
+	}
+	lists0, scoring0 := base(both) // the demo's, made by others
+	var code string
+	_ = f.db.View(func(tx *storage.Tx) error {
+		ag, err := agencyTable.Get(tx, anju.ID)
+		if err == nil {
+			code = ag.USCC
+		}
+		return err
+	})
+	for i, who := range []Actor{both, clerk} {
+		in := ListProposal{List: []string{ListBlack, ListRed}[i], SubjectKind: SubjectAgency, SubjectRef: code,
+			Reason: "测试。", Basis: "测试依据", Expires: f.now().AddDate(1, 0, 0).Format(time.DateOnly)}
+		if _, err := f.ProposeListEntry(who, in); err != nil {
+			t.Fatal(err)
+		}
+		rule := ruleByNo(f, "JG-K-004")
+		if _, err := f.FileScoring(who, ScoringInput{Subject: anju.String(), RuleID: strconv.FormatUint(rule.ID, 10),
+			EventDate: f.now().AddDate(0, 0, -3).Format(time.DateOnly), Facts: "承租人投诉押金未退。", Docs: evidence}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, notMine := range []bool{false, true} {
+		want := 2
+		if notMine {
+			want = 1
+		}
+		lp, err := f.Lists(both, ListFilter{Status: ListPending, NotMine: notMine})
+		if err != nil || lp.Total != lists0+want {
+			t.Errorf("list entries pending, not mine %v: %d (%v), want %d", notMine, lp.Total, err, lists0+want)
+		}
+		sp, err := f.ScoringApplications(both, ScoringQuery{Status: ScoringPending, NotMine: notMine})
+		if err != nil || sp.Total != scoring0+want {
+			t.Errorf("scoring applications pending, not mine %v: %d (%v), want %d", notMine, sp.Total, err, scoring0+want)
+		}
+	}
+}

@@ -29,7 +29,7 @@ func (s *Server) handleGovHome(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	if a.Can(app.PermCreditReview) {
-		if p, err := s.app.ScoringApplications(a, app.ScoringQuery{Status: app.ScoringPending, Size: 1}); err != nil {
+		if p, err := s.app.ScoringApplications(a, app.ScoringQuery{Status: app.ScoringPending, NotMine: true, Size: 1}); err != nil {
 			s.log.Error("pending scoring applications", "err", err)
 		} else {
 			d.Credit.Scoring = max(p.Total, 0)
@@ -41,7 +41,7 @@ func (s *Server) handleGovHome(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	if a.Can(app.PermListReview) {
-		if p, err := s.app.Lists(a, app.ListFilter{Status: app.ListPending, Size: 1}); err != nil {
+		if p, err := s.app.Lists(a, app.ListFilter{Status: app.ListPending, NotMine: true, Size: 1}); err != nil {
 			s.log.Error("pending list entries", "err", err)
 		} else {
 			d.Credit.Lists = p.Total
@@ -59,6 +59,14 @@ func (s *Server) handleGovHome(w http.ResponseWriter, r *http.Request) {
 		// The agenda's filing items are counted among the figures.
 		if a.Can(app.PermFilingReview) || a.Can(app.PermFilingApply) {
 			d.Filings = app.FilingCounts{Pending: d.Glance.FilingsPending, Overdue: d.Glance.Overdue}
+		}
+	}
+	if d.Reviewer {
+		// What he may decide: not what he applied for himself.
+		if n, err := s.app.FilingsToReview(a); err != nil {
+			s.log.Error("contract filings to review", "err", err)
+		} else {
+			d.Filings.Pending = n
 		}
 	}
 	s.render(w, r, http.StatusOK, "gov_home", &view{Title: "home.gov", Nav: "home", Data: d})

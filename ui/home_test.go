@@ -211,3 +211,64 @@ func TestGovHomeTellsClerkOfReturnedFilings(t *testing.T) {
 	wantText(t, c.get("/gov/"), zh("home.agenda_filings_returned", n), `href="/gov/filings?status=rejected&mine=1"`)
 	wantText(t, c.get("/gov/filings?status=rejected&mine=1"), mine.Items[0].No, zh("list.total", n))
 }
+
+// TestGovHomeLeavesOutOwnItems: the clerk, made a reviewer too, is counted
+// on his home page only what others filed, applied for or proposed: the
+// scoring applications, list entries and contract filings he made himself
+// are not his to decide (both languages).
+func TestGovHomeLeavesOutOwnItems(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	u := e.user("clerk")
+	if _, err := e.app.UpdateUser(sys, u.ID, app.UserInput{Username: u.Username, Name: u.Name, Phone: u.Phone,
+		Roles: []app.Role{app.RoleClerk, app.RoleReviewer}, District: u.District}); err != nil {
+		t.Fatal(err)
+	}
+	both := e.actor("clerk")
+	// One more of each of his own, beside the demo's.
+	fileScoring(t, e, both, app.Subject{Kind: app.SubjectAgency, ID: e.user("anju.admin").AgencyID}, "JG-K-004")
+	if _, err := e.app.ProposeListEntry(both, e.listProposal("北京安居房地产经纪有限公司")); err != nil {
+		t.Fatal(err)
+	}
+	// What others made, counted from the queues' items.
+	sp, err := e.app.ScoringApplications(both, app.ScoringQuery{Status: app.ScoringPending, Size: 100})
+	if err != nil || sp.More {
+		t.Fatalf("scoring queue: %v (more than a page: %v)", err, sp.More)
+	}
+	scoring, ownScoring := 0, 0
+	for _, p := range sp.Items {
+		if p.FiledByID == both.UserID {
+			ownScoring++
+		} else {
+			scoring++
+		}
+	}
+	lp, err := e.app.Lists(both, app.ListFilter{Status: app.ListPending, Size: 100})
+	if err != nil || lp.Total > 100 {
+		t.Fatalf("list queue: %v, %d", err, lp.Total)
+	}
+	lists, ownLists := 0, 0
+	for _, en := range lp.Items {
+		if en.ProposedBy.UserID == both.UserID {
+			ownLists++
+		} else {
+			lists++
+		}
+	}
+	all, _ := e.app.SearchFilings(both, app.FilingQuery{Status: app.FilingPending, Size: 1})
+	mine, _ := e.app.SearchFilings(both, app.FilingQuery{Status: app.FilingPending, Mine: true, Size: 1})
+	if ownScoring == 0 || ownLists == 0 || mine.Total == 0 {
+		t.Fatalf("test set-up: own items %d scoring, %d lists, %d filings", ownScoring, ownLists, mine.Total)
+	}
+	for _, lang := range []string{"zh-CN", "en"} {
+		r := wantOK(t, e.signedIn("gov", "clerk").get("/gov/", "Accept-Language", lang))
+		l := func(key string, n int) string { return msg(lang, key, n) }
+		for key, n := range map[string]int{"home.agenda_scoring": scoring, "home.agenda_lists": lists, "home.agenda_filings": all.Total - mine.Total} {
+			if n > 0 {
+				wantText(t, r, l(key, n))
+			}
+		}
+		wantNoText(t, r, l("home.agenda_scoring", scoring+ownScoring), l("home.agenda_lists", lists+ownLists),
+			l("home.agenda_filings", all.Total))
+	}
+}
