@@ -135,7 +135,13 @@ func (a *App) SaveContractStep(actor Actor, id uint64, step int, f ContractForm,
 					return err
 				}
 			}
-			c.Step = max(c.Step, step+1)
+			// The step bar marks done what lies before Step: a step
+			// reached by its address before the ones ahead of it were
+			// completed is checked and kept, but opens nothing beyond. (The
+			// property step has nothing to fill: it comes from the code.)
+			if step <= max(c.Step, CStepTerms) {
+				c.Step = max(c.Step, step+1)
+			}
 			// A party confirmed the contract as it stood: a change asks
 			// every party to confirm again.
 			if contentPrint(c) != before && anyConfirmed(c) {
@@ -179,6 +185,10 @@ func (a *App) DocsDone(actor Actor, id uint64) (*Contract, error) {
 		checkDocsPresent(c, &v)
 		if err := v.err(); err != nil {
 			return err
+		}
+		if c.Step < CStepDocs {
+			// The steps before the documents are not done: see SaveContractStep.
+			return Errorf(ECONFLICT, "contract.steps_before", c.Step)
 		}
 		c.Step = max(c.Step, CStepPreview)
 		return contractTable.Put(tx, c)

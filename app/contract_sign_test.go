@@ -459,6 +459,10 @@ func TestContractDocuments(t *testing.T) {
 	if _, _, err := f.ContractDocument(f.leju, c.ID, 0); err == nil {
 		t.Error("another agency reads the document")
 	}
+	// The steps before the documents, done.
+	f.mustStep(f.agent, c.ID, CStepTerms, termsForm(1, 12, f.now()))
+	f.mustStep(f.agent, c.ID, CStepParties, ContractForm{Parties: []PartyForm{lessorRow(), lessee("孙承租", 11)}})
+	f.mustStep(f.agent, c.ID, CStepAgreed, ContractForm{AgreedTerms: "空调两台随房出租。", Clauses: []string{"c2"}})
 	if _, err := f.DocsDone(f.agent, c.ID); err != nil {
 		t.Fatalf("docs done: %v", err)
 	}
@@ -890,5 +894,48 @@ func testRevokedLeaseHoldsItsRooms(t *testing.T, recorded bool) {
 	}
 	if _, err := f.SaveContractStep(f.agent, next.ID, CStepTerms, onTheDay, true); err != nil {
 		t.Errorf("a lease starting on the termination date: %v", err)
+	}
+}
+
+// TestStepsDoneOnlyInOrder: a step posted by its address before the ones
+// ahead of it were completed is checked and kept, but does not mark those
+// done (the step bar shows done what lies before Contract.Step), nor may
+// the documents be declared complete over them.
+func TestStepsDoneOnlyInOrder(t *testing.T) {
+	f := newSignFixture(t)
+	v := f.ownProperty(f.agent, 41, "")
+	c, err := f.StartContract(f.agent, v.Code)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The agreed terms first: kept, nothing marked done.
+	f.mustStep(f.agent, c.ID, CStepAgreed, ContractForm{AgreedTerms: "空调两台随房出租。", Clauses: []string{"c2"}})
+	s := f.storedContract(c.ID)
+	if s.Step > CStepTerms || s.Form.AgreedTerms != "空调两台随房出租。" {
+		t.Fatalf("after posting step %d first: step %d, agreed %q", CStepAgreed, s.Step, s.Form.AgreedTerms)
+	}
+	for _, k := range []string{"id_copy", "certificate"} {
+		if _, err := f.AttachContractDoc(f.agent, c.ID, k, k+".pdf", scanPDF); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := f.DocsDone(f.agent, c.ID); errKeyOf(err) != "contract.steps_before" {
+		t.Errorf("documents declared complete over undone steps: %v", err)
+	}
+	if got := f.storedContract(c.ID).Step; got > CStepTerms {
+		t.Fatalf("step %d after the refused documents", got)
+	}
+	// In order, each opens the next.
+	f.mustStep(f.agent, c.ID, CStepTerms, termsForm(1, 12, f.now()))
+	f.mustStep(f.agent, c.ID, CStepParties, ContractForm{Parties: []PartyForm{lessorRow(), lessee("孙承租", 11)}})
+	if got := f.storedContract(c.ID).Step; got != CStepAgreed {
+		t.Fatalf("after terms and parties: step %d", got)
+	}
+	f.mustStep(f.agent, c.ID, CStepAgreed, ContractForm{AgreedTerms: "空调两台随房出租。", Clauses: []string{"c2"}})
+	if _, err := f.DocsDone(f.agent, c.ID); err != nil {
+		t.Fatal(err)
+	}
+	if got := f.storedContract(c.ID).Step; got != CStepPreview {
+		t.Errorf("after every step: step %d, want %d", got, CStepPreview)
 	}
 }

@@ -167,6 +167,12 @@ func TestSigningThroughThePages(t *testing.T) {
 	// Steps cannot be skipped.
 	wantText(t, c.get(base+"/step/4"), zh("contract.property"))
 	wantRedirect(t, c.post(base+"/step/1", url.Values{"go": {"next"}}), base+"/step/2")
+	// A later step posted by its address marks nothing before it done:
+	// the step bar shows only the property step done.
+	c.post(base+"/step/4", url.Values{"agreed_terms": {"空调两台随房出租。"}, "clauses": {"c2"}, "go": {"next"}})
+	if r := c.get(base + "/step/2"); strings.Count(r.body, `<li class="done">`) != 1 {
+		t.Errorf("after posting step 4 first, %d steps are marked done, want 1", strings.Count(r.body, `<li class="done">`))
+	}
 
 	start := time.Now().AddDate(0, 0, 1)
 	terms := url.Values{"start": {start.Format(time.DateOnly)}, "end": {start.Format(time.DateOnly)}, "rent": {"六千五"},
