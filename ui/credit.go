@@ -280,14 +280,23 @@ func (s *Server) showAgain(w http.ResponseWriter, r *http.Request, err error, ag
 
 // recordData is a record's page.
 type recordData struct {
-	Rec        *app.CreditRecord
-	Docs       []app.CreditDoc
+	Rec *app.CreditRecord
+	// Docs are the bureau's evidence; RequestDocs[i] what request i
+	// brought: each with its number in AllDocs, which the download takes.
+	Docs        []docLink
+	RequestDocs [][]docLink
 	Pending    *app.CreditRequest
 	CanDecide  bool
 	CanObject  bool
 	CanRepair  bool
 	Agency     bool
 	RepairFrom string
+}
+
+// docLink is a document of a record's page with its download number.
+type docLink struct {
+	N   int
+	Doc app.CreditDoc
 }
 
 func (s *Server) handleRecordShow(w http.ResponseWriter, r *http.Request) {
@@ -302,7 +311,20 @@ func (s *Server) renderRecord(w http.ResponseWriter, r *http.Request, status int
 		return
 	}
 	now := s.app.Now()
-	d := recordData{Rec: rec, Docs: rec.AllDocs(), Pending: rec.PendingRequest(), Agency: portalOfPath(r.URL.Path) == "agency"}
+	d := recordData{Rec: rec, Pending: rec.PendingRequest(), Agency: portalOfPath(r.URL.Path) == "agency"}
+	n := 0
+	links := func(docs []app.CreditDoc) []docLink {
+		var out []docLink
+		for _, doc := range docs {
+			out = append(out, docLink{N: n, Doc: doc})
+			n++
+		}
+		return out
+	}
+	d.Docs = links(rec.Docs)
+	for _, q := range rec.Requests {
+		d.RequestDocs = append(d.RequestDocs, links(q.Docs))
+	}
 	d.CanDecide = d.Pending != nil && a.Can(app.PermCreditReview)
 	d.CanObject = d.Agency && a.Can(app.PermCreditObject) && rec.CanObject(now)
 	d.CanRepair = d.Agency && a.Can(app.PermCreditObject) && rec.CanRepair(now)

@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -285,5 +286,39 @@ func TestCreditPagesInBothLanguages(t *testing.T) {
 				t.Errorf("%s in %s: %s", pg.path, lang, problem)
 			}
 		}
+	}
+}
+
+// TestRequestEvidenceShownWithItsRequest: the file an agency sends with
+// its objection is listed under that objection, apart from the bureau's
+// evidence, and each link downloads its own file.
+func TestRequestEvidenceShownWithItsRequest(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	anju := e.actor("anju.admin")
+	subject := app.Subject{Kind: app.SubjectAgency, ID: anju.AgencyID}
+	rec, err := e.app.ApproveScoring(e.actor("reviewer"), fileScoring(t, e, e.actor("clerk"), subject, "JG-K-005").ID, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	objection := append([]byte("%PDF-1.4\n"), []byte("the agency's receipt")...)
+	if _, err := e.app.LodgeRequest(anju, rec.ID, app.RequestInput{Kind: app.RequestObjection, Reason: "押金已退还。",
+		Docs: []app.CreditUpload{{Name: "退款凭证.pdf", Data: objection}}}); err != nil {
+		t.Fatal(err)
+	}
+	path := "/gov/credit/records/" + strconv.FormatUint(rec.ID, 10)
+	r := wantOK(t, e.signedIn("gov", "reviewer").get(path))
+	reqAt := strings.Index(r.body, "押金已退还。")
+	own, theirs := strings.Index(r.body, "检查记录.pdf"), strings.Index(r.body, "退款凭证.pdf")
+	if own < 0 || reqAt < 0 || theirs < reqAt || own > reqAt {
+		t.Fatalf("the bureau's file at %d, the objection at %d, its file at %d: want the file under the objection", own, reqAt, theirs)
+	}
+	m := regexp.MustCompile(`href="(` + regexp.QuoteMeta(path) + `/doc\?n=\d+)"[^>]*>退款凭证\.pdf<`).FindStringSubmatch(r.body)
+	if m == nil {
+		t.Fatal("no link to the objection's file")
+	}
+	dl := e.signedIn("gov", "reviewer").get(m[1])
+	if dl.StatusCode != http.StatusOK || dl.body != string(objection) {
+		t.Errorf("the objection's link gives %d %q", dl.StatusCode, dl.body[:min(len(dl.body), 40)])
 	}
 }
