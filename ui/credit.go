@@ -285,12 +285,12 @@ type recordData struct {
 	// brought: each with its number in AllDocs, which the download takes.
 	Docs        []docLink
 	RequestDocs [][]docLink
-	Pending    *app.CreditRequest
-	CanDecide  bool
-	CanObject  bool
-	CanRepair  bool
-	Agency     bool
-	RepairFrom string
+	Pending     *app.CreditRequest
+	CanDecide   bool
+	CanObject   bool
+	CanRepair   bool
+	Agency      bool
+	RepairFrom  string
 }
 
 // docLink is a document of a record's page with its download number.
