@@ -755,20 +755,7 @@ func TestBlackListWaitsForTheObjectionPeriod(t *testing.T) {
 	if err := f.SetParams(f.admin, map[string]string{ParamListBlackBelow: strconv.Itoa(before.Score - 1)}); err != nil {
 		t.Fatal(err)
 	}
-	rule := ruleByNo(f, "JG-K-004") // -3
-	penalty := func() *CreditRecord {
-		t.Helper()
-		p, err := f.FileScoring(clerk, ScoringInput{Subject: anju.String(), RuleID: strconv.FormatUint(rule.ID, 10),
-			EventDate: f.now().AddDate(0, 0, -3).Format(time.DateOnly), Facts: "承租人投诉押金未退。", Docs: evidence})
-		if err != nil {
-			t.Fatal(err)
-		}
-		rec, err := f.ApproveScoring(reviewer, p.ID, "事实清楚")
-		if err != nil {
-			t.Fatal(err)
-		}
-		return rec
-	}
+	penalty := func() *CreditRecord { return approvedPenalty(t, f, clerk, reviewer, anju) }
 	listed := func() bool {
 		t.Helper()
 		_, ok := f.AgencyBlacklisted(anju.ID)
@@ -895,16 +882,7 @@ func TestBlackListWaitsForTheObjectionPeriod(t *testing.T) {
 func TestRaisedLineListsAtOnce(t *testing.T) {
 	f := newDemoFixture(t)
 	clerk, reviewer, agencyAdmin, anju := creditActors(f)
-	rule := ruleByNo(f, "JG-K-004") // -3
-	p, err := f.FileScoring(clerk, ScoringInput{Subject: anju.String(), RuleID: strconv.FormatUint(rule.ID, 10),
-		EventDate: f.now().AddDate(0, 0, -3).Format(time.DateOnly), Facts: "承租人投诉押金未退。", Docs: evidence})
-	if err != nil {
-		t.Fatal(err)
-	}
-	rec, err := f.ApproveScoring(reviewer, p.ID, "事实清楚")
-	if err != nil {
-		t.Fatal(err)
-	}
+	rec := approvedPenalty(t, f, clerk, reviewer, anju)
 	f.clock.Advance(rec.ObjectionUntil.Sub(f.now()) + time.Hour)
 	if _, err := f.SettleObjections(SystemActor("credit")); err != nil {
 		t.Fatal(err)
@@ -985,4 +963,21 @@ func TestReviewQueuesLeaveOutOwnItems(t *testing.T) {
 			t.Errorf("scoring applications pending, not mine %v: %d (%v), want %d", notMine, sp.Total, err, scoring0+want)
 		}
 	}
+}
+
+// approvedPenalty files a -3 penalty (JG-K-004) against subject, as clerk,
+// and has reviewer approve it: a record in its objection period.
+func approvedPenalty(t *testing.T, f *fixture, clerk, reviewer Actor, subject Subject) *CreditRecord {
+	t.Helper()
+	rule := ruleByNo(f, "JG-K-004")
+	p, err := f.FileScoring(clerk, ScoringInput{Subject: subject.String(), RuleID: strconv.FormatUint(rule.ID, 10),
+		EventDate: f.now().AddDate(0, 0, -3).Format(time.DateOnly), Facts: "承租人投诉押金未退。", Docs: evidence})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rec, err := f.ApproveScoring(reviewer, p.ID, "事实清楚")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return rec
 }
