@@ -196,6 +196,32 @@ func (a *App) DocsDone(actor Actor, id uint64) (*Contract, error) {
 	return c, err
 }
 
+// ContractStepsDone says which steps of a draft the step bar marks done,
+// indexed by step (1–CStepCount): a step completed in order (before Step)
+// whose fields, as stored, are complete and valid now, checked as signing
+// checks them. A document removed after the documents were declared
+// complete, or a party added who needs one (an owner's agent: the power of
+// attorney), leaves that step to do; the preview is never done.
+func (a *App) ContractStepsDone(c *Contract) ([]bool, error) {
+	done := make([]bool, CStepCount+1)
+	err := a.db.View(func(tx *storage.Tx) error {
+		rules, err := a.contractRules(tx, c)
+		if err != nil {
+			return err
+		}
+		// Parsed on a copy, in order, as SignContract does: the documents
+		// required follow the parties as stored.
+		cp := *c
+		done[CStepProperty] = c.Step > CStepProperty // nothing to fill: it comes from the code
+		for step := CStepTerms; step <= CStepDocs; step++ {
+			valid := a.parseContractStep(tx, &cp, step, rules) == nil // only field problems
+			done[step] = step < c.Step && valid
+		}
+		return nil
+	})
+	return done, err
+}
+
 // contentPrint is what the parties agree on, to tell whether a step
 // changed it.
 func contentPrint(c *Contract) string {

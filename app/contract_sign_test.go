@@ -3,6 +3,7 @@ package app
 import (
 	"fmt"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -938,4 +939,79 @@ func TestStepsDoneOnlyInOrder(t *testing.T) {
 	if got := f.storedContract(c.ID).Step; got != CStepPreview {
 		t.Errorf("after every step: step %d, want %d", got, CStepPreview)
 	}
+}
+
+// TestContractStepsDone: the step bar's done steps are those completed in
+// order whose fields as stored are complete and valid: not a step posted
+// before those ahead of it, nor a step saved unchecked, nor the documents
+// once one is removed or a party added who needs another.
+func TestContractStepsDone(t *testing.T) {
+	f := newSignFixture(t)
+	v := f.ownProperty(f.agent, 42, "")
+	c, err := f.StartContract(f.agent, v.Code)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := func(what string, done ...bool) {
+		t.Helper()
+		got, err := f.ContractStepsDone(f.storedContract(c.ID))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !slices.Equal(got[1:], done) {
+			t.Errorf("%s: steps done %v, want %v", what, got[1:], done)
+		}
+	}
+	want("new draft", false, false, false, false, false, false)
+	agreed := ContractForm{AgreedTerms: "空调两台随房出租。", Clauses: []string{"c2"}}
+	f.mustStep(f.agent, c.ID, CStepAgreed, agreed)
+	want("agreed terms first", false, false, false, false, false, false)
+
+	parties := ContractForm{Parties: []PartyForm{lessorRow(), lessee("孙承租", 12)}}
+	f.mustStep(f.agent, c.ID, CStepTerms, termsForm(1, 12, f.now()))
+	want("terms", true, true, false, false, false, false)
+	f.mustStep(f.agent, c.ID, CStepParties, parties)
+	f.mustStep(f.agent, c.ID, CStepAgreed, agreed)
+	for _, k := range []string{"id_copy", "certificate"} {
+		if _, err := f.AttachContractDoc(f.agent, c.ID, k, k+".pdf", scanPDF); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want("documents attached, not declared complete", true, true, true, true, false, false)
+	if _, err := f.DocsDone(f.agent, c.ID); err != nil {
+		t.Fatal(err)
+	}
+	want("every step", true, true, true, true, true, false)
+
+	// A document removed: the documents are to do again.
+	if _, err := f.RemoveContractDoc(f.agent, c.ID, 0); err != nil {
+		t.Fatal(err)
+	}
+	want("a document removed", true, true, true, true, false, false)
+	if _, err := f.AttachContractDoc(f.agent, c.ID, "id_copy", "id.pdf", scanPDF); err != nil {
+		t.Fatal(err)
+	}
+	want("attached again", true, true, true, true, true, false)
+
+	// The owner's agent added: the power of attorney is missing.
+	withAgent := ContractForm{Parties: []PartyForm{lessorRow(),
+		{Role: PartyLessorAgent, Name: "周代理", IDType: "resident_id", IDNo: vfID(704), Phone: "13700003333"}, lessee("孙承租", 12)}}
+	f.mustStep(f.agent, c.ID, CStepParties, withAgent)
+	want("an agent added", true, true, true, true, false, false)
+	if _, err := f.AttachContractDoc(f.agent, c.ID, "power_of_attorney", "poa.pdf", scanPDF); err != nil {
+		t.Fatal(err)
+	}
+	want("power of attorney attached", true, true, true, true, true, false)
+
+	// The parties saved unchecked with a lessee's ID wrong: to do, with
+	// what follows them.
+	bad := withAgent
+	bad.Parties = slices.Clone(withAgent.Parties)
+	bad.Parties[2].IDNo = "110108199203150"
+	if _, err := f.SaveContractStep(f.agent, c.ID, CStepParties, bad, false); err != nil {
+		t.Fatal(err)
+	}
+	want("parties saved unchecked", true, true, false, false, false, false)
+	f.mustStep(f.agent, c.ID, CStepParties, withAgent)
+	want("parties checked", true, true, true, false, false, false)
 }

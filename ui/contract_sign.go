@@ -21,6 +21,7 @@ type signData struct {
 	C          *app.Contract // nil on the code page
 	Step       int
 	Steps      []int
+	Done       []bool // by step: marked done on the step bar (app.ContractStepsDone)
 	IDTypes    []*app.DictEntry
 	Sections   []signPartySection
 	Clauses    []app.ContractClause // offered at step 4
@@ -50,6 +51,9 @@ func (s *Server) signData(r *http.Request, c *app.Contract, step int, form url.V
 		DepositMax: s.app.ParamInt(app.ParamDepositMaxMonths), ConfirmOn: s.app.ParamBool(app.ParamPartyConfirm),
 		Cycles: app.PaymentCycles, Methods: app.PaymentMethods, Payers: app.UtilityPayers}
 	d.IDTypes, _ = s.app.Dict(app.DictIDType, true)
+	if c != nil {
+		d.Done, _ = s.app.ContractStepsDone(c) // none marked done if it fails
+	}
 	if step == app.CStepParties {
 		d.Sections = signPartySections(form)
 	}

@@ -263,6 +263,100 @@ func TestSigningThroughThePages(t *testing.T) {
 	wantText(t, r, zh("contracts.clauses")+": 禁止吸烟")
 }
 
+// stepBar reads the step bar of a signing page: each step's name with
+// "done", "current" or "" (to do).
+func stepBar(t *testing.T, r *resp) map[string]string {
+	t.Helper()
+	i := strings.Index(r.body, `<ol class="stepper"`)
+	if i < 0 {
+		t.Fatalf("no step bar on the page\n%s", visibleText(r.body))
+	}
+	bar := r.body[i:]
+	bar = bar[:strings.Index(bar, "</ol>")]
+	marks := map[string]string{}
+	for _, li := range strings.Split(bar, "<li")[1:] {
+		head := li[:strings.Index(li, ">")]
+		mark := ""
+		switch {
+		case strings.Contains(head, `aria-current="step"`):
+			mark = "current"
+		case strings.Contains(head, `class="done"`):
+			mark = "done"
+		}
+		marks[visibleText("<li"+li)] = mark
+	}
+	return marks
+}
+
+// wantSteps checks the marks of the step bar, steps 1–6, in lang.
+func wantSteps(t *testing.T, r *resp, lang string, want ...string) {
+	t.Helper()
+	wantStatus(t, r, http.StatusOK)
+	marks := stepBar(t, r)
+	for i, w := range want {
+		name := msg(lang, fmt.Sprintf("contract.step%d", i+1))
+		if got, ok := marks[name]; !ok || got != w {
+			t.Errorf("%s: step %d %q is marked %q (on the bar: %v), want %q", lang, i+1, name, got, ok, w)
+		}
+	}
+}
+
+// TestStepBarShowsWhatIsDone: the step bar marks a step done only when its
+// fields as stored are complete and valid, after the steps before it: not
+// a step posted by its address before them, nor the documents once one is
+// removed; completing the step marks it done.
+func TestStepBarShowsWhatIsDone(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	id := e.signDraft(e.actor("agent.zhang"), false)
+	base := "/agency/contracts/" + itoa(id)
+	c := e.signedIn("agency", "agent.zhang")
+	enc := e.signedIn("agency", "agent.zhang")
+	enc.setCookie("lang", "en")
+
+	wantRedirect(t, c.post(base+"/step/1", url.Values{"go": {"next"}}), base+"/step/2")
+	// The agreed terms first, by their address: kept, not done; nor are
+	// the details, never filled.
+	c.post(base+"/step/4", url.Values{"agreed_terms": {"空调两台随房出租。"}, "clauses": {"c2"}, "go": {"next"}})
+	wantSteps(t, c.get(base+"/step/1"), "zh-CN", "current", "", "", "", "", "")
+	wantSteps(t, enc.get(base+"/step/1"), "en", "current", "", "", "", "", "")
+
+	// In order, each step done is marked so.
+	e.signTerms(e.actor("agent.zhang"), id)
+	wantSteps(t, c.get(base+"/step/1"), "zh-CN", "current", "done", "done", "done", "", "")
+	for _, k := range []string{"id_copy", "certificate"} {
+		wantRedirect(t, c.postFile(base+"/step/5", url.Values{"kind": {k}, "go": {"upload"}}, "file", k+".pdf", signPDF), base+"/step/5")
+	}
+	wantSteps(t, c.get(base+"/step/2"), "zh-CN", "done", "current", "done", "done", "", "")
+	wantRedirect(t, c.post(base+"/step/5", url.Values{"go": {"next"}}), base+"/step/6")
+	wantSteps(t, c.get(base+"/step/6"), "zh-CN", "done", "done", "done", "done", "done", "current")
+
+	// A document removed after the preview was reached: the documents are
+	// to do again (signing names what is missing).
+	wantRedirect(t, c.post(base+"/docs/0/remove", nil), base+"/step/5")
+	wantSteps(t, c.get(base+"/step/6"), "zh-CN", "done", "done", "done", "done", "", "current")
+	wantSteps(t, enc.get(base+"/step/2"), "en", "done", "current", "done", "done", "", "")
+	wantRedirect(t, c.postFile(base+"/step/5", url.Values{"kind": {"id_copy"}, "go": {"upload"}}, "file", "id.pdf", signPDF), base+"/step/5")
+	wantSteps(t, enc.get(base+"/step/6"), "en", "done", "done", "done", "done", "done", "current")
+
+	// An owner's agent added: the power of attorney is now required.
+	parties := url.Values{"go": {"next"}}
+	for i, p := range []app.PartyForm{{Role: "lessor", Name: signOwnerName, IDType: "resident_id", IDNo: signOwnerID},
+		{Role: "lessor_agent", Name: "周代理", IDType: "resident_id", IDNo: signTestID("11010819850612002"), Phone: "13900002222"},
+		{Role: "lessee", Name: "孙承租", IDType: "resident_id", IDNo: signTestID("11010819920315011"), Phone: "13900001111"}} {
+		pre := fmt.Sprintf("parties.%d.", i)
+		parties.Set(pre+"role", p.Role)
+		parties.Set(pre+"name", p.Name)
+		parties.Set(pre+"id_type", p.IDType)
+		parties.Set(pre+"id_no", p.IDNo)
+		parties.Set(pre+"phone", p.Phone)
+	}
+	wantRedirect(t, c.post(base+"/step/3", parties), base+"/step/4")
+	wantSteps(t, c.get(base+"/step/6"), "zh-CN", "done", "done", "done", "done", "", "current")
+	wantRedirect(t, c.postFile(base+"/step/5", url.Values{"kind": {"power_of_attorney"}, "go": {"upload"}}, "file", "poa.pdf", signPDF), base+"/step/5")
+	wantSteps(t, c.get(base+"/step/6"), "zh-CN", "done", "done", "done", "done", "done", "current")
+}
+
 // TestSigningRefusalsOnThePreview: missing confirmations and an
 // overlapping contract are named at the top of the preview.
 func TestSigningRefusalsOnThePreview(t *testing.T) {
