@@ -685,7 +685,7 @@ func (a *App) FilingAgenda(actor Actor) (FilingAgenda, error) {
 			return ag, err
 		}
 		for _, ap := range list {
-			if ap.SubmittedBy.UserID != actor.UserID {
+			if !ap.Own(actor) {
 				ag.ToReview++
 			}
 		}

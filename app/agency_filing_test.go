@@ -217,6 +217,16 @@ func TestReviewerCannotReviewWhatHeEntered(t *testing.T) {
 	f := newFilingFixture(t)
 	both := f.actor(f.seedUser("both", "两职", []Role{RoleClerk, RoleReviewer}, "110105", fixturePassword))
 	ap := f.fileThrough(t, both, validAgencyForm("北京自审经纪有限公司", testUSCC("91110105MA01KN001")))
+	f.fileThrough(t, f.clerk, validAgencyForm("北京他审经纪有限公司", testUSCC("91110105MA01KN002")))
+	// His to-do counts what others entered, not his own (the same rule).
+	for who, want := range map[*Actor]int{&both: 1, &f.reviewer: 2, &f.clerk: 0} {
+		if ag, err := f.FilingAgenda(*who); err != nil || ag.ToReview != want {
+			t.Errorf("%s has %d agency filings to review (%v), want %d", who.Username, ag.ToReview, err, want)
+		}
+	}
+	if !ap.Own(both) || ap.Own(f.reviewer) {
+		t.Errorf("own: %v for who entered it, %v for another reviewer", ap.Own(both), ap.Own(f.reviewer))
+	}
 	if _, err := f.ApproveApplication(both, ap.ID); ErrorCode(err) != EFORBIDDEN {
 		t.Fatalf("approving one's own filing: %v, want forbidden", err)
 	}

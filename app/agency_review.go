@@ -24,10 +24,16 @@ func reviewable(tx *storage.Tx, actor Actor, id uint64) (*AgencyApplication, err
 	switch {
 	case ap.Status != AppPending:
 		return nil, Errorf(ECONFLICT, "agency.app_not_pending")
-	case ap.SubmittedBy.UserID != 0 && ap.SubmittedBy.UserID == actor.UserID:
+	case ap.Own(actor):
 		return nil, Errorf(EFORBIDDEN, "agency.review_own")
 	}
 	return ap, nil
+}
+
+// Own reports whether actor entered the application: he may not decide it
+// (the decisions, the reviewer's to-do and the queue's mark ask this).
+func (ap *AgencyApplication) Own(actor Actor) bool {
+	return ap.SubmittedBy.UserID != 0 && ap.SubmittedBy.UserID == actor.UserID
 }
 
 // CanReview says whether the actor may decide the application now, and if

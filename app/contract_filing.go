@@ -106,6 +106,7 @@ var filingDocType = search.DocType{Name: "filing", Fields: []search.Field{
 	{Name: "agency", Kind: search.Text},
 	{Name: "agency_id", Kind: search.Keyword},
 	{Name: "submitter_id", Kind: search.Keyword},
+	{Name: "applicant_ids", Kind: search.Keyword}, // ContractFiling.applicants
 	{Name: "district", Kind: search.Keyword},
 	{Name: "status", Kind: search.Keyword},
 	{Name: "source", Kind: search.Keyword},
@@ -134,6 +135,11 @@ func filingDoc(f *ContractFiling) search.Doc {
 	if f.Status == FilingPending {
 		fields["pending_since"] = f.Submitted
 	}
+	var applicants []string
+	for _, id := range f.applicants() {
+		applicants = append(applicants, strconv.FormatUint(id, 10))
+	}
+	fields["applicant_ids"] = applicants
 	return search.Doc{Type: "filing", ID: docID("filing", f.ID), Fields: fields}
 }
 
@@ -574,14 +580,31 @@ func filingReviewable(tx *storage.Tx, actor Actor, id uint64) (*ContractFiling, 
 	if f.Status != FilingPending {
 		return nil, nil, Errorf(ECONFLICT, "filing.not_pending")
 	}
-	if actor.UserID != 0 {
-		for _, e := range f.History {
-			if (e.Action == "submitted" || e.Action == "resubmitted") && e.By.UserID == actor.UserID {
-				return nil, nil, Errorf(EFORBIDDEN, "filing.review_own")
-			}
-		}
+	if f.Own(actor) {
+		return nil, nil, Errorf(EFORBIDDEN, "filing.review_own")
 	}
 	return f, c, nil
+}
+
+// applicants are the users who submitted or resubmitted the application
+// (a returned one may be resubmitted by another clerk of the jurisdiction):
+// none of them may decide it. The search document keeps them
+// ("applicant_ids") for the reviewer's to-do (FilingsToReview).
+func (f *ContractFiling) applicants() []uint64 {
+	var ids []uint64
+	for _, e := range f.History {
+		if (e.Action == "submitted" || e.Action == "resubmitted") && e.By.UserID != 0 && !slices.Contains(ids, e.By.UserID) {
+			ids = append(ids, e.By.UserID)
+		}
+	}
+	return ids
+}
+
+// Own reports whether actor submitted or resubmitted the application: he
+// may not decide it (the decisions, the reviewer's to-do and the queue's
+// mark ask this).
+func (f *ContractFiling) Own(actor Actor) bool {
+	return actor.UserID != 0 && slices.Contains(f.applicants(), actor.UserID)
 }
 
 // CanReviewFiling says whether the actor may decide the application now,

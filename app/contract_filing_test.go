@@ -268,6 +268,22 @@ func TestFilingSeparationOfDuties(t *testing.T) {
 	if _, err := f.ApproveFiling(f.clerkReviewer, fl2.ID); errKey(err) != "filing.review_own" {
 		t.Errorf("approve what he resubmitted: %v", err)
 	}
+	// His to-do and the queue's mark say the same: what he resubmitted is
+	// not his to decide, though another clerk applied for it.
+	for who, want := range map[*Actor]int{&f.clerkReviewer: 1, &f.reviewer: 2, &f.clerk: 0} {
+		if n, err := f.FilingsToReview(*who); err != nil || n != want {
+			t.Errorf("after the resubmission %s has %d filings to review (%v), want %d", who.Username, n, err, want)
+		}
+	}
+	got, _, err := f.GetFiling(f.reviewer, fl2.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for who, want := range map[*Actor]bool{&f.clerkReviewer: true, &f.clerk: true, &f.reviewer: false} {
+		if got.Own(*who) != want {
+			t.Errorf("filing %s own for %s: %v", got.No, who.Username, !want)
+		}
+	}
 }
 
 func TestFilingOverdue(t *testing.T) {

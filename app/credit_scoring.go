@@ -278,14 +278,15 @@ func reviewableScoring(tx *storage.Tx, actor Actor, id uint64) (*ScoringApplicat
 	if p.Status != ScoringPending {
 		return nil, Errorf(ECONFLICT, "credit.application_decided")
 	}
-	if p.filedBy(actor) {
+	if p.Own(actor) {
 		return nil, Errorf(EFORBIDDEN, "credit.own_application")
 	}
 	return p, nil
 }
 
-// filedBy reports whether actor filed the application: he may not decide it.
-func (p *ScoringApplication) filedBy(actor Actor) bool {
+// Own reports whether actor filed the application: he may not decide it
+// (the decisions, the reviewer's to-do and the queue's mark ask this).
+func (p *ScoringApplication) Own(actor Actor) bool {
 	return !actor.System && p.FiledByID != 0 && p.FiledByID == actor.UserID
 }
 

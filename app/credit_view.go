@@ -326,7 +326,7 @@ func (a *App) ScoringApplications(actor Actor, q ScoringQuery) (ScoringPage, err
 	keep := func(p *ScoringApplication) bool {
 		return canSeeScoring(actor, p) && (q.Status == "all" || p.Status == q.Status) &&
 			(q.District == "" || p.District == q.District) && (q.Source == "" || p.Source == q.Source) &&
-			(q.Kind == "" || p.Subject.Kind == q.Kind) && !(q.NotMine && p.filedBy(actor))
+			(q.Kind == "" || p.Subject.Kind == q.Kind) && !(q.NotMine && p.Own(actor))
 	}
 	out := ScoringPage{Page: q.Page, Total: -1}
 	skip := (q.Page - 1) * q.Size

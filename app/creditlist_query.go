@@ -63,7 +63,7 @@ func (a *App) Lists(actor Actor, f ListFilter) (ListPage, error) {
 			f.Kind != "" && e.Subject.Kind != f.Kind,
 			f.District != "" && e.District != f.District,
 			f.Status != "" && e.Status != f.Status,
-			f.NotMine && e.proposedBy(actor):
+			f.NotMine && e.Own(actor):
 			return false
 		case text != "":
 			return strings.Contains(strings.ToLower(e.SubjectName), text) ||

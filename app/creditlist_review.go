@@ -264,7 +264,7 @@ func reviewableListEntry(tx *storage.Tx, actor Actor, id uint64) (*ListEntry, er
 	switch {
 	case e.Status != ListPending:
 		return nil, Errorf(ECONFLICT, "lists.not_pending")
-	case e.proposedBy(actor):
+	case e.Own(actor):
 		return nil, Errorf(EFORBIDDEN, "lists.review_own")
 	}
 	return e, nil
@@ -433,7 +433,8 @@ func (a *App) RevokeListEntry(actor Actor, id uint64, reason string) (*ListEntry
 	return e, nil
 }
 
-// proposedBy reports whether actor proposed the entry: he may not review it.
-func (e *ListEntry) proposedBy(actor Actor) bool {
+// Own reports whether actor proposed the entry: he may not review it (the
+// decisions, the reviewer's to-do and the queue's mark ask this).
+func (e *ListEntry) Own(actor Actor) bool {
 	return e.ProposedBy.UserID != 0 && e.ProposedBy.UserID == actor.UserID
 }
