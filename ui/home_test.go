@@ -271,4 +271,106 @@ func TestGovHomeLeavesOutOwnItems(t *testing.T) {
 		wantNoText(t, r, l("home.agenda_scoring", scoring+ownScoring), l("home.agenda_lists", lists+ownLists),
 			l("home.agenda_filings", all.Total))
 	}
+	// The queues the counts link to mark his own on their first page.
+	sp1, _ := e.app.ScoringApplications(both, app.ScoringQuery{Status: app.ScoringPending})
+	lp1, _ := e.app.Lists(both, app.ListFilter{Status: app.ListPending})
+	pageScoring, pageLists := 0, 0
+	for _, p := range sp1.Items {
+		if p.FiledByID == both.UserID {
+			pageScoring++
+		}
+	}
+	for _, en := range lp1.Items {
+		if en.ProposedBy.UserID == both.UserID {
+			pageLists++
+		}
+	}
+	for _, lang := range []string{"zh-CN", "en"} {
+		c := e.signedIn("gov", "clerk")
+		for path, want := range map[string]int{"/gov/credit/applications?status=pending": pageScoring, "/gov/lists?status=pending": pageLists} {
+			r := wantOK(t, c.get(path, "Accept-Language", lang))
+			if n := strings.Count(r.body, `class="tag off own"`); n != want || want == 0 {
+				t.Errorf("%s %s marks %d as his own, want %d (> 0)", lang, path, n, want)
+			}
+			wantText(t, r, msg(lang, "review.own"))
+		}
+	}
+}
+
+// TestGovHomeCountsWhatHeMayReview: a clerk who is also a reviewer is
+// counted, on his home page, only the items he may decide: not the
+// contract filings he applied for or resubmitted for a colleague, nor the
+// agency filings he entered. The queues the counts link to list his own
+// too, marked as another reviewer's to decide (the same rule); the plain
+// reviewer sees no mark (both languages).
+func TestGovHomeCountsWhatHeMayReview(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	e.setParams(app.ParamFilingRequiresSign, "false")
+	u := e.user("clerk")
+	if _, err := e.app.UpdateUser(sys, u.ID, app.UserInput{Username: u.Username, Name: u.Name, Phone: u.Phone,
+		Roles: []app.Role{app.RoleClerk, app.RoleReviewer}, District: u.District}); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := e.app.CreateUser(sys, app.UserInput{Username: "clerk.two", Name: "赵敏", Phone: "13900001111",
+		Roles: []app.Role{app.RoleClerk}, District: u.District}); err != nil {
+		t.Fatal(err)
+	}
+	both, colleague, reviewer := e.actor("clerk"), e.actor("clerk.two"), e.actor("reviewer")
+	demoMine, err := e.app.SearchFilings(both, app.FilingQuery{Status: app.FilingPending, Mine: true, Size: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Contract filings: the colleague's, one the colleague applied for and
+	// he resubmitted, and his own.
+	e.flPaper(colleague, "分工一室", "分工甲")
+	resubmitted := e.flReturned(reviewer, e.flPaper(colleague, "分工二室", "分工乙"))
+	if _, err := e.app.ResubmitFiling(both, resubmitted.ID, "已补充"); err != nil {
+		t.Fatal(err)
+	}
+	e.flPaper(both, "分工三室", "分工丙")
+	all, err := e.app.SearchFilings(reviewer, app.FilingQuery{Status: app.FilingPending, Size: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	filings := all.Total - demoMine.Total - 2
+	// Agency filings: one more of his, beside the demo's (one his).
+	e.submittedFiling(both, "北京分工经纪有限公司", "91110105MA01FG001")
+	apps, err := e.app.ListApplications(reviewer, app.AppFilter{Status: app.AppPending})
+	if err != nil {
+		t.Fatal(err)
+	}
+	agencies, ownAgencies := 0, 0
+	for _, ap := range apps {
+		if ap.SubmittedBy.UserID == both.UserID {
+			ownAgencies++
+		} else {
+			agencies++
+		}
+	}
+	if agencies == 0 || ownAgencies < 2 || filings <= 0 {
+		t.Fatalf("test set-up: %d agency filings of others, %d his; %d contract filings of others", agencies, ownAgencies, filings)
+	}
+	for _, lang := range []string{"zh-CN", "en"} {
+		c := e.signedIn("gov", "clerk")
+		r := wantOK(t, c.get("/gov/", "Accept-Language", lang))
+		l := func(key string, n int) string { return msg(lang, key, n) }
+		wantText(t, r, l("home.agenda_filings", filings), l("home.agenda_review", agencies))
+		wantNoText(t, r, l("home.agenda_filings", filings+1), l("home.agenda_review", agencies+ownAgencies))
+		// The queues mark his own: two of the three contract filings, each
+		// pending agency filing he entered.
+		q := wantOK(t, c.get("/gov/filings?status=pending&q=分工", "Accept-Language", lang))
+		wantText(t, q, msg(lang, "review.own"))
+		if n := strings.Count(q.body, `class="tag off own"`); n != 2 {
+			t.Errorf("%s: the filing queue marks %d as his own, want 2", lang, n)
+		}
+		q = wantOK(t, c.get("/gov/agency-applications?status=pending", "Accept-Language", lang))
+		if n := strings.Count(q.body, `class="tag off own"`); n != ownAgencies {
+			t.Errorf("%s: the agency queue marks %d as his own, want %d", lang, n, ownAgencies)
+		}
+		rv := e.signedIn("gov", "reviewer")
+		for _, path := range []string{"/gov/filings?status=pending&q=分工", "/gov/agency-applications?status=pending"} {
+			wantNoText(t, wantOK(t, rv.get(path, "Accept-Language", lang)), msg(lang, "review.own"))
+		}
+	}
 }

@@ -51,6 +51,12 @@ type view struct {
 // hide links; the server checks again on every request).
 func (v *view) Can(p string) bool { return v.Actor != nil && v.Actor.Can(app.Permission(p)) }
 
+// Own reports whether the signed-in actor entered a queue's item himself:
+// he may not review it (the record's Own, the rule its decision applies).
+func (v *view) Own(item interface{ Own(app.Actor) bool }) bool {
+	return v.Actor != nil && item.Own(*v.Actor)
+}
+
 // Value returns a submitted form value (kept on a failed submit).
 func (v *view) Value(field string) string { return v.Form.Get(field) }
 
