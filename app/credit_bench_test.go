@@ -22,35 +22,8 @@ import (
 // ANJU_BENCH_RECORDS changes the number of records (default 1,000,000):
 // seven in ten on agencies (about 70 each), the rest on practitioners.
 func BenchmarkCreditPage(b *testing.B) {
-	a, ags := openDirectoryBench(b)
+	a, ags, pracs := openCreditBench(b)
 	defer a.Close()
-	want := 1_000_000
-	if s := os.Getenv("ANJU_BENCH_RECORDS"); s != "" {
-		n, err := strconv.Atoi(s)
-		if err != nil {
-			b.Fatal(err)
-		}
-		want = n
-	}
-	var have int
-	var pracs []uint64
-	_ = a.db.View(func(tx *storage.Tx) error {
-		have = recordTable.Count(tx)
-		return practitionerTable.Each(tx, false, func(p *Practitioner) (bool, error) {
-			pracs = append(pracs, p.ID)
-			return true, nil
-		})
-	})
-	if have < want {
-		start := time.Now()
-		if err := benchFillCredit(a, ags, pracs, have, want-have); err != nil {
-			b.Fatal(err)
-		}
-		b.Logf("stored %d credit records in %s", want-have, time.Since(start).Round(time.Millisecond))
-	}
-	if err := benchRefreshSummaries(a); err != nil {
-		b.Fatal(err)
-	}
 	r := rand.New(rand.NewPCG(3, 5))
 	viewer := Actor{Username: "bench.viewer", Roles: []Role{RoleViewer}}
 	agency := func() Subject { return Subject{SubjectAgency, ags[r.IntN(len(ags))].ID} }
@@ -88,6 +61,58 @@ func BenchmarkCreditPage(b *testing.B) {
 	}
 }
 
+// BenchmarkRecheckLists: what saving a change of the lists' lines or of the
+// base score costs (recheckLists, run by SetParams before it answers), on
+// the folder of BenchmarkCreditPage.
+//
+//	ANJU_BENCH_DIR=DIR go test -run '^$' -bench RecheckLists -benchtime 3x ./app/
+func BenchmarkRecheckLists(b *testing.B) {
+	a, _, _ := openCreditBench(b)
+	defer a.Close()
+	var n int
+	for b.Loop() {
+		var err error
+		if n, err = a.recheckLists(); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(n), "subjects")
+}
+
+// openCreditBench opens the directory benchmark's folder and fills it up to
+// ANJU_BENCH_RECORDS credit records (default 1,000,000).
+func openCreditBench(b *testing.B) (*App, []*Agency, []uint64) {
+	a, ags := openDirectoryBench(b)
+	want := 1_000_000
+	if s := os.Getenv("ANJU_BENCH_RECORDS"); s != "" {
+		n, err := strconv.Atoi(s)
+		if err != nil {
+			b.Fatal(err)
+		}
+		want = n
+	}
+	var have int
+	var pracs []uint64
+	_ = a.db.View(func(tx *storage.Tx) error {
+		have = recordTable.Count(tx)
+		return practitionerTable.Each(tx, false, func(p *Practitioner) (bool, error) {
+			pracs = append(pracs, p.ID)
+			return true, nil
+		})
+	})
+	if have < want {
+		start := time.Now()
+		if err := benchFillCredit(a, ags, pracs, have, want-have); err != nil {
+			b.Fatal(err)
+		}
+		b.Logf("stored %d credit records in %s", want-have, time.Since(start).Round(time.Millisecond))
+	}
+	if err := benchRefreshSummaries(a); err != nil {
+		b.Fatal(err)
+	}
+	return a, ags, pracs
+}
+
 // benchFillCredit writes n records under the default rules, seven in ten
 // on agencies, over the last two years, with their subjects' summaries.
 func benchFillCredit(a *App, ags []*Agency, pracs []uint64, from, n int) error {
@@ -123,9 +148,7 @@ func benchFillCredit(a *App, ags []*Agency, pracs []uint64, from, n int) error {
 				if _, err := recordTable.Insert(tx, rec); err != nil {
 					return err
 				}
-				if s.Kind == SubjectAgency {
-					touched[s] = true
-				}
+				touched[s] = true
 			}
 			return nil
 		})
@@ -133,7 +156,7 @@ func benchFillCredit(a *App, ags []*Agency, pracs []uint64, from, n int) error {
 			return err
 		}
 	}
-	// Agencies' summaries, as the workflows would have left them.
+	// The subjects' summaries, as the workflows would have left them.
 	var batch []Subject
 	for s := range touched {
 		batch = append(batch, s)

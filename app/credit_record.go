@@ -157,6 +157,11 @@ func (r *CreditRecord) Public(now time.Time) bool {
 	return !now.Before(r.ObjectionUntil) && (p == nil || p.Kind != RequestObjection)
 }
 
+// Unsettled reports whether the record counts at now but is still open to
+// objection or under one: it is left out of the score the black list goes
+// by (CreditSummary.Unsettled).
+func (r *CreditRecord) Unsettled(now time.Time) bool { return r.CountsAt(now) && !r.Public(now) }
+
 // LastObjectionDay is the last day an objection may be lodged: the day
 // before ObjectionUntil, which is the first day it may not (CanObject).
 // Pages that say "until" show this one, pages that say "before" the other.

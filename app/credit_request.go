@@ -133,7 +133,7 @@ func (a *App) DecideRequest(actor Actor, id uint64, accept bool, reason string) 
 			return err
 		}
 		if accept && q.Kind == RequestObjection {
-			if err := a.reconsiderAutoEntries(tx, actor, r.Subject, sum.Score, sum.Settled, r.No, now); err != nil {
+			if err := a.reconsiderAutoEntries(tx, actor, r.Subject, sum.Score, sum.Settled(), r.No, now); err != nil {
 				return err
 			}
 		}

@@ -66,13 +66,17 @@ type CreditSummary struct {
 	// Blacklisted: an active black list entry puts the level at the
 	// lowest whatever the score (listedLevel); not stored, read with it.
 	Blacklisted bool `json:"-"`
-	// Settled is the score without the penalties still open to objection
-	// (applyListThresholds); set by refreshSummary, not stored.
-	Settled int       `json:"-"`
-	Active  int       `json:"active"`        // records counting now
-	Bonus   int       `json:"bonus"`         // their points, positive
-	Penalty int       `json:"penalty"`       // and negative
-	Next    time.Time `json:"next,omitzero"` // when the next active record ends
+	// Unsettled are the points of the records that count but are still
+	// open to objection or under one (CreditRecord.Public): the black list
+	// looks at the score without them (Settled). Kept so that a change of
+	// the lines rechecks the lists from the summaries alone
+	// (recheckLists); SettleObjections refreshes the summary when they
+	// settle.
+	Unsettled int       `json:"unsettled,omitempty"`
+	Active    int       `json:"active"`        // records counting now
+	Bonus     int       `json:"bonus"`         // their points, positive
+	Penalty   int       `json:"penalty"`       // and negative
+	Next      time.Time `json:"next,omitzero"` // when the next active record ends
 	// Recent are the newest records the public page may show, so that it
 	// reads one value instead of every record (credit_public.go). They are
 	// stored apart (creditRecentBucket): lists read every summary.
@@ -100,14 +104,13 @@ func (a *App) refreshSummary(tx *storage.Tx, s Subject, now time.Time) (*CreditS
 	scale := a.creditScale()
 	sum := &CreditSummary{Subject: s, Name: info.Name, Code: info.Code, District: info.District, Updated: now}
 	sum.Score = scale.base
-	settled := scale.base // the score without the penalties still open to objection
 	for _, r := range records {
 		if !r.CountsAt(now) {
 			continue
 		}
 		sum.Score += r.Points
-		if r.Public(now) {
-			settled += r.Points
+		if r.Unsettled(now) {
+			sum.Unsettled += r.Points
 		}
 		sum.Active++
 		if r.Points > 0 {
@@ -135,9 +138,12 @@ func (a *App) refreshSummary(tx *storage.Tx, s Subject, now time.Time) (*CreditS
 		return nil, err
 	}
 	a.creditChanged(tx)
-	sum.Settled = settled
-	return sum, a.applyListThresholds(tx, s, sum.Score, settled, now)
+	return sum, a.applyListThresholds(tx, s, sum.Score, sum.Settled(), now)
 }
+
+// Settled is the score without the points still open to objection: what
+// the black list goes by.
+func (s *CreditSummary) Settled() int { return s.Score - s.Unsettled }
 
 // rescore brings a stored summary to the current base score and level
 // thresholds (parameters a sysadmin may change after it was written): the

@@ -86,23 +86,106 @@ func (a *App) refreshSubjects(subjects []Subject, done func(*storage.Tx) error) 
 var listParams = []string{ParamListBlackBelow, ParamListRedAbove, ParamCreditBase}
 
 // recheckLists lets the lists react at once to a change of listParams:
-// every subject with a credit record is recomputed, as if a record had
-// changed. Without it a subject already below a raised black line would be
-// listed only when some unrelated record next moved its score.
+// every subject whose summary, at the new base score, is across a line
+// goes through applyListThresholds, as if a record had changed. Without it
+// a subject already below a raised black line would be listed only when
+// some unrelated record next moved its score. The summaries carry what the
+// lines are compared with (the points and the unsettled ones), so only
+// those across a line are written to; recomputing every subject from its
+// records took 24 s with 165,000 subjects and 1,000,000 records
+// (docs/benchmarks.md 7.4). It returns how many subjects were across.
 func (a *App) recheckLists() (int, error) {
-	var subjects []Subject
+	scale := a.creditScale()
+	black, red := a.ParamInt(ParamListBlackBelow), a.ParamInt(ParamListRedAbove)
+	type across struct {
+		s              Subject
+		score, settled int
+	}
+	var due []across
 	err := a.db.View(func(tx *storage.Tx) error {
 		return tx.Scan(creditSummaryBucket, nil, false, func(_, b []byte) (bool, error) {
 			var sum CreditSummary
 			if err := json.Unmarshal(b, &sum); err != nil {
 				return false, err
 			}
-			subjects = append(subjects, sum.Subject)
+			sum = scale.rescore(sum)
+			if list, _, _ := acrossLine(black, red, sum.Score, sum.Settled()); list != "" {
+				due = append(due, across{sum.Subject, sum.Score, sum.Settled()})
+			}
 			return true, nil
 		})
 	})
 	if err != nil {
 		return 0, err
 	}
-	return len(subjects), a.refreshSubjects(subjects, nil)
+	now := a.now()
+	for start := 0; start < len(due); start += dueBatch {
+		batch := due[start:min(start+dueBatch, len(due))]
+		err := a.update(func(tx *storage.Tx) error {
+			for _, d := range batch {
+				if err := a.applyListThresholds(tx, d.s, d.score, d.settled, now); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			return 0, err
+		}
+	}
+	return len(due), nil
+}
+
+// migrateUnsettled fills CreditSummary.Unsettled in the summaries stored
+// before it existed: those of the subjects with a penalty still open to
+// objection (its period has not ended) or under one. Every other summary's
+// records are settled, and its zero is right. now is the clock's time
+// (the migration passes time.Now).
+func migrateUnsettled(tx *storage.Tx, now time.Time) error {
+	seen := map[Subject]bool{}
+	var subjects []Subject
+	add := func(_ []byte, id uint64) (bool, error) {
+		r, err := recordTable.Get(tx, id)
+		if err != nil {
+			return false, err
+		}
+		if !seen[r.Subject] {
+			seen[r.Subject] = true
+			subjects = append(subjects, r.Subject)
+		}
+		return true, nil
+	}
+	if err := recordTable.LookupRange(tx, "objection_ends", dayKey(day(now)), nil, add); err != nil {
+		return err
+	}
+	if err := recordTable.LookupPrefix(tx, "pending_request", nil, add); err != nil {
+		return err
+	}
+	for _, s := range subjects {
+		b := tx.Get(creditSummaryBucket, s.Key())
+		if b == nil {
+			continue
+		}
+		var sum CreditSummary
+		if err := json.Unmarshal(b, &sum); err != nil {
+			return err
+		}
+		records, err := subjectRecords(tx, s)
+		if err != nil {
+			return err
+		}
+		sum.Unsettled = 0
+		for _, r := range records {
+			if r.Unsettled(now) {
+				sum.Unsettled += r.Points
+			}
+		}
+		if b, err = json.Marshal(&sum); err != nil {
+			return err
+		}
+		if err := tx.Put(creditSummaryBucket, s.Key(), b); err != nil {
+			return err
+		}
+	}
+	return nil
 }

@@ -252,15 +252,8 @@ var listSystem = SystemActor("lists")
 // again when the periods end. A penalty still open to objection does count
 // against the red list, which nobody should reach while contesting one.
 func (a *App) applyListThresholds(tx *storage.Tx, s Subject, score, settled int, now time.Time) error {
-	black, red := a.ParamInt(ParamListBlackBelow), a.ParamInt(ParamListRedAbove)
-	var list string
-	var threshold int
-	switch {
-	case black > 0 && settled < black:
-		list, threshold, score = ListBlack, black, settled
-	case red > 0 && score >= red:
-		list, threshold = ListRed, red
-	default:
+	list, threshold, score := acrossLine(a.ParamInt(ParamListBlackBelow), a.ParamInt(ParamListRedAbove), score, settled)
+	if list == "" {
 		return nil
 	}
 	entries, err := subjectEntries(tx, s)
@@ -296,6 +289,20 @@ func (a *App) applyListThresholds(tx *storage.Tx, s Subject, score, settled int,
 		return a.supersedeRed(tx, listSystem, e, entries, now)
 	}
 	return nil
+}
+
+// acrossLine says which list a subject's scores put it on: the black list
+// when its settled score is below the black line, else the red list when
+// its score is at or above the red line ("" for neither; a line of 0 is
+// off). by is the score the entry records.
+func acrossLine(black, red, score, settled int) (list string, threshold, by int) {
+	switch {
+	case black > 0 && settled < black:
+		return ListBlack, black, settled
+	case red > 0 && score >= red:
+		return ListRed, red, score
+	}
+	return "", 0, 0
 }
 
 // BlackAwait says why a subject whose score is below the black line is not

@@ -1,6 +1,7 @@
 package app
 
 import (
+	"encoding/json"
 	"slices"
 	"strconv"
 	"strings"
@@ -906,6 +907,117 @@ func TestRaisedLineListsAtOnce(t *testing.T) {
 	}
 	if _, listed := f.AgencyBlacklisted(anju.ID); !listed {
 		t.Error("turning the line off ended the entry")
+	}
+}
+
+// TestRaisedLineWaitsForUnsettledPenalty: raising the black line rechecks
+// the lists from the stored summaries, which carry the points still open
+// to objection, also in a summary stored before they did (migration
+// "credit summaries' unsettled points"): a penalty within its objection
+// period does not list the subject until it settles. A higher base score
+// lifts a subject to the red line at once.
+func TestRaisedLineWaitsForUnsettledPenalty(t *testing.T) {
+	f := newDemoFixture(t)
+	clerk, reviewer, _, _ := creditActors(f)
+	// An agency of the clerk's district with nothing open to objection.
+	sums, err := f.CreditSubjects(f.admin, CreditSubjectQuery{Size: 100})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var anju Subject
+	for _, s := range sums.Items {
+		if s.Subject.Kind == SubjectAgency && s.District == clerk.District && !s.Blacklisted && s.Unsettled == 0 {
+			anju = s.Subject
+			break
+		}
+	}
+	if anju.ID == 0 {
+		t.Fatal("test set-up: no agency of the district with settled records only")
+	}
+	stored := func() CreditSummary {
+		t.Helper()
+		var sum CreditSummary
+		_ = f.db.View(func(tx *storage.Tx) error {
+			return json.Unmarshal(tx.Get(creditSummaryBucket, anju.Key()), &sum)
+		})
+		return sum
+	}
+	rec := approvedPenalty(t, f, clerk, reviewer, anju)
+	v, err := f.CreditPage(f.admin, anju)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := stored().Unsettled; got != rec.Points {
+		t.Fatalf("summary's unsettled points %d, want the penalty's %d", got, rec.Points)
+	}
+	// The summary as an older binary stored it, then the migration.
+	if err := f.update(func(tx *storage.Tx) error {
+		sum := stored()
+		sum.Unsettled = 0
+		b, _ := json.Marshal(&sum)
+		return tx.Put(creditSummaryBucket, anju.Key(), b)
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.update(func(tx *storage.Tx) error { return migrateUnsettled(tx, f.now()) }); err != nil {
+		t.Fatal(err)
+	}
+	if got := stored().Unsettled; got != rec.Points {
+		t.Fatalf("after the migration: unsettled points %d, want %d", got, rec.Points)
+	}
+	// Below the new line with the penalty, above it without.
+	if err := f.SetParams(f.admin, map[string]string{ParamListBlackBelow: strconv.Itoa(v.Score + 1)}); err != nil {
+		t.Fatal(err)
+	}
+	if e, listed := f.AgencyBlacklisted(anju.ID); listed {
+		t.Fatalf("listed by a penalty still open to objection: %+v", e)
+	}
+	f.clock.Advance(rec.ObjectionUntil.Sub(f.now()) + time.Hour)
+	if _, err := f.SettleObjections(SystemActor("credit")); err != nil {
+		t.Fatal(err)
+	}
+	if got := stored().Unsettled; got != 0 {
+		t.Errorf("settled, the summary keeps %d unsettled points", got)
+	}
+	if _, listed := f.AgencyBlacklisted(anju.ID); !listed {
+		t.Fatal("not listed once the penalty settled")
+	}
+
+	// The red line: a base score 30 higher takes the subject across it.
+	other := Subject{SubjectAgency, 0}
+	if sums, err = f.CreditSubjects(f.admin, CreditSubjectQuery{Size: 100}); err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range sums.Items {
+		if s.Subject.Kind == SubjectAgency && s.Subject != anju && !s.Blacklisted && s.Unsettled == 0 {
+			other, v.Score = s.Subject, s.Score
+			break
+		}
+	}
+	if other.ID == 0 {
+		t.Fatal("test set-up: no other agency with a summary")
+	}
+	onRed := func() bool {
+		var red bool
+		_ = f.db.View(func(tx *storage.Tx) error {
+			es, _ := subjectEntries(tx, other)
+			red = activeEntry(es, ListRed, f.now()) != nil
+			return nil
+		})
+		return red
+	}
+	if err := f.SetParams(f.admin, map[string]string{ParamListBlackBelow: "0", ParamListRedAbove: strconv.Itoa(v.Score + 30)}); err != nil {
+		t.Fatal(err)
+	}
+	if onRed() {
+		t.Fatal("test set-up: on the red list below its line")
+	}
+	base := f.ParamInt(ParamCreditBase)
+	if err := f.SetParams(f.admin, map[string]string{ParamCreditBase: strconv.Itoa(base + 30)}); err != nil {
+		t.Fatal(err)
+	}
+	if !onRed() {
+		t.Errorf("a score of %d at a red line of %d: not listed", v.Score+30, v.Score+30)
 	}
 }
 

@@ -29,6 +29,9 @@ var migrations = []storage.Migration{
 	{Name: "credit records' objection_ends index", Up: func(tx *storage.Tx) error { return recordTable.BuildIndex(tx, "objection_ends") }},
 	// Organisation lessees shown in full in the filing queue.
 	{Name: "filing applications' organisation lessees", Up: migrateFilingOrgs},
+	// The points still open to objection, kept in the credit summaries so
+	// that a change of the lists' lines rechecks them from the summaries.
+	{Name: "credit summaries' unsettled points", Up: func(tx *storage.Tx) error { return migrateUnsettled(tx, time.Now()) }},
 }
 
 // SchemaVersion is the store schema this binary writes.
