@@ -77,3 +77,43 @@ func TestCreditSubjectsPages(t *testing.T) {
 		t.Errorf("a 海淀 clerk's list: %d subjects (%v)", p.Total, err)
 	}
 }
+
+// TestCreditSubjectsByNameLowestFirst: a search by name lists what it finds
+// lowest score first, like the whole list; when the directory finds more
+// than the list reads, the page says so rather than cut it silently.
+func TestCreditSubjectsByNameLowestFirst(t *testing.T) {
+	f := newFixture(t)
+	storeCreditAgencies(t, f, creditTextMatches+30, 0)
+	viewer := Actor{Username: "viewer", Roles: []Role{RoleViewer}}
+	var items []CreditSummary
+	for page := 1; ; page++ {
+		p, err := f.CreditSubjects(viewer, CreditSubjectQuery{Text: "安居测试", Page: page})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if page == 1 && (p.Found != creditTextMatches+30 || p.Read != creditTextMatches || !p.Capped || p.Total != creditTextMatches) {
+			t.Fatalf("found %d, read %d, capped %v, total %d; want %d, %d, true, %d", p.Found, p.Read, p.Capped, p.Total,
+				creditTextMatches+30, creditTextMatches, creditTextMatches)
+		}
+		items = append(items, p.Items...)
+		if page >= p.Pages {
+			break
+		}
+	}
+	if len(items) != creditTextMatches {
+		t.Fatalf("%d listed over the pages, want %d", len(items), creditTextMatches)
+	}
+	for i := 1; i < len(items); i++ {
+		if items[i].Score < items[i-1].Score {
+			t.Fatalf("not lowest first: %s %d after %s %d", items[i].Name, items[i].Score, items[i-1].Name, items[i-1].Score)
+		}
+	}
+	// A narrower search reads everything it finds.
+	p, err := f.CreditSubjects(viewer, CreditSubjectQuery{Text: "91110105TEST100007"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.Capped || p.Found != 1 || len(p.Items) != 1 || p.Items[0].Code != "91110105TEST100007" {
+		t.Errorf("by credit code: capped %v, found %d, %+v", p.Capped, p.Found, p.Items)
+	}
+}

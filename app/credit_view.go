@@ -113,7 +113,17 @@ type CreditSubjectPage struct {
 	Total int
 	Page  int
 	Pages int
+	// Found is, for a search by name, how many subjects the directory
+	// found; when more than creditTextMatches, only Read of them, the most
+	// relevant, are listed (Capped) and the page asks for more of the name.
+	Found, Read int
+	Capped      bool
 }
+
+// creditTextMatches is how many of the subjects a search by name finds
+// the list reads: the most relevant, shown lowest score first like the
+// rest of the list.
+const creditTextMatches = 100
 
 // CreditSubjects lists subjects by score, lowest first: with text, those
 // the directory finds; without, those that have credit records or are on
@@ -149,22 +159,27 @@ func (a *App) CreditSubjects(actor Actor, q CreditSubjectQuery) (CreditSubjectPa
 	if text := strings.TrimSpace(q.Text); text != "" {
 		var subjects []Subject
 		if q.Kind == SubjectAgency {
-			res, err := a.SearchAgencies(actor, AgencyQuery{Text: text, District: q.District, Size: 100})
+			res, err := a.SearchAgencies(actor, AgencyQuery{Text: text, District: q.District, Size: creditTextMatches})
 			if err != nil {
 				return CreditSubjectPage{}, err
 			}
 			for _, ag := range res.Items {
 				subjects = append(subjects, Subject{SubjectAgency, ag.ID})
 			}
+			p.Found = res.Total
 		} else {
-			res, err := a.SearchPractitioners(actor, PractitionerQuery{Text: text, District: q.District, Size: 100})
+			res, err := a.SearchPractitioners(actor, PractitionerQuery{Text: text, District: q.District, Size: creditTextMatches})
 			if err != nil {
 				return CreditSubjectPage{}, err
 			}
 			for _, p := range res.Items {
 				subjects = append(subjects, Subject{SubjectPractitioner, p.ID})
 			}
+			p.Found = res.Total
 		}
+		p.Read = len(subjects)
+		p.Capped = p.Found > p.Read
+		var found []CreditSummary
 		err := a.db.View(func(tx *storage.Tx) error {
 			for _, s := range subjects {
 				sum := a.readSummary(tx, s, listed)
@@ -176,13 +191,17 @@ func (a *App) CreditSubjects(actor Actor, q CreditSubjectQuery) (CreditSubjectPa
 					sum.Name, sum.Code, sum.District = info.Name, info.Code, info.District
 				}
 				if q.Level == "" || sum.Level == q.Level {
-					keep(sum)
+					found = append(found, sum)
 				}
 			}
 			return nil
 		})
 		if err != nil {
 			return CreditSubjectPage{}, err
+		}
+		slices.SortStableFunc(found, byScore)
+		for _, sum := range found {
+			keep(sum)
 		}
 	} else {
 		all, err := a.summariesByScore(q.Kind)

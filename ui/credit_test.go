@@ -1,6 +1,7 @@
 package ui_test
 
 import (
+	"fmt"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -321,4 +322,36 @@ func TestRequestEvidenceShownWithItsRequest(t *testing.T) {
 	if dl.StatusCode != http.StatusOK || dl.body != string(objection) {
 		t.Errorf("the objection's link gives %d %q", dl.StatusCode, dl.body[:min(len(dl.body), 40)])
 	}
+}
+
+// TestCreditSearchSaysWhenCapped: a search by name that finds more
+// subjects than the list reads says how many it found and how many it
+// lists, in both languages; a narrower one says nothing.
+func TestCreditSearchSaysWhenCapped(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	sys := app.SystemActor("test")
+	for i := range 110 {
+		_, err := e.app.AddPractitioner(sys, app.PractitionerInput{Name: "欧阳" + string(rune('甲'+i)),
+			IDNo: residentID(fmt.Sprintf("110105199001%05d", 10000+i)), Mobile: "13900001111", Role: app.PracOther,
+			Agency: "北京乐居住房租赁有限公司", Start: "2024-01-02"})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	leader := e.signedIn("gov", "leader")
+	res, err := e.app.CreditSubjects(e.actor("leader"), app.CreditSubjectQuery{Kind: app.SubjectPractitioner, Text: "欧阳"})
+	if err != nil || !res.Capped {
+		t.Fatalf("test set-up: the demo's practitioners do not fill the list (%v, found %d)", err, res.Found)
+	}
+	r := leader.get("/gov/credit?kind=practitioner&q=" + url.QueryEscape("欧阳"))
+	wantText(t, r, zh("credit.text_capped", res.Found, res.Read))
+	wantText(t, leader.get("/gov/credit?kind=practitioner&q="+url.QueryEscape("欧阳"), "Accept-Language", "en"),
+		en("credit.text_capped", res.Found, res.Read))
+	// The note's fixed part, absent from a narrower search.
+	const part = "此处只列出其中最相关的"
+	if !strings.Contains(zh("credit.text_capped", res.Found, res.Read), part) {
+		t.Fatalf("the note no longer says %q", part)
+	}
+	wantNoText(t, leader.get("/gov/credit?kind=agency&q="+url.QueryEscape("华信")), part)
 }
