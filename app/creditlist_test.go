@@ -919,28 +919,11 @@ func TestRaisedLineListsAtOnce(t *testing.T) {
 func TestRaisedLineWaitsForUnsettledPenalty(t *testing.T) {
 	f := newDemoFixture(t)
 	clerk, reviewer, _, _ := creditActors(f)
-	// An agency of the clerk's district with nothing open to objection.
+	anju := settledAgency(t, f, clerk.District)
+	stored := func() CreditSummary { return storedSummary(f, anju) }
 	sums, err := f.CreditSubjects(f.admin, CreditSubjectQuery{Size: 100})
 	if err != nil {
 		t.Fatal(err)
-	}
-	var anju Subject
-	for _, s := range sums.Items {
-		if s.Subject.Kind == SubjectAgency && s.District == clerk.District && !s.Blacklisted && s.Unsettled == 0 {
-			anju = s.Subject
-			break
-		}
-	}
-	if anju.ID == 0 {
-		t.Fatal("test set-up: no agency of the district with settled records only")
-	}
-	stored := func() CreditSummary {
-		t.Helper()
-		var sum CreditSummary
-		_ = f.db.View(func(tx *storage.Tx) error {
-			return json.Unmarshal(tx.Get(creditSummaryBucket, anju.Key()), &sum)
-		})
-		return sum
 	}
 	rec := approvedPenalty(t, f, clerk, reviewer, anju)
 	v, err := f.CreditPage(f.admin, anju)
@@ -951,17 +934,7 @@ func TestRaisedLineWaitsForUnsettledPenalty(t *testing.T) {
 		t.Fatalf("summary's unsettled points %d, want the penalty's %d", got, rec.Points)
 	}
 	// The summary as an older binary stored it, then the migration.
-	if err := f.update(func(tx *storage.Tx) error {
-		sum := stored()
-		sum.Unsettled = 0
-		b, _ := json.Marshal(&sum)
-		return tx.Put(creditSummaryBucket, anju.Key(), b)
-	}); err != nil {
-		t.Fatal(err)
-	}
-	if err := f.update(func(tx *storage.Tx) error { return migrateUnsettled(tx, f.now()) }); err != nil {
-		t.Fatal(err)
-	}
+	migrateOldSummary(t, f, anju)
 	if got := stored().Unsettled; got != rec.Points {
 		t.Fatalf("after the migration: unsettled points %d, want %d", got, rec.Points)
 	}
@@ -1018,6 +991,71 @@ func TestRaisedLineWaitsForUnsettledPenalty(t *testing.T) {
 	}
 	if !onRed() {
 		t.Errorf("a score of %d at a red line of %d: not listed", v.Score+30, v.Score+30)
+	}
+}
+
+// TestMigrateUnsettledUnderObjection: a penalty whose objection period
+// has ended but whose objection waits for a reviewer is still unsettled,
+// and the migration counts it.
+func TestMigrateUnsettledUnderObjection(t *testing.T) {
+	f := newDemoFixture(t)
+	clerk, reviewer, _, _ := creditActors(f)
+	anju := settledAgency(t, f, clerk.District)
+	rec := approvedPenalty(t, f, clerk, reviewer, anju)
+	admin := Actor{Username: "admin", Roles: []Role{RoleAgencyAdmin}, AgencyID: anju.ID}
+	if _, err := f.LodgeRequest(admin, rec.ID, RequestInput{Kind: RequestObjection, Reason: "押金已退还。", Docs: evidence}); err != nil {
+		t.Fatal(err)
+	}
+	f.clock.Advance(rec.ObjectionUntil.Sub(f.now()) + 48*time.Hour)
+	migrateOldSummary(t, f, anju)
+	if got := storedSummary(f, anju).Unsettled; got != rec.Points {
+		t.Errorf("under objection after its period: unsettled points %d, want %d", got, rec.Points)
+	}
+}
+
+// settledAgency returns an agency of the district that has a credit
+// summary, is not black-listed and has nothing open to objection.
+func settledAgency(t *testing.T, f *fixture, district string) Subject {
+	t.Helper()
+	sums, err := f.CreditSubjects(f.admin, CreditSubjectQuery{Size: 100})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range sums.Items {
+		if s.Subject.Kind == SubjectAgency && s.District == district && !s.Blacklisted && s.Unsettled == 0 {
+			return s.Subject
+		}
+	}
+	t.Fatal("test set-up: no agency of the district with settled records only")
+	return Subject{}
+}
+
+func storedSummary(f *fixture, s Subject) CreditSummary {
+	var sum CreditSummary
+	_ = f.db.View(func(tx *storage.Tx) error {
+		return json.Unmarshal(tx.Get(creditSummaryBucket, s.Key()), &sum)
+	})
+	return sum
+}
+
+// migrateOldSummary stores the subject's summary as a binary before
+// CreditSummary.Unsettled stored it, then runs the migration.
+func migrateOldSummary(t *testing.T, f *fixture, s Subject) {
+	t.Helper()
+	err := f.update(func(tx *storage.Tx) error {
+		var sum CreditSummary
+		if err := json.Unmarshal(tx.Get(creditSummaryBucket, s.Key()), &sum); err != nil {
+			return err
+		}
+		sum.Unsettled = 0
+		b, _ := json.Marshal(&sum)
+		if err := tx.Put(creditSummaryBucket, s.Key(), b); err != nil {
+			return err
+		}
+		return migrateUnsettled(tx, f.now())
+	})
+	if err != nil {
+		t.Fatal(err)
 	}
 }
 
