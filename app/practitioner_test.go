@@ -430,17 +430,30 @@ func TestPractitionerVisibilityByRole(t *testing.T) {
 func TestRevealPractitionerIsAudited(t *testing.T) {
 	f := newPracFixture(t)
 	p := f.mustAdd(f.adminA, pracInput("冯军", pracID("11010519850505055")))
-	if _, err := f.RevealPractitioner(f.clerk, p.ID); ErrorCode(err) != EFORBIDDEN {
-		t.Fatalf("clerk reveals: %v", err)
-	}
+	viewer := f.actor(f.seedUser("leader", "赵敏", []Role{RoleViewer}, "", fixturePassword))
 	before := len(f.auditEntries())
-	got, err := f.RevealPractitioner(f.admin, p.ID)
-	if err != nil || got.IDNo != p.IDNo {
-		t.Fatalf("reveal: %v %v", got, err)
+	if _, err := f.RevealPractitioner(viewer, p.ID); ErrorCode(err) != EFORBIDDEN {
+		t.Errorf("a viewer reveals: %v", err)
 	}
-	a := f.lastAudit()
-	if len(f.auditEntries()) != before+1 || a.Action != "personal.view" || a.RecordKind != "practitioner" || a.RecordID != p.ID || a.Username != "root" {
-		t.Errorf("audit %+v", a)
+	if _, err := f.RevealPractitioner(f.adminA, p.ID); ErrorCode(err) != EFORBIDDEN {
+		t.Errorf("his agency's admin reveals: %v", err)
+	}
+	if _, err := f.RevealPractitioner(f.clerkHD, p.ID); ErrorCode(err) != ENOTFOUND {
+		t.Errorf("a Haidian clerk reveals a Chaoyang agency's practitioner: %v", err)
+	}
+	if len(f.auditEntries()) != before {
+		t.Fatal("a refused full view was audited")
+	}
+	for _, who := range []Actor{f.clerk, f.admin} {
+		got, err := f.RevealPractitioner(who, p.ID)
+		if err != nil || got.IDNo != p.IDNo {
+			t.Fatalf("%s reveals: %v %v", who.Username, got, err)
+		}
+		a := f.lastAudit()
+		if len(f.auditEntries()) != before+1 || a.Action != "personal.view" || a.RecordKind != "practitioner" || a.RecordID != p.ID || a.Username != who.Username {
+			t.Errorf("audit after %s's full view: %+v", who.Username, a)
+		}
+		before++
 	}
 }
 

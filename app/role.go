@@ -57,7 +57,7 @@ const (
 	PermAuditView    Permission = "audit.view"
 	PermBackup       Permission = "backup.manage"
 	PermStatusView   Permission = "status.view"
-	PermPersonalData Permission = "personal.view_full" // see ID numbers and phones unmasked (audited)
+	PermPersonalData Permission = "personal.view_full" // see ID numbers and phones unmasked, within the jurisdiction (audited)
 	PermVerify       Permission = "verification.create"
 	PermVerifyList   Permission = "verification.list"
 	PermVerifyRevoke Permission = "verification.revoke"
@@ -105,7 +105,11 @@ var permissions = map[Permission][]Role{
 	PermAuditView:    {RoleSysadmin},
 	PermBackup:       {RoleSysadmin},
 	PermStatusView:   {RoleSysadmin},
-	PermPersonalData: {RoleSysadmin},
+	// Clerks check parties and practitioners against their papers at the
+	// counter, reviewers against the uploaded ID copies: both may open a
+	// number in full within their jurisdiction, and every such view is
+	// audited. A viewer (leader) reads masked numbers only.
+	PermPersonalData: {RoleSysadmin, RoleClerk, RoleReviewer},
 	PermVerify:       {RoleClerk, RoleAgencyAdmin, RoleAgent, RolePlatform},
 	PermVerifyList:   {RoleClerk, RoleReviewer, RoleViewer, RoleAgencyAdmin, RoleAgent},
 	PermVerifyRevoke: {RoleClerk},
