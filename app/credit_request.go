@@ -26,9 +26,31 @@ func canSeeRecord(tx *storage.Tx, actor Actor, r *CreditRecord) bool {
 		info, err := subjectInfo(tx, r.Subject)
 		return err == nil && canSeeSubjectCredit(tx, actor, info)
 	case actor.Can(PermGovPortal):
-		return r.District == "" || actor.InJurisdiction(r.District)
+		if r.District == "" || actor.InJurisdiction(r.District) {
+			return true
+		}
+		// The subject has since moved into the actor's jurisdiction (an
+		// agency's change of district, a practitioner's new employer): its
+		// credit page there lists the record, which must open. Deciding on
+		// it stays with the record's district (recordDecidedHere).
+		info, err := subjectInfo(tx, r.Subject)
+		return err == nil && canSeeSubjectCredit(tx, actor, info)
 	}
 	return false
+}
+
+// recordDecidedHere reports whether the actor's jurisdiction decides the
+// record's objections and repairs: the district that recorded it, even
+// when the subject has moved since (it decided the penalty, and its
+// reviewers' queue holds the request).
+func recordDecidedHere(actor Actor, r *CreditRecord) bool {
+	return actor.System || r.District == "" || actor.InJurisdiction(r.District)
+}
+
+// CanDecideRecord reports whether the actor may decide the record's
+// pending request (to show or hide the decision form).
+func (a *App) CanDecideRecord(actor Actor, r *CreditRecord) bool {
+	return actor.Can(PermCreditReview) && r.PendingRequest() != nil && recordDecidedHere(actor, r)
 }
 
 // LodgeRequest files an objection (within the objection period, once per
@@ -99,6 +121,9 @@ func (a *App) DecideRequest(actor Actor, id uint64, accept bool, reason string) 
 		var err error
 		if r, err = recordTable.Get(tx, id); err != nil || !canSeeRecord(tx, actor, r) {
 			return notFound("credit.record_not_found", err)
+		}
+		if !recordDecidedHere(actor, r) {
+			return Errorf(EFORBIDDEN, "credit.decided_by_district")
 		}
 		q := r.PendingRequest()
 		if q == nil {

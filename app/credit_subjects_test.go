@@ -117,3 +117,50 @@ func TestCreditSubjectsByNameLowestFirst(t *testing.T) {
 		t.Errorf("by credit code: capped %v, found %d, %+v", p.Capped, p.Found, p.Items)
 	}
 }
+
+// TestMovedAgencyRecordsOpenInItsNewDistrict: after an agency moves to
+// another district, the new district's staff, who see its credit page,
+// open its older records too; deciding an objection to one stays with the
+// district that recorded it.
+func TestMovedAgencyRecordsOpenInItsNewDistrict(t *testing.T) {
+	f := newDemoFixture(t)
+	clerk, reviewer, agencyAdmin, anju := creditActors(f)
+	rec := approvedPenalty(t, f, clerk, reviewer, anju)
+	if _, err := f.LodgeRequest(agencyAdmin, rec.ID, RequestInput{Kind: RequestObjection, Reason: "押金已退还。", Docs: evidence}); err != nil {
+		t.Fatal(err)
+	}
+	clerkHD := f.actor(f.seedUser("cs.clerk.hd", "海淀录入员", []Role{RoleClerk}, "110108", fixturePassword))
+	reviewerHD := f.actor(f.seedUser("cs.reviewer.hd", "海淀审核员", []Role{RoleReviewer}, "110108", fixturePassword))
+	if _, err := f.GetRecord(clerkHD, rec.ID); ErrorCode(err) != ENOTFOUND {
+		t.Fatalf("before the move a Haidian clerk opens a Chaoyang record: %v", err)
+	}
+	// The agency's change of district, as an approved change filing leaves it.
+	if err := f.update(func(tx *storage.Tx) error {
+		ag, err := agencyTable.Get(tx, anju.ID)
+		if err != nil {
+			return err
+		}
+		ag.District = "110108"
+		return agencyTable.Put(tx, ag)
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.CreditPage(clerkHD, anju); err != nil {
+		t.Fatalf("the new district's credit page: %v", err)
+	}
+	if got, err := f.GetRecord(clerkHD, rec.ID); err != nil || got.ID != rec.ID {
+		t.Fatalf("the new district's clerk opens the record its credit page lists: %v", err)
+	}
+	if r, _ := f.GetRecord(reviewerHD, rec.ID); r == nil || f.CanDecideRecord(reviewerHD, r) {
+		t.Error("the new district's reviewer is offered the decision")
+	}
+	if _, err := f.DecideRequest(reviewerHD, rec.ID, true, "属实"); ErrorCode(err) != EFORBIDDEN {
+		t.Errorf("the new district's reviewer decides: %v", err)
+	}
+	if r, _ := f.GetRecord(reviewer, rec.ID); r == nil || !f.CanDecideRecord(reviewer, r) {
+		t.Error("the recording district's reviewer is not offered the decision")
+	}
+	if _, err := f.DecideRequest(reviewer, rec.ID, true, "属实，撤销记分。"); err != nil {
+		t.Errorf("the recording district's reviewer decides: %v", err)
+	}
+}

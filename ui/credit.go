@@ -287,10 +287,13 @@ type recordData struct {
 	RequestDocs [][]docLink
 	Pending     *app.CreditRequest
 	CanDecide   bool
-	CanObject   bool
-	CanRepair   bool
-	Agency      bool
-	RepairFrom  string
+	// OtherDistrict: a reviewer who may read the record (its subject has
+	// moved into his jurisdiction) but not decide on it.
+	OtherDistrict bool
+	CanObject     bool
+	CanRepair     bool
+	Agency        bool
+	RepairFrom    string
 }
 
 // docLink is a document of a record's page with its download number.
@@ -325,7 +328,8 @@ func (s *Server) renderRecord(w http.ResponseWriter, r *http.Request, status int
 	for _, q := range rec.Requests {
 		d.RequestDocs = append(d.RequestDocs, links(q.Docs))
 	}
-	d.CanDecide = d.Pending != nil && a.Can(app.PermCreditReview)
+	d.CanDecide = s.app.CanDecideRecord(a, rec)
+	d.OtherDistrict = d.Pending != nil && a.Can(app.PermCreditReview) && !d.CanDecide
 	d.CanObject = d.Agency && a.Can(app.PermCreditObject) && rec.CanObject(now)
 	d.CanRepair = d.Agency && a.Can(app.PermCreditObject) && rec.CanRepair(now)
 	v.Title, v.Nav, v.Data = "credit.record_title", "credit", d

@@ -355,3 +355,59 @@ func TestCreditSearchSaysWhenCapped(t *testing.T) {
 	}
 	wantNoText(t, leader.get("/gov/credit?kind=agency&q="+url.QueryEscape("华信")), part)
 }
+
+// TestMovedAgencyRecordInNewDistrict: after an agency's change of district
+// is approved, the new district's reviewer opens its older record from its
+// credit page, reads why he cannot decide the objection to it, and is not
+// given the form; the recording district's reviewer still is.
+func TestMovedAgencyRecordInNewDistrict(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	clerk, reviewer, admin := e.actor("clerk"), e.actor("reviewer"), e.actor("anju.admin")
+	anju := app.Subject{Kind: app.SubjectAgency, ID: admin.AgencyID}
+	p := fileScoring(t, e, clerk, anju, "JG-K-004")
+	rec, err := e.app.ApproveScoring(reviewer, p.ID, "事实清楚")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.app.LodgeRequest(admin, rec.ID, app.RequestInput{Kind: app.RequestObjection, Reason: "押金已退还。",
+		Docs: []app.CreditUpload{{Name: "收据.pdf", Data: testPDF}}}); err != nil {
+		t.Fatal(err)
+	}
+	// The agency moves to Haidian through an approved change filing.
+	ap, err := e.app.StartChange(admin, admin.AgencyID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	form := ap.Form
+	form.District = "110108"
+	ref := app.AppRef{ID: ap.ID}
+	if _, err := e.app.SaveStep(admin, ref, app.StepBasic, form, true); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.app.AttachLicence(admin, ref, "licence.png", licencePNG); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.app.SubmitApplication(admin, ref); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.app.UpdateUser(app.SystemActor("test"), e.userID("clerk.hd"), app.UserInput{Name: "陈静",
+		Roles: []app.Role{app.RoleClerk, app.RoleReviewer}, District: "110108"}); err != nil {
+		t.Fatal(err)
+	}
+	// The district it moves to reviews the change.
+	if _, err := e.app.ApproveApplication(e.actor("clerk.hd"), ap.ID); err != nil {
+		t.Fatal(err)
+	}
+	path := "/gov/credit/records/" + strconv.FormatUint(rec.ID, 10)
+	hd := e.signedIn("gov", "clerk.hd")
+	wantText(t, hd.get("/gov/credit/agency/"+strconv.FormatUint(anju.ID, 10)), rec.No)
+	r := hd.get(path)
+	wantStatus(t, r, http.StatusOK)
+	wantText(t, r, rec.No, zh("credit.decided_by_district"))
+	wantNoText(t, r, path+"/decide")
+	wantText(t, hd.get(path, "Accept-Language", "en"), en("credit.decided_by_district"))
+	wantStatus(t, hd.post(path+"/decide", url.Values{"decision": {"属实"}, "accept": {"1"}}), http.StatusForbidden)
+	cy := e.signedIn("gov", "reviewer")
+	wantText(t, cy.get(path), path+"/decide")
+}
