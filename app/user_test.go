@@ -376,9 +376,14 @@ func TestUseCasesRefuseUnprivilegedRoles(t *testing.T) {
 	}
 
 	// The permission table gives system management to sysadmins only.
-	for _, p := range []Permission{PermUserManage, PermParamManage, PermDictManage, PermAuditView, PermBackup, PermStatusView, PermPersonalData} {
+	for _, p := range []Permission{PermUserManage, PermParamManage, PermDictManage, PermAuditView, PermBackup, PermStatusView} {
 		if got := RolesWith(p); !slices.Equal(got, []Role{RoleSysadmin}) {
 			t.Errorf("RolesWith(%s) = %v, want [sysadmin]", p, got)
 		}
+	}
+	// Full ID numbers and phones: those who check them against papers,
+	// never a leader or agency staff.
+	if got := RolesWith(PermPersonalData); !slices.Equal(got, []Role{RoleSysadmin, RoleClerk, RoleReviewer}) {
+		t.Errorf("RolesWith(%s) = %v, want [sysadmin clerk reviewer]", PermPersonalData, got)
 	}
 }
