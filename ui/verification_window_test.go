@@ -23,3 +23,26 @@ func TestVerificationListSaysWhenNarrowed(t *testing.T) {
 	wantStatus(t, dated, http.StatusOK)
 	wantNoText(t, dated, note)
 }
+
+// TestRevokedCodeNoticeIsVoid: the notice of a code that is no longer
+// valid says plainly that it is void, without the approving text or the
+// seal, in both languages; a valid code's notice carries both.
+func TestRevokedCodeNoticeIsVoid(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	clerkActor := e.actor("clerk")
+	code := e.signProperty(clerkActor)
+	clerk := e.signedIn("gov", "clerk")
+	path := "/gov/verifications/" + code + "/notice"
+	r := clerk.get(path)
+	wantStatus(t, r, http.StatusOK)
+	wantText(t, r, zh("verify.notice_text"), `class="seal"`)
+	if _, err := e.app.RevokeVerification(clerkActor, code, "房东撤回委托"); err != nil {
+		t.Fatal(err)
+	}
+	r = clerk.get(path)
+	wantStatus(t, r, http.StatusOK)
+	wantText(t, r, zh("verify.notice_void", zh("verify.state.revoked")))
+	wantNoText(t, r, zh("verify.notice_text"), `class="seal"`)
+	wantText(t, clerk.get(path, "Accept-Language", "en"), en("verify.notice_void", en("verify.state.revoked")))
+}
