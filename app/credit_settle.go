@@ -52,33 +52,13 @@ func (a *App) SettleObjections(actor Actor) (int, error) {
 	if err != nil {
 		return 0, err
 	}
-	return len(subjects), a.refreshSubjects(subjects, func(tx *storage.Tx) error {
+	// Recomputing a summary applies the lists' lines (refreshSummary).
+	return len(subjects), updateInBatches(a, subjects, func(tx *storage.Tx, s Subject) error {
+		_, err := a.refreshSummary(tx, s, a.now())
+		return err
+	}, func(tx *storage.Tx) error {
 		return tx.SetMeta(objectionsMeta, dayKey(today))
 	})
-}
-
-// refreshSubjects recomputes the subjects' credit summaries, and so their
-// lists (applyListThresholds), dueBatch a transaction; done runs in the
-// last one.
-func (a *App) refreshSubjects(subjects []Subject, done func(*storage.Tx) error) error {
-	for start := 0; ; start += dueBatch {
-		batch := subjects[start:min(start+dueBatch, len(subjects))]
-		last := start+dueBatch >= len(subjects)
-		err := a.update(func(tx *storage.Tx) error {
-			for _, s := range batch {
-				if _, err := a.refreshSummary(tx, s, a.now()); err != nil {
-					return err
-				}
-			}
-			if last && done != nil {
-				return done(tx)
-			}
-			return nil
-		})
-		if err != nil || last {
-			return err
-		}
-	}
 }
 
 // listParams are the parameters that move subjects across the lists'
@@ -119,19 +99,11 @@ func (a *App) recheckLists() (int, error) {
 		return 0, err
 	}
 	now := a.now()
-	for start := 0; start < len(due); start += dueBatch {
-		batch := due[start:min(start+dueBatch, len(due))]
-		err := a.update(func(tx *storage.Tx) error {
-			for _, d := range batch {
-				if err := a.applyListThresholds(tx, d.s, d.score, d.settled, now); err != nil {
-					return err
-				}
-			}
-			return nil
-		})
-		if err != nil {
-			return 0, err
-		}
+	err = updateInBatches(a, due, func(tx *storage.Tx, d across) error {
+		return a.applyListThresholds(tx, d.s, d.score, d.settled, now)
+	}, nil)
+	if err != nil {
+		return 0, err
 	}
 	return len(due), nil
 }

@@ -57,3 +57,32 @@ func keyedBelow[T any](table *storage.Table[T], index string, to []byte) func(*s
 		return ids, err
 	}
 }
+
+// updateInBatches runs each on every item, dueBatch items a transaction, so
+// that a long list neither costs an fsync per item nor holds the writers
+// queued behind one long transaction. done, when given, runs in the last
+// transaction (also when items is empty), so that a job records its
+// progress with the last of its work.
+func updateInBatches[T any](a *App, items []T, each func(*storage.Tx, T) error, done func(*storage.Tx) error) error {
+	if len(items) == 0 && done == nil {
+		return nil
+	}
+	for start := 0; ; start += dueBatch {
+		batch := items[start:min(start+dueBatch, len(items))]
+		last := start+dueBatch >= len(items)
+		err := a.update(func(tx *storage.Tx) error {
+			for _, it := range batch {
+				if err := each(tx, it); err != nil {
+					return err
+				}
+			}
+			if last && done != nil {
+				return done(tx)
+			}
+			return nil
+		})
+		if err != nil || last {
+			return err
+		}
+	}
+}
