@@ -309,6 +309,33 @@ func (a *App) AuthenticateAPIKey(key string) (Actor, *APIKey, error) {
 	return Actor{APIKeyID: k.ID, Username: "api:" + k.Name, Name: k.Name, Roles: []Role{RolePlatform}}, k, nil
 }
 
+// PlatformVerification is a code as GET /api/v1/verifications/{code}
+// answers it. A platform sees its own codes wherever they are, and any
+// other requester's within the districts its key allows: an agency that
+// verified a listing in its portal gives the code to the platform that
+// publishes it, which must be able to check it, as anyone can on the
+// public check page. The answer carries no more than that page shows.
+// Outside the key's districts another's code is not found, like an unknown
+// one. Own says whether this platform asked for it.
+func (a *App) PlatformVerification(actor Actor, key *APIKey, code string) (v *Verification, own bool, err error) {
+	if key == nil || actor.APIKeyID != key.ID {
+		return nil, false, Errorf(EFORBIDDEN, "error.forbidden")
+	}
+	err = a.db.View(func(tx *storage.Tx) (err error) {
+		v, err = a.lookupVerification(tx, code)
+		return err
+	})
+	switch {
+	case err != nil:
+		return nil, false, err
+	case v.Requester.APIKeyID == key.ID:
+		return v, true, nil
+	case !key.AllowsDistrict(v.District):
+		return nil, false, errVerificationNotFound
+	}
+	return v, false, nil
+}
+
 // PlatformVerify is Verify for a listing platform: the key's allowed
 // districts apply first. A refused district is recorded as an attempt,
 // like every other refusal.

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"os"
 	"regexp"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -24,7 +25,7 @@ func demoVerifyInput(p Property) VerifyInput {
 	o := p.Owners[0]
 	return VerifyInput{District: p.District, CertType: p.CertType, CertNo: p.CertNo,
 		Owners:  []OwnerInput{{Name: o.Name, IDType: o.IDType, IDNo: o.IDNo}},
-		Address: p.Address, Area: "60", Rooms: "2", Halls: "1", Baths: "1", Rent: "5000", Mode: "whole"}
+		Address: p.Address, Area: strconv.FormatFloat(p.Area, 'f', -1, 64), Rooms: "2", Halls: "1", Baths: "1", Rent: "5000", Mode: "whole"}
 }
 
 func (f *fixture) clearDemoProperty() Property {

@@ -370,10 +370,11 @@ func (a *App) searchDated(l datedList, page, size int, load func(tx *storage.Tx,
 	if window != nil {
 		sq.Ranges = append(slices.Clip(sq.Ranges), search.Range{Field: l.field, Min: window.Since})
 	}
-	info := pageInfo{Total: int(total), Page: page, Pages: max((int(total)+size-1)/size, 1)}
-	from := uint64((page - 1) * size)
+	info := pageInfo{Total: int(total), Pages: max((int(total)+size-1)/size, 1)}
+	info.Page = min(page, info.Pages) // past the end: the last page
+	from := uint64((info.Page - 1) * size)
 	if from >= total {
-		return info, window, nil // past the last page: nothing to show
+		return info, window, nil // nothing matches
 	}
 	need := min(from+uint64(size), total)
 	q := sq

@@ -189,13 +189,16 @@ func (a *App) loadDemoVerifications(props []*Property, r *rand.Rand) error {
 				return err
 			}
 			v.Created, v.ValidUntil = v.Created.Add(-ages[i]), v.ValidUntil.Add(-ages[i])
+			// A code ends between its issue and now, so that no page shows
+			// it revoked, used or voided before it was issued.
+			ended := v.Created.Add(now.Sub(v.Created) / 2)
 			switch i % 10 {
 			case 3:
-				v.Status, v.Ended, v.EndReason, v.EndedBy = VStatusRevoked, now.Add(-48*time.Hour), "房源信息与实际不符（演示）", "clerk"
+				v.Status, v.Ended, v.EndReason, v.EndedBy = VStatusRevoked, ended, "房源信息与实际不符（演示）", "clerk"
 			case 5:
-				v.Status, v.Ended, v.EndReason, v.EndedBy = VStatusUsed, now.Add(-24*time.Hour), "", "demo"
+				v.Status, v.Ended, v.EndReason, v.EndedBy = VStatusUsed, ended, "", "demo"
 			case 7:
-				v.Status, v.Ended, v.EndReason, v.EndedBy = VStatusVoided, now.Add(-72*time.Hour), "verify.seized", "system:registry"
+				v.Status, v.Ended, v.EndReason, v.EndedBy = VStatusVoided, ended, "verify.seized", "system:registry"
 			}
 			if err := verificationTable.Put(tx, v); err != nil {
 				return err

@@ -347,7 +347,8 @@ func (a *App) loadHits(hits []search.Hit, load func(tx *storage.Tx, id uint64) e
 type pageInfo struct{ Total, Page, Pages int }
 
 // searchPage runs a query for one page and loads each hit from the store
-// in one read transaction (the store is the source of truth).
+// in one read transaction (the store is the source of truth). A page past
+// the last is the last.
 func (a *App) searchPage(q search.Query, page, size int, load func(tx *storage.Tx, id uint64) error) (pageInfo, error) {
 	if size <= 0 || size > 100 {
 		size = 20
@@ -365,7 +366,12 @@ func (a *App) searchPage(q search.Query, page, size int, load func(tx *storage.T
 	if err != nil {
 		return pageInfo{}, fmt.Errorf("search %s: %w", q.Type, err)
 	}
+	pages := max((int(res.Total)+size-1)/size, 1)
+	if page > pages && res.Total > 0 {
+		// A page past the end (a list that shrank, an edited address)
+		// shows the last one rather than "9 / 5" over an empty table.
+		return a.searchPage(q, pages, size, load)
+	}
 	err = a.loadHits(res.Hits, load)
-	pages := (int(res.Total) + size - 1) / size
-	return pageInfo{Total: int(res.Total), Page: page, Pages: max(pages, 1)}, err
+	return pageInfo{Total: int(res.Total), Page: page, Pages: pages}, err
 }

@@ -1,7 +1,6 @@
 package app
 
 import (
-	"math"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -61,16 +60,31 @@ func registeredListing(l Listing, p *Property) Listing {
 	return l
 }
 
-// areaAllowed is the largest listing area a property registered with
-// area m² may be let with: the whole flat its building area, give or take
-// rounding (2%, at least 1 m²); a room no more than the flat. A property
-// registered without an area bounds nothing.
-func areaAllowed(area float64, mode string) float64 {
-	switch {
-	case area <= 0:
-		return math.Inf(1)
-	case mode == "shared":
-		return area
+// areaProblem checks a listing's area against the building area the
+// register gives the property, and names what is wrong ("" when nothing
+// is). A whole rental is let as the registered flat: the contract prints
+// its area as the building area and the statistics divide rents by it, so
+// it must be the register's figure, give or take rounding (2%, at least
+// 1 m²), not the inside area nor a part of the flat. A shared rental lets
+// one room, which can be no larger than the flat and, leaving space for
+// another bedroom and the shared kitchen and bath, no more than two-thirds
+// of it. A property registered without an area bounds nothing.
+func areaProblem(registered, area float64, mode string) string {
+	if registered <= 0 {
+		return ""
 	}
-	return area + max(1, area*0.02)
+	tolerance := max(1, registered*0.02)
+	switch {
+	case mode == "shared" && area > registered:
+		return "verify.area_exceeds_registered"
+	case mode == "shared" && area > registered*2/3:
+		return "verify.area_room_too_large"
+	case mode == "shared":
+		return ""
+	case area > registered+tolerance:
+		return "verify.area_exceeds_registered"
+	case area < registered-tolerance:
+		return "verify.area_below_registered"
+	}
+	return ""
 }

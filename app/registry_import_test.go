@@ -113,7 +113,9 @@ func TestImportRegistryLaterImportWins(t *testing.T) {
 	// The former owners no longer verify; the new one does.
 	_, err := f.Verify(f.agent, vfInput(vfCertNo(1), vfOwner("司马骏", vfID(2))))
 	wantRefusal(t, err, "owner_id_no", "verify.owner_mismatch")
-	f.mustVerify(f.agent, vfInput(vfCertNo(1), vfOwner("上官黛", vfID(4))))
+	in := vfInput(vfCertNo(1), vfOwner("上官黛", vfID(4)))
+	in.Area = "120" // the area registered now
+	f.mustVerify(f.agent, in)
 	// The imports are listed newest first with the audit trail.
 	list, err := f.RegistryImports(f.admin, 10)
 	if err != nil || len(list) != 2 || list[0].ID != rep.ID {

@@ -252,6 +252,7 @@ func (a *App) searchNewest(sq search.Query, page, size int, end time.Time, load 
 	if err != nil {
 		return pageInfo{}, fmt.Errorf("count %s: %w", sq.Type, err)
 	}
+	page = min(page, max(int((total+uint64(size)-1)/uint64(size)), 1)) // past the end: the last page
 	need := uint64(page * size)
 	if total <= uint64(newestSliceFrom) || need > total || need > uint64(newestSliceFrom/2) {
 		return a.searchPage(sq, page, size, load)

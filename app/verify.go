@@ -292,10 +292,10 @@ func (a *App) verify(actor Actor, in VerifyInput, then decided) (VerifyResult, e
 		if r := p.restriction(); r != "" {
 			return refuse("refused", refusalError("cert_no", r))
 		}
-		if listing.Area > areaAllowed(p.Area, listing.Mode) {
+		if problem := areaProblem(p.Area, listing.Area, listing.Mode); problem != "" {
 			// The register's figure is not told: the check is not a way
 			// to read the register.
-			return refuse("refused", refusalError("area", "verify.area_exceeds_registered"))
+			return refuse("refused", refusalError("area", problem))
 		}
 		// What the code certifies is the registered property: its
 		// address is the register's, whatever was typed (app/listing_address.go).

@@ -110,9 +110,9 @@ func vfInput(certNo string, owners ...OwnerInput) VerifyInput {
 		Rent: "6500", Mode: "whole"}
 }
 
-// sharedRoom turns a request into a shared rental (合租) of room.
+// sharedRoom turns a request into a shared rental (合租) of room, 15 m².
 func sharedRoom(in VerifyInput, room string) VerifyInput {
-	in.Mode, in.Room = "shared", room
+	in.Mode, in.Room, in.Area = "shared", room, "15"
 	return in
 }
 
@@ -785,8 +785,9 @@ func BenchmarkVerify(b *testing.B) {
 
 // TestVerificationCertifiesTheRegisteredProperty: the code, its notice and
 // the contract carry the register's address, not one typed; a listing
-// larger than the registered flat is refused at the area; a shared
-// rental keeps the room it lets.
+// larger or smaller than the registered flat is refused at the area, a
+// room larger than two-thirds of it too; a shared rental keeps the room it
+// lets.
 func TestVerificationCertifiesTheRegisteredProperty(t *testing.T) {
 	t.Parallel()
 	f := newVFFixture(t)
@@ -807,6 +808,16 @@ func TestVerificationCertifiesTheRegisteredProperty(t *testing.T) {
 	f.wantRefused(t, err, f.clerk, "refused", "area", "verify.area_exceeds_registered", before)
 	in.Area = "91.29"
 	f.mustVerify(f.clerk, in)
+	// Nor a whole rental of a part of the flat: the contract prints the
+	// area as the building area. 87.71 is the rounding's lower end.
+	in.Area = "60"
+	_, err = f.Verify(f.clerk, in)
+	f.wantRefused(t, err, f.clerk, "refused", "area", "verify.area_below_registered", f.verificationCount())
+	in.Area = "87.6"
+	_, err = f.Verify(f.clerk, in)
+	f.wantRefused(t, err, f.clerk, "refused", "area", "verify.area_below_registered", f.verificationCount())
+	in.Area = "87.8"
+	f.mustVerify(f.clerk, in)
 
 	// A room of a shared rental: no larger than the flat, and named.
 	f.importRows(vfRow(vfCertNo(3), "欧阳麒", vfID(1)))
@@ -814,6 +825,9 @@ func TestVerificationCertifiesTheRegisteredProperty(t *testing.T) {
 	in.Area = "90"
 	_, err = f.Verify(f.clerk, in)
 	f.wantRefused(t, err, f.clerk, "refused", "area", "verify.area_exceeds_registered", f.verificationCount())
+	in.Area = "60" // more than two-thirds of 89.5 m²: the room is the flat
+	_, err = f.Verify(f.clerk, in)
+	f.wantRefused(t, err, f.clerk, "refused", "area", "verify.area_room_too_large", f.verificationCount())
 	in.Area = "15"
 	v = f.mustVerify(f.clerk, in)
 	if v.Listing.Room != "B室" || v.Listing.FullAddress() != vfAddress+" 1号楼2单元B室" {

@@ -282,7 +282,11 @@ func (s *Server) handleAuditWalk(w http.ResponseWriter, r *http.Request) {
 func (s *Server) handleAuditCSV(w http.ResponseWriter, r *http.Request) {
 	f, errs := auditFilterOf(r.URL.Query())
 	if len(errs) > 0 {
-		s.renderError(w, r, http.StatusUnprocessableEntity, "audit.date_invalid")
+		key := errs["from"]
+		if key == "" {
+			key = errs["to"]
+		}
+		s.renderError(w, r, http.StatusUnprocessableEntity, key)
 		return
 	}
 	f.Before = 0
@@ -361,26 +365,4 @@ func (s *Server) handleStatus(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.render(w, r, http.StatusOK, "status", &view{Title: "status.title", Nav: "status", Data: st})
-}
-
-// dayRange reads the "from" and "to" date fields of a filter form as whole
-// local days: [from 00:00, the day after to 00:00).
-func dayRange(q url.Values) (from, to time.Time, errs map[string]string) {
-	errs = map[string]string{}
-	if d := q.Get("from"); d != "" {
-		t, err := time.ParseInLocation("2006-01-02", d, time.Local)
-		if err != nil {
-			errs["from"] = "audit.date_invalid"
-		}
-		from = t
-	}
-	if d := q.Get("to"); d != "" {
-		t, err := time.ParseInLocation("2006-01-02", d, time.Local)
-		if err != nil {
-			errs["to"] = "audit.date_invalid"
-		} else {
-			to = t.AddDate(0, 0, 1)
-		}
-	}
-	return from, to, errs
 }

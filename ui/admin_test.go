@@ -492,7 +492,7 @@ func TestAuditExport(t *testing.T) {
 	wantNoText(t, page, "(demo)") // filtered on the user
 	bad := admin.get("/gov/admin/audit?from=2026-13-45")
 	wantStatus(t, bad, http.StatusUnprocessableEntity)
-	wantFieldError(t, bad, "from", zh("audit.date_invalid"))
+	wantFieldError(t, bad, "from", zh("list.date_invalid"))
 	wantInputValue(t, bad, "from", "2026-13-45")
 
 	r := admin.get("/gov/admin/audit.csv")

@@ -2,6 +2,7 @@ package ui
 
 import (
 	"bytes"
+	"cmp"
 	"crypto/sha256"
 	_ "embed"
 	"encoding/hex"
@@ -502,6 +503,10 @@ type apiVerificationJSON struct {
 	CheckURL   string          `json:"check_url"`
 	NoticeURL  string          `json:"notice_url"`
 	Warnings   []apiWarning    `json:"warnings,omitempty"`
+	// Own and Requester answer a GET: whether this platform asked for the
+	// code, and who did (the agency or platform the public check names).
+	Own       *bool  `json:"own,omitempty"`
+	Requester string `json:"requester,omitempty"`
 }
 
 type apiWarning struct {
@@ -602,16 +607,20 @@ func (h *apiServer) handleAPIVerify(w http.ResponseWriter, r *http.Request, acto
 	writeAPIBody(w, status, out)
 }
 
-// handleAPIVerificationGet is GET /api/v1/verifications/{code}: a
-// platform sees its own verifications only; any other code is 404.
-func (h *apiServer) handleAPIVerificationGet(w http.ResponseWriter, r *http.Request, actor app.Actor, _ *app.APIKey) {
-	v, err := h.app.GetVerification(actor, mux.Vars(r)["code"])
+// handleAPIVerificationGet is GET /api/v1/verifications/{code}: the
+// platform's own codes, and others' in its key's districts
+// (app.PlatformVerification); any other code is 404.
+func (h *apiServer) handleAPIVerificationGet(w http.ResponseWriter, r *http.Request, actor app.Actor, key *app.APIKey) {
+	v, own, err := h.app.PlatformVerification(actor, key, mux.Vars(r)["code"])
 	if err != nil {
 		status, body := h.apiFail(r, err)
 		writeAPIBody(w, status, body)
 		return
 	}
-	writeAPIBody(w, http.StatusOK, apiJSON(h.verificationJSON(r, v, true)))
+	out := h.verificationJSON(r, v, true)
+	out.Own = &own
+	out.Requester = cmp.Or(v.Requester.AgencyName, v.Requester.Platform)
+	writeAPIBody(w, http.StatusOK, apiJSON(out))
 }
 
 func (h *apiServer) handleAPIOpenAPI(w http.ResponseWriter, r *http.Request) {

@@ -90,6 +90,8 @@ type verifyAnswer struct {
 	CheckURL   string `json:"check_url"`
 	NoticeURL  string `json:"notice_url"`
 	District   string `json:"district"`
+	Own        *bool  `json:"own"`
+	Requester  string `json:"requester"`
 	Warnings   []struct{ Code, Message string }
 	Listing    *struct {
 		Address string  `json:"address"`
@@ -195,9 +197,27 @@ func TestAPIVerify(t *testing.T) {
 			got.Listing.Mode != "whole" || got.Listing.Room != "" || got.Listing.Address != prop.Address {
 			t.Fatalf("GET = %+v %+v", got, got.Listing)
 		}
-		// Another platform's code, or an unknown one, is not found.
-		wantAPIError(t, c.apiCall("GET", "/api/v1/verifications/"+created.Code, otherKey, ""), http.StatusNotFound, "not_found", "", zh("api.not_found"))
-		wantAPIError(t, c.apiCall("GET", "/api/v1/verifications/ABCD", key, ""), http.StatusNotFound, "not_found", "", "")
+		if got.Own == nil || !*got.Own || got.Requester != "贝壳找房" {
+			t.Errorf("own %v, requester %q; want own, 贝壳找房", got.Own, got.Requester)
+		}
+		wantAPIError(t, c.apiCall("GET", "/api/v1/verifications/ABCD", key, ""), http.StatusNotFound, "not_found", "", zh("api.not_found"))
+	})
+
+	// A platform publishing a listing an agency verified in its portal is
+	// given the agency's code, and checks it before publishing.
+	t.Run("read a code another requester holds", func(t *testing.T) {
+		agencyCode := e.signProperty(e.actor("agent.zhang"))
+		for _, tc := range []struct{ code, requester string }{{created.Code, "贝壳找房"}, {agencyCode, "北京安居房地产经纪有限公司"}} {
+			var got verifyAnswer
+			wantAPI(t, c.apiCall("GET", "/api/v1/verifications/"+tc.code, otherKey, ""), http.StatusOK, &got)
+			if got.Code != tc.code || got.Status != "valid" || got.Own == nil || *got.Own || got.Requester != tc.requester ||
+				got.Listing == nil || got.District != "110105" {
+				t.Errorf("GET %s by another platform = %+v", tc.code, got)
+			}
+		}
+		// Outside the key's districts it is not found, like an unknown code.
+		_, hd := e.apiKey(app.APIKeyInput{Name: "海淀房源平台", Districts: []string{"110108"}})
+		wantAPIError(t, c.apiCall("GET", "/api/v1/verifications/"+agencyCode, hd, ""), http.StatusNotFound, "not_found", "", zh("api.not_found"))
 	})
 
 	t.Run("refusals are 422 with a machine code and the field", func(t *testing.T) {

@@ -132,6 +132,8 @@ func (s *Server) apiDocErrors(lang string) []apiDocError {
 		{422, "", "verify.cert_type_mismatch", nil},
 		{422, "", "verify.owner_mismatch", nil},
 		{422, "", "verify.area_exceeds_registered", nil},
+		{422, "", "verify.area_below_registered", nil},
+		{422, "", "verify.area_room_too_large", nil},
 		{422, "", "verify.seized", nil},
 		{422, "", "verify.disputed", nil},
 		{422, "", "verify.cancelled", nil},

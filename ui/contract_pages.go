@@ -56,26 +56,7 @@ func (s *Server) handleContractList(w http.ResponseWriter, r *http.Request) {
 		Filings: app.ContractFilingFilters, Now: time.Now()}
 	v := &view{Title: "contracts.list", Nav: "contracts", Form: q, Data: &d}
 	var errs map[string]string
-	for _, f := range []struct {
-		name string
-		to   *time.Time
-		next bool
-	}{{"from", &cq.From, false}, {"to", &cq.To, true}} {
-		if val := strings.TrimSpace(q.Get(f.name)); val != "" {
-			t, err := time.ParseInLocation(time.DateOnly, app.HalfWidth(val), time.Local)
-			if err != nil {
-				if errs == nil {
-					errs = map[string]string{}
-				}
-				errs[f.name] = "contracts.date_invalid"
-				continue
-			}
-			if f.next {
-				t = t.AddDate(0, 0, 1) // "to" is inclusive: up to the end of that day
-			}
-			*f.to = t
-		}
-	}
+	cq.From, cq.To, errs = dayRange(q)
 	if id, err := strconv.ParseUint(q.Get("agency"), 10, 64); err == nil && id != 0 && actor.Can(app.PermGovPortal) {
 		ag, err := s.app.GetAgency(actor, id)
 		if err != nil {

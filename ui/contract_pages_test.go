@@ -126,7 +126,7 @@ func TestContractListSearchesAndScopes(t *testing.T) {
 	// A bad date is shown beside its field, the rest kept.
 	r = clerk.get("/gov/contracts?q=abc&from=2026-13-45")
 	wantStatus(t, r, 422)
-	wantFieldError(t, r, "from", zh("contracts.date_invalid"))
+	wantFieldError(t, r, "from", zh("list.date_invalid"))
 	wantInputValue(t, r, "q", "abc")
 }
 

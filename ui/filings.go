@@ -3,7 +3,6 @@ package ui
 import (
 	"net/http"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/gorilla/mux"
@@ -83,7 +82,8 @@ func (s *Server) handleFilingList(w http.ResponseWriter, r *http.Request) {
 	fq := app.FilingQuery{Text: q.Get("q"), Status: q.Get("status"), District: q.Get("district"), Agency: q.Get("agency"),
 		Overdue: q.Get("overdue") == "1", Mine: q.Get("mine") == "1", Size: 20}
 	fq.Page, _ = strconv.Atoi(q.Get("page"))
-	errs := parseDateRange(q, &fq.From, &fq.To)
+	var errs map[string]string
+	fq.From, fq.To, errs = dayRange(q)
 	d := &filingListData{Districts: s.enabledDistricts(), Statuses: app.FilingStatuses, Tab: "applications",
 		Reviewer: reviewer, Now: time.Now()}
 	v := &view{Title: "filing.list_title", Nav: "filings", Form: q, Data: d, Errors: errs}
@@ -119,35 +119,6 @@ func (s *Server) handleFilingOverdue(w http.ResponseWriter, r *http.Request) {
 	d.Counts, _ = s.app.CountFilings(a)
 	d.Pager = newPager(r, d.Overdue.Page, d.Overdue.Pages)
 	s.render(w, r, http.StatusOK, "filings", &view{Title: "filing.overdue_title", Nav: "filings", Form: q, Data: d})
-}
-
-// parseDateRange reads the "from" and "to" days of a list's filter (to
-// inclusive); it returns the fields that could not be read.
-func parseDateRange(q map[string][]string, from, to *time.Time) map[string]string {
-	var errs map[string]string
-	for _, f := range []struct {
-		name string
-		at   *time.Time
-		next bool
-	}{{"from", from, false}, {"to", to, true}} {
-		vals := q[f.name]
-		if len(vals) == 0 || strings.TrimSpace(vals[0]) == "" {
-			continue
-		}
-		t, err := time.ParseInLocation(time.DateOnly, app.HalfWidth(strings.TrimSpace(vals[0])), time.Local)
-		if err != nil {
-			if errs == nil {
-				errs = map[string]string{}
-			}
-			errs[f.name] = "filing.date_invalid"
-			continue
-		}
-		if f.next {
-			t = t.AddDate(0, 0, 1)
-		}
-		*f.at = t
-	}
-	return errs
 }
 
 // filingBase is the address of an application's page in this portal.

@@ -1,0 +1,82 @@
+package ui_test
+
+import (
+	"net/http"
+	"net/url"
+	"regexp"
+	"testing"
+
+	"anju/app"
+)
+
+// TestRevokeOfARevokedCodeSaysWhy: a second clerk revoking a code another
+// has just revoked gets the reason on the page, not a bare 409; nothing
+// about the first revocation changes.
+func TestRevokeOfARevokedCodeSaysWhy(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	clerkActor := e.actor("clerk")
+	code := e.signProperty(clerkActor)
+	clerk := e.signedIn("gov", "clerk")
+	page := clerk.get("/gov/verifications/" + code) // the form, opened before the other clerk's revocation
+	wantText(t, page, zh("verify.revoke_reason"))
+	if _, err := e.app.RevokeVerification(clerkActor, code, "房东撤回委托"); err != nil {
+		t.Fatal(err)
+	}
+	for lang, want := range map[string]string{"zh-CN": zh("verify.not_valid_anymore"), "en": en("verify.not_valid_anymore")} {
+		r := clerk.post("/gov/verifications/"+code+"/revoke", url.Values{"reason": {"信息有误"}}, "Accept-Language", lang)
+		wantStatus(t, r, http.StatusConflict)
+		wantText(t, r, want)
+	}
+	v, err := e.app.GetVerification(clerkActor, code)
+	if err != nil || v.Status != app.VStatusRevoked || v.EndReason != "房东撤回委托" {
+		t.Errorf("after the refused second revocation: %+v %v", v, err)
+	}
+}
+
+// TestVerificationListFilters: a to-date before the from-date is refused
+// next to the field instead of listing nothing; a page past the end shows
+// the last page.
+func TestVerificationListFilters(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	clerk := e.signedIn("gov", "clerk")
+	r := clerk.get("/gov/verifications?from=2026-03-10&to=2026-03-01")
+	wantStatus(t, r, http.StatusUnprocessableEntity)
+	wantFieldError(t, r, "to", zh("list.date_order"))
+	wantText(t, r, `value="2026-03-10"`, `value="2026-03-01"`)
+	wantFieldError(t, clerk.get("/gov/verifications?from=2026-03-10&to=2026-03-01", "Accept-Language", "en"), "to", en("list.date_order"))
+	// The same day on both ends is one day, not an error.
+	wantStatus(t, clerk.get("/gov/verifications?from=2026-03-01&to=2026-03-01"), http.StatusOK)
+	// The other lists read their dates the same way.
+	wantFieldError(t, clerk.get("/gov/contracts?from=2026-03-10&to=2026-03-01"), "to", zh("list.date_order"))
+	wantFieldError(t, e.signedIn("gov", "sysadmin").get("/gov/admin/audit?from=2026-03-10&to=2026-03-01"), "to", zh("list.date_order"))
+
+	first := wantOK(t, clerk.get("/gov/verifications"))
+	last := wantOK(t, clerk.get("/gov/verifications?page=999"))
+	m := regexp.MustCompile(`<span>1 / ([0-9]+)</span>`).FindStringSubmatch(first.body)
+	if m == nil {
+		t.Fatal("the demo's verifications fit one page: the test needs several")
+	}
+	pages := m[1]
+	wantText(t, last, "<span>"+pages+" / "+pages+"</span>")
+	wantNoText(t, last, "999 / ", zh("list.empty"))
+}
+
+// TestPlatformRequesterShownOnce: a verification asked through the API
+// names the platform once, with the channel, not the key's name three times.
+func TestPlatformRequesterShownOnce(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	_, key := e.apiKey(app.APIKeyInput{Name: "示例房源平台"})
+	var created verifyAnswer
+	wantAPI(t, e.client().apiCall("POST", "/api/v1/verifications", key, verifyBody(e.demoProperty("clear"))), http.StatusCreated, &created)
+	clerk := e.signedIn("gov", "clerk")
+	for lang, via := range map[string]string{"zh-CN": zh("verify.via_api"), "en": en("verify.via_api")} {
+		r := wantOK(t, clerk.get("/gov/verifications/"+created.Code, "Accept-Language", lang))
+		wantText(t, r, "示例房源平台 · "+via)
+		wantNoText(t, r, "api:示例房源平台", "示例房源平台 · 示例房源平台")
+		list := wantOK(t, clerk.get("/gov/verifications?q="+created.Code, "Accept-Language", lang))
+		wantText(t, list, "示例房源平台<br><small class=\"muted\">"+via+"</small>")
+	}
+}
