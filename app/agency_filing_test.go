@@ -499,11 +499,17 @@ func TestCancellationDisablesAccountsAndEndsEmployment(t *testing.T) {
 		}
 		p := &Practitioner{CardNo: card, Name: "吴明", IDNo: testResidentID("11010519900101002"),
 			Employments: []Employment{{AgencyID: ag.ID, AgencyName: ag.Name, Role: PracBroker, Start: f.now()}}}
-		pracID, err = practitionerTable.Insert(tx, p)
+		if pracID, err = practitionerTable.Insert(tx, p); err != nil {
+			return err
+		}
+		_, err = f.refreshSummary(tx, Subject{SubjectPractitioner, pracID}, f.now())
 		return err
 	})
 	if err != nil {
 		t.Fatal(err)
+	}
+	if d := storedSummary(f.fixture, Subject{SubjectPractitioner, pracID}).District; d != "110105" {
+		t.Fatalf("practitioner's credit summary in %q before the cancellation", d)
 	}
 	_, err = f.StartCancellation(admin, ag.ID, " ")
 	wantFieldError(t, err, "reason", "agency.cancel_reason_required")
@@ -525,6 +531,10 @@ func TestCancellationDisablesAccountsAndEndsEmployment(t *testing.T) {
 	_ = f.db.View(func(tx *storage.Tx) (err error) { p, err = practitionerTable.Get(tx, pracID); return })
 	if p.Current() != nil || p.Employments[0].End.IsZero() {
 		t.Errorf("practitioner still employed: %+v", p.Employments)
+	}
+	// Working nowhere, his credit is city-wide business (followSubject).
+	if d := storedSummary(f.fixture, Subject{SubjectPractitioner, pracID}).District; d != "" {
+		t.Errorf("practitioner's credit summary still in %q", d)
 	}
 	// Its staff can no longer verify listings for it.
 	_, err = f.Verify(admin, VerifyInput{District: "110105"})

@@ -221,6 +221,10 @@ func (a *App) approveChange(tx *storage.Tx, ap *AgencyApplication, now time.Time
 		if err := renotePractitioners(tx, ag.ID); err != nil {
 			return nil, err
 		}
+		// So do the credit summaries and list entries (app/credit_follow.go).
+		if err := a.followStaff(tx, ag.ID, now); err != nil {
+			return nil, err
+		}
 	}
 	return ag, nil
 }
@@ -265,6 +269,10 @@ func (a *App) approveCancel(tx *storage.Tx, actor Actor, ap *AgencyApplication, 
 		}
 	}
 	if err := endEmploymentsOf(tx, ag.ID, now, "机构注销 agency cancelled"); err != nil {
+		return nil, err
+	}
+	// Its practitioners now work nowhere: their credit is city-wide.
+	if err := a.followStaff(tx, ag.ID, now); err != nil {
 		return nil, err
 	}
 	return ag, nil

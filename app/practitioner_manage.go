@@ -217,6 +217,9 @@ func (a *App) AddPractitioner(actor Actor, in PractitionerInput) (*Practitioner,
 		if err := practitionerTable.Put(tx, p); err != nil {
 			return err
 		}
+		if err := a.followSubject(tx, Subject{SubjectPractitioner, p.ID}, a.now()); err != nil {
+			return err
+		}
 		return a.audit(tx, actor, "practitioner.join", "practitioner", p.ID, p.CardNo+" "+p.Name+" → "+ag.Name)
 	})
 	if err != nil {
@@ -411,6 +414,9 @@ func (a *App) EndEmployment(actor Actor, id uint64, end, reason string) (*Practi
 			return err
 		}
 		if err := disablePractitionerAccounts(tx, p.ID, cur.AgencyID); err != nil {
+			return err
+		}
+		if err := a.followSubject(tx, Subject{SubjectPractitioner, p.ID}, a.now()); err != nil {
 			return err
 		}
 		return a.audit(tx, actor, "practitioner.end", "practitioner", p.ID, p.CardNo+" "+p.Name+" ← "+cur.AgencyName+": "+reason)
