@@ -69,13 +69,15 @@ func runSignPrep(args []string) error {
 	var csv bytes.Buffer
 	csv.WriteString("区县代码,证书类型,不动产权证号,权利人,权利人证件类型,权利人证件号码,房屋坐落,建筑面积,规划用途\n")
 	certNo := func(i int) string { return fmt.Sprintf("京(2026)朝阳区不动产权第9%06d号", i) }
+	// The registered building area, which a whole rental must give.
+	area := func(i int) int { return 60 + i%50 }
 	owner := func(i int) (string, string) {
 		d17 := fmt.Sprintf("110105198%01d%02d%02d%03d", i%10, 1+i%12, 1+i%28, i%1000)
 		return "签约测试业主" + strconv.Itoa(i%97), d17 + string(idCheck(d17))
 	}
 	for i := range *n {
 		name, id := owner(i)
-		fmt.Fprintf(&csv, "110105,01,%s,%s,居民身份证,%s,北京市朝阳区签约测试路%d号院%d号楼%d,%d,住宅\n", certNo(i), name, id, 1+i/1000, 1+i%20, 101+i%900, 60+i%50)
+		fmt.Fprintf(&csv, "110105,01,%s,%s,居民身份证,%s,北京市朝阳区签约测试路%d号院%d号楼%d,%d,住宅\n", certNo(i), name, id, 1+i/1000, 1+i%20, 101+i%900, area(i))
 	}
 	if _, err := a.ImportRegistry(sys, &csv, "signprep.csv", nil); err != nil {
 		return err
@@ -96,7 +98,7 @@ func runSignPrep(args []string) error {
 		name, id := owner(i)
 		res, err := a.Verify(clerk, app.VerifyInput{District: "110105", CertType: "01", CertNo: certNo(i),
 			Owners:  []app.OwnerInput{{Name: name, IDType: "resident_id", IDNo: id}},
-			Address: "北京市朝阳区签约测试路", Area: "80", Rooms: "2", Halls: "1", Baths: "1", Rent: "5600", Mode: "whole"})
+			Address: "北京市朝阳区签约测试路", Area: strconv.Itoa(area(i)), Rooms: "2", Halls: "1", Baths: "1", Rent: "5600", Mode: "whole"})
 		return res.Verification, err
 	}
 	// The first draft through the steps, with its documents; the others
