@@ -2,6 +2,7 @@ package app
 
 import (
 	"encoding/json"
+	"slices"
 	"strconv"
 	"testing"
 
@@ -57,12 +58,13 @@ func TestCreditSubjectsPages(t *testing.T) {
 	subjects := storeCreditAgencies(t, f, 45, 0)
 	base := f.creditScale().base
 	viewer := Actor{Username: "viewer", Roles: []Role{RoleViewer}}
-	for _, c := range []struct{ page, first, n int }{{1, 0, 20}, {2, 20, 20}, {3, 40, 5}, {4, 0, 0}} {
+	// Page 4, past the end, is the last page.
+	for _, c := range []struct{ page, shown, first, n int }{{1, 1, 0, 20}, {2, 2, 20, 20}, {3, 3, 40, 5}, {4, 3, 40, 5}} {
 		p, err := f.CreditSubjects(viewer, CreditSubjectQuery{Page: c.page})
 		if err != nil {
 			t.Fatal(err)
 		}
-		if p.Total != 45 || p.Pages != 3 || p.Page != c.page || len(p.Items) != c.n {
+		if p.Total != 45 || p.Pages != 3 || p.Page != c.shown || len(p.Items) != c.n {
 			t.Fatalf("page %d: total %d, %d pages, %d items; want 45, 3, %d", c.page, p.Total, p.Pages, len(p.Items), c.n)
 		}
 		for k, it := range p.Items {
@@ -75,6 +77,43 @@ func TestCreditSubjectsPages(t *testing.T) {
 	other := Actor{Username: "clerk.hd", Roles: []Role{RoleClerk}, District: "110108"}
 	if p, err := f.CreditSubjects(other, CreditSubjectQuery{}); err != nil || p.Total != 0 || len(p.Items) != 0 {
 		t.Errorf("a 海淀 clerk's list: %d subjects (%v)", p.Total, err)
+	}
+}
+
+// TestCreditSubjectsBlackListedFirst: the black-listed hold the lowest
+// level whatever their score, so the list (and a search by name) shows them
+// first, then the others lowest score first: a level D subject at a high
+// score does not sit among level A ones.
+func TestCreditSubjectsBlackListedFirst(t *testing.T) {
+	f := newFixture(t)
+	subjects := storeCreditAgencies(t, f, 45, 10) // 0, 10, 20, 30 and 40 black-listed
+	var want []Subject
+	for i := 0; i < 45; i += 10 {
+		want = append(want, subjects[i])
+	}
+	for i, s := range subjects {
+		if i%10 != 0 {
+			want = append(want, s)
+		}
+	}
+	viewer := Actor{Username: "viewer", Roles: []Role{RoleViewer}}
+	for _, text := range []string{"", "安居测试"} {
+		var got []Subject
+		for page := 1; page <= 3; page++ {
+			p, err := f.CreditSubjects(viewer, CreditSubjectQuery{Text: text, Page: page})
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, it := range p.Items {
+				got = append(got, it.Subject)
+				if it.Blacklisted != (len(got) <= 5) || it.Blacklisted && it.Level != "D" {
+					t.Errorf("text %q: %s at %d is level %s, black-listed %v", text, it.Subject, len(got), it.Level, it.Blacklisted)
+				}
+			}
+		}
+		if !slices.Equal(got, want) {
+			t.Errorf("text %q: order %v, want %v", text, got, want)
+		}
 	}
 }
 

@@ -444,8 +444,8 @@ func TestDemoCredit(t *testing.T) {
 	levels := map[string]bool{}
 	for i, s := range page.Items {
 		levels[s.Level] = true
-		if i > 0 && s.Score < page.Items[i-1].Score {
-			t.Errorf("not lowest first: %v", page.Items)
+		if i > 0 && byListThenScore(s, page.Items[i-1]) < 0 {
+			t.Errorf("not black-listed, then lowest, first: %v", page.Items)
 		}
 	}
 	if !levels[LevelD] || !levels[LevelA] {

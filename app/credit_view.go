@@ -125,7 +125,8 @@ type CreditSubjectPage struct {
 // rest of the list.
 const creditTextMatches = 100
 
-// CreditSubjects lists subjects by score, lowest first: with text, those
+// CreditSubjects lists subjects lowest first, the black-listed before the
+// others (their level is the lowest) and each by score: with text, those
 // the directory finds; without, those that have credit records or are on
 // the black list (everyone else stands at the base score).
 func (a *App) CreditSubjects(actor Actor, q CreditSubjectQuery) (CreditSubjectPage, error) {
@@ -199,7 +200,7 @@ func (a *App) CreditSubjects(actor Actor, q CreditSubjectQuery) (CreditSubjectPa
 		if err != nil {
 			return CreditSubjectPage{}, err
 		}
-		slices.SortStableFunc(found, byScore)
+		slices.SortStableFunc(found, byListThenScore)
 		for _, sum := range found {
 			keep(sum)
 		}
@@ -212,27 +213,37 @@ func (a *App) CreditSubjects(actor Actor, q CreditSubjectQuery) (CreditSubjectPa
 		if err != nil {
 			return CreditSubjectPage{}, err
 		}
-		show := func(sum CreditSummary) {
-			sum.Level, sum.Blacklisted = heldLevel(sum.Level, slices.Contains(listed[sum.Subject], ListBlack))
-			if (q.District != "" && sum.District != q.District) || (q.Level != "" && sum.Level != q.Level) ||
-				!(sum.District == "" || actor.InJurisdiction(sum.District)) {
-				return
+		// Two passes, as byListThenScore orders them: the black-listed
+		// (the lowest level whatever their score), then the others.
+		for _, black := range []bool{true, false} {
+			show := func(sum CreditSummary) {
+				sum.Level, sum.Blacklisted = heldLevel(sum.Level, slices.Contains(listed[sum.Subject], ListBlack))
+				if sum.Blacklisted != black || (q.District != "" && sum.District != q.District) || (q.Level != "" && sum.Level != q.Level) ||
+					!(sum.District == "" || actor.InJurisdiction(sum.District)) {
+					return
+				}
+				keep(sum)
 			}
-			keep(sum)
-		}
-		// Both are sorted: merged as they are read.
-		for _, sum := range all {
-			for len(extra) > 0 && byScore(extra[0], sum) < 0 {
-				show(extra[0])
-				extra = extra[1:]
+			// Both are sorted: merged as they are read.
+			rest := extra
+			for _, sum := range all {
+				for len(rest) > 0 && byScore(rest[0], sum) < 0 {
+					show(rest[0])
+					rest = rest[1:]
+				}
+				show(sum)
 			}
-			show(sum)
-		}
-		for _, sum := range extra {
-			show(sum)
+			for _, sum := range rest {
+				show(sum)
+			}
 		}
 	}
-	p.Pages = (p.Total + q.Size - 1) / q.Size
+	p.Pages = max((p.Total+q.Size-1)/q.Size, 1)
+	if q.Page > p.Pages && p.Total > 0 {
+		// Past the end, like the other lists: the last page.
+		q.Page = p.Pages
+		return a.CreditSubjects(actor, q)
+	}
 	return p, nil
 }
 
@@ -273,6 +284,18 @@ func (a *App) summariesByScore(kind string) ([]CreditSummary, error) {
 }
 
 // byScore orders the list of subjects: lowest score first, then by name.
+// byListThenScore is the credit list's order: the black-listed first, as
+// their level is the lowest whatever their score, then by score.
+func byListThenScore(x, y CreditSummary) int {
+	if x.Blacklisted != y.Blacklisted {
+		if x.Blacklisted {
+			return -1
+		}
+		return 1
+	}
+	return byScore(x, y)
+}
+
 func byScore(x, y CreditSummary) int {
 	if x.Score != y.Score {
 		return x.Score - y.Score
