@@ -80,3 +80,15 @@ func TestPlatformRequesterShownOnce(t *testing.T) {
 		wantText(t, list, "示例房源平台<br><small class=\"muted\">"+via+"</small>")
 	}
 }
+
+// TestVerificationFormExplainsArea: the form says which area to give
+// before a refusal has to, in both portals and languages.
+func TestVerificationFormExplainsArea(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	for _, c := range []struct{ portal, user string }{{"gov", "clerk"}, {"agency", "agent.zhang"}} {
+		s := e.signedIn(c.portal, c.user)
+		wantText(t, wantOK(t, s.get("/"+c.portal+"/verifications/new")), zh("verify.area_hint"))
+		wantText(t, wantOK(t, s.get("/"+c.portal+"/verifications/new", "Accept-Language", "en")), en("verify.area_hint"))
+	}
+}
