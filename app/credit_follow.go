@@ -2,6 +2,7 @@ package app
 
 import (
 	"encoding/json"
+	"errors"
 	"time"
 
 	"anju/storage"
@@ -22,34 +23,45 @@ import (
 // which decides them (recordDecidedHere). The score is not recomputed: a
 // move changes no points.
 func (a *App) followSubject(tx *storage.Tx, s Subject, now time.Time) error {
+	changed, err := followCopies(tx, s, now)
+	if changed {
+		a.creditChanged(tx)
+	}
+	return err
+}
+
+// followCopies does followSubject's work and says whether it changed a
+// copy, so that the credit caches are told (the migration, which runs
+// before there are any, calls it alone).
+func followCopies(tx *storage.Tx, s Subject, now time.Time) (changed bool, err error) {
 	info, err := subjectInfo(tx, s)
 	if err != nil {
-		return err
+		return false, err
 	}
 	if b := tx.Get(creditSummaryBucket, s.Key()); b != nil {
 		var sum CreditSummary
 		if err := json.Unmarshal(b, &sum); err != nil {
-			return err
+			return false, err
 		}
 		if sum.Name != info.Name || sum.Code != info.Code || sum.District != info.District {
 			sum.Name, sum.Code, sum.District = info.Name, info.Code, info.District
 			if b, err = json.Marshal(&sum); err != nil {
-				return err
+				return false, err
 			}
 			if err := tx.Put(creditSummaryBucket, s.Key(), b); err != nil {
-				return err
+				return false, err
 			}
-			a.creditChanged(tx)
+			changed = true
 		}
 	}
 	ids, err := listEntryTable.Lookup(tx, "subject", s.Key())
 	if err != nil {
-		return err
+		return changed, err
 	}
 	for _, id := range ids {
 		e, err := listEntryTable.Get(tx, id)
 		if err != nil {
-			return err
+			return changed, err
 		}
 		if e.Status != ListActive || e.District == info.District {
 			continue
@@ -58,7 +70,49 @@ func (a *App) followSubject(tx *storage.Tx, s Subject, now time.Time) error {
 		// under (ListEntry.SubjectName).
 		e.District = info.District
 		e.event(now, Person{}, "moved", "")
-		if err := a.putListEntry(tx, e); err != nil {
+		if err := listEntryTable.Put(tx, e); err != nil {
+			return changed, err
+		}
+		changed = true
+	}
+	return changed, nil
+}
+
+// migrateFollowSubjects brings the copies of every subject that has a
+// credit summary or an active list entry to where it is now: agencies
+// that moved, and practitioners who changed employer, before followSubject
+// kept them in step.
+func migrateFollowSubjects(tx *storage.Tx, now time.Time) error {
+	seen := map[Subject]bool{}
+	var subjects []Subject
+	add := func(s Subject) {
+		if !seen[s] {
+			seen[s] = true
+			subjects = append(subjects, s)
+		}
+	}
+	err := tx.Scan(creditSummaryBucket, nil, false, func(k, _ []byte) (bool, error) {
+		if s, ok := subjectOfKey(k); ok {
+			add(s)
+		}
+		return true, nil
+	})
+	if err != nil {
+		return err
+	}
+	ids, err := listEntryTable.Lookup(tx, "status", []byte(ListActive))
+	if err != nil {
+		return err
+	}
+	for _, id := range ids {
+		e, err := listEntryTable.Get(tx, id)
+		if err != nil {
+			return err
+		}
+		add(e.Subject)
+	}
+	for _, s := range subjects {
+		if _, err := followCopies(tx, s, now); err != nil && !errors.Is(err, storage.ErrNotFound) {
 			return err
 		}
 	}

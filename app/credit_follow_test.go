@@ -107,3 +107,49 @@ func TestMovedAgencyCreditFollowsIt(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// TestMigrateFollowSubjects: a store upgraded from before the copies
+// followed their subject gets them right: an agency that moved then has its
+// summary and active entry in its new district after the migration.
+func TestMigrateFollowSubjects(t *testing.T) {
+	f := newFilingFixture(t)
+	ag, _ := f.seedFiledAgency(t, validAgencyForm("北京早迁房地产经纪有限公司", testUSCC("91110105MA01QY002")))
+	s := Subject{SubjectAgency, ag.ID}
+	now := f.now()
+	var entry *ListEntry
+	if err := f.update(func(tx *storage.Tx) error {
+		if _, err := f.refreshSummary(tx, s, now); err != nil {
+			return err
+		}
+		entry = &ListEntry{List: ListBlack, Subject: s, SubjectName: ag.Name, District: "110105",
+			Source: "manual", Status: ListActive, Listed: now, Expires: now.AddDate(1, 0, 0), Created: now}
+		if _, err := listEntryTable.Insert(tx, entry); err != nil {
+			return err
+		}
+		// The move as an older binary made it: the agency alone.
+		stored, err := agencyTable.Get(tx, ag.ID)
+		if err != nil {
+			return err
+		}
+		stored.District = "110108"
+		return agencyTable.Put(tx, stored)
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if d := storedSummary(f.fixture, s).District; d != "110105" {
+		t.Fatalf("set-up: summary in %s before the migration", d)
+	}
+	if err := f.update(func(tx *storage.Tx) error { return migrateFollowSubjects(tx, now) }); err != nil {
+		t.Fatal(err)
+	}
+	if d := storedSummary(f.fixture, s).District; d != "110108" {
+		t.Errorf("summary in %s after the migration, want 110108", d)
+	}
+	_ = f.db.View(func(tx *storage.Tx) error {
+		e, err := listEntryTable.Get(tx, entry.ID)
+		if err != nil || e.District != "110108" {
+			t.Errorf("entry after the migration: %+v %v", e, err)
+		}
+		return nil
+	})
+}

@@ -42,6 +42,18 @@ func (s Subject) Key() []byte {
 	return k
 }
 
+// subjectOfKey is the subject whose Key is k.
+func subjectOfKey(k []byte) (Subject, bool) {
+	if len(k) != 9 || (k[0] != 'a' && k[0] != 'p') {
+		return Subject{}, false
+	}
+	kind := SubjectAgency
+	if k[0] == 'p' {
+		kind = SubjectPractitioner
+	}
+	return Subject{kind, binary.BigEndian.Uint64(k[1:])}, true
+}
+
 // ParseSubject reads what String wrote.
 func ParseSubject(v string) (Subject, bool) {
 	kind, id, ok := strings.Cut(v, ":")

@@ -32,6 +32,9 @@ var migrations = []storage.Migration{
 	// The points still open to objection, kept in the credit summaries so
 	// that a change of the lists' lines rechecks them from the summaries.
 	{Name: "credit summaries' unsettled points", Up: func(tx *storage.Tx) error { return migrateUnsettled(tx, time.Now()) }},
+	// Summaries and active list entries of subjects that moved district
+	// before the copies followed them (app/credit_follow.go).
+	{Name: "credit copies follow moved subjects", Up: func(tx *storage.Tx) error { return migrateFollowSubjects(tx, time.Now()) }},
 }
 
 // SchemaVersion is the store schema this binary writes.
