@@ -261,7 +261,7 @@ func (a *App) approveCancel(tx *storage.Tx, actor Actor, ap *AgencyApplication, 
 		if err := userTable.Put(tx, u); err != nil {
 			return nil, err
 		}
-		if _, err := endSessions(tx, u.ID); err != nil {
+		if _, err := endSessions(tx, u.ID, endDisabled(u), now); err != nil {
 			return nil, err
 		}
 		if err := a.audit(tx, actor, "user.update", "user", u.ID, u.Username+": disabled (agency cancelled)"); err != nil {
@@ -441,7 +441,7 @@ func (a *App) ReissueAccountNotice(actor Actor, id uint64) (*AccountNotice, erro
 		if err := userTable.Put(tx, u); err != nil {
 			return err
 		}
-		if _, err := endSessions(tx, u.ID); err != nil {
+		if _, err := endSessions(tx, u.ID, endPasswordReset, a.now()); err != nil {
 			return err
 		}
 		ag, err := agencyByID(tx, ap.AgencyID)

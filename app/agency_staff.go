@@ -329,7 +329,7 @@ func (a *App) SetStaffDisabled(actor Actor, userID uint64, disabled bool) (*User
 		action := "staff.enable"
 		if disabled {
 			action = "staff.disable"
-			if _, err := endSessions(tx, u.ID); err != nil {
+			if _, err := endSessions(tx, u.ID, endDisabled(u), a.now()); err != nil {
 				return err
 			}
 		}

@@ -230,9 +230,9 @@ func TestDisablingStaffEndsSessions(t *testing.T) {
 	if n := len(f.userSessions(agentUser.ID)); n != 0 {
 		t.Fatalf("%d sessions left after disabling", n)
 	}
-	if _, _, err := f.Authenticate(token, "192.0.2.7"); ErrorCode(err) != EUNAUTHORIZED {
-		t.Fatalf("old session still works: %v", err)
-	}
+	// His next request is told why: the account was disabled, by his agency's administrator.
+	_, _, err := f.Authenticate(token, "192.0.2.7")
+	wantError(t, err, EUNAUTHORIZED, "session.disabled_agency")
 	if _, err := f.Login(PortalAgency, "agent.li", fixturePassword, "192.0.2.7", "t", ""); ErrorCode(err) != EFORBIDDEN {
 		t.Fatalf("disabled agent signs in: %v", err)
 	}
@@ -248,7 +248,7 @@ func TestDisablingStaffEndsSessions(t *testing.T) {
 	f.login("agent.li", fixturePassword, PortalAgency)
 
 	// Not himself, nor another admin account (the bureau manages those).
-	_, err := f.SetStaffDisabled(admin, adminUser.ID, true)
+	_, err = f.SetStaffDisabled(admin, adminUser.ID, true)
 	f.wantCode("admin disables himself", err, ECONFLICT, "staff.not_self")
 	second, _ := f.account("anju.admin2", ag, RoleAgencyAdmin, RoleAgent)
 	_, err = f.SetStaffDisabled(admin, second.ID, true)
@@ -262,11 +262,13 @@ func TestResetStaffPassword(t *testing.T) {
 	ag := f.agency("北京安居房地产经纪有限公司", nil)
 	_, admin := f.account("anju.admin", ag, RoleAgencyAdmin)
 	agentUser, _ := f.account("agent.li", ag, RoleAgent)
-	f.login("agent.li", fixturePassword, PortalAgency)
+	_, token := f.login("agent.li", fixturePassword, PortalAgency)
 	u, password, err := f.ResetStaffPassword(admin, agentUser.ID)
 	if err != nil || u.ID != agentUser.ID || password == "" {
 		t.Fatalf("reset: %v", err)
 	}
+	_, _, err = f.Authenticate(token, "192.0.2.7")
+	wantError(t, err, EUNAUTHORIZED, "session.password_reset")
 	if a := f.lastAudit(); a.Action != "user.password_reset" || a.Username != "anju.admin" || a.RecordID != agentUser.ID {
 		t.Fatalf("audit %+v", a)
 	}
@@ -327,7 +329,7 @@ func TestStaffPractitionerLink(t *testing.T) {
 		if err := practitionerTable.Put(tx, p); err != nil {
 			return err
 		}
-		return disablePractitionerAccounts(tx, p.ID, ag.ID)
+		return disablePractitionerAccounts(tx, p.ID, ag.ID, f.now())
 	})
 	if err != nil {
 		t.Fatal(err)

@@ -194,7 +194,7 @@ func (a *App) ChangePassword(actor Actor, current, next, confirm string) error {
 		}
 		for _, id := range ids {
 			if id != actor.SessionID {
-				if err := sessionTable.Delete(tx, id); err != nil {
+				if err := endSession(tx, id, endPasswordChanged, a.now()); err != nil {
 					return err
 				}
 			}
@@ -239,7 +239,7 @@ func (a *App) resetPassword(actor Actor, find func(*storage.Tx) (*User, error)) 
 		if err := putLoginState(tx, u.ID, loginState{}); err != nil {
 			return err
 		}
-		if _, err := endSessions(tx, u.ID); err != nil {
+		if _, err := endSessions(tx, u.ID, endPasswordReset, a.now()); err != nil {
 			return err
 		}
 		return a.audit(tx, actor, "user.password_reset", "user", u.ID, u.Username)

@@ -297,7 +297,7 @@ func TestChangePassword(t *testing.T) {
 		t.Errorf("the current session ended: %v", err)
 	}
 	_, _, err = f.Authenticate(otherToken, "")
-	wantError(t, err, EUNAUTHORIZED, "session.expired")
+	wantError(t, err, EUNAUTHORIZED, "session.password_changed")
 	if e := f.lastAudit(); e.Action != "user.password_change" || e.RecordID != clerk.ID || strings.Contains(e.Detail, next) {
 		t.Errorf("last audit entry = %+v", e)
 	}
@@ -331,7 +331,7 @@ func TestResetPassword(t *testing.T) {
 		t.Error("after a reset the user is not made to change the password")
 	}
 	_, _, err = f.Authenticate(token, "")
-	wantError(t, err, EUNAUTHORIZED, "session.expired")
+	wantError(t, err, EUNAUTHORIZED, "session.password_reset")
 	if e := f.lastAudit(); e.Action != "user.password_reset" || e.RecordID != clerk.ID || strings.Contains(e.Detail, once) {
 		t.Errorf("last audit entry = %+v", e)
 	}
@@ -370,4 +370,28 @@ func TestBootstrapAdmin(t *testing.T) {
 	if pw2, created, err := a.BootstrapAdmin(); err != nil || created || pw2 != "" {
 		t.Errorf("second BootstrapAdmin = %q, %v, %v; want nothing done", pw2, created, err)
 	}
+}
+
+// Why a session was ended is kept for a while, then swept.
+func TestSessionEndReasonSwept(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	clerk := f.seedUser("clerk.cy", "王芳", []Role{RoleClerk}, "110105", fixturePassword)
+	_, token := f.login("clerk.cy", fixturePassword, PortalGov)
+	if _, err := f.ResetPassword(f.admin, clerk.ID); err != nil {
+		t.Fatal(err)
+	}
+	ends := func() (n int) {
+		_ = f.db.View(func(tx *storage.Tx) error { n = tx.Count(sessionEndsBucket); return nil })
+		return n
+	}
+	if _, err := f.sweepSessions(); err != nil || ends() != 1 {
+		t.Fatalf("sweep: %v; %d reasons kept, want 1", err, ends())
+	}
+	f.clock.Advance(sessionEndKept + time.Hour)
+	if _, err := f.sweepSessions(); err != nil || ends() != 0 {
+		t.Fatalf("sweep: %v; %d reasons kept, want 0", err, ends())
+	}
+	_, _, err := f.Authenticate(token, "")
+	wantError(t, err, EUNAUTHORIZED, "session.expired")
 }

@@ -413,7 +413,7 @@ func (a *App) EndEmployment(actor Actor, id uint64, end, reason string) (*Practi
 		if err := practitionerTable.Put(tx, p); err != nil {
 			return err
 		}
-		if err := disablePractitionerAccounts(tx, p.ID, cur.AgencyID); err != nil {
+		if err := disablePractitionerAccounts(tx, p.ID, cur.AgencyID, a.now()); err != nil {
 			return err
 		}
 		if err := a.followSubject(tx, Subject{SubjectPractitioner, p.ID}, a.now()); err != nil {
@@ -429,7 +429,7 @@ func (a *App) EndEmployment(actor Actor, id uint64, end, reason string) (*Practi
 
 // disablePractitionerAccounts disables the accounts at agencyID linked to
 // the practitioner and ends their sessions.
-func disablePractitionerAccounts(tx *storage.Tx, practitionerID, agencyID uint64) error {
+func disablePractitionerAccounts(tx *storage.Tx, practitionerID, agencyID uint64, now time.Time) error {
 	ids, err := userTable.Lookup(tx, "agency", storage.U64(agencyID))
 	if err != nil {
 		return err
@@ -446,7 +446,7 @@ func disablePractitionerAccounts(tx *storage.Tx, practitionerID, agencyID uint64
 		if err := userTable.Put(tx, u); err != nil {
 			return err
 		}
-		if _, err := endSessions(tx, u.ID); err != nil {
+		if _, err := endSessions(tx, u.ID, endDisabled(u), now); err != nil {
 			return err
 		}
 	}

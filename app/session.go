@@ -1,10 +1,12 @@
 package app
 
 import (
+	"bytes"
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"time"
 
@@ -50,9 +52,44 @@ func tokenHash(token string) string {
 // not turn into a write per request.
 const touchEvery = time.Minute
 
+// Why a session was ended by someone else: the browser's next request is
+// told this (the message key of Authenticate's error), not "inactivity".
+const (
+	endPasswordReset   = "session.password_reset"   // a sysadmin or agency administrator reset the password
+	endPasswordChanged = "session.password_changed" // the user changed it in another browser
+	endSignedOut       = "session.signed_out"       // a sysadmin signed the user out everywhere
+)
+
+// endDisabled is why a disabled user's sessions ended: an agent's account
+// is his agency administrator's to enable again, any other the bureau's.
+func endDisabled(u *User) string { return "session." + disabledKey(u) }
+
+// disabledKey is "disabled", or "disabled_agency" for an agency account
+// that its agency's administrator manages (not an administrator's own).
+func disabledKey(u *User) string {
+	if u.Portal() == PortalAgency && !u.HasRole(RoleAgencyAdmin) {
+		return "disabled_agency"
+	}
+	return "disabled"
+}
+
+// sessionEndsBucket keeps, by token hash, why a session was ended by
+// someone else, for sessionEndKept (then the sweep removes it).
+const (
+	sessionEndsBucket = "session_ends"
+	sessionEndKept    = 30 * 24 * time.Hour
+)
+
+type sessionEnd struct {
+	Key string    `json:"key"`
+	At  time.Time `json:"at"`
+}
+
 // Authenticate resolves a session token to its actor. It fails with
-// EUNAUTHORIZED ("session.expired") when the session is unknown, idle for
-// longer than the idle parameter, or its user is disabled.
+// EUNAUTHORIZED: "session.expired" when the session is unknown or idle for
+// longer than the idle parameter, "session.disabled" (or
+// "session.disabled_agency") when its user is disabled, and the key kept by
+// endSession when someone else ended it.
 func (a *App) Authenticate(token string, ip string) (Actor, *User, error) {
 	if token == "" {
 		return Actor{}, nil, Errorf(EUNAUTHORIZED, "session.required")
@@ -63,8 +100,13 @@ func (a *App) Authenticate(token string, ip string) (Actor, *User, error) {
 	var u *User
 	err := a.db.View(func(tx *storage.Tx) error {
 		var err error
-		s, err = sessionTable.LookupOne(tx, "token", []byte(tokenHash(token)))
+		hash := tokenHash(token)
+		s, err = sessionTable.LookupOne(tx, "token", []byte(hash))
 		if errors.Is(err, storage.ErrNotFound) {
+			var end sessionEnd
+			if b := tx.Get(sessionEndsBucket, []byte(hash)); b != nil && json.Unmarshal(b, &end) == nil && end.Key != "" {
+				return Errorf(EUNAUTHORIZED, end.Key)
+			}
 			return Errorf(EUNAUTHORIZED, "session.expired")
 		}
 		if err != nil {
@@ -86,6 +128,9 @@ func (a *App) Authenticate(token string, ip string) (Actor, *User, error) {
 			}
 			return nil
 		})
+		if u.Disabled {
+			return Actor{}, nil, Errorf(EUNAUTHORIZED, endDisabled(u))
+		}
 		return Actor{}, nil, Errorf(EUNAUTHORIZED, "session.expired")
 	}
 	if now.Sub(s.LastSeen) > touchEvery {
@@ -110,18 +155,32 @@ func actorOf(u *User, s *Session, ip string) Actor {
 		District: u.District, AgencyID: u.AgencyID, AgencyName: u.AgencyName, Lang: u.Lang, IP: ip, SessionID: s.ID}
 }
 
-// endSessions removes every session of a user in tx.
-func endSessions(tx *storage.Tx, userID uint64) (int, error) {
+// endSessions removes every session of a user in tx, keeping why (a
+// message key) for each browser's next request.
+func endSessions(tx *storage.Tx, userID uint64, why string, now time.Time) (int, error) {
 	ids, err := sessionTable.Lookup(tx, "user", storage.U64(userID))
 	if err != nil {
 		return 0, err
 	}
 	for _, id := range ids {
-		if err := sessionTable.Delete(tx, id); err != nil {
+		if err := endSession(tx, id, why, now); err != nil {
 			return 0, err
 		}
 	}
 	return len(ids), nil
+}
+
+// endSession removes one session, keeping why it ended.
+func endSession(tx *storage.Tx, id uint64, why string, now time.Time) error {
+	s, err := sessionTable.Get(tx, id)
+	if err != nil {
+		return err
+	}
+	if err := sessionTable.Delete(tx, id); err != nil {
+		return err
+	}
+	b, _ := json.Marshal(sessionEnd{Key: why, At: now})
+	return tx.Put(sessionEndsBucket, []byte(s.TokenHash), b)
 }
 
 // EndUserSessions signs a user out everywhere (sysadmin).
@@ -135,7 +194,7 @@ func (a *App) EndUserSessions(actor Actor, userID uint64) (int, error) {
 		if err != nil {
 			return err
 		}
-		if n, err = endSessions(tx, userID); err != nil {
+		if n, err = endSessions(tx, userID, endSignedOut, a.now()); err != nil {
 			return err
 		}
 		return a.audit(tx, actor, "user.sessions_end", "user", u.ID, u.Username)
@@ -183,12 +242,30 @@ func (a *App) sweepSessions() (int, error) {
 			return true, nil
 		})
 	})
-	if err != nil || len(stale) == 0 {
+	var ends [][]byte
+	if err == nil {
+		endCutoff := a.now().Add(-sessionEndKept)
+		err = a.db.View(func(tx *storage.Tx) error {
+			return tx.Scan(sessionEndsBucket, nil, false, func(k, v []byte) (bool, error) {
+				var end sessionEnd
+				if json.Unmarshal(v, &end) != nil || end.At.Before(endCutoff) {
+					ends = append(ends, bytes.Clone(k))
+				}
+				return true, nil
+			})
+		})
+	}
+	if err != nil || len(stale)+len(ends) == 0 {
 		return 0, err
 	}
 	err = a.db.Update(func(tx *storage.Tx) error {
 		for _, id := range stale {
 			if err := sessionTable.Delete(tx, id); err != nil && !errors.Is(err, storage.ErrNotFound) {
+				return err
+			}
+		}
+		for _, k := range ends {
+			if err := tx.Delete(sessionEndsBucket, k); err != nil {
 				return err
 			}
 		}

@@ -313,7 +313,7 @@ func (a *App) UpdateUser(actor Actor, id uint64, in UserInput) (*User, error) {
 			return err
 		}
 		if u.Disabled {
-			if _, err := endSessions(tx, u.ID); err != nil {
+			if _, err := endSessions(tx, u.ID, endDisabled(u), a.now()); err != nil {
 				return err
 			}
 		}

@@ -146,7 +146,7 @@ func TestUsersAdmin(t *testing.T) {
 		wantRedirect(t, r, "/gov/admin/users/"+id)
 		wantText(t, admin.get("/gov/admin/users/"+id), zh("users.sessions_ended"))
 		wantRedirect(t, user.get("/gov/"), "/gov/login?next=%2Fgov%2F")
-		wantText(t, user.get("/gov/login"), zh("session.expired"))
+		wantText(t, user.get("/gov/login"), zh("session.signed_out"))
 	})
 
 	t.Run("disable", func(t *testing.T) {
@@ -155,6 +155,7 @@ func TestUsersAdmin(t *testing.T) {
 			"roles": {"reviewer", "viewer"}, "district": {"110108"}, "disabled": {"on"}})
 		wantRedirect(t, r, "/gov/admin/users")
 		wantRedirect(t, user.get("/gov/profile"), "/gov/login?next=%2Fgov%2Fprofile")
+		wantText(t, user.get("/gov/login"), zh("session.disabled"))
 		r = e.client().login("gov", "wang.lei", newPW)
 		wantStatus(t, r, http.StatusForbidden)
 		wantText(t, r, zh("auth.disabled"))
@@ -184,6 +185,9 @@ func TestUsersAdmin(t *testing.T) {
 		}
 		// The reset ends the user's sessions and replaces the password.
 		wantRedirectPrefix(t, user.get("/gov/"), "/gov/login")
+		page := user.get("/gov/login")
+		wantText(t, page, zh("session.password_reset"))
+		wantNoText(t, page, zh("session.expired"))
 		wantStatus(t, e.client().login("gov", "wang.lei", newPW), http.StatusUnauthorized)
 		wantRedirect(t, e.client().login("gov", "wang.lei", reset), "/gov/password")
 		if !e.user("wang.lei").MustChangePassword {

@@ -191,7 +191,12 @@ func TestAgencyStaffAccountLifecycle(t *testing.T) {
 	// Disabling ends his session at once.
 	wantRedirect(t, admin.post("/agency/staff/"+itoa(id)+"/disable", nil), "/agency/staff")
 	wantText(t, admin.get("/agency/staff"), zh("staff.disabled_flash"), zh("users.disabled"))
-	wantRedirectPrefix(t, agent.get("/agency/"), "/agency/login")
+	// He is told why on the sign-in page he lands on, not "inactivity".
+	r = agent.get("/agency/")
+	wantRedirectPrefix(t, r, "/agency/login")
+	r = agent.get(r.Header.Get("Location"))
+	wantText(t, r, zh("session.disabled_agency"))
+	wantNoText(t, r, zh("session.expired"))
 	if r := e.client().login("agency", "agent.wang", newPasswordFor("agent.wang")); r.StatusCode == http.StatusSeeOther {
 		t.Fatal("a disabled agent signs in")
 	}
@@ -203,7 +208,13 @@ func TestAgencyStaffAccountLifecycle(t *testing.T) {
 	r = admin.post("/agency/staff/"+itoa(id)+"/reset-password", nil)
 	wantStatus(t, r, http.StatusOK)
 	wantText(t, r, zh("staff.reset_title"), zh("action.print"))
-	wantRedirectPrefix(t, agent.get("/agency/"), "/agency/login")
+	reset := r
+	r = agent.get("/agency/")
+	wantRedirectPrefix(t, r, "/agency/login")
+	r = agent.get(r.Header.Get("Location"))
+	wantText(t, r, zh("session.password_reset"))
+	wantNoText(t, r, zh("session.expired"))
+	r = reset
 	signInFirstTime(t, e, "agent.wang", oneTimePassword(t, r))
 
 	var actions []string

@@ -56,8 +56,14 @@ func (s *Server) withSession(next http.Handler) http.Handler {
 				setRequestUser(r, actor.Username)
 				r = r.WithContext(context.WithValue(r.Context(), ctxAuth, &auth{actor: actor, mustChange: u.MustChangePassword}))
 			case app.ErrorCode(err) == app.EUNAUTHORIZED:
+				// Why it ended (idle, password reset, account disabled…),
+				// shown on the sign-in page the user lands on.
+				why := "session.expired"
+				if e, ok := app.AsError(err); ok && s.msgs.has(e.Key) {
+					why = e.Key
+				}
 				delete(sess.Values, tokenKey)
-				sess.AddFlash("session.expired")
+				sess.AddFlash(why)
 				_ = sess.Save(r, w)
 			default:
 				s.log.Error("authenticate", "request_id", requestID(r), "err", err)
