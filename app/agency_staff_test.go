@@ -233,9 +233,9 @@ func TestDisablingStaffEndsSessions(t *testing.T) {
 	// His next request is told why: the account was disabled, by his agency's administrator.
 	_, _, err := f.Authenticate(token, "192.0.2.7")
 	wantError(t, err, EUNAUTHORIZED, "session.disabled_agency")
-	if _, err := f.Login(PortalAgency, "agent.li", fixturePassword, "192.0.2.7", "t", ""); ErrorCode(err) != EFORBIDDEN {
-		t.Fatalf("disabled agent signs in: %v", err)
-	}
+	// Told to ask his agency's administrator, who manages his account.
+	_, err = f.Login(PortalAgency, "agent.li", fixturePassword, "192.0.2.7", "t", "")
+	wantError(t, err, EFORBIDDEN, "auth.disabled_agency")
 	if a := f.lastAudit(); a.Action != "staff.disable" {
 		t.Fatalf("audit %+v", a)
 	}

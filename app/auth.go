@@ -52,7 +52,8 @@ type LoginResult struct {
 
 // Login checks a username and password at one portal's sign-in page.
 // Failures: "auth.bad_credentials" (unknown user or wrong password, the
-// same message for both), "auth.locked" with the minutes left, "auth.disabled",
+// same message for both), "auth.locked" with the minutes left, "auth.disabled" (an agent's:
+// "auth.disabled_agency", his agency administrator's to enable again),
 // "auth.wrong_portal" with the right portal.
 func (a *App) Login(portal Portal, username, password, ip, userAgent, requestID string) (LoginResult, error) {
 	now := a.now()
@@ -108,7 +109,7 @@ func (a *App) Login(portal Portal, username, password, ip, userAgent, requestID 
 		return LoginResult{}, Errorf(EUNAUTHORIZED, "auth.bad_credentials")
 	}
 	if u.Disabled {
-		return LoginResult{}, Errorf(EFORBIDDEN, "auth.disabled")
+		return LoginResult{}, Errorf(EFORBIDDEN, "auth."+disabledKey(u))
 	}
 	if u.Portal() != portal {
 		return LoginResult{}, Errorf(EFORBIDDEN, "auth.wrong_portal_"+string(u.Portal()))

@@ -197,9 +197,11 @@ func TestAgencyStaffAccountLifecycle(t *testing.T) {
 	r = agent.get(r.Header.Get("Location"))
 	wantText(t, r, zh("session.disabled_agency"))
 	wantNoText(t, r, zh("session.expired"))
-	if r := e.client().login("agency", "agent.wang", newPasswordFor("agent.wang")); r.StatusCode == http.StatusSeeOther {
-		t.Fatal("a disabled agent signs in")
-	}
+	// Signing in again, he is sent to his agency's administrator, not the bureau's system administrator.
+	r = e.client().login("agency", "agent.wang", newPasswordFor("agent.wang"))
+	wantStatus(t, r, http.StatusForbidden)
+	wantText(t, r, zh("auth.disabled_agency"))
+	wantNoText(t, r, zh("auth.disabled"))
 	wantRedirect(t, admin.post("/agency/staff/"+itoa(id)+"/enable", nil), "/agency/staff")
 	agent = e.client()
 	wantRedirect(t, agent.login("agency", "agent.wang", newPasswordFor("agent.wang")), "/agency/")
