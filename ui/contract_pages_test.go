@@ -227,7 +227,7 @@ func TestContractRevokeThroughTheUI(t *testing.T) {
 	wantRedirect(t, r, base)
 	r = agent.get(base)
 	wantText(t, r, zh("contracts.revoked_flash"), zh("contracts.status.revoked"), zh("contracts.filing.cancelled"),
-		zh("contracts.doc.revocation"), "协议.pdf", zh("contracts.event.revoked"), "承租人工作调动")
+		zh("contract.doc.revocation"), "协议.pdf", zh("contracts.event.revoked"), "承租人工作调动")
 	wantNoText(t, r, zh("contracts.revoke")+"</a>")
 	// Revoked: no second time.
 	wantStatus(t, agent.get(base+"/revoke"), 409)

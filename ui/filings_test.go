@@ -165,7 +165,7 @@ func TestFilingThroughTheUI(t *testing.T) {
 	r = clerk.get(page)
 	wantStatus(t, r, http.StatusOK)
 	wantText(t, r, zh("filing.entered_by", "王芳")) // the clerk typed the paper contract in; he did not sign it
-	wantText(t, r, zh("filing.backentry_ok"), zh("contracts.filing.pending"), "界面租客", zh("filing.doc.paper_contract"),
+	wantText(t, r, zh("filing.backentry_ok"), zh("contracts.filing.pending"), "界面租客", zh("contract.doc.paper_contract"),
 		zh("filing.needs_reviewer")) // the clerk is told who reviews
 	wantNoText(t, r, "110108199003070024") // IDs masked
 
@@ -198,7 +198,7 @@ func TestFilingThroughTheUI(t *testing.T) {
 	r = clerk.get(page)
 	wantText(t, r, zh("filing.resubmitted_ok"), "完整扫描件.pdf", zh("filing.doc_replaced"), "已补齐第3页")
 	// The history names the document's kind, not its code.
-	wantText(t, r, zh("filing.doc.paper_contract")+" 完整扫描件.pdf")
+	wantText(t, r, zh("contract.doc.paper_contract")+" 完整扫描件.pdf")
 	wantNoText(t, r, "paper_contract 完整扫描件.pdf")
 
 	r = reviewer.post(page+"/approve", nil)
@@ -577,7 +577,7 @@ func TestAddedIDCopyDoesNotReplaceTheOthers(t *testing.T) {
 		kinds = append(kinds, m[1])
 	}
 	got := strings.Join(kinds, "|")
-	if !strings.Contains(got, zh("filing.doc.certificate")) || strings.Contains(got, zh("filing.doc.id_copy")) {
+	if !strings.Contains(got, zh("contract.doc.certificate")) || strings.Contains(got, zh("contract.doc.id_copy")) {
 		t.Errorf("documents marked replaced: %q", got)
 	}
 }
@@ -643,4 +643,46 @@ func TestFilingQueueShowsCompanyLesseesInFull(t *testing.T) {
 	r = wantOK(t, e.signedIn("gov", "clerk").post("/gov/filings/new", url.Values{"mode": {"cert"}, "district": {p.District}, "cert_no": {p.CertNo}}))
 	wantText(t, r, ">"+company+"<", ">"+app.MaskName(person)+"<")
 	wantNoText(t, r, ">"+person+"<")
+}
+
+// TestDocumentKindsHaveOneName: the signing form, the contract's page and
+// the filing's page (its documents and its history) call each kind of
+// document by the same name, in both languages.
+func TestDocumentKindsHaveOneName(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	reviewer, agent := e.actor("reviewer"), e.actor("agent.zhang")
+	// Names the steps used to give them.
+	other := regexp.MustCompile(`身份证明复印件|产权证明|>权属证书(</td>| ·)`)
+	check := func(cl *client, path string) {
+		t.Helper()
+		r := wantOK(t, cl.get(path))
+		wantText(t, r, zh("contract.doc.id_copy"), zh("contract.doc.certificate"))
+		if m := other.FindString(r.body); m != "" {
+			t.Errorf("%s names a document %q", path, m)
+		}
+		r = wantOK(t, cl.get(path, "Accept-Language", "en"))
+		wantText(t, r, en("contract.doc.id_copy"), en("contract.doc.certificate"))
+	}
+	id := e.signDraft(agent, true)
+	check(e.signedIn("agency", "agent.zhang"), "/agency/contracts/"+itoa(id)+"/step/5")
+	c, err := e.app.SignContract(agent, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, err := e.app.ApplyFiling(agent, app.FilingApply{Mode: "contract", ContractNo: c.No})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.app.RejectFiling(reviewer, f.ID, "缺少第二承租人的材料"); err != nil {
+		t.Fatal(err)
+	}
+	for _, kind := range []string{"id_copy", "certificate"} {
+		if _, err := e.app.AttachFilingDoc(agent, f.ID, kind, kind+"-2.pdf", []byte("%PDF-1.7 "+kind)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	check(e.signedIn("agency", "agent.zhang"), "/agency/contracts/"+itoa(c.ID))
+	check(e.signedIn("agency", "agent.zhang"), "/agency/filings/"+itoa(f.ID))
+	check(e.signedIn("gov", "reviewer"), "/gov/filings/"+itoa(f.ID))
 }

@@ -468,7 +468,7 @@ func (s *Server) eventNote(lang, action, note string) string {
 			return strings.TrimSpace(formatDate(lang, d) + " " + rest)
 		}
 	}
-	prefix := map[string]string{"confirmed": "contract.role.", "doc_added": "filing.doc."}[action]
+	prefix := map[string]string{"confirmed": "contract.role.", "doc_added": "contract.doc."}[action]
 	if prefix == "" || !s.msgs.has(prefix+code) {
 		return note
 	}
