@@ -279,7 +279,7 @@ func (a *App) StartCancellation(actor Actor, agencyID uint64, reason string) (*A
 			return err
 		}
 		if names := liveBranchNames(tx, ag.ID); len(names) > 0 {
-			return Errorf(ECONFLICT, "agency.cancel_has_branches", strings.Join(names, "、"))
+			return Errorf(ECONFLICT, "agency.cancel_has_branches", names)
 		}
 		now := a.now()
 		ap = &AgencyApplication{Kind: AppCancel, Status: AppPending, AgencyID: ag.ID, Form: FormOf(ag.AgencyInfo),

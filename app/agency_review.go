@@ -238,7 +238,7 @@ func (a *App) approveCancel(tx *storage.Tx, actor Actor, ap *AgencyApplication, 
 		return nil, Errorf(ECONFLICT, "agency.not_live")
 	}
 	if names := liveBranchNames(tx, ag.ID); len(names) > 0 {
-		return nil, Errorf(ECONFLICT, "agency.cancel_has_branches", strings.Join(names, "、"))
+		return nil, Errorf(ECONFLICT, "agency.cancel_has_branches", names)
 	}
 	ag.Status, ag.Cancelled, ag.Updated, ag.PendingApp = AgencyCancelled, now, now, 0
 	ag.Version++

@@ -355,7 +355,7 @@ func (a *App) SignContract(actor Actor, id uint64) (*Contract, error) {
 				}
 			}
 			if len(missing) > 0 {
-				return Errorf(ECONFLICT, "contract.not_confirmed", strings.Join(missing, "、"))
+				return Errorf(ECONFLICT, "contract.not_confirmed", missing)
 			}
 		}
 		now := a.now()

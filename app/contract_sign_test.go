@@ -583,7 +583,7 @@ func TestPartiesConfirmation(t *testing.T) {
 	c := f.readyDraft(f.agent, v2, 1, 12)
 	_, err := f.SignContract(f.agent, c.ID)
 	e := wantError(t, err, ECONFLICT, "contract.not_confirmed")
-	if e.Args[0] != signOwner.Name+"、孙承租" {
+	if !slices.Equal(e.Args[0].([]string), []string{signOwner.Name, "孙承租"}) {
 		t.Errorf("not confirmed: %v", e.Args)
 	}
 	codes, err := f.ContractConfirmCodes(f.agent, c.ID)
@@ -616,7 +616,7 @@ func TestPartiesConfirmation(t *testing.T) {
 	}
 	_, err = f.SignContract(f.agent, c.ID)
 	e = wantError(t, err, ECONFLICT, "contract.not_confirmed")
-	if e.Args[0] != "孙承租" {
+	if !slices.Equal(e.Args[0].([]string), []string{"孙承租"}) {
 		t.Errorf("still to confirm: %v", e.Args)
 	}
 	// A change of terms asks everyone again.
@@ -663,7 +663,7 @@ func TestContractTemplate(t *testing.T) {
 	wantError(t, err, EFORBIDDEN, "error.forbidden")
 	_, err = f.SaveContractTemplate(f.admin, TemplateInput{Title: "住房租赁合同", Text: "出租人：{{出租人}}，承租仁：{{承租仁}}"})
 	e := wantError(t, err, EINVALID, "contract.tpl_unknown_placeholder_named")
-	if e.Args[0] != "承租仁" || e.Fields["text"] != "contract.tpl_unknown_placeholder" {
+	if !slices.Equal(e.Args[0].([]string), []string{"承租仁"}) || e.Fields["text"] != "contract.tpl_unknown_placeholder" {
 		t.Errorf("unknown placeholder: %v %v", e.Args, e.Fields)
 	}
 	_, err = f.SaveContractTemplate(f.admin, TemplateInput{Title: "住房租赁合同", Text: "x", Clauses: []ContractClause{{Title: "只有标题"}}})

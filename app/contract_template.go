@@ -206,7 +206,7 @@ func (a *App) SaveContractTemplate(actor Actor, in TemplateInput) (*ContractTemp
 	if err := v.err(); err != nil {
 		if len(unknown) > 0 {
 			e, _ := AsError(err)
-			e.Key, e.Args = "contract.tpl_unknown_placeholder_named", []any{strings.Join(unknown, "、")}
+			e.Key, e.Args = "contract.tpl_unknown_placeholder_named", []any{unknown}
 		}
 		return nil, err
 	}

@@ -377,6 +377,8 @@ func TestSigningRefusalsOnThePreview(t *testing.T) {
 	r = c.post(base+"/sign", nil)
 	wantStatus(t, r, http.StatusConflict)
 	wantText(t, r, zh("contract.not_confirmed", signOwnerName+"、孙承租"))
+	r = c.post(base+"/sign", nil, "Accept-Language", "en")
+	wantText(t, r, en("contract.not_confirmed", signOwnerName+", 孙承租"))
 
 	// The parties confirm on the public page, in English for one of them.
 	p := e.client()

@@ -111,7 +111,7 @@ func (s *Server) handleDirectory(w http.ResponseWriter, r *http.Request) {
 			di.DistrictLabel = s.districtName(lang, it.District)
 		}
 		if len(it.Premises) > 0 {
-			di.PremisesLabel += " · " + strings.Join(it.Premises, "、")
+			di.PremisesLabel += " · " + joinList(lang, it.Premises)
 		}
 		for _, l := range listed[app.Subject{Kind: app.SubjectAgency, ID: it.ID}] {
 			di.Lists = append(di.Lists, dirMark{l, s.msgs.t(lang, "lists.list."+l)})

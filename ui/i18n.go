@@ -96,16 +96,24 @@ func (c *catalog) t(lang, key string, args ...any) string {
 }
 
 // localArgs writes a date given to a message (app passes time.Time, not
-// text) as every other date on the page reads: 2026年12月20日, 20 Dec 2026.
+// text) as every other date on the page reads: 2026年12月20日, 20 Dec 2026;
+// and a list ([]string, e.g. names) as joinList does.
 func localArgs(lang string, args []any) []any {
-	var out []any // a copy, once there is a date: args is the error's own
+	var out []any // a copy, once there is a date or a list: args is the error's own
 	for i, a := range args {
-		if t, ok := a.(time.Time); ok {
-			if out == nil {
-				out = slices.Clone(args)
-			}
-			out[i] = formatDate(lang, t)
+		var local string
+		switch a := a.(type) {
+		case time.Time:
+			local = formatDate(lang, a)
+		case []string:
+			local = joinList(lang, a)
+		default:
+			continue
 		}
+		if out == nil {
+			out = slices.Clone(args)
+		}
+		out[i] = local
 	}
 	if out == nil {
 		return args
@@ -230,4 +238,26 @@ func formatDuration(lang string, d time.Duration) string {
 		return fmt.Sprintf("%dh %dmin", hours, mins)
 	}
 	return fmt.Sprintf("%d min", mins)
+}
+
+// listSep separates the items of a list: 、 in Chinese, a comma in English.
+// Every list a page shows is joined with it (template funcs joinList and
+// listSep, and lists given to a message).
+func listSep(lang string) string {
+	if lang == langZH {
+		return "、"
+	}
+	return ", "
+}
+
+// joinList joins the items of a list as lang writes it: 甲、乙; A, B.
+func joinList(lang string, xs []string) string { return strings.Join(xs, listSep(lang)) }
+
+// paren writes s in brackets after a word: full-width in Chinese
+// (张三（居民身份证）), half-width after a space in English.
+func paren(lang, s string) string {
+	if lang == langZH {
+		return "（" + s + "）"
+	}
+	return " (" + s + ")"
 }

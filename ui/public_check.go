@@ -3,7 +3,6 @@ package ui
 import (
 	"fmt"
 	"strconv"
-	"strings"
 
 	"anju/app"
 )
@@ -38,7 +37,7 @@ func (s *Server) newCheckView(lang string, pc app.PublicCheck) *checkView {
 		Layout:     s.msgs.t(lang, "verify.layout_value", l.Rooms, l.Halls, l.Baths),
 		Mode:       s.msgs.t(lang, "verify.mode_"+l.Mode),
 		Rent:       s.msgs.t(lang, "verify.rent_value", strconv.Itoa(l.Rent)),
-		Owners:     strings.Join(pc.OwnerNames, "、"),
+		Owners:     joinList(lang, pc.OwnerNames),
 		Issued:     formatDate(lang, pc.Created),
 		Until:      formatDate(lang, pc.ValidUntil),
 		UntilLabel: s.msgs.t(lang, "verify.valid_until"),
