@@ -67,9 +67,13 @@ func statsQuery(actor Actor, kind, district string) (search.Query, string, bool)
 	case "applied":
 		sq, field = search.Query{Type: "filing"}, "submitted"
 	case "filed":
-		// Approved: filed, or filed and since ended; "decided" is the
-		// approval's date for them.
-		sq, field = search.Query{Type: "filing", Filters: map[string][]string{"status": {FilingFiled, FilingEnded}}}, "decided"
+		// Approved, whatever became of the contract since: filed, ended,
+		// or revoked after approval (cancelled with a certificate; one
+		// cancelled while pending or rejected has none). "decided" is the
+		// approval's date for them, so a revocation does not take an
+		// approval back out of the month it was given in.
+		sq, field = search.Query{Type: "filing", Filters: map[string][]string{"status": {FilingFiled, FilingEnded, FilingCancelled}},
+			Prefix: map[string]string{"certificate_no": "BA"}}, "decided"
 	}
 	if sq.Filters == nil {
 		sq.Filters = map[string][]string{}

@@ -1,6 +1,9 @@
 package app
 
-import "testing"
+import (
+	"testing"
+	"time"
+)
 
 // TestStatistics: each month's figures are what the lists show for that
 // month, the days of a month add up to the month, the reader's district
@@ -95,4 +98,46 @@ func TestStatistics(t *testing.T) {
 	}
 	_, err = f.Statistics(f.agent, StatsQuery{})
 	wantError(t, err, EFORBIDDEN, "error.forbidden")
+}
+
+// TestStatisticsKeepApprovalsOfRevokedContracts: a filing approved this
+// month stays counted as approved when its contract is revoked later;
+// applications cancelled while pending or after a rejection never count.
+func TestStatisticsKeepApprovalsOfRevokedContracts(t *testing.T) {
+	f := newCFFixture(t)
+	approved := f.signed(f.clerk, 0, "张伟")
+	fl := f.apply(f.clerk, approved)
+	if _, err := f.ApproveFiling(f.reviewer, fl.ID); err != nil {
+		t.Fatal(err)
+	}
+	rejected := f.signed(f.clerk, 0, "王芳")
+	if _, err := f.RejectFiling(f.reviewer, f.apply(f.clerk, rejected).ID, "缺少身份证明"); err != nil {
+		t.Fatal(err)
+	}
+	pending := f.signed(f.clerk, 0, "李娜")
+	f.apply(f.clerk, pending)
+	now := f.now()
+	filed := func() int {
+		t.Helper()
+		st, err := f.Statistics(f.clerk, StatsQuery{Year: now.Year()})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return st.Totals["filed"]
+	}
+	if n := filed(); n != 1 {
+		t.Fatalf("before the revocations: %d approved, want 1", n)
+	}
+	for _, c := range []*Contract{approved, rejected, pending} {
+		if _, err := f.RevokeContract(f.clerk, c.ID, RevokeInput{Reason: "双方协商解除",
+			Effective: day(now).Format(time.DateOnly), DocName: "协议.pdf", Doc: clPDF}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if got := f.filing(fl.ID); got.Status != FilingCancelled {
+		t.Fatalf("set-up: the approved filing is %s after the revocation", got.Status)
+	}
+	if n := filed(); n != 1 {
+		t.Errorf("after the revocations: %d approved, want 1 (the approval stands)", n)
+	}
 }
