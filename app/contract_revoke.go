@@ -105,8 +105,20 @@ func (a *App) RevokeContract(actor Actor, id uint64, in RevokeInput) (*Contract,
 	return c, nil
 }
 
+// RevocableFrom is the earliest effective date of a revocation: the day
+// the contract was signed, or its start if that is earlier (a lease
+// entered after it began). A lease signed by mistake, or called off
+// before it starts, ends at once rather than only on its first day.
+func (c *Contract) RevocableFrom() time.Time {
+	from := day(c.Terms.Start)
+	if !c.Signed.IsZero() && day(c.Signed).Before(from) {
+		from = day(c.Signed)
+	}
+	return from
+}
+
 // checkRevocation checks the form against the contract: a reason, an
-// effective date within the term, and the agreement as a PDF, JPEG or PNG
+// effective date from RevocableFrom to the end of the term, and the agreement as a PDF, JPEG or PNG
 // (judged by content). It trims the reason and names the document.
 func checkRevocation(c *Contract, in *RevokeInput) (time.Time, string, error) {
 	var v validation
@@ -123,8 +135,8 @@ func checkRevocation(c *Contract, in *RevokeInput) (time.Time, string, error) {
 		v.add("effective", "contracts.revoke_date_required")
 	case !ok:
 		v.add("effective", "contracts.revoke_date_invalid")
-	case t.Before(day(c.Terms.Start)):
-		v.add("effective", "contracts.revoke_date_before_start")
+	case t.Before(c.RevocableFrom()):
+		v.add("effective", "contracts.revoke_date_before_signed")
 	case !c.Terms.End.IsZero() && t.After(day(c.Terms.End)):
 		v.add("effective", "contracts.revoke_date_after_end")
 	default:

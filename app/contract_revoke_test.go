@@ -42,7 +42,7 @@ func TestRevokeContractValidation(t *testing.T) {
 		{"reason too long", func(in *RevokeInput) { in.Reason = strings.Repeat("长", 501) }, "reason", "contracts.revoke_reason_too_long"},
 		{"no date", func(in *RevokeInput) { in.Effective = "" }, "effective", "contracts.revoke_date_required"},
 		{"not a date", func(in *RevokeInput) { in.Effective = "2026-02-30" }, "effective", "contracts.revoke_date_invalid"},
-		{"before the start", func(in *RevokeInput) { in.Effective = f.start.AddDate(0, 0, -1).Format(time.DateOnly) }, "effective", "contracts.revoke_date_before_start"},
+		{"before the start", func(in *RevokeInput) { in.Effective = f.start.AddDate(0, 0, -1).Format(time.DateOnly) }, "effective", "contracts.revoke_date_before_signed"},
 		{"after the end", func(in *RevokeInput) { in.Effective = f.end.AddDate(0, 0, 1).Format(time.DateOnly) }, "effective", "contracts.revoke_date_after_end"},
 		{"no document", func(in *RevokeInput) { in.Doc = nil }, "doc", "contracts.revoke_doc_required"},
 		{"a GIF named .pdf", func(in *RevokeInput) { in.Doc = []byte("GIF89a....") }, "doc", "contracts.revoke_doc_type"},
@@ -64,6 +64,28 @@ func TestRevokeContractValidation(t *testing.T) {
 	in.Effective = clFullWidth(f.end.Format(time.DateOnly))
 	if _, err := f.RevokeContract(f.agent1, c.ID, in); err != nil {
 		t.Errorf("revoke on the last day: %v", err)
+	}
+}
+
+// TestRevokeBeforeTheLeaseStarts: a lease signed today to start next
+// month can be revoked today (signed by mistake, called off) and ends at
+// once with its filing; not before the day it was signed.
+func TestRevokeBeforeTheLeaseStarts(t *testing.T) {
+	f := newCLFixture(t)
+	start := f.today.AddDate(0, 1, 0)
+	c := f.put(clContract{district: "110105", status: ContractSigned, agency: f.agencyX, by: f.agent1, lessee: "张伟",
+		start: start, end: start.AddDate(1, 0, -1)})
+	in := RevokeInput{Reason: "签约有误，双方同意撤销", Effective: f.today.AddDate(0, 0, -1).Format(time.DateOnly), DocName: "协议.pdf", Doc: clPDF}
+	_, err := f.RevokeContract(f.agent1, c.ID, in)
+	if got := clFields(err)["effective"]; got != "contracts.revoke_date_before_signed" {
+		t.Fatalf("the day before signing: %q (%v)", got, err)
+	}
+	in.Effective = f.today.Format(time.DateOnly)
+	if _, err := f.RevokeContract(f.agent1, c.ID, in); err != nil {
+		t.Fatalf("revoke on the day of signing, before the start: %v", err)
+	}
+	if got := f.stored(c.ID); got.Status != ContractRevoked || !got.Ended.Equal(day(f.today)) {
+		t.Errorf("after revoking before the start: %s ended %v", got.Status, got.Ended)
 	}
 }
 
