@@ -3,6 +3,7 @@ package app
 import (
 	"cmp"
 	"fmt"
+	"math"
 	"strconv"
 	"strings"
 	"time"
@@ -81,6 +82,15 @@ type Terms struct {
 	Fees          string    `json:"fees,omitempty"`
 	Utilities     string    `json:"utilities,omitempty"`    // who pays: lessee, lessor, shared
 	DepositFlag   bool      `json:"deposit_flag,omitempty"` // above the parameter's months of rent: shown to the reviewer
+}
+
+// DepositMonths is the deposit in months of rent, to one decimal, as the
+// flag of a deposit above the limit states it ("3.5").
+func (t Terms) DepositMonths() string {
+	if t.Rent <= 0 {
+		return ""
+	}
+	return strconv.FormatFloat(math.Round(float64(t.Deposit)*10/float64(t.Rent))/10, 'f', -1, 64)
 }
 
 // ContractDoc is an uploaded document 要件.

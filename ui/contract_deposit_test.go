@@ -1,0 +1,40 @@
+package ui_test
+
+import (
+	"strconv"
+	"testing"
+
+	"anju/app"
+)
+
+// TestDepositFlagStatesTheMonths: a deposit above the limit is flagged in
+// the same words on the contract page and on the reviewer's filing page,
+// and says how many months' rent it is.
+func TestDepositFlagStatesTheMonths(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	page, err := e.app.SearchContracts(e.actor("reviewer"), app.ContractQuery{Size: 100})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var c *app.Contract
+	for _, it := range page.Items {
+		if it.Terms.DepositFlag && it.FilingID != 0 {
+			c = it
+			break
+		}
+	}
+	if c == nil {
+		t.Fatal("the demo has no applied-for contract with a flagged deposit")
+	}
+	months := c.Terms.DepositMonths()
+	if m, err := strconv.ParseFloat(months, 64); err != nil || m <= 0 {
+		t.Fatalf("deposit %d on rent %d: %q months", c.Terms.Deposit, c.Terms.Rent, months)
+	}
+	reviewer := e.signedIn("gov", "reviewer")
+	for _, lang := range []string{"zh-CN", "en"} {
+		want := msg(lang, "contracts.deposit_flag", months)
+		wantText(t, wantOK(t, reviewer.get("/gov/contracts/"+strconv.FormatUint(c.ID, 10), "Accept-Language", lang)), want)
+		wantText(t, wantOK(t, reviewer.get("/gov/filings/"+strconv.FormatUint(c.FilingID, 10), "Accept-Language", lang)), want)
+	}
+}
