@@ -173,5 +173,13 @@ func (a *App) backEntryContract(tx *storage.Tx, actor Actor, in BackEntryInput, 
 	if _, err := contractTable.Insert(tx, c); err != nil {
 		return nil, err
 	}
-	return c, a.audit(tx, actor, "contract.backentry", "contract", c.ID, c.No+" "+c.District+" "+c.CertNo)
+	used, err := useCodesOfLetRooms(tx, c, actor, now)
+	if err != nil {
+		return nil, err
+	}
+	detail := c.No + " " + c.District + " " + c.CertNo
+	if len(used) > 0 {
+		detail += "; codes used: " + strings.Join(used, " ")
+	}
+	return c, a.audit(tx, actor, "contract.backentry", "contract", c.ID, detail)
 }

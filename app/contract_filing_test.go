@@ -762,3 +762,50 @@ func TestPaperContractFiledOnItsScan(t *testing.T) {
 		t.Fatalf("approved with the scan added: %v", err)
 	}
 }
+
+// TestBackEntryUsesTheCodesOfTheRoomsLet: a paper lease entered for a
+// room uses the valid codes for that room and for the whole flat, as
+// signing online uses its code; another room's code stays valid. A whole
+// flat entered after uses the rest.
+func TestBackEntryUsesTheCodesOfTheRoomsLet(t *testing.T) {
+	f := newCFFixture(t)
+	cert := "京(2019)朝阳区不动产权第0202021号"
+	f.cfProperty(cert)
+	f.setSignRequired(false)
+	verify := func(mode, room, area string) *Verification {
+		t.Helper()
+		res, err := f.Verify(f.clerk, VerifyInput{District: "110105", CertType: "01", CertNo: cert,
+			Owners:  []OwnerInput{{Name: "房东赵", IDType: "resident_id", IDNo: "110105198001010016"}},
+			Address: "北京市朝阳区补录路8号院3号楼502", Room: room, Area: area, Rooms: "3", Halls: "1", Baths: "1", Rent: "3000", Mode: mode})
+		if err != nil {
+			t.Fatalf("verify %s %s: %v", mode, room, err)
+		}
+		return res.Verification
+	}
+	whole, roomB, roomC := verify("whole", "", "72.5"), verify("shared", "B室", "15"), verify("shared", "C室", "12")
+	in := f.backEntryInput(cert)
+	in.Mode, in.Form.Rooms = "shared", "b室"
+	c, _, err := f.BackEntry(f.clerk, in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	state := func(v *Verification) (string, uint64) {
+		got, err := f.GetVerification(f.clerk, v.Code)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return got.State(f.now()), got.ContractID
+	}
+	for _, tc := range []struct {
+		v        *Verification
+		state    string
+		contract uint64
+	}{{whole, VStatusUsed, c.ID}, {roomB, VStatusUsed, c.ID}, {roomC, VStatusValid, 0}} {
+		if st, id := state(tc.v); st != tc.state || id != tc.contract {
+			t.Errorf("%s %s after the room's back-entry: %s, contract %d; want %s, %d", tc.v.Listing.Mode, tc.v.Listing.Room, st, id, tc.state, tc.contract)
+		}
+	}
+	if pc, err := f.CheckCode(roomB.Code); err != nil || pc.State != VStatusUsed {
+		t.Errorf("public check of the let room's code: %+v %v", pc, err)
+	}
+}
