@@ -38,3 +38,20 @@ func TestDepositFlagStatesTheMonths(t *testing.T) {
 		wantText(t, wantOK(t, reviewer.get("/gov/filings/"+strconv.FormatUint(c.FilingID, 10), "Accept-Language", lang)), want)
 	}
 }
+
+// TestLaterStepAddressGoesToTheCurrentStep: a draft's later step, opened
+// by its address before the steps before it are saved, sends to the step
+// the draft is at instead of showing that step under the later address.
+func TestLaterStepAddressGoesToTheCurrentStep(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	agent := e.actor("agent.zhang")
+	id := e.signDraft(agent, false)
+	base := "/agency/contracts/" + strconv.FormatUint(id, 10)
+	c := e.signedIn("agency", "agent.zhang")
+	wantRedirect(t, c.get(base+"/step/6"), base+"/step/1")
+	wantOK(t, c.get(base+"/step/1"))
+	e.signTerms(agent, id)
+	wantRedirect(t, c.get(base+"/step/6"), base+"/step/5")
+	wantOK(t, c.get(base+"/step/3")) // an earlier step opens
+}

@@ -176,8 +176,13 @@ func (s *Server) handleContractStep(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	// The steps go in order: one cannot jump past the first unsaved one.
-	step = min(step, max(c.Step, 1))
+	// The steps go in order: one cannot jump past the first unsaved one,
+	// and the address says which step is shown (a later one's address
+	// would post the form to the wrong step on reload).
+	if allowed := max(c.Step, 1); step > allowed {
+		http.Redirect(w, r, signCtxOf(r).Base+"/step/"+strconv.Itoa(allowed), http.StatusSeeOther)
+		return
+	}
 	form := signFormValues(c.Form)
 	s.renderSignStep(w, r, http.StatusOK, s.signData(r, c, step, form), form, nil)
 }
