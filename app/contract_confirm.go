@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/binary"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -156,8 +157,9 @@ func FormatConfirmCode(code string) string {
 	return code[:5] + "-" + code[5:]
 }
 
-// ConfirmView is what a party sees on the public confirmation page: enough
-// to recognise the contract, with personal data masked.
+// ConfirmView is what a party sees on the public confirmation page: a
+// summary to recognise the contract, with personal data masked, and the
+// contract's whole text as it will print, which he confirms.
 type ConfirmView struct {
 	Role        string
 	Name        string // masked
@@ -171,6 +173,9 @@ type ConfirmView struct {
 	Lessees     []string
 	Confirmed   time.Time // when he confirmed
 	Outstanding int       // signatories who have not confirmed yet
+	// Text is the contract as it will print: his own ID number in full,
+	// the other parties' masked.
+	Text ContractText
 }
 
 // confirmTarget finds the draft and the party of a code and ID tail. An
@@ -210,7 +215,7 @@ func confirmTarget(tx *storage.Tx, code, idTail string) (*Contract, int, error) 
 	return nil, 0, fail
 }
 
-func confirmViewOf(c *Contract, i int) ConfirmView {
+func (a *App) confirmViewOf(tx *storage.Tx, c *Contract, i int) (ConfirmView, error) {
 	p := c.Parties[i]
 	cv := ConfirmView{Role: p.Role, Name: MaskName(p.Name), Address: c.Listing.FullAddress(),
 		District: c.District, Start: c.Terms.Start, End: c.Terms.End, Rent: c.Terms.Rent, Deposit: c.Terms.Deposit,
@@ -226,7 +231,19 @@ func confirmViewOf(c *Contract, i int) ConfirmView {
 			cv.Outstanding++
 		}
 	}
-	return cv
+	ct, err := a.composeContract(tx, c)
+	if err != nil {
+		return cv, err
+	}
+	shown := *c
+	shown.Parties = slices.Clone(c.Parties)
+	for j := range shown.Parties {
+		if j != i {
+			shown.Parties[j].IDNo = shown.Parties[j].ShownIDNo()
+		}
+	}
+	cv.Text = fillContract(ct.version, ct.title, ct.body, ct.values, &shown)
+	return cv, nil
 }
 
 // CheckConfirmation shows a party the contract his code belongs to, before
@@ -238,8 +255,8 @@ func (a *App) CheckConfirmation(code, idTail string) (ConfirmView, error) {
 		if err != nil {
 			return err
 		}
-		cv = confirmViewOf(c, i)
-		return nil
+		cv, err = a.confirmViewOf(tx, c, i)
+		return err
 	})
 	return cv, err
 }
@@ -267,8 +284,8 @@ func (a *App) ConfirmContractParty(code, idTail string) (ConfirmView, error) {
 				return err
 			}
 		}
-		cv = confirmViewOf(c, i)
-		return nil
+		cv, err = a.confirmViewOf(tx, c, i)
+		return err
 	})
 	return cv, err
 }

@@ -9,11 +9,12 @@ import (
 
 // Parties' confirmation on the public portal (/confirm): a party enters
 // the code printed on the contract preview and the last 6 characters of
-// his ID number, sees the contract's summary and confirms it.
+// his ID number, sees the contract's summary and whole text and confirms it.
 
 type confirmPageData struct {
 	View      *app.ConfirmView
-	Confirmed bool // just confirmed
+	Confirmed bool       // just confirmed
+	Paras     []signPara // the contract's text he confirms
 }
 
 func (s *Server) handleConfirmForm(w http.ResponseWriter, r *http.Request) {
@@ -45,6 +46,6 @@ func (s *Server) handleConfirm(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err, "contract_confirm", v)
 		return
 	}
-	v.Data = confirmPageData{View: &cv, Confirmed: confirm}
+	v.Data = confirmPageData{View: &cv, Confirmed: confirm, Paras: signParas(cv.Text)}
 	s.render(w, r, http.StatusOK, "contract_confirm", v)
 }

@@ -391,7 +391,7 @@ func TestSigningRefusalsOnThePreview(t *testing.T) {
 	r = p.post("/confirm", url.Values{"code": {codes[0].Code}, "id_tail": {signOwnerID[12:]}, "go": {"check"}})
 	wantStatus(t, r, http.StatusOK)
 	wantText(t, r, zh("contract.confirm_check"), "6500", zh("contract.confirm_button"))
-	wantNoText(t, r, signOwnerID)
+	wantNoText(t, r, codes[1].Party.IDNo) // the other party's number; his own shows in the text
 	r = p.post("/confirm", url.Values{"code": {codes[0].Code}, "id_tail": {signOwnerID[12:]}, "go": {"confirm"}})
 	wantText(t, r, zh("contract.confirm_done"), zh("contract.confirm_outstanding", 1))
 	p.setCookie("lang", "en")
@@ -430,6 +430,32 @@ func TestSigningRefusalsOnThePreview(t *testing.T) {
 	if d, _ := e.app.GetContract(clerk, d2.ID); d.Status != app.ContractCancelled {
 		t.Errorf("cancelled draft is %s", d.Status)
 	}
+}
+
+// TestConfirmPageShowsTheContract: a party confirming reads the whole
+// contract: its articles, agreed terms and clauses, his own ID number and
+// the other parties' masked, in Chinese and in English.
+func TestConfirmPageShowsTheContract(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	clerk := e.actor("clerk")
+	e.setParams(app.ParamPartyConfirm, "true")
+	id := e.signDraft(clerk, true)
+	codes, err := e.app.ContractConfirmCodes(clerk, id)
+	if err != nil || len(codes) != 2 {
+		t.Fatalf("codes %v %v", codes, err)
+	}
+	lesseeID := codes[1].Party.IDNo
+	p := e.client()
+	r := p.post("/confirm", url.Values{"code": {codes[0].Code}, "id_tail": {signOwnerID[12:]}, "go": {"check"}})
+	wantStatus(t, r, http.StatusOK)
+	wantText(t, r, zh("contract.confirm_text"), "第六条", "由承租人承担", "空调两台随房出租。", "第十二条", "季付",
+		signOwnerID, app.MaskID(lesseeID), zh("contract.confirm_statement"))
+	wantNoText(t, r, lesseeID)
+	p.setCookie("lang", "en")
+	r = p.post("/confirm", url.Values{"code": {codes[1].Code}, "id_tail": {lesseeID[12:]}, "go": {"check"}})
+	wantText(t, r, en("contract.confirm_text"), en("contract.confirm_text_hint"), "空调两台随房出租。", lesseeID, app.MaskID(signOwnerID))
+	wantNoText(t, r, signOwnerID)
 }
 
 // TestSigningOtherAgencyAndLanguages: another agency's staff cannot open a
