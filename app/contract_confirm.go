@@ -275,7 +275,9 @@ func (a *App) ConfirmContractParty(code, idTail string) (ConfirmView, error) {
 			now := a.now()
 			p.Confirmed = now
 			who := Actor{Username: "public:" + MaskName(p.Name), Name: p.Name}
-			c.event(now, who, "confirmed", p.Role+" "+MaskName(p.Name))
+			// The history, shown to whoever sees the contract, names him as
+			// the note does: his role and masked name.
+			c.event(now, Actor{Username: who.Username}, "confirmed", p.Role+" "+MaskName(p.Name))
 			c.Updated = now
 			if err := contractTable.Put(tx, c); err != nil {
 				return err

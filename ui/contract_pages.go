@@ -117,6 +117,13 @@ func (d *contractPageData) IsSystem(username string) bool {
 	return strings.HasPrefix(username, "system:")
 }
 
+// IsPublic tells a history line of someone without an account (a party
+// confirming on the public portal): its note names him, by his role and
+// masked name.
+func (d *contractPageData) IsPublic(username string) bool {
+	return strings.HasPrefix(username, "public:")
+}
+
 // FilingLink is the public filing check of a filed contract ("" if not
 // filed), for the detail page.
 func (d *contractPageData) FilingLink() string {

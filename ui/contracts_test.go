@@ -458,6 +458,38 @@ func TestConfirmPageShowsTheContract(t *testing.T) {
 	wantNoText(t, r, signOwnerID)
 }
 
+// TestConfirmationInHistory: a party's confirmation reads in the
+// contract's history as his role and masked name, in the page's language,
+// without his full name or an internal user name.
+func TestConfirmationInHistory(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	clerk := e.actor("clerk")
+	e.setParams(app.ParamPartyConfirm, "true")
+	id := e.signDraft(clerk, true)
+	codes, err := e.app.ContractConfirmCodes(clerk, id)
+	if err != nil || len(codes) != 2 {
+		t.Fatalf("codes %v %v", codes, err)
+	}
+	if _, err := e.app.ConfirmContractParty(codes[0].Code, signOwnerID[12:]); err != nil {
+		t.Fatal(err)
+	}
+	c := e.signedIn("gov", "clerk")
+	r := wantOK(t, c.get("/gov/contracts/"+itoa(id)))
+	li := rowOfLi(r.body, zh("contracts.event.confirmed"))
+	want := zh("contracts.event.confirmed") + " · " + zh("contract.role.lessor") + " " + app.MaskName(signOwnerName)
+	if got := visibleText(li); !strings.HasPrefix(got, want) || strings.Contains(got, signOwnerName) || strings.Contains(got, "public:") {
+		t.Errorf("history line %q, want %q and no full or user name", got, want)
+	}
+	c.setCookie("lang", "en")
+	r = wantOK(t, c.get("/gov/contracts/"+itoa(id)))
+	li = rowOfLi(r.body, en("contracts.event.confirmed"))
+	want = en("contracts.event.confirmed") + " · " + en("contract.role.lessor") + " " + app.MaskName(signOwnerName)
+	if got := visibleText(li); !strings.HasPrefix(got, want) || strings.Contains(got, "public:") {
+		t.Errorf("history line %q, want %q", got, want)
+	}
+}
+
 // TestSigningOtherAgencyAndLanguages: another agency's staff cannot open a
 // draft; every step reads in English without untranslated keys.
 func TestSigningOtherAgencyAndLanguages(t *testing.T) {
