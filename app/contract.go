@@ -28,6 +28,11 @@ const (
 	ContractBackEntry = "backentry" // 补录: a paper contract entered afterwards
 )
 
+// BackEntryNote is the note of a back-entered contract's "created" history
+// line (its signing line's note is "number date-of-the-paper"); pages name
+// it in their language.
+const BackEntryNote = "backentry"
+
 // Filing states of a contract (its latest filing application decides).
 const (
 	FilingNone      = ""          // not applied for

@@ -168,8 +168,8 @@ func (a *App) backEntryContract(tx *storage.Tx, actor Actor, in BackEntryInput, 
 	// at once, as it should be.
 	c.FilingDue = signed.AddDate(0, 0, a.ParamInt(ParamFilingDeadlineDays))
 	c.Step = CStepPreview
-	c.event(now, actor, "created", "纸质合同补录 back-entry")
-	c.event(now, actor, "signed", c.No+" "+signed.Format(time.DateOnly))
+	c.event(now, actor, "created", BackEntryNote)
+	c.event(now, actor, "signed", c.No+" "+signed.Format(time.DateOnly)) // the paper's date, shown as a date
 	if _, err := contractTable.Insert(tx, c); err != nil {
 		return nil, err
 	}

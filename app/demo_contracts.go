@@ -355,7 +355,7 @@ func (g *demoContractGen) lease(p *Property, l Listing, start, end, signed time.
 	c.FilingDue = demoDay(signed).AddDate(0, 0, g.deadline)
 	c.History = []ContractEvent{{Time: c.Created, By: signer.Person, Action: "created"}}
 	if c.Source == ContractBackEntry {
-		c.History[0].Note = "纸质合同补录"
+		c.History[0].Note = BackEntryNote
 	}
 	c.History = append(c.History, ContractEvent{Time: signed, By: signer.Person, Action: "signed"})
 

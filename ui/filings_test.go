@@ -232,6 +232,35 @@ func TestFilingThroughTheUI(t *testing.T) {
 	wantText(t, r, en("filing.public_state.filed"))
 }
 
+// TestBackEntryHistoryInPageLanguage: a back-entered contract's history
+// names the entry and the paper's signing date in the page's language, and
+// its detail shows that date without a time nobody entered.
+func TestBackEntryHistoryInPageLanguage(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	e.setParams(app.ParamFilingRequiresSign, "false")
+	fl := e.flPaper(e.actor("clerk"), "历史一室", "历史租客")
+	signed, _ := time.ParseInLocation(time.DateOnly, e.flValues("", "").Get("signed_on"), time.Local)
+	c := e.signedIn("gov", "clerk")
+	page := "/gov/contracts/" + itoa(fl.ContractID)
+	for _, lang := range []string{"zh-CN", "en"} {
+		msg, date := zh, signed.Format("2006年1月2日")
+		if lang == "en" {
+			msg, date = en, signed.Format("2 Jan 2006")
+		}
+		c.setCookie("lang", lang)
+		r := wantOK(t, c.get(page))
+		if li := visibleText(rowOfLi(r.body, msg("contracts.event.created"))); !strings.HasSuffix(li, msg("contracts.note.backentry")) {
+			t.Errorf("%s: created line %q, want it to end with %q", lang, li, msg("contracts.note.backentry"))
+		}
+		if li := visibleText(rowOfLi(r.body, msg("contracts.event.signed"))); !strings.Contains(li, date) || strings.Contains(li, signed.Format(time.DateOnly)) {
+			t.Errorf("%s: signed line %q, want the date as %q", lang, li, date)
+		}
+		wantText(t, r, msg("contracts.signed_date")+"</dt><dd>"+date+"<br>")
+		wantNoText(t, r, "back-entry", "纸质合同补录 ")
+	}
+}
+
 // TestBackEntryFollowsTheParameter: with 备案前是否必须进行合同网签 on (the
 // default) the back-entry page says plainly that back-entry is disabled,
 // and a post is refused; off, the form is shown.

@@ -470,6 +470,16 @@ func (s *Server) eventNote(lang, action, note string) string {
 			return strings.TrimSpace(formatDate(lang, d) + " " + rest)
 		}
 	}
+	switch {
+	case action == "created" && (note == app.BackEntryNote || strings.HasPrefix(note, "纸质合同补录")):
+		// Written in both languages at once before it was a code.
+		return s.msgs.t(lang, "contracts.note.backentry")
+	case action == "signed" && rest != "":
+		// A back-entered contract's "number paper's date".
+		if d, err := time.ParseInLocation(time.DateOnly, rest, time.Local); err == nil {
+			return s.msgs.t(lang, "contracts.note.signed_on", code, formatDate(lang, d))
+		}
+	}
 	prefix := map[string]string{"confirmed": "contract.role.", "doc_added": "contract.doc."}[action]
 	if prefix == "" || !s.msgs.has(prefix+code) {
 		return note
