@@ -329,11 +329,19 @@ func (a *App) ContractClauseTitles(c *Contract) ([]string, error) {
 	return out, err
 }
 
+// partyLine is the names of ps and their ID documents. The documents'
+// line follows the names' in the text ("出租人：周超" then "证件：居民身份证
+// …"): it names a party only when there are several, to tell whose
+// document is whose.
 func partyLine(ps []Party) (names, ids string) {
 	var n, d []string
 	for _, p := range ps {
 		n = append(n, p.Name)
-		d = append(d, p.Name+"："+idTypeLabel(p.IDType)+" "+p.IDNo)
+		id := idTypeLabel(p.IDType) + " " + p.IDNo
+		if len(ps) > 1 {
+			id = p.Name + "：" + id
+		}
+		d = append(d, id)
 	}
 	return strings.Join(n, "、"), strings.Join(d, "；")
 }

@@ -133,14 +133,20 @@ func TestKeepEarlierTexts(t *testing.T) {
 }
 
 // TestContractTextNamesIDTypes: a party's travel permit prints by its name,
-// not as a bare "证件".
+// not as a bare "证件"; the line follows the party's name, so it does not
+// repeat it unless several parties share it.
 func TestContractTextNamesIDTypes(t *testing.T) {
 	t.Parallel()
 	for code, name := range map[string]string{"hk_macau": "港澳居民来往内地通行证", "taiwan": "台湾居民来往大陆通行证",
 		"foreign_pr": "外国人永久居留身份证", "passport": "护照", "resident_id": "居民身份证", "made_up": "证件"} {
 		_, ids := partyLine([]Party{{Name: "周七", IDType: code, IDNo: "H12345678"}})
-		if ids != "周七："+name+" H12345678" {
+		if ids != name+" H12345678" {
 			t.Errorf("%s prints as %q", code, ids)
 		}
+	}
+	// Several parties on one line: each document says whose it is.
+	_, ids := partyLine([]Party{{Name: "周七", IDType: "passport", IDNo: "H12345678"}, {Name: "吴八", IDType: "resident_id", IDNo: "X"}})
+	if want := "周七：护照 H12345678；吴八：居民身份证 X"; ids != want {
+		t.Errorf("two parties print as %q, want %q", ids, want)
 	}
 }

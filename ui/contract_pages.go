@@ -5,6 +5,7 @@ import (
 	"html/template"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -95,6 +96,7 @@ type contractPageData struct {
 	// public filing check's address and its QR once filed.
 	Title    string
 	Text     []string
+	NoInText bool // the text states the contract's number: the header does not repeat it
 	CheckURL string
 	QR       template.HTML
 	// Clauses are the optional clauses chosen, by their titles.
@@ -250,6 +252,7 @@ func (s *Server) handleContractPrint(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		d.Title, d.Text = text.Title, text.Paragraphs
+		d.NoInText = slices.ContainsFunc(d.Text, func(p string) bool { return strings.Contains(p, c.No) })
 	}
 	if c.FilingCertNo != "" && c.FilingStatus == app.FilingFiled {
 		d.CheckURL = s.filingCheckURL(r, c)

@@ -333,6 +333,13 @@ func TestContractPrint(t *testing.T) {
 	}
 	r = clerk.get(fmt.Sprintf("/gov/contracts/%d/print", notFiled.ID))
 	wantText(t, r, notFiled.No, zh("contracts.filing.none"))
+	// The number is stated once (the model text's first line), and each
+	// party's ID line follows his name without repeating it.
+	if n := strings.Count(r.text(), notFiled.No); n != 1 {
+		t.Errorf("the print states the contract's number %d times", n)
+	}
+	wantText(t, r, "出租人（甲方）：业主钱多多", "证件：居民身份证 "+app.MaskID("110105198001010016"))
+	wantNoText(t, r, "证件：业主钱多多：", "证件：租客孙小美：")
 	if strings.Contains(r.body, "<svg") {
 		t.Error("a contract not filed prints a QR code")
 	}
