@@ -101,6 +101,9 @@ type contractPageData struct {
 	QR       template.HTML
 	// Clauses are the optional clauses chosen, by their titles.
 	Clauses []string
+	// DocChosen: the failed revocation had a document, which must be
+	// chosen again (a browser cannot keep it).
+	DocChosen bool
 }
 
 // CertType and IDType name a dictionary code (the code itself if unknown).
@@ -297,7 +300,7 @@ func (s *Server) handleContractRevoke(w http.ResponseWriter, r *http.Request) {
 	actor := actorOf(r)
 	id := pathID(r)
 	r.Body = http.MaxBytesReader(w, r.Body, clMaxRevocationUpload)
-	in, ferr := clReadRevokeForm(r)
+	in, chosen, ferr := clReadRevokeForm(r)
 	var err error = ferr
 	var c *app.Contract
 	if err == nil {
@@ -313,8 +316,9 @@ func (s *Server) handleContractRevoke(w http.ResponseWriter, r *http.Request) {
 			s.fail(w, r, err, "", nil)
 			return
 		}
-		s.fail(w, r, err, "contract_revoke", &view{Title: "contracts.revoke_title", Nav: "contracts", Form: r.PostForm,
-			Data: s.contractPageData(r, c, false)})
+		d := s.contractPageData(r, c, false)
+		d.DocChosen = chosen
+		s.fail(w, r, err, "contract_revoke", &view{Title: "contracts.revoke_title", Nav: "contracts", Form: r.PostForm, Data: d})
 		return
 	}
 	if c.PendingRevocation() != nil {
@@ -327,19 +331,19 @@ func (s *Server) handleContractRevoke(w http.ResponseWriter, r *http.Request) {
 
 // clReadRevokeForm reads the multipart revocation form (readUploadForm):
 // the typed reason and date are kept even when the scan is over the limit
-// (that is the document field's error).
-func clReadRevokeForm(r *http.Request) (app.RevokeInput, error) {
-	var in app.RevokeInput
-	files, _, err := readUploadForm(r, "doc", app.RevocationDocMaxBytes, 8<<10)
+// (that is the document field's error). chosen tells whether a document
+// was chosen.
+func clReadRevokeForm(r *http.Request) (in app.RevokeInput, chosen bool, err error) {
+	files, chosen, err := readUploadForm(r, "doc", app.RevocationDocMaxBytes, 8<<10)
 	in.Reason, in.Effective = r.PostForm.Get("reason"), r.PostForm.Get("effective")
 	if len(files) > 0 {
 		in.Doc, in.DocName = files[0].Data, files[0].Name
 	}
 	switch {
 	case errors.Is(err, errUploadTooBig):
-		return in, fieldErr("doc", "contracts.revoke_doc_too_big")
+		return in, chosen, fieldErr("doc", "contracts.revoke_doc_too_big")
 	case err != nil:
-		return in, app.Errorf(app.EINVALID, "contracts.form_unreadable")
+		return in, chosen, app.Errorf(app.EINVALID, "contracts.form_unreadable")
 	}
-	return in, nil
+	return in, chosen, nil
 }

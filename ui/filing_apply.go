@@ -99,6 +99,7 @@ type backEntryData struct {
 	Methods    []string
 	Utilities  []string
 	PartyRoles []string
+	ScanChosen bool // the failed submission had a scan, which must be chosen again
 }
 
 func (s *Server) backEntryView(r *http.Request, form url.Values) *view {
@@ -148,12 +149,13 @@ func (s *Server) handleBackEntry(w http.ResponseWriter, r *http.Request) {
 	r.Body = http.MaxBytesReader(w, r.Body, maxBackEntryUpload)
 	// Read part by part (readUploadForm): the fields come before the scan
 	// and are kept when the scan is over the request's limit.
-	files, _, err := readUploadForm(r, "scan", app.ContractDocMaxBytes, 8<<10)
+	files, chosen, err := readUploadForm(r, "scan", app.ContractDocMaxBytes, 8<<10)
 	in := backEntryOf(r.PostForm)
 	if len(files) > 0 {
 		in.ScanName, in.Scan = files[0].Name, files[0].Data
 	}
 	v := s.backEntryView(r, r.PostForm)
+	v.Data.(*backEntryData).ScanChosen = chosen
 	switch {
 	case errors.Is(err, errUploadTooBig):
 		v.Errors, v.Error = map[string]string{"scan": "contract.doc_too_big"}, "form.invalid"

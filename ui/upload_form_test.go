@@ -6,6 +6,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"anju/app"
 	"anju/ui"
@@ -189,4 +190,38 @@ func TestPractitionerPhotoOverLimitKeepsTypedFields(t *testing.T) {
 		}
 		wantSelected(t, what, r, "role", "assistant")
 	})
+}
+
+// TestFileToChooseAgain: a back-entry or a revocation refused for another
+// field says beside the file field that the file chosen must be chosen
+// again (a browser cannot keep it), in the page's language; a form sent
+// without a file does not.
+func TestFileToChooseAgain(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	e.setParams(app.ParamFilingRequiresSign, "false")
+	clerk := e.signedIn("gov", "clerk")
+	f := e.flValues("再选一室", "再选租客")
+	f.Set("rent", "abc")
+	ct := e.clSeed(app.Contract{})
+	agent := e.signedIn("agency", "agent.zhang")
+	revoke := url.Values{"reason": {""}, "effective": {time.Now().Format(time.DateOnly)}}
+	for _, lang := range []string{"zh-CN", "en"} {
+		msg := zh
+		if lang == "en" {
+			msg = en
+		}
+		clerk.setCookie("lang", lang)
+		agent.setCookie("lang", lang)
+		r := clerk.postFile("/gov/contracts/backentry", f, "scan", "合同.pdf", flPDF)
+		checkStatus(t, "back-entry with a bad rent", r, http.StatusUnprocessableEntity)
+		wantFieldError(t, r, "rent", msg("contract.rent_invalid"))
+		wantText(t, r, msg("filing.scan_again"))
+		wantNoText(t, clerk.postFile("/gov/contracts/backentry", f, "scan", "", nil), msg("filing.scan_again"))
+
+		r = agent.postFile("/agency/contracts/"+itoa(ct.ID)+"/revoke", revoke, "doc", "协议.pdf", testPDF)
+		checkStatus(t, "revocation without a reason", r, http.StatusUnprocessableEntity)
+		wantText(t, r, msg("contracts.revoke_doc_again"))
+		wantNoText(t, agent.postFile("/agency/contracts/"+itoa(ct.ID)+"/revoke", revoke, "doc", "", nil), msg("contracts.revoke_doc_again"))
+	}
 }
