@@ -173,8 +173,7 @@ type ConfirmView struct {
 	Lessees     []string
 	Confirmed   time.Time // when he confirmed
 	Outstanding int       // signatories who have not confirmed yet
-	// Text is the contract as it will print: his own ID number in full,
-	// the other parties' masked.
+	// Text is the contract as it will print, with every ID number masked.
 	Text ContractText
 }
 
@@ -235,12 +234,13 @@ func (a *App) confirmViewOf(tx *storage.Tx, c *Contract, i int) (ConfirmView, er
 	if err != nil {
 		return cv, err
 	}
+	// Every ID number masked, his own too: the page opens with a code and
+	// the last characters of his ID, which must not be enough to read
+	// the rest of it (birth date, region).
 	shown := *c
 	shown.Parties = slices.Clone(c.Parties)
 	for j := range shown.Parties {
-		if j != i {
-			shown.Parties[j].IDNo = shown.Parties[j].ShownIDNo()
-		}
+		shown.Parties[j].IDNo = shown.Parties[j].ShownIDNo()
 	}
 	cv.Text = fillContract(ct.version, ct.title, ct.body, ct.values, &shown)
 	return cv, nil

@@ -433,8 +433,8 @@ func TestSigningRefusalsOnThePreview(t *testing.T) {
 }
 
 // TestConfirmPageShowsTheContract: a party confirming reads the whole
-// contract: its articles, agreed terms and clauses, his own ID number and
-// the other parties' masked, in Chinese and in English.
+// contract: its articles, agreed terms and clauses, every ID number
+// masked (his own too), in Chinese and in English.
 func TestConfirmPageShowsTheContract(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
@@ -450,12 +450,14 @@ func TestConfirmPageShowsTheContract(t *testing.T) {
 	r := p.post("/confirm", url.Values{"code": {codes[0].Code}, "id_tail": {signOwnerID[12:]}, "go": {"check"}})
 	wantStatus(t, r, http.StatusOK)
 	wantText(t, r, zh("contract.confirm_text"), "第六条", "由承租人承担", "空调两台随房出租。", "第十二条", "季付",
-		signOwnerID, app.MaskID(lesseeID), zh("contract.confirm_statement"))
-	wantNoText(t, r, lesseeID)
+		app.MaskID(signOwnerID), app.MaskID(lesseeID), zh("contract.confirm_statement"))
+	// Every number masked, his own too: the code and his ID's last
+	// characters must not be enough to read the rest of it.
+	wantNoText(t, r, lesseeID, signOwnerID)
 	p.setCookie("lang", "en")
 	r = p.post("/confirm", url.Values{"code": {codes[1].Code}, "id_tail": {lesseeID[12:]}, "go": {"check"}})
-	wantText(t, r, en("contract.confirm_text"), en("contract.confirm_text_hint"), "空调两台随房出租。", lesseeID, app.MaskID(signOwnerID))
-	wantNoText(t, r, signOwnerID)
+	wantText(t, r, en("contract.confirm_text"), en("contract.confirm_text_hint"), "空调两台随房出租。", app.MaskID(lesseeID), app.MaskID(signOwnerID))
+	wantNoText(t, r, signOwnerID, lesseeID)
 }
 
 // TestConfirmationInHistory: a party's confirmation reads in the
