@@ -432,19 +432,27 @@ func TestSigningRefusalsOnThePreview(t *testing.T) {
 	}
 }
 
+// draftToConfirm turns the parties' confirmation on and makes a clerk's
+// draft ready to sign, returning it and its two parties' codes.
+func (e *env) draftToConfirm() (uint64, []app.PartyCode) {
+	e.t.Helper()
+	clerk := e.actor("clerk")
+	e.setParams(app.ParamPartyConfirm, "true")
+	id := e.signDraft(clerk, true)
+	codes, err := e.app.ContractConfirmCodes(clerk, id)
+	if err != nil || len(codes) != 2 {
+		e.t.Fatalf("codes %v %v", codes, err)
+	}
+	return id, codes
+}
+
 // TestConfirmPageShowsTheContract: a party confirming reads the whole
 // contract: its articles, agreed terms and clauses, every ID number
 // masked (his own too), in Chinese and in English.
 func TestConfirmPageShowsTheContract(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
-	clerk := e.actor("clerk")
-	e.setParams(app.ParamPartyConfirm, "true")
-	id := e.signDraft(clerk, true)
-	codes, err := e.app.ContractConfirmCodes(clerk, id)
-	if err != nil || len(codes) != 2 {
-		t.Fatalf("codes %v %v", codes, err)
-	}
+	_, codes := e.draftToConfirm()
 	lesseeID := codes[1].Party.IDNo
 	p := e.client()
 	r := p.post("/confirm", url.Values{"code": {codes[0].Code}, "id_tail": {signOwnerID[12:]}, "go": {"check"}})
@@ -466,13 +474,7 @@ func TestConfirmPageShowsTheContract(t *testing.T) {
 func TestConfirmationInHistory(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
-	clerk := e.actor("clerk")
-	e.setParams(app.ParamPartyConfirm, "true")
-	id := e.signDraft(clerk, true)
-	codes, err := e.app.ContractConfirmCodes(clerk, id)
-	if err != nil || len(codes) != 2 {
-		t.Fatalf("codes %v %v", codes, err)
-	}
+	id, codes := e.draftToConfirm()
 	if _, err := e.app.ConfirmContractParty(codes[0].Code, signOwnerID[12:]); err != nil {
 		t.Fatal(err)
 	}
