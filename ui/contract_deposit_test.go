@@ -1,8 +1,10 @@
 package ui_test
 
 import (
+	"fmt"
 	"strconv"
 	"testing"
+	"time"
 
 	"anju/app"
 )
@@ -54,4 +56,25 @@ func TestLaterStepAddressGoesToTheCurrentStep(t *testing.T) {
 	e.signTerms(agent, id)
 	wantRedirect(t, c.get(base+"/step/6"), base+"/step/5")
 	wantOK(t, c.get(base+"/step/3")) // an earlier step opens
+}
+
+// TestRevokeFormFromTheSigningDay: the revocation form of a lease signed
+// today to start tomorrow says, and lets the date picker choose, that it
+// can end from today.
+func TestRevokeFormFromTheSigningDay(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	clerk := e.actor("clerk")
+	c, err := e.app.SignContract(clerk, e.signDraft(clerk, true))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !c.Terms.Start.After(c.Signed) {
+		t.Fatalf("set-up: the lease starts %v, signed %v", c.Terms.Start, c.Signed)
+	}
+	today := time.Now()
+	r := wantOK(t, e.signedIn("gov", "clerk").get("/gov/contracts/"+strconv.FormatUint(c.ID, 10)+"/revoke"))
+	wantText(t, r, zh("contracts.revoke_effective_hint", fmt.Sprintf("%d年%d月%d日", today.Year(), today.Month(), today.Day()),
+		fmt.Sprintf("%d年%d月%d日", c.Terms.End.Year(), c.Terms.End.Month(), c.Terms.End.Day())),
+		`min="`+today.Format(time.DateOnly)+`"`)
 }
