@@ -59,8 +59,8 @@ func TestLaterStepAddressGoesToTheCurrentStep(t *testing.T) {
 }
 
 // TestRevokeFormFromTheSigningDay: the revocation form of a lease signed
-// today to start tomorrow says, and lets the date picker choose, that it
-// can end from today.
+// today to start tomorrow says, lets the date picker choose and offers
+// that it can end from today.
 func TestRevokeFormFromTheSigningDay(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
@@ -77,4 +77,8 @@ func TestRevokeFormFromTheSigningDay(t *testing.T) {
 	wantText(t, r, zh("contracts.revoke_effective_hint", fmt.Sprintf("%d年%d月%d日", today.Year(), today.Month(), today.Day()),
 		fmt.Sprintf("%d年%d月%d日", c.Terms.End.Year(), c.Terms.End.Month(), c.Terms.End.Day())),
 		`min="`+today.Format(time.DateOnly)+`"`)
+	// The date offered is today, not the start: the lease ends at once.
+	if v, _ := inputValue(r, "effective"); v != today.Format(time.DateOnly) {
+		t.Errorf("effective date offered %q, want today %s", v, today.Format(time.DateOnly))
+	}
 }

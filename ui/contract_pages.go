@@ -282,11 +282,11 @@ func (s *Server) handleContractRevokeForm(w http.ResponseWriter, r *http.Request
 		s.renderError(w, r, http.StatusConflict, "contracts.revoke_not_signed")
 		return
 	}
-	// Today, within the term (a lease signed ahead of its start ends on
-	// its first day at the earliest).
+	// Today: a lease not started yet ends at once (app.RevocableFrom),
+	// one that has, today; never after its end.
 	eff := time.Now()
-	if eff.Before(c.Terms.Start) {
-		eff = c.Terms.Start
+	if from := c.RevocableFrom(); eff.Before(from) {
+		eff = from
 	}
 	if !c.Terms.End.IsZero() && eff.After(c.Terms.End) {
 		eff = c.Terms.End

@@ -234,12 +234,13 @@ func TestContractRevokeThroughTheUI(t *testing.T) {
 	// The lists follow.
 	wantText(t, agent.get("/agency/contracts?status=revoked&q="+url.QueryEscape(c.No)), c.No)
 
-	// A lease signed ahead of its start: the form proposes its first day.
+	// A lease signed ahead of its start: the form proposes today, as it
+	// can be called off before it starts (app.RevocableFrom).
 	start := time.Now().AddDate(0, 1, 0).Truncate(24 * time.Hour)
 	start = time.Date(start.Year(), start.Month(), start.Day(), 0, 0, 0, 0, time.Local)
 	ahead := e.clSeed(app.Contract{Terms: app.Terms{Start: start, End: start.AddDate(1, 0, -1), Rent: 5000, Deposit: 5000,
 		PaymentCycle: "monthly", Purpose: "residential"}})
-	wantInputValue(t, agent.get(fmt.Sprintf("/agency/contracts/%d/revoke", ahead.ID)), "effective", start.Format(time.DateOnly))
+	wantInputValue(t, agent.get(fmt.Sprintf("/agency/contracts/%d/revoke", ahead.ID)), "effective", time.Now().Format(time.DateOnly))
 }
 
 // TestContractRevokeAheadThroughTheUI: a revocation agreed for a later day
