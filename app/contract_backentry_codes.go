@@ -44,7 +44,6 @@ func useCodesOfLetRooms(tx *storage.Tx, c *Contract, actor Actor, now time.Time)
 // compared without spaces, in half-width and any case: a paper lease names
 // the room alone ("B室"), a verification may carry the building too.
 func sameRoom(a, b Listing) bool {
-	squash := func(s string) string { return strings.ToUpper(strings.Join(strings.Fields(HalfWidth(s)), "")) }
-	ra, rb := squash(a.Room), squash(b.Room)
+	ra, rb := strings.ToUpper(stripSpaceHalfWidth(a.Room)), strings.ToUpper(stripSpaceHalfWidth(b.Room))
 	return ra != "" && ra == rb
 }
