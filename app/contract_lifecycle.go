@@ -61,17 +61,7 @@ func (a *App) revokeRecorded(tx *storage.Tx, actor Actor, c *Contract, today tim
 			return err
 		}
 	}
-	now := a.now()
-	c.Status, c.Ended, c.EndReason, c.Updated = ContractRevoked, r.On, r.Reason, now
-	c.event(now, actor, "revoked", r.On.Format(time.DateOnly)+" "+r.Reason)
-	if err := a.followFiling(tx, actor, c, FilingCancelled, now); err != nil {
-		return err
-	}
-	if err := contractTable.Put(tx, c); err != nil {
-		return err
-	}
-	return a.audit(tx, actor, "contract.revoke", "contract", c.ID,
-		contractLabel(c)+" "+r.On.Format(time.DateOnly)+": "+r.Reason)
+	return a.endByRevocation(tx, actor, c, r.On, r.Reason, a.now())
 }
 
 // expireDue expires the signed contracts whose last day is before today.

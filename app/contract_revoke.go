@@ -88,21 +88,34 @@ func (a *App) RevokeContract(actor Actor, id uint64, in RevokeInput) (*Contract,
 			return a.audit(tx, actor, "contract.revoke_record", "contract", c.ID,
 				contractLabel(c)+" "+when.Format(time.DateOnly)+": "+in.Reason)
 		}
-		c.Status, c.Ended, c.EndReason, c.Updated = ContractRevoked, when, in.Reason, now
-		c.event(now, actor, "revoked", when.Format(time.DateOnly)+" "+in.Reason)
-		if err := a.followFiling(tx, actor, c, FilingCancelled, now); err != nil {
-			return err
-		}
-		if err := contractTable.Put(tx, c); err != nil {
-			return err
-		}
-		return a.audit(tx, actor, "contract.revoke", "contract", c.ID,
-			contractLabel(c)+" "+when.Format(time.DateOnly)+": "+in.Reason)
+		return a.endByRevocation(tx, actor, c, when, in.Reason, now)
 	})
 	if err != nil {
 		return nil, err
 	}
 	return c, nil
+}
+
+// endByRevocation revokes c from the day on, in the caller's transaction:
+// the contract, its filing, the codes of a lease that never started, and
+// the audit entry. Both an immediate revocation and one recorded ahead
+// (revokeRecorded, on its day) end here.
+func (a *App) endByRevocation(tx *storage.Tx, actor Actor, c *Contract, on time.Time, reason string, now time.Time) error {
+	c.Status, c.Ended, c.EndReason, c.Updated = ContractRevoked, on, reason, now
+	c.event(now, actor, "revoked", on.Format(time.DateOnly)+" "+reason)
+	if err := a.followFiling(tx, actor, c, FilingCancelled, now); err != nil {
+		return err
+	}
+	if on.Before(day(c.Terms.Start)) {
+		if err := a.releaseCodes(tx, actor, c, now); err != nil {
+			return err
+		}
+	}
+	if err := contractTable.Put(tx, c); err != nil {
+		return err
+	}
+	return a.audit(tx, actor, "contract.revoke", "contract", c.ID,
+		contractLabel(c)+" "+on.Format(time.DateOnly)+": "+reason)
 }
 
 // RevocableFrom is the earliest effective date of a revocation: the day

@@ -66,6 +66,16 @@ func ownerKey(name, idNo string) string {
 	return strings.Join(strings.Fields(name), "") + "|" + NormalizeResidentID(idNo)
 }
 
+// ownerKeys is the set of the owners' ownerKey, to match owners given
+// against the register.
+func (p *Property) ownerKeys() map[string]bool {
+	known := make(map[string]bool, len(p.Owners))
+	for _, o := range p.Owners {
+		known[ownerKey(o.Name, o.IDNo)] = true
+	}
+	return known
+}
+
 // sameOwners reports whether two owner lists name the same people.
 func sameOwners(a, b []Owner) bool {
 	keys := func(os []Owner) []string {

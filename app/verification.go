@@ -85,6 +85,13 @@ func roomKey(propertyID uint64, l Listing) string {
 	return strconv.FormatUint(propertyID, 10) + "/" + room
 }
 
+// sameFlatOrRoom reports whether two listings of a property compete for
+// the same tenants: a whole rental with any listing of the property, a
+// shared one with a listing of the same room.
+func sameFlatOrRoom(propertyID uint64, a, b Listing) bool {
+	return a.Mode == "whole" || b.Mode == "whole" || roomKey(propertyID, a) == roomKey(propertyID, b)
+}
+
 var verificationTable = storage.NewTable(storage.TableOptions[Verification]{
 	Name:  "verifications",
 	ID:    func(v *Verification) uint64 { return v.ID },

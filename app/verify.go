@@ -275,10 +275,7 @@ func (a *App) verify(actor Actor, in VerifyInput, then decided) (VerifyResult, e
 		if p.CertType != "" && p.CertType != in.CertType {
 			return refuse("refused", refusalError("cert_type", "verify.cert_type_mismatch"))
 		}
-		known := map[string]bool{}
-		for _, o := range p.Owners {
-			known[ownerKey(o.Name, o.IDNo)] = true
-		}
+		known := p.ownerKeys()
 		var owners []Owner
 		for i, o := range in.Owners {
 			if o.Name == "" && o.IDNo == "" {
@@ -308,17 +305,13 @@ func (a *App) verify(actor Actor, in VerifyInput, then decided) (VerifyResult, e
 		if err != nil {
 			return err
 		}
-		key := roomKey(p.ID, listing)
 		duplicate := false
 		for _, id := range ids {
 			other, err := verificationTable.Get(tx, id)
 			if err != nil {
 				return err
 			}
-			// A whole rental conflicts with any code of the property; a
-			// shared one with a code for the same room.
-			conflict := listing.Mode == "whole" || other.Listing.Mode == "whole" || roomKey(p.ID, other.Listing) == key
-			if other.State(now) != VStatusValid || !conflict {
+			if other.State(now) != VStatusValid || !sameFlatOrRoom(p.ID, listing, other.Listing) {
 				continue
 			}
 			sameRequester := requesterKey(other.Requester) == requesterKey(requesterOf(actor))

@@ -323,6 +323,8 @@ func (s *Server) handleContractRevoke(w http.ResponseWriter, r *http.Request) {
 	}
 	if c.PendingRevocation() != nil {
 		s.setFlash(w, r, "contracts.revocation_recorded_flash") // the banner says the date
+	} else if len(c.ReleasedCodes()) > 0 {
+		s.setFlash(w, r, "contracts.revoked_codes_released_flash") // the history names the codes
 	} else {
 		s.setFlash(w, r, "contracts.revoked_flash")
 	}

@@ -243,6 +243,35 @@ func TestContractRevokeThroughTheUI(t *testing.T) {
 	wantInputValue(t, agent.get(fmt.Sprintf("/agency/contracts/%d/revoke", ahead.ID)), "effective", time.Now().Format(time.DateOnly))
 }
 
+// TestRevokedBeforeStartGivesTheCodeBackThroughTheUI: a lease revoked
+// before its first day says that its code is valid again, its history
+// names the code, and the public check reads valid.
+func TestRevokedBeforeStartGivesTheCodeBackThroughTheUI(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	zhang := e.actor("agent.zhang")
+	c, err := e.app.SignContract(zhang, e.signDraft(zhang, true)) // starts tomorrow
+	if err != nil {
+		t.Fatal(err)
+	}
+	code := app.FormatVerificationCode(c.VerificationCode)
+	pub := e.client()
+	wantText(t, pub.get("/v/"+code), zh("verify.public_state.used"))
+	base := fmt.Sprintf("/agency/contracts/%d", c.ID)
+	agent := e.signedIn("agency", "agent.zhang")
+	r := agent.postFile(base+"/revoke", url.Values{"reason": {"承租人放弃入住"}, "effective": {time.Now().Format(time.DateOnly)}},
+		"doc", "协议.pdf", []byte("%PDF-1.7 signed"))
+	wantRedirect(t, r, base)
+	r = agent.get(base)
+	wantText(t, r, zh("contracts.revoked_codes_released_flash"), zh("contracts.status.revoked"))
+	if li := visibleText(rowOfLi(r.body, zh("contracts.event.code_released"))); !strings.HasSuffix(li, code) {
+		t.Errorf("history line %q, want it to name %s", li, code)
+	}
+	wantText(t, pub.get("/v/"+code), zh("verify.public_state.valid"))
+	agent.setCookie("lang", "en")
+	wantText(t, agent.get(base), en("contracts.event.code_released"))
+}
+
 // TestContractRevokeAheadThroughTheUI: a revocation agreed for a later day
 // is recorded: the contract pages of both portals and the public filing
 // check say when the lease ends, the lists keep it signed, and nothing

@@ -250,9 +250,11 @@ func TestBackEntryHistoryInPageLanguage(t *testing.T) {
 		}
 		c.setCookie("lang", lang)
 		r := wantOK(t, c.get(page))
-		if li := visibleText(rowOfLi(r.body, msg("contracts.event.created"))); !strings.HasSuffix(li, msg("contracts.note.backentry")) {
-			t.Errorf("%s: created line %q, want it to end with %q", lang, li, msg("contracts.note.backentry"))
+		// Entered, not drafted: the first line says so, once.
+		if li := visibleText(rowOfLi(r.body, msg("contracts.event.backentered"))); !strings.HasPrefix(li, msg("contracts.event.backentered")+" · ") || strings.Count(li, msg("contracts.event.backentered")) != 1 {
+			t.Errorf("%s: first history line %q, want it to start with %q once", lang, li, msg("contracts.event.backentered"))
 		}
+		wantNoText(t, r, ">"+msg("contracts.event.created")+"<")
 		if li := visibleText(rowOfLi(r.body, msg("contracts.event.signed"))); !strings.Contains(li, date) || strings.Contains(li, signed.Format(time.DateOnly)) {
 			t.Errorf("%s: signed line %q, want the date as %q", lang, li, date)
 		}

@@ -188,29 +188,30 @@ func (s *Server) funcs(lang string) template.FuncMap {
 			}
 			return formatDate(lang, t) + " " + t.Local().Format("15:04:05")
 		},
-		"datetime":  func(t time.Time) string { return formatDateTime(lang, t) },
-		"month":     func(t time.Time) string { return formatMonth(lang, t) },
-		"asset":     s.assets.url,
-		"maskPhone": app.MaskPhone,
-		"maskID":    app.MaskID,
-		"role":      func(r app.Role) string { return s.msgs.t(lang, "role."+string(r)) },
-		"bytes":     humanBytes,
-		"add":       func(a, b int) int { return a + b },
-		"district":  func(code string) string { return s.districtName(lang, code) },
-		"joinList":  func(xs []string) string { return joinList(lang, xs) },
-		"listSep":   func() string { return listSep(lang) },
-		"paren":     func(s string) string { return paren(lang, s) },
-		"field":     func(v *view, f string) fieldRef { return fieldRef{v, f} },
-		"inp":       newInputRef,
-		"dict":      dict,
-		"vcode":     app.FormatVerificationCode,
-		"maskName":  app.MaskName,
-		"partyName": app.Party.Shown,
-		"partyIDNo": app.Party.ShownIDNo,
-		"hasMsg":    s.msgs.has,
-		"list":      func(xs ...string) []string { return xs },
-		"capital":   func(wan float64) string { return capitalAmount(lang, wan) },
-		"eventNote": func(action, note string) string { return s.eventNote(lang, action, note) },
+		"datetime":   func(t time.Time) string { return formatDateTime(lang, t) },
+		"month":      func(t time.Time) string { return formatMonth(lang, t) },
+		"asset":      s.assets.url,
+		"maskPhone":  app.MaskPhone,
+		"maskID":     app.MaskID,
+		"role":       func(r app.Role) string { return s.msgs.t(lang, "role."+string(r)) },
+		"bytes":      humanBytes,
+		"add":        func(a, b int) int { return a + b },
+		"district":   func(code string) string { return s.districtName(lang, code) },
+		"joinList":   func(xs []string) string { return joinList(lang, xs) },
+		"listSep":    func() string { return listSep(lang) },
+		"paren":      func(s string) string { return paren(lang, s) },
+		"field":      func(v *view, f string) fieldRef { return fieldRef{v, f} },
+		"inp":        newInputRef,
+		"dict":       dict,
+		"vcode":      app.FormatVerificationCode,
+		"maskName":   app.MaskName,
+		"partyName":  app.Party.Shown,
+		"partyIDNo":  app.Party.ShownIDNo,
+		"hasMsg":     s.msgs.has,
+		"list":       func(xs ...string) []string { return xs },
+		"capital":    func(wan float64) string { return capitalAmount(lang, wan) },
+		"eventNote":  func(action, note string) string { return s.eventNote(lang, action, note) },
+		"eventTitle": func(action, note string) string { return s.eventTitle(lang, action, note) },
 
 		// maskPersonal is for free text that may hold a mobile or ID number
 		// among other words (an API key's contact "王五 13912345678").
@@ -459,6 +460,25 @@ func dict(kv ...any) (map[string]any, error) {
 	return m, nil
 }
 
+// backEntered tells the "created" entry of a back-entered (paper)
+// contract: its note is the code app.BackEntryNote, or the text written in
+// both languages before it was a code.
+func backEntered(action, note string) bool {
+	return action == "created" && (note == app.BackEntryNote || strings.HasPrefix(note, "纸质合同补录"))
+}
+
+// eventTitle names a history entry's action. A paper contract was entered,
+// not drafted: its first entry says so instead of 创建草稿.
+func (s *Server) eventTitle(lang, action, note string) string {
+	switch {
+	case backEntered(action, note):
+		return s.msgs.t(lang, "contracts.event.backentered")
+	case s.msgs.has("contracts.event." + action):
+		return s.msgs.t(lang, "contracts.event."+action)
+	}
+	return action
+}
+
 // eventNote shows a history entry's note. Some notes start with a code
 // (a party's role when he confirmed, a document's kind when it was added):
 // the code is shown by its name in lang; any other note as it was written.
@@ -471,9 +491,10 @@ func (s *Server) eventNote(lang, action, note string) string {
 		}
 	}
 	switch {
-	case action == "created" && (note == app.BackEntryNote || strings.HasPrefix(note, "纸质合同补录")):
-		// Written in both languages at once before it was a code.
-		return s.msgs.t(lang, "contracts.note.backentry")
+	case backEntered(action, note):
+		return "" // eventTitle says it
+	case action == "code_released":
+		return app.FormatVerificationCode(note)
 	case action == "signed" && rest != "":
 		// A back-entered contract's "number paper's date".
 		if d, err := time.ParseInLocation(time.DateOnly, rest, time.Local); err == nil {
