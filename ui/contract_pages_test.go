@@ -264,8 +264,10 @@ func TestRevokedBeforeStartGivesTheCodeBackThroughTheUI(t *testing.T) {
 	wantRedirect(t, r, base)
 	r = agent.get(base)
 	wantText(t, r, zh("contracts.revoked_codes_released_flash"), zh("contracts.status.revoked"))
-	if li := visibleText(rowOfLi(r.body, zh("contracts.event.code_released"))); !strings.HasSuffix(li, code) {
-		t.Errorf("history line %q, want it to name %s", li, code)
+	for _, ev := range []string{"contracts.event.created", "contracts.event.code_released"} {
+		if li := visibleText(rowOfLi(r.body, zh(ev))); !strings.HasSuffix(li, code) {
+			t.Errorf("history line %q, want it to name %s as everywhere", li, code)
+		}
 	}
 	wantText(t, pub.get("/v/"+code), zh("verify.public_state.valid"))
 	agent.setCookie("lang", "en")

@@ -493,7 +493,8 @@ func (s *Server) eventNote(lang, action, note string) string {
 	switch {
 	case backEntered(action, note):
 		return "" // eventTitle says it
-	case action == "code_released":
+	case action == "code_released", action == "created" && app.CheckVerificationCode(note) == app.VCodeOK:
+		// The verification code signed on, grouped as everywhere else.
 		return app.FormatVerificationCode(note)
 	case action == "signed" && rest != "":
 		// A back-entered contract's "number paper's date".
