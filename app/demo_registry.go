@@ -170,6 +170,9 @@ func (a *App) loadDemoVerifications(props []*Property, r *rand.Rand) error {
 		}
 		codes = append(codes, res.Verification.Code)
 	}
+	if err := a.demoRefusals(actors, props); err != nil {
+		return err
+	}
 	// Age some, revoke, use and void others, in one transaction.
 	now := a.now()
 	// The ages, oldest first: codes were issued in ID order, and lists show
@@ -206,4 +209,44 @@ func (a *App) loadDemoVerifications(props []*Property, r *rand.Rand) error {
 		}
 		return nil
 	})
+}
+
+// demoRefusals asks for a few verifications the registry refuses, through
+// the same path as any other, so that the list of attempts not passed has
+// its usual kinds: a seized or disputed flat, an owner who does not match,
+// a certificate the district does not have.
+func (a *App) demoRefusals(actors []Actor, props []*Property) error {
+	var ins []VerifyInput
+	input := func(p *Property, name, idNo string) VerifyInput {
+		return VerifyInput{District: p.District, CertType: p.CertType, CertNo: p.CertNo,
+			Owners:  []OwnerInput{{Name: name, IDType: p.Owners[0].IDType, IDNo: idNo}},
+			Address: p.Address, Area: strconv.FormatFloat(p.Area, 'f', 1, 64), Rooms: "2", Halls: "1", Baths: "1",
+			Rent: "4500", Mode: "whole"}
+	}
+	restricted, mismatched := 0, 0
+	for _, p := range props {
+		if p.District != "110105" || !p.Residential() || len(p.Owners) == 0 {
+			continue
+		}
+		o := p.Owners[0]
+		switch {
+		case p.restriction() != "" && restricted < 3:
+			ins = append(ins, input(p, o.Name, o.IDNo))
+			restricted++
+		case p.restriction() == "" && mismatched < 2:
+			ins = append(ins, input(p, o.Name+"明", o.IDNo)) // a name the register does not have
+			mismatched++
+		}
+	}
+	if len(props) > 0 && len(props[0].Owners) > 0 {
+		missing := input(props[0], props[0].Owners[0].Name, props[0].Owners[0].IDNo)
+		missing.District, missing.CertNo = "110105", "京(2099)朝阳区不动产权第9999999号"
+		ins = append(ins, missing)
+	}
+	for i, in := range ins {
+		if _, err := a.Verify(actors[(i+1)%len(actors)], in); err != nil && ErrorCode(err) != EINVALID {
+			return fmt.Errorf("demo refusal of %s: %w", in.CertNo, err)
+		}
+	}
+	return nil
 }

@@ -35,6 +35,8 @@ var migrations = []storage.Migration{
 	// Summaries and active list entries of subjects that moved district
 	// before the copies followed them (app/credit_follow.go).
 	{Name: "credit copies follow moved subjects", Up: func(tx *storage.Tx) error { return migrateFollowSubjects(tx, time.Now()) }},
+	// The attempts that did not pass, listed for the staff and agencies.
+	{Name: "verification attempts' failed index", Up: func(tx *storage.Tx) error { return attemptTable.BuildIndex(tx, "failed") }},
 }
 
 // SchemaVersion is the store schema this binary writes.

@@ -3,6 +3,7 @@ package app
 import (
 	"errors"
 	"fmt"
+	"math"
 	"strconv"
 	"strings"
 	"time"
@@ -165,6 +166,17 @@ var attemptTable = storage.NewTable(storage.TableOptions[VerifyAttempt]{
 	Name:  "verify_attempts",
 	ID:    func(v *VerifyAttempt) uint64 { return v.ID },
 	SetID: func(v *VerifyAttempt, id uint64) { v.ID = id },
+	Indexes: []storage.Index[VerifyAttempt]{
+		// The attempts that did not pass, newest first (the key is the ID
+		// counted down), for the list of them (verify_attempts.go). Passed
+		// attempts have no entry: the API's hot path writes nothing more.
+		{Name: "failed", Keys: func(v *VerifyAttempt) [][]byte {
+			if v.Outcome == "passed" {
+				return nil
+			}
+			return [][]byte{storage.U64(math.MaxUint64 - v.ID)}
+		}},
+	},
 })
 
 // voidPropertyVerifications ends the valid codes of a property because the
@@ -202,15 +214,21 @@ var errVerificationNotFound = Errorf(ENOTFOUND, "verify.not_found")
 // canSeeVerification applies the visibility rule: government users within
 // their jurisdiction, agency users their own agency's, a platform its own.
 func canSeeVerification(actor Actor, v *Verification) bool {
+	return canSeeRequest(actor, v.Requester, v.District)
+}
+
+// canSeeRequest is that rule for anything asked by r in a district (a
+// verification, an attempt).
+func canSeeRequest(actor Actor, r Requester, district string) bool {
 	switch {
 	case actor.System:
 		return true
 	case actor.APIKeyID != 0:
-		return v.Requester.APIKeyID == actor.APIKeyID
+		return r.APIKeyID == actor.APIKeyID
 	case actor.Can(PermAgencyPortal):
-		return actor.AgencyID != 0 && v.Requester.AgencyID == actor.AgencyID
+		return actor.AgencyID != 0 && r.AgencyID == actor.AgencyID
 	case actor.Can(PermVerifyList):
-		return actor.InJurisdiction(v.District)
+		return actor.InJurisdiction(district)
 	}
 	return false
 }

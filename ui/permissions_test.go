@@ -74,6 +74,7 @@ var routeTable = []routeCase{
 	{"GET", "/gov/admin/registry/template.xlsx", string(app.PermRegistry), http.StatusOK},
 	{"GET", "/gov/verifications", string(app.PermVerifyList), http.StatusOK},
 	{"GET", "/gov/verifications/new", string(app.PermVerify), http.StatusOK},
+	{"GET", "/gov/verify-attempts", string(app.PermVerifyList), http.StatusOK},
 	{"POST", "/gov/verifications", string(app.PermVerify), http.StatusUnprocessableEntity}, // empty form
 	{"GET", "/gov/verifications/{code}", string(app.PermVerifyList), http.StatusOK},
 	{"GET", "/gov/verifications/{code}/notice", string(app.PermVerifyList), http.StatusOK},
@@ -88,6 +89,7 @@ var routeTable = []routeCase{
 	{"GET", "/agency/profile", portal, http.StatusOK},
 	{"GET", "/agency/verifications", string(app.PermVerifyList), http.StatusOK},
 	{"GET", "/agency/verifications/new", string(app.PermVerify), http.StatusOK},
+	{"GET", "/agency/verify-attempts", string(app.PermVerifyList), http.StatusOK},
 	{"POST", "/agency/verifications", string(app.PermVerify), http.StatusUnprocessableEntity},
 	{"GET", "/agency/verifications/{code}", string(app.PermVerifyList), http.StatusOK},
 	{"GET", "/agency/verifications/{code}/notice", string(app.PermVerifyList), http.StatusOK},

@@ -22,6 +22,7 @@ func (s *Server) registerVerificationRoutes(r *mux.Router) {
 		r.HandleFunc(pre, s.requireAuth(p, app.PermVerifyList, s.handleVerificationList)).Methods("GET")
 		r.HandleFunc(pre+"/new", s.requireAuth(p, app.PermVerify, s.handleVerificationNew)).Methods("GET")
 		r.HandleFunc(pre, s.requireAuth(p, app.PermVerify, s.handleVerificationCreate(p))).Methods("POST")
+		r.HandleFunc("/"+string(p)+"/verify-attempts", s.requireAuth(p, app.PermVerifyList, s.handleAttempts)).Methods("GET")
 		r.HandleFunc(pre+"/{code}", s.requireAuth(p, app.PermVerifyList, s.handleVerificationShow)).Methods("GET")
 		r.HandleFunc(pre+"/{code}/notice", s.requireAuth(p, app.PermVerifyList, s.handleVerificationNotice)).Methods("GET")
 	}

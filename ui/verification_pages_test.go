@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"net/url"
 	"regexp"
+	"strings"
 	"testing"
 
 	"anju/app"
@@ -91,4 +92,39 @@ func TestVerificationFormExplainsArea(t *testing.T) {
 		wantText(t, wantOK(t, s.get("/"+c.portal+"/verifications/new")), zh("verify.area_hint"))
 		wantText(t, wantOK(t, s.get("/"+c.portal+"/verifications/new", "Accept-Language", "en")), en("verify.area_hint"))
 	}
+}
+
+// TestAttemptsPage: the verifications that did not pass are listed for the
+// clerk (his district's, with the reason the form gave) and for an agency
+// (its own), in both languages; a broken page cursor shows the newest.
+func TestAttemptsPage(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	seized := e.demoProperty("seized")
+	o := seized.Owners[0]
+	if _, err := e.app.Verify(e.actor("agent.zhang"), app.VerifyInput{District: seized.District, CertType: seized.CertType,
+		CertNo: seized.CertNo, Owners: []app.OwnerInput{{Name: o.Name, IDType: o.IDType, IDNo: o.IDNo}},
+		Address: seized.Address, Area: "80", Rooms: "2", Halls: "1", Baths: "1", Rent: "5000", Mode: "whole"}); app.ErrorCode(err) != app.EINVALID {
+		t.Fatalf("verify a seized flat: %v", err)
+	}
+	clerk := e.signedIn("gov", "clerk")
+	r := wantOK(t, clerk.get("/gov/"))
+	wantText(t, r, `href="/gov/verify-attempts"`, zh("nav.verify_attempts"))
+	r = wantOK(t, clerk.get("/gov/verify-attempts"))
+	row := rowOf(r.body, seized.CertNo)
+	for _, want := range []string{zh("verify.seized"), zh("attempts.outcome.refused"), "agent.zhang", "北京安居房地产经纪有限公司"} {
+		if !strings.Contains(row, want) {
+			t.Errorf("the clerk's row of %s lacks %q: %s", seized.CertNo, want, visibleText(row))
+		}
+	}
+	wantNoText(t, r, o.IDNo)
+	clerk.setCookie("lang", "en")
+	wantText(t, wantOK(t, clerk.get("/gov/verify-attempts?before=x")), en("attempts.title"), en("verify.seized"))
+	// Only what did not pass, of the outcome asked for.
+	r = wantOK(t, clerk.get("/gov/verify-attempts?outcome=invalid"))
+	wantNoText(t, r, seized.CertNo)
+	// The other district's clerk does not see it; the agency does, another agency not.
+	wantNoText(t, wantOK(t, e.signedIn("gov", "clerk.hd").get("/gov/verify-attempts")), seized.CertNo)
+	wantText(t, wantOK(t, e.signedIn("agency", "anju.admin").get("/agency/verify-attempts")), seized.CertNo, zh("verify.seized"))
+	wantNoText(t, wantOK(t, e.signedIn("agency", "leju.admin").get("/agency/verify-attempts")), seized.CertNo)
 }
