@@ -109,3 +109,34 @@ func TestPublicCheckMortgage(t *testing.T) {
 	wantStatus(t, r, 200)
 	wantNoText(t, r, msg("zh-CN", "verify.title_mortgaged"))
 }
+
+// TestNoticeValidityEveryState: the printed notice of a code that ended
+// (revoked, voided, used) does not say it is valid until its date: it says
+// until when it was valid and when it ended, as the public check does, and
+// a voided code's notice says why; the clerk's notice may be printed in
+// any state, in both languages.
+func TestNoticeValidityEveryState(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	leader := e.signedIn("gov", "leader") // city-wide: the demo codes of every district
+	for _, state := range publicCheckStates {
+		v := demoVerification(t, e, state)
+		for _, lang := range []string{"zh-CN", "en"} {
+			r := leader.get("/gov/verifications/"+v.Code+"/notice", "Accept-Language", lang)
+			wantStatus(t, r, http.StatusOK)
+			until := pageDate(lang, v.ValidUntil)
+			switch state {
+			case "valid", "expired":
+				wantText(t, r, "<dt>"+msg(lang, "verify.valid_until")+"</dt><dd>"+until+"</dd>")
+				wantNoText(t, r, msg(lang, "verify.was_valid_until"))
+			default:
+				wantText(t, r, "<dt>"+msg(lang, "verify.was_valid_until")+"</dt><dd>"+until+"</dd>",
+					"<dt>"+msg(lang, "verify.ended_on."+state)+"</dt><dd>"+pageDate(lang, v.Ended)+"</dd>")
+				wantNoText(t, r, "<dt>"+msg(lang, "verify.valid_until")+"</dt>")
+			}
+			if state == "voided" {
+				wantText(t, r, msg(lang, v.EndReason))
+			}
+		}
+	}
+}

@@ -153,6 +153,16 @@ type verificationData struct {
 	URL   string
 }
 
+// Ended reports whether the code ended before its validity did (revoked,
+// voided, or used by a lease): its date is then the one it was valid until.
+func (d verificationData) Ended() bool {
+	switch d.State {
+	case app.VStatusRevoked, app.VStatusVoided, app.VStatusUsed:
+		return true
+	}
+	return false
+}
+
 func (s *Server) loadVerification(w http.ResponseWriter, r *http.Request) (*app.Verification, bool) {
 	v, err := s.app.GetVerification(actorOf(r), mux.Vars(r)["code"])
 	if err != nil {
