@@ -755,6 +755,24 @@ func TestAPIKeyListMasksContactPhone(t *testing.T) {
 	wantNoText(t, list, "13912345678")
 }
 
+// A key made with `anju apikey create` says so in the list, in words, not
+// by the internal actor name "system:cli apikey"; one made in the page
+// names its sysadmin.
+func TestAPIKeyListNamesConsoleCreator(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	if _, _, err := e.app.CreateAPIKey(app.SystemActor("cli apikey"), app.APIKeyInput{Name: "脚本平台"}); err != nil {
+		t.Fatal(err)
+	}
+	sys := e.signedIn("gov", "sysadmin")
+	wantOK(t, sys.post("/gov/admin/apikeys", url.Values{"name": {"页面平台"}}))
+	for lang, want := range map[string]string{"zh-CN": zh("apikeys.by_console"), "en": en("apikeys.by_console")} {
+		list := wantOK(t, sys.get("/gov/admin/apikeys", "Accept-Language", lang))
+		wantText(t, list, want, `<span class="muted small">sysadmin</span>`)
+		wantNoText(t, list, "system:")
+	}
+}
+
 // A platform that trickles its body in gets 408 when the API's read
 // deadline passes, instead of holding the connection; the next request on
 // a new connection is served as usual.
