@@ -2,6 +2,7 @@ package app
 
 import (
 	"strings"
+	"unicode"
 )
 
 // Verification codes (核验码) are read from paper and typed on phones, so:
@@ -50,10 +51,13 @@ func vcodeCheckChar(data []byte) byte {
 
 // NormalizeVerificationCode removes spaces and dashes, folds full-width
 // characters and lower case, so "abcd-efgh-jk2m" and "ＡＢＣＤ…" match.
+// Any Unicode space or dash goes, not only the ASCII ones: a code copied
+// from a web page or a chat often carries no-break spaces (&nbsp;), and
+// phone keyboards and word processors turn "-" into "–" or "—".
 func NormalizeVerificationCode(s string) string {
 	s = strings.ToUpper(HalfWidth(s))
 	return strings.Map(func(r rune) rune {
-		if r == '-' || r == ' ' || r == '\t' {
+		if r == '-' || unicode.IsSpace(r) || r >= 0x80 && unicode.Is(unicode.Pd, r) {
 			return -1
 		}
 		return r

@@ -35,7 +35,13 @@ func TestVerificationCodeForms(t *testing.T) {
 	if len(formatted) != 14 || formatted[4] != '-' {
 		t.Fatalf("formatted %q", formatted)
 	}
-	for _, typed := range []string{formatted, " " + formatted + " ", toLower(formatted)} {
+	copied := []string{ // as pasted from a web page or a chat, or typed on a phone
+		code[:4] + "\u00a0" + code[4:8] + "\u00a0" + code[8:], // no-break spaces (&nbsp;)
+		code[:4] + "–" + code[4:8] + "–" + code[8:],           // en dash
+		code[:4] + "—" + code[4:8] + "—" + code[8:],           // em dash, a phone's "--"
+		code[:4] + "\u2009" + code[4:] + "\n",                 // thin space, a line break
+	}
+	for _, typed := range append([]string{formatted, " " + formatted + " ", toLower(formatted)}, copied...) {
 		if got := NormalizeVerificationCode(typed); got != code {
 			t.Errorf("normalize %q = %q, want %q", typed, got, code)
 		}
