@@ -661,6 +661,22 @@ func TestAPIDocsAgreeWithAnswers(t *testing.T) {
 	if n < 4 {
 		t.Errorf("found %d example times in the docs page and openapi.json, want at least 4", n)
 	}
+	// The example codes are codes the platform could issue: one failing
+	// its check character would be refused as mistyped on the public check
+	// an integrator opens from the example's check_url.
+	codes := regexp.MustCompile(`"code": ?"([0-9A-Z]{12})"|/v/([0-9A-Z]{12})`)
+	n = 0
+	for _, body := range []string{html.UnescapeString(docs.body), openapi.body} {
+		for _, m := range codes.FindAllStringSubmatch(body, -1) {
+			n++
+			if c := m[1] + m[2]; app.CheckVerificationCode(c) != app.VCodeOK {
+				t.Errorf("a documented example code %s is not a well-formed code (check character)", c)
+			}
+		}
+	}
+	if n < 4 {
+		t.Errorf("found %d example codes in the docs page and openapi.json, want at least 4", n)
+	}
 }
 
 func TestAPIKeyPages(t *testing.T) {
