@@ -514,11 +514,12 @@ type apiWarning struct {
 	Message string `json:"message"`
 }
 
-// noticeURL is the public verification notice: the public check page
-// /v/{code}, which anyone (a tenant scanning the listing's QR code) can
-// open and print. The A4 notice of the portals needs a staff sign-in, so
-// it is not offered to platforms.
-func (h *apiServer) noticeURL(r *http.Request, code string) string { return h.checkURL(r, code) }
+// noticeURL is the public 租赁房源核验告知单 /v/{code}/notice, which a
+// platform can show or print without a sign-in (the portals' notice needs
+// one); check_url is the page its QR code opens.
+func (h *apiServer) noticeURL(r *http.Request, code string) string {
+	return h.checkURL(r, code) + "/notice"
+}
 
 // verificationJSON gives times in UTC: stored times carry the offset of the
 // server that wrote them, and a platform should not see the form of its

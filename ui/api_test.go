@@ -183,9 +183,14 @@ func TestAPIVerify(t *testing.T) {
 	if err != nil || until.Sub(time.Now()) < 89*24*time.Hour || until.Sub(time.Now()) > 91*24*time.Hour {
 		t.Errorf("valid_until %q (%v), want RFC 3339, about 90 days ahead", created.ValidUntil, err)
 	}
-	if created.CheckURL != e.http.URL+"/v/"+created.Code || created.NoticeURL != created.CheckURL {
+	if created.CheckURL != e.http.URL+"/v/"+created.Code || created.NoticeURL != created.CheckURL+"/notice" {
 		t.Errorf("check_url %q notice_url %q", created.CheckURL, created.NoticeURL)
 	}
+	// The notice URL opens the notice, without a sign-in: its title, the
+	// code and the QR code of the check.
+	notice := c.get(strings.TrimPrefix(created.NoticeURL, e.http.URL))
+	wantStatus(t, notice, http.StatusOK)
+	wantText(t, notice, zh("verify.notice_title"), app.FormatVerificationCode(created.Code), "<svg", created.CheckURL)
 	// The check URL opens the public check page.
 	wantStatus(t, c.get(strings.TrimPrefix(created.CheckURL, e.http.URL)), http.StatusOK)
 

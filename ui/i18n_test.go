@@ -377,6 +377,7 @@ func TestPagesInBothLanguages(t *testing.T) {
 		{agent, "GET", "/agency/verifications/" + code, nil, 200, nil},
 		{agent, "GET", "/agency/verifications/" + code + "/notice", nil, 200, nil},
 		{anon, "GET", "/v/" + code, nil, 200, nil},
+		{anon, "GET", "/v/" + code + "/notice", nil, 200, nil},
 		// Agency filing.
 		{clerk, "GET", "/gov/agencies", nil, 200, nil},
 		{clerk, "GET", "/gov/agencies/new", nil, 200, nil},

@@ -104,8 +104,9 @@ var otherRoutes = []string{
 	"GET /healthz",
 	"GET /static/",
 	"POST /lang",
-	"GET /check",    // public check of a verification code
-	"GET /v/{code}", // the same, from the QR code
+	"GET /check",           // public check of a verification code
+	"GET /v/{code}",        // the same, from the QR code
+	"GET /v/{code}/notice", // the notice anyone may print (the API's notice_url)
 }
 
 // routeFixture creates the records a capability's routes need and returns

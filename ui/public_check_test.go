@@ -140,3 +140,39 @@ func TestNoticeValidityEveryState(t *testing.T) {
 		}
 	}
 }
+
+// TestPublicNoticeEveryState: the notice at the API's notice_url opens
+// without a sign-in in every state: the title, the code, the QR code of the
+// public check, the listing with the owners' names masked and no ID or
+// certificate number; the approving text and seal only for a valid code,
+// the void text otherwise. A mistyped code gets the check's message.
+func TestPublicNoticeEveryState(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	anon := e.client()
+	for _, state := range publicCheckStates {
+		v := demoVerification(t, e, state)
+		for _, lang := range []string{"zh-CN", "en"} {
+			r := anon.get("/v/"+v.Code+"/notice", "Accept-Language", lang)
+			wantStatus(t, r, http.StatusOK)
+			wantText(t, r, msg(lang, "verify.notice_title"), app.FormatVerificationCode(v.Code), "<svg",
+				"/v/"+v.Code+"</small>", v.Listing.Address, msg(lang, "verify.state."+state))
+			for _, o := range v.Owners {
+				wantText(t, r, app.MaskName(o.Name))
+				wantNoText(t, r, o.Name, o.IDNo, app.MaskID(o.IDNo))
+			}
+			wantNoText(t, r, v.CertNo)
+			if state == "valid" {
+				wantText(t, r, msg(lang, "verify.notice_text"), `class="seal"`)
+			} else {
+				wantText(t, r, msg(lang, "verify.notice_void", msg(lang, "verify.state."+state)))
+				wantNoText(t, r, msg(lang, "verify.notice_text"), `class="seal"`)
+			}
+		}
+	}
+	code := demoVerification(t, e, "valid").Code
+	typo := code[:11] + map[bool]string{true: "2", false: "3"}[code[11] != '2']
+	r := anon.get("/v/" + typo + "/notice")
+	wantStatus(t, r, http.StatusNotFound)
+	wantFieldError(t, r, "code", zh("verify.code_mistyped"))
+}

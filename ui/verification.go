@@ -31,6 +31,7 @@ func (s *Server) registerVerificationRoutes(r *mux.Router) {
 	s.shells = map[string]*publicShell{}
 	s.tooManyPages = s.buildTooManyPages()
 	r.HandleFunc("/check", s.handlePublicCheckForm).Methods("GET")
+	r.HandleFunc("/v/{code}/notice", s.handlePublicNotice).Methods("GET")
 }
 
 type verifyFormData struct {
@@ -251,9 +252,18 @@ func (s *Server) handlePublicCheck(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) publicCheck(w http.ResponseWriter, r *http.Request, code string) {
+	if pc, ok := s.publicCode(w, r, code); ok {
+		s.renderPublicCheck(w, r, pc)
+	}
+}
+
+// publicCode looks a typed code up for a public page, within the client's
+// rate limit; a code that is malformed, mistyped or unknown is answered
+// with the home page's form and its message.
+func (s *Server) publicCode(w http.ResponseWriter, r *http.Request, code string) (app.PublicCheck, bool) {
 	if !s.publicLimiter.allow(s.clientIP(r)) {
 		s.rateLimitedPublic(w, r)
-		return
+		return app.PublicCheck{}, false
 	}
 	pc, err := s.app.CheckCode(code)
 	if err != nil {
@@ -261,10 +271,43 @@ func (s *Server) publicCheck(w http.ResponseWriter, r *http.Request, code string
 			status := http.StatusNotFound
 			s.render(w, r, status, "public_home", &view{Title: "home.public", Portal: "public", Data: s.publicHomeData(r),
 				Form: url.Values{"code": {code}}, Errors: e.Fields})
-			return
+			return app.PublicCheck{}, false
 		}
+		s.fail(w, r, err, "", nil)
+		return app.PublicCheck{}, false
+	}
+	return pc, true
+}
+
+// publicNoticeData is the public notice: what the public check shows, with
+// the QR code of the check and the address it encodes.
+type publicNoticeData struct {
+	*checkView
+	Path    string // the public check page, for the way back
+	QR      template.HTML
+	URL     string
+	Printed string // today, the notice's date as the portals' notice has it
+}
+
+// handlePublicNotice is the 租赁房源核验告知单 anyone may print, at the
+// notice_url the API gives a platform: the portals' notice needs a staff
+// sign-in, and a platform publishing a listing has none. It shows what the
+// public check shows (owners' names masked, no ID or certificate number),
+// with the QR code of the check, the issuing office and, for a valid code,
+// the seal. Not cached: it is printed, not scanned.
+func (s *Server) handlePublicNotice(w http.ResponseWriter, r *http.Request) {
+	pc, ok := s.publicCode(w, r, mux.Vars(r)["code"])
+	if !ok {
+		return
+	}
+	u := s.checkURL(r, pc.Code)
+	qr, err := qrSVG(u, 140)
+	if err != nil {
 		s.fail(w, r, err, "", nil)
 		return
 	}
-	s.renderPublicCheck(w, r, pc)
+	lang := pickLang(r, actorOf(r).Lang)
+	s.render(w, r, http.StatusOK, "public_notice", &view{Title: "verify.notice_title", Portal: "public",
+		Data: publicNoticeData{checkView: s.newCheckView(lang, pc), Path: "/v/" + pc.Code, QR: qr, URL: u,
+			Printed: formatDate(lang, time.Now())}})
 }
