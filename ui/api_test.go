@@ -326,6 +326,32 @@ func TestDuplicateRefusalNamesNoCompetitor(t *testing.T) {
 	wantText(t, r, zh("verify.duplicate"), code, "贝壳找房")
 }
 
+// The verification form with the registry out of reach says so, and not
+// that the verification failed ("核验未通过：…本次不计为核验失败" read as both),
+// in both portals and languages; the input is kept.
+func TestVerifyFormRegistryUnavailableIsNoRefusal(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	dead := httptest.NewServer(http.NotFoundHandler())
+	deadURL := dead.URL
+	dead.Close()
+	e.setParams(app.ParamConnectorMode, "connector", app.ParamConnectorURL, deadURL)
+	prop := e.demoProperty("clear")
+	o := prop.Owners[0]
+	form := url.Values{"district": {prop.District}, "cert_type": {prop.CertType}, "cert_no": {prop.CertNo},
+		"owner_name": {o.Name}, "owner_id_type": {o.IDType}, "owner_id_no": {o.IDNo}, "address": {prop.Address},
+		"area": {fmt.Sprint(prop.Area)}, "rooms": {"2"}, "halls": {"1"}, "baths": {"1"}, "rent": {"6500"}, "mode": {"whole"}}
+	for _, c := range []struct{ portal, user string }{{"gov", "clerk"}, {"agency", "agent.zhang"}} {
+		s := e.signedIn(c.portal, c.user)
+		for _, lang := range []string{"zh-CN", "en"} {
+			r := s.post("/"+c.portal+"/verifications", form, "Accept-Language", lang)
+			wantStatus(t, r, http.StatusServiceUnavailable)
+			wantText(t, r, `role="alert"><strong>`+msg(lang, "verify.registry_unavailable")+"</strong>", prop.CertNo)
+			wantNoText(t, r, msg(lang, "verify.refused"))
+		}
+	}
+}
+
 func TestAPIAuthentication(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
