@@ -128,3 +128,21 @@ func TestAttemptsPage(t *testing.T) {
 	wantText(t, wantOK(t, e.signedIn("agency", "anju.admin").get("/agency/verify-attempts")), seized.CertNo, zh("verify.seized"))
 	wantNoText(t, wantOK(t, e.signedIn("agency", "leju.admin").get("/agency/verify-attempts")), seized.CertNo)
 }
+
+// TestVoidedCodeDetailNamesNoInternalActor: a code voided by the registry
+// says on its page that it ended automatically, not by the internal actor
+// name ("system:registry"), in both languages.
+func TestVoidedCodeDetailNamesNoInternalActor(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	v := demoVerification(t, e, "voided")
+	if !strings.HasPrefix(v.EndedBy, "system:") {
+		t.Fatalf("the demo's voided code was ended by %q, want the system", v.EndedBy)
+	}
+	leader := e.signedIn("gov", "leader") // city-wide: the demo codes of every district
+	for _, lang := range []string{"zh-CN", "en"} {
+		r := wantOK(t, leader.get("/gov/verifications/"+v.Code, "Accept-Language", lang))
+		wantText(t, r, msg(lang, "verify.ended_by_system"))
+		wantNoText(t, r, "system:")
+	}
+}
