@@ -735,6 +735,10 @@ func TestAPIKeyPages(t *testing.T) {
 	r := admin.post("/gov/admin/apikeys", url.Values{"name": {"贝壳找房"}, "contact": {"王五"}, "rate": {"1200"}, "districts": {"110105"}})
 	wantStatus(t, r, http.StatusOK)
 	wantText(t, r, zh("apikeys.secret_title"), "贝壳找房", zh("apikeys.secret_note"))
+	// Who keeps only the hash is this system, not the platform the key is
+	// handed to (平台 on this page is the listing platform).
+	wantText(t, r, "本系统只保存其摘要")
+	wantNoText(t, r, "平台只保存")
 	m := regexp.MustCompile(`<code class="secret" id="apikey">([^<]+)</code>`).FindStringSubmatch(r.body)
 	if m == nil {
 		t.Fatalf("no key on the page\n%s", visibleText(r.body))
@@ -800,6 +804,19 @@ func TestAPIKeyListMasksContactPhone(t *testing.T) {
 	list := wantOK(t, e.signedIn("gov", "sysadmin").get("/gov/admin/apikeys"))
 	wantText(t, list, "贝壳找房", "张经理 139****5678")
 	wantNoText(t, list, "13912345678")
+}
+
+// The English key page and docs say that this system keeps only the key's
+// hash: "the platform" is the one the key is handed to.
+func TestAPIKeySecretHashKeeperEnglish(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	admin := e.signedIn("gov", "sysadmin")
+	for _, page := range []*resp{admin.get("/gov/api-docs", "Accept-Language", "en"), admin.post("/gov/admin/apikeys", url.Values{"name": {"58同城"}}, "Accept-Language", "en")} {
+		wantStatus(t, page, http.StatusOK)
+		wantNoText(t, page, "the platform keeps only its hash")
+		wantText(t, page, "system keeps only its hash")
+	}
 }
 
 // A key made with `anju apikey create` says so in the list, in words, not
