@@ -77,11 +77,20 @@ func runImportRegistry(ctx context.Context, args []string, stdout, stderr io.Wri
 		bar(info.Size(), fmt.Sprintf("  %d rows, %d rejected", rep.Rows, rep.Rejected), true)
 	}
 	fmt.Fprintln(stderr)
-	if rep != nil {
+	switch {
+	case rep != nil && rep.Failed != "" && rep.Rows == 0:
+		// A file refused as a whole (not a table, no header, a column
+		// missing): no figures to report, only why, which follows.
+		fmt.Fprintf(stdout, "import #%d of %s: nothing imported\n", rep.ID, rep.File)
+	case rep != nil:
 		took := time.Since(start)
 		rate := float64(rep.Rows) / took.Seconds()
-		fmt.Fprintf(stdout, "import #%d of %s (%s %s): %d rows, %d properties created, %d updated, %d rows rejected, %d codes voided, %s (%.0f rows/s)\n",
-			rep.ID, rep.File, rep.Format, rep.Encoding, rep.Rows, rep.Created, rep.Updated, rep.Rejected, rep.Voided, took.Round(time.Millisecond), rate)
+		kind := strings.TrimSpace(rep.Format + " " + rep.Encoding) // XLSX has no encoding
+		if kind != "" {
+			kind = " (" + kind + ")"
+		}
+		fmt.Fprintf(stdout, "import #%d of %s%s: %d rows, %d properties created, %d updated, %d rows rejected, %d codes voided, %s (%.0f rows/s)\n",
+			rep.ID, rep.File, kind, rep.Rows, rep.Created, rep.Updated, rep.Rejected, rep.Voided, took.Round(time.Millisecond), rate)
 		if rep.Rejected > 0 {
 			fmt.Fprintln(stdout, "the report of rejected rows (row number and reason) is in System management → 产权登记数据")
 		}

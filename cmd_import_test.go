@@ -53,9 +53,23 @@ func TestImportRegistryCommandThroughRunningPlatform(t *testing.T) {
 	if err := os.WriteFile(bad, []byte("a,b\n1,2\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
+	out.Reset()
 	err = run(context.Background(), []string{"import-registry", "--data", p.Config.DataDir, bad}, &out, &errOut)
 	if err == nil || !strings.Contains(err.Error(), msgEN("registry.file_no_header")) {
 		t.Fatalf("a file without the columns: %v", err)
+	}
+	// Refused as a whole: no row counts of an import that did not happen.
+	if got := out.String(); !strings.Contains(got, "of notes.csv: nothing imported") || strings.Contains(got, "0 rows") {
+		t.Errorf("report of a refused file:\n%s", got)
+	}
+	// Not a table at all: no empty "( )" where the format goes either.
+	out.Reset()
+	if err := os.WriteFile(bad, []byte("%PDF-1.7\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	err = run(context.Background(), []string{"import-registry", "--data", p.Config.DataDir, bad}, &out, &errOut)
+	if err == nil || !strings.Contains(err.Error(), msgEN("registry.file_unknown_format")) || strings.Contains(out.String(), "(") {
+		t.Errorf("a PDF: %v\n%s", err, out.String())
 	}
 }
 
