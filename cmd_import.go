@@ -39,15 +39,13 @@ func runImportRegistry(ctx context.Context, args []string, stdout, stderr io.Wri
 	// bar redraws the progress line at most twice a second; final draws it
 	// regardless, so that a finished import does not stay shown at the
 	// last throttled figure (88% on a file read in seven seconds).
-	bar := func(read int64, counts string, final bool) {
+	// pct < 0 is a share not known (an XLSX sheet that does not give its
+	// size): the bar stays empty and the counts say how far it got.
+	bar := func(pct int, counts string, final bool) {
 		if !final && time.Since(last) < 500*time.Millisecond {
 			return
 		}
 		last = time.Now()
-		pct := 100
-		if info.Size() > 0 {
-			pct = int(read * 100 / info.Size())
-		}
 		b := make([]byte, 30)
 		for i := range b {
 			b[i] = '.'
@@ -55,7 +53,11 @@ func runImportRegistry(ctx context.Context, args []string, stdout, stderr io.Wri
 				b[i] = '#'
 			}
 		}
-		fmt.Fprintf(stderr, "\r[%s] %3d%%%s", b, pct, counts)
+		shown := "  ?%"
+		if pct >= 0 {
+			shown = fmt.Sprintf("%3d%%", pct)
+		}
+		fmt.Fprintf(stderr, "\r[%s] %s%s", b, shown, counts)
 	}
 	var rep *app.RegistryImport
 	a, err := app.Open(app.Config{DataDir: *data, Version: version()})
@@ -64,17 +66,17 @@ func runImportRegistry(ctx context.Context, args []string, stdout, stderr io.Wri
 		// The platform is running: it imports the file as it arrives, so
 		// the bytes sent are the progress.
 		fmt.Fprintln(stderr, "importing through the running platform")
-		rep, err = importViaControl(ctx, *data, filepath.Base(path), &progressReader{r: f, fn: func(n int64) { bar(n, "", false) }})
+		rep, err = importViaControl(ctx, *data, filepath.Base(path), &progressReader{r: f, fn: func(n int64) { bar(app.ImportProgress{BytesRead: n}.Percent(info.Size()), "", false) }})
 	case err != nil:
 		return err
 	default:
 		defer a.Close()
 		rep, err = a.ImportRegistry(app.SystemActor("cli import-registry"), f, filepath.Base(path), func(p app.ImportProgress) {
-			bar(p.BytesRead, fmt.Sprintf("  %d rows, %d rejected", p.Rows, p.Rejected), false)
+			bar(p.Percent(info.Size()), fmt.Sprintf("  %d rows, %d rejected", p.Rows, p.Rejected), false)
 		})
 	}
 	if err == nil && rep != nil {
-		bar(info.Size(), fmt.Sprintf("  %d rows, %d rejected", rep.Rows, rep.Rejected), true)
+		bar(100, fmt.Sprintf("  %d rows, %d rejected", rep.Rows, rep.Rejected), true)
 	}
 	fmt.Fprintln(stderr)
 	switch {

@@ -69,6 +69,11 @@ type RegistryFileInfo struct {
 	Rows       int      // rows passed to the row callback
 	Rejected   int      // rows passed to the reject callback
 	Ignored    []string // headers of unknown columns, as written, in file order
+	// LastRow is the sheet's last row as the workbook's dimension records
+	// it (XLSX; 0 for CSV or a workbook without one): an XLSX file is
+	// spooled whole before its first row is read, so progress through it
+	// is counted in rows, not bytes.
+	LastRow int
 }
 
 // RegistryFileError makes the whole file unusable. Key is a message key:
@@ -176,12 +181,18 @@ var regfileHeaders = func() map[string]int {
 // file turns out truncated or corrupt further on. reject may be nil.
 func ReadRegistryFile(r io.Reader, filename string, row func(RegistryRow) error, reject func(RegistryRowError)) (RegistryFileInfo, error) {
 	var info RegistryFileInfo
-	src, isCSV, done, err := openTableFile(r, &info)
+	return readRegistryFile(r, &info, row, reject)
+}
+
+// readRegistryFile is ReadRegistryFile filling info as it goes, so that row
+// may look at it (LastRow is known before the first row).
+func readRegistryFile(r io.Reader, info *RegistryFileInfo, row func(RegistryRow) error, reject func(RegistryRowError)) (RegistryFileInfo, error) {
+	src, isCSV, done, err := openTableFile(r, info)
 	if err != nil {
-		return info, err
+		return *info, err
 	}
 	defer done()
-	return regfileRead(src, isCSV, &info, row, reject)
+	return regfileRead(src, isCSV, info, row, reject)
 }
 
 // openTableFile detects a table file's format and encoding from its content
@@ -204,7 +215,7 @@ func openTableFile(r io.Reader, info *RegistryFileInfo) (src regfileSource, isCS
 	switch regfileSniff(head) {
 	case "xlsx":
 		info.Format = "xlsx"
-		src, done, err := regfileOpenXLSX(br)
+		src, done, err := regfileOpenXLSX(br, info)
 		return src, false, done, err
 	case "csv":
 	default:
@@ -336,9 +347,9 @@ func (s *regfileXLSXSource) next() (int, []string, error) {
 
 // regfileOpenXLSX spools the workbook to a temporary file (a ZIP is read
 // from its end) and streams its first sheet with raw cell values, so that
-// dates come as serial numbers whatever their display format. done closes
-// the workbook and removes the copy.
-func regfileOpenXLSX(r io.Reader) (src regfileSource, done func(), err error) {
+// dates come as serial numbers whatever their display format; info gets the
+// sheet's LastRow. done closes the workbook and removes the copy.
+func regfileOpenXLSX(r io.Reader, info *RegistryFileInfo) (src regfileSource, done func(), err error) {
 	done = func() {}
 	tmp, err := os.CreateTemp("", "anju-table-*.xlsx")
 	if err != nil {
@@ -367,6 +378,15 @@ func regfileOpenXLSX(r io.Reader) (src regfileSource, done func(), err error) {
 	if len(sheets) == 0 {
 		closeFile()
 		return nil, done, &RegistryFileError{Key: "registry.file_unknown_format"}
+	}
+	// The dimension ("A1:P100001") is read from the head of the sheet
+	// without loading it; a workbook that records none, or a wrong one,
+	// only costs the progress bar.
+	if ref, err := f.GetSheetDimension(sheets[0]); err == nil {
+		_, end, _ := strings.Cut(ref, ":")
+		if _, last, err := excelize.CellNameToCoordinates(end); err == nil {
+			info.LastRow = last
+		}
 	}
 	rows, err := f.Rows(sheets[0])
 	if err != nil {

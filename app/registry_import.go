@@ -45,6 +45,26 @@ var importTable = storage.NewTable(storage.TableOptions[RegistryImport]{
 type ImportProgress struct {
 	Rows, Rejected int
 	BytesRead      int64
+	Format         string // "csv" or "xlsx", once the file is opened
+	Line, LastRow  int    // XLSX: the row reached and the sheet's last (0 when the workbook does not say)
+}
+
+// Percent is how far the import has gone through a file of size bytes, or
+// -1 when that cannot be told. An XLSX file is spooled whole before its
+// first row is read, so its bytes would show 100% from the start: it is
+// measured by rows against the sheet's last row instead, when the workbook
+// records it (Excel and WPS do; excelize writes "A1", and a row past the
+// recorded end shows the record wrong).
+func (p ImportProgress) Percent(size int64) int {
+	switch {
+	case p.Format == "xlsx" && p.LastRow > 1 && p.Line <= p.LastRow:
+		return p.Line * 100 / p.LastRow
+	case p.Format == "xlsx":
+		return -1
+	case size > 0:
+		return int(min(100, p.BytesRead*100/size))
+	}
+	return 100
 }
 
 // importBatch is how many properties one transaction writes: large enough
@@ -190,7 +210,11 @@ func (a *App) runImport(actor Actor, rep *RegistryImport, r io.Reader, progress 
 		return err
 	}
 	cr := &countingReader{r: r}
-	info, err := ReadRegistryFile(cr, filename, func(row RegistryRow) error {
+	var info RegistryFileInfo
+	report := func(line int) {
+		progress(ImportProgress{Rows: rep.Rows, Rejected: rep.Rejected, BytesRead: cr.n, Format: info.Format, Line: line, LastRow: info.LastRow})
+	}
+	_, err = readRegistryFile(cr, &info, func(row RegistryRow) error {
 		rep.Rows++
 		if _, ok := districts[row.District]; !ok && len(districts) > 0 {
 			reject(RegistryRowError{Line: row.Line, CertNo: row.CertNo, Field: "district_code", Reason: "registry.district_unknown", Value: row.District})
@@ -235,7 +259,7 @@ func (a *App) runImport(actor Actor, rep *RegistryImport, r io.Reader, progress 
 			}
 		}
 		if progress != nil && rep.Rows%5000 == 0 {
-			progress(ImportProgress{Rows: rep.Rows, Rejected: rep.Rejected, BytesRead: cr.n})
+			report(row.Line)
 		}
 		return nil
 	}, func(e RegistryRowError) { rep.Rows++; reject(e) })
@@ -271,7 +295,7 @@ func (a *App) runImport(actor Actor, rep *RegistryImport, r io.Reader, progress 
 	}
 	rw.Flush()
 	if progress != nil {
-		progress(ImportProgress{Rows: rep.Rows, Rejected: rep.Rejected, BytesRead: cr.n})
+		report(info.LastRow)
 	}
 	if serr := a.update(func(tx *storage.Tx) error {
 		if rep.Rejected > 0 {
@@ -375,11 +399,10 @@ func (a *App) RegistryCount() int {
 
 // importJob tracks a running import for its progress page.
 type importJob struct {
-	total          int64
-	bytes          atomic.Int64
-	rows, rejected atomic.Int64
-	done           atomic.Bool
-	err            atomic.Value // string: message key
+	total    int64
+	progress atomic.Pointer[ImportProgress]
+	done     atomic.Bool
+	err      atomic.Value // string: message key
 }
 
 // StartRegistryImport imports an uploaded file (saved at path, removed
@@ -409,11 +432,7 @@ func (a *App) StartRegistryImport(actor Actor, path, filename string) (uint64, e
 		// The stored report takes over once the job is done.
 		defer a.imports.Delete(rep.ID)
 		defer job.done.Store(true)
-		_, err := a.runImport(actor, rep, f, func(p ImportProgress) {
-			job.bytes.Store(p.BytesRead)
-			job.rows.Store(int64(p.Rows))
-			job.rejected.Store(int64(p.Rejected))
-		})
+		_, err := a.runImport(actor, rep, f, func(p ImportProgress) { job.progress.Store(&p) })
 		if err != nil {
 			a.log.Error("registry import", "import", rep.ID, "file", filename, "err", err)
 			job.err.Store(errorKey(err))
@@ -433,7 +452,7 @@ func errorKey(err error) string {
 type ImportState struct {
 	Report   *RegistryImport
 	Running  bool
-	Percent  int
+	Percent  int // -1: not known (an XLSX file whose sheet does not give its size)
 	Rows     int
 	Rejected int
 }
@@ -466,10 +485,9 @@ func (a *App) ImportState(actor Actor, id uint64) (ImportState, error) {
 	st.Rows, st.Rejected, st.Percent = st.Report.Rows, st.Report.Rejected, 100
 	switch {
 	case running:
-		st.Running = true
-		st.Rows, st.Rejected = int(job.rows.Load()), int(job.rejected.Load())
-		if job.total > 0 {
-			st.Percent = int(job.bytes.Load() * 100 / job.total)
+		st.Running, st.Percent = true, 0
+		if p := job.progress.Load(); p != nil {
+			st.Rows, st.Rejected, st.Percent = p.Rows, p.Rejected, p.Percent(job.total)
 		}
 	case job == nil && st.Report.Finished.IsZero():
 		// Interrupted by a restart: the report shows what was written.

@@ -11,6 +11,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/xuri/excelize/v2"
+
 	"anju/storage"
 )
 
@@ -348,6 +350,56 @@ func TestImportRegistryGBKAndXLSX(t *testing.T) {
 	x := f.property("110105", strings.Replace(vfCertNo(1), "2024", "2025", 1))
 	if x == nil || !slices.Equal(ownerNames(x), []string{"司马骏", "诸葛蕾"}) {
 		t.Errorf("XLSX import: %+v", x)
+	}
+}
+
+// TestImportRegistryXLSXProgress: an XLSX file is spooled whole before its
+// first row is read, so its bytes showed the progress page and the console
+// at 100% from the first report while the rows were still being imported.
+// Its progress is counted in rows against the sheet's dimension.
+func TestImportRegistryXLSXProgress(t *testing.T) {
+	t.Parallel()
+	f := newVFFixture(t)
+	records := [][]any{regfileTestAny(regfileTestHeaderZh())}
+	for _, r := range vfFiller(12000) {
+		records = append(records, regfileTestAny(r))
+	}
+	// excelize records the dimension as "A1"; Excel and WPS write the
+	// whole range.
+	wb, err := excelize.OpenReader(bytes.NewReader(regfileTestXLSX(t, records...)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := wb.SetSheetDimension("Sheet1", "A1:P12001"); err != nil {
+		t.Fatal(err)
+	}
+	var buf bytes.Buffer
+	if err := wb.Write(&buf); err != nil {
+		t.Fatal(err)
+	}
+	file := buf.Bytes()
+	var percents []int
+	rep, err := f.ImportRegistry(f.admin, bytes.NewReader(file), "登记导出.xlsx", func(p ImportProgress) {
+		percents = append(percents, p.Percent(int64(len(file))))
+	})
+	if err != nil || rep.Created != 12000 {
+		t.Fatalf("import: %+v, %v", rep, err)
+	}
+	// Reports at 5000 and 10000 rows of 12001, then the end.
+	if !slices.Equal(percents, []int{41, 83, 100}) {
+		t.Errorf("progress of the XLSX import = %v%%, want [41 83 100]", percents)
+	}
+	// A workbook that does not record its size (or records "A1"): the
+	// share is not known, rather than shown as done.
+	percents = nil
+	f.ImportRegistry(f.admin, bytes.NewReader(regfileTestXLSX(t, records...)), "登记导出.xlsx", func(p ImportProgress) {
+		percents = append(percents, p.Percent(10))
+	})
+	if len(percents) == 0 || percents[0] != -1 {
+		t.Errorf("progress of an XLSX file without its dimension = %v%%, want -1 (not known) before the end", percents)
+	}
+	if got := (ImportProgress{Format: "csv", BytesRead: 25}).Percent(100); got != 25 {
+		t.Errorf("CSV: %d%%, want 25", got)
 	}
 }
 
