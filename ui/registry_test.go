@@ -28,3 +28,26 @@ func TestFailedRegistryImportMarkedInHistory(t *testing.T) {
 	}
 	t.Errorf("the failed import is not marked in the history:\n%s", visibleText(list.body))
 }
+
+// TestRegistryImportMissingColumnsInEnglish: the import page names the
+// missing columns after the language's colon, not a full-width "："
+// inside an English sentence.
+func TestRegistryImportMissingColumnsInEnglish(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	admin := e.signedIn("gov", "sysadmin")
+	r := admin.postFile("/gov/admin/registry/import", nil, "file", "short.csv", []byte("区县代码,证书类型,不动产权证号,权利人,权利人证件类型,权利人证件号码,房屋坐落,建筑面积\n"))
+	wantStatus(t, r, http.StatusSeeOther)
+	page := r.Header.Get("Location")
+	for i := 0; i < 100; i++ { // the import runs in the background
+		r = admin.get(page, "Accept-Language", "en")
+		if strings.Contains(r.body, en("registry.failed")) {
+			break
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	wantText(t, r, en("registry.failed")+en("registry.file_missing_column")+": 规划用途(use)")
+	wantNoText(t, r, "：")
+	r = admin.get(page)
+	wantText(t, r, zh("registry.failed")+zh("registry.file_missing_column")+"：规划用途(use)")
+}
