@@ -64,7 +64,7 @@ func (p ImportProgress) Percent(size int64) int {
 	case size > 0:
 		return int(min(100, p.BytesRead*100/size))
 	}
-	return 100
+	return -1 // a stream of unknown length (a console import through the platform)
 }
 
 // importBatch is how many properties one transaction writes: large enough
@@ -96,23 +96,39 @@ func (c *countingReader) Read(p []byte) (int, error) {
 // import of a million rows needs neither a million transactions nor the
 // whole file in memory; an interrupted import can simply be run again.
 func (a *App) ImportRegistry(actor Actor, r io.Reader, filename string, progress func(ImportProgress)) (*RegistryImport, error) {
-	rep, err := a.beginImport(actor, filename)
+	rep, job, err := a.beginImport(actor, filename, 0)
 	if err != nil {
 		return nil, err
 	}
-	return a.runImport(actor, rep, r, progress)
+	defer a.endImport(rep.ID, job)
+	return a.runImport(actor, rep, r, job.track(progress))
 }
 
-func (a *App) beginImport(actor Actor, filename string) (*RegistryImport, error) {
+// beginImport records a new import and registers its job, so that its page
+// and the history show it running (a console import through the platform
+// included) and only an import without a job as interrupted. size is the
+// file's, 0 when not known (a stream).
+func (a *App) beginImport(actor Actor, filename string, size int64) (*RegistryImport, *importJob, error) {
 	if err := actor.require(PermRegistry); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	rep := &RegistryImport{File: filename, By: actor.Username, Started: a.now()}
 	err := a.update(func(tx *storage.Tx) error {
 		_, err := importTable.Insert(tx, rep)
 		return err
 	})
-	return rep, err
+	if err != nil {
+		return nil, nil, err
+	}
+	job := &importJob{total: size}
+	a.imports.Store(rep.ID, job)
+	return rep, job, nil
+}
+
+// endImport hands the import over to its stored report.
+func (a *App) endImport(id uint64, job *importJob) {
+	job.done.Store(true)
+	a.imports.Delete(id)
 }
 
 func (a *App) runImport(actor Actor, rep *RegistryImport, r io.Reader, progress func(ImportProgress)) (*RegistryImport, error) {
@@ -370,7 +386,19 @@ func (a *App) RegistryImports(actor Actor, limit int) ([]*RegistryImport, error)
 		out, _, err = importTable.Page(tx, tx.Sequence(importTable.Name())+1, true, limit, nil)
 		return err
 	})
+	for _, rep := range out {
+		a.markInterrupted(rep)
+	}
 	return out, err
+}
+
+// markInterrupted marks a report that was never finished and has no job
+// running (the platform stopped during the import) as failed, so that the
+// history does not show it as an import of nothing.
+func (a *App) markInterrupted(rep *RegistryImport) {
+	if _, running := a.imports.Load(rep.ID); !running && rep.Finished.IsZero() && rep.Failed == "" {
+		rep.Failed = "registry.import_interrupted"
+	}
 }
 
 // RegistryRejects returns the CSV report of an import's rejected rows.
@@ -405,6 +433,16 @@ type importJob struct {
 	err      atomic.Value // string: message key
 }
 
+// track keeps the job's progress for its page and passes it on.
+func (j *importJob) track(progress func(ImportProgress)) func(ImportProgress) {
+	return func(p ImportProgress) {
+		j.progress.Store(&p)
+		if progress != nil {
+			progress(p)
+		}
+	}
+}
+
 // StartRegistryImport imports an uploaded file (saved at path, removed
 // when done) in the background and returns the import's ID at once; the
 // page polls ImportState for progress.
@@ -418,21 +456,17 @@ func (a *App) StartRegistryImport(actor Actor, path, filename string) (uint64, e
 		f.Close()
 		return 0, err
 	}
-	rep, err := a.beginImport(actor, filename)
+	rep, job, err := a.beginImport(actor, filename, info.Size())
 	if err != nil {
 		f.Close()
 		os.Remove(path)
 		return 0, err
 	}
-	job := &importJob{total: info.Size()}
-	a.imports.Store(rep.ID, job)
 	go func() {
 		defer os.Remove(path)
 		defer f.Close()
-		// The stored report takes over once the job is done.
-		defer a.imports.Delete(rep.ID)
-		defer job.done.Store(true)
-		_, err := a.runImport(actor, rep, f, func(p ImportProgress) { job.progress.Store(&p) })
+		defer a.endImport(rep.ID, job)
+		_, err := a.runImport(actor, rep, f, job.track(nil))
 		if err != nil {
 			a.log.Error("registry import", "import", rep.ID, "file", filename, "err", err)
 			job.err.Store(errorKey(err))
@@ -489,9 +523,9 @@ func (a *App) ImportState(actor Actor, id uint64) (ImportState, error) {
 		if p := job.progress.Load(); p != nil {
 			st.Rows, st.Rejected, st.Percent = p.Rows, p.Rejected, p.Percent(job.total)
 		}
-	case job == nil && st.Report.Finished.IsZero():
+	case job == nil:
 		// Interrupted by a restart: the report shows what was written.
-		st.Report.Failed = "registry.import_interrupted"
+		a.markInterrupted(st.Report)
 	}
 	return st, nil
 }

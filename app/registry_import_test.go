@@ -3,6 +3,7 @@ package app
 import (
 	"bytes"
 	"encoding/csv"
+	"io"
 	"os"
 	"path/filepath"
 	"slices"
@@ -523,6 +524,57 @@ func TestStartRegistryImport(t *testing.T) {
 	wantError(t, err, ENOTFOUND, "registry.import_not_found")
 	_, err = f.ImportState(f.clerk, id)
 	wantError(t, err, EFORBIDDEN, "error.forbidden")
+}
+
+// TestStreamedImportShownRunning: an import read from a stream (the
+// console's, sent through the running platform) was shown on its page as
+// "interrupted (service restart)" while it ran, having no job; only an
+// import that no process runs is interrupted, in the history too.
+func TestStreamedImportShownRunning(t *testing.T) {
+	t.Parallel()
+	f := newVFFixture(t)
+	pr, pw := io.Pipe()
+	done := make(chan error, 1)
+	go func() {
+		_, err := f.ImportRegistry(f.admin, pr, "console.csv", nil)
+		done <- err
+	}()
+	// The header and a first row, then the console is still sending.
+	if _, err := pw.Write(vfCSV(vfRow(vfCertNo(1), "欧阳麒", vfID(1)))); err != nil {
+		t.Fatal(err)
+	}
+	var list []*RegistryImport
+	for i := 0; i < 200 && (len(list) == 0 || list[0].File != "console.csv"); i++ {
+		list, _ = f.RegistryImports(f.admin, 1)
+		time.Sleep(10 * time.Millisecond)
+	}
+	if len(list) == 0 || list[0].File != "console.csv" || list[0].Failed != "" {
+		t.Fatalf("the running import in the history: %+v", list)
+	}
+	st, err := f.ImportState(f.admin, list[0].ID)
+	if err != nil || !st.Running || st.Report.Failed != "" {
+		t.Errorf("the running import's page: %+v %+v, %v", st, st.Report, err)
+	}
+	pw.Close()
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	st, _ = f.ImportState(f.admin, list[0].ID)
+	if st.Running || st.Report.Failed != "" || st.Report.Created != 1 {
+		t.Errorf("the finished import: %+v %+v", st, st.Report)
+	}
+
+	// A report left unfinished by a stopped platform: no job runs it.
+	rep, _, err := f.beginImport(f.admin, "stopped.csv", 100)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.imports.Delete(rep.ID)
+	list, _ = f.RegistryImports(f.admin, 1)
+	if st, _ := f.ImportState(f.admin, rep.ID); st.Report.Failed != "registry.import_interrupted" ||
+		len(list) == 0 || list[0].ID != rep.ID || list[0].Failed != "registry.import_interrupted" {
+		t.Errorf("the interrupted import: page %+v, history %+v", st.Report, list)
+	}
 }
 
 func TestReimportVoidsVerifications(t *testing.T) {
