@@ -57,16 +57,23 @@ func runImportRegistry(ctx context.Context, args []string, stdout, stderr io.Wri
 		if pct >= 0 {
 			shown = fmt.Sprintf("%3d%%", pct)
 		}
-		fmt.Fprintf(stderr, "\r[%s] %s%s", b, shown, counts)
+		// Padded so that a shorter line clears the end of the one before.
+		fmt.Fprintf(stderr, "\r[%s] %s%-30s", b, shown, counts)
 	}
 	var rep *app.RegistryImport
 	a, err := app.Open(app.Config{DataDir: *data, Version: version()})
 	switch {
 	case errors.Is(err, app.ErrDataLocked):
 		// The platform is running: it imports the file as it arrives, so
-		// the bytes sent are the progress.
+		// the bytes sent are the progress; not so an XLSX file, which the
+		// platform reads only once it has it all, hence "sent" on the bar
+		// until the platform's report comes.
 		fmt.Fprintln(stderr, "importing through the running platform")
-		rep, err = importViaControl(ctx, *data, filepath.Base(path), &progressReader{r: f, fn: func(n int64) { bar(app.ImportProgress{BytesRead: n}.Percent(info.Size()), "", false) }})
+		rep, err = importViaControl(ctx, *data, filepath.Base(path), &progressReader{r: f, fn: func(n int64, eof bool) {
+			// All sent is drawn whatever the throttle: the platform may
+			// take a while yet (an XLSX file is read only now).
+			bar(app.ImportProgress{BytesRead: n}.Percent(info.Size()), "  sent to the platform", eof)
+		}})
 	case err != nil:
 		return err
 	default:
@@ -133,17 +140,18 @@ func importViaControl(ctx context.Context, dataDir, name string, body io.Reader)
 	return out.Report, nil
 }
 
-// progressReader reports how many bytes have been read through it.
+// progressReader reports how many bytes have been read through it, and
+// when the end is reached.
 type progressReader struct {
 	r  io.Reader
 	n  int64
-	fn func(int64)
+	fn func(n int64, eof bool)
 }
 
 func (p *progressReader) Read(b []byte) (int, error) {
 	n, err := p.r.Read(b)
 	p.n += int64(n)
-	p.fn(p.n)
+	p.fn(p.n, err == io.EOF)
 	return n, err
 }
 
