@@ -83,6 +83,25 @@ func pageDate(lang string, t time.Time) string {
 // TestPublicCheckMortgage: a mortgaged property's code says so on the
 // public check and on the printed notice (a tenant should know); others do
 // not. Both page name the platform that asked.
+// TestPublicCheckAnswersHead: a link checker or a chat app asks with HEAD
+// before it shows the link of a QR code; it gets the page's status, as a
+// GET would, without the page.
+func TestPublicCheckAnswersHead(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	c := e.client()
+	for path, want := range map[string]int{"/v/" + demoVerification(t, e, "valid").Code: 200, "/v/AAAAAAAAAAAA": 404} {
+		req, err := http.NewRequest(http.MethodHead, e.http.URL+path, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		r := c.do(req)
+		if r.StatusCode != want || r.body != "" {
+			t.Errorf("HEAD %s: %d with %d bytes, want %d and no body", path, r.StatusCode, len(r.body), want)
+		}
+	}
+}
+
 func TestPublicCheckMortgage(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
