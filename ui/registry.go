@@ -102,9 +102,15 @@ func (s *Server) handleRegistryUpload(w http.ResponseWriter, r *http.Request) {
 			uploadErr("registry.file_too_large")
 			return
 		}
-		if err != nil || n == 0 {
+		if err != nil {
 			os.Remove(tmp)
-			uploadErr("registry.file_required")
+			uploadErr("registry.upload_failed")
+			return
+		}
+		if n == 0 {
+			// Chosen, but empty: "choose a file" would puzzle.
+			os.Remove(tmp)
+			uploadErr("registry.file_empty")
 			return
 		}
 		break

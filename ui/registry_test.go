@@ -51,3 +51,14 @@ func TestRegistryImportMissingColumnsInEnglish(t *testing.T) {
 	r = admin.get(page)
 	wantText(t, r, zh("registry.failed")+zh("registry.file_missing_column")+"：规划用途(use)")
 }
+
+// TestRegistryUploadOfAnEmptyFile: a chosen file of 0 bytes is refused
+// beside the file field as empty, not as if none were chosen.
+func TestRegistryUploadOfAnEmptyFile(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	admin := e.signedIn("gov", "sysadmin")
+	r := admin.postFile("/gov/admin/registry/import", nil, "file", "export.csv", nil)
+	wantStatus(t, r, http.StatusUnprocessableEntity)
+	wantFieldError(t, r, "file", zh("registry.file_empty"))
+}
