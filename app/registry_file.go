@@ -130,6 +130,17 @@ var RegistryColumns = []struct {
 	{"registered_on", "登记日期", false},
 }
 
+// registryColumnLabel names a column as the officer's file may head it,
+// either way: 建筑面积(area). Any other key is returned as it is.
+func registryColumnLabel(key string) string {
+	for _, c := range RegistryColumns {
+		if c.Key == key {
+			return c.Zh + "(" + c.Key + ")"
+		}
+	}
+	return key
+}
+
 // Column indexes, in RegistryColumns order.
 const (
 	regfileColDistrict = iota
@@ -507,7 +518,7 @@ func (p *regfileParser) header(rec []string, info *RegistryFileInfo) (bool, erro
 	var missing []string
 	for i, c := range RegistryColumns {
 		if c.Required && p.col[i] < 0 {
-			missing = append(missing, c.Zh+"("+c.Key+")")
+			missing = append(missing, registryColumnLabel(c.Key))
 		}
 	}
 	if len(missing) > 0 {

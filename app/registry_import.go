@@ -161,7 +161,7 @@ func (a *App) runImport(actor Actor, rep *RegistryImport, r io.Reader, progress 
 	reject := func(e RegistryRowError) {
 		rep.Rejected++
 		if rejects.Len() < rejectReportLimit {
-			_ = rw.Write([]string{strconv.Itoa(e.Line), e.CertNo, e.Field, e.Reason, e.Value})
+			_ = rw.Write([]string{strconv.Itoa(e.Line), e.CertNo, registryColumnLabel(e.Field), e.Reason, e.Value})
 		}
 	}
 	// pending holds the properties of the current batch by key; a

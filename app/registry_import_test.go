@@ -183,11 +183,12 @@ func TestImportRegistryRejects(t *testing.T) {
 	}
 	want := [][]string{
 		{"行号 line", "不动产权证号 cert_no", "字段 field", "原因 reason", "内容 value"},
-		{"3", vfCertNo(2), "cert_type", "registry.cert_type_unknown", "房产证"},
-		{"4", vfCertNo(3), "owner_id_type", "registry.id_type_unknown", "驾驶证"},
-		{"5", vfCertNo(4), "district_code", "registry.district_invalid", "11010"},
-		{"6", vfCertNo(5), "area", "registry.area_invalid", "abc"},
-		{"7", vfCertNo(6), "seized", "registry.flag_invalid", "可能"},
+		// The column as the file may head it, in either language.
+		{"3", vfCertNo(2), "证书类型(cert_type)", "registry.cert_type_unknown", "房产证"},
+		{"4", vfCertNo(3), "权利人证件类型(owner_id_type)", "registry.id_type_unknown", "驾驶证"},
+		{"5", vfCertNo(4), "区县代码(district_code)", "registry.district_invalid", "11010"},
+		{"6", vfCertNo(5), "建筑面积(area)", "registry.area_invalid", "abc"},
+		{"7", vfCertNo(6), "查封(seized)", "registry.flag_invalid", "可能"},
 	}
 	if len(recs) != len(want) {
 		t.Fatalf("report rows = %q", recs)
@@ -269,10 +270,10 @@ func TestImportRegistryRejectsUnverifiable(t *testing.T) {
 	}
 	want := [][]string{
 		{"行号 line", "不动产权证号 cert_no", "字段 field", "原因 reason", "内容 value"},
-		{"3", vfCertNo(2), "district_code", "registry.district_unknown", "999999"},
-		{"4", vfCertNo(3), "district_code", "registry.district_unknown", "120101"},
-		{"5", vfCertNo(4), "owner_id_no", "idcard.checksum", "110105198001010012"},
-		{"9", vfCertNo(8), "owner_id_no", "idcard.birth", "110105198013010016"},
+		{"3", vfCertNo(2), "区县代码(district_code)", "registry.district_unknown", "999999"},
+		{"4", vfCertNo(3), "区县代码(district_code)", "registry.district_unknown", "120101"},
+		{"5", vfCertNo(4), "权利人证件号码(owner_id_no)", "idcard.checksum", "110105198001010012"},
+		{"9", vfCertNo(8), "权利人证件号码(owner_id_no)", "idcard.birth", "110105198013010016"},
 	}
 	if !slices.EqualFunc(recs, want, slices.Equal) {
 		t.Errorf("report = %q, want %q", recs, want)
