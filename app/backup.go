@@ -182,6 +182,12 @@ func Restore(dataDir, backupPath string, now time.Time) (RestoreResult, error) {
 	if err != nil {
 		return res, fmt.Errorf("backup %s is not usable: %w", backupPath, err)
 	}
+	if version == 0 {
+		// A bbolt file with no schema version was never opened by anju (the
+		// search index's root.bolt, another program's database): migrating
+		// it would put an empty platform in place of the bureau's data.
+		return res, fmt.Errorf("backup %s is %w: it holds no anju data; choose a file written by anju backup, the Backups page or DATA/backups", backupPath, ErrNotABackup)
+	}
 	if version > SchemaVersion() {
 		return res, fmt.Errorf("backup %s has schema %d, newer than this anju (%d): %w", backupPath, version, SchemaVersion(), storage.ErrTooNew)
 	}

@@ -241,10 +241,25 @@ func TestRestoreRefusesBadBackups(t *testing.T) {
 	newer := filepath.Join(t.TempDir(), "newer.db")
 	newerSchemaFile(t, newer)
 
+	// A bbolt database that is not anju's, such as the search index's
+	// root.bolt that lies in the same folder.
+	foreign := filepath.Join(t.TempDir(), "root.bolt")
+	db, err := storage.Open(foreign, storage.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := db.Update(func(tx *storage.Tx) error { return tx.Put("internal", []byte("k"), []byte("v")) }); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.Close(); err != nil {
+		t.Fatal(err)
+	}
+
 	tests := []struct {
 		name, path string
 		is         error
 	}{
+		{"another program's database", foreign, ErrNotABackup},
 		{"not bbolt", junk, nil},
 		{"empty", empty, nil},
 		{"missing", filepath.Join(t.TempDir(), "nope.db"), os.ErrNotExist},

@@ -1,6 +1,7 @@
 package app
 
 import (
+	"errors"
 	"io"
 	"path/filepath"
 	"time"
@@ -14,6 +15,10 @@ var ErrDataLocked = storage.ErrLocked
 
 // ErrSchemaTooNew is returned for a data file written by a newer anju.
 var ErrSchemaTooNew = storage.ErrTooNew
+
+// ErrNotABackup is returned by Restore for a readable database that holds
+// no anju data.
+var ErrNotABackup = errors.New("not an anju backup")
 
 // BackupOffline writes a backup of the data folder's store when no
 // platform runs (the CLI opens the file itself, read-only).
