@@ -34,7 +34,10 @@ type ParamDef struct {
 	Max     int
 	Unit    string // message key suffix "unit.<Unit>", may be empty
 	MaxLen  int    // for ParamString
-	Options []string
+	// Required: a ParamString that may not be emptied (what every portal
+	// and printed document names the bureau by).
+	Required bool
+	Options  []string
 	// Check, when set, further checks a normalised value and returns the
 	// message key of its problem ("" when fine).
 	Check func(string) string
@@ -85,10 +88,10 @@ const (
 )
 
 var paramDefs = []ParamDef{
-	{Key: ParamOrgName, Group: "branding", Type: ParamString, Default: "住房和城乡建设委员会", MaxLen: 60},
-	{Key: ParamPlatformTitle, Group: "branding", Type: ParamString, Default: "住房租赁监管服务平台", MaxLen: 60},
+	{Key: ParamOrgName, Group: "branding", Type: ParamString, Default: "住房和城乡建设委员会", MaxLen: 60, Required: true},
+	{Key: ParamPlatformTitle, Group: "branding", Type: ParamString, Default: "住房租赁监管服务平台", MaxLen: 60, Required: true},
 	{Key: ParamOrgContact, Group: "branding", Type: ParamString, Default: "", MaxLen: 120},
-	{Key: ParamSealText, Group: "branding", Type: ParamString, Default: "住房租赁监管专用章", MaxLen: 40},
+	{Key: ParamSealText, Group: "branding", Type: ParamString, Default: "住房租赁监管专用章", MaxLen: 40, Required: true},
 	{Key: ParamSessionIdle, Group: "security", Type: ParamInt, Default: "30", Min: 5, Max: 480, Unit: "minutes"},
 	{Key: ParamLoginMaxFails, Group: "security", Type: ParamInt, Default: "5", Min: 3, Max: 20, Unit: "times"},
 	{Key: ParamLoginLockMins, Group: "security", Type: ParamInt, Default: "15", Min: 1, Max: 1440, Unit: "minutes"},
@@ -252,6 +255,9 @@ func normalizeParam(d ParamDef, raw string) (string, string) {
 		}
 		return raw, ""
 	default:
+		if d.Required && raw == "" {
+			return "", "param.required"
+		}
 		if d.MaxLen > 0 && len([]rune(raw)) > d.MaxLen {
 			return "", "param.too_long"
 		}

@@ -309,6 +309,31 @@ func TestParams(t *testing.T) {
 	wantText(t, clerk.get(r.Header.Get("Location")), zh("session.expired"))
 }
 
+// TestParamsBrandingRequired: the bureau's name, the platform title and the
+// seal text head every page and every printed notice and certificate;
+// emptying one is refused beside the field and nothing is saved.
+func TestParamsBrandingRequired(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	admin := e.signedIn("gov", "sysadmin")
+	before := e.app.Branding()
+	for _, lang := range []string{"zh-CN", "en"} {
+		admin.setCookie("lang", lang)
+		for _, key := range []string{app.ParamOrgName, app.ParamPlatformTitle, app.ParamSealText} {
+			f := paramsForm(t, e)
+			f.Set(key, " ")
+			f.Set(app.ParamOrgContact, "010-1234 5678")
+			r := admin.post("/gov/admin/params", f)
+			wantStatus(t, r, http.StatusUnprocessableEntity)
+			wantFieldError(t, r, key, msg(lang, "param.required"))
+		}
+	}
+	if got := e.app.Branding(); got != before {
+		t.Errorf("branding after refused saves = %+v, want %+v", got, before)
+	}
+	wantText(t, wantOK(t, admin.get("/gov/admin/params")), `<span class="req">*</span>`)
+}
+
 // paramsForm is the settings form as the browser posts it: every
 // parameter as the page shows it (an unticked checkbox sends nothing).
 func paramsForm(t *testing.T, e *env) url.Values {
