@@ -272,6 +272,29 @@ func (a *App) SaveDictEntry(actor Actor, kind DictKind, id uint64, in DictInput)
 				}
 			}
 		}
+		detail := string(kind) + "/" + e.Code + " " + in.Name
+		if id != 0 {
+			// Say what changed, as a user's edit does: two saves of one entry
+			// read the same in the audit log otherwise, whether it was
+			// disabled, enabled again or renamed.
+			var changes []string
+			if e.Name != in.Name {
+				changes = append(changes, "name "+e.Name+" → "+in.Name)
+			}
+			if e.NameEn != in.NameEn {
+				changes = append(changes, "name_en "+e.NameEn+" → "+in.NameEn)
+			}
+			if e.Sort != sortN {
+				changes = append(changes, "sort "+strconv.Itoa(e.Sort)+" → "+strconv.Itoa(sortN))
+			}
+			if e.Enabled != in.Enabled {
+				changes = append(changes, "enabled="+strconv.FormatBool(in.Enabled))
+			}
+			if len(changes) == 0 {
+				return nil
+			}
+			detail += ": " + strings.Join(changes, "; ")
+		}
 		e.Name, e.NameEn, e.Sort, e.Enabled, e.Updated = in.Name, in.NameEn, sortN, in.Enabled, a.now()
 		var err error
 		if id == 0 {
@@ -285,7 +308,7 @@ func (a *App) SaveDictEntry(actor Actor, kind DictKind, id uint64, in DictInput)
 		if err != nil {
 			return err
 		}
-		return a.audit(tx, actor, action, "dict", e.ID, string(kind)+"/"+e.Code+" "+e.Name)
+		return a.audit(tx, actor, action, "dict", e.ID, detail)
 	})
 	a.dicts.drop()
 	return e, err

@@ -92,8 +92,17 @@ func TestSaveDictEntry(t *testing.T) {
 	if upd.Code != "120101" {
 		t.Errorf("code changed to %q on update: records refer to it", upd.Code)
 	}
-	if a := f.lastAudit(); a.Action != "dict.update" || a.RecordID != e.ID {
-		t.Errorf("audit entry = %+v", a)
+	if a := f.lastAudit(); a.Action != "dict.update" || a.RecordID != e.ID ||
+		a.Detail != "district/120101 和平区: name_en Heping → ; enabled=false" {
+		t.Errorf("audit entry = %+v, want what changed", a)
+	}
+	// Saving it unchanged writes nothing.
+	before := f.lastAudit().ID
+	if _, err := f.SaveDictEntry(f.admin, DictDistrict, e.ID, DictInput{Code: "120101", Name: "和平区", Sort: "5"}); err != nil {
+		t.Fatal(err)
+	}
+	if a := f.lastAudit(); a.ID != before {
+		t.Errorf("an unchanged save was audited: %+v", a)
 	}
 	enabled := dictCodes(t, f, DictDistrict, true)
 	all := dictCodes(t, f, DictDistrict, false)
