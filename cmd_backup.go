@@ -18,7 +18,7 @@ import (
 func runBackup(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlagSet("backup", "")
 	data := dataFlag(fs)
-	out := fs.String("o", "", "write the backup to this file (required)")
+	out := fs.String("o", "", "write the backup to this file, or into this folder as anju-YYYYMMDD-HHMMSS.db (required)")
 	if err := parseFlags(fs, args, 0, 0, stderr); err != nil {
 		return err
 	}
@@ -30,6 +30,14 @@ func runBackup(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	live, err := os.Stat(filepath.Join(*data, app.DataFileName))
 	if err != nil {
 		return fmt.Errorf("no data file in %s: %w", *data, err)
+	}
+	// A folder (a NAS mount in a nightly job) gets a dated file, named as
+	// the scheduled backups are; before, the rename onto the folder failed
+	// with "file exists".
+	if st, err := os.Stat(*out); err == nil && st.IsDir() {
+		*out = filepath.Join(*out, "anju-"+time.Now().Format("20060102-150405")+".db")
+	} else if st, err := os.Stat(filepath.Dir(*out)); err != nil || !st.IsDir() {
+		return fmt.Errorf("backup: folder %s does not exist; create it or choose another -o", filepath.Dir(*out))
 	}
 	// An existing file is replaced (a script may reuse one name), but
 	// never the data file itself: the rename would put the copy over it.

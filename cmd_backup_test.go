@@ -43,6 +43,24 @@ func TestBackupCommand(t *testing.T) {
 		t.Fatal("the refused backup changed the data file")
 	}
 
+	// -o a folder writes a dated file into it; a folder that does not
+	// exist is named as such.
+	folder := t.TempDir()
+	stdout.Reset()
+	if err := run(context.Background(), []string{"backup", "--data", dir, "-o", folder}, &stdout, &stderr); err != nil {
+		t.Fatalf("backup into a folder: %v", err)
+	}
+	files, _ := filepath.Glob(filepath.Join(folder, "anju-*.db"))
+	if len(files) != 1 || !strings.Contains(stdout.String(), files[0]) {
+		t.Fatalf("backup into a folder wrote %v; output %q", files, stdout.String())
+	}
+	opensAsData(t, files[0])
+	missing := filepath.Join(folder, "nas", "anju.db")
+	err = run(context.Background(), []string{"backup", "--data", dir, "-o", missing}, &stdout, &stderr)
+	if err == nil || !strings.Contains(err.Error(), "folder "+filepath.Dir(missing)+" does not exist") {
+		t.Fatalf("backup into a missing folder: %v", err)
+	}
+
 	p := startPlatform(t, false)
 	stdout.Reset()
 	if err := run(context.Background(), []string{"backup", "--data", p.Config.DataDir, "-o", out}, &stdout, &stderr); err != nil {
