@@ -22,7 +22,7 @@ func openApp(data string) (*app.App, error) {
 	}
 	a, err := app.Open(app.Config{DataDir: data, Version: version()})
 	if errors.Is(err, app.ErrDataLocked) {
-		return nil, fmt.Errorf("%w; stop it first (anju stop)", err)
+		return nil, fmt.Errorf("%w; stop it first (anju stop, or Ctrl+C where anju serve runs)", err)
 	}
 	return a, err
 }

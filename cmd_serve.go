@@ -63,6 +63,9 @@ func (m *Main) Open() error {
 		return errors.New("--tls-cert and --tls-key go together")
 	}
 	a, err := app.Open(app.Config{DataDir: m.Config.DataDir, Logger: m.Log, Version: version(), NoIndexWait: true})
+	if errors.Is(err, app.ErrDataLocked) {
+		return fmt.Errorf("%w: %s", err, alreadyServing(m.Config.DataDir))
+	}
 	if err != nil {
 		return err
 	}
@@ -134,6 +137,17 @@ func (m *Main) Open() error {
 	}()
 	m.Log.Info("anju serving", "url", m.URL(), "data", m.Config.DataDir, "version", version())
 	return nil
+}
+
+// alreadyServing tells an officer who starts anju on a data folder that a
+// running platform holds where that platform answers and how to stop it
+// (from its control file, when it can be read).
+func alreadyServing(dataDir string) string {
+	var info controlInfo
+	if b, err := os.ReadFile(filepath.Join(dataDir, controlFile)); err == nil && json.Unmarshal(b, &info) == nil && info.URL != "" {
+		return fmt.Sprintf("anju is already serving this data folder at %s (process %d); use that one, or stop it first (anju stop, or Ctrl+C where anju serve runs)", info.URL, info.PID)
+	}
+	return "anju is already running on this data folder; use that one, or stop it first (anju stop, or Ctrl+C where anju serve runs)"
 }
 
 // URL is the base address the platform answers on.

@@ -37,3 +37,20 @@ func TestServeRefusesBadSettings(t *testing.T) {
 		}
 	}
 }
+
+// TestServeOnAFolderAlreadyServed: a second anju serve on a data folder a
+// running platform holds says where that one answers and how to stop it.
+func TestServeOnAFolderAlreadyServed(t *testing.T) {
+	t.Parallel()
+	p := startPlatform(t, false)
+	var out, errOut bytes.Buffer
+	err := run(context.Background(), []string{"serve", "--data", p.Config.DataDir, "--addr", "127.0.0.1:0"}, &out, &errOut)
+	if err == nil {
+		t.Fatal("a second serve on the same data folder started")
+	}
+	for _, want := range []string{"in use by another anju process", "already serving this data folder at http://127.0.0.1:", "anju stop, or Ctrl+C"} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("error %q does not say %q", err, want)
+		}
+	}
+}
