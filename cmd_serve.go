@@ -70,6 +70,16 @@ func (m *Main) Open() error {
 		return err
 	}
 	m.App = a
+	// The address before the first admin: a port already taken must stop
+	// a first start before it creates him and prints his one-time password
+	// (or loads the demo), which the next start would not show again. After
+	// opening the data file, so that a second anju on a folder already
+	// served is told so, not only that the port is taken.
+	ln, err := net.Listen("tcp", m.Config.Addr)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", m.Config.Addr, err)
+	}
+	m.listener = ln
 	password, created, err := a.BootstrapAdmin()
 	if err != nil {
 		return err
@@ -110,11 +120,6 @@ func (m *Main) Open() error {
 	if err != nil {
 		return err
 	}
-	ln, err := net.Listen("tcp", m.Config.Addr)
-	if err != nil {
-		return fmt.Errorf("listen on %s: %w", m.Config.Addr, err)
-	}
-	m.listener = ln
 	m.server = &http.Server{Handler: handler, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute,
 		ErrorLog: slog.NewLogLogger(m.Log.Handler(), slog.LevelWarn)}
 	if err := m.writeControl(token); err != nil {
@@ -190,6 +195,8 @@ func (m *Main) Close() error {
 		errs = append(errs, m.server.Shutdown(ctx))
 		cancel()
 		os.Remove(filepath.Join(m.Config.DataDir, controlFile))
+	} else if m.listener != nil {
+		m.listener.Close() // Open failed after taking the address
 	}
 	if m.cancel != nil {
 		m.cancel()

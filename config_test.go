@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"net"
 	"strings"
 	"testing"
 )
@@ -52,5 +53,35 @@ func TestServeOnAFolderAlreadyServed(t *testing.T) {
 		if !strings.Contains(err.Error(), want) {
 			t.Errorf("error %q does not say %q", err, want)
 		}
+	}
+}
+
+// TestServeOnATakenPortCreatesNothing: a first start on an address another
+// program holds stops before it creates the admin, whose one-time password
+// a later start would not print again; that start prints it.
+func TestServeOnATakenPortCreatesNothing(t *testing.T) {
+	t.Parallel()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	data := t.TempDir()
+	var out, errOut bytes.Buffer
+	err = run(context.Background(), []string{"serve", "--data", data, "--addr", ln.Addr().String()}, &out, &errOut)
+	if err == nil || !strings.Contains(err.Error(), "listen on "+ln.Addr().String()) {
+		t.Fatalf("serve on a taken port: %v", err)
+	}
+	if strings.Contains(out.String(), "One-time password") {
+		t.Errorf("a one-time password was printed by a start that failed:\n%s", out.String())
+	}
+	// The next start, on a free address, creates him and prints it.
+	m := &Main{Config: Config{Addr: "127.0.0.1:0", DataDir: data, LogFormat: "text"}, Out: &out}
+	if err := m.Open(); err != nil {
+		t.Fatal(err)
+	}
+	defer m.Close()
+	if !strings.Contains(out.String(), "One-time password") {
+		t.Errorf("the first successful start printed no one-time password:\n%s", out.String())
 	}
 }
