@@ -145,6 +145,16 @@ var permissions = map[Permission][]Role{
 	PermAnnounce:     {RoleClerk},
 }
 
+// cityWidePerms act on the whole installation (its settings, dictionaries,
+// backups of every record, the audit log of every district, API keys that
+// reach any district, the registry, the model contract, the scoring
+// standards): a sysadmin limited to one district holds none of them, only
+// the management of his district's staff. His jurisdiction would otherwise
+// bound his user list and nothing else: he read the whole city's audit log,
+// downloaded every district's data and issued city-wide API keys.
+var cityWidePerms = []Permission{PermParamManage, PermDictManage, PermAuditView, PermBackup, PermStatusView,
+	PermRegistry, PermAPIKeys, PermContractTemplate, PermCreditRules}
+
 // RolesWith returns the roles that hold p (for documentation and tests).
 func RolesWith(p Permission) []Role { return slices.Clone(permissions[p]) }
 
@@ -176,6 +186,19 @@ func (a Actor) Can(p Permission) bool {
 	if a.System {
 		return true
 	}
+	if a.District != "" && slices.Contains(cityWidePerms, p) {
+		return false
+	}
+	return a.hasRoleFor(p)
+}
+
+// NeedsCityWide reports whether the actor's roles grant p but his
+// jurisdiction, one district, does not (the reason to show him).
+func (a Actor) NeedsCityWide(p Permission) bool {
+	return !a.System && a.District != "" && slices.Contains(cityWidePerms, p) && a.hasRoleFor(p)
+}
+
+func (a Actor) hasRoleFor(p Permission) bool {
 	for _, r := range permissions[p] {
 		if slices.Contains(a.Roles, r) {
 			return true
@@ -191,6 +214,9 @@ func (a Actor) HasRole(r Role) bool { return slices.Contains(a.Roles, r) }
 func (a Actor) require(p Permission) error {
 	if a.Can(p) {
 		return nil
+	}
+	if a.NeedsCityWide(p) {
+		return Errorf(EFORBIDDEN, "error.city_wide_only")
 	}
 	return Errorf(EFORBIDDEN, "error.forbidden")
 }

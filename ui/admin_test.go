@@ -923,3 +923,44 @@ func TestLockedUserShownAndUnlocked(t *testing.T) {
 	wantStatus(t, e.signedIn("gov", "clerk").post("/gov/admin/users/"+clerkHD+"/unlock", nil), http.StatusForbidden)
 	wantStatus(t, e.client().login("gov", "clerk.hd", app.DemoPassword), http.StatusTooManyRequests)
 }
+
+// TestDistrictSysadminManagesOnlyHisUsers: a system administrator limited to
+// one district manages that district's staff; the pages that act on the
+// whole platform (settings, dictionaries, every district's audit log and
+// backups, API keys for any district, the registry, the model contract,
+// the scoring standards) are refused with the reason, on the server, and
+// are not in his menu.
+func TestDistrictSysadminManagesOnlyHisUsers(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	u := e.user("clerk.hd")
+	if _, err := e.app.UpdateUser(sys, u.ID, app.UserInput{Name: u.Name, Phone: u.Phone,
+		Roles: []app.Role{app.RoleSysadmin}, District: "110108"}); err != nil {
+		t.Fatal(err)
+	}
+	hd := e.signedIn("gov", "clerk.hd")
+	wantOK(t, hd.get("/gov/admin/users"))
+	home := wantOK(t, hd.get("/gov/"))
+	wantText(t, home, `href="/gov/admin/users"`)
+	for _, path := range []string{"/gov/admin/params", "/gov/admin/dicts/district", "/gov/admin/audit",
+		"/gov/admin/audit.csv", "/gov/admin/backups", "/gov/admin/status", "/gov/admin/apikeys",
+		"/gov/admin/registry", "/gov/admin/contract-template", "/gov/credit/rules/new"} {
+		r := hd.get(path)
+		wantStatus(t, r, http.StatusForbidden)
+		wantText(t, r, zh("error.city_wide_only"))
+		wantNoText(t, home, `href="`+path+`"`)
+	}
+	before, err := e.app.ListAPIKeys(sys)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := hd.post("/gov/admin/apikeys", url.Values{"name": {"海淀平台"}})
+	wantStatus(t, r, http.StatusForbidden)
+	if after, _ := e.app.ListAPIKeys(sys); len(after) != len(before) {
+		t.Error("a district's sysadmin created an API key")
+	}
+	wantStatus(t, hd.post("/gov/admin/backups/now", nil), http.StatusForbidden)
+	wantStatus(t, hd.post("/gov/admin/params", paramsForm(t, e)), http.StatusForbidden)
+	// The city-wide sysadmin keeps them all.
+	wantOK(t, e.signedIn("gov", "sysadmin").get("/gov/admin/audit"))
+}

@@ -120,7 +120,11 @@ func (s *Server) requireAuth(portal app.Portal, perm app.Permission, h http.Hand
 		}
 		if perm != "" && !au.actor.Can(perm) {
 			s.log.Warn("forbidden", "request_id", requestID(r), "user", au.actor.Username, "path", r.URL.Path, "permission", perm)
-			s.renderError(w, r, http.StatusForbidden, "error.forbidden")
+			key := "error.forbidden"
+			if au.actor.NeedsCityWide(perm) {
+				key = "error.city_wide_only"
+			}
+			s.renderError(w, r, http.StatusForbidden, key)
 			return
 		}
 		h(w, r)
