@@ -255,7 +255,18 @@ func (a *App) CreateUser(actor Actor, in UserInput) (*User, string, error) {
 			}
 			return err
 		}
-		return a.audit(tx, actor, "user.create", "user", u.ID, u.Username+" "+rolesString(u.Roles))
+		// Where the account may act is part of what was granted, as an
+		// edit records its district and agency changes.
+		detail := u.Username + " " + rolesString(u.Roles)
+		switch {
+		case u.AgencyName != "":
+			detail += "; agency " + u.AgencyName
+		case u.District != "":
+			detail += "; district " + u.District
+		default:
+			detail += "; city-wide"
+		}
+		return a.audit(tx, actor, "user.create", "user", u.ID, detail)
 	})
 	if err != nil {
 		return nil, "", err

@@ -114,7 +114,7 @@ func TestCreateUserStoresRecord(t *testing.T) {
 		}
 	}
 	if e == nil || e.RecordKind != "user" || e.Username != "root" ||
-		!strings.Contains(e.Detail, "wang.fang") || strings.Contains(e.Detail, password) {
+		e.Detail != "wang.fang clerk,reviewer; district 110105" || strings.Contains(e.Detail, password) {
 		t.Errorf("audit entry = %+v", e)
 	}
 
