@@ -79,7 +79,7 @@ func (a *App) Login(portal Portal, username, password, ip, userAgent, requestID 
 	if now.Before(st.LockedUntil) {
 		// Rounded up: "15 minutes" right after locking, "1 minute" in the last one.
 		mins := int((st.LockedUntil.Sub(now) + time.Minute - 1) / time.Minute)
-		return LoginResult{}, Errorf(ELOCKED, "auth.locked", mins)
+		return LoginResult{}, Errorf(ELOCKED, lockedKey(u), mins)
 	}
 	actor := Actor{UserID: u.ID, Username: u.Username, IP: ip, RequestID: requestID}
 	if bcrypt.CompareHashAndPassword(u.PasswordHash, []byte(password)) != nil {
@@ -104,7 +104,7 @@ func (a *App) Login(portal Portal, username, password, ip, userAgent, requestID 
 			return LoginResult{}, err
 		}
 		if locked {
-			return LoginResult{}, Errorf(ELOCKED, "auth.locked", int(lockFor.Minutes()))
+			return LoginResult{}, Errorf(ELOCKED, lockedKey(u), int(lockFor.Minutes()))
 		}
 		return LoginResult{}, Errorf(EUNAUTHORIZED, "auth.bad_credentials")
 	}

@@ -73,6 +73,16 @@ func disabledKey(u *User) string {
 	return "disabled"
 }
 
+// lockedKey is the sign-in message of a locked account: an agent's
+// password is reset by his agency's administrator (ResetStaffPassword),
+// not by the bureau's system administrator.
+func lockedKey(u *User) string {
+	if disabledKey(u) == "disabled_agency" {
+		return "auth.locked_agency"
+	}
+	return "auth.locked"
+}
+
 // sessionEndsBucket keeps, by token hash, why a session was ended by
 // someone else, for sessionEndKept (then the sweep removes it).
 const (

@@ -206,6 +206,14 @@ func TestAgencyStaffAccountLifecycle(t *testing.T) {
 	agent = e.client()
 	wantRedirect(t, agent.login("agency", "agent.wang", newPasswordFor("agent.wang")), "/agency/")
 
+	// Locked out by wrong passwords, he too is sent to his agency's
+	// administrator, who can reset it.
+	for range 5 {
+		r = e.client().login("agency", "agent.wang", "not-his-password-1")
+	}
+	wantText(t, r, zh("auth.locked_agency", 15))
+	wantNoText(t, r, zh("auth.locked", 15))
+
 	// A reset gives a new one-time password on a printable slip.
 	r = admin.post("/agency/staff/"+itoa(id)+"/reset-password", nil)
 	wantStatus(t, r, http.StatusOK)
