@@ -279,8 +279,19 @@ func TestConnectorFailures(t *testing.T) {
 				f.setParams(ParamConnectorMillis, "10000")
 				defer f.setParams(ParamConnectorMillis, "200")
 			}
-			if tc.url != "" {
-				f.setParams(ParamConnectorURL, strings.TrimSpace(tc.url))
+			switch {
+			case strings.TrimSpace(tc.url) == "" && tc.url != "":
+				// The settings page refuses the live service without its
+				// address; a file written before it did may still hold it.
+				tamper(t, f.fixture, func(tx *storage.Tx) error {
+					return tx.Put(paramBucket, []byte(ParamConnectorURL), []byte(`""`))
+				})
+				if err := f.db.View(f.params.load); err != nil {
+					t.Fatal(err)
+				}
+				defer f.setParams(ParamConnectorURL, f.fr.URL)
+			case tc.url != "":
+				f.setParams(ParamConnectorURL, tc.url)
 				defer f.setParams(ParamConnectorURL, f.fr.URL)
 			}
 			before, attempts := f.verificationCount(), len(f.attempts())

@@ -339,6 +339,7 @@ func (a *App) SetParams(actor Actor, values map[string]string, clear ...string) 
 		clean[key] = val
 	}
 	checkCreditLevels(&v, clean, a.ParamInt)
+	checkConnector(&v, clean, a.ParamString)
 	if err := v.err(); err != nil {
 		return err
 	}
@@ -387,6 +388,22 @@ func paramAuditDetail(key, was, now string) string {
 		return key + ": (changed)"
 	}
 	return key + ": " + was + " → " + now
+}
+
+// checkConnector refuses a registry source that asks the centre's live
+// service while no address of it is set, judging the new values with the
+// stored ones: saved, every verification failed as "registry unavailable"
+// until someone came to look. The message goes beside the address.
+func checkConnector(v *validation, clean map[string]string, current func(string) string) {
+	get := func(key string) string {
+		if s, ok := clean[key]; ok {
+			return s
+		}
+		return current(key)
+	}
+	if get(ParamConnectorMode) != "off" && get(ParamConnectorURL) == "" {
+		v.add(ParamConnectorURL, "param.connector_url_required")
+	}
 }
 
 // checkCreditLevels refuses level thresholds out of order (A above B above

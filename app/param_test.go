@@ -46,6 +46,9 @@ func TestSetParamsValidation(t *testing.T) {
 		{"unknown key", map[string]string{"no.such.param": "1"}, "no.such.param", "param.unknown"},
 		{"too long", map[string]string{ParamOrgName: strings.Repeat("住", 61)}, ParamOrgName, "param.too_long"},
 		// All or nothing: the valid value in the same form is not stored.
+		// The live registry service without its address.
+		{"connector without URL", map[string]string{ParamConnectorMode: "connector", ParamConnectorURL: " "}, ParamConnectorURL, "param.connector_url_required"},
+		{"connector first without URL", map[string]string{ParamConnectorMode: "connector_first"}, ParamConnectorURL, "param.connector_url_required"},
 		{"one bad among good", map[string]string{ParamOrgName: "某市住建委", ParamSessionIdle: "60", ParamBackupKeep: "0"}, ParamBackupKeep, "param.out_of_range"},
 	}
 	for _, tt := range tests {
