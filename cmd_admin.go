@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"anju/app"
+	"anju/ui"
 )
 
 // openApp opens the data folder for a maintenance command; a running
@@ -103,7 +104,9 @@ func runAuditVerify(_ context.Context, args []string, stdout, stderr io.Writer) 
 		return err
 	}
 	if !r.OK {
-		return fmt.Errorf("audit chain BROKEN at entry %d (%s), %d entries read", r.BrokenAt, r.Problem, r.Entries)
+		// The problem in words (it was its message key) and what to do.
+		return fmt.Errorf("audit chain BROKEN at entry %d: %s (%d entries read). The log was changed outside anju: keep this data file as it is for investigation, and compare with a backup written before (restore it into another folder with anju restore --data OTHER FILE)",
+			r.BrokenAt, ui.ConsoleMessage(r.Problem), r.Entries)
 	}
 	fmt.Fprintf(stdout, "audit chain intact: %d entries\n", r.Entries)
 	return nil

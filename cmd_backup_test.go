@@ -3,12 +3,14 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"anju/app"
+	"anju/storage"
 )
 
 // TestBackupCommand: `anju backup -o FILE` writes a copy that opens, with
@@ -117,5 +119,62 @@ func TestRestoreCommandMessages(t *testing.T) {
 	err = run(context.Background(), []string{"restore", "--data", p.Config.DataDir, backup}, &stdout, &stderr)
 	if err == nil || !strings.Contains(err.Error(), "stop it first") {
 		t.Fatalf("restore while serving: %v", err)
+	}
+}
+
+// TestAuditVerifyCommandSaysWhatIsWrong: a broken chain is told in words,
+// with what to do, not as a message key.
+func TestAuditVerifyCommandSaysWhatIsWrong(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	a, err := app.Open(app.Config{DataDir: dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := a.BootstrapAdmin(); err != nil {
+		t.Fatal(err)
+	}
+	if err := a.Close(); err != nil {
+		t.Fatal(err)
+	}
+	var stdout, stderr bytes.Buffer
+	if err := run(context.Background(), []string{"audit-verify", "--data", dir}, &stdout, &stderr); err != nil {
+		t.Fatalf("audit-verify of an intact chain: %v", err)
+	}
+	// Edit the first entry's detail behind anju's back.
+	db, err := storage.Open(filepath.Join(dir, app.DataFileName), storage.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = db.Update(func(tx *storage.Tx) error {
+		raw := tx.Get("audit", storage.U64(1))
+		if raw == nil {
+			t.Fatal("no audit entry 1")
+		}
+		var e map[string]any
+		if err := json.Unmarshal(raw, &e); err != nil {
+			return err
+		}
+		e["detail"] = "edited"
+		b, _ := json.Marshal(e)
+		return tx.Put("audit", storage.U64(1), b)
+	})
+	if cerr := db.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = run(context.Background(), []string{"audit-verify", "--data", dir}, &stdout, &stderr)
+	if err == nil {
+		t.Fatal("audit-verify passed an edited entry")
+	}
+	for _, want := range []string{"BROKEN at entry 1", "an entry was altered", "keep this data file"} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("error %q does not say %q", err, want)
+		}
+	}
+	if strings.Contains(err.Error(), "audit.") {
+		t.Errorf("error %q shows a message key", err)
 	}
 }
