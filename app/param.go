@@ -407,7 +407,8 @@ func checkConnector(v *validation, clean map[string]string, current func(string)
 }
 
 // checkCreditLevels refuses level thresholds out of order (A above B above
-// C), judging the new values with the stored ones they leave unchanged.
+// C), and a black-list line above the red-list line, judging the new
+// values with the stored ones they leave unchanged.
 // The settings form sends every value, so the message goes beside the
 // threshold whose value changed: lowering A below B is a mistake in A,
 // though B would be the field whose order rule fails. When both of a pair
@@ -435,4 +436,16 @@ func checkCreditLevels(v *validation, clean map[string]string, current func(stri
 	}
 	inOrder(ParamCreditLevelA, ParamCreditLevelB)
 	inOrder(ParamCreditLevelB, ParamCreditLevelC)
+	// The automatic lists, when both are on: a black line above the red
+	// one put the scores between them on both sides (the black list won,
+	// silently). Equal lines leave no score on both.
+	if black, red := get(ParamListBlackBelow), get(ParamListRedAbove); black > 0 && red > 0 && black > red {
+		cb, cr := changed(ParamListBlackBelow), changed(ParamListRedAbove)
+		if cb || !cr {
+			v.add(ParamListBlackBelow, "param.list_lines_order")
+		}
+		if cr || !cb {
+			v.add(ParamListRedAbove, "param.list_lines_order")
+		}
+	}
 }

@@ -49,6 +49,9 @@ func TestSetParamsValidation(t *testing.T) {
 		// The live registry service without its address.
 		{"connector without URL", map[string]string{ParamConnectorMode: "connector", ParamConnectorURL: " "}, ParamConnectorURL, "param.connector_url_required"},
 		{"connector first without URL", map[string]string{ParamConnectorMode: "connector_first"}, ParamConnectorURL, "param.connector_url_required"},
+		// A black-list line above the red-list line (both on).
+		{"black line above red", map[string]string{ParamListBlackBelow: "80", ParamListRedAbove: "70"}, ParamListBlackBelow, "param.list_lines_order"},
+		{"red line below black", map[string]string{ParamListRedAbove: "50"}, ParamListRedAbove, "param.list_lines_order"},
 		{"one bad among good", map[string]string{ParamOrgName: "某市住建委", ParamSessionIdle: "60", ParamBackupKeep: "0"}, ParamBackupKeep, "param.out_of_range"},
 	}
 	for _, tt := range tests {
