@@ -940,6 +940,15 @@ func TestDistrictSysadminManagesOnlyHisUsers(t *testing.T) {
 	}
 	hd := e.signedIn("gov", "clerk.hd")
 	wantOK(t, hd.get("/gov/admin/users"))
+	// His user form offers what he may grant: his district, government
+	// roles; and a new clerk of his district is saved from it.
+	form := wantOK(t, hd.get("/gov/admin/users/new"))
+	wantText(t, form, `<option value="110108"`, `value="clerk"`)
+	wantNoText(t, form, `<option value="">`, `<option value="110105"`, `value="agency_admin"`, `name="agency_name"`)
+	r0 := hd.post("/gov/admin/users", url.Values{"username": {"hd.clerk2"}, "name": {"海淀录入"},
+		"roles": {"clerk"}, "district": {"110108"}})
+	wantStatus(t, r0, http.StatusOK)
+	wantText(t, r0, zh("users.created_title"))
 	home := wantOK(t, hd.get("/gov/"))
 	wantText(t, home, `href="/gov/admin/users"`)
 	for _, path := range []string{"/gov/admin/params", "/gov/admin/dicts/district", "/gov/admin/audit",

@@ -31,15 +31,26 @@ type userForm struct {
 	GovRoles  []app.Role
 	AgRoles   []app.Role
 	Districts []*app.DictEntry
+	// CityWide offers the whole city as a jurisdiction: only to a
+	// city-wide sysadmin, as agency roles (agency accounts are city-wide).
+	CityWide bool
 	// LockedUntil: the account is locked after wrong passwords until then.
 	LockedUntil time.Time
 }
 
-func (s *Server) userFormData(u *app.User) userForm {
-	d := userForm{User: u, GovRoles: app.GovRoles, AgRoles: app.AgencyRoles}
-	if u != nil {
+// userFormData is the user form's choices for actor. A district's
+// sysadmin is offered his district and the government roles only: the
+// server refuses him the rest, and the form offered the whole city (its
+// default) and every district, so his first save of a new account failed.
+func (s *Server) userFormData(actor app.Actor, u *app.User) userForm {
+	d := userForm{User: u, GovRoles: app.GovRoles, AgRoles: app.AgencyRoles, CityWide: true}
+	switch {
+	case actor.District != "" && !actor.System:
+		d.AgRoles, d.CityWide = nil, false
+		d.Districts = s.districtChoices(actor)
+	case u != nil:
 		d.Districts = s.dictOptions(app.DictDistrict, u.District)
-	} else {
+	default:
 		d.Districts = s.enabledDistricts()
 	}
 	return d
@@ -107,7 +118,7 @@ func (s *Server) handleUserList(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) handleUserNew(w http.ResponseWriter, r *http.Request) {
-	s.render(w, r, http.StatusOK, "user_form", &view{Title: "users.new", Nav: "users", Data: s.userFormData(nil)})
+	s.render(w, r, http.StatusOK, "user_form", &view{Title: "users.new", Nav: "users", Data: s.userFormData(actorOf(r), nil)})
 }
 
 func userInputOf(r *http.Request) app.UserInput {
@@ -126,7 +137,7 @@ func (s *Server) handleUserCreate(w http.ResponseWriter, r *http.Request) {
 	_ = r.ParseForm()
 	u, password, err := s.app.CreateUser(actorOf(r), userInputOf(r))
 	if err != nil {
-		s.fail(w, r, err, "user_form", &view{Title: "users.new", Nav: "users", Form: r.PostForm, Data: s.userFormData(nil)})
+		s.fail(w, r, err, "user_form", &view{Title: "users.new", Nav: "users", Form: r.PostForm, Data: s.userFormData(actorOf(r), nil)})
 		return
 	}
 	// The one-time password is shown on this response only: it is never
@@ -153,7 +164,7 @@ func (s *Server) handleUserEdit(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err, "", nil)
 		return
 	}
-	d := s.userFormData(u)
+	d := s.userFormData(actorOf(r), u)
 	if d.LockedUntil, err = s.app.UserLockedUntil(actorOf(r), u.ID); err != nil {
 		s.fail(w, r, err, "", nil)
 		return
@@ -174,7 +185,7 @@ func (s *Server) handleUserUpdate(w http.ResponseWriter, r *http.Request) {
 		}
 		form := r.PostForm
 		form.Set("username", u.Username)
-		s.fail(w, r, err, "user_form", &view{Title: "users.edit", Nav: "users", Form: form, Data: s.userFormData(u)})
+		s.fail(w, r, err, "user_form", &view{Title: "users.edit", Nav: "users", Form: form, Data: s.userFormData(actorOf(r), u)})
 		return
 	}
 	s.setFlash(w, r, "users.saved")
