@@ -58,7 +58,10 @@ func runResetPassword(ctx context.Context, args []string, stdout, stderr io.Writ
 	if err := requireDataFile(*data); err != nil {
 		return err
 	}
-	var password string
+	var (
+		password string
+		disabled bool
+	)
 	a, err := app.Open(app.Config{DataDir: *data, Version: version()})
 	switch {
 	case errors.Is(err, app.ErrDataLocked):
@@ -67,24 +70,34 @@ func runResetPassword(ctx context.Context, args []string, stdout, stderr io.Writ
 			return fmt.Errorf("reset password of %q: %w", user, cerr)
 		}
 		defer resp.Body.Close()
-		var out struct{ Password string }
+		var out struct {
+			Password string
+			Disabled bool
+		}
 		if err := json.NewDecoder(resp.Body).Decode(&out); err != nil {
 			return err
 		}
-		password = out.Password
+		password, disabled = out.Password, out.Disabled
 	case err != nil:
 		return err
 	default:
 		defer a.Close()
-		password, err = a.ResetPasswordByName(app.SystemActor("cli reset-password"), user)
+		var u *app.User
+		u, password, err = a.ResetPasswordByName(app.SystemActor("cli reset-password"), user)
 		if app.ErrorCode(err) == app.ENOTFOUND {
 			return fmt.Errorf("no user %q", user)
 		}
 		if err != nil {
 			return err
 		}
+		disabled = u.Disabled
 	}
 	fmt.Fprintf(stdout, "New one-time password of %s: %s\nThe account is unlocked, its sessions ended; the password must be changed at next sign-in.\n", user, password)
+	if disabled {
+		// Else the officer hands over the password and the user reads
+		// "this account is disabled" at the sign-in page.
+		fmt.Fprintf(stdout, "Note: %s is disabled and still cannot sign in: a system administrator enables it again in System management → Users (untick \"Disable this account\").\n", user)
+	}
 	return nil
 }
 

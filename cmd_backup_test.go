@@ -178,3 +178,54 @@ func TestAuditVerifyCommandSaysWhatIsWrong(t *testing.T) {
 		t.Errorf("error %q shows a message key", err)
 	}
 }
+
+// TestResetPasswordCommandSaysTheAccountIsDisabled: a new one-time password
+// does not let a disabled account in; the console says so, with the
+// platform stopped and through the running one.
+func TestResetPasswordCommandSaysTheAccountIsDisabled(t *testing.T) {
+	t.Parallel()
+	seed := func(dir string) {
+		a, err := app.Open(app.Config{DataDir: dir})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer a.Close()
+		for _, in := range []app.UserInput{
+			{Username: "gone.clerk", Name: "离职录入员", Roles: []app.Role{app.RoleClerk}, Disabled: true},
+			{Username: "live.clerk", Name: "在职录入员", Roles: []app.Role{app.RoleClerk}},
+		} {
+			if _, _, err := a.CreateUser(app.SystemActor("test"), in); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	check := func(how, dir string) {
+		var out, errOut bytes.Buffer
+		if err := run(context.Background(), []string{"reset-password", "--data", dir, "gone.clerk"}, &out, &errOut); err != nil {
+			t.Fatalf("%s: %v", how, err)
+		}
+		if !strings.Contains(out.String(), "gone.clerk is disabled and still cannot sign in") {
+			t.Errorf("%s: output does not say the account is disabled:\n%s", how, out.String())
+		}
+		out.Reset()
+		if err := run(context.Background(), []string{"reset-password", "--data", dir, "live.clerk"}, &out, &errOut); err != nil {
+			t.Fatalf("%s: %v", how, err)
+		}
+		if strings.Contains(out.String(), "disabled") {
+			t.Errorf("%s: an enabled account is called disabled:\n%s", how, out.String())
+		}
+	}
+	dir := t.TempDir()
+	seed(dir)
+	check("offline", dir)
+
+	p := startPlatform(t, false)
+	if err := p.Close(); err != nil { // seed the running platform's folder
+		t.Fatal(err)
+	}
+	seed(p.Config.DataDir)
+	if err := p.Open(); err != nil {
+		t.Fatal(err)
+	}
+	check("through the running platform", p.Config.DataDir)
+}

@@ -215,11 +215,22 @@ func (a *App) ResetPassword(actor Actor, userID uint64) (string, error) {
 }
 
 // ResetPasswordByName is the CLI's `anju reset-password USER`.
-func (a *App) ResetPasswordByName(actor Actor, username string) (string, error) {
+// The user is returned too: a disabled account still cannot sign in, and
+// the console must say so.
+func (a *App) ResetPasswordByName(actor Actor, username string) (*User, string, error) {
 	if err := actor.require(PermUserManage); err != nil {
-		return "", err
+		return nil, "", err
 	}
-	return a.resetPassword(actor, func(tx *storage.Tx) (*User, error) { return userByName(tx, username) })
+	var u *User
+	password, err := a.resetPassword(actor, func(tx *storage.Tx) (*User, error) {
+		var err error
+		u, err = userByName(tx, username)
+		return u, err
+	})
+	if err != nil {
+		return nil, "", err
+	}
+	return u, password, nil
 }
 
 func (a *App) resetPassword(actor Actor, find func(*storage.Tx) (*User, error)) (string, error) {

@@ -69,7 +69,7 @@ func (s *Server) handleControlBackup(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) handleControlResetPassword(w http.ResponseWriter, r *http.Request) {
 	user := r.URL.Query().Get("user")
-	password, err := s.app.ResetPasswordByName(app.SystemActor("cli reset-password"), user)
+	u, password, err := s.app.ResetPasswordByName(app.SystemActor("cli reset-password"), user)
 	w.Header().Set("Content-Type", "application/json")
 	if err != nil {
 		status := http.StatusInternalServerError
@@ -80,7 +80,7 @@ func (s *Server) handleControlResetPassword(w http.ResponseWriter, r *http.Reque
 		_ = json.NewEncoder(w).Encode(map[string]string{"error": s.msgs.t(langEN, errKey(err))})
 		return
 	}
-	_ = json.NewEncoder(w).Encode(map[string]string{"password": password})
+	_ = json.NewEncoder(w).Encode(map[string]any{"password": password, "disabled": u.Disabled})
 }
 
 func errKey(err error) string {
