@@ -106,6 +106,7 @@ var otherRoutes = []string{
 	"POST /lang",
 	"GET /check",           // public check of a verification code
 	"GET /v/{code}",        // the same, from the QR code
+	"HEAD /v/{code}",       // link checkers ask before showing the link
 	"GET /v/{code}/notice", // the notice anyone may print (the API's notice_url)
 }
 
