@@ -432,3 +432,40 @@ func TestOtherPortalInOwnFrame(t *testing.T) {
 		}
 	}
 }
+
+// A user signed in to one portal who opens the other's sign-in page sees
+// that page as anyone would, not framed by a menu of links he may not open,
+// and is told that signing in there ends his session.
+func TestOtherPortalSignInPage(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	cases := []struct{ user, name, own, other, otherUser, otherName, otherMenu string }{
+		{"agent.zhang", "张伟", "agency", "gov", "clerk", "王芳", `href="/gov/stats"`},
+		{"clerk", "王芳", "gov", "agency", "agent.zhang", "张伟", `href="/agency/card"`},
+	}
+	for _, tc := range cases {
+		for _, lang := range []string{"zh-CN", "en"} {
+			tr := zh
+			if lang == "en" {
+				tr = en
+			}
+			c := e.signedIn(tc.own, tc.user)
+			c.header.Set("Accept-Language", lang)
+			for _, r := range []*resp{
+				c.get("/" + tc.other + "/login"),
+				c.post("/"+tc.other+"/login", url.Values{"username": {tc.otherUser}, "password": {"wrong-password"}}),
+			} {
+				wantText(t, r, tr("login.title_"+tc.other), `action="/`+tc.other+`/login"`,
+					tr("login.signed_in_elsewhere_"+tc.own, tc.name, tc.user),
+					`<a href="/`+tc.own+`/">`+tr("login.back_to_"+tc.own)+`</a>`)
+				wantNoText(t, r, tc.otherMenu, "signed-in", `action="/`+tc.other+`/logout"`, `href="/`+tc.other+`/profile"`)
+			}
+			// Signing in there replaces his session with the other account's.
+			// (The clerk's wrong password above counts once per language; the
+			// lockout needs more.)
+			r := c.post("/"+tc.other+"/login", url.Values{"username": {tc.otherUser}, "password": {app.DemoPassword}})
+			wantRedirect(t, r, "/"+tc.other+"/")
+			wantText(t, wantOK(t, c.get("/"+tc.other+"/")), `class="portal-`+tc.other+` signed-in"`, tc.otherName, tc.otherMenu)
+		}
+	}
+}

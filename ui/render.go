@@ -51,6 +51,22 @@ type view struct {
 // hide links; the server checks again on every request).
 func (v *view) Can(p string) bool { return v.Actor != nil && v.Actor.Can(app.Permission(p)) }
 
+// SignedInHere reports whether the page is framed for its signed-in user:
+// his name, sign-out and menu. Not on the public portal, nor at the other
+// portal's sign-in page, where the menu would be that portal's links he
+// may not open (an agent at /gov/login).
+func (v *view) SignedInHere() bool {
+	return v.Actor != nil && v.Portal != "public" && v.Actor.Can(portalPerm(app.Portal(v.Portal)))
+}
+
+// OwnPortal is the portal of the signed-in user ("" if none).
+func (v *view) OwnPortal() string {
+	if v.Actor == nil {
+		return ""
+	}
+	return ownPortal(*v.Actor)
+}
+
 // Own reports whether the signed-in actor entered a queue's item himself:
 // he may not review it (the record's Own, the rule its decision applies).
 func (v *view) Own(item interface{ Own(app.Actor) bool }) bool {
