@@ -407,10 +407,7 @@ func (g *demoContractGen) revoke(c *Contract, ended time.Time) {
 // applied for (overdue once the deadline has passed).
 func (g *demoContractGen) filing(c *Contract) {
 	r := g.r
-	reviewer := Person{Name: "审核员"}
-	if c.District == "110105" {
-		reviewer = Person{Username: "reviewer", Name: "李强"}
-	}
+	reviewer := demoDistrictReviewer(c.District)
 	applicant := c.SignedBy
 	due := !g.now.Before(c.FilingDue)
 	n := r.IntN(100)
@@ -447,6 +444,21 @@ func (g *demoContractGen) filing(c *Contract) {
 	default:
 		// Not applied for: overdue once FilingDue has passed.
 	}
+}
+
+// demoReviewerNames name the reviewers of the districts that have no demo
+// account: a filing there was decided by someone the pages can name (a role
+// name in their place read as a person, untranslated in English).
+var demoReviewerNames = []string{"孙丽", "周明", "吴晓燕", "郑凯", "冯雪", "褚建军", "卫红", "蒋立新"}
+
+// demoDistrictReviewer is who decides the demo filings of a district: the
+// demo account "reviewer" in Chaoyang, a named colleague elsewhere.
+func demoDistrictReviewer(district string) Person {
+	if district == "110105" {
+		return Person{Username: "reviewer", Name: "李强"}
+	}
+	n, _ := strconv.Atoi(district)
+	return Person{Name: demoReviewerNames[n%len(demoReviewerNames)]}
 }
 
 // signer picks who signs a lease in district: mostly an agency's staff

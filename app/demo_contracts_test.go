@@ -65,6 +65,14 @@ func TestDemoContracts(t *testing.T) {
 		if c.Source == ContractBackEntry && FilingNeedsScan(c) {
 			t.Errorf("back-entered demo contract %s has no scanned paper contract", c.No)
 		}
+		// A decision names its reviewer as a person, not a role's name in
+		// one language.
+		for _, ev := range c.History {
+			if (ev.Action == "filing_approved" || ev.Action == "filing_rejected") && (ev.By.Name == "" || ev.By.Name == "审核员") {
+				t.Errorf("contract %s: %s by %+v", c.No, ev.Action, ev.By)
+				break
+			}
+		}
 		status[c.Status]++
 		filing[c.FilingStatus]++
 		districts[c.District] = true
