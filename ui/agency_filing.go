@@ -364,9 +364,7 @@ func (s *Server) handlePublicApplyForm(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) handlePublicApplyStart(w http.ResponseWriter, r *http.Request) {
-	if !s.publicLimiter.allow(s.clientIP(r)) {
-		w.Header().Set("Retry-After", "60")
-		s.renderError(w, r, http.StatusTooManyRequests, "verify.check_rate_limited")
+	if !s.publicAllowed(w, r) {
 		return
 	}
 	_ = r.ParseForm()

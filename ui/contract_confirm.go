@@ -25,9 +25,7 @@ func (s *Server) handleConfirmForm(w http.ResponseWriter, r *http.Request) {
 func (s *Server) handleConfirm(w http.ResponseWriter, r *http.Request) {
 	// Each try counts against the public limit: the ID tail is only six
 	// characters, and codes must not be guessable by trying.
-	if !s.publicLimiter.allow(s.clientIP(r)) {
-		w.Header().Set("Retry-After", "60")
-		s.renderError(w, r, http.StatusTooManyRequests, "verify.check_rate_limited")
+	if !s.publicAllowed(w, r) {
 		return
 	}
 	_ = r.ParseForm()

@@ -36,9 +36,7 @@ func (s *Server) handlePublicFiling(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) publicFiling(w http.ResponseWriter, r *http.Request, cert, name string) {
-	if !s.publicLimiter.allow(s.clientIP(r)) {
-		w.Header().Set("Retry-After", "60")
-		s.renderError(w, r, http.StatusTooManyRequests, "verify.check_rate_limited")
+	if !s.publicAllowed(w, r) {
 		return
 	}
 	form := url.Values{"cert": {cert}, "name": {name}}

@@ -461,7 +461,7 @@ func TestPublicFilingCheckIsRateLimited(t *testing.T) {
 		last = c.get("/f/BA110105-2026-000001?name=" + url.QueryEscape("某人"))
 	}
 	wantStatus(t, last, http.StatusTooManyRequests)
-	wantText(t, last, zh("verify.check_rate_limited"))
+	wantText(t, last, zh("public.busy_title"))
 }
 
 // TestClosedFilingIsNotShownAsFiled: an ended or cancelled filing keeps its

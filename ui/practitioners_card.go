@@ -100,9 +100,7 @@ func (s *Server) handlePractitionerPhoto(w http.ResponseWriter, r *http.Request)
 // numbers are sequential, so the page is rate-limited per client address
 // like the public verification check: reading them all is slow work.
 func (s *Server) handlePublicPractitioner(w http.ResponseWriter, r *http.Request) {
-	if !s.publicLimiter.allow(s.clientIP(r)) {
-		w.Header().Set("Retry-After", "60")
-		s.renderError(w, r, http.StatusTooManyRequests, "verify.check_rate_limited")
+	if !s.publicAllowed(w, r) {
 		return
 	}
 	pp, err := s.app.PublicPractitioner(mux.Vars(r)["card"])
@@ -114,8 +112,9 @@ func (s *Server) handlePublicPractitioner(w http.ResponseWriter, r *http.Request
 }
 
 func (s *Server) handlePublicPractitionerPhoto(w http.ResponseWriter, r *http.Request) {
-	if !s.publicLimiter.allow(s.clientIP(r)) {
-		w.Header().Set("Retry-After", "60")
+	// An image: a page would not show in the <img>, so plain words.
+	if ok, wait := s.publicLimiter.take(s.clientIP(r), s.publicLimiter.rate()); !ok {
+		w.Header().Set("Retry-After", strconv.Itoa(retrySeconds(wait)))
 		http.Error(w, "too many requests", http.StatusTooManyRequests)
 		return
 	}

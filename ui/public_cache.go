@@ -3,7 +3,9 @@ package ui
 import (
 	"bytes"
 	"html/template"
+	"math"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"sync"
@@ -261,41 +263,97 @@ func boolKey(b bool) string {
 	return "0"
 }
 
-// rateLimitedPublic answers a public check over its address's limit with a
-// small page: the message, a way back and the request ID. The full page
-// cost as much as a real answer, so the limit protected the store but not
-// the CPU (docs/benchmarks.md 4.5, finding 2).
-func (s *Server) rateLimitedPublic(w http.ResponseWriter, r *http.Request) {
-	lang := pickLang(r, "")
-	h := w.Header()
-	h.Set("Content-Type", "text/html; charset=utf-8")
-	h.Set("Cache-Control", "no-store")
-	h.Set("Retry-After", "60")
-	w.WriteHeader(http.StatusTooManyRequests)
-	page := s.tooManyPages[lang]
-	if page == nil {
-		page = s.tooManyPages[langZH]
+// publicAllowed takes one of the client address's public requests (code
+// and filing checks, information cards, confirmations, applications); over
+// the limit it answers with the busy page itself and reports false.
+func (s *Server) publicAllowed(w http.ResponseWriter, r *http.Request) bool {
+	ok, wait := s.publicLimiter.take(s.clientIP(r), s.publicLimiter.rate())
+	if !ok {
+		s.rateLimitedPublic(w, r, wait)
 	}
-	id := template.HTMLEscapeString(requestID(r))
-	out := make([]byte, 0, len(page.head)+len(id)+len(page.tail))
-	out = append(append(append(out, page.head...), id...), page.tail...)
-	_, _ = w.Write(out)
+	return ok
 }
 
-// buildTooManyPages prepares the 429 page of each language once.
-func (s *Server) buildTooManyPages() map[string]*publicPage {
-	out := map[string]*publicPage{}
-	for _, lang := range languages {
-		e := template.HTMLEscapeString
-		head := `<!doctype html><html lang="` + e(lang) + `"><head><meta charset="utf-8">` +
-			`<meta name="viewport" content="width=device-width, initial-scale=1">` +
-			`<title>` + e(s.msgs.t(lang, "error.title")) + `</title>` +
-			`<link rel="stylesheet" href="` + e(s.assets.url("app.css")) + `"></head>` +
-			`<body class="portal-public"><main id="main"><div class="banner warn" role="alert">` +
-			e(s.msgs.t(lang, "verify.check_rate_limited")) + `</div>` +
-			`<p><a href="/">` + e(s.msgs.t(lang, "verify.check_another")) + `</a></p></main>` +
-			`<footer class="footer"><span class="muted">` + e(s.msgs.t(lang, "footer.request_id")) + " "
-		out[lang] = &publicPage{head: []byte(head), tail: []byte(`</span></footer></body></html>`)}
+// retrySeconds is a wait as Retry-After gives it: whole seconds, at least 1.
+func retrySeconds(wait time.Duration) int {
+	return max(1, int(math.Ceil(wait.Seconds())))
+}
+
+// rateLimitedPublic answers a public request over its address's limit: the
+// public portal's frame (header, language switch, footer) in the reader's
+// language, saying how many seconds to wait, as Retry-After does. A tenant
+// who scanned a QR code in WeChat must see the platform he expected and
+// what to do, not a bare message.
+//
+// The limiter exists to protect the server under load, so the refusal must
+// cost less than an answer (docs/benchmarks.md 4.5, finding 2): the page is
+// rendered once per language and wait, kept for the public pages' TTL (a
+// change of branding shows after it), and each refusal only joins its parts
+// around the address asked for (the language switch returns to it) and the
+// request ID. Nothing is read from the store.
+func (s *Server) rateLimitedPublic(w http.ResponseWriter, r *http.Request, wait time.Duration) {
+	secs := retrySeconds(wait)
+	lang := pickLang(r, actorOf(r).Lang)
+	h := w.Header()
+	h.Set("Retry-After", strconv.Itoa(secs))
+	h.Set("Cache-Control", "no-store")
+	p := s.busyPage(lang, secs, time.Now())
+	if p == nil {
+		s.renderError(w, r, http.StatusTooManyRequests, "public.busy_text", secs)
+		return
 	}
-	return out
+	path := attrEscaper.Replace(r.URL.RequestURI())
+	id := template.HTMLEscapeString(requestID(r))
+	bp := pageBufs.Get().(*[]byte)
+	out := append(append(append(append(append((*bp)[:0], p.parts[0]...), path...), p.parts[1]...), id...), p.parts[2]...)
+	h.Set("Content-Type", "text/html; charset=utf-8")
+	h.Set("Content-Length", strconv.Itoa(len(out)))
+	w.WriteHeader(http.StatusTooManyRequests)
+	_, _ = w.Write(out)
+	*bp = out
+	pageBufs.Put(bp)
+}
+
+// A busy page: the rendered public_busy page cut at the address asked for
+// and at the request ID.
+type busyPage struct {
+	parts   [3][]byte
+	expires time.Time
+}
+
+func (s *Server) busyPage(lang string, secs int, now time.Time) *busyPage {
+	rebuilding := s.app.SearchRebuilding()
+	k := lang + "\x00" + boolKey(rebuilding) + "\x00" + strconv.Itoa(secs)
+	s.busyMu.RLock()
+	p := s.busyPages[k]
+	s.busyMu.RUnlock()
+	if p != nil && now.Before(p.expires) {
+		return p
+	}
+	t, ok := s.pages.byLang[lang]["public_busy"]
+	if !ok {
+		return nil
+	}
+	v := &view{Title: "public.busy_title", Portal: "public", Lang: lang, Brand: s.app.Branding(),
+		Path: pathMarker, RequestID: requestIDMarker, Rebuilding: rebuilding, Data: secs, Form: url.Values{}}
+	v.s = s
+	var buf bytes.Buffer
+	if err := t.ExecuteTemplate(&buf, "page", v); err != nil {
+		s.log.Error("busy page", "err", err)
+		return nil
+	}
+	parts, ok := splitMarkers(buf.Bytes(), pathMarker, requestIDMarker)
+	if !ok {
+		s.log.Error("busy page: a marker is not there once")
+		return nil
+	}
+	p = &busyPage{expires: now.Add(s.publicPages.ttl)}
+	copy(p.parts[:], parts)
+	s.busyMu.Lock()
+	if len(s.busyPages) > 64 { // a wait is at most 12 s (the lowest rate is 5 a minute)
+		clear(s.busyPages)
+	}
+	s.busyPages[k] = p
+	s.busyMu.Unlock()
+	return p
 }

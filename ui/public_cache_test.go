@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -66,8 +67,10 @@ func TestPublicCheckCachedPage(t *testing.T) {
 	wantNoText(t, after, zh("verify.public_state.valid"))
 }
 
-// TestPublicCheckRateLimitedPage: over the per-address limit, a small page
-// with the reason, a way back and the request ID, and Retry-After.
+// TestPublicCheckRateLimitedPage: over the per-address limit, a tenant
+// gets the public portal's page (its header and language switch, back to
+// the page he asked for), in his language, saying how many seconds to wait
+// (Retry-After says the same), with the request ID and status 429.
 func TestPublicCheckRateLimitedPage(t *testing.T) {
 	e := newEnv(t)
 	e.setParams("public.check_rate_per_minute", "5")
@@ -85,12 +88,30 @@ func TestPublicCheckRateLimitedPage(t *testing.T) {
 	if limited == nil {
 		t.Fatal("20 checks from one address, none refused")
 	}
-	wantText(t, limited, en("verify.check_rate_limited"), en("verify.check_another"), limited.Header.Get("X-Request-ID"))
-	if limited.Header.Get("Retry-After") != "60" || !strings.HasPrefix(limited.Header.Get("Content-Type"), "text/html") {
-		t.Errorf("headers %v", limited.Header)
-	}
-	if len(limited.body) > 1500 {
-		t.Errorf("the refusal is %d bytes, want a small page", len(limited.body))
+	brand := e.app.Branding()
+	for _, c := range []struct {
+		lang string
+		r    *resp
+	}{
+		{"en", limited},
+		{"zh-CN", e.client().get("/v/" + code + "?from=qr'1")}, // no Accept-Language: Chinese
+	} {
+		r := c.r
+		wantStatus(t, r, http.StatusTooManyRequests)
+		secs, err := strconv.Atoi(r.Header.Get("Retry-After"))
+		if err != nil || secs < 1 || secs > 12 {
+			t.Fatalf("%s: Retry-After = %q, want 1..12 seconds (5 a minute)", c.lang, r.Header.Get("Retry-After"))
+		}
+		if !strings.HasPrefix(r.Header.Get("Content-Type"), "text/html") || r.Header.Get("Cache-Control") != "no-store" {
+			t.Errorf("%s: headers %v", c.lang, r.Header)
+		}
+		wantText(t, r, `<html lang="`+c.lang+`">`, brand.Title, brand.OrgName, `class="lang-switch"`,
+			msg(c.lang, "portal.public"), msg(c.lang, "public.busy_title"), msg(c.lang, "public.busy_text", secs),
+			msg(c.lang, "error.back_home"), r.Header.Get("X-Request-ID"))
+		wantText(t, r, `name="back" value="`+r.Request.URL.RequestURI()+`"`)
+		if probs := untranslated(r.body, c.lang, nil); len(probs) > 0 {
+			t.Errorf("%s: %v", c.lang, probs)
+		}
 	}
 }
 

@@ -41,11 +41,12 @@ type Server struct {
 	// publicLimiter bounds public code checks per client address.
 	publicLimiter *rateLimiter
 	assets        *assets
-	// publicPages and tooManyPages: public check pages (public_cache.go).
-	publicPages  *publicPages
-	tooManyPages map[string]*publicPage
-	shellMu      sync.RWMutex
-	shells       map[string]*publicShell // name, language, rebuilding
+	// publicPages, shells and busyPages: public pages (public_cache.go).
+	publicPages *publicPages
+	shellMu     sync.RWMutex
+	shells      map[string]*publicShell // name, language, rebuilding
+	busyMu      sync.RWMutex
+	busyPages   map[string]*busyPage // language, rebuilding, wait
 	// apiReadTimeout overrides apiReadTimeout when set (tests).
 	apiReadTimeout atomic.Int64
 }

@@ -29,7 +29,7 @@ func (s *Server) registerVerificationRoutes(r *mux.Router) {
 	r.HandleFunc("/gov/verifications/{code}/revoke", s.requireAuth(app.PortalGov, app.PermVerifyRevoke, s.handleVerificationRevoke)).Methods("POST")
 	s.publicPages = newPublicPages(publicPageTTL, publicPagesMax)
 	s.shells = map[string]*publicShell{}
-	s.tooManyPages = s.buildTooManyPages()
+	s.busyPages = map[string]*busyPage{}
 	r.HandleFunc("/check", s.handlePublicCheckForm).Methods("GET")
 	r.HandleFunc("/v/{code}/notice", s.handlePublicNotice).Methods("GET")
 }
@@ -266,8 +266,7 @@ func (s *Server) publicCheck(w http.ResponseWriter, r *http.Request, code string
 // rate limit; a code that is malformed, mistyped or unknown is answered
 // with the home page's form and its message.
 func (s *Server) publicCode(w http.ResponseWriter, r *http.Request, code string) (app.PublicCheck, bool) {
-	if !s.publicLimiter.allow(s.clientIP(r)) {
-		s.rateLimitedPublic(w, r)
+	if !s.publicAllowed(w, r) {
 		return app.PublicCheck{}, false
 	}
 	pc, err := s.app.CheckCode(code)
