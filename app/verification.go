@@ -316,6 +316,54 @@ type PublicCheck struct {
 	Requester string
 }
 
+// The reasons a platform is told why a code stopped being valid
+// (VerificationEnd.Reason): stable machine codes. A voided code gives the
+// registry's reason itself (seized, disputed, cancelled, restricted,
+// owner_changed: the codes a refused verification gets for the same facts).
+const (
+	EndExpired         = "expired"
+	EndContractSigned  = "contract_signed"
+	EndRevokedByBureau = "revoked_by_bureau"
+	EndRegistryChanged = "registry_changed" // voided for a reason not listed in voidReasons
+)
+
+// voidReasons are the message keys a code is voided with (replaceProperty).
+var voidReasons = map[string]bool{"verify.seized": true, "verify.disputed": true, "verify.cancelled": true,
+	"verify.restricted": true, "verify.owner_changed": true}
+
+// VerificationEnd is when and why a code stopped being valid, as someone
+// outside the bureau (a listing platform) may be told: enough to take the
+// listing down and tell the agent why.
+type VerificationEnd struct {
+	At     time.Time // expired: the end of validity; used, revoked, voided: when it happened
+	Reason string    // a machine code (End*, or a void reason)
+	Key    string    // message key of its wording, the public check's
+}
+
+// PublicEnd says how v ended, false while it is valid. A clerk's revocation
+// reason is free text that may name a person or hold an ID or phone number
+// (he writes what he found), so it stays with the bureau: a platform learns
+// that the bureau revoked the code, in the public check's words, as a tenant
+// does. Whether it was revoked for forged documents is not said either: the
+// agency may still object to the credit penalty that follows. A voided code's
+// reason is the registry's fact, which the public check shows too.
+func (v *Verification) PublicEnd(now time.Time) (VerificationEnd, bool) {
+	switch v.State(now) {
+	case VStatusExpired:
+		return VerificationEnd{At: v.ValidUntil, Reason: EndExpired, Key: "verify.public_help.expired"}, true
+	case VStatusUsed:
+		return VerificationEnd{At: v.Ended, Reason: EndContractSigned, Key: "verify.public_help.used"}, true
+	case VStatusRevoked:
+		return VerificationEnd{At: v.Ended, Reason: EndRevokedByBureau, Key: "verify.public_help.revoked"}, true
+	case VStatusVoided:
+		if voidReasons[v.EndReason] {
+			return VerificationEnd{At: v.Ended, Reason: strings.TrimPrefix(v.EndReason, "verify."), Key: v.EndReason}, true
+		}
+		return VerificationEnd{At: v.Ended, Reason: EndRegistryChanged, Key: "verify.public_help.voided"}, true
+	}
+	return VerificationEnd{}, false
+}
+
 // CheckCode answers the public check. A code whose check character fails
 // gets "verify.code_mistyped", a well-formed unknown one "verify.code_unknown".
 func (a *App) CheckCode(code string) (PublicCheck, error) {

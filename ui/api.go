@@ -507,8 +507,15 @@ type apiVerificationJSON struct {
 	// code, and who did (the agency or platform the public check names).
 	Own       *bool  `json:"own,omitempty"`
 	Requester string `json:"requester,omitempty"`
+	// EndedAt and EndReason answer a GET of a code that is no longer
+	// valid (app.Verification.PublicEnd): when it stopped being valid and
+	// why, for the platform to take the listing down and tell the agent.
+	EndedAt   string      `json:"ended_at,omitempty"`
+	EndReason *apiWarning `json:"end_reason,omitempty"`
 }
 
+// apiWarning is a machine code with its words in the request's language:
+// a warning, or the reason a code ended.
 type apiWarning struct {
 	Code    string `json:"code"`
 	Message string `json:"message"`
@@ -621,6 +628,12 @@ func (h *apiServer) handleAPIVerificationGet(w http.ResponseWriter, r *http.Requ
 	out := h.verificationJSON(r, v, true)
 	out.Own = &own
 	out.Requester = cmp.Or(v.Requester.AgencyName, v.Requester.Platform)
+	if end, ok := v.PublicEnd(time.Now()); ok {
+		if !end.At.IsZero() {
+			out.EndedAt = end.At.UTC().Format(time.RFC3339)
+		}
+		out.EndReason = &apiWarning{Code: end.Reason, Message: h.msgs.t(apiLang(r), end.Key)}
+	}
 	writeAPIBody(w, http.StatusOK, apiJSON(out))
 }
 

@@ -291,6 +291,76 @@ func TestAPIVerify(t *testing.T) {
 	})
 }
 
+// TestAPIReadEndedCode: GET of a code that is no longer valid says when it
+// stopped being valid (ended_at) and why (end_reason: a stable machine code
+// and the public check's words, in the request's language), so that a
+// platform can take the listing down and tell the agent why. A clerk's
+// free-text revocation reason, which may hold a phone or ID number, is
+// never in the answer.
+func TestAPIReadEndedCode(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	_, key := e.apiKey(app.APIKeyInput{Name: "贝壳找房"})
+	c := e.client()
+	type endedAnswer struct {
+		verifyAnswer
+		EndedAt   *string `json:"ended_at"`
+		EndReason *struct {
+			Code    string `json:"code"`
+			Message string `json:"message"`
+		} `json:"end_reason"`
+	}
+	check := func(t *testing.T, v *app.Verification, lang string, at time.Time, code, msgKey string) *resp {
+		t.Helper()
+		r := c.apiCall("GET", "/api/v1/verifications/"+v.Code, key, "", "Accept-Language", lang)
+		var got endedAnswer
+		wantAPI(t, r, http.StatusOK, &got)
+		if code == "" {
+			if got.EndedAt != nil || got.EndReason != nil {
+				t.Errorf("%s: a valid code has ended_at %v end_reason %+v\n%s", v.Code, got.EndedAt, got.EndReason, r.body)
+			}
+			return r
+		}
+		want := at.UTC().Format(time.RFC3339)
+		if got.EndedAt == nil || *got.EndedAt != want {
+			t.Errorf("%s (%s): ended_at %v, want %s\n%s", v.Code, got.Status, got.EndedAt, want, r.body)
+		}
+		if got.EndReason == nil || got.EndReason.Code != code || got.EndReason.Message != msg(lang, msgKey) {
+			t.Errorf("%s (%s) %s: end_reason %+v, want %s %q\n%s", v.Code, got.Status, lang, got.EndReason, code, msg(lang, msgKey), r.body)
+		}
+		return r
+	}
+	for _, state := range publicCheckStates {
+		v := demoVerification(t, e, state)
+		for _, lang := range []string{"zh-CN", "en"} {
+			switch state {
+			case "valid":
+				check(t, v, lang, time.Time{}, "", "")
+			case "expired":
+				check(t, v, lang, v.ValidUntil, "expired", "verify.public_help.expired")
+			case "used":
+				check(t, v, lang, v.Ended, "contract_signed", "verify.public_help.used")
+			case "revoked":
+				r := check(t, v, lang, v.Ended, "revoked_by_bureau", "verify.public_help.revoked")
+				wantNoText(t, r, v.EndReason)
+			case "voided":
+				check(t, v, lang, v.Ended, strings.TrimPrefix(v.EndReason, "verify."), v.EndReason)
+			}
+		}
+	}
+
+	// The platform's own code, revoked by a clerk who wrote a phone
+	// number in the reason.
+	var created verifyAnswer
+	wantAPI(t, c.apiCall("POST", "/api/v1/verifications", key, verifyBody(e.demoProperty("clear"))), http.StatusCreated, &created)
+	revoked, err := e.app.RevokeVerification(e.actor("clerk"), created.Code, "业主来电13800138000称房屋已出售")
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := check(t, revoked, "zh-CN", revoked.Ended, "revoked_by_bureau", "verify.public_help.revoked")
+	wantNoText(t, r, "13800138000", "已出售")
+}
+
 // A duplicate refusal tells another platform or agency that the listing is
 // taken, never by whom nor under which code (the public check of a code
 // names who asked for it); a clerk, who may see every verification, is
