@@ -321,6 +321,12 @@ func (a *App) PlatformVerification(actor Actor, key *APIKey, code string) (v *Ve
 	if key == nil || actor.APIKeyID != key.ID {
 		return nil, false, Errorf(EFORBIDDEN, "error.forbidden")
 	}
+	// A platform reads codes its agents type in: one that is incomplete or
+	// fails its check character is a typo to correct, as the public check
+	// says, not a code that does not exist.
+	if err := codeFormError(NormalizeVerificationCode(code)); err != nil {
+		return nil, false, err
+	}
 	err = a.db.View(func(tx *storage.Tx) (err error) {
 		v, err = a.lookupVerification(tx, code)
 		return err

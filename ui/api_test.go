@@ -205,7 +205,7 @@ func TestAPIVerify(t *testing.T) {
 		if got.Own == nil || !*got.Own || got.Requester != "贝壳找房" {
 			t.Errorf("own %v, requester %q; want own, 贝壳找房", got.Own, got.Requester)
 		}
-		wantAPIError(t, c.apiCall("GET", "/api/v1/verifications/ABCD", key, ""), http.StatusNotFound, "not_found", "", zh("api.not_found"))
+		wantAPIError(t, c.apiCall("GET", "/api/v1/verifications/"+app.NewVerificationCode(), key, ""), http.StatusNotFound, "not_found", "", zh("api.not_found"))
 	})
 
 	// A platform publishing a listing an agency verified in its portal is
@@ -359,6 +359,31 @@ func TestAPIReadEndedCode(t *testing.T) {
 	}
 	r := check(t, revoked, "zh-CN", revoked.Ended, "revoked_by_bureau", "verify.public_help.revoked")
 	wantNoText(t, r, "13800138000", "已出售")
+}
+
+// TestAPIReadMistypedCode: a code an agent typed wrong (a character
+// changed, one missing, a letter codes never use) is 422 with the public
+// check's message on the field "code", not 404 "no such code": the platform
+// can tell the agent to correct it. A well-formed unknown code stays 404.
+func TestAPIReadMistypedCode(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	_, key := e.apiKey(app.APIKeyInput{Name: "贝壳找房"})
+	c := e.client()
+	code := demoVerification(t, e, "valid").Code
+	typo := code[:11] + map[bool]string{true: "2", false: "3"}[code[11] != '2']
+	for _, tc := range []struct{ code, want, key string }{
+		{typo, "code_mistyped", "verify.code_mistyped"},
+		{code[:11], "code_malformed", "verify.code_malformed"},
+		{code[:11] + "O", "code_bad_char", "verify.code_bad_char"},
+	} {
+		for _, lang := range []string{"zh-CN", "en"} {
+			wantAPIError(t, c.apiCall("GET", "/api/v1/verifications/"+tc.code, key, "", "Accept-Language", lang),
+				http.StatusUnprocessableEntity, tc.want, "code", msg(lang, tc.key))
+		}
+	}
+	wantAPI(t, c.apiCall("GET", "/api/v1/verifications/"+strings.ToLower(code), key, ""), http.StatusOK, nil)
+	wantAPIError(t, c.apiCall("GET", "/api/v1/verifications/"+app.NewVerificationCode(), key, ""), http.StatusNotFound, "not_found", "", zh("api.not_found"))
 }
 
 // A duplicate refusal tells another platform or agency that the listing is
