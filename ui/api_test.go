@@ -223,6 +223,17 @@ func TestAPIVerify(t *testing.T) {
 		// Outside the key's districts it is not found, like an unknown code.
 		_, hd := e.apiKey(app.APIKeyInput{Name: "海淀房源平台", Districts: []string{"110108"}})
 		wantAPIError(t, c.apiCall("GET", "/api/v1/verifications/"+agencyCode, hd, ""), http.StatusNotFound, "not_found", "", zh("api.not_found"))
+		// and the message does not say that only the platform's own codes
+		// can be read: the other platform has just read the agency's.
+		for _, lang := range []string{"zh-CN", "en"} {
+			e404 := wantAPIError(t, c.apiCall("GET", "/api/v1/verifications/"+agencyCode, hd, "", "Accept-Language", lang),
+				http.StatusNotFound, "not_found", "", msg(lang, "api.not_found"))
+			for _, wrong := range []string{"不是本平台申请的", "among this platform's verifications"} {
+				if strings.Contains(e404.Message, wrong) {
+					t.Errorf("404 message %q says only the platform's own codes can be read", e404.Message)
+				}
+			}
+		}
 	})
 
 	t.Run("refusals are 422 with a machine code and the field", func(t *testing.T) {
