@@ -497,7 +497,7 @@ func TestAPIRateLimit(t *testing.T) {
 	_, other := e.apiKey(app.APIKeyInput{Name: "另一平台", RatePerMin: 2})
 	c := e.client()
 	for range 2 {
-		wantAPI(t, c.apiCall("GET", "/api/v1/verifications/ABCD", key, ""), http.StatusNotFound, nil)
+		wantAPI(t, c.apiCall("GET", "/api/v1/verifications/"+app.NewVerificationCode(), key, ""), http.StatusNotFound, nil)
 	}
 	r := c.apiCall("POST", "/api/v1/verifications", key, verifyBody(e.demoProperty("clear")))
 	wantAPIError(t, r, http.StatusTooManyRequests, "rate_limited", "", "")
@@ -506,7 +506,7 @@ func TestAPIRateLimit(t *testing.T) {
 		t.Errorf("Retry-After = %q, want 1..30 seconds (2 per minute)", r.Header.Get("Retry-After"))
 	}
 	// The limit is per key.
-	wantAPI(t, c.apiCall("GET", "/api/v1/verifications/ABCD", other, ""), http.StatusNotFound, nil)
+	wantAPI(t, c.apiCall("GET", "/api/v1/verifications/"+app.NewVerificationCode(), other, ""), http.StatusNotFound, nil)
 }
 
 func TestAPIBadRequests(t *testing.T) {
