@@ -135,7 +135,16 @@ func backupViaControl(ctx context.Context, dataDir string, w io.Writer) (int64, 
 		return 0, err
 	}
 	defer resp.Body.Close()
-	return io.Copy(w, resp.Body)
+	n, err := io.Copy(w, resp.Body)
+	// The platform declares the copy's length and breaks the connection
+	// off when its copy fails; a short body is never a backup.
+	if err == nil && resp.ContentLength >= 0 && n != resp.ContentLength {
+		err = fmt.Errorf("the platform sent %d bytes of %d", n, resp.ContentLength)
+	}
+	if err != nil {
+		return n, fmt.Errorf("the running platform's copy broke off after %d bytes (see its log): %w", n, err)
+	}
+	return n, nil
 }
 
 // controlClient talks to this machine's own platform. Under --tls-cert the

@@ -74,6 +74,29 @@ func TestBackupCommand(t *testing.T) {
 	opensAsData(t, out)
 }
 
+// TestBackupCommandPlatformCopyFails: when the running platform's copy
+// fails half way, `anju backup` fails and leaves no file (nor its .tmp)
+// behind, rather than a shorter one that looks like a backup; failing
+// before the first byte, it says so too.
+func TestBackupCommandPlatformCopyFails(t *testing.T) {
+	t.Parallel()
+	p := startPlatform(t, false)
+	for limit, says := range map[int64]string{3 * 4096: "copy broke off after 8192 bytes", 100: "could not write the backup"} {
+		p.App.BreakBackupsAfter(limit)
+		out := filepath.Join(t.TempDir(), "nightly.db")
+		var stdout, stderr bytes.Buffer
+		err := run(context.Background(), []string{"backup", "--data", p.Config.DataDir, "-o", out}, &stdout, &stderr)
+		if err == nil || !strings.Contains(err.Error(), says) {
+			t.Errorf("break after %d: %v, want it to say %q; output %s", limit, err, says, stdout.String())
+		}
+		for _, f := range []string{out, out + ".tmp"} {
+			if st, serr := os.Stat(f); serr == nil {
+				t.Errorf("break after %d: %s left behind (%d bytes)", limit, f, st.Size())
+			}
+		}
+	}
+}
+
 // opensAsData checks a backup file opens as a data folder's file.
 func opensAsData(t *testing.T, file string) {
 	t.Helper()

@@ -48,6 +48,7 @@ type App struct {
 	// connectorFailures counts registry connector failures since start
 	// (system status).
 	connectorFailures atomic.Int64
+	backupBreakAfter  atomic.Int64 // tests only: BreakBackupsAfter
 	httpClient        *http.Client
 	imports           sync.Map    // registry import ID -> *importJob while running
 	usage             apiUsage    // API key use counters not yet written

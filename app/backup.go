@@ -3,6 +3,7 @@ package app
 import (
 	"cmp"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -19,6 +20,14 @@ import (
 // from the store). The backup is audited with its file name (name; the
 // console's copy, named on the console's side, with who made it).
 func (a *App) WriteBackup(actor Actor, name string, w io.Writer) (int64, error) {
+	return a.WriteBackupTo(actor, name, func(int64) io.Writer { return w })
+}
+
+// WriteBackupTo is WriteBackup with the copy's exact length told to open
+// before its first byte: a download declares it, so that a copy that fails
+// half way cannot be taken for a whole backup. When it fails with nothing
+// written (n == 0), nothing has been sent and an error can still be shown.
+func (a *App) WriteBackupTo(actor Actor, name string, open func(size int64) io.Writer) (int64, error) {
 	if err := actor.require(PermBackup); err != nil {
 		return 0, err
 	}
@@ -32,7 +41,32 @@ func (a *App) WriteBackup(actor Actor, name string, w io.Writer) (int64, error) 
 	}); err != nil {
 		return 0, err
 	}
-	return a.db.Backup(w)
+	return a.db.BackupTo(func(size int64) io.Writer {
+		w := open(size)
+		if limit := a.backupBreakAfter.Load(); limit > 0 {
+			w = &breakingWriter{w: w, left: limit}
+		}
+		return w
+	})
+}
+
+// BreakBackupsAfter makes every later backup copy fail once it has written
+// n bytes (0: never), as a disk read error half way through the data file
+// would. Only for tests of what a user receives then: nothing else calls it.
+func (a *App) BreakBackupsAfter(n int64) { a.backupBreakAfter.Store(n) }
+
+// breakingWriter refuses the write that would take it past its limit.
+type breakingWriter struct {
+	w    io.Writer
+	left int64
+}
+
+func (b *breakingWriter) Write(p []byte) (int, error) {
+	if int64(len(p)) > b.left {
+		return 0, errors.New("backup copy broken off (test)")
+	}
+	b.left -= int64(len(p))
+	return b.w.Write(p)
 }
 
 // BackupFile is a scheduled backup kept in data/backups.

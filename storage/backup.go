@@ -17,10 +17,22 @@ import (
 // Backup started is in it. Writers are not blocked, except one that needs to
 // grow the file's memory map, which waits for the copy to finish.
 func (db *DB) Backup(w io.Writer) (int64, error) {
+	return db.BackupTo(func(int64) io.Writer { return w })
+}
+
+// BackupTo is Backup with the copy's exact length told to open before its
+// first byte is written: an HTTP download declares it as Content-Length,
+// so that a copy that breaks off half way is a failed download in the
+// browser, never a shorter file that looks complete.
+func (db *DB) BackupTo(open func(size int64) io.Writer) (int64, error) {
 	var n int64
 	err := db.bolt.View(func(tx *bolt.Tx) error {
+		size := tx.Size()
 		var err error
-		n, err = tx.WriteTo(w)
+		n, err = tx.WriteTo(open(size))
+		if err == nil && n != size {
+			err = fmt.Errorf("copied %d bytes of %d", n, size)
+		}
 		return err
 	})
 	if err != nil {

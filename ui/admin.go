@@ -330,13 +330,45 @@ func absDir(dir string) string {
 // handleBackupNow streams a consistent copy of the store as a download.
 func (s *Server) handleBackupNow(w http.ResponseWriter, r *http.Request) {
 	name := "anju-" + time.Now().Format("20060102-150405") + ".db"
-	w.Header().Set("Content-Type", "application/octet-stream")
-	w.Header().Set("Content-Disposition", `attachment; filename="`+name+`"`)
-	if _, err := s.app.WriteBackup(actorOf(r), name, w); err != nil {
-		// Headers are gone; the download ends short and the browser
-		// reports a failed download. IT finds the detail in the log.
-		s.log.Error("backup download", "request_id", requestID(r), "err", err)
+	n, err := s.app.WriteBackupTo(actorOf(r), name, func(size int64) io.Writer {
+		downloadHeaders(w, name, size)
+		return w
+	})
+	if err != nil {
+		s.backupFailed(w, r, "backup download", n, err)
 	}
+}
+
+// downloadHeaders declares a backup download with its exact length: a
+// browser (or the CLI) that receives fewer bytes marks the download failed
+// instead of keeping a shorter file that looks like a whole backup.
+func downloadHeaders(w http.ResponseWriter, name string, size int64) {
+	h := w.Header()
+	h.Set("Content-Type", "application/octet-stream")
+	if name != "" {
+		h.Set("Content-Disposition", `attachment; filename="`+name+`"`)
+	}
+	h.Set("Content-Length", strconv.FormatInt(size, 10))
+}
+
+// backupFailed ends a backup download that failed after n bytes. Before the
+// first byte the user still gets the error page with its request ID; after
+// it the connection is broken off, so that the transfer fails (a handler
+// that simply returned would end a chunked response cleanly). IT finds
+// the detail in the log either way.
+func (s *Server) backupFailed(w http.ResponseWriter, r *http.Request, what string, n int64, err error) {
+	s.log.Error(what, "request_id", requestID(r), "bytes_sent", n, "err", err)
+	if n > 0 {
+		panic(http.ErrAbortHandler)
+	}
+	for _, k := range []string{"Content-Type", "Content-Disposition", "Content-Length"} {
+		w.Header().Del(k)
+	}
+	if _, ok := app.AsError(err); ok {
+		s.fail(w, r, err, "", nil)
+		return
+	}
+	s.renderError(w, r, http.StatusInternalServerError, "error.internal")
 }
 
 func (s *Server) handleBackupFile(w http.ResponseWriter, r *http.Request) {
@@ -347,10 +379,16 @@ func (s *Server) handleBackupFile(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	defer f.Close()
-	w.Header().Set("Content-Type", "application/octet-stream")
-	w.Header().Set("Content-Disposition", `attachment; filename="`+name+`"`)
-	if _, err := io.Copy(w, f); err != nil {
-		s.log.Error("backup file download", "request_id", requestID(r), "err", err)
+	st, err := f.Stat()
+	if err != nil {
+		s.fail(w, r, err, "", nil)
+		return
+	}
+	// Declared and broken off as the fresh download is: a kept backup
+	// whose read fails half way is a failed download, not a short file.
+	downloadHeaders(w, name, st.Size())
+	if n, err := io.Copy(w, f); err != nil {
+		s.backupFailed(w, r, "backup file download", n, err)
 	}
 }
 

@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"encoding/csv"
 	"html"
+	"io"
 	"net/http"
 	"net/url"
 	"os"
@@ -648,6 +649,51 @@ func TestBackupDownload(t *testing.T) {
 	}
 	if r := admin.get("/gov/admin/backups/..%2F..%2Fanju.db"); r.StatusCode == http.StatusOK {
 		t.Errorf("a path outside the backups folder was served")
+	}
+}
+
+// TestBackupDownloadFailureIsNotAFile: a "back up now" whose copy fails is
+// never a file that looks whole. Failing half way, the download declared
+// its full length and breaks off short, so the browser marks it failed;
+// failing before the first byte, the sysadmin gets the error page with its
+// request ID, not an empty anju-….db.
+func TestBackupDownloadFailureIsNotAFile(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	admin := e.signedIn("gov", "sysadmin")
+
+	e.app.BreakBackupsAfter(3 * 4096) // after both meta pages, in the data pages
+	req, err := http.NewRequest(http.MethodPost, e.http.URL+"/gov/admin/backups/now", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := admin.hc.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, readErr := io.ReadAll(res.Body)
+	res.Body.Close()
+	if res.ContentLength <= int64(len(body)) {
+		t.Errorf("declared length %d, received %d bytes: the broken copy looks complete", res.ContentLength, len(body))
+	}
+	if readErr == nil {
+		t.Errorf("the broken copy ended as a complete download of %d bytes (status %d)", len(body), res.StatusCode)
+	}
+
+	e.app.BreakBackupsAfter(100) // fails on the first write
+	r := admin.post("/gov/admin/backups/now", nil)
+	wantStatus(t, r, http.StatusInternalServerError)
+	if cd := r.Header.Get("Content-Disposition"); cd != "" {
+		t.Errorf("a failed backup offered as the file %q", cd)
+	}
+	wantText(t, r, zh("error.internal"), r.Header.Get("X-Request-ID"))
+
+	// Once the copy works again, so does the download.
+	e.app.BreakBackupsAfter(0)
+	r = admin.post("/gov/admin/backups/now", nil)
+	wantStatus(t, r, http.StatusOK)
+	if got := strconv.Itoa(len(r.body)); r.Header.Get("Content-Length") != got {
+		t.Errorf("Content-Length %q, body %s bytes", r.Header.Get("Content-Length"), got)
 	}
 }
 

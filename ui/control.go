@@ -3,6 +3,7 @@ package ui
 import (
 	"crypto/subtle"
 	"encoding/json"
+	"io"
 	"net"
 	"net/http"
 	"path/filepath"
@@ -61,9 +62,21 @@ func (s *Server) control(h http.HandlerFunc) http.HandlerFunc {
 }
 
 func (s *Server) handleControlBackup(w http.ResponseWriter, r *http.Request) {
-	w.Header().Set("Content-Type", "application/octet-stream")
-	if _, err := s.app.WriteBackup(app.SystemActor("cli backup"), "", w); err != nil {
+	n, err := s.app.WriteBackupTo(app.SystemActor("cli backup"), "", func(size int64) io.Writer {
+		downloadHeaders(w, "", size)
+		return w
+	})
+	if err != nil && n == 0 {
+		// Nothing sent yet: the CLI prints this answer instead.
 		s.log.Error("control backup", "request_id", requestID(r), "err", err)
+		w.Header().Del("Content-Length")
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(http.StatusInternalServerError)
+		_ = json.NewEncoder(w).Encode(map[string]string{"error": "the platform could not write the backup (" + err.Error() + "); see its log, request " + requestID(r)})
+		return
+	}
+	if err != nil {
+		s.backupFailed(w, r, "control backup", n, err)
 	}
 }
 
