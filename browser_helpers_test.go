@@ -126,11 +126,6 @@ func (p *platform) adminPassword(t *testing.T) string {
 	return m[1]
 }
 
-func fileExists(path string) bool {
-	_, err := os.Stat(path)
-	return err == nil
-}
-
 // messages are the texts of ui/messages, by language, so that the tests
 // expect exactly what the pages show.
 var (

@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"strings"
 
 	"github.com/kardianos/service"
 )
@@ -106,6 +107,9 @@ func runInstall(_ context.Context, args []string, stdout, stderr io.Writer) erro
 	if err := parseFlags(fs, args, 0, 0, stderr); err != nil {
 		return err
 	}
+	if err := serviceSupported("install"); err != nil {
+		return err
+	}
 	if err := cfg.check(); err != nil {
 		return err
 	}
@@ -153,6 +157,9 @@ func serviceAction(action string) func(context.Context, []string, io.Writer, io.
 		if err := parseFlags(fs, args, 0, 0, stderr); err != nil {
 			return err
 		}
+		if err := serviceSupported(action); err != nil {
+			return err
+		}
 		s, err := service.New(&program{}, serviceConfig(nil, ""))
 		if err != nil {
 			return err
@@ -160,12 +167,12 @@ func serviceAction(action string) func(context.Context, []string, io.Writer, io.
 		if action == "uninstall" {
 			if st, err := s.Status(); err == nil && st == service.StatusRunning {
 				if err := s.Stop(); err != nil {
-					return fmt.Errorf("stop service before uninstall: %w", err)
+					return serviceFailed("stop service before uninstall", err)
 				}
 			}
 		}
 		if err := service.Control(s, action); err != nil {
-			return fmt.Errorf("%s service: %w", action, err)
+			return serviceFailed(action+" service", err)
 		}
 		fmt.Fprintf(stdout, "service %q: %s done\n", serviceName, action)
 		return nil
@@ -175,6 +182,9 @@ func serviceAction(action string) func(context.Context, []string, io.Writer, io.
 func runServiceStatus(_ context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlagSet("status", "")
 	if err := parseFlags(fs, args, 0, 0, stderr); err != nil {
+		return err
+	}
+	if err := serviceSupported("status"); err != nil {
 		return err
 	}
 	s, err := service.New(&program{}, serviceConfig(nil, ""))
@@ -187,7 +197,7 @@ func runServiceStatus(_ context.Context, args []string, stdout, stderr io.Writer
 		return err
 	}
 	if err != nil {
-		return fmt.Errorf("service status: %w", err)
+		return serviceFailed("service status", err)
 	}
 	names := map[service.Status]string{service.StatusRunning: "running", service.StatusStopped: "stopped"}
 	name, ok := names[st]
@@ -199,4 +209,57 @@ func runServiceStatus(_ context.Context, args []string, stdout, stderr io.Writer
 		return errors.New("service is not running")
 	}
 	return nil
+}
+
+// serviceSupported refuses the service commands where anju cannot be the
+// service it promises. On Linux that is systemd only: without it
+// kardianos/service falls back to writing a SysV script into /etc/init.d,
+// which has no restart on failure and no journal, is never run in a
+// container, and answers every later command with a bare "exit status 1".
+func serviceSupported(action string) error {
+	name := ""
+	if sys := service.ChosenSystem(); sys != nil {
+		name = sys.String()
+	}
+	init, _ := os.ReadFile("/proc/1/comm")
+	return serviceSupportedOn(runtime.GOOS, name, strings.TrimSpace(string(init)), action, fileExists(sysvScript))
+}
+
+// sysvScript is where an earlier anju install wrote its script on a
+// Linux without systemd.
+const sysvScript = "/etc/init.d/" + serviceName
+
+func fileExists(path string) bool {
+	_, err := os.Stat(path)
+	return err == nil
+}
+
+// serviceSupportedOn is serviceSupported for a given OS, service system
+// (kardianos' name of it), init process name and whether an old SysV
+// script exists: it says what is wrong and what to do instead.
+func serviceSupportedOn(goos, system, initName, action string, sysvScriptExists bool) error {
+	if goos != "linux" || system == "linux-systemd" {
+		return nil
+	}
+	if initName == "" {
+		initName = "unknown"
+	}
+	msg := fmt.Sprintf("%s: on Linux the service commands (install, start, stop, status, uninstall) need systemd, "+
+		"and this machine does not run it (its first process is %q).\n"+
+		"Run the platform under the supervisor this machine uses instead (a container's restart policy, supervisord, runit, an init script of your own):\n"+
+		"    anju serve --data /var/lib/anju --addr :8080\n"+
+		"and watch it with `curl -fsS http://127.0.0.1:8080/healthz`. See install/README.md, \"Without systemd\".", action, initName)
+	if sysvScriptExists {
+		msg += fmt.Sprintf("\n%s exists (an earlier `anju install` wrote it); remove it with: sudo rm %s /etc/rc?.d/[SK]??%s", sysvScript, sysvScript, serviceName)
+	}
+	return errors.New(msg)
+}
+
+// serviceFailed wraps a service manager's failure, which is often only its
+// exit status, with where systemd keeps the reason.
+func serviceFailed(what string, err error) error {
+	if runtime.GOOS == "linux" {
+		return fmt.Errorf("%s: %w\nsystemd says why: sudo systemctl status %s; sudo journalctl -u %s -n 50", what, err, serviceName, serviceName)
+	}
+	return fmt.Errorf("%s: %w", what, err)
 }
