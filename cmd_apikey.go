@@ -121,7 +121,7 @@ func describeAppError(err error) string {
 	}
 	var parts []string
 	for f, k := range e.Fields {
-		parts = append(parts, f+": "+ui.ConsoleMessage(k))
+		parts = append(parts, f+": "+ui.ConsoleMessage(k, e.FieldArgs[f]...))
 	}
 	slices.Sort(parts)
 	return strings.Join(parts, "; ")

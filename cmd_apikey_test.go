@@ -38,6 +38,11 @@ func TestAPIKeyCommandOffline(t *testing.T) {
 		t.Fatalf("empty folder: %v", err)
 	}
 	initDataFolder(t, dir)
+	// Unknown district codes are named, each of them.
+	err := run(context.Background(), []string{"apikey", "create", "Platform A", "--data", dir, "--districts", "999999,888888"}, &out, &errOut)
+	if err == nil || !strings.Contains(err.Error(), "districts: Not in the district dictionary, or disabled: 999999, 888888") {
+		t.Fatalf("unknown districts: %v", err)
+	}
 	if err := run(context.Background(), []string{"apikey", "create", "Platform A", "--data", dir, "--rate", "1200"}, &out, &errOut); err != nil {
 		t.Fatalf("apikey create: %v\n%s", err, errOut.String())
 	}
@@ -82,7 +87,7 @@ func TestAPIKeyCommandThroughRunningPlatform(t *testing.T) {
 		t.Fatalf("duplicate name: %v", err)
 	}
 	err = run(context.Background(), []string{"apikey", "create", "X", "--districts", "999999", "--data", p.Config.DataDir}, &out, &errOut)
-	if err == nil || !strings.Contains(err.Error(), "districts:") {
+	if err == nil || !strings.Contains(err.Error(), "districts: Not in the district dictionary, or disabled: 999999") {
 		t.Fatalf("unknown district: %v", err)
 	}
 }

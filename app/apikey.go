@@ -141,16 +141,21 @@ func (a *App) checkAPIKeyInput(tx *storage.Tx, in *APIKeyInput) error {
 	if len([]rune(in.Contact)) > apiKeyContactMax {
 		v.add("contact", "apikey.contact_too_long")
 	}
-	var districts []string
+	var districts, unknown []string
 	for _, d := range in.Districts {
 		d = strings.TrimSpace(d)
 		if d == "" || slices.Contains(districts, d) {
 			continue
 		}
 		if !a.dictHas(tx, DictDistrict, d) {
-			v.add("districts", "apikey.district_unknown")
+			unknown = append(unknown, d)
 		}
 		districts = append(districts, d)
+	}
+	if len(unknown) > 0 {
+		// Named: a script's --districts or a form's ticked box gone stale
+		// (disabled meanwhile) must say which code to correct.
+		v.addf("districts", "apikey.district_unknown", strings.Join(unknown, ", "))
 	}
 	slices.Sort(districts)
 	in.Districts = districts

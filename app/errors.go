@@ -23,12 +23,15 @@ const (
 )
 
 // Error is an error a user may see. Key is a message key translated by the
-// UI (with Args); Fields holds per-field message keys for forms.
+// UI (with Args); Fields holds per-field message keys for forms, and
+// FieldArgs the arguments of those that name what was wrong (the unknown
+// district codes of a list).
 type Error struct {
-	Code   Code
-	Key    string
-	Args   []any
-	Fields map[string]string
+	Code      Code
+	Key       string
+	Args      []any
+	Fields    map[string]string
+	FieldArgs map[string][]any
 }
 
 func (e *Error) Error() string {
@@ -65,7 +68,10 @@ func AsError(err error) (*Error, bool) {
 }
 
 // validation collects per-field problems of one form.
-type validation struct{ fields map[string]string }
+type validation struct {
+	fields map[string]string
+	args   map[string][]any
+}
 
 func (v *validation) add(field, key string) {
 	if v.fields == nil {
@@ -74,6 +80,19 @@ func (v *validation) add(field, key string) {
 	if _, seen := v.fields[field]; !seen {
 		v.fields[field] = key
 	}
+}
+
+// addf is add with the message's arguments, for a message that must say
+// which value is wrong.
+func (v *validation) addf(field, key string, args ...any) {
+	if _, seen := v.fields[field]; seen {
+		return
+	}
+	v.add(field, key)
+	if v.args == nil {
+		v.args = map[string][]any{}
+	}
+	v.args[field] = args
 }
 
 // check adds the message key of err (a validator sentinel) when err is not nil.
@@ -87,7 +106,7 @@ func (v *validation) err() error {
 	if len(v.fields) == 0 {
 		return nil
 	}
-	return &Error{Code: EINVALID, Key: "form.invalid", Fields: v.fields}
+	return &Error{Code: EINVALID, Key: "form.invalid", Fields: v.fields, FieldArgs: v.args}
 }
 
 // fieldError is a one-field validation error.

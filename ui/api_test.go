@@ -838,6 +838,17 @@ func TestAPIKeyPages(t *testing.T) {
 		}
 	})
 
+	t.Run("an unknown or disabled district is named", func(t *testing.T) {
+		// A box ticked on a page loaded before the district was disabled,
+		// or a crafted post: the message says which code to correct.
+		form := url.Values{"name": {"链家"}, "districts": {"110105", "999999", "120101"}}
+		r := admin.post("/gov/admin/apikeys", form)
+		wantStatus(t, r, http.StatusUnprocessableEntity)
+		wantFieldError(t, r, "districts", fmt.Sprintf(zh("apikey.district_unknown"), "999999, 120101"))
+		r = admin.post("/gov/admin/apikeys", form, "Accept-Language", "en")
+		wantFieldError(t, r, "districts", fmt.Sprintf(en("apikey.district_unknown"), "999999, 120101"))
+	})
+
 	r := admin.post("/gov/admin/apikeys", url.Values{"name": {"贝壳找房"}, "contact": {"王五"}, "rate": {"1200"}, "districts": {"110105"}})
 	wantStatus(t, r, http.StatusOK)
 	wantText(t, r, zh("apikeys.secret_title"), "贝壳找房", zh("apikeys.secret_note"))

@@ -75,7 +75,7 @@ func (s *Server) handleAPIKeyCreate(w http.ResponseWriter, r *http.Request) {
 			s.fail(w, r, err, "", nil)
 			return
 		}
-		s.renderAPIKeyList(w, r, http.StatusUnprocessableEntity, &view{Form: r.PostForm, Errors: e.Fields, Error: "form.invalid"}, 0)
+		s.renderAPIKeyList(w, r, http.StatusUnprocessableEntity, &view{Form: r.PostForm, Errors: e.Fields, ErrorsArgs: e.FieldArgs, Error: "form.invalid"}, 0)
 		return
 	}
 	// The key is shown on this response only: it is stored as a hash, and
@@ -210,7 +210,7 @@ func (s *Server) handleControlAPIKey(w http.ResponseWriter, r *http.Request) {
 			status, msg = statusOf(e.Code), s.msgs.t(langEN, e.Key, e.Args...)
 			var parts []string
 			for f, key := range e.Fields {
-				parts = append(parts, f+": "+s.msgs.t(langEN, key))
+				parts = append(parts, f+": "+s.msgs.t(langEN, key, e.FieldArgs[f]...))
 			}
 			if len(parts) > 0 {
 				slices.Sort(parts)

@@ -41,6 +41,7 @@ type view struct {
 	Path       string
 	Form       url.Values
 	Errors     map[string]string // field -> message key
+	ErrorsArgs map[string][]any  // field -> its message's arguments, if any
 	Error      string            // message key of a page-level error
 	ErrorArgs  []any
 	Data       any
@@ -349,7 +350,7 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error, page st
 	}
 	status := statusOf(e.Code)
 	if page != "" && v != nil && (len(e.Fields) > 0 || e.Code == app.EINVALID || e.Code == app.ECONFLICT || e.Code == app.ELOCKED || e.Code == app.EUNAUTHORIZED) {
-		v.Errors = e.Fields
+		v.Errors, v.ErrorsArgs = e.Fields, e.FieldArgs
 		if len(e.Fields) == 0 || e.Key != "form.invalid" {
 			v.Error, v.ErrorArgs = e.Key, e.Args
 		} else {
@@ -423,6 +424,16 @@ func (s *Server) districtName(lang, code string) string {
 
 // FieldError returns the message key of a field's problem, if any.
 func (v *view) FieldError(field string) string { return v.Errors[field] }
+
+// FieldMessage is a field's problem translated with its arguments (the
+// value that is wrong, where the message names it).
+func (v *view) FieldMessage(field string) string {
+	key := v.Errors[field]
+	if !v.s.msgs.has(key) {
+		panic("missing message " + key) // as the templates' t: a test finds it
+	}
+	return v.s.msgs.t(v.Lang, key, v.ErrorsArgs[field]...)
+}
 
 // ErrorMessage is the page-level error translated with its arguments.
 func (v *view) ErrorMessage() string { return v.s.msgs.t(v.Lang, v.Error, v.ErrorArgs...) }
