@@ -49,6 +49,7 @@ type App struct {
 	// (system status).
 	connectorFailures atomic.Int64
 	backupBreakAfter  atomic.Int64 // tests only: BreakBackupsAfter
+	backupProblem     atomic.Pointer[BackupProblem]
 	httpClient        *http.Client
 	imports           sync.Map    // registry import ID -> *importJob while running
 	usage             apiUsage    // API key use counters not yet written

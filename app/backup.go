@@ -85,7 +85,16 @@ func (a *App) Backups(actor Actor) ([]BackupFile, error) {
 	if err := actor.require(PermBackup); err != nil {
 		return nil, err
 	}
-	return listBackups(a.backupDir())
+	list, err := listBackups(a.backupDir())
+	if err != nil {
+		// The page still opens, saying why no backup can be listed (or
+		// written): an internal-error page would hide it from the sysadmin.
+		err = fmt.Errorf("scheduled backup: read %s: %w", a.backupDir(), err)
+		a.log.Error("list backups", "err", err)
+		a.backupProblem.Store(&BackupProblem{At: a.now(), Err: err.Error()})
+		return nil, nil
+	}
+	return list, nil
 }
 
 func listBackups(dir string) ([]BackupFile, error) {
@@ -132,10 +141,38 @@ func (a *App) OpenBackup(actor Actor, name string) (*os.File, error) {
 	return os.Open(filepath.Join(a.backupDir(), name))
 }
 
+// BackupProblem is the failure of the last scheduled backup, kept until
+// one succeeds: the log alone would leave a sysadmin reading "a backup is
+// taken every 24 hours" beside a list that stopped growing days ago.
+type BackupProblem struct {
+	At  time.Time
+	Err string
+}
+
+// ScheduledBackupProblem returns the failure of the last scheduled backup,
+// nil when it succeeded (or none was tried since start).
+func (a *App) ScheduledBackupProblem(actor Actor) (*BackupProblem, error) {
+	if err := actor.require(PermBackup); err != nil {
+		return nil, err
+	}
+	return a.backupProblem.Load(), nil
+}
+
 // ScheduledBackup writes one backup into data/backups and removes the
 // oldest beyond the retention count. The file is written under a temporary
-// name and renamed, so a listed backup is always complete.
+// name and renamed, so a listed backup is always complete. Its failure is
+// kept for the Backups and System status pages until one succeeds.
 func (a *App) ScheduledBackup() (BackupFile, error) {
+	b, err := a.scheduledBackup()
+	if err != nil {
+		a.backupProblem.Store(&BackupProblem{At: a.now(), Err: err.Error()})
+	} else {
+		a.backupProblem.Store(nil)
+	}
+	return b, err
+}
+
+func (a *App) scheduledBackup() (BackupFile, error) {
 	dir := a.backupDir()
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return BackupFile{}, err
@@ -183,6 +220,13 @@ func (a *App) backupLoop(ctx context.Context) {
 	for {
 		if hours := a.ParamInt(ParamBackupHours); hours > 0 {
 			list, err := listBackups(a.backupDir())
+			if err != nil {
+				// An unreadable backups folder would otherwise stop the
+				// schedule without a word.
+				err = fmt.Errorf("scheduled backup: read %s: %w", a.backupDir(), err)
+				a.log.Error("scheduled backup", "err", err)
+				a.backupProblem.Store(&BackupProblem{At: a.now(), Err: err.Error()})
+			}
 			if err == nil && (len(list) == 0 || a.now().Sub(list[0].Created) >= time.Duration(hours)*time.Hour) {
 				if b, err := a.ScheduledBackup(); err != nil {
 					a.log.Error("scheduled backup", "err", err)

@@ -18,6 +18,7 @@ type Status struct {
 	Index         IndexStatus
 	Audit         AuditReport
 	LastBackup    *BackupFile
+	BackupProblem *BackupProblem // the last scheduled backup failed
 	Sessions      int
 	// ConnectorFailures counts registry connector failures since start;
 	// UnavailableAttempts all recorded ones.
@@ -67,6 +68,7 @@ func (a *App) Status(actor Actor) (Status, error) {
 	if list, err := listBackups(a.backupDir()); err == nil && len(list) > 0 {
 		st.LastBackup = &list[0]
 	}
+	st.BackupProblem = a.backupProblem.Load()
 	return st, nil
 }
 

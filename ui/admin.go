@@ -310,12 +310,18 @@ func (s *Server) handleBackups(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err, "", nil)
 		return
 	}
+	problem, err := s.app.ScheduledBackupProblem(actorOf(r))
+	if err != nil {
+		s.fail(w, r, err, "", nil)
+		return
+	}
 	s.render(w, r, http.StatusOK, "backups", &view{Title: "backup.title", Nav: "backups", Data: struct {
 		Files         []app.BackupFile
 		IntervalHours int
 		Keep          int
 		DataDir       string // for the restore command, ready to copy
-	}{list, s.app.ParamInt(app.ParamBackupHours), s.app.ParamInt(app.ParamBackupKeep), absDir(s.app.DataDir())}})
+		Problem       *app.BackupProblem
+	}{list, s.app.ParamInt(app.ParamBackupHours), s.app.ParamInt(app.ParamBackupKeep), absDir(s.app.DataDir()), problem}})
 }
 
 // absDir is dir as an absolute path when it can be had: a command shown to

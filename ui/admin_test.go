@@ -697,6 +697,49 @@ func TestBackupDownloadFailureIsNotAFile(t *testing.T) {
 	}
 }
 
+// TestScheduledBackupFailureShown: a scheduled backup that fails (a full
+// disk) is said on the Backups and System status pages, with its reason,
+// until one succeeds; before, only the log knew, and the page went on
+// saying a backup is taken every 24 hours.
+func TestScheduledBackupFailureShown(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	admin := e.signedIn("gov", "sysadmin")
+	halves := func(lang, key string) []string { return strings.Split(messages[lang][key], "%s") }
+
+	e.app.BreakBackupsAfter(100)
+	if _, err := e.app.ScheduledBackup(); err == nil {
+		t.Fatal("the broken scheduled backup succeeded")
+	}
+	page := wantOK(t, admin.get("/gov/admin/backups"))
+	wantText(t, page, halves("zh-CN", "backup.schedule_failed")...)
+	wantText(t, page, "backup copy broken off") // the reason, for IT
+	wantText(t, wantOK(t, admin.get("/gov/admin/backups", "Accept-Language", "en")), halves("en", "backup.schedule_failed")...)
+	wantText(t, wantOK(t, admin.get("/gov/admin/status")), halves("zh-CN", "status.backup_failed")...)
+
+	e.app.BreakBackupsAfter(0)
+	b, err := e.app.ScheduledBackup()
+	if err != nil {
+		t.Fatal(err)
+	}
+	page = wantOK(t, admin.get("/gov/admin/backups"))
+	wantText(t, page, b.Name)
+	wantNoText(t, page, halves("zh-CN", "backup.schedule_failed")[0])
+	wantNoText(t, wantOK(t, admin.get("/gov/admin/status")), halves("zh-CN", "status.backup_failed")[0])
+
+	// A backups folder that cannot be read (here a file in its place)
+	// opens the page with the reason, not an internal error.
+	dir := filepath.Join(e.app.DataDir(), app.BackupDir)
+	if err := os.RemoveAll(dir); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(dir, []byte("x"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	page = wantOK(t, admin.get("/gov/admin/backups"))
+	wantText(t, page, halves("zh-CN", "backup.schedule_failed")[1], "not a directory")
+}
+
 func TestStatusPage(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
