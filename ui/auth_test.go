@@ -458,7 +458,8 @@ func TestOtherPortalSignInPage(t *testing.T) {
 				wantText(t, r, tr("login.title_"+tc.other), `action="/`+tc.other+`/login"`,
 					tr("login.signed_in_elsewhere_"+tc.own, tc.name, tc.user),
 					`<a href="/`+tc.own+`/">`+tr("login.back_to_"+tc.own)+`</a>`)
-				wantNoText(t, r, tc.otherMenu, "signed-in", `action="/`+tc.other+`/logout"`, `href="/`+tc.other+`/profile"`)
+				wantText(t, r, `class="portal-`+tc.other+` signed-in-elsewhere"`)
+				wantNoText(t, r, tc.otherMenu, `action="/`+tc.other+`/logout"`, `href="/`+tc.other+`/profile"`)
 			}
 			// Signing in there replaces his session with the other account's.
 			// (The clerk's wrong password above counts once per language; the

@@ -55,7 +55,7 @@ func TestPublicCheckCachedPage(t *testing.T) {
 	clerk := e.signedIn("gov", "clerk")
 	mine := clerk.get("/v/" + code)
 	wantStatus(t, mine, http.StatusOK)
-	if !strings.Contains(mine.body, "signed-in") || strings.Contains(second.body, "signed-in") {
+	if !strings.Contains(mine.body, `class="portal-public signed-in-elsewhere"`) || strings.Contains(second.body, "signed-in") {
 		t.Errorf("signed-in and anonymous pages are mixed up")
 	}
 
