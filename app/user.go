@@ -152,8 +152,21 @@ func (a *App) checkUserInput(tx *storage.Tx, actor Actor, in *UserInput, cur *Us
 		}
 		portals[r.Portal()] = true
 	}
-	if len(portals) > 1 {
+	switch {
+	case len(portals) > 1:
 		v.add("roles", "user.roles_mixed")
+	case cur != nil && len(portals) == 1 && !portals[cur.Portal()]:
+		// An account stays in the portal it was made for. Ticking clerk on
+		// an agent's account dropped its agency and left a government
+		// account of the whole city (the form's default jurisdiction); the
+		// other way round a clerk's account lost its district. Who needs
+		// the other portal gets an account of his own there.
+		v.add("roles", "user.portal_fixed")
+	case portals[PortalGov] && in.AgencyName != "":
+		// An account named after an agency is that agency's: government
+		// roles on it were a slip of the tick box, which made a
+		// government account of the agency's staff member.
+		v.add("roles", "user.gov_roles_for_agency")
 	}
 	if portals[PortalAgency] {
 		if actor.District != "" {

@@ -75,7 +75,7 @@ func TestCreateUserStoresRecord(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t)
 	u, password, err := f.CreateUser(f.admin, UserInput{Username: " Wang.Fang ", Name: " 王芳 ",
-		Phone: "+86 138-0013-8000", Roles: []Role{RoleClerk, RoleReviewer}, District: "110105", AgencyName: "ignored"})
+		Phone: "+86 138-0013-8000", Roles: []Role{RoleClerk, RoleReviewer}, District: "110105"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -183,6 +183,49 @@ func TestUpdateUser(t *testing.T) {
 	wantError(t, err, ENOTFOUND, "user.not_found")
 	_, err = f.UpdateUser(f.admin, clerk.ID, UserInput{Name: "王芳芳", Roles: []Role{RoleReviewer}, District: "110108", Phone: "12"})
 	wantFieldError(t, err, "phone", "mobile.invalid")
+}
+
+// An account keeps its portal: government roles ticked on an agency's
+// account (or given with an agency at creation) made a government account
+// of the whole city, agency roles on a clerk's dropped his district.
+func TestAccountKeepsItsPortal(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	agent := f.seedUser("agent.zhang", "张伟", []Role{RoleAgent}, "", fixturePassword)
+	admin := f.seedUser("agency.boss", "刘洋", []Role{RoleAgencyAdmin}, "", fixturePassword)
+	clerk := f.seedUser("clerk.cy", "王芳", []Role{RoleClerk}, "110105", fixturePassword)
+	_, audits0, _ := f.counts()
+	for _, r := range GovRoles {
+		for _, u := range []*User{agent, admin} {
+			for _, district := range []string{"", "110105"} {
+				_, err := f.UpdateUser(f.admin, u.ID, UserInput{Name: u.Name, Roles: []Role{r}, District: district, AgencyName: u.AgencyName})
+				wantFieldError(t, err, "roles", "user.portal_fixed")
+				// The agency field cleared as well: still the agency's account.
+				_, err = f.UpdateUser(f.admin, u.ID, UserInput{Name: u.Name, Roles: []Role{r}, District: district})
+				wantFieldError(t, err, "roles", "user.portal_fixed")
+			}
+		}
+		_, _, err := f.CreateUser(f.admin, UserInput{Username: "new." + string(r), Name: "张三",
+			Roles: []Role{r}, AgencyName: "测试经纪有限公司"})
+		wantFieldError(t, err, "roles", "user.gov_roles_for_agency")
+		if f.hasUser("new." + string(r)) {
+			t.Errorf("%s: a government account was made for an agency", r)
+		}
+	}
+	for _, r := range AgencyRoles {
+		_, err := f.UpdateUser(f.admin, clerk.ID, UserInput{Name: clerk.Name, Roles: []Role{r}, AgencyName: "测试经纪有限公司"})
+		wantFieldError(t, err, "roles", "user.portal_fixed")
+	}
+	for _, u := range []*User{agent, admin, clerk} {
+		stored := f.storedUser(u.Username)
+		if !slices.Equal(stored.Roles, u.Roles) || stored.District != u.District || stored.AgencyID != u.AgencyID {
+			t.Errorf("%s stored as roles %v, district %q, agency %d; want %v, %q, %d",
+				u.Username, stored.Roles, stored.District, stored.AgencyID, u.Roles, u.District, u.AgencyID)
+		}
+	}
+	if _, audits, _ := f.counts(); audits != audits0 {
+		t.Errorf("%d audit entries after refused forms, want %d", audits, audits0)
+	}
 }
 
 func TestCannotDemoteOrDisableSelf(t *testing.T) {

@@ -1062,3 +1062,45 @@ func TestDistrictSysadminManagesOnlyHisUsers(t *testing.T) {
 	// The city-wide sysadmin keeps them all.
 	wantOK(t, e.signedIn("gov", "sysadmin").get("/gov/admin/audit"))
 }
+
+// An agency's account ticked as a clerk in the user form became a
+// government account of the whole city; the form now says why not, beside
+// the roles, and keeps the account as it was.
+func TestAgencyAccountCannotTakeGovRoles(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	admin := e.signedIn("gov", "sysadmin")
+	agent := e.user("agent.zhang")
+	path := "/gov/admin/users/" + itoa(agent.ID)
+	for _, lang := range []string{"zh-CN", "en"} {
+		msg := zh
+		if lang == "en" {
+			msg = en
+		}
+		r := admin.post(path, url.Values{"name": {agent.Name}, "roles": {"clerk"}, "district": {""},
+			"agency_name": {agent.AgencyName}}, "Accept-Language", lang)
+		wantStatus(t, r, http.StatusUnprocessableEntity)
+		wantFieldError(t, r, "roles", msg("user.portal_fixed"))
+		if got := checkedRoles(r); !slices.Equal(got, []string{"clerk"}) {
+			t.Errorf("roles ticked after the refused save: %v, want what was sent", got)
+		}
+		r = admin.post("/gov/admin/users", url.Values{"username": {"new.clerk"}, "name": {"新人"}, "roles": {"clerk"},
+			"agency_name": {agent.AgencyName}}, "Accept-Language", lang)
+		wantStatus(t, r, http.StatusUnprocessableEntity)
+		wantFieldError(t, r, "roles", msg("user.gov_roles_for_agency"))
+		wantInputValue(t, r, "agency_name", agent.AgencyName)
+	}
+	stored := e.user("agent.zhang")
+	if !slices.Equal(stored.Roles, []app.Role{app.RoleAgent}) || stored.AgencyID != agent.AgencyID || stored.Portal() != app.PortalAgency {
+		t.Errorf("agent.zhang stored as %+v", stored)
+	}
+	res, err := e.app.SearchUsers(sys, app.UserQuery{Text: "new.clerk"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, u := range res.Users {
+		if u.Username == "new.clerk" {
+			t.Errorf("a government account was made for the agency: %+v", u)
+		}
+	}
+}
