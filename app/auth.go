@@ -76,35 +76,13 @@ func (a *App) Login(portal Portal, username, password, ip, userAgent, requestID 
 	if err != nil {
 		return LoginResult{}, err
 	}
-	if now.Before(st.LockedUntil) {
-		// Rounded up: "15 minutes" right after locking, "1 minute" in the last one.
-		mins := int((st.LockedUntil.Sub(now) + time.Minute - 1) / time.Minute)
-		return LoginResult{}, Errorf(ELOCKED, lockedKey(u), mins)
+	if err := a.lockedError(u, st); err != nil {
+		return LoginResult{}, err
 	}
 	actor := Actor{UserID: u.ID, Username: u.Username, IP: ip, RequestID: requestID}
 	if bcrypt.CompareHashAndPassword(u.PasswordHash, []byte(password)) != nil {
-		maxFails := a.ParamInt(ParamLoginMaxFails)
-		lockFor := time.Duration(a.ParamInt(ParamLoginLockMins)) * time.Minute
-		var locked bool
-		err := a.db.Batch(func(tx *storage.Tx) error {
-			st := getLoginState(tx, u.ID)
-			st.Failed++
-			locked = st.Failed >= maxFails
-			detail := "failures=" + strconv.Itoa(st.Failed)
-			if locked {
-				st.Failed, st.LockedUntil = 0, now.Add(lockFor)
-				detail += " locked"
-			}
-			if err := putLoginState(tx, u.ID, st); err != nil {
-				return err
-			}
-			return a.audit(tx, actor, "auth.login_failed", "user", u.ID, detail)
-		})
-		if err != nil {
+		if err := a.passwordFailed(actor, u, "auth.login_failed"); err != nil {
 			return LoginResult{}, err
-		}
-		if locked {
-			return LoginResult{}, Errorf(ELOCKED, lockedKey(u), int(lockFor.Minutes()))
 		}
 		return LoginResult{}, Errorf(EUNAUTHORIZED, "auth.bad_credentials")
 	}
@@ -135,6 +113,50 @@ func (a *App) Login(portal Portal, username, password, ip, userAgent, requestID 
 	return LoginResult{Token: token, Actor: actorOf(u, s, ip), MustChangePassword: u.MustChangePassword}, nil
 }
 
+// lockedError is the refusal while u is locked, nil when he is not.
+func (a *App) lockedError(u *User, st loginState) error {
+	now := a.now()
+	if !now.Before(st.LockedUntil) {
+		return nil
+	}
+	// Rounded up: "15 minutes" right after locking, "1 minute" in the last one.
+	mins := int((st.LockedUntil.Sub(now) + time.Minute - 1) / time.Minute)
+	return Errorf(ELOCKED, lockedKey(u), mins)
+}
+
+// passwordFailed counts a wrong password given for u, at sign-in or as
+// the current password on the change-password page (one counter: the
+// parameters allow so many guesses at the password, wherever they are
+// made), audits it as action, and locks the account at the limit. It
+// returns the locked error then, else nil.
+func (a *App) passwordFailed(actor Actor, u *User, action string) error {
+	maxFails := a.ParamInt(ParamLoginMaxFails)
+	lockFor := time.Duration(a.ParamInt(ParamLoginLockMins)) * time.Minute
+	now := a.now()
+	var locked bool
+	err := a.db.Batch(func(tx *storage.Tx) error {
+		st := getLoginState(tx, u.ID)
+		st.Failed++
+		locked = st.Failed >= maxFails
+		detail := "failures=" + strconv.Itoa(st.Failed)
+		if locked {
+			st.Failed, st.LockedUntil = 0, now.Add(lockFor)
+			detail += " locked"
+		}
+		if err := putLoginState(tx, u.ID, st); err != nil {
+			return err
+		}
+		return a.audit(tx, actor, action, "user", u.ID, detail)
+	})
+	if err != nil {
+		return err
+	}
+	if locked {
+		return Errorf(ELOCKED, lockedKey(u), int(lockFor.Minutes()))
+	}
+	return nil
+}
+
 // MustChangePassword reports whether the actor still has to replace a
 // one-time password; the UI sends such users to the change page only.
 func (a *App) MustChangePassword(actor Actor) bool {
@@ -163,14 +185,27 @@ func (a *App) ChangePassword(actor Actor, current, next, confirm string) error {
 		v.add("new", "password.same_as_old")
 	}
 	var u *User
+	var st loginState
 	err := a.db.View(func(tx *storage.Tx) (err error) {
 		u, err = getUser(tx, actor.UserID)
+		if err == nil {
+			st = getLoginState(tx, u.ID)
+		}
 		return err
 	})
 	if err != nil {
 		return err
 	}
+	// The current password is guessed here as at sign-in (by whoever holds
+	// a session left open or a stolen cookie), so the same lock applies:
+	// while it lasts not even the right password is tried.
+	if err := a.lockedError(u, st); err != nil {
+		return err
+	}
 	if bcrypt.CompareHashAndPassword(u.PasswordHash, []byte(current)) != nil {
+		if err := a.passwordFailed(actor, u, "user.password_change_failed"); err != nil {
+			return err
+		}
 		v.add("current", "password.current_wrong")
 	}
 	if err := v.err(); err != nil {
@@ -188,6 +223,14 @@ func (a *App) ChangePassword(actor Actor, current, next, confirm string) error {
 		u.PasswordHash, u.MustChangePassword, u.PasswordChanged, u.Updated = hash, false, a.now(), a.now()
 		if err := userTable.Put(tx, u); err != nil {
 			return err
+		}
+		// Earlier wrong guesses no longer count, as after a sign-in.
+		st := getLoginState(tx, u.ID)
+		if st.Failed != 0 {
+			st.Failed = 0
+			if err := putLoginState(tx, u.ID, st); err != nil {
+				return err
+			}
 		}
 		ids, err := sessionTable.Lookup(tx, "user", storage.U64(u.ID))
 		if err != nil {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"os"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -279,8 +280,9 @@ func TestChangePassword(t *testing.T) {
 	if !bytes.Equal(f.storedUser("clerk.cy").PasswordHash, hash0) {
 		t.Fatal("a refused change altered the stored hash")
 	}
-	if _, audits, _ := f.counts(); audits != audits0 {
-		t.Errorf("refused changes wrote %d audit entries", audits-audits0)
+	// Only the wrong current password is audited (a guess, as at sign-in).
+	if _, audits, _ := f.counts(); audits != audits0+1 || f.lastAudit().Action != "user.password_change_failed" {
+		t.Errorf("refused changes wrote %d audit entries, the last %+v; want the wrong current password's only", audits-audits0, f.lastAudit())
 	}
 	if n := len(f.userSessions(clerk.ID)); n != 2 {
 		t.Errorf("refused changes left %d sessions, want 2", n)
@@ -307,6 +309,69 @@ func TestChangePassword(t *testing.T) {
 	if _, err := f.Login(PortalGov, "clerk.cy", next, "", "", ""); err != nil {
 		t.Errorf("new password: %v", err)
 	}
+}
+
+// The change-password page asks for the current password: guessing it
+// there (from a session left open, or a stolen cookie) counts with the
+// sign-in failures and locks the account at the same limit.
+func TestChangePasswordLocksAfterMaxFailures(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	clerk := f.seedUser("clerk.cy", "王芳", []Role{RoleClerk}, "110105", fixturePassword)
+	f.seedUser("agent.zhang", "张伟", []Role{RoleAgent}, "", fixturePassword)
+	maxFails := f.ParamInt(ParamLoginMaxFails)
+	session, _ := f.login("clerk.cy", fixturePassword, PortalGov)
+	hash0 := f.storedUser("clerk.cy").PasswordHash
+	const next = "Neues-Kennwort-77"
+
+	for i := 1; i < maxFails; i++ {
+		err := f.ChangePassword(session, "Guess-Number-"+strconv.Itoa(i), next, next)
+		wantFieldError(t, err, "current", "password.current_wrong")
+	}
+	err := f.ChangePassword(session, "Guess-Number-5", next, next)
+	if e := wantError(t, err, ELOCKED, "auth.locked"); !slices.Equal(e.Args, []any{15}) {
+		t.Errorf("lock message args = %v, want [15] (minutes)", e.Args)
+	}
+	// Locked: the right password changes nothing, here or at sign-in.
+	err = f.ChangePassword(session, fixturePassword, next, next)
+	wantError(t, err, ELOCKED, "auth.locked")
+	if !bytes.Equal(f.storedUser("clerk.cy").PasswordHash, hash0) {
+		t.Fatal("the password was changed while the account was locked")
+	}
+	_, err = f.Login(PortalGov, "clerk.cy", fixturePassword, "192.0.2.7", "", "")
+	wantError(t, err, ELOCKED, "auth.locked")
+	var failed []string
+	for _, e := range f.auditEntries() {
+		if e.Action == "user.password_change_failed" && e.RecordID == clerk.ID {
+			failed = append(failed, e.Detail)
+		}
+	}
+	if len(failed) != maxFails || failed[maxFails-1] != "failures=5 locked" {
+		t.Errorf("password_change_failed entries = %q", failed)
+	}
+
+	// After the lock, the change goes through and the count starts again.
+	f.clock.Advance(15 * time.Minute)
+	if err := f.ChangePassword(session, fixturePassword, next, next); err != nil {
+		t.Fatalf("after the lock ended: %v", err)
+	}
+	for i := 1; i < maxFails; i++ {
+		_, err := f.Login(PortalGov, "clerk.cy", "Wrong-Pass-2026", "192.0.2.7", "", "")
+		wantError(t, err, EUNAUTHORIZED, "auth.bad_credentials")
+	}
+	if _, err := f.Login(PortalGov, "clerk.cy", next, "192.0.2.7", "", ""); err != nil {
+		t.Errorf("failures before the change still counted: %v", err)
+	}
+
+	// One counter: wrong sign-ins and wrong current passwords add up; an
+	// agent is sent to his agency's administrator.
+	agent, _ := f.login("agent.zhang", fixturePassword, PortalAgency)
+	for i := 1; i < maxFails; i++ {
+		_, err := f.Login(PortalAgency, "agent.zhang", "Wrong-Pass-2026", "192.0.2.7", "", "")
+		wantError(t, err, EUNAUTHORIZED, "auth.bad_credentials")
+	}
+	err = f.ChangePassword(agent, "Wrong-Pass-2026", next, next)
+	wantError(t, err, ELOCKED, "auth.locked_agency")
 }
 
 func TestResetPassword(t *testing.T) {

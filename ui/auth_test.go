@@ -470,3 +470,43 @@ func TestOtherPortalSignInPage(t *testing.T) {
 		}
 	}
 }
+
+// Wrong current passwords on the change-password page lock the account as
+// wrong passwords at sign-in do: before, a stolen session could guess the
+// password without limit.
+func TestPasswordPageLocksAfterWrongCurrent(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	for _, tc := range []struct{ portal, user, lang, key string }{
+		{"gov", "leader", "zh-CN", "auth.locked"},
+		{"agency", "agent.zhang", "en", "auth.locked_agency"},
+	} {
+		c := e.signedIn(tc.portal, tc.user)
+		c.header.Set("Accept-Language", tc.lang)
+		good := "Fresh-Password-2026"
+		for i := 1; i < 5; i++ {
+			r := c.post("/"+tc.portal+"/password", url.Values{"current": {"Guess-" + itoa(uint64(i))}, "new": {good}, "confirm": {good}})
+			wantStatus(t, r, http.StatusUnprocessableEntity)
+			wantFieldError(t, r, "current", msg(tc.lang, "password.current_wrong"))
+		}
+		r := c.post("/"+tc.portal+"/password", url.Values{"current": {"Guess-5"}, "new": {good}, "confirm": {good}})
+		wantStatus(t, r, http.StatusTooManyRequests)
+		wantText(t, r, msg(tc.lang, tc.key, 15))
+		// The right password is refused too while the lock lasts.
+		r = c.post("/"+tc.portal+"/password", url.Values{"current": {app.DemoPassword}, "new": {good}, "confirm": {good}})
+		wantStatus(t, r, http.StatusTooManyRequests)
+		wantText(t, r, msg(tc.lang, tc.key, 15))
+		r = e.client().login(tc.portal, tc.user, app.DemoPassword)
+		wantStatus(t, r, http.StatusTooManyRequests)
+		u := e.user(tc.user)
+		var failed int
+		for _, a := range e.auditActions("user/" + itoa(u.ID)) {
+			if a.Action == "user.password_change_failed" {
+				failed++
+			}
+		}
+		if failed != 5 {
+			t.Errorf("%s: %d user.password_change_failed audit entries, want 5", tc.user, failed)
+		}
+	}
+}
