@@ -86,17 +86,51 @@ func (a *App) audit(tx *storage.Tx, actor Actor, action, kind string, id uint64,
 
 // AuditFilter selects audit entries; zero fields match everything.
 type AuditFilter struct {
+	// Username is part of the acting user's username (any case) or of
+	// his name: "张" finds what 张伟 and 张小红 did, "clerk" what clerk
+	// and clerk.hd did.
 	Username string
 	Action   string // prefix, e.g. "user." or "user.create"
 	Record   string // "kind" or "kind/id"
 	From, To time.Time
 	Before   uint64 // paging: entries with ID < Before (0 = newest)
 	Limit    int
+
+	// named holds the IDs of the users whose name contains Username
+	// (withUsers): an entry keeps the username only.
+	named map[uint64]bool
+}
+
+// auditUserText is how Username and what it is compared with are
+// normalised: half-width, lower case.
+func auditUserText(s string) string { return strings.ToLower(HalfWidth(strings.TrimSpace(s))) }
+
+// withUsers resolves the user filter's names to user IDs, once per page
+// or export: the users are few beside the log, whose entries are read one
+// at a time as before.
+func (f AuditFilter) withUsers(tx *storage.Tx) (AuditFilter, error) {
+	f.Username = auditUserText(f.Username)
+	f.named = nil
+	if f.Username == "" {
+		return f, nil
+	}
+	f.named = map[uint64]bool{}
+	err := userTable.Each(tx, false, func(u *User) (bool, error) {
+		if strings.Contains(auditUserText(u.Name), f.Username) {
+			f.named[u.ID] = true
+		}
+		return true, nil
+	})
+	return f, err
 }
 
 func (f AuditFilter) match(e *AuditEntry) bool {
-	if f.Username != "" && !strings.EqualFold(e.Username, f.Username) {
-		return false
+	if f.Username != "" {
+		// Unresolved (a filter used without withUsers): the username only.
+		byName := e.UserID != 0 && f.named[e.UserID]
+		if !byName && !strings.Contains(auditUserText(e.Username), auditUserText(f.Username)) {
+			return false
+		}
 	}
 	if f.Action != "" && !strings.HasPrefix(e.Action, f.Action) {
 		return false
@@ -159,6 +193,10 @@ func (a *App) AuditLogPage(actor Actor, f AuditFilter) (AuditPage, error) {
 	}
 	var p AuditPage
 	err := a.db.View(func(tx *storage.Tx) error {
+		f, err := f.withUsers(tx)
+		if err != nil {
+			return err
+		}
 		read := 0
 		return scanAudit(tx, f, func(e *AuditEntry) (bool, error) {
 			if f.match(e) {
@@ -252,6 +290,10 @@ func (a *App) ExportAudit(actor Actor, f AuditFilter, w io.Writer) error {
 	cw := csv.NewWriter(w)
 	_ = cw.Write([]string{"id", "time", "username", "action", "record", "detail", "ip", "request_id", "hash"})
 	err := a.db.View(func(tx *storage.Tx) error {
+		f, err := f.withUsers(tx)
+		if err != nil {
+			return err
+		}
 		return scanAudit(tx, f, func(e *AuditEntry) (bool, error) {
 			if !f.match(e) {
 				return true, nil

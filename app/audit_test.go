@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/csv"
 	"encoding/json"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -307,6 +308,60 @@ func TestExportAuditCSV(t *testing.T) {
 	}
 	if last := f.lastAudit(); last.Action != "audit.export" || last.Username != "root" {
 		t.Errorf("last entry = %s by %s, want audit.export by root", last.Action, last.Username)
+	}
+}
+
+// The user filter takes part of a username (any case, any width) or of a
+// user's name: a clerk looking for what 张 did found nothing, as did one
+// typing "clerk" for clerk.hd.
+func TestAuditUserFilterMatchesPart(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	f.seedUser("clerk.cy", "王芳", []Role{RoleClerk}, "110105", fixturePassword)
+	f.seedUser("clerk.hd", "张静", []Role{RoleClerk}, "110108", fixturePassword)
+	f.seedUser("agent.zhang", "张伟", []Role{RoleAgent}, "", fixturePassword)
+	f.login("clerk.cy", fixturePassword, PortalGov)
+	f.login("clerk.hd", fixturePassword, PortalGov)
+	f.login("agent.zhang", fixturePassword, PortalAgency)
+	// A wrong password is recorded under the account too: 张's as well.
+	_, err := f.Login(PortalGov, "clerk.hd", "Wrong-Pass-2026", "192.0.2.7", "", "")
+	wantError(t, err, EUNAUTHORIZED, "auth.bad_credentials")
+
+	users := func(es []*AuditEntry) []string {
+		var out []string
+		for _, e := range es {
+			if e.Action == "auth.login" || e.Action == "auth.login_failed" {
+				out = append(out, e.Action+" "+e.Username)
+			}
+		}
+		slices.Sort(out)
+		return out
+	}
+	for _, tt := range []struct {
+		text string
+		want []string
+	}{
+		{"张", []string{"auth.login agent.zhang", "auth.login clerk.hd", "auth.login_failed clerk.hd"}},
+		{"张伟", []string{"auth.login agent.zhang"}},
+		{"clerk", []string{"auth.login clerk.cy", "auth.login clerk.hd", "auth.login_failed clerk.hd"}},
+		{" CLERK.C ", []string{"auth.login clerk.cy"}},
+		{"ｚｈａｎｇ", []string{"auth.login agent.zhang"}},
+		{"李", nil},
+	} {
+		got, _, err := f.AuditLog(f.admin, AuditFilter{Username: tt.text, Action: "auth."})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !slices.Equal(users(got), tt.want) {
+			t.Errorf("user %q: %q, want %q", tt.text, users(got), tt.want)
+		}
+		var buf bytes.Buffer
+		if err := f.ExportAudit(f.admin, AuditFilter{Username: tt.text, Action: "auth."}, &buf); err != nil {
+			t.Fatal(err)
+		}
+		if rows := strings.Count(buf.String(), "\n") - 1; rows != len(tt.want) {
+			t.Errorf("user %q: the export has %d rows, want %d\n%s", tt.text, rows, len(tt.want), buf.String())
+		}
 	}
 }
 

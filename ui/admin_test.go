@@ -1104,3 +1104,35 @@ func TestAgencyAccountCannotTakeGovRoles(t *testing.T) {
 		}
 	}
 }
+
+// The audit log's user filter finds part of a username or of a name, as
+// its hint says; it matched whole usernames only.
+func TestAuditUserFilterPart(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	e.signedIn("agency", "agent.zhang") // 张伟
+	e.signedIn("gov", "clerk.hd")
+	admin := e.signedIn("gov", "sysadmin")
+	rowUsers := func(r *resp, lang string) []string {
+		var out []string
+		re := regexp.MustCompile(`<td data-label="` + regexp.QuoteMeta(msg(lang, "audit.user")) + `">([^<]*)</td>`)
+		for _, m := range re.FindAllStringSubmatch(r.body, -1) {
+			out = append(out, m[1])
+		}
+		return out
+	}
+	for _, tc := range []struct{ user, want, not string }{
+		{"张", "agent.zhang", "clerk.hd"},
+		{"AGENT.Z", "agent.zhang", "clerk.hd"},
+		{"clerk", "clerk.hd", "agent.zhang"},
+	} {
+		for _, lang := range []string{"zh-CN", "en"} {
+			r := wantOK(t, admin.get("/gov/admin/audit?action=auth.login&user="+url.QueryEscape(tc.user), "Accept-Language", lang))
+			wantText(t, r, msg(lang, "audit.user_hint"), `aria-describedby="user-hint"`)
+			got := rowUsers(r, lang)
+			if !slices.Contains(got, tc.want) || slices.Contains(got, tc.not) {
+				t.Errorf("user %q (%s): rows of %v, want %s and not %s", tc.user, lang, got, tc.want, tc.not)
+			}
+		}
+	}
+}
