@@ -53,6 +53,16 @@ func (s *Server) userFormData(actor app.Actor, u *app.User) userForm {
 	default:
 		d.Districts = s.enabledDistricts()
 	}
+	// An account keeps its portal (the server refuses the other's roles):
+	// its edit form offers its own portal's roles and fields only, not a
+	// jurisdiction for an agency's account nor an agency for a clerk's.
+	if u != nil {
+		if u.Portal() == app.PortalAgency {
+			d.GovRoles, d.Districts, d.CityWide = nil, nil, false
+		} else {
+			d.AgRoles = nil
+		}
+	}
 	return d
 }
 
