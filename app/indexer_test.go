@@ -47,6 +47,35 @@ func TestSearchFindsNewUserByOneChineseCharacter(t *testing.T) {
 	}
 }
 
+// The user list finds an account by part of its username: a part
+// between dots, or a beginning, as the search box's "user name" promises.
+func TestSearchUsersByPartOfUsername(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	f.seedUser("clerk.hd", "陈静", []Role{RoleClerk}, "110108", fixturePassword)
+	f.seedUser("agent.zhang", "张伟", []Role{RoleAgent}, "", fixturePassword)
+	f.seedUser("agent.zhangxh", "张小红", []Role{RoleAgent}, "", fixturePassword)
+	f.seedUser("jg11010120240001", "何娜", []Role{RoleAgencyAdmin}, "", fixturePassword)
+	for _, tt := range []struct {
+		q    string
+		want []string
+	}{
+		{"zhang", []string{"agent.zhang", "agent.zhangxh"}},
+		{"agent.zh", []string{"agent.zhang", "agent.zhangxh"}},
+		{"AGENT.ZHANGX", []string{"agent.zhangxh"}},
+		{"agent.zhang", []string{"agent.zhang", "agent.zhangxh"}},
+		{"jg1101", []string{"jg11010120240001"}},
+		{"hd", []string{"clerk.hd"}},
+		{"cle", []string{"clerk.hd"}},
+		{"zhangy", nil},
+		{"张", []string{"agent.zhang", "agent.zhangxh"}},
+	} {
+		if got := searchNames(t, f, UserQuery{Text: tt.q}); !slices.Equal(got, tt.want) {
+			t.Errorf("search %q = %v, want %v", tt.q, got, tt.want)
+		}
+	}
+}
+
 func TestSearchUsersFiltersAndPages(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t)

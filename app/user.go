@@ -73,10 +73,36 @@ func userDoc(u *User) search.Doc {
 		status = "disabled"
 	}
 	return search.Doc{Type: "user", ID: docID("user", u.ID), Fields: map[string]any{
-		"name": u.Name, "username": u.Username, "agency_name": u.AgencyName,
+		"name": u.Name, "username": usernameTerms(u.Username), "agency_name": u.AgencyName,
 		"login": u.Username, "roles": roles, "district": u.District,
 		"portal": string(u.Portal()), "status": status, "created": u.Created,
 	}}
+}
+
+// usernameTerms is what the user list's search finds a username by: the
+// username, each of its parts (between . _ -) and every beginning of
+// either, from two characters. Word search alone found agent.zhang only
+// when typed in full: not by "zhang", nor "agent.zh", nor jg11010120240001
+// by "jg1101". Usernames are short, so this is a few dozen terms a user.
+func usernameTerms(username string) string {
+	seen := map[string]bool{}
+	var out []string
+	add := func(w string) {
+		for i := 2; i <= len(w); i++ { // usernames are ASCII
+			if p := w[:i]; !seen[p] {
+				seen[p] = true
+				out = append(out, p)
+			}
+		}
+	}
+	add(username)
+	for _, part := range strings.FieldsFunc(username, func(r rune) bool { return r == '.' || r == '_' || r == '-' }) {
+		add(part)
+	}
+	if len(out) == 0 {
+		return username
+	}
+	return strings.Join(out, " ")
 }
 
 var userDocType = search.DocType{Name: "user", Fields: []search.Field{
