@@ -335,6 +335,14 @@ func (a *App) UpdateUser(actor Actor, id uint64, in UserInput) (*User, error) {
 		if err != nil {
 			return err
 		}
+		if u.PractitionerID != 0 && agencyID != u.AgencyID {
+			// The link says who uses the account, employed at its agency
+			// (LinkPractitionerAccount's rule): moved, the account acted
+			// for the new agency under a card of the old one. A person
+			// who changes agency is moved under Practitioners and gets an
+			// account at the new one.
+			return fieldError("agency_name", "user.agency_linked_practitioner")
+		}
 		var changes []string
 		if u.Name != in.Name {
 			changes = append(changes, "name")

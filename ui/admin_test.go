@@ -1141,3 +1141,37 @@ func TestAuditUserFilterPart(t *testing.T) {
 		}
 	}
 }
+
+// An agent's account linked to his practitioner record moved to another
+// agency kept the link: he acted for the new agency under the old one's
+// card. The form refuses the move beside the agency field; an account
+// without a link still moves.
+func TestLinkedAgentAccountKeepsItsAgency(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	admin := e.signedIn("gov", "sysadmin")
+	agent := e.user("agent.zhang")
+	if agent.PractitionerID == 0 {
+		t.Fatal("demo agent.zhang is not linked to a practitioner")
+	}
+	other := e.user("leju.admin").AgencyName
+	for _, lang := range []string{"zh-CN", "en"} {
+		r := admin.post("/gov/admin/users/"+itoa(agent.ID), url.Values{"name": {agent.Name}, "phone": {agent.Phone},
+			"roles": {"agent"}, "agency_name": {other}}, "Accept-Language", lang)
+		wantStatus(t, r, http.StatusUnprocessableEntity)
+		wantFieldError(t, r, "agency_name", msg(lang, "user.agency_linked_practitioner"))
+		wantInputValue(t, r, "agency_name", other)
+	}
+	if got := e.user("agent.zhang"); got.AgencyID != agent.AgencyID || got.PractitionerID != agent.PractitionerID {
+		t.Errorf("agent.zhang stored at agency %d linked to %d, want %d and %d", got.AgencyID, got.PractitionerID, agent.AgencyID, agent.PractitionerID)
+	}
+	u, _, err := e.app.CreateUser(sys, app.UserInput{Username: "agent.free", Name: "赵六", Roles: []app.Role{app.RoleAgent}, AgencyName: agent.AgencyName})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := admin.post("/gov/admin/users/"+itoa(u.ID), url.Values{"name": {"赵六"}, "roles": {"agent"}, "agency_name": {other}})
+	wantRedirect(t, r, "/gov/admin/users")
+	if got := e.user("agent.free"); got.AgencyName != other {
+		t.Errorf("an unlinked account did not move: agency %q, want %q", got.AgencyName, other)
+	}
+}
