@@ -249,12 +249,23 @@ func (a *App) ChangePassword(actor Actor, current, next, confirm string) error {
 
 // ResetPassword gives a user a new one-time password (shown once to the
 // sysadmin), unlocks the account and ends its sessions. The seed's answer
-// to a forgotten password.
-func (a *App) ResetPassword(actor Actor, userID uint64) (string, error) {
+// to a forgotten password. The user is returned for the password slip:
+// loading him again with GetUser audited a view of his phone, which the
+// slip does not show.
+func (a *App) ResetPassword(actor Actor, userID uint64) (*User, string, error) {
 	if err := actor.require(PermUserManage); err != nil {
-		return "", err
+		return nil, "", err
 	}
-	return a.resetPassword(actor, func(tx *storage.Tx) (*User, error) { return visibleUser(tx, actor, userID) })
+	var u *User
+	password, err := a.resetPassword(actor, func(tx *storage.Tx) (*User, error) {
+		var err error
+		u, err = visibleUser(tx, actor, userID)
+		return u, err
+	})
+	if err != nil {
+		return nil, "", err
+	}
+	return u, password, nil
 }
 
 // ResetPasswordByName is the CLI's `anju reset-password USER`.

@@ -385,7 +385,7 @@ func TestResetPassword(t *testing.T) {
 	_, err := f.Login(PortalGov, "clerk.cy", fixturePassword, "", "", "")
 	wantError(t, err, ELOCKED, "auth.locked")
 
-	once, err := f.ResetPassword(f.admin, clerk.ID)
+	_, once, err := f.ResetPassword(f.admin, clerk.ID)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -443,7 +443,7 @@ func TestSessionEndReasonSwept(t *testing.T) {
 	f := newFixture(t)
 	clerk := f.seedUser("clerk.cy", "王芳", []Role{RoleClerk}, "110105", fixturePassword)
 	_, token := f.login("clerk.cy", fixturePassword, PortalGov)
-	if _, err := f.ResetPassword(f.admin, clerk.ID); err != nil {
+	if _, _, err := f.ResetPassword(f.admin, clerk.ID); err != nil {
 		t.Fatal(err)
 	}
 	ends := func() (n int) {

@@ -369,7 +369,7 @@ func TestUseCasesRefuseUnprivilegedRoles(t *testing.T) {
 		}},
 		{"GetUser", func(a Actor) error { _, err := f.GetUser(a, victim.ID); return err }},
 		{"SearchUsers", func(a Actor) error { _, err := f.SearchUsers(a, UserQuery{}); return err }},
-		{"ResetPassword", func(a Actor) error { _, err := f.ResetPassword(a, victim.ID); return err }},
+		{"ResetPassword", func(a Actor) error { _, _, err := f.ResetPassword(a, victim.ID); return err }},
 		{"ResetPasswordByName", func(a Actor) error { _, _, err := f.ResetPasswordByName(a, "clerk.cy"); return err }},
 		{"EndUserSessions", func(a Actor) error { _, err := f.EndUserSessions(a, victim.ID); return err }},
 		{"Params", func(a Actor) error { _, err := f.Params(a); return err }},

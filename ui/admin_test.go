@@ -177,9 +177,16 @@ func TestUsersAdmin(t *testing.T) {
 	})
 
 	t.Run("reset password", func(t *testing.T) {
+		views := len(e.auditActions("user/" + id))
 		r := admin.post("/gov/admin/users/"+id+"/reset-password", nil)
 		wantStatus(t, r, http.StatusOK)
 		wantText(t, r, zh("users.reset_title"), "wang.lei", zh("users.onetime_note"))
+		// The slip shows no phone: the reset is audited, no view of it.
+		wantNoText(t, r, "13812345679")
+		all := e.auditActions("user/" + id) // newest first
+		if got := all[:len(all)-views]; len(got) != 1 || got[0].Action != "user.password_reset" {
+			t.Errorf("the reset wrote %s, want user.password_reset alone", actions(got))
+		}
 		reset := oneTimePassword(t, r)
 		if reset == pw || reset == newPW {
 			t.Fatalf("the reset password is not new")

@@ -180,7 +180,7 @@ func TestLoginLockout(t *testing.T) {
 		}
 		r := c.login("gov", "reviewer", app.DemoPassword)
 		wantStatus(t, r, http.StatusTooManyRequests)
-		pw, err := e.app.ResetPassword(sys, e.userID("reviewer"))
+		_, pw, err := e.app.ResetPassword(sys, e.userID("reviewer"))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -377,7 +377,7 @@ func TestPasswordAdviceNamesWhoResets(t *testing.T) {
 	wantText(t, r, zh("password.current_onetime_agency"))
 	wantNoText(t, r, zh("password.current_onetime"))
 	// The agency's admin: from the bureau.
-	pw, err := e.app.ResetPassword(sys, e.userID("anju.admin"))
+	_, pw, err := e.app.ResetPassword(sys, e.userID("anju.admin"))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -204,12 +204,7 @@ func (s *Server) handleUserUpdate(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) handleUserResetPassword(w http.ResponseWriter, r *http.Request) {
 	actor := actorOf(r)
-	password, err := s.app.ResetPassword(actor, pathID(r))
-	if err != nil {
-		s.fail(w, r, err, "", nil)
-		return
-	}
-	u, err := s.app.GetUser(actor, pathID(r))
+	u, password, err := s.app.ResetPassword(actor, pathID(r))
 	if err != nil {
 		s.fail(w, r, err, "", nil)
 		return
