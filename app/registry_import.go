@@ -10,6 +10,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -74,6 +75,17 @@ func (p ImportProgress) Percent(size int64) int {
 // than at 2,000 write those pages far fewer times (docs/benchmarks.md 4.25).
 // 40,000 was no faster.
 const importBatch = 10000
+
+// propertyBatch is what one import transaction writes: the properties by
+// district and certificate number, in the order of their first row.
+type propertyBatch struct {
+	pending map[string]*Property
+	order   []string
+}
+
+// errImportWriteFailed stops the reading of a file once a batch could not be
+// written; the import returns the write's own error.
+var errImportWriteFailed = errors.New("registry import: a batch could not be written")
 
 // rejectReportLimit bounds the stored report of rejected rows.
 const rejectReportLimit = 32 << 20
@@ -166,8 +178,8 @@ func (a *App) runImport(actor Actor, rep *RegistryImport, r io.Reader, progress 
 	}
 	// pending holds the properties of the current batch by key; a
 	// certificate's owners may span rows.
-	pending := map[string]*Property{}
-	var order []string
+	pending := make(map[string]*Property, importBatch)
+	order := make([]string, 0, importBatch)
 	// A certificate's co-owner rows may lie far apart in the file, so
 	// whether its owners changed is known only at the end: a hash of the
 	// owners before this import and one of the owners it last wrote are
@@ -179,13 +191,15 @@ func (a *App) runImport(actor Actor, rep *RegistryImport, r io.Reader, progress 
 	// itself when the owners differ from the import's.
 	type ownersChange struct{ before, after uint64 }
 	owners := map[uint64]ownersChange{}
-	flush := func() error {
-		if len(order) == 0 {
-			return nil
-		}
-		err := a.db.Update(func(tx *storage.Tx) error {
-			for _, k := range order {
-				p := pending[k]
+	// The batches are written by one goroutine while the next is read and
+	// checked: on two cores reading the file and writing the store overlap
+	// (docs/benchmarks.md 4.26). It writes them in order, each after the
+	// last one's commit, so a certificate whose rows fall in two batches
+	// finds the first batch's property as written by this import.
+	write := func(b propertyBatch) error {
+		return a.db.Update(func(tx *storage.Tx) error {
+			for _, k := range b.order {
+				p := b.pending[k]
 				old, err := findProperty(tx, p.District, p.CertNo)
 				if err != nil {
 					return err
@@ -221,9 +235,37 @@ func (a *App) runImport(actor Actor, rep *RegistryImport, r io.Reader, progress 
 			}
 			return nil
 		})
-		clear(pending)
-		order = order[:0]
-		return err
+	}
+	batches := make(chan propertyBatch)
+	written := make(chan error, 1)
+	var writeFailed atomic.Bool
+	go func() {
+		var err error
+		for b := range batches {
+			if err == nil {
+				if err = write(b); err != nil {
+					writeFailed.Store(true)
+				}
+			}
+		}
+		written <- err
+	}()
+	// stopWriter waits for the last batch; deferred too, so that the
+	// writer never outlives the import.
+	stopWriter := sync.OnceValue(func() error { close(batches); return <-written })
+	defer stopWriter()
+	// flush hands the batch read so far to the writer and starts the next;
+	// once a write has failed, reading stops (the writer's error is the
+	// one returned).
+	flush := func() error {
+		if len(order) > 0 {
+			batches <- propertyBatch{pending: pending, order: order}
+			pending, order = make(map[string]*Property, importBatch), make([]string, 0, importBatch)
+		}
+		if writeFailed.Load() {
+			return errImportWriteFailed
+		}
+		return nil
 	}
 	cr := &countingReader{r: r}
 	var info RegistryFileInfo
@@ -281,6 +323,9 @@ func (a *App) runImport(actor Actor, rep *RegistryImport, r io.Reader, progress 
 	}, func(e RegistryRowError) { rep.Rows++; reject(e) })
 	if err == nil {
 		err = flush()
+	}
+	if werr := stopWriter(); werr != nil {
+		err = werr
 	}
 	var changed []uint64
 	for id, c := range owners {
