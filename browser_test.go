@@ -91,7 +91,7 @@ func TestBrowserFirstAdminFlow(t *testing.T) {
 		b.fill("username", "clerk1")
 		b.fill("name", "王小明")
 		b.click(`input[name=roles][value=clerk]`)
-		b.choose("district", "") // 全市
+		b.choose("district", "city") // 全市: a choice of its own, never the default
 		if got := eval[string](b, `document.querySelector("#district option:checked").textContent`); got != msg(t, zh, "jurisdiction.city") {
 			t.Errorf("jurisdiction shows %q, want %q", got, msg(t, zh, "jurisdiction.city"))
 		}

@@ -126,6 +126,11 @@ type UserInput struct {
 	District   string
 	AgencyName string
 	Disabled   bool
+	// NoJurisdiction: the form's jurisdiction was left unchosen. ""
+	// means the whole city, so a forgotten choice would make a government
+	// account that sees every district's records and personal data; the
+	// form asks for the whole city explicitly instead.
+	NoJurisdiction bool
 }
 
 func normalizeUsername(s string) string { return strings.ToLower(strings.TrimSpace(HalfWidth(s))) }
@@ -207,6 +212,8 @@ func (a *App) checkUserInput(tx *storage.Tx, actor Actor, in *UserInput, cur *Us
 	} else {
 		in.AgencyName = ""
 		switch {
+		case in.NoJurisdiction && portals[PortalGov]:
+			v.add("district", "user.jurisdiction_required")
 		// The account's own district is kept even when its entry has
 		// been disabled since: saving the phone must not move it.
 		case in.District != "" && (cur == nil || in.District != cur.District) && !a.dictHas(tx, DictDistrict, in.District):

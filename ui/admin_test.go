@@ -69,7 +69,7 @@ func TestUsersAdmin(t *testing.T) {
 		wantStatus(t, r, http.StatusUnprocessableEntity)
 		wantFieldError(t, r, "district", zh("user.district_unknown"))
 
-		r = admin.post("/gov/admin/users", url.Values{"username": {"CLERK"}, "name": {"重名"}, "roles": {"clerk"}})
+		r = admin.post("/gov/admin/users", url.Values{"username": {"CLERK"}, "name": {"重名"}, "roles": {"clerk"}, "district": {"city"}})
 		wantStatus(t, r, http.StatusUnprocessableEntity)
 		wantFieldError(t, r, "username", zh("user.username_taken"))
 
@@ -136,7 +136,7 @@ func TestUsersAdmin(t *testing.T) {
 
 		// A sysadmin cannot take the role away from himself.
 		self := itoa(e.userID("sysadmin"))
-		r = admin.post("/gov/admin/users/"+self, url.Values{"name": {"周建国"}, "roles": {"clerk"}})
+		r = admin.post("/gov/admin/users/"+self, url.Values{"name": {"周建国"}, "roles": {"clerk"}, "district": {"city"}})
 		wantStatus(t, r, http.StatusUnprocessableEntity)
 		wantFieldError(t, r, "roles", zh("user.cannot_demote_self"))
 	})
@@ -1180,5 +1180,52 @@ func TestLinkedAgentAccountKeepsItsAgency(t *testing.T) {
 	wantRedirect(t, r, "/gov/admin/users")
 	if got := e.user("agent.free"); got.AgencyName != other {
 		t.Errorf("an unlinked account did not move: agency %q, want %q", got.AgencyName, other)
+	}
+}
+
+// A new government account's jurisdiction must be chosen: the list starts
+// on "choose…", and the whole city is a choice of its own. It used to start
+// on the whole city, so a sysadmin who forgot to pick a district made a
+// city-wide clerk, who sees every district's records and personal data.
+func TestNewGovAccountNeedsAJurisdiction(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	admin := e.signedIn("gov", "sysadmin")
+	for _, lang := range []string{"zh-CN", "en"} {
+		msg := zh
+		if lang == "en" {
+			msg = en
+		}
+		form := wantOK(t, admin.get("/gov/admin/users/new", "Accept-Language", lang))
+		wantText(t, form, `<option value="">`+msg("users.jurisdiction_choose")+`</option>`,
+			`<option value="city">`+msg("jurisdiction.city")+`</option>`)
+		r := admin.post("/gov/admin/users", url.Values{"username": {"forgot.district"}, "name": {"未选区县"}, "roles": {"clerk"}},
+			"Accept-Language", lang)
+		wantStatus(t, r, http.StatusUnprocessableEntity)
+		wantFieldError(t, r, "district", msg("user.jurisdiction_required"))
+		wantInputValue(t, r, "username", "forgot.district")
+	}
+	res, err := e.app.SearchUsers(sys, app.UserQuery{Size: 100})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, u := range res.Users {
+		if u.Username == "forgot.district" {
+			t.Errorf("an account was made without a jurisdiction: %+v", u)
+		}
+	}
+
+	// The whole city, chosen, makes a city-wide account; its edit form
+	// shows that choice, and saving it unchanged keeps it.
+	wantOK(t, admin.post("/gov/admin/users", url.Values{"username": {"city.clerk"}, "name": {"全市录入"}, "roles": {"clerk"}, "district": {"city"}}))
+	u := e.user("city.clerk")
+	if u.District != "" || u.Portal() != app.PortalGov {
+		t.Fatalf("city.clerk stored with district %q, portal %s", u.District, u.Portal())
+	}
+	path := "/gov/admin/users/" + itoa(u.ID)
+	wantText(t, wantOK(t, admin.get(path)), `<option value="city" selected>`)
+	wantStatus(t, admin.post(path, url.Values{"name": {"全市录入"}, "roles": {"clerk"}, "district": {"city"}}), http.StatusSeeOther)
+	if u := e.user("city.clerk"); u.District != "" {
+		t.Errorf("saved unchanged, city.clerk moved to district %q", u.District)
 	}
 }

@@ -136,12 +136,26 @@ func userInputOf(r *http.Request) app.UserInput {
 	for _, v := range r.PostForm["roles"] {
 		roles = append(roles, app.Role(v))
 	}
-	return app.UserInput{
+	// The jurisdiction list starts on "choose…" (""); the whole city is
+	// its own choice (cityChoice), kept apart so that it is never the
+	// default (app.UserInput.NoJurisdiction).
+	district := r.PostForm.Get("district")
+	in := app.UserInput{
 		Username: r.PostForm.Get("username"), Name: r.PostForm.Get("name"), Phone: r.PostForm.Get("phone"),
-		Roles: roles, District: r.PostForm.Get("district"), AgencyName: r.PostForm.Get("agency_name"),
+		Roles: roles, District: district, AgencyName: r.PostForm.Get("agency_name"),
 		Disabled: r.PostForm.Get("disabled") == "on",
 	}
+	switch district {
+	case cityChoice:
+		in.District = ""
+	case "":
+		in.NoJurisdiction = true
+	}
+	return in
 }
+
+// cityChoice is the user form's value for a city-wide jurisdiction.
+const cityChoice = "city"
 
 func (s *Server) handleUserCreate(w http.ResponseWriter, r *http.Request) {
 	_ = r.ParseForm()
@@ -157,8 +171,12 @@ func (s *Server) handleUserCreate(w http.ResponseWriter, r *http.Request) {
 }
 
 func userValues(u *app.User) url.Values {
+	district := u.District
+	if district == "" && u.Portal() == app.PortalGov {
+		district = cityChoice
+	}
 	v := url.Values{"username": {u.Username}, "name": {u.Name}, "phone": {u.Phone},
-		"district": {u.District}, "agency_name": {u.AgencyName}}
+		"district": {district}, "agency_name": {u.AgencyName}}
 	for _, r := range u.Roles {
 		v.Add("roles", string(r))
 	}
