@@ -98,8 +98,8 @@ func runImportRegistry(ctx context.Context, args []string, stdout, stderr io.Wri
 		if kind != "" {
 			kind = " (" + kind + ")"
 		}
-		fmt.Fprintf(stdout, "import #%d of %s%s: %d rows, %d properties created, %d updated, %d rows rejected, %d codes voided, %s (%.0f rows/s)\n",
-			rep.ID, rep.File, kind, rep.Rows, rep.Created, rep.Updated, rep.Rejected, rep.Voided, took.Round(time.Millisecond), rate)
+		fmt.Fprintf(stdout, "import #%d of %s%s: %d rows, %d properties created, %d updated, %d unchanged, %d rows rejected, %d codes voided, %s (%.0f rows/s)\n",
+			rep.ID, rep.File, kind, rep.Rows, rep.Created, rep.Updated, rep.Unchanged, rep.Rejected, rep.Voided, took.Round(time.Millisecond), rate)
 		if rep.Rejected > 0 {
 			fmt.Fprintln(stdout, "the report of rejected rows (row number and reason) is in System management → 产权登记数据")
 		}

@@ -46,7 +46,7 @@ func TestImportRegistryCommandThroughRunningPlatform(t *testing.T) {
 		!strings.Contains(draws[len(draws)-1], "100%  3 rows, 1 rejected") {
 		t.Errorf("the bar through the platform:\n%q", errOut.String())
 	}
-	if !strings.Contains(out.String(), "of centre.csv (csv utf-8): 3 rows, 2 properties created, 0 updated, 1 rows rejected") {
+	if !strings.Contains(out.String(), "of centre.csv (csv utf-8): 3 rows, 2 properties created, 0 updated, 0 unchanged, 1 rows rejected") {
 		t.Errorf("report:\n%s", out.String())
 	}
 	// A file sent in many reads, faster than the bar is redrawn: "all

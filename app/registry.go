@@ -89,6 +89,19 @@ func sameOwners(a, b []Owner) bool {
 	return slices.Equal(keys(a), keys(b))
 }
 
+// sameRegistration reports whether in records exactly what p already
+// holds, field for field and owner for owner in order: a re-import need
+// not write it. Source, ImportID and Updated say where and when the copy
+// was last written, not what the register says. A field added to Property
+// that the centre's export carries must be compared here too.
+func (p *Property) sameRegistration(in *Property) bool {
+	return p.District == in.District && p.CertType == in.CertType && p.CertNo == in.CertNo &&
+		p.Address == in.Address && p.Area == in.Area && p.Use == in.Use &&
+		p.Seized == in.Seized && p.Mortgaged == in.Mortgaged && p.Disputed == in.Disputed &&
+		p.Cancelled == in.Cancelled && p.Restricted == in.Restricted &&
+		p.RegisteredOn.Equal(in.RegisteredOn) && slices.Equal(p.Owners, in.Owners)
+}
+
 func propertyKey(district, certNo string) []byte {
 	return []byte(district + "/" + NormalizeCertNo(certNo))
 }

@@ -299,9 +299,10 @@ func TestImportRegistryCertNoNormalised(t *testing.T) {
 			t.Errorf("typed %q: verification %+v", typed, v)
 		}
 	}
-	// Importing the half-width form updates the same property.
+	// Importing the half-width form finds the same property (unchanged:
+	// nothing to write).
 	rep = f.importRows(vfRow(half, "欧阳麒", vfID(1)))
-	if rep.Created != 0 || rep.Updated != 1 {
+	if rep.Created != 0 || rep.Updated != 0 || rep.Unchanged != 1 {
 		t.Errorf("re-import in another form: %+v", rep)
 	}
 }
@@ -600,10 +601,20 @@ func TestReimportVoidsVerifications(t *testing.T) {
 
 	// The same export again, and once more with a mortgage registered:
 	// nothing a verification relies on changed.
+	// Nothing is written for what is unchanged, but P3, whose first owner's
+	// row comes a batch before the second's, which the first batch alone
+	// shows with one owner.
 	f.clock.Advance(time.Hour)
+	before := f.property("110105", vfCertNo(2))
 	rep := f.importRows(file...)
-	if rep.Voided != 0 || rep.Updated != 3+len(filler) || rep.Created != 0 {
+	if rep.Voided != 0 || rep.Updated != 1 || rep.Unchanged != 2+len(filler) || rep.Created != 0 {
 		t.Errorf("unchanged re-import: %+v", rep)
+	}
+	if after := f.property("110105", vfCertNo(2)); !after.Updated.Equal(before.Updated) || after.ImportID != before.ImportID {
+		t.Errorf("an unchanged property was written again: %+v, was %+v", after, before)
+	}
+	if got := ownerNames(f.property("110105", vfCertNo(3))); !slices.Equal(got, []string{"诸葛蕾", "上官黛"}) {
+		t.Errorf("P3's owners after the re-import = %q", got)
 	}
 	mortgaged := slices.Clone(p1)
 	mortgaged[regfileTestCol("mortgaged")] = "是"
@@ -621,7 +632,7 @@ func TestReimportVoidsVerifications(t *testing.T) {
 	seized := slices.Clone(p1)
 	seized[regfileTestCol("seized")] = "是"
 	rep = f.importRows(seized, p3a, p3b)
-	if rep.Voided != 1 || rep.Updated != 2 {
+	if rep.Voided != 1 || rep.Updated != 1 || rep.Unchanged != 1 {
 		t.Errorf("seizure report = %+v", rep)
 	}
 	s1 := f.stored(v1.Code)
