@@ -47,6 +47,10 @@ type Stats struct {
 	// Rent is the rents agreed in the period (app/stats_rent.go; nil when
 	// the reader does not see contracts).
 	Rent *RentStats
+	// Backlog is what waits for review now, and the contracts overdue for
+	// filing, in the district or the reader's scope (stats_backlog.go):
+	// the queues he may see, whatever the period.
+	Backlog []BacklogRow
 }
 
 // LevelCount is how many agencies hold a credit level.
@@ -160,6 +164,11 @@ func (a *App) Statistics(actor Actor, q StatsQuery) (Stats, error) {
 		}
 		st.Levels = levels
 	}
+	backlog, err := a.backlog(actor, q.District)
+	if err != nil {
+		return st, err
+	}
+	st.Backlog = backlog
 	districts, err := a.Dict(DictDistrict, false)
 	if err != nil {
 		return st, err

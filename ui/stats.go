@@ -41,6 +41,10 @@ type statsData struct {
 	RentDistricts []rentLine
 	RentTotal     *rentLine
 	RentChart     template.HTML
+	// What waits for review now (stats_backlog.go).
+	Backlog      []backlogLine
+	BacklogChart template.HTML
+	AgeLabels    []string
 }
 
 // rentLine is a row of the rent table, its figures formatted ("—" where
@@ -215,6 +219,8 @@ func (s *Server) handleStats(w http.ResponseWriter, r *http.Request) {
 	d.Districts = statsLines(st, st.Districts, func(row app.StatsRow) string { return s.districtName(lang, row.District) },
 		func(int) (time.Time, time.Time) { return st.From, st.To })
 	s.rentLines(lang, st, &d)
+	d.Backlog = s.backlogLines(lang, st)
+	d.BacklogChart, d.AgeLabels = s.backlogChart(lang, d.Backlog), s.backlogAgeLabels(lang)
 	d.CSV = fmt.Sprintf("/gov/stats?year=%d&month=%d&district=%s&format=csv", st.Query.Year, st.Query.Month, st.Query.District)
 	s.render(w, r, http.StatusOK, "stats", &view{Title: "stats.title", Nav: "stats", Form: form, Data: d})
 }
@@ -286,6 +292,20 @@ func (s *Server) writeStatsCSV(w http.ResponseWriter, lang string, st app.Stats)
 		rentHeader(s.msgs.t(lang, "stats.district"))
 		for _, l := range d.RentDistricts {
 			rent(l)
+		}
+	}
+	if lines := s.backlogLines(lang, st); len(lines) > 0 {
+		_ = cw.Write(nil)
+		_ = cw.Write([]string{s.msgs.t(lang, "stats.backlog")})
+		head := []string{s.msgs.t(lang, "stats.backlog_item"), s.msgs.t(lang, "stats.backlog_count")}
+		head = append(append(head, s.backlogAgeLabels(lang)...), s.msgs.t(lang, "stats.backlog_oldest"))
+		_ = cw.Write(head)
+		for _, l := range lines {
+			rec := []string{l.Label, strconv.Itoa(l.Count)}
+			for _, n := range l.Ages {
+				rec = append(rec, strconv.Itoa(n))
+			}
+			_ = cw.Write(append(rec, l.Oldest))
 		}
 	}
 	cw.Flush()

@@ -1,0 +1,119 @@
+package ui
+
+import (
+	"fmt"
+	"html/template"
+	"net/url"
+	"strconv"
+	"strings"
+
+	"anju/app"
+)
+
+// The statistics page's review backlog (app.BacklogRow): a stacked bar per
+// queue, coloured by how long its items have waited, and the same figures
+// as a table whose counts open the queue.
+
+// backlogLine is a row of the backlog table.
+type backlogLine struct {
+	Queue  string
+	Label  string
+	Count  int
+	Ages   []int
+	Oldest string // date the longest-waiting item waits since; "—" if none
+	Link   string // the queue's list, in the page's district where it filters by one
+}
+
+// backlogLink is the list a backlog row counts.
+func backlogLink(queue, district string) string {
+	v := url.Values{}
+	var list string
+	switch queue {
+	case app.QueueFilings:
+		list = "/gov/filings"
+		v.Set("status", app.FilingPending)
+	case app.QueueAgencies:
+		// The applications' queue has no district filter.
+		return "/gov/agency-applications?status=" + app.AppPending
+	case app.QueueScoring:
+		list = "/gov/credit/applications"
+		v.Set("status", app.ScoringPending)
+	case app.QueueRequests:
+		// Listed on the scoring queue's page, under its own heading.
+		return "/gov/credit/applications#requests"
+	case app.QueueLists:
+		list = "/gov/lists"
+		v.Set("status", app.ListPending)
+	case app.QueueOverdue:
+		list = "/gov/filings/overdue"
+	default:
+		return ""
+	}
+	if district != "" {
+		v.Set("district", district)
+	}
+	if len(v) == 0 {
+		return list
+	}
+	return list + "?" + v.Encode()
+}
+
+// backlogLines makes the table's rows.
+func (s *Server) backlogLines(lang string, st app.Stats) []backlogLine {
+	var out []backlogLine
+	for _, r := range st.Backlog {
+		l := backlogLine{Queue: r.Queue, Label: s.msgs.t(lang, "stats.backlog."+r.Queue), Count: r.Count, Ages: r.Ages,
+			Oldest: "—", Link: backlogLink(r.Queue, st.Query.District)}
+		if !r.Oldest.IsZero() {
+			l.Oldest = formatDate(lang, r.Oldest)
+		}
+		out = append(out, l)
+	}
+	return out
+}
+
+// backlogAgeLabels names the age groups, youngest first.
+func (s *Server) backlogAgeLabels(lang string) []string {
+	out := make([]string, len(app.BacklogAges)+1)
+	for i := range out {
+		out[i] = s.msgs.t(lang, "stats.backlog_age."+strconv.Itoa(i))
+	}
+	return out
+}
+
+// backlogChart draws each queue as a horizontal bar split by age group
+// (classes bar-age0…: the CSP forbids style attributes), its count at the
+// end, on a scale common to all queues. Nothing is drawn when nothing
+// waits.
+func (s *Server) backlogChart(lang string, lines []backlogLine) template.HTML {
+	top := 0
+	for _, l := range lines {
+		top = max(top, l.Count)
+	}
+	if top == 0 {
+		return ""
+	}
+	ages := s.backlogAgeLabels(lang)
+	const width, left, right, line = 760.0, 210.0, 60.0, 24.0
+	height := line*float64(len(lines)) + 8
+	var b strings.Builder
+	fmt.Fprintf(&b, `<svg class="stats-chart" viewBox="0 0 %s %s" role="img" aria-labelledby="backlog-title" xmlns="http://www.w3.org/2000/svg">`, num(width), num(height))
+	fmt.Fprintf(&b, `<title id="backlog-title">%s</title>`, svgText(s.msgs.t(lang, "stats.backlog_chart")))
+	for i, l := range lines {
+		y := 4 + line*float64(i)
+		fmt.Fprintf(&b, `<text class="axis" x="%s" y="%s" text-anchor="end">%s</text>`, num(left-6), num(y+line/2+4), svgText(l.Label))
+		x := left
+		for g, n := range l.Ages {
+			if n == 0 {
+				continue
+			}
+			w := (width - left - right) * float64(n) / float64(top)
+			fmt.Fprintf(&b, `<rect class="bar bar-age%d" x="%s" y="%s" width="%s" height="%s"><title>%s · %s: %d</title></rect>`,
+				g, num(x), num(y+3), num(max(w, 1)), num(line-6), svgText(l.Label), svgText(ages[g]), n)
+			x += w
+		}
+		fmt.Fprintf(&b, `<text class="axis" x="%s" y="%s">%d</text>`, num(x+4), num(y+line/2+4), l.Count)
+	}
+	b.WriteString(`</svg>`)
+	return template.HTML(b.String())
+}
