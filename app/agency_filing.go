@@ -592,10 +592,11 @@ func (a *App) ApplicationLicence(actor Actor, ref AppRef) (storage.BlobInfo, []b
 
 // AppFilter selects applications for the queue.
 type AppFilter struct {
-	Status string // "" = every status
-	Kind   string
-	Mine   bool // entered by the actor
-	Limit  int
+	Status   string // "" = every status
+	Kind     string
+	District string // the agency's district; "" = every one the actor sees
+	Mine     bool   // entered by the actor
+	Limit    int
 }
 
 // ListApplications returns the applications the actor may see, newest
@@ -612,6 +613,7 @@ func (a *App) ListApplications(actor Actor, f AppFilter) ([]*AgencyApplication, 
 	err := a.db.View(func(tx *storage.Tx) error {
 		keep := func(ap *AgencyApplication) bool {
 			return canSeeApp(actor, ap) && (f.Kind == "" || ap.Kind == f.Kind) &&
+				(f.District == "" || ap.District() == f.District) &&
 				(!f.Mine || ap.SubmittedBy.UserID == actor.UserID)
 		}
 		if f.Status != "" {

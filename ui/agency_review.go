@@ -70,7 +70,7 @@ func (s *Server) renderApplication(w http.ResponseWriter, r *http.Request, statu
 func (s *Server) handleApplicationList(w http.ResponseWriter, r *http.Request) {
 	a := actorOf(r)
 	q := r.URL.Query()
-	f := app.AppFilter{Status: q.Get("status"), Kind: q.Get("kind"), Mine: q.Get("mine") == "1"}
+	f := app.AppFilter{Status: q.Get("status"), Kind: q.Get("kind"), District: q.Get("district"), Mine: q.Get("mine") == "1"}
 	if !q.Has("status") && a.Can(app.PermAgencyReview) {
 		f.Status = app.AppPending // a reviewer's queue
 		q.Set("status", app.AppPending)
@@ -84,7 +84,17 @@ func (s *Server) handleApplicationList(w http.ResponseWriter, r *http.Request) {
 	if portalOfPath(r.URL.Path) == "agency" {
 		nav = "my_agency"
 	}
-	s.render(w, r, http.StatusOK, "agency_applications", &view{Title: "agency.apps_title", Nav: nav, Form: q, Data: list})
+	d := applicationListData{Items: list}
+	if a.Can(app.PermGovPortal) && a.District == "" {
+		d.Districts = s.enabledDistricts() // a city-wide reviewer's queue spans every district
+	}
+	s.render(w, r, http.StatusOK, "agency_applications", &view{Title: "agency.apps_title", Nav: nav, Form: q, Data: d})
+}
+
+// applicationListData is the applications' list page.
+type applicationListData struct {
+	Items     []*app.AgencyApplication
+	Districts []*app.DictEntry // the district filter's choices (city-wide government users)
 }
 
 func (s *Server) handleApprove(w http.ResponseWriter, r *http.Request) {

@@ -33,8 +33,8 @@ func backlogLink(queue, district string) string {
 		list = "/gov/filings"
 		v.Set("status", app.FilingPending)
 	case app.QueueAgencies:
-		// The applications' queue has no district filter.
-		return "/gov/agency-applications?status=" + app.AppPending
+		list = "/gov/agency-applications"
+		v.Set("status", app.AppPending)
 	case app.QueueScoring:
 		list = "/gov/credit/applications"
 		v.Set("status", app.ScoringPending)

@@ -54,6 +54,16 @@ func TestStatsBacklog(t *testing.T) {
 		// Each link lists as many as the figure says.
 		wantText(t, c.get(filingsLink), zh("list.total", filings.Count))
 		wantText(t, c.get(overdueLink), zh("list.total", overdue.Count))
+		// The agency applications' queue, in the district as well.
+		apps := "/gov/agency-applications?status=pending"
+		if actor.District != "" {
+			apps = "/gov/agency-applications?district=" + actor.District + "&status=pending"
+		}
+		n := rows[app.QueueAgencies].Count
+		wantText(t, r, fmt.Sprintf(`href="%s">%d</a>`, apps, n))
+		if got := strings.Count(c.get(apps).body, `<td data-label="`+zh("agency.app_no")+`"><a href="/gov/agency-applications/`); got != n || n == 0 {
+			t.Errorf("%s: %s lists %d applications, the backlog counts %d", who, apps, got, n)
+		}
 		// CSV: the backlog after the other tables.
 		r = c.get("/gov/stats?format=csv")
 		line := fmt.Sprintf("%s,%d,", zh("stats.backlog.filings"), filings.Count)
@@ -66,4 +76,13 @@ func TestStatsBacklog(t *testing.T) {
 		c.setCookie("lang", "en")
 		wantText(t, c.get("/gov/stats"), en("stats.backlog"), en("stats.backlog.overdue"), en("stats.backlog_age.0"), en("stats.backlog_note"))
 	}
+	// A city-wide reviewer narrows the agency applications to a district;
+	// a district's clerk has no such choice.
+	rev := e.signedIn("gov", "leader")
+	all := rev.get("/gov/agency-applications?status=")
+	wantText(t, all, `<select id="district" name="district">`)
+	if n := strings.Count(rev.get("/gov/agency-applications?status=&district=110108").body, `<a href="/gov/agency-applications/`); n >= strings.Count(all.body, `<a href="/gov/agency-applications/`) {
+		t.Errorf("Haidian's applications (%d) are not fewer than the city's", n)
+	}
+	wantNoText(t, e.signedIn("gov", "clerk").get("/gov/agency-applications"), `<select id="district" name="district">`)
 }
