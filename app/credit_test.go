@@ -162,7 +162,7 @@ func TestScoringApplicationFlow(t *testing.T) {
 	}
 	_, err = f.LodgeRequest(agencyAdmin, rec.ID, RequestInput{Kind: RequestObjection, Reason: "again"})
 	wantError(t, err, ECONFLICT, "credit.objection_closed")
-	pending, err := f.PendingRequests(reviewer)
+	pending, err := f.PendingRequests(reviewer, "")
 	if err != nil || !containsRecord(pending, rec.ID) {
 		t.Fatalf("pending requests: %v %v", err, pending)
 	}

@@ -415,9 +415,10 @@ func (a *App) ScoringApplications(actor Actor, q ScoringQuery) (ScoringPage, err
 	return out, err
 }
 
-// PendingRequests lists records of the actor's jurisdiction with an
-// objection or repair request awaiting a reviewer, oldest request first.
-func (a *App) PendingRequests(actor Actor) ([]*CreditRecord, error) {
+// PendingRequests lists records of the actor's jurisdiction (of district,
+// when not "") with an objection or repair request awaiting a reviewer,
+// oldest request first.
+func (a *App) PendingRequests(actor Actor, district string) ([]*CreditRecord, error) {
 	if err := actor.require(PermCreditView); err != nil {
 		return nil, err
 	}
@@ -425,8 +426,11 @@ func (a *App) PendingRequests(actor Actor) ([]*CreditRecord, error) {
 		return nil, Errorf(EFORBIDDEN, "error.forbidden")
 	}
 	var out []*CreditRecord
-	prefix := []byte(nil)
+	prefix := []byte(district)
 	if !actor.System && actor.District != "" {
+		if district != "" && district != actor.District {
+			return nil, nil
+		}
 		prefix = []byte(actor.District)
 	}
 	err := a.db.View(func(tx *storage.Tx) error {

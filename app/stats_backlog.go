@@ -123,15 +123,13 @@ func (a *App) backlog(actor Actor, district string) ([]BacklogRow, error) {
 			return nil, fmt.Errorf("backlog of scoring applications: %w", err)
 		}
 		out = append(out, row)
-		requests, err := a.PendingRequests(actor)
+		requests, err := a.PendingRequests(actor, district)
 		if err != nil {
 			return nil, fmt.Errorf("backlog of credit requests: %w", err)
 		}
 		row = newBacklogRow(QueueRequests)
 		for _, r := range requests {
-			if inDistrict(r.District) {
-				row.add(now, r.PendingRequest().At)
-			}
+			row.add(now, r.PendingRequest().At)
 		}
 		out = append(out, row)
 	}

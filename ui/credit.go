@@ -201,7 +201,7 @@ func (s *Server) handleScoringList(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err, "", nil)
 		return
 	}
-	requests, err := s.app.PendingRequests(a)
+	requests, err := s.app.PendingRequests(a, q.Get("district"))
 	if err != nil {
 		s.fail(w, r, err, "", nil)
 		return

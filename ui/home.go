@@ -34,7 +34,7 @@ func (s *Server) handleGovHome(w http.ResponseWriter, r *http.Request) {
 		} else {
 			d.Credit.Scoring = max(p.Total, 0)
 		}
-		if rs, err := s.app.PendingRequests(a); err != nil {
+		if rs, err := s.app.PendingRequests(a, ""); err != nil {
 			s.log.Error("pending credit requests", "err", err)
 		} else {
 			d.Credit.Requests = len(rs)

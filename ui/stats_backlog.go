@@ -27,7 +27,7 @@ type backlogLine struct {
 // backlogLink is the list a backlog row counts.
 func backlogLink(queue, district string) string {
 	v := url.Values{}
-	var list string
+	var list, fragment string
 	switch queue {
 	case app.QueueFilings:
 		list = "/gov/filings"
@@ -40,7 +40,7 @@ func backlogLink(queue, district string) string {
 		v.Set("status", app.ScoringPending)
 	case app.QueueRequests:
 		// Listed on the scoring queue's page, under its own heading.
-		return "/gov/credit/applications#requests"
+		list, fragment = "/gov/credit/applications", "#requests"
 	case app.QueueLists:
 		list = "/gov/lists"
 		v.Set("status", app.ListPending)
@@ -52,10 +52,10 @@ func backlogLink(queue, district string) string {
 	if district != "" {
 		v.Set("district", district)
 	}
-	if len(v) == 0 {
-		return list
+	if len(v) > 0 {
+		list += "?" + v.Encode()
 	}
-	return list + "?" + v.Encode()
+	return list + fragment
 }
 
 // backlogLines makes the table's rows.
