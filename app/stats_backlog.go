@@ -196,26 +196,21 @@ func (a *App) filingBacklog(actor Actor, district string, now time.Time) ([2]Bac
 	}
 	if rows[1].Count > 0 {
 		// The deadline is the signing date plus the parameter's days, so
-		// the contract signed first has waited longest (filing_due is not
-		// sortable; signed_open is, and only open filings carry it).
-		overdue.Sort, overdue.Size = []string{"signed_open"}, 1
-		res, err := a.ix.Search(overdue)
+		// the contract signed first has waited longest. filing_due is not
+		// sortable; signed_open is (only open filings carry it), and
+		// searchDated finds the first of it by counting, not by sorting
+		// every overdue contract.
+		overdue.Sort = []string{"signed_open"}
+		l := datedList{sq: overdue, field: "signed_open", asc: true, end: now}
+		_, _, err := a.searchDated(l, 1, 1, func(tx *storage.Tx, id uint64) error {
+			c, err := contractTable.Get(tx, id)
+			if err == nil {
+				rows[1].Oldest = c.FilingDue
+			}
+			return err
+		})
 		if err != nil {
 			return rows, fmt.Errorf("oldest overdue contract: %w", err)
-		}
-		if len(res.Hits) > 0 {
-			if id, ok := parseDocID(res.Hits[0].ID); ok {
-				err := a.db.View(func(tx *storage.Tx) error {
-					c, err := contractTable.Get(tx, id)
-					if err == nil {
-						rows[1].Oldest = c.FilingDue
-					}
-					return err
-				})
-				if err != nil {
-					return rows, fmt.Errorf("oldest overdue contract: %w", err)
-				}
-			}
 		}
 	}
 	return rows, nil
