@@ -1035,7 +1035,12 @@ func TestDistrictSysadminManagesOnlyHisUsers(t *testing.T) {
 		t.Fatal(err)
 	}
 	hd := e.signedIn("gov", "clerk.hd")
-	wantOK(t, hd.get("/gov/admin/users"))
+	// His list finds his district's government accounts only: its role
+	// filter offers their roles, not an agency's.
+	list := wantOK(t, hd.get("/gov/admin/users"))
+	wantText(t, list, `<option value="clerk"`, `<option value="viewer"`)
+	wantNoText(t, list, `<option value="agency_admin"`, `<option value="agent"`)
+	wantText(t, wantOK(t, e.signedIn("gov", "sysadmin").get("/gov/admin/users")), `<option value="agency_admin"`, `<option value="agent"`)
 	// His user form offers what he may grant: his district, government
 	// roles; and a new clerk of his district is saved from it.
 	form := wantOK(t, hd.get("/gov/admin/users/new"))

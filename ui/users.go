@@ -43,10 +43,11 @@ type userForm struct {
 // server refuses him the rest, and the form offered the whole city (its
 // default) and every district, so his first save of a new account failed.
 func (s *Server) userFormData(actor app.Actor, u *app.User) userForm {
-	d := userForm{User: u, GovRoles: app.GovRoles, AgRoles: app.AgencyRoles, CityWide: true}
+	d := userForm{User: u, CityWide: true}
+	d.GovRoles, d.AgRoles = managedRoles(actor)
 	switch {
 	case actor.District != "" && !actor.System:
-		d.AgRoles, d.CityWide = nil, false
+		d.CityWide = false
 		d.Districts = s.districtChoices(actor)
 	case u != nil:
 		d.Districts = s.dictOptions(app.DictDistrict, u.District)
@@ -64,6 +65,16 @@ func (s *Server) userFormData(actor app.Actor, u *app.User) userForm {
 		}
 	}
 	return d
+}
+
+// managedRoles are the roles of the accounts actor manages: a district's
+// sysadmin manages his district's government accounts only (agency
+// accounts are city-wide), anyone else every role of both portals.
+func managedRoles(actor app.Actor) (gov, agency []app.Role) {
+	if actor.District != "" && !actor.System {
+		return app.GovRoles, nil
+	}
+	return app.GovRoles, app.AgencyRoles
 }
 
 func (s *Server) enabledDistricts() []*app.DictEntry { return s.dictOptions(app.DictDistrict) }
@@ -119,12 +130,17 @@ func (s *Server) handleUserList(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err, "", nil)
 		return
 	}
+	// The role filter offers the roles of the accounts he may find: a
+	// district's sysadmin lists his district's government accounts only,
+	// so agency roles (as on his user form) would always find nothing.
+	gov, ag := managedRoles(actorOf(r))
+	roles := append(append([]app.Role{}, gov...), ag...)
 	s.render(w, r, http.StatusOK, "users", &view{Title: "users.title", Nav: "users", Form: q,
 		Data: struct {
 			Result app.UserPage
 			Roles  []app.Role
 			Pager  pager
-		}{res, append(append([]app.Role{}, app.GovRoles...), app.AgencyRoles...), newPager(r, res.Page, res.Pages)}})
+		}{res, roles, newPager(r, res.Page, res.Pages)}})
 }
 
 func (s *Server) handleUserNew(w http.ResponseWriter, r *http.Request) {
