@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"anju/storage"
 )
@@ -38,6 +39,10 @@ type StaffMember struct {
 	// (its practitioner left, or has another account), so the list does
 	// not offer a button SetStaffDisabled would refuse.
 	EnableBlocked *Error
+	// LockedUntil is the end of the account's sign-in lock (repeated wrong
+	// passwords), zero when it is not locked: the agent is told to ask his
+	// administrator, who must see why he cannot sign in.
+	LockedUntil time.Time
 }
 
 // staffAgency returns the actor's agency for staff management; changing
@@ -100,7 +105,8 @@ func (a *App) ListAgencyStaff(actor Actor) ([]StaffMember, error) {
 			return err
 		}
 		for _, u := range users {
-			m := StaffMember{User: u, Self: u.ID == actor.UserID, Admin: u.HasRole(RoleAgencyAdmin)}
+			m := StaffMember{User: u, Self: u.ID == actor.UserID, Admin: u.HasRole(RoleAgencyAdmin),
+				LockedUntil: a.lockedUntil(tx, u.ID)}
 			if u.PractitionerID != 0 {
 				if p, err := practitionerTable.Get(tx, u.PractitionerID); err == nil {
 					m.Practitioner = p
@@ -380,6 +386,25 @@ func (a *App) ResetStaffPassword(actor Actor, userID uint64) (*User, string, err
 		return nil, "", err
 	}
 	return u, password, nil
+}
+
+// UnlockStaff lifts the sign-in lock of an agent account of the actor's
+// agency, as UnlockUser does for the bureau: the agent signs in with the
+// password he has, where a reset would make him wait for a new slip.
+func (a *App) UnlockStaff(actor Actor, userID uint64) error {
+	if err := actor.require(PermAgencyStaff); err != nil {
+		return err
+	}
+	return a.update(func(tx *storage.Tx) error {
+		if _, err := staffAgency(tx, actor, true); err != nil {
+			return err
+		}
+		u, err := managedStaff(tx, actor, userID)
+		if err != nil {
+			return err
+		}
+		return a.unlock(tx, actor, u)
+	})
 }
 
 // GetAgencyStaff returns one account of the actor's agency.

@@ -354,17 +354,23 @@ func (a *App) UnlockUser(actor Actor, userID uint64) error {
 		if err != nil {
 			return err
 		}
-		until := a.lockedUntil(tx, u.ID)
-		if until.IsZero() {
-			return nil
-		}
-		st := getLoginState(tx, u.ID)
-		st.Failed, st.LockedUntil = 0, time.Time{}
-		if err := putLoginState(tx, u.ID, st); err != nil {
-			return err
-		}
-		return a.audit(tx, actor, "user.unlock", "user", u.ID, u.Username+" locked until "+until.Format(time.RFC3339))
+		return a.unlock(tx, actor, u)
 	})
+}
+
+// unlock lifts u's sign-in lock in tx and audits it; nothing when u is
+// not locked.
+func (a *App) unlock(tx *storage.Tx, actor Actor, u *User) error {
+	until := a.lockedUntil(tx, u.ID)
+	if until.IsZero() {
+		return nil
+	}
+	st := getLoginState(tx, u.ID)
+	st.Failed, st.LockedUntil = 0, time.Time{}
+	if err := putLoginState(tx, u.ID, st); err != nil {
+		return err
+	}
+	return a.audit(tx, actor, "user.unlock", "user", u.ID, u.Username+" locked until "+until.Format(time.RFC3339))
 }
 
 // SetLanguage remembers the actor's language choice.

@@ -21,6 +21,7 @@ func (s *Server) registerAgencyPortalRoutes(r *mux.Router) {
 	r.HandleFunc("/agency/staff/{id:[0-9]+}/disable", agency(app.PermAgencyStaff, s.handleStaffSetDisabled(true))).Methods("POST")
 	r.HandleFunc("/agency/staff/{id:[0-9]+}/enable", agency(app.PermAgencyStaff, s.handleStaffSetDisabled(false))).Methods("POST")
 	r.HandleFunc("/agency/staff/{id:[0-9]+}/reset-password", agency(app.PermAgencyStaff, s.handleStaffResetPassword)).Methods("POST")
+	r.HandleFunc("/agency/staff/{id:[0-9]+}/unlock", agency(app.PermAgencyStaff, s.handleStaffUnlock)).Methods("POST")
 	r.HandleFunc("/agency/branches", agency(app.PermAgencyView, s.handleBranches)).Methods("GET")
 }
 
@@ -138,6 +139,15 @@ func (s *Server) handleStaffResetPassword(w http.ResponseWriter, r *http.Request
 		return
 	}
 	s.renderStaffPassword(w, r, u, password, false)
+}
+
+func (s *Server) handleStaffUnlock(w http.ResponseWriter, r *http.Request) {
+	if err := s.app.UnlockStaff(actorOf(r), pathID(r)); err != nil {
+		s.failStaff(w, r, err)
+		return
+	}
+	s.setFlash(w, r, "users.unlocked")
+	http.Redirect(w, r, "/agency/staff", http.StatusSeeOther)
 }
 
 // failStaff shows a refused action on an account (himself, an admin, a

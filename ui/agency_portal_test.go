@@ -21,6 +21,7 @@ func init() {
 		routeCase{"POST", "/agency/staff/{id:[0-9]+}/disable", staff, http.StatusSeeOther},
 		routeCase{"POST", "/agency/staff/{id:[0-9]+}/enable", staff, http.StatusSeeOther},
 		routeCase{"POST", "/agency/staff/{id:[0-9]+}/reset-password", staff, http.StatusOK},
+		routeCase{"POST", "/agency/staff/{id:[0-9]+}/unlock", staff, http.StatusSeeOther},
 		routeCase{"GET", "/agency/branches", view, http.StatusOK},
 	)
 	routeFixtures = append(routeFixtures, func(t *testing.T, e *env) (map[string]uint64, map[string]url.Values) {
@@ -213,6 +214,21 @@ func TestAgencyStaffAccountLifecycle(t *testing.T) {
 	}
 	wantText(t, r, zh("auth.locked_agency", 15))
 	wantNoText(t, r, zh("auth.locked", 15))
+	// His administrator sees the lock on the staff list and lifts it; the
+	// agent signs in with the password he has.
+	before := func(key string) string { return strings.Split(zh(key, "\x00"), "\x00")[0] }
+	r = admin.get("/agency/staff")
+	wantText(t, r, `<span class="tag warn">`+before("users.locked_until"), `action="/agency/staff/`+itoa(id)+`/unlock"`, zh("users.unlock"))
+	wantRedirect(t, admin.post("/agency/staff/"+itoa(id)+"/unlock", nil), "/agency/staff")
+	r = admin.get("/agency/staff")
+	wantText(t, r, zh("users.unlocked"))
+	wantNoText(t, r, before("users.locked_until"), `/unlock"`)
+	wantRedirect(t, e.client().login("agency", "agent.wang", newPasswordFor("agent.wang")), "/agency/")
+	// Locked again, the reset below unlocks him too.
+	for range 5 {
+		r = e.client().login("agency", "agent.wang", "not-his-password-1")
+	}
+	wantText(t, r, zh("auth.locked_agency", 15))
 
 	// A reset gives a new one-time password on a printable slip.
 	r = admin.post("/agency/staff/"+itoa(id)+"/reset-password", nil)
@@ -231,7 +247,7 @@ func TestAgencyStaffAccountLifecycle(t *testing.T) {
 	for _, a := range e.auditActions("user/" + itoa(id)) {
 		actions = append(actions, a.Action)
 	}
-	for _, want := range []string{"staff.create", "staff.disable", "staff.enable", "user.password_reset"} {
+	for _, want := range []string{"staff.create", "staff.disable", "staff.enable", "user.unlock", "user.password_reset"} {
 		if !strings.Contains(strings.Join(actions, " "), want) {
 			t.Errorf("audit of the account lacks %s: %v", want, actions)
 		}
@@ -257,6 +273,8 @@ func TestAgencyStaffIsOwnAgencyOnly(t *testing.T) {
 		wantStatus(t, r, http.StatusNotFound)
 		wantText(t, r, zh("staff.not_found"))
 		r = admin.post("/agency/staff/"+itoa(e.userID(who))+"/reset-password", nil)
+		wantStatus(t, r, http.StatusNotFound)
+		r = admin.post("/agency/staff/"+itoa(e.userID(who))+"/unlock", nil)
 		wantStatus(t, r, http.StatusNotFound)
 	}
 	if e.user("leju.admin").Disabled {
