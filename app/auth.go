@@ -18,6 +18,10 @@ type loginState struct {
 	LockedUntil time.Time `json:"locked_until"`
 	LastLogin   time.Time `json:"last_login"`
 	LastIP      string    `json:"last_ip"`
+	// PrevLogin and PrevIP are the sign-in before the last one: the last
+	// is usually the reader's own, and the profile shows the one before it.
+	PrevLogin time.Time `json:"prev_login,omitempty"`
+	PrevIP    string    `json:"prev_ip,omitempty"`
 }
 
 const loginBucket = "logins"
@@ -101,6 +105,7 @@ func (a *App) Login(portal Portal, username, password, ip, userAgent, requestID 
 			return err
 		}
 		st := getLoginState(tx, u.ID)
+		st.PrevLogin, st.PrevIP = st.LastLogin, st.LastIP
 		st.Failed, st.LockedUntil, st.LastLogin, st.LastIP = 0, time.Time{}, now, ip
 		if err := putLoginState(tx, u.ID, st); err != nil {
 			return err
@@ -393,7 +398,11 @@ func (a *App) SetLanguage(actor Actor, lang string) error {
 
 // Profile returns the actor's own account, login state included.
 type Profile struct {
-	User      *User
+	User *User
+	// LastLogin and LastIP are the latest sign-in other than the one that
+	// started the reader's session (zero when none is recorded): his own
+	// he knows; another one, at a time or from an address he does not
+	// know, tells him someone else used his account.
 	LastLogin time.Time
 	LastIP    string
 }
@@ -408,6 +417,11 @@ func (a *App) Profile(actor Actor) (Profile, error) {
 		}
 		st := getLoginState(tx, u.ID)
 		p = Profile{User: u, LastLogin: st.LastLogin, LastIP: st.LastIP}
+		// The last sign-in is this session's (Login gives both the same
+		// time) unless another one came after it: then the one before.
+		if s, err := sessionTable.Get(tx, actor.SessionID); err == nil && s.Created.Equal(st.LastLogin) {
+			p.LastLogin, p.LastIP = st.PrevLogin, st.PrevIP
+		}
 		return nil
 	})
 	return p, err

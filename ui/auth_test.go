@@ -510,3 +510,36 @@ func TestPasswordPageLocksAfterWrongCurrent(t *testing.T) {
 		}
 	}
 }
+
+// TestProfileShowsThePreviousSignIn: the profile's 上次登录 is the sign-in
+// before the reader's own (which he knows), or one made after it in
+// another browser: what tells him someone else used his account.
+func TestProfileShowsThePreviousSignIn(t *testing.T) {
+	t.Parallel()
+	clk := newClock()
+	e := newEnvClock(t, clk)
+	zhTime := func(t time.Time) string { return t.Local().Format("2006年1月2日 15:04") }
+	enTime := func(t time.Time) string { return t.Local().Format("2 Jan 2006 15:04") }
+
+	// A day on: the demo's records (the password's change) are of now.
+	clk.Advance(25 * time.Hour)
+	t0 := clk.Now()
+	first := e.signedIn("gov", "clerk")
+	r := wantOK(t, first.get("/gov/profile"))
+	wantText(t, r, zh("profile.no_last_login"))
+	wantNoText(t, r, zhTime(t0))
+
+	clk.Advance(20 * time.Minute)
+	t1 := clk.Now()
+	second := e.signedIn("gov", "clerk")
+	r = wantOK(t, second.get("/gov/profile"))
+	wantText(t, r, zhTime(t0)+" · 127.0.0.1")
+	wantNoText(t, r, zhTime(t1), zh("profile.no_last_login"))
+	second.header.Set("Accept-Language", "en")
+	wantText(t, second.get("/gov/profile"), en("profile.last_login"), enTime(t0)+" · 127.0.0.1")
+
+	// The first browser sees the later sign-in, not its own.
+	r = wantOK(t, first.get("/gov/profile"))
+	wantText(t, r, zhTime(t1)+" · 127.0.0.1")
+	wantNoText(t, r, zhTime(t0))
+}
