@@ -2,6 +2,7 @@ package app
 
 import (
 	"encoding/json"
+	"errors"
 	"strconv"
 	"sync"
 	"time"
@@ -203,12 +204,17 @@ func (a *App) ChangePassword(actor Actor, current, next, confirm string) error {
 	}
 	// The current password is guessed here as at sign-in (by whoever holds
 	// a session left open or a stolen cookie), so the same lock applies:
-	// while it lasts not even the right password is tried.
+	// while it lasts not even the right password is tried, and the session
+	// that met it ends, as a sign-in would be refused: the guesser keeps
+	// no session to go on in.
 	if err := a.lockedError(u, st); err != nil {
-		return err
+		return a.endLockedSession(actor, u, err)
 	}
 	if bcrypt.CompareHashAndPassword(u.PasswordHash, []byte(current)) != nil {
 		if err := a.passwordFailed(actor, u, "user.password_change_failed"); err != nil {
+			if ErrorCode(err) == ELOCKED {
+				return a.endLockedSession(actor, u, err)
+			}
 			return err
 		}
 		v.add("current", "password.current_wrong")
@@ -250,6 +256,26 @@ func (a *App) ChangePassword(actor Actor, current, next, confirm string) error {
 		}
 		return a.audit(tx, actor, "user.password_change", "user", u.ID, "")
 	})
+}
+
+// endLockedSession ends the actor's session because u is locked, keeping
+// why for its other tabs, and returns lockErr (the lock and its minutes,
+// for the page the user is signed out to).
+func (a *App) endLockedSession(actor Actor, u *User, lockErr error) error {
+	if actor.SessionID == 0 {
+		return lockErr
+	}
+	err := a.update(func(tx *storage.Tx) error {
+		err := endSession(tx, actor.SessionID, endLockedKey(u), a.now())
+		if errors.Is(err, storage.ErrNotFound) {
+			return nil
+		}
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	return lockErr
 }
 
 // ResetPassword gives a user a new one-time password (shown once to the

@@ -8,6 +8,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"errors"
+	"strings"
 	"time"
 
 	"anju/storage"
@@ -72,6 +73,10 @@ func disabledKey(u *User) string {
 	}
 	return "disabled"
 }
+
+// endLockedKey is why a session ended when wrong current passwords on the
+// change-password page locked its account (ChangePassword).
+func endLockedKey(u *User) string { return "session." + strings.TrimPrefix(lockedKey(u), "auth.") }
 
 // lockedKey is the sign-in message of a locked account: an agent's
 // password is reset by his agency's administrator (ResetStaffPassword),

@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"context"
 	"net/http"
 	"net/url"
 	"strings"
@@ -141,6 +142,18 @@ func (s *Server) handlePasswordChange(p app.Portal) http.HandlerFunc {
 		_ = r.ParseForm()
 		v := &view{Title: "password.title", Nav: "profile", Data: oneTimeLabel(r)}
 		err := s.app.ChangePassword(actorOf(r), r.PostForm.Get("current"), r.PostForm.Get("new"), r.PostForm.Get("confirm"))
+		if e, ok := app.AsError(err); ok && e.Code == app.ELOCKED {
+			// The account is locked and this session ended (app.ChangePassword):
+			// he is signed out to the sign-in page, which says why and for
+			// how long, as a sign-in during the lock would.
+			sess := s.cookieSession(r)
+			delete(sess.Values, tokenKey)
+			_ = sess.Save(r, w)
+			r = r.WithContext(context.WithValue(r.Context(), ctxAuth, (*auth)(nil)))
+			s.render(w, r, statusOf(e.Code), "login", &view{Title: loginTitle(p), Portal: string(p),
+				Error: e.Key, ErrorArgs: e.Args, Form: url.Values{}})
+			return
+		}
 		if err != nil {
 			// Password fields are never echoed back.
 			s.fail(w, r, err, "password", v)

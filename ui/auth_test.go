@@ -481,6 +481,8 @@ func TestPasswordPageLocksAfterWrongCurrent(t *testing.T) {
 		{"gov", "leader", "zh-CN", "auth.locked"},
 		{"agency", "agent.zhang", "en", "auth.locked_agency"},
 	} {
+		other := e.signedIn(tc.portal, tc.user) // the user's own, in another browser
+		other.header.Set("Accept-Language", tc.lang)
 		c := e.signedIn(tc.portal, tc.user)
 		c.header.Set("Accept-Language", tc.lang)
 		good := "Fresh-Password-2026"
@@ -489,13 +491,21 @@ func TestPasswordPageLocksAfterWrongCurrent(t *testing.T) {
 			wantStatus(t, r, http.StatusUnprocessableEntity)
 			wantFieldError(t, r, "current", msg(tc.lang, "password.current_wrong"))
 		}
+		// The fifth locks the account and signs this browser out, to the
+		// sign-in page with the lock's message, as at sign-in.
 		r := c.post("/"+tc.portal+"/password", url.Values{"current": {"Guess-5"}, "new": {good}, "confirm": {good}})
 		wantStatus(t, r, http.StatusTooManyRequests)
-		wantText(t, r, msg(tc.lang, tc.key, 15))
-		// The right password is refused too while the lock lasts.
-		r = c.post("/"+tc.portal+"/password", url.Values{"current": {app.DemoPassword}, "new": {good}, "confirm": {good}})
+		wantText(t, r, msg(tc.lang, tc.key, 15), `action="/`+tc.portal+`/login"`)
+		wantNoText(t, r, `action="/`+tc.portal+`/logout"`)
+		wantRedirectPrefix(t, c.get("/"+tc.portal+"/"), "/"+tc.portal+"/login")
+		wantRedirectPrefix(t, c.post("/"+tc.portal+"/password", url.Values{"current": {app.DemoPassword}, "new": {good}, "confirm": {good}}),
+			"/"+tc.portal+"/login")
+		// The right password is refused too while the lock lasts, and
+		// the browser that tries it is signed out as well.
+		r = other.post("/"+tc.portal+"/password", url.Values{"current": {app.DemoPassword}, "new": {good}, "confirm": {good}})
 		wantStatus(t, r, http.StatusTooManyRequests)
 		wantText(t, r, msg(tc.lang, tc.key, 15))
+		wantRedirectPrefix(t, other.get("/"+tc.portal+"/"), "/"+tc.portal+"/login")
 		r = e.client().login(tc.portal, tc.user, app.DemoPassword)
 		wantStatus(t, r, http.StatusTooManyRequests)
 		u := e.user(tc.user)
