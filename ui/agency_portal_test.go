@@ -526,3 +526,29 @@ func TestStaffListSaysWhyALeaversAccountStaysDisabled(t *testing.T) {
 	wantRedirect(t, admin.post("/agency/staff/"+itoa(other.ID)+"/disable", nil), "/agency/staff")
 	wantText(t, admin.get("/agency/staff"), `action="/agency/staff/`+itoa(other.ID)+`/enable"`)
 }
+
+// TestStaffUsernameTakenSaysNotWhose: usernames are one namespace for both
+// portals, so an agency admin learns that a name is taken; he must not
+// learn whose it is. A government account's name reads exactly as one of
+// his own agency's: no portal, person or agency named.
+func TestStaffUsernameTakenSaysNotWhose(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	admin := e.signedIn("agency", "anju.admin")
+	for _, lang := range []string{"zh-CN", "en"} {
+		admin.header.Set("Accept-Language", lang)
+		own := admin.post("/agency/staff", url.Values{"username": {"agent.zhang"}, "name": {"测试"}})
+		wantStatus(t, own, http.StatusUnprocessableEntity)
+		wantFieldError(t, own, "username", msg(lang, "user.username_taken"))
+		for _, who := range []string{"clerk", "sysadmin", "leju.admin"} {
+			u := e.user(who)
+			r := admin.post("/agency/staff", url.Values{"username": {who}, "name": {"测试"}})
+			wantStatus(t, r, http.StatusUnprocessableEntity)
+			wantFieldError(t, r, "username", msg(lang, "user.username_taken"))
+			wantNoText(t, r, u.Name, msg(lang, "role.sysadmin"), msg(lang, "role.clerk"))
+			if u.AgencyName != "" {
+				wantNoText(t, r, u.AgencyName)
+			}
+		}
+	}
+}
