@@ -184,7 +184,9 @@ func (a *App) ChangePassword(actor Actor, current, next, confirm string) error {
 	if next != confirm {
 		v.add("confirm", "password.mismatch")
 	}
-	if err := CheckPasswordPolicy(next, actor.Username); err != nil {
+	if next == "" {
+		v.add("new", "password.new_required")
+	} else if err := CheckPasswordPolicy(next, actor.Username); err != nil {
 		v.add("new", err.Error())
 	}
 	if next == current && next != "" {
@@ -210,7 +212,11 @@ func (a *App) ChangePassword(actor Actor, current, next, confirm string) error {
 	if err := a.lockedError(u, st); err != nil {
 		return a.endLockedSession(actor, u, err)
 	}
-	if bcrypt.CompareHashAndPassword(u.PasswordHash, []byte(current)) != nil {
+	if current == "" {
+		// Nothing typed is no guess: said so, and not counted towards the
+		// lock (the sign-in page does not count an empty password either).
+		v.add("current", "password.current_required")
+	} else if bcrypt.CompareHashAndPassword(u.PasswordHash, []byte(current)) != nil {
 		if err := a.passwordFailed(actor, u, "user.password_change_failed"); err != nil {
 			if ErrorCode(err) == ELOCKED {
 				return a.endLockedSession(actor, u, err)

@@ -553,3 +553,26 @@ func TestProfileShowsThePreviousSignIn(t *testing.T) {
 	wantText(t, r, zhTime(t1)+" · 127.0.0.1")
 	wantNoText(t, r, zhTime(t0))
 }
+
+// TestPasswordPageEmptyFields: a change-password form sent with nothing
+// typed says what is missing beside each field; an empty current password
+// is no wrong guess and does not bring the lock nearer.
+func TestPasswordPageEmptyFields(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	c := e.signedIn("gov", "leader")
+	for _, lang := range []string{"zh-CN", "en"} {
+		c.header.Set("Accept-Language", lang)
+		for range 5 {
+			r := c.post("/gov/password", url.Values{"current": {""}, "new": {""}, "confirm": {""}})
+			wantStatus(t, r, http.StatusUnprocessableEntity)
+			wantFieldError(t, r, "current", msg(lang, "password.current_required"))
+			wantFieldError(t, r, "new", msg(lang, "password.new_required"))
+		}
+	}
+	if hasAction(e.auditActions("user/"+itoa(e.userID("leader"))), "user.password_change_failed") {
+		t.Error("an empty current password was counted as a wrong one")
+	}
+	good := "Fresh-Password-2026"
+	wantRedirect(t, c.post("/gov/password", url.Values{"current": {app.DemoPassword}, "new": {good}, "confirm": {good}}), "/gov/")
+}
