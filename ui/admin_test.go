@@ -1000,6 +1000,13 @@ func TestLockedUserShownAndUnlocked(t *testing.T) {
 	page := wantOK(t, admin.get("/gov/admin/users/"+id))
 	wantText(t, page, before("users.locked_note"), zh("users.unlock"), `action="/gov/admin/users/`+id+`/unlock"`)
 
+	// A save refused for a field's error shows the form again with the lock.
+	r := admin.post("/gov/admin/users/"+id, url.Values{"name": {"王芳"}, "phone": {"12345"}, "roles": {"clerk"}, "district": {"110105"}})
+	wantStatus(t, r, http.StatusUnprocessableEntity)
+	if fieldError(r, "phone") == "" {
+		t.Error("no message beside the phone")
+	}
+	wantText(t, r, before("users.locked_note"), `action="/gov/admin/users/`+id+`/unlock"`)
 	wantRedirect(t, admin.post("/gov/admin/users/"+id+"/unlock", nil), "/gov/admin/users/"+id)
 	page = wantOK(t, admin.get("/gov/admin/users/"+id))
 	wantText(t, page, zh("users.unlocked"))

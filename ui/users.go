@@ -208,12 +208,22 @@ func (s *Server) handleUserEdit(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err, "", nil)
 		return
 	}
-	d := s.userFormData(actorOf(r), u)
-	if d.LockedUntil, err = s.app.UserLockedUntil(actorOf(r), u.ID); err != nil {
+	d, err := s.userEditData(actorOf(r), u)
+	if err != nil {
 		s.fail(w, r, err, "", nil)
 		return
 	}
 	s.render(w, r, http.StatusOK, "user_form", &view{Title: "users.edit", Nav: "users", Form: userValues(u), Data: d})
+}
+
+// userEditData is the edit form's data, the account's lock included: a
+// form shown again with a field's error kept the lock's note and its
+// unlock button off the page.
+func (s *Server) userEditData(actor app.Actor, u *app.User) (userForm, error) {
+	d := s.userFormData(actor, u)
+	var err error
+	d.LockedUntil, err = s.app.UserLockedUntil(actor, u.ID)
+	return d, err
 }
 
 func (s *Server) handleUserUpdate(w http.ResponseWriter, r *http.Request) {
@@ -229,7 +239,12 @@ func (s *Server) handleUserUpdate(w http.ResponseWriter, r *http.Request) {
 		}
 		form := r.PostForm
 		form.Set("username", u.Username)
-		s.fail(w, r, err, "user_form", &view{Title: "users.edit", Nav: "users", Form: form, Data: s.userFormData(actorOf(r), u)})
+		d, derr := s.userEditData(actor, u)
+		if derr != nil {
+			s.fail(w, r, derr, "", nil)
+			return
+		}
+		s.fail(w, r, err, "user_form", &view{Title: "users.edit", Nav: "users", Form: form, Data: d})
 		return
 	}
 	s.setFlash(w, r, "users.saved")
