@@ -339,7 +339,11 @@ func (a *App) resetPassword(actor Actor, find func(*storage.Tx) (*User, error)) 
 		if err := userTable.Put(tx, u); err != nil {
 			return err
 		}
-		if err := putLoginState(tx, u.ID, loginState{}); err != nil {
+		// Unlocked and the wrong guesses forgotten; the sign-ins before
+		// stay, for the profile to show the user who signed in last.
+		st := getLoginState(tx, u.ID)
+		st.Failed, st.LockedUntil = 0, time.Time{}
+		if err := putLoginState(tx, u.ID, st); err != nil {
 			return err
 		}
 		if _, err := endSessions(tx, u.ID, endPasswordReset, a.now()); err != nil {

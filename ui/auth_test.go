@@ -552,6 +552,21 @@ func TestProfileShowsThePreviousSignIn(t *testing.T) {
 	r = wantOK(t, first.get("/gov/profile"))
 	wantText(t, r, zhTime(t1)+" · 127.0.0.1")
 	wantNoText(t, r, zhTime(t0))
+
+	// A password reset by the sysadmin keeps the record: after signing in
+	// with the new password, the clerk still sees his sign-in before it.
+	clk.Advance(20 * time.Minute)
+	admin := e.signedIn("gov", "sysadmin")
+	slip := wantOK(t, admin.post("/gov/admin/users/"+itoa(e.userID("clerk"))+"/reset-password", nil))
+	clk.Advance(20 * time.Minute)
+	third := e.client()
+	once := oneTimePassword(t, slip)
+	wantRedirect(t, third.login("gov", "clerk", once), "/gov/password")
+	good := "Fresh-Password-2026"
+	wantRedirect(t, third.post("/gov/password", url.Values{"current": {once}, "new": {good}, "confirm": {good}}), "/gov/")
+	r = wantOK(t, third.get("/gov/profile"))
+	wantText(t, r, zhTime(t1)+" · 127.0.0.1")
+	wantNoText(t, r, zh("profile.no_last_login"))
 }
 
 // TestPasswordPageEmptyFields: a change-password form sent with nothing
