@@ -585,9 +585,26 @@ func TestPasswordPageEmptyFields(t *testing.T) {
 			wantFieldError(t, r, "new", msg(lang, "password.new_required"))
 		}
 	}
+	// The rules above the form name the classes the policy counts, as its
+	// message does: upper- and lower-case letters are two of them, and a
+	// password of both is accepted.
+	for _, lang := range []string{"zh-CN", "en"} {
+		c.header.Set("Accept-Language", lang)
+		wantText(t, c.get("/gov/password"), msg(lang, "password.rules"))
+	}
+	for _, class := range []string{"小写字母", "大写字母", "数字", "符号"} {
+		if !strings.Contains(zh("password.rules"), class) {
+			t.Errorf("the password rules do not name %s: %s", class, zh("password.rules"))
+		}
+	}
+	for _, class := range []string{"lower-case", "upper-case", "digits", "symbols"} {
+		if !strings.Contains(en("password.rules"), class) {
+			t.Errorf("the password rules do not name %s: %s", class, en("password.rules"))
+		}
+	}
 	if hasAction(e.auditActions("user/"+itoa(e.userID("leader"))), "user.password_change_failed") {
 		t.Error("an empty current password was counted as a wrong one")
 	}
-	good := "Fresh-Password-2026"
+	good := "FreshPasswordLetters"
 	wantRedirect(t, c.post("/gov/password", url.Values{"current": {app.DemoPassword}, "new": {good}, "confirm": {good}}), "/gov/")
 }
