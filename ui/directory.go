@@ -13,9 +13,11 @@ import (
 )
 
 // registerDirectoryRoutes registers the public agency directory (信息公示:
-// 机构名录). It has no rate limit, unlike the verification check: it
-// answers with what filings make public and cannot be used to guess a
-// secret, and its pages are as cheap as any other public page.
+// 机构名录). The search has no rate limit: it answers with what filings
+// make public, 20 to a page. An agency's page is limited per client address
+// like a practitioner's card: agency IDs are sequential, and reading every
+// agency with its practitioners and premises one ID after the other must
+// be slow work (handleDirectoryAgency).
 func (s *Server) registerDirectoryRoutes(r *mux.Router) {
 	r.HandleFunc("/agencies", s.handleDirectory).Methods("GET")
 	r.HandleFunc("/agencies/{id:[0-9]+}", s.handleDirectoryAgency).Methods("GET")
@@ -124,8 +126,13 @@ func (s *Server) handleDirectory(w http.ResponseWriter, r *http.Request) {
 // handleDirectoryAgency shows one agency's public page; an unknown or
 // unfiled agency is a 404. The rendered page is kept for the public page
 // cache's few seconds, or until the agency, credit or the lists change;
-// its practitioners and premises may show that much later.
+// its practitioners and premises may show that much later. The limit is
+// taken before the cache: a page served from it still costs the reader one
+// request of his address's allowance.
 func (s *Server) handleDirectoryAgency(w http.ResponseWriter, r *http.Request) {
+	if !s.publicAllowed(w, r) {
+		return
+	}
 	v, err := s.app.PublicAgency(pathID(r))
 	if err != nil {
 		s.fail(w, r, err, "", nil)

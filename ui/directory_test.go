@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"net/url"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -138,6 +139,37 @@ func TestDirectoryAgencyPage(t *testing.T) {
 	r = c.get("/agencies/99999999")
 	wantStatus(t, r, http.StatusNotFound)
 	wantText(t, r, zh("directory.not_found"))
+}
+
+// TestDirectoryAgencyPageRateLimited: agency IDs are sequential, so an
+// agency's public page takes one of the address's public requests, like a
+// practitioner's card or a code check: over the limit (a page kept in the
+// cache too) it is the public 429 page in the reader's language, with
+// Retry-After. The directory's search stays open.
+func TestDirectoryAgencyPageRateLimited(t *testing.T) {
+	e := newEnv(t)
+	e.setParams(app.ParamPublicRate, "5")
+	page := fmt.Sprintf("/agencies/%d", e.user("anju.admin").AgencyID)
+	anon := e.client()
+	var limited *resp
+	for range 20 {
+		r := anon.get(page, "Accept-Language", "en")
+		if r.StatusCode == http.StatusTooManyRequests {
+			limited = r
+			break
+		}
+		wantStatus(t, r, http.StatusOK)
+	}
+	if limited == nil {
+		t.Fatal("20 agency pages from one address, none refused")
+	}
+	secs, err := strconv.Atoi(limited.Header.Get("Retry-After"))
+	if err != nil || secs < 1 || secs > 12 {
+		t.Fatalf("Retry-After = %q, want 1..12 seconds (5 a minute)", limited.Header.Get("Retry-After"))
+	}
+	wantText(t, limited, `<html lang="en">`, en("public.busy_title"), en("public.busy_text", secs))
+	wantNoText(t, limited, "北京安居房地产经纪有限公司")
+	wantText(t, wantOK(t, anon.get("/agencies?q="+url.QueryEscape("安居"))), "北京安居房地产经纪有限公司")
 }
 
 func TestPublicHomeLinksToDirectory(t *testing.T) {
