@@ -1,6 +1,9 @@
 package app
 
-import "slices"
+import (
+	"slices"
+	"strings"
+)
 
 // Role is a user's function. A user may hold several roles of one portal.
 type Role string
@@ -179,6 +182,19 @@ type Actor struct {
 // SystemActor is used by CLI commands and scheduled jobs.
 func SystemActor(what string) Actor {
 	return Actor{Username: "system:" + what, System: true}
+}
+
+// SystemJob tells whether username, as a record keeps who acted, is the
+// system's rather than a person's, and which job it was: SystemActor's
+// what ("credit", "cli import-registry"), or "" for the bare "system"
+// that some records carry (a practitioner's employment ended with his
+// agency's filing, a seeded scoring rule). Pages name the system in words
+// from it, never by the internal name.
+func SystemJob(username string) (job string, ok bool) {
+	if username == "system" {
+		return "", true
+	}
+	return strings.CutPrefix(username, "system:")
 }
 
 // Can reports whether the actor holds permission p.

@@ -947,7 +947,7 @@ func TestAPIKeyListNamesConsoleCreator(t *testing.T) {
 	}
 	sys := e.signedIn("gov", "sysadmin")
 	wantOK(t, sys.post("/gov/admin/apikeys", url.Values{"name": {"页面平台"}}))
-	for lang, want := range map[string]string{"zh-CN": zh("apikeys.by_console"), "en": en("apikeys.by_console")} {
+	for lang, want := range map[string]string{"zh-CN": zh("actor.console", "anju apikey"), "en": en("actor.console", "anju apikey")} {
 		list := wantOK(t, sys.get("/gov/admin/apikeys", "Accept-Language", lang))
 		wantText(t, list, want, `<span class="muted small">sysadmin</span>`)
 		wantNoText(t, list, "system:")

@@ -31,13 +31,6 @@ type apiKeyListData struct {
 	RevokeID  uint64 // the row whose revoke form failed
 }
 
-// ByConsole tells a key created by `anju apikey create`, whose creator is
-// the system actor "system:cli apikey": the page says so in words rather
-// than showing that internal name.
-func (apiKeyListData) ByConsole(username string) bool {
-	return strings.HasPrefix(username, "system:cli")
-}
-
 func (s *Server) renderAPIKeyList(w http.ResponseWriter, r *http.Request, status int, v *view, revokeID uint64) bool {
 	keys, err := s.app.ListAPIKeys(actorOf(r))
 	if err != nil {

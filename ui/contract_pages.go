@@ -117,11 +117,6 @@ func labelOr(m map[string]string, code string) string {
 	return code
 }
 
-// IsSystem tells a scheduled job's history line (shown as "the system").
-func (d *contractPageData) IsSystem(username string) bool {
-	return strings.HasPrefix(username, "system:")
-}
-
 // IsPublic tells a history line of someone without an account (a party
 // confirming on the public portal): its note names him, by his role and
 // masked name.

@@ -230,6 +230,9 @@ func (s *Server) funcs(lang string) template.FuncMap {
 		"eventNote":     func(action, note string) string { return s.eventNote(lang, action, note) },
 		"eventTitle":    func(action, note string) string { return s.eventTitle(lang, action, note) },
 		"attemptReason": func(at *app.VerifyAttempt) string { return s.attemptReason(lang, at) },
+		// actor names whoever did something: a person, or the system in
+		// words (ui/actor.go).
+		"actor": func(who any, name ...string) string { return s.actorWords(lang, who, name...) },
 
 		// maskPersonal is for free text that may hold a mobile or ID number
 		// among other words (an API key's contact "王五 13912345678").

@@ -154,11 +154,6 @@ type verificationData struct {
 	URL   string
 }
 
-// EndedBySystem tells a code ended by the platform itself (voided by a
-// registry import from the console or by the live connector: the actor
-// "system:…"), which the page says in words, not by that internal name.
-func (d verificationData) EndedBySystem() bool { return strings.HasPrefix(d.V.EndedBy, "system:") }
-
 // Ended reports whether the code ended before its validity did (revoked,
 // voided, or used by a lease): its date is then the one it was valid until.
 func (d verificationData) Ended() bool {

@@ -142,7 +142,7 @@ func TestVoidedCodeDetailNamesNoInternalActor(t *testing.T) {
 	leader := e.signedIn("gov", "leader") // city-wide: the demo codes of every district
 	for _, lang := range []string{"zh-CN", "en"} {
 		r := wantOK(t, leader.get("/gov/verifications/"+v.Code, "Accept-Language", lang))
-		wantText(t, r, msg(lang, "verify.ended_by_system"))
+		wantText(t, r, msg(lang, "actor.system_job", msg(lang, "actor.job.registry")))
 		wantNoText(t, r, "system:")
 	}
 }

@@ -1,0 +1,69 @@
+package ui_test
+
+import (
+	"strings"
+	"testing"
+
+	"anju/app"
+)
+
+// TestSystemActorsNamedInWords: whatever the system did (a console
+// command, a scheduled job, the registry, the demo's loading) is named on
+// every page that says who acted in the same words, in both languages,
+// never by its internal name "system:…": the audit log, an API key made on
+// the console, a registry import from the console, a code voided by the
+// registry, a lease expired by the daily job, an automatic scoring
+// application and a lapsed credit record.
+func TestSystemActorsNamedInWords(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	if _, _, err := e.app.CreateAPIKey(app.SystemActor("cli apikey"), app.APIKeyInput{Name: "脚本平台"}); err != nil {
+		t.Fatal(err)
+	}
+	csv := "区县代码,证书类型,不动产权证号,权利人,权利人证件类型,权利人证件号码,共有份额,房屋坐落,建筑面积,规划用途,查封,抵押,异议,注销,限制交易,登记日期\n" +
+		"110105,不动产权证书,京(2025)朝阳区不动产权第8800001号,王建,居民身份证,110105195201014528,,北京市朝阳区麒麟路1号,80,住宅,否,否,否,否,否,2020-05-20\n"
+	imp, err := e.app.ImportRegistry(app.SystemActor("cli import-registry"), strings.NewReader(csv), "console.csv", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	voided := demoVerification(t, e, "voided")
+	expired, err := e.app.SearchContracts(sys, app.ContractQuery{Status: app.ContractExpired, Size: 1})
+	if err != nil || len(expired.Items) == 0 {
+		t.Fatalf("no expired demo contract: %v", err)
+	}
+	var lapsed uint64 // a credit record the daily job ended
+	for id := uint64(1); id < 500 && lapsed == 0; id++ {
+		if r, err := e.app.GetRecord(sys, id); err == nil {
+			for _, ev := range r.History {
+				if ev.By == "system:credit" {
+					lapsed = id
+				}
+			}
+		}
+	}
+	if lapsed == 0 {
+		t.Fatal("no demo credit record ended by the system")
+	}
+
+	admin, leader := e.signedIn("gov", "sysadmin"), e.signedIn("gov", "leader")
+	for _, lang := range []string{"zh-CN", "en"} {
+		system := func(job string) string { return msg(lang, "actor.system_job", msg(lang, "actor.job."+job)) }
+		for _, c := range []struct {
+			c    *client
+			path string
+			want []string
+		}{
+			{admin, "/gov/admin/audit", []string{system("demo")}},
+			{admin, "/gov/admin/apikeys", []string{msg(lang, "actor.console", "anju apikey")}},
+			{admin, "/gov/admin/registry/imports/" + itoa(imp.ID), []string{msg(lang, "actor.console", "anju import-registry")}},
+			{leader, "/gov/verifications/" + voided.Code, []string{system("registry")}},
+			{leader, "/gov/contracts/" + itoa(expired.Items[0].ID), []string{system("daily")}},
+			{admin, "/gov/credit/applications", []string{system("credit")}},
+			{admin, "/gov/credit/records/" + itoa(lapsed), []string{system("credit")}},
+		} {
+			r := wantOK(t, c.c.get(c.path, "Accept-Language", lang))
+			wantText(t, r, c.want...)
+			wantNoText(t, r, "system:")
+		}
+	}
+}
