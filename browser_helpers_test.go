@@ -22,6 +22,7 @@ import (
 	"time"
 
 	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/chromedp"
 
@@ -533,6 +534,14 @@ func (b *browser) screenshot(path string, full bool) {
 	}
 	if err := os.WriteFile(path, png, 0o644); err != nil {
 		b.fatalf("%v", err)
+	}
+}
+
+// media emulates a CSS media type ("print"; "" the screen again).
+func (b *browser) media(m string) {
+	b.t.Helper()
+	if _, err := chromedp.Call(b.ctx, emulation.SetEmulatedMedia, emulation.SetEmulatedMediaParams{Media: m}); err != nil {
+		b.fatalf("emulate media %q: %v", m, err)
 	}
 }
 

@@ -919,3 +919,75 @@ func TestBrowserVerificationScreenshots(t *testing.T) {
 	_ = chromedp.Do(pb.ctx, chromedp.Sleep(200*time.Millisecond))
 	shoot(pb, "public-check-mobile.png", false)
 }
+
+// TestBrowserNoticeCodeOnOneLine: a tenant reads or types the code of the
+// printed notice, and a filing certificate's number: on a 390-px phone, at
+// 1280 px and in print (A4), in Chinese and in English, each is one line,
+// as are the office's phone number and the date at the foot; on the phone nothing
+// runs off the page sideways. In English on a phone the code used to wrap
+// after its second hyphen, beside the long label "Verification code".
+func TestBrowserNoticeCodeOnOneLine(t *testing.T) {
+	p, b := startBrowserTest(t, true, zh)
+	sys := app.SystemActor("test")
+	vs, err := p.App.SearchVerifications(sys, app.VerificationQuery{Status: app.VStatusValid, Size: 1})
+	if err != nil || len(vs.Items) == 0 {
+		t.Fatalf("no valid demo code: %v", err)
+	}
+	code := vs.Items[0].Code
+	b.signIn("gov", "clerk", app.DemoPassword)
+	// A filed lease's certificate, found from the list of filings.
+	b.open("/gov/filings?status=" + app.FilingFiled)
+	certPath := eval[string](b, `([...document.querySelectorAll('main a[href^="/gov/filings/"]')].map(a => a.getAttribute('href')).find(h => /^\/gov\/filings\/\d+$/.test(h)) || "/gov/filings/none")`) + "/certificate"
+	pages := []struct{ path, number string }{
+		{"/v/" + code + "/notice", ".notice-a4 .vcode.big"},
+		{"/gov/verifications/" + code + "/notice", ".notice-a4 .vcode.big"},
+		{certPath, ".notice-a4 strong.big"},
+	}
+	lines := func(sel string) int {
+		return eval[int](b, fmt.Sprintf(`[...document.querySelectorAll(%q)].reduce((n, e) => Math.max(n, new Set([...e.getClientRects()].map(r => Math.round(r.top))).size), 0)`, sel))
+	}
+	// textLines counts the lines a text of the notice's foot takes (-1: not
+	// there), whatever its markup; footDate is the date under the office.
+	const textLines = `(() => { const text = %q; const w = document.createTreeWalker(document.querySelector('.notice-foot'), NodeFilter.SHOW_TEXT);
+		for (let n; (n = w.nextNode());) { const i = n.data.indexOf(text); if (i < 0) continue;
+			const r = document.createRange(); r.setStart(n, i); r.setEnd(n, i + text.length);
+			return new Set([...r.getClientRects()].map(x => Math.round(x.top))).size; }
+		return -1; })()`
+	const footDate = `[...document.querySelectorAll('.notice-foot p')].find(p => !p.classList.contains('muted')).innerText.split('\n').pop().trim()`
+	contact := p.App.Branding().Contact
+	if contact == "" {
+		t.Fatal("the demo office has no contact to print")
+	}
+	for _, lang := range []string{zh, en} {
+		b.open("/")
+		b.switchLanguage(lang)
+		for _, size := range []struct {
+			w, h   int64
+			mobile bool
+			media  string
+		}{{390, 844, true, ""}, {1280, 900, false, ""}, {794, 1123, false, "print"}} {
+			b.viewport(size.w, size.h, size.mobile)
+			b.media(size.media)
+			for _, pg := range pages {
+				if st := b.open(pg.path); st != 200 {
+					b.fatalf("%s answered %d", pg.path, st)
+				}
+				where := fmt.Sprintf("%s, %s, %d px %s", pg.path, lang, size.w, size.media)
+				if n := lines(pg.number); n != 1 {
+					t.Errorf("%s: the number is on %d lines, want 1", where, n)
+				}
+				for _, text := range []string{contact, eval[string](b, footDate)} {
+					if n := eval[int](b, fmt.Sprintf(textLines, text)); n != 1 {
+						t.Errorf("%s: %q at the foot is on %d lines, want 1", where, text, n)
+					}
+				}
+				if size.mobile {
+					if over := eval[int](b, `document.documentElement.scrollWidth - window.innerWidth`); over > 0 {
+						t.Errorf("%s: the page is %d px wider than the phone", where, over)
+					}
+				}
+			}
+		}
+		b.media("")
+	}
+}
