@@ -390,6 +390,38 @@ func TestPasswordAdviceNamesWhoResets(t *testing.T) {
 	wantNoText(t, r, zh("password.current_onetime"))
 }
 
+// portalCrossing is a user of one portal (own) at the other portal's
+// addresses: each portal's menu has a link the other's has not.
+type portalCrossing struct {
+	user, name, own, other string
+	ownMenu, otherMenu     string
+	otherPage              string // a page of the other portal
+}
+
+// portalCrossings: an agency admin at the government portal and a clerk at
+// the agency portal; each is the other's account to sign in with there.
+var portalCrossings = []portalCrossing{
+	{"leju.admin", "李娜", "agency", "gov", `href="/agency/credit"`, `href="/gov/stats"`, "/gov/contracts"},
+	{"clerk", "王芳", "gov", "agency", `href="/gov/verifications"`, `href="/agency/card"`, "/agency/contracts"},
+}
+
+// crossPortals runs check for each crossing in each language, with the
+// user signed in to his own portal and the messages of that language.
+func crossPortals(t *testing.T, e *env, check func(tc, otherUser portalCrossing, c *client, tr func(string, ...any) string)) {
+	t.Helper()
+	for i, tc := range portalCrossings {
+		for _, lang := range []string{"zh-CN", "en"} {
+			tr := zh
+			if lang == "en" {
+				tr = en
+			}
+			c := e.signedIn(tc.own, tc.user)
+			c.header.Set("Accept-Language", lang)
+			check(tc, portalCrossings[1-i], c, tr)
+		}
+	}
+}
+
 // TestOtherPortalInOwnFrame: a signed-in user who opens the other portal's
 // address is refused (or told the page is not there) in his own portal's
 // frame: its menu, its sign-out, which works, and a link to its home; in
@@ -398,77 +430,54 @@ func TestPasswordAdviceNamesWhoResets(t *testing.T) {
 func TestOtherPortalInOwnFrame(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
-	cases := []struct{ user, own, other, ownMenu, otherMenu, page string }{
-		{"leju.admin", "agency", "gov", `href="/agency/credit"`, `href="/gov/stats"`, "/gov/contracts"},
-		{"clerk", "gov", "agency", `href="/gov/verifications"`, `href="/agency/card"`, "/agency/contracts"},
-	}
-	for _, tc := range cases {
-		for _, lang := range []string{"zh-CN", "en"} {
-			tr := zh
-			if lang == "en" {
-				tr = en
-			}
-			c := e.signedIn(tc.own, tc.user)
-			c.header.Set("Accept-Language", lang)
-			for _, p := range []struct {
-				path   string
-				status int
-				key    string
-			}{{tc.page, http.StatusForbidden, "error.wrong_portal_signed_in"}, {"/" + tc.other + "/no-such-page", http.StatusNotFound, "error.not_found"}} {
-				r := c.get(p.path)
-				wantStatus(t, r, p.status)
-				wantText(t, r, tr(p.key), `class="portal-`+tc.own+` signed-in"`, tc.ownMenu,
-					`action="/`+tc.own+`/logout"`, `<a href="/`+tc.own+`/">`+tr("error.back_home")+`</a>`)
-				wantNoText(t, r, tc.otherMenu, `action="/`+tc.other+`/logout"`)
-			}
-			// The sign-out the page offers works: the session ends.
-			wantRedirect(t, c.post("/"+tc.own+"/logout", nil), "/"+tc.own+"/login")
-			wantRedirect(t, c.get("/"+tc.own+"/"), "/"+tc.own+"/login?next=%2F"+tc.own+"%2F")
-
-			// The other portal's sign-out signs him out too, to his own sign-in.
-			c = e.signedIn(tc.own, tc.user)
-			wantRedirect(t, c.post("/"+tc.other+"/logout", nil), "/"+tc.own+"/login")
-			wantRedirect(t, c.get("/"+tc.own+"/"), "/"+tc.own+"/login?next=%2F"+tc.own+"%2F")
+	crossPortals(t, e, func(tc, _ portalCrossing, c *client, tr func(string, ...any) string) {
+		for _, p := range []struct {
+			path   string
+			status int
+			key    string
+		}{{tc.otherPage, http.StatusForbidden, "error.wrong_portal_signed_in"}, {"/" + tc.other + "/no-such-page", http.StatusNotFound, "error.not_found"}} {
+			r := c.get(p.path)
+			wantStatus(t, r, p.status)
+			wantText(t, r, tr(p.key), `class="portal-`+tc.own+` signed-in"`, tc.ownMenu,
+				`action="/`+tc.own+`/logout"`, `<a href="/`+tc.own+`/">`+tr("error.back_home")+`</a>`)
+			wantNoText(t, r, tc.otherMenu, `action="/`+tc.other+`/logout"`)
 		}
-	}
+		// The sign-out the page offers works: the session ends.
+		wantRedirect(t, c.post("/"+tc.own+"/logout", nil), "/"+tc.own+"/login")
+		wantRedirect(t, c.get("/"+tc.own+"/"), "/"+tc.own+"/login?next=%2F"+tc.own+"%2F")
+
+		// The other portal's sign-out signs him out too, to his own sign-in.
+		c = e.signedIn(tc.own, tc.user)
+		wantRedirect(t, c.post("/"+tc.other+"/logout", nil), "/"+tc.own+"/login")
+		wantRedirect(t, c.get("/"+tc.own+"/"), "/"+tc.own+"/login?next=%2F"+tc.own+"%2F")
+	})
 }
 
 // A user signed in to one portal who opens the other's sign-in page sees
 // that page as anyone would, not framed by a menu of links he may not open,
-// and is told that signing in there ends his session.
+// and is told that signing in there ends his session; signing in there
+// replaces it with the other account's.
 func TestOtherPortalSignInPage(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
-	cases := []struct{ user, name, own, other, otherUser, otherName, otherMenu string }{
-		{"agent.zhang", "张伟", "agency", "gov", "clerk", "王芳", `href="/gov/stats"`},
-		{"clerk", "王芳", "gov", "agency", "agent.zhang", "张伟", `href="/agency/card"`},
-	}
-	for _, tc := range cases {
-		for _, lang := range []string{"zh-CN", "en"} {
-			tr := zh
-			if lang == "en" {
-				tr = en
-			}
-			c := e.signedIn(tc.own, tc.user)
-			c.header.Set("Accept-Language", lang)
-			for _, r := range []*resp{
-				c.get("/" + tc.other + "/login"),
-				c.post("/"+tc.other+"/login", url.Values{"username": {tc.otherUser}, "password": {"wrong-password"}}),
-			} {
-				wantText(t, r, tr("login.title_"+tc.other), `action="/`+tc.other+`/login"`,
-					tr("login.signed_in_elsewhere_"+tc.own, tc.name, tc.user),
-					`<a href="/`+tc.own+`/">`+tr("login.back_to_"+tc.own)+`</a>`)
-				wantText(t, r, `class="portal-`+tc.other+` signed-in-elsewhere"`)
-				wantNoText(t, r, tc.otherMenu, `action="/`+tc.other+`/logout"`, `href="/`+tc.other+`/profile"`)
-			}
-			// Signing in there replaces his session with the other account's.
-			// (The clerk's wrong password above counts once per language; the
-			// lockout needs more.)
-			r := c.post("/"+tc.other+"/login", url.Values{"username": {tc.otherUser}, "password": {app.DemoPassword}})
-			wantRedirect(t, r, "/"+tc.other+"/")
-			wantText(t, wantOK(t, c.get("/"+tc.other+"/")), `class="portal-`+tc.other+` signed-in"`, tc.otherName, tc.otherMenu)
+	crossPortals(t, e, func(tc, there portalCrossing, c *client, tr func(string, ...any) string) {
+		for _, r := range []*resp{
+			c.get("/" + tc.other + "/login"),
+			c.post("/"+tc.other+"/login", url.Values{"username": {there.user}, "password": {"wrong-password"}}),
+		} {
+			wantText(t, r, tr("login.title_"+tc.other), `action="/`+tc.other+`/login"`,
+				tr("login.signed_in_elsewhere_"+tc.own, tc.name, tc.user),
+				`<a href="/`+tc.own+`/">`+tr("login.back_to_"+tc.own)+`</a>`)
+			wantText(t, r, `class="portal-`+tc.other+` signed-in-elsewhere"`)
+			wantNoText(t, r, tc.otherMenu, `action="/`+tc.other+`/logout"`, `href="/`+tc.other+`/profile"`)
 		}
-	}
+		// Signing in there replaces his session with the other account's.
+		// (The wrong password above counts once per language; the lockout
+		// needs more.)
+		r := c.post("/"+tc.other+"/login", url.Values{"username": {there.user}, "password": {app.DemoPassword}})
+		wantRedirect(t, r, "/"+tc.other+"/")
+		wantText(t, wantOK(t, c.get("/"+tc.other+"/")), `class="portal-`+tc.other+` signed-in"`, there.name, tc.otherMenu)
+	})
 }
 
 // Wrong current passwords on the change-password page lock the account as
