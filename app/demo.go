@@ -11,6 +11,12 @@ import (
 // have to change it: the demo is for looking around, not for real data.
 const DemoPassword = "AnjuDemo2026"
 
+// demoActor is who the demo data says ended what it ends without a person
+// (an employment, a code used by a lease it does not hold): the system
+// loading the demo, which pages name in words, rather than a user "demo"
+// who does not exist.
+var demoActor = SystemActor("demo").Username
+
 // DemoAccount is printed on the console when demo data is loaded.
 type DemoAccount struct {
 	Username, Name string

@@ -349,7 +349,7 @@ func (a *App) seedDemoMorePractitioners(tx *storage.Tx, r *rand.Rand, added []*A
 			start := cancelled.Filed.AddDate(0, 0, r.IntN(90))
 			p := person(cancelled, start)
 			e := &p.Employments[0]
-			e.End, e.EndReason, e.EndedBy = cancelled.Cancelled, "机构注销", "demo"
+			e.End, e.EndReason, e.EndedBy = cancelled.Cancelled, "机构注销", demoActor
 			if k < 5 { // joined another agency within weeks
 				next := live[r.IntN(len(live))]
 				joined := cancelled.Cancelled.AddDate(0, 0, 7+r.IntN(30))
@@ -378,7 +378,7 @@ func (a *App) seedDemoMorePractitioners(tx *storage.Tx, r *rand.Rand, added []*A
 				from := prev.Filed.AddDate(0, 0, r.IntN(max(int(start.Sub(prev.Filed).Hours()/24)/2, 1)))
 				rl, _ := role()
 				p.Employments = append([]Employment{{AgencyID: prev.ID, AgencyName: prev.Name, Role: rl, Start: from,
-					End: start.AddDate(0, 0, -1-r.IntN(20)), EndReason: "个人原因离职", EndedBy: "demo"}}, p.Employments...)
+					End: start.AddDate(0, 0, -1-r.IntN(20)), EndReason: "个人原因离职", EndedBy: demoActor}}, p.Employments...)
 				p.Created = from
 			case n == 2: // left and not working in the trade now
 				e := &p.Employments[0]
@@ -389,7 +389,7 @@ func (a *App) seedDemoMorePractitioners(tx *storage.Tx, r *rand.Rand, added []*A
 				if e.End.Before(start) {
 					e.End = start
 				}
-				e.EndReason, e.EndedBy = "合同期满", "demo"
+				e.EndReason, e.EndedBy = "合同期满", demoActor
 				p.Updated = e.End
 			}
 			if err := insert(p); err != nil {

@@ -199,7 +199,7 @@ func (a *App) loadDemoVerifications(props []*Property, r *rand.Rand) error {
 			case 3:
 				v.Status, v.Ended, v.EndReason, v.EndedBy = VStatusRevoked, ended, "房源信息与实际不符（演示）", "clerk"
 			case 5:
-				v.Status, v.Ended, v.EndReason, v.EndedBy = VStatusUsed, ended, "", "demo"
+				v.Status, v.Ended, v.EndReason, v.EndedBy = VStatusUsed, ended, "", demoActor
 			case 7:
 				v.Status, v.Ended, v.EndReason, v.EndedBy = VStatusVoided, ended, "verify.seized", "system:registry"
 			}

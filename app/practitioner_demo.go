@@ -53,14 +53,14 @@ func (a *App) seedDemoPractitioners(tx *storage.Tx, now time.Time) error {
 					start := p.Employments[0].Start
 					earlier := Employment{AgencyID: prev.ID, AgencyName: prev.Name, Role: PracAssistant,
 						Start: start.AddDate(-2, -rnd.IntN(12), 0), End: start.AddDate(0, 0, -7-rnd.IntN(60)),
-						EndReason: "个人原因离职", EndedBy: "demo"}
+						EndReason: "个人原因离职", EndedBy: demoActor}
 					p.Employments = append([]Employment{earlier}, p.Employments...)
 				}
 			}
 			// And every eleventh has left and not joined anyone yet.
 			if serial%11 == 0 {
 				cur := &p.Employments[len(p.Employments)-1]
-				cur.End, cur.EndReason, cur.EndedBy = now.AddDate(0, -rnd.IntN(6), -1), "合同期满", "demo"
+				cur.End, cur.EndReason, cur.EndedBy = now.AddDate(0, -rnd.IntN(6), -1), "合同期满", demoActor
 				if cur.End.Before(cur.Start) {
 					cur.End = cur.Start
 				}

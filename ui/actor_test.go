@@ -13,7 +13,8 @@ import (
 // never by its internal name "system:…": the audit log, an API key made on
 // the console, a registry import from the console, a code voided by the
 // registry, a lease expired by the daily job, an automatic scoring
-// application and a lapsed credit record.
+// application, a lapsed credit record and an employment the demo data
+// ended (once shown as a user "demo").
 func TestSystemActorsNamedInWords(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
@@ -44,6 +45,21 @@ func TestSystemActorsNamedInWords(t *testing.T) {
 	if lapsed == 0 {
 		t.Fatal("no demo credit record ended by the system")
 	}
+	var left uint64 // a practitioner an employment of whom the demo ended
+	ps, err := e.app.SearchPractitioners(sys, app.PractitionerQuery{Status: app.PracLeft, Size: 100})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range ps.Items {
+		for _, em := range p.Employments {
+			if !em.End.IsZero() && em.EndedBy != "" && left == 0 {
+				left = p.ID
+			}
+		}
+	}
+	if left == 0 {
+		t.Fatal("no demo practitioner with an ended employment")
+	}
 
 	admin, leader := e.signedIn("gov", "sysadmin"), e.signedIn("gov", "leader")
 	for _, lang := range []string{"zh-CN", "en"} {
@@ -60,6 +76,7 @@ func TestSystemActorsNamedInWords(t *testing.T) {
 			{leader, "/gov/contracts/" + itoa(expired.Items[0].ID), []string{system("daily")}},
 			{admin, "/gov/credit/applications", []string{system("credit")}},
 			{admin, "/gov/credit/records/" + itoa(lapsed), []string{system("credit")}},
+			{leader, "/gov/practitioners/" + itoa(left), []string{system("demo")}},
 		} {
 			r := wantOK(t, c.c.get(c.path, "Accept-Language", lang))
 			wantText(t, r, c.want...)
