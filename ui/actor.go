@@ -3,6 +3,8 @@ package ui
 import (
 	"fmt"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"anju/app"
 )
@@ -58,3 +60,35 @@ func (s *Server) actorWords(lang string, who any, name ...string) string {
 // jobKey is the message naming a system job ("registry connector":
 // actor.job.registry_connector).
 func jobKey(job string) string { return "actor.job." + strings.ReplaceAll(job, " ", "_") }
+
+// actorQuery is what records keep for a user typed into a search (the
+// audit log's User) as pages name him: the words for the console or the
+// system (控制台, 系统, the console, the system) find the system's
+// usernames, which no one types; anything else is searched as typed. A
+// Chinese part of the words will do (two characters or more); English
+// words must be whole ("console", not "co": a part of a username).
+func (s *Server) actorQuery(lang, text string) string {
+	text = strings.TrimSpace(text)
+	q := strings.ToLower(text)
+	if q == "" {
+		return text
+	}
+	cjk := utf8.RuneCountInString(q) >= 2
+	for _, r := range q {
+		cjk = cjk && r > unicode.MaxASCII
+	}
+	names := func(key string) bool {
+		// The words before the job or command: 控制台, 系统自动, the console.
+		w, _, _ := strings.Cut(strings.ToLower(s.msgs.t(lang, key, "")), "（")
+		w, _, _ = strings.Cut(w, "(")
+		w = strings.TrimSpace(w)
+		return q == w || strings.HasSuffix(w, " "+q) || cjk && strings.Contains(w, q)
+	}
+	switch {
+	case names("actor.console"):
+		return "system:cli"
+	case names("actor.system"), names("actor.system_job"):
+		return "system:"
+	}
+	return text
+}

@@ -1,6 +1,7 @@
 package ui_test
 
 import (
+	"net/url"
 	"strings"
 	"testing"
 
@@ -81,6 +82,43 @@ func TestSystemActorsNamedInWords(t *testing.T) {
 			r := wantOK(t, c.c.get(c.path, "Accept-Language", lang))
 			wantText(t, r, c.want...)
 			wantNoText(t, r, "system:")
+		}
+	}
+}
+
+// TestAuditUserFilterFindsTheSystem: the audit log names the system in
+// words, so those words are what its User filter finds it by: 系统 or
+// 系统自动, 控制台, "the system", "the console"; an English fragment that is
+// not a whole word ("co") is still a part of a username, as before.
+func TestAuditUserFilterFindsTheSystem(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	if _, _, err := e.app.CreateAPIKey(app.SystemActor("cli apikey"), app.APIKeyInput{Name: "脚本平台"}); err != nil {
+		t.Fatal(err)
+	}
+	admin := e.signedIn("gov", "sysadmin")
+	for _, c := range []struct {
+		lang, user string
+		system     bool // the demo's loading is among the entries
+		console    bool // the key made on the console is
+	}{
+		{"zh-CN", "系统", true, false},
+		{"zh-CN", "系统自动", true, false},
+		{"zh-CN", "控制台", false, true},
+		{"en", "the system", true, false},
+		{"en", "console", false, true},
+		{"en", "co", false, false},
+	} {
+		r := wantOK(t, admin.get("/gov/admin/audit?user="+url.QueryEscape(c.user), "Accept-Language", c.lang))
+		demo := msg(c.lang, "actor.system_job", msg(c.lang, "actor.job.demo"))
+		console := msg(c.lang, "actor.console", "anju apikey")
+		for _, w := range []struct {
+			text string
+			want bool
+		}{{demo, c.system}, {console, c.console || c.system}} {
+			if got := strings.Contains(r.body, w.text); got != w.want {
+				t.Errorf("%s, user %q: %q shown %v, want %v", c.lang, c.user, w.text, got, w.want)
+			}
 		}
 	}
 }

@@ -181,9 +181,12 @@ func (s *Server) registerAuditRoutes(r *mux.Router) {
 	r.HandleFunc("/gov/admin/audit/walk", g(s.handleAuditWalk)).Methods("POST")
 }
 
-// auditFilterOf reads the filter form; dates are whole local days.
-func auditFilterOf(q url.Values) (app.AuditFilter, map[string]string) {
-	f := app.AuditFilter{Username: strings.TrimSpace(q.Get("user")), Action: strings.TrimSpace(q.Get("action")),
+// auditFilterOf reads the filter form; dates are whole local days. The
+// user is looked for as the page names him: the system's words find the
+// system's entries (actorQuery).
+func (s *Server) auditFilterOf(r *http.Request, q url.Values) (app.AuditFilter, map[string]string) {
+	user := s.actorQuery(pickLang(r, actorOf(r).Lang), q.Get("user"))
+	f := app.AuditFilter{Username: user, Action: strings.TrimSpace(q.Get("action")),
 		Record: strings.TrimSpace(q.Get("record"))}
 	var errs map[string]string
 	f.From, f.To, errs = dayRange(q)
@@ -218,7 +221,7 @@ func (s *Server) auditActionOptions(lang, current string) []auditOption {
 
 func (s *Server) handleAudit(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
-	f, errs := auditFilterOf(q)
+	f, errs := s.auditFilterOf(r, q)
 	v := &view{Title: "audit.title", Nav: "audit", Form: q}
 	type auditData struct {
 		Entries []*app.AuditEntry
@@ -280,7 +283,7 @@ func (s *Server) handleAuditWalk(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) handleAuditCSV(w http.ResponseWriter, r *http.Request) {
-	f, errs := auditFilterOf(r.URL.Query())
+	f, errs := s.auditFilterOf(r, r.URL.Query())
 	if len(errs) > 0 {
 		key := errs["from"]
 		if key == "" {
