@@ -263,7 +263,7 @@ func TestEnglishPluralForms(t *testing.T) {
 		args []any
 		want string
 	}{
-		{pending, []any{1, 5}, "1 more record is within their objection period or under objection and not yet published; it counts in the score (5 points in all)."},
+		{pending, []any{1, 5}, "1 more record is within its objection period or under objection and not yet published; it counts in the score (5 points in all)."},
 		{pending, []any{2, 1}, "2 more records are within their objection period or under objection and not yet published; they count in the score (1 point in all)."},
 		{messages["en"]["premises.chart_row"], []any{"1{a|b}", 1, 3}, "1{a|b}: 1 agency, 3 premises"},
 		{messages["en"]["contract.deposit_flagged"], []any{1}, "The deposit is above 1 month's rent and is flagged."},
