@@ -101,6 +101,11 @@ var filingDocType = search.DocType{Name: "filing", Fields: []search.Field{
 	{Name: "contract_no", Kind: search.Keyword},
 	{Name: "cert_no", Kind: search.Keyword},
 	{Name: "certificate_no", Kind: search.Keyword},
+	// "1" once approved (a certificate was issued), whatever became of it
+	// since: the statistics count approvals by it. A prefix of
+	// certificate_no did the same but expands to one term per filing:
+	// 17 s for a district's year at 100,000 filings (docs/benchmarks.md 9).
+	{Name: "approved", Kind: search.Keyword},
 	{Name: "parties", Kind: search.Text},
 	{Name: "address", Kind: search.Text},
 	{Name: "agency", Kind: search.Text},
@@ -126,6 +131,9 @@ func filingDoc(f *ContractFiling) search.Doc {
 		"address": f.Address, "agency": f.AgencyName, "agency_id": strconv.FormatUint(f.AgencyID, 10),
 		"submitter_id": strconv.FormatUint(f.SubmittedBy.UserID, 10), "district": f.District,
 		"status": f.Status, "source": f.Source, "submitted": f.Submitted, "decided": f.Decided,
+	}
+	if f.CertificateNo != "" {
+		fields["approved"] = "1"
 	}
 	if f.Open() {
 		// Only an open application can be overdue: the range filter needs

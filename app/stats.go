@@ -73,11 +73,10 @@ func statsQuery(actor Actor, kind, district string) (search.Query, string, bool)
 	case "filed":
 		// Approved, whatever became of the contract since: filed, ended,
 		// or revoked after approval (cancelled with a certificate; one
-		// cancelled while pending or rejected has none). "decided" is the
+		// cancelled while pending or rejected has none): "approved". "decided" is the
 		// approval's date for them, so a revocation does not take an
 		// approval back out of the month it was given in.
-		sq, field = search.Query{Type: "filing", Filters: map[string][]string{"status": {FilingFiled, FilingEnded, FilingCancelled}},
-			Prefix: map[string]string{"certificate_no": "BA"}}, "decided"
+		sq, field = search.Query{Type: "filing", Filters: map[string][]string{"approved": {"1"}}}, "decided"
 	}
 	if sq.Filters == nil {
 		sq.Filters = map[string][]string{}

@@ -54,4 +54,20 @@ func BenchmarkStatistics(b *testing.B) {
 			b.ReportMetric(float64(leases), "leases")
 		})
 	}
+	// The review backlog alone (part of each case above): ten index counts
+	// by age and the small queues read from the store.
+	b.Run("backlog_city", func(b *testing.B) {
+		var waiting int
+		for b.Loop() {
+			rows, err := a.backlog(viewer, "")
+			if err != nil {
+				b.Fatal(err)
+			}
+			waiting = 0
+			for _, r := range rows {
+				waiting += r.Count
+			}
+		}
+		b.ReportMetric(float64(waiting), "waiting")
+	})
 }
