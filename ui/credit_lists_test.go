@@ -341,7 +341,11 @@ func TestPublicPagesShowListStatus(t *testing.T) {
 			if want := l + " #lists " + zh("lists.list."+l); !slices.Contains(listJumps(r), want) {
 				t.Errorf("%s (%s): marks at the top %q, want %q", path, it.Name, listJumps(r), want)
 			}
-			// Black-listed: the lowest level, whatever the score, and why.
+			// Black-listed: the lowest level, whatever the score, and why;
+			// a practitioner's card reads as a warning, not a clean check.
+			if l == app.ListBlack && it.Kind == app.SubjectPractitioner {
+				wantText(t, r, `<section class="check-result state-revoked prac-public">`, zh("practitioner.public_blacklisted", it.Expires.Format("2006年1月2日")))
+			}
 			if l == app.ListBlack {
 				wantText(t, r, zh("credit.public_level", app.LevelD), zh("credit.blacklisted_level"))
 				for _, lv := range []string{app.LevelA, app.LevelB, app.LevelC} {
@@ -361,6 +365,16 @@ func TestPublicPagesShowListStatus(t *testing.T) {
 		t.Errorf("/practitioners/XK00000097 in English: marks %q, want %q", listJumps(r), want)
 	}
 
+	lin, err := e.app.PublicPractitioner("XK00000097")
+	if err != nil {
+		t.Fatal(err)
+	}
+	entries, err := e.app.PublicActiveEntries(app.Subject{Kind: app.SubjectPractitioner, ID: lin.ID})
+	if err != nil || len(entries) == 0 {
+		t.Fatalf("林晓东's entries: %v, %v", entries, err)
+	}
+	wantText(t, r, en("practitioner.public_blacklisted", entries[0].Expires.Format("2 Jan 2006")))
+
 	// A practitioner on no list: the block says so, no mark at the top.
 	anjuID := e.user("anju.admin").AgencyID
 	ag, err := e.app.PublicAgency(anjuID)
@@ -378,6 +392,7 @@ func TestPublicPagesShowListStatus(t *testing.T) {
 		}
 		r := wantOK(t, anon.get("/practitioners/"+p.CardNo))
 		wantText(t, r, zh("lists.public_block_none"))
+		wantNoText(t, r, "state-revoked", "列入黑名单（至")
 		if m := listJumps(r); len(m) > 0 {
 			t.Errorf("/practitioners/%s, on no list, shows marks %q", p.CardNo, m)
 		}
