@@ -50,13 +50,16 @@ WantedBy=multi-user.target
 
 // program adapts Main to kardianos/service.
 type program struct {
-	m    *Main
-	errc chan error
+	m      *Main
+	errc   chan error
+	opened chan struct{} // closed when Open has returned
 }
 
 func (p *program) Start(s service.Service) error {
 	// Open in the background: the service manager wants Start to return.
+	p.opened = make(chan struct{})
 	go func() {
+		defer close(p.opened)
 		if err := p.m.Open(); err != nil {
 			p.m.Log.Error("start failed", "err", err)
 			p.m.Close()
@@ -70,6 +73,12 @@ func (p *program) Start(s service.Service) error {
 
 func (p *program) Stop(service.Service) error {
 	p.m.Log.Info("stopping (service)")
+	if p.opened != nil {
+		// A stop while still starting (migrations, demo data) waits for
+		// the start to end: closing the store under it would fail it
+		// half way, logged as a failed start.
+		<-p.opened
+	}
 	return p.m.Close()
 }
 

@@ -1,9 +1,11 @@
 package app
 
 import (
+	"log/slog"
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -245,5 +247,28 @@ func TestStatusFigures(t *testing.T) {
 	}
 	if err := f.Ping(); err != nil {
 		t.Error(err)
+	}
+}
+
+// TestWriteAfterIndexClosedCatchesUpAtNextStart: a change committed while
+// the platform stops (the index already closed: a request or an import
+// that outlived the shutdown) is not an error in the log, and is found by
+// search after the next start, from the outbox.
+func TestWriteAfterIndexClosedCatchesUpAtNextStart(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	logs := &syncBuffer{}
+	f.App.log = slog.New(slog.NewTextHandler(logs, nil))
+	if err := f.ix.Close(); err != nil {
+		t.Fatal(err)
+	}
+	f.seedUser("late.clerk", "晚到", []Role{RoleClerk}, "110105", fixturePassword)
+	if strings.Contains(logs.String(), "level=ERROR") {
+		t.Errorf("a write while stopping logged an error:\n%s", logs)
+	}
+	f.close()
+	f.reopen()
+	if got := searchNames(t, f, UserQuery{Text: "晚到"}); !slices.Equal(got, []string{"late.clerk"}) {
+		t.Errorf("after the next start, search 晚到 = %v, want [late.clerk]", got)
 	}
 }
