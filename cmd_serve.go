@@ -62,6 +62,21 @@ func (m *Main) Open() error {
 	if (m.Config.TLSCert == "") != (m.Config.TLSKey == "") {
 		return errors.New("--tls-cert and --tls-key go together")
 	}
+	// The address before the data file: a port already taken (a second
+	// copy started by mistake, a newer binary tried beside the running
+	// one) must stop the start before the file is migrated to this
+	// binary's schema, the first admin created with a one-time password
+	// the next start would not show again, or the demo loaded.
+	ln, err := net.Listen("tcp", m.Config.Addr)
+	if err != nil {
+		if app.DataInUse(m.Config.DataDir) {
+			// A second anju on a folder already served is told so, not
+			// only that the port is taken.
+			return fmt.Errorf("%w: %s", app.ErrDataLocked, alreadyServing(m.Config.DataDir))
+		}
+		return fmt.Errorf("listen on %s: %w; another program (or another anju) uses this address: stop it, or choose another one with --addr (env ANJU_ADDR). The data folder was not touched", m.Config.Addr, err)
+	}
+	m.listener = ln
 	a, err := app.Open(app.Config{DataDir: m.Config.DataDir, Logger: m.Log, Version: version(), NoIndexWait: true})
 	if errors.Is(err, app.ErrDataLocked) {
 		return fmt.Errorf("%w: %s", err, alreadyServing(m.Config.DataDir))
@@ -70,16 +85,6 @@ func (m *Main) Open() error {
 		return err
 	}
 	m.App = a
-	// The address before the first admin: a port already taken must stop
-	// a first start before it creates him and prints his one-time password
-	// (or loads the demo), which the next start would not show again. After
-	// opening the data file, so that a second anju on a folder already
-	// served is told so, not only that the port is taken.
-	ln, err := net.Listen("tcp", m.Config.Addr)
-	if err != nil {
-		return fmt.Errorf("listen on %s: %w", m.Config.Addr, err)
-	}
-	m.listener = ln
 	password, created, err := a.BootstrapAdmin()
 	if err != nil {
 		return err

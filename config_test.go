@@ -4,8 +4,12 @@ import (
 	"bytes"
 	"context"
 	"net"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
+
+	"anju/app"
 )
 
 // TestServeRefusesBadSettings: a setting the platform cannot read stops
@@ -83,5 +87,51 @@ func TestServeOnATakenPortCreatesNothing(t *testing.T) {
 	defer m.Close()
 	if !strings.Contains(out.String(), "One-time password") {
 		t.Errorf("the first successful start printed no one-time password:\n%s", out.String())
+	}
+}
+
+// TestServeOnATakenPortLeavesTheDataFileAlone: a second copy started by
+// mistake on the port the platform uses (or a newer binary tried beside
+// it) stops with the port named before it opens the data file: not a byte
+// of it is written (no migration to the new binary's schema), no index is
+// made. The same port on the same folder says that folder is served.
+func TestServeOnATakenPortLeavesTheDataFileAlone(t *testing.T) {
+	t.Parallel()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	data := t.TempDir()
+	initDataFolder(t, data)
+	if err := os.RemoveAll(filepath.Join(data, app.IndexDirName)); err != nil {
+		t.Fatal(err)
+	}
+	dataFile := filepath.Join(data, app.DataFileName)
+	before, err := os.ReadFile(dataFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out, errOut bytes.Buffer
+	err = run(context.Background(), []string{"serve", "--data", data, "--addr", ln.Addr().String()}, &out, &errOut)
+	if err == nil {
+		t.Fatal("serve on a taken port started")
+	}
+	for _, want := range []string{"listen on " + ln.Addr().String(), "choose another one with --addr", "The data folder was not touched"} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("error %q does not say %q", err, want)
+		}
+	}
+	if after, _ := os.ReadFile(dataFile); !bytes.Equal(before, after) {
+		t.Error("the failed start wrote into the data file")
+	}
+	if _, err := os.Stat(filepath.Join(data, app.IndexDirName)); err == nil {
+		t.Error("the failed start made a search index")
+	}
+
+	p := startPlatform(t, false)
+	err = run(context.Background(), []string{"serve", "--data", p.Config.DataDir, "--addr", p.listener.Addr().String()}, &out, &errOut)
+	if err == nil || !strings.Contains(err.Error(), "already serving this data folder at "+p.URL()[:len("http://")]) {
+		t.Errorf("serve on the running platform's folder and port: %v", err)
 	}
 }

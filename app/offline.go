@@ -20,6 +20,18 @@ var ErrSchemaTooNew = storage.ErrTooNew
 // no anju data.
 var ErrNotABackup = errors.New("not an anju backup")
 
+// DataInUse reports whether another process (a running platform) holds
+// the data folder's store. It only reads: a start that cannot go on (its
+// port is taken) uses it to say why without touching the file.
+func DataInUse(dataDir string) bool {
+	db, err := storage.Open(filepath.Join(dataDir, DataFileName), storage.Options{LockTimeout: 100 * time.Millisecond, ReadOnly: true})
+	if err != nil {
+		return errors.Is(err, ErrDataLocked)
+	}
+	db.Close()
+	return false
+}
+
 // BackupOffline writes a backup of the data folder's store when no
 // platform runs (the CLI opens the file itself, read-only).
 func BackupOffline(dataDir string, w io.Writer) (int64, error) {
