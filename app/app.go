@@ -85,6 +85,7 @@ func Open(cfg Config) (*App, error) {
 		return nil, err
 	}
 	a.db = db
+	a.removeLeftoverTemps()
 	if err := a.migrate(); err != nil {
 		db.Close()
 		return nil, err

@@ -210,6 +210,46 @@ func (a *App) scheduledBackup() (BackupFile, error) {
 	return BackupFile{Name: name, Size: n, Created: a.now()}, nil
 }
 
+// restoreTempName is the file Restore prepares beside the data file.
+const restoreTempName = DataFileName + ".restore.tmp"
+
+// restoreTempStale is how long a restore's temporary file must have gone
+// unwritten before a start removes it: anju restore copies into it without
+// holding the data file's lock, and a copy under way writes it constantly.
+const restoreTempStale = time.Minute
+
+// removeLeftoverTemps removes what an interrupted backup (a crash, a full
+// disk, a killed process) or restore left in the data folder: a scheduled
+// backup's backups/anju-*.db.tmp and anju.db.restore.tmp. They are never
+// listed nor restorable, and each is as large as the data file. Called by
+// Open with the data file locked: no other anju then serves this folder,
+// so no backup is being written into backups/ (this process starts its
+// own later, and anju backup without a running platform holds the lock
+// for its whole copy).
+func (a *App) removeLeftoverTemps() {
+	remove := func(path string, info os.FileInfo) {
+		if err := os.Remove(path); err != nil {
+			a.log.Warn("remove a leftover temporary file", "file", path, "err", err)
+			return
+		}
+		a.log.Info("removed a leftover temporary file of an interrupted backup or restore", "file", path, "bytes", info.Size())
+	}
+	entries, _ := os.ReadDir(a.backupDir())
+	for _, e := range entries {
+		name := e.Name()
+		if e.IsDir() || !strings.HasPrefix(name, backupPrefix) || !strings.HasSuffix(name, backupSuffix+".tmp") {
+			continue
+		}
+		if info, err := e.Info(); err == nil {
+			remove(filepath.Join(a.backupDir(), name), info)
+		}
+	}
+	path := filepath.Join(a.dataDir, restoreTempName)
+	if info, err := os.Stat(path); err == nil && info.Mode().IsRegular() && time.Since(info.ModTime()) >= restoreTempStale {
+		remove(path, info)
+	}
+}
+
 // backupLoop takes a backup whenever the newest kept one is older than the
 // interval parameter (0 turns scheduled backups off). Checking every minute
 // against the newest file, rather than sleeping for the interval, survives
@@ -282,7 +322,7 @@ func Restore(dataDir, backupPath string, now time.Time) (RestoreResult, error) {
 	if err := os.MkdirAll(dataDir, 0o700); err != nil {
 		return res, err
 	}
-	tmp := dataPath + ".restore.tmp"
+	tmp := filepath.Join(dataDir, restoreTempName)
 	if err := storage.CopyFile(backupPath, tmp); err != nil {
 		return res, err
 	}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"crypto/sha256"
 	"fmt"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"slices"
@@ -380,5 +381,73 @@ func TestScheduledBackupRetention(t *testing.T) {
 	for _, name := range []string{names[0], "../" + DataFileName, "anju-x.db.tmp"} {
 		_, err := f.OpenBackup(f.admin, name)
 		wantError(t, err, ENOTFOUND, "backup.not_found")
+	}
+}
+
+// TestStartRemovesLeftoverTemps: what an interrupted backup or restore left
+// in the data folder (each as large as the data file) is removed at the
+// next start and said in the log; kept backups stay, and so does a
+// restore's file still being written.
+func TestStartRemovesLeftoverTemps(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	if _, err := f.ScheduledBackup(); err != nil {
+		t.Fatal(err)
+	}
+	kept, err := f.Backups(f.admin)
+	if err != nil || len(kept) != 1 {
+		t.Fatalf("kept backups = %v, %v", kept, err)
+	}
+	f.close()
+	write := func(path string, age time.Duration) {
+		t.Helper()
+		if err := os.WriteFile(path, bytes.Repeat([]byte{1}, 4096), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		at := time.Now().Add(-age)
+		if err := os.Chtimes(path, at, at); err != nil {
+			t.Fatal(err)
+		}
+	}
+	crashed := filepath.Join(f.dir, BackupDir, "anju-20260301-090000.db.tmp")
+	restoring := filepath.Join(f.dir, DataFileName+".restore.tmp")
+	write(crashed, time.Second)
+	write(restoring, time.Second) // a restore copying now
+	open := func() string {
+		t.Helper()
+		logs := &bytes.Buffer{}
+		a, err := Open(Config{DataDir: f.dir, Now: f.clock.Now, Logger: slog.New(slog.NewTextHandler(logs, nil))})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := a.Close(); err != nil {
+			t.Fatal(err)
+		}
+		return logs.String()
+	}
+	logs := open()
+	if _, err := os.Stat(crashed); !os.IsNotExist(err) {
+		t.Errorf("%s is still there after a start (%v)", crashed, err)
+	}
+	if !strings.Contains(logs, "level=INFO msg=\"removed a leftover temporary file of an interrupted backup or restore\" file="+crashed) {
+		t.Errorf("the log does not name the removed file:\n%s", logs)
+	}
+	if _, err := os.Stat(restoring); err != nil {
+		t.Errorf("a restore's file written a second ago was removed: %v", err)
+	}
+	if _, err := os.Stat(filepath.Join(f.dir, BackupDir, kept[0].Name)); err != nil {
+		t.Errorf("kept backup %s: %v", kept[0].Name, err)
+	}
+
+	write(restoring, time.Hour) // a restore interrupted an hour ago
+	logs = open()
+	if _, err := os.Stat(restoring); !os.IsNotExist(err) {
+		t.Errorf("%s is still there after a start (%v)", restoring, err)
+	}
+	if !strings.Contains(logs, "file="+restoring) {
+		t.Errorf("the log does not name the removed file:\n%s", logs)
+	}
+	if _, err := os.Stat(filepath.Join(f.dir, BackupDir, kept[0].Name)); err != nil {
+		t.Errorf("kept backup %s: %v", kept[0].Name, err)
 	}
 }
