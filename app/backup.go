@@ -36,23 +36,42 @@ func (a *App) WriteBackupTo(actor Actor, name string, open func(size int64) io.W
 	if actor.System {
 		action = "backup.write" // scheduled or from the CLI
 	}
+	detail := cmp.Or(name, actor.Username)
 	if err := a.update(func(tx *storage.Tx) error {
-		return a.audit(tx, actor, action, "", 0, cmp.Or(name, actor.Username))
+		return a.audit(tx, actor, action, "", 0, detail)
 	}); err != nil {
 		return 0, err
 	}
-	return a.db.BackupTo(func(size int64) io.Writer {
+	n, err := a.db.BackupTo(func(size int64) io.Writer {
 		w := open(size)
 		if limit := a.backupBreakAfter.Load(); limit > 0 {
 			w = &breakingWriter{w: w, left: limit}
 		}
 		return w
 	})
+	if err != nil {
+		a.auditBackupFailed(actor, action, detail, n, err)
+	}
+	return n, err
 }
 
-// BreakBackupsAfter makes every later backup copy fail once it has written
-// n bytes (0: never), as a disk read error half way through the data file
-// would. Only for tests of what a user receives then: nothing else calls it.
+// auditBackupFailed follows the entry of a backup copy that then failed
+// with one saying so: that entry, written before the copy so that the copy
+// holds it, cannot know the outcome, and alone it read as a backup taken
+// (a download broken off half way, a scheduled backup on a full disk).
+func (a *App) auditBackupFailed(actor Actor, action, detail string, sent int64, cause error) {
+	detail = fmt.Sprintf("%s: broken off after %d bytes: %v", detail, sent, cause)
+	if err := a.update(func(tx *storage.Tx) error {
+		return a.audit(tx, actor, action+"_failed", "", 0, detail)
+	}); err != nil {
+		a.log.Error("audit a failed backup", "action", action, "detail", detail, "err", err)
+	}
+}
+
+// BreakBackupsAfter makes every later backup copy (a kept backup's
+// download too) fail once it has written n bytes (0: never), as a disk
+// read error half way through the data file would. Only for tests of
+// what a user receives then: nothing else calls it.
 func (a *App) BreakBackupsAfter(n int64) { a.backupBreakAfter.Store(n) }
 
 // breakingWriter refuses the write that would take it past its limit.
@@ -139,6 +158,32 @@ func (a *App) OpenBackup(actor Actor, name string) (*os.File, error) {
 		return nil, err
 	}
 	return os.Open(filepath.Join(a.backupDir(), name))
+}
+
+// SendBackup copies a kept backup (OpenBackup) to the writer open returns,
+// told the file's exact length before the first byte as WriteBackupTo
+// does; a copy that fails is audited as failed. When it fails with nothing
+// written (n == 0), nothing has been sent and an error can still be shown.
+func (a *App) SendBackup(actor Actor, name string, open func(size int64) io.Writer) (int64, error) {
+	f, err := a.OpenBackup(actor, name)
+	if err != nil {
+		return 0, err
+	}
+	defer f.Close()
+	st, err := f.Stat()
+	if err != nil {
+		a.auditBackupFailed(actor, "backup.download", name, 0, err)
+		return 0, err
+	}
+	w := open(st.Size())
+	if limit := a.backupBreakAfter.Load(); limit > 0 {
+		w = &breakingWriter{w: w, left: limit}
+	}
+	n, err := io.Copy(w, f)
+	if err != nil {
+		a.auditBackupFailed(actor, "backup.download", name, n, err)
+	}
+	return n, err
 }
 
 // BackupProblem is the failure of the last scheduled backup, kept until

@@ -704,6 +704,60 @@ func TestBackupDownloadFailureIsNotAFile(t *testing.T) {
 	}
 }
 
+// TestBackupDownloadFailureAudited: a download broken off half way, a
+// fresh one or a kept one, is in the audit log as failed, with how far it
+// got, in the sysadmin's language; not only as the download it began as.
+func TestBackupDownloadFailureAudited(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	admin := e.signedIn("gov", "sysadmin")
+	kept, err := e.app.ScheduledBackup()
+	if err != nil {
+		t.Fatal(err)
+	}
+	// A kept file is copied in 32 KiB reads, the store in 4 KiB pages.
+	for _, c := range []struct {
+		method, path string
+		breakAfter   int64
+	}{{http.MethodGet, "/gov/admin/backups/" + kept.Name, 40000}, {http.MethodPost, "/gov/admin/backups/now", 3 * 4096}} {
+		e.app.BreakBackupsAfter(c.breakAfter)
+		method, path := c.method, c.path
+		req, err := http.NewRequest(method, e.http.URL+path, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res, err := admin.hc.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, readErr := io.ReadAll(res.Body)
+		res.Body.Close()
+		if readErr == nil {
+			t.Fatalf("%s: the broken copy ended as a complete download (status %d, %d bytes)", path, res.StatusCode, len(body))
+		}
+	}
+	var failed []string
+	for _, a := range e.auditAll() {
+		if a.Action == "backup.download_failed" {
+			failed = append(failed, a.Detail)
+		}
+	}
+	if len(failed) != 2 || !strings.HasPrefix(failed[1], kept.Name+": broken off after 32768 bytes") ||
+		!regexp.MustCompile(`^anju-[0-9-]+\.db: broken off after [1-9][0-9]* bytes: `).MatchString(failed[0]) {
+		t.Errorf("failed downloads audited as %q, want the kept and the fresh one", failed)
+	}
+	page := wantOK(t, admin.get("/gov/admin/audit?action=backup."))
+	wantText(t, page, zh("audit.action.backup.download_failed"), kept.Name+": broken off after 32768 bytes")
+	wantText(t, wantOK(t, admin.get("/gov/admin/audit?action=backup.", "Accept-Language", "en")), en("audit.action.backup.download_failed"))
+
+	// A download that works is not followed by a failure.
+	e.app.BreakBackupsAfter(0)
+	wantOK(t, admin.get("/gov/admin/backups/"+kept.Name))
+	if n := len(e.auditAll()); n == 0 || e.auditAll()[0].Action != "backup.download" {
+		t.Errorf("newest audit entry after a whole download: %+v", e.auditAll()[0])
+	}
+}
+
 // TestScheduledBackupFailureShown: a scheduled backup that fails (a full
 // disk) is said on the Backups and System status pages, with its reason,
 // until one succeeds; before, only the log knew, and the page went on
@@ -717,6 +771,9 @@ func TestScheduledBackupFailureShown(t *testing.T) {
 	e.app.BreakBackupsAfter(100)
 	if _, err := e.app.ScheduledBackup(); err == nil {
 		t.Fatal("the broken scheduled backup succeeded")
+	}
+	if !hasAction(e.auditAll(), "backup.write_failed") {
+		t.Error("the failed scheduled backup is audited only as a backup written")
 	}
 	page := wantOK(t, admin.get("/gov/admin/backups"))
 	wantText(t, page, halves("zh-CN", "backup.schedule_failed")...)
