@@ -223,6 +223,9 @@ func (ix *indexer) rebuild() error {
 		for _, k := range indexedKinds {
 			var batch []search.Doc
 			err := k.each(tx, func(d search.Doc) error {
+				if ix.stopping() {
+					return errRebuildStopped
+				}
 				batch = append(batch, d)
 				count++
 				if len(batch) == indexBatch {
@@ -273,10 +276,30 @@ func (ix *indexer) poke() {
 func (ix *indexer) rebuildInBackground() {
 	ix.rebuilding.Store(true)
 	go func() {
-		if err := ix.rebuild(); err != nil {
+		err := ix.rebuild()
+		switch {
+		case errors.Is(err, errRebuildStopped):
+			ix.a.log.Info("search index rebuild stopped with the platform; it starts again at the next start")
+		case err != nil:
 			ix.a.log.Error("rebuild index", "err", err)
 		}
 	}()
+}
+
+// errRebuildStopped ends a rebuild when the platform stops. A rebuild of a
+// million records takes minutes, longer than a service manager waits for a
+// stop (systemd kills anju after 30 s); abandoned, the index is marked
+// unfilled and the next start rebuilds it.
+var errRebuildStopped = errors.New("index rebuild stopped")
+
+// stopping reports whether stop has been called.
+func (ix *indexer) stopping() bool {
+	select {
+	case <-ix.done:
+		return true
+	default:
+		return false
+	}
 }
 
 // loop retries pending notes periodically, in case an apply after commit

@@ -272,3 +272,34 @@ func TestWriteAfterIndexClosedCatchesUpAtNextStart(t *testing.T) {
 		t.Errorf("after the next start, search 晚到 = %v, want [late.clerk]", got)
 	}
 }
+
+// TestStopDuringRebuild: a platform stopped while its index is rebuilt in
+// the background (minutes for a million records, longer than systemd
+// waits) abandons the rebuild instead of finishing it, without an error in
+// the log; the next start sees the unfinished index and rebuilds it, and
+// search finds every record.
+func TestStopDuringRebuild(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	f.seedUser("clerk.cy", "王芳", []Role{RoleClerk}, "110105", fixturePassword)
+	logs := &syncBuffer{}
+	f.App.log = slog.New(slog.NewTextHandler(logs, nil))
+	f.indexer.stop() // what Close does first
+	f.indexer.rebuildInBackground()
+	// Until the rebuild's end is logged ("rebuilt" or "rebuild stopped").
+	for i := 0; i < 1000 && !strings.Contains(logs.String(), "search index rebuil"); i++ {
+		time.Sleep(10 * time.Millisecond)
+	}
+	out := logs.String()
+	if strings.Contains(out, "level=ERROR") || !strings.Contains(out, "search index rebuild stopped with the platform") {
+		t.Errorf("log of a rebuild under a stop:\n%s", out)
+	}
+	if strings.Contains(out, "search index rebuilt") {
+		t.Errorf("the rebuild went on to the end after the stop:\n%s", out)
+	}
+	f.close()
+	f.reopen()
+	if got := searchNames(t, f, UserQuery{Text: "王芳"}); !slices.Equal(got, []string{"clerk.cy"}) {
+		t.Errorf("after the next start, search 王芳 = %v, want [clerk.cy]", got)
+	}
+}
