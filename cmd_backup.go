@@ -101,6 +101,13 @@ func controlRequest(ctx context.Context, dataDir, path string) (*http.Response, 
 // running platform reads as it arrives).
 func controlRequestBody(ctx context.Context, dataDir, path string, body io.Reader) (*http.Response, error) {
 	b, err := os.ReadFile(filepath.Join(dataDir, controlFile))
+	if errors.Is(err, os.ErrNotExist) {
+		// A platform writes its control file once it serves; until then
+		// (migrations, demo data) the lock is held with none, as it is by
+		// the commands that need the platform stopped. Asking for the
+		// service's user here sent officers after the wrong cause.
+		return nil, errors.New("the data file is in use by another anju process that does not take commands yet: a platform still starting (migrating the data file, loading), or anju restore, reindex or audit-verify; try again once it serves (its log says \"anju serving\"), or when that command has ended")
+	}
 	if err != nil {
 		return nil, fmt.Errorf("the data file is in use by another anju process, and its control file cannot be read (%v); run this command as the service's user, or stop the platform first", err)
 	}

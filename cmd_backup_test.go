@@ -252,3 +252,31 @@ func TestResetPasswordCommandSaysTheAccountIsDisabled(t *testing.T) {
 	}
 	check("through the running platform", p.Config.DataDir)
 }
+
+// TestBackupCommandWhilePlatformStarts: anju backup while the data file is
+// held by a process that has no control file (a platform still starting,
+// anju reindex) says so and when to try again, instead of sending the
+// officer to run it as the service's user.
+func TestBackupCommandWhilePlatformStarts(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	initDataFolder(t, dir)
+	a, err := app.Open(app.Config{DataDir: dir}) // holds the lock, as a start does
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer a.Close()
+	var stdout, stderr bytes.Buffer
+	err = run(context.Background(), []string{"backup", "--data", dir, "-o", filepath.Join(t.TempDir(), "b.db")}, &stdout, &stderr)
+	if err == nil {
+		t.Fatal("backup of a held data file succeeded")
+	}
+	for _, want := range []string{"does not take commands yet", "still starting", "try again once it serves"} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("error %q does not say %q", err, want)
+		}
+	}
+	if strings.Contains(err.Error(), "service's user") {
+		t.Errorf("error %q names a permission problem there is not", err)
+	}
+}
