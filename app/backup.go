@@ -263,21 +263,26 @@ const restoreTempName = DataFileName + ".restore.tmp"
 // holding the data file's lock, and a copy under way writes it constantly.
 const restoreTempStale = time.Minute
 
+// UploadTempPattern names (os.CreateTemp) the file an uploaded registry
+// export is saved to in the data folder while it is imported.
+const UploadTempPattern = "upload-*.tmp"
+
 // removeLeftoverTemps removes what an interrupted backup (a crash, a full
 // disk, a killed process) or restore left in the data folder: a scheduled
-// backup's backups/anju-*.db.tmp and anju.db.restore.tmp. They are never
-// listed nor restorable, and each is as large as the data file. Called by
-// Open with the data file locked: no other anju then serves this folder,
-// so no backup is being written into backups/ (this process starts its
-// own later, and anju backup without a running platform holds the lock
-// for its whole copy).
+// backup's backups/anju-*.db.tmp and anju.db.restore.tmp, each as large as
+// the data file, never listed nor restorable; and an uploaded registry
+// export (upload-*.tmp, hundreds of MB for a district) whose import a stop
+// cut short. Called by Open with the data file locked: no other anju then
+// serves this folder, so no backup is being written into backups/ (this
+// process starts its own later, and anju backup without a running
+// platform holds the lock for its whole copy) and no upload is imported.
 func (a *App) removeLeftoverTemps() {
 	remove := func(path string, info os.FileInfo) {
 		if err := os.Remove(path); err != nil {
 			a.log.Warn("remove a leftover temporary file", "file", path, "err", err)
 			return
 		}
-		a.log.Info("removed a leftover temporary file of an interrupted backup or restore", "file", path, "bytes", info.Size())
+		a.log.Info("removed a leftover temporary file of an interrupted backup, restore or upload", "file", path, "bytes", info.Size())
 	}
 	entries, _ := os.ReadDir(a.backupDir())
 	for _, e := range entries {
@@ -287,6 +292,12 @@ func (a *App) removeLeftoverTemps() {
 		}
 		if info, err := e.Info(); err == nil {
 			remove(filepath.Join(a.backupDir(), name), info)
+		}
+	}
+	uploads, _ := filepath.Glob(filepath.Join(a.dataDir, UploadTempPattern))
+	for _, path := range uploads {
+		if info, err := os.Stat(path); err == nil && info.Mode().IsRegular() {
+			remove(path, info)
 		}
 	}
 	path := filepath.Join(a.dataDir, restoreTempName)

@@ -411,7 +411,9 @@ func TestStartRemovesLeftoverTemps(t *testing.T) {
 	}
 	crashed := filepath.Join(f.dir, BackupDir, "anju-20260301-090000.db.tmp")
 	restoring := filepath.Join(f.dir, DataFileName+".restore.tmp")
+	upload := filepath.Join(f.dir, "upload-1089210434.tmp") // an import a stop cut short
 	write(crashed, time.Second)
+	write(upload, time.Second)
 	write(restoring, time.Second) // a restore copying now
 	open := func() string {
 		t.Helper()
@@ -429,8 +431,13 @@ func TestStartRemovesLeftoverTemps(t *testing.T) {
 	if _, err := os.Stat(crashed); !os.IsNotExist(err) {
 		t.Errorf("%s is still there after a start (%v)", crashed, err)
 	}
-	if !strings.Contains(logs, "level=INFO msg=\"removed a leftover temporary file of an interrupted backup or restore\" file="+crashed) {
-		t.Errorf("the log does not name the removed file:\n%s", logs)
+	if _, err := os.Stat(upload); !os.IsNotExist(err) {
+		t.Errorf("%s is still there after a start (%v)", upload, err)
+	}
+	for _, file := range []string{crashed, upload} {
+		if !strings.Contains(logs, "level=INFO msg=\"removed a leftover temporary file of an interrupted backup, restore or upload\" file="+file) {
+			t.Errorf("the log does not name the removed file %s:\n%s", file, logs)
+		}
 	}
 	if _, err := os.Stat(restoring); err != nil {
 		t.Errorf("a restore's file written a second ago was removed: %v", err)

@@ -88,7 +88,7 @@ func (s *Server) handleRegistryUpload(w http.ResponseWriter, r *http.Request) {
 			continue
 		}
 		name = filepath.Base(part.FileName())
-		f, err := os.CreateTemp(s.app.DataDir(), "upload-*.tmp")
+		f, err := os.CreateTemp(s.app.DataDir(), app.UploadTempPattern)
 		if err != nil {
 			s.fail(w, r, err, "", nil)
 			return
