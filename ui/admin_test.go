@@ -704,6 +704,22 @@ func TestBackupDownloadFailureIsNotAFile(t *testing.T) {
 	}
 }
 
+// TestBackupScheduleOff: with scheduled backups turned off, the Backups
+// page names the parameter that does it as System parameters labels it.
+func TestBackupScheduleOff(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	admin := e.signedIn("gov", "sysadmin")
+	if err := e.app.SetParams(sys, map[string]string{app.ParamBackupHours: "0"}); err != nil {
+		t.Fatal(err)
+	}
+	for _, lang := range []string{"zh-CN", "en"} {
+		page := wantOK(t, admin.get("/gov/admin/backups", "Accept-Language", lang))
+		wantText(t, page, msg(lang, "backup.schedule_off"), "“"+msg(lang, "param.backup.interval_hours")+"”")
+		wantText(t, wantOK(t, admin.get("/gov/admin/params", "Accept-Language", lang)), msg(lang, "param.backup.interval_hours"))
+	}
+}
+
 // TestBackupDownloadFailureAudited: a download broken off half way, a
 // fresh one or a kept one, is in the audit log as failed, with how far it
 // got, in the sysadmin's language; not only as the download it began as.
