@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"crypto/rand"
+	"crypto/tls"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
@@ -61,6 +62,18 @@ func (m *Main) Open() error {
 	tuneGC(m.Log)
 	if (m.Config.TLSCert == "") != (m.Config.TLSKey == "") {
 		return errors.New("--tls-cert and --tls-key go together")
+	}
+	// The certificate before anything else: read only when serving began,
+	// a missing or unreadable one let anju say "serving at https://…" and
+	// run on, serving nothing, after it had migrated the data file and
+	// printed the first admin's one-time password.
+	var tlsConfig *tls.Config
+	if m.Config.TLSCert != "" {
+		cert, err := tls.LoadX509KeyPair(m.Config.TLSCert, m.Config.TLSKey)
+		if err != nil {
+			return fmt.Errorf("--tls-cert %s, --tls-key %s: %w; the data folder was not touched", m.Config.TLSCert, m.Config.TLSKey, err)
+		}
+		tlsConfig = &tls.Config{Certificates: []tls.Certificate{cert}}
 	}
 	// The address before the data file: a port already taken (a second
 	// copy started by mistake, a newer binary tried beside the running
@@ -126,7 +139,7 @@ func (m *Main) Open() error {
 		return err
 	}
 	m.server = &http.Server{Handler: handler, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute,
-		ErrorLog: slog.NewLogLogger(m.Log.Handler(), slog.LevelWarn)}
+		TLSConfig: tlsConfig, ErrorLog: slog.NewLogLogger(m.Log.Handler(), slog.LevelWarn)}
 	if err := m.writeControl(token); err != nil {
 		m.Log.Warn("write control file; anju backup will not reach this process", "err", err)
 	}
@@ -137,7 +150,7 @@ func (m *Main) Open() error {
 	go func() {
 		var err error
 		if m.Config.TLSCert != "" {
-			err = m.server.ServeTLS(ln, m.Config.TLSCert, m.Config.TLSKey)
+			err = m.server.ServeTLS(ln, "", "") // the certificate loaded above
 		} else {
 			err = m.server.Serve(ln)
 		}

@@ -3,11 +3,21 @@ package main
 import (
 	"bytes"
 	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/tls"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/pem"
+	"math/big"
 	"net"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"anju/app"
 )
@@ -134,4 +144,73 @@ func TestServeOnATakenPortLeavesTheDataFileAlone(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "already serving this data folder at "+p.URL()[:len("http://")]) {
 		t.Errorf("serve on the running platform's folder and port: %v", err)
 	}
+}
+
+// TestServeTLSCertificate: a certificate that cannot be read stops the
+// start with the flag named, before the data folder is made or the first
+// admin's one-time password printed (it said "serving at https://…" and
+// ran on, serving nothing); a good one serves HTTPS.
+func TestServeTLSCertificate(t *testing.T) {
+	t.Parallel()
+	data := filepath.Join(t.TempDir(), "data")
+	var out, errOut bytes.Buffer
+	// Already stopped: a start that wrongly goes on returns at once.
+	stopped, stop := context.WithCancel(context.Background())
+	stop()
+	err := run(stopped, []string{"serve", "--data", data, "--addr", "127.0.0.1:0",
+		"--tls-cert", filepath.Join(t.TempDir(), "missing.pem"), "--tls-key", filepath.Join(t.TempDir(), "missing.key")}, &out, &errOut)
+	if err == nil || !strings.Contains(err.Error(), "--tls-cert ") || !strings.Contains(err.Error(), "missing.pem") {
+		t.Fatalf("serve with a missing certificate: %v", err)
+	}
+	if strings.Contains(out.String(), "One-time password") || strings.Contains(out.String(), "serving at") {
+		t.Errorf("a start that cannot serve HTTPS printed:\n%s", out.String())
+	}
+	if _, err := os.Stat(data); err == nil {
+		t.Error("a start that cannot serve HTTPS made the data folder")
+	}
+
+	certFile, keyFile := selfSignedCert(t)
+	m := &Main{Config: Config{Addr: "127.0.0.1:0", DataDir: data, LogFormat: "text", TLSCert: certFile, TLSKey: keyFile}, Out: &out}
+	if err := m.Open(); err != nil {
+		t.Fatal(err)
+	}
+	defer m.Close()
+	hc := &http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{InsecureSkipVerify: true}}} //nolint:gosec // the test's own certificate
+	res, err := hc.Get(m.URL() + "/healthz")
+	if err != nil {
+		t.Fatalf("GET over HTTPS: %v", err)
+	}
+	res.Body.Close()
+	if res.StatusCode != http.StatusOK || res.TLS == nil {
+		t.Errorf("GET %s/healthz: %d, TLS %v", m.URL(), res.StatusCode, res.TLS != nil)
+	}
+}
+
+// selfSignedCert writes a certificate for 127.0.0.1 and its key.
+func selfSignedCert(t *testing.T) (certFile, keyFile string) {
+	t.Helper()
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tmpl := &x509.Certificate{SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "anju test"},
+		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour),
+		IPAddresses: []net.IP{net.ParseIP("127.0.0.1")}}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	keyDER, err := x509.MarshalECPrivateKey(key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	certFile, keyFile = filepath.Join(dir, "cert.pem"), filepath.Join(dir, "key.pem")
+	if err := os.WriteFile(certFile, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(keyFile, pem.EncodeToMemory(&pem.Block{Type: "EC PRIVATE KEY", Bytes: keyDER}), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return certFile, keyFile
 }
