@@ -209,6 +209,11 @@ func (ix *indexer) rebuild() error {
 	defer ix.rebuilding.Store(false)
 	ix.mu.Lock()
 	defer ix.mu.Unlock()
+	if ix.stopping() {
+		// Stopped before the rebuild began (a start that failed or was
+		// stopped at once): the index may be closed already.
+		return errRebuildStopped
+	}
 	a := ix.a
 	start := time.Now()
 	if err := a.ix.Reset(); err != nil {

@@ -286,6 +286,12 @@ func TestStopDuringRebuild(t *testing.T) {
 	f.App.log = slog.New(slog.NewTextHandler(logs, nil))
 	f.indexer.stop() // what Close does first
 	f.indexer.rebuildInBackground()
+	// The same, begun only once Close has closed the index too.
+	f.indexer.rebuildInBackground()
+	if err := f.ix.Close(); err != nil {
+		t.Fatal(err)
+	}
+	f.indexer.rebuildInBackground()
 	// Until the rebuild's end is logged ("rebuilt" or "rebuild stopped").
 	for i := 0; i < 1000 && !strings.Contains(logs.String(), "search index rebuil"); i++ {
 		time.Sleep(10 * time.Millisecond)
