@@ -395,10 +395,21 @@ func Restore(dataDir, backupPath string, now time.Time) (RestoreResult, error) {
 	}
 	if _, err := os.Stat(dataPath); err == nil {
 		res.KeptAside = dataPath + ".before-restore-" + now.Format("20060102-150405")
-		if err := os.Rename(dataPath, res.KeptAside); err != nil {
-			os.Remove(tmp)
-			return res, fmt.Errorf("keep current data file aside: %w", err)
+		// A hard link keeps the current file under its new name while it
+		// stays in place, so that the rename below replaces it in one
+		// step: a restore cut short (a crash, a power cut) never leaves
+		// the folder without a data file, on which the next start would
+		// create an empty platform and a new administrator. Where the file
+		// system has no links, it is moved aside as before.
+		if err := os.Link(dataPath, res.KeptAside); err != nil {
+			if err := os.Rename(dataPath, res.KeptAside); err != nil {
+				os.Remove(tmp)
+				return res, fmt.Errorf("keep current data file aside: %w", err)
+			}
 		}
+	}
+	if restoreBeforeReplace != nil {
+		restoreBeforeReplace()
 	}
 	if err := os.Rename(tmp, dataPath); err != nil {
 		return res, fmt.Errorf("put backup in place (current file kept at %s): %w", res.KeptAside, err)
@@ -408,6 +419,10 @@ func Restore(dataDir, backupPath string, now time.Time) (RestoreResult, error) {
 	}
 	return res, nil
 }
+
+// restoreBeforeReplace, when set (tests), runs between keeping the current
+// file aside and putting the backup in its place.
+var restoreBeforeReplace func()
 
 // RecordRestore writes the audit entry of a restore into the restored
 // store (called by the CLI after Restore, with the store opened).

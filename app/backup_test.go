@@ -458,3 +458,40 @@ func TestStartRemovesLeftoverTemps(t *testing.T) {
 		t.Errorf("kept backup %s: %v", kept[0].Name, err)
 	}
 }
+
+// TestRestoreNeverLeavesNoDataFile: at the moment between keeping the
+// current file aside and putting the backup in place, the data file is
+// still there, whole: a restore cut short there leaves the bureau's data
+// where a start finds it, not an empty folder that a start would fill with
+// a new, empty platform. (Not parallel: it sets a package hook.)
+func TestRestoreNeverLeavesNoDataFile(t *testing.T) {
+	f := newFixture(t)
+	path := writeBackupFile(t, f)
+	f.seedUser("after", "之后", []Role{RoleClerk}, "110105", fixturePassword)
+	f.close()
+	checked := false
+	restoreBeforeReplace = func() {
+		checked = true
+		db, err := storage.Open(f.dataFile(), storage.Options{ReadOnly: true})
+		if err != nil {
+			t.Errorf("between the two steps of a restore the data file cannot be opened: %v", err)
+			return
+		}
+		defer db.Close()
+		if err := db.View(func(tx *storage.Tx) error { _, err := userByName(tx, "after"); return err }); err != nil {
+			t.Errorf("between the two steps of a restore the data file is not the current one: %v", err)
+		}
+	}
+	defer func() { restoreBeforeReplace = nil }()
+	res, err := Restore(f.dir, path, f.clock.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !checked || res.KeptAside == "" {
+		t.Fatalf("hook ran: %t, kept aside: %q", checked, res.KeptAside)
+	}
+	f.reopen()
+	if f.hasUser("after") {
+		t.Error("the restored store is not the backup's")
+	}
+}
