@@ -85,20 +85,12 @@ func (a *App) backlog(actor Actor, district string) ([]BacklogRow, error) {
 	if actor.Can(PermAgencyView) {
 		row := newBacklogRow(QueueAgencies)
 		err := a.db.View(func(tx *storage.Tx) error {
-			ids, err := applicationTable.Lookup(tx, "status", []byte(AppPending))
-			if err != nil {
-				return err
-			}
-			for _, id := range ids {
-				ap, err := applicationTable.Get(tx, id)
-				if err != nil {
-					return err
-				}
+			return applicationTable.LookupEach(tx, "status", []byte(AppPending), func(ap *AgencyApplication) error {
 				if canSeeApp(actor, ap) && inDistrict(ap.District()) {
 					row.add(now, ap.Submitted)
 				}
-			}
-			return nil
+				return nil
+			})
 		})
 		if err != nil {
 			return nil, fmt.Errorf("backlog of agency applications: %w", err)
@@ -136,20 +128,12 @@ func (a *App) backlog(actor Actor, district string) ([]BacklogRow, error) {
 	if actor.Can(PermListView) {
 		row := newBacklogRow(QueueLists)
 		err := a.db.View(func(tx *storage.Tx) error {
-			ids, err := listEntryTable.Lookup(tx, "status", []byte(ListPending))
-			if err != nil {
-				return err
-			}
-			for _, id := range ids {
-				e, err := listEntryTable.Get(tx, id)
-				if err != nil {
-					return err
-				}
+			return listEntryTable.LookupEach(tx, "status", []byte(ListPending), func(e *ListEntry) error {
 				if canSeeListDistrict(actor, e.District) && inDistrict(e.District) {
 					row.add(now, e.Created)
 				}
-			}
-			return nil
+				return nil
+			})
 		})
 		if err != nil {
 			return nil, fmt.Errorf("backlog of list entries: %w", err)

@@ -200,6 +200,25 @@ func (t *Table[T]) LookupOne(tx *Tx, index string, key []byte) (*T, error) {
 	return t.Get(tx, ids[0])
 }
 
+// LookupEach calls fn with each record that has exactly key in the index,
+// by ascending ID, until fn returns an error.
+func (t *Table[T]) LookupEach(tx *Tx, index string, key []byte, fn func(*T) error) error {
+	ids, err := t.Lookup(tx, index, key)
+	if err != nil {
+		return err
+	}
+	for _, id := range ids {
+		v, err := t.Get(tx, id)
+		if err != nil {
+			return err
+		}
+		if err := fn(v); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // LookupPrefix calls fn with each (key, ID) of the index whose key starts
 // with prefix (empty: all), in key order then ID order, until fn returns
 // false or an error.

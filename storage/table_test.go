@@ -48,6 +48,28 @@ func TestTableCRUD(t *testing.T) {
 		}
 	}
 
+	// LookupEach gives the records themselves, by ID, and stops at an error.
+	var emails []string
+	stop := errors.New("stop")
+	view(t, db, func(tx *storage.Tx) error {
+		err := people.LookupEach(tx, "org", storage.U64(1), func(p *person) error {
+			emails = append(emails, p.Email)
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+		n := 0
+		err = people.LookupEach(tx, "org", storage.U64(1), func(*person) error { n++; return stop })
+		if !errors.Is(err, stop) || n != 1 {
+			t.Errorf("LookupEach after an error: %d calls, %v", n, err)
+		}
+		return nil
+	})
+	if strings.Join(emails, " ") != "a2@x b@x" {
+		t.Errorf("LookupEach(org 1) = %v, want a2@x b@x", emails)
+	}
+
 	// Put with an ID above the sequence moves the sequence.
 	update(t, db, func(tx *storage.Tx) error {
 		if err := people.Put(tx, &person{ID: 100, Email: "c@x"}); err != nil {
