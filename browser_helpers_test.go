@@ -309,12 +309,29 @@ func (b *browser) open(path string) int {
 }
 
 // fill types value into the field with the id (after clearing it).
+// Cleared by its value property, not chromedp.Clear: Clear sets the value
+// attribute, and chromedp v0.23.0's SendKeys reads the node's attributes
+// before taking the node's lock, racing with the attribute-modified event
+// that Clear caused (go test -race failed TestBrowserFirstAdminFlow so).
 func (b *browser) fill(id, value string) {
 	b.t.Helper()
-	sel := chromedp.CSS("#" + id)
-	if err := chromedp.Do(b.ctx, chromedp.Clear(sel), chromedp.SendKeys(sel, value)); err != nil {
+	if err := b.typeInto("#"+id, value); err != nil {
 		b.fatalf("type into #%s: %v", id, err)
 	}
+}
+
+// typeInto waits for the element of the CSS selector, empties its value
+// by script (see fill) and types value into it.
+func (b *browser) typeInto(css, value string) error {
+	sel := chromedp.CSS(css)
+	clear := fmt.Sprintf(`(() => { document.querySelector(%q).value = ""; return true })()`, css)
+	if err := chromedp.Do(b.ctx, chromedp.WaitReady(sel)); err != nil {
+		return err
+	}
+	if _, err := chromedp.Run(b.ctx, chromedp.Evaluate[bool](clear)); err != nil {
+		return err
+	}
+	return chromedp.Do(b.ctx, chromedp.SendKeys(sel, value))
 }
 
 // choose selects the option of value in the select with the id. (Not

@@ -95,8 +95,7 @@ func listingOf(p app.Property) listingInput {
 // it. (The co-owner fields have dots in their ids: #id does not work.)
 func (b *browser) fillSel(sel, value string) {
 	b.t.Helper()
-	s := chromedp.CSS(sel)
-	if err := chromedp.Do(b.ctx, chromedp.Clear(s), chromedp.SendKeys(s, value)); err != nil {
+	if err := b.typeInto(sel, value); err != nil {
 		b.fatalf("type into %s: %v", sel, err)
 	}
 }
