@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"maps"
+	"slices"
 	"strings"
 	"time"
 
@@ -612,34 +613,48 @@ func (a *App) ListApplications(actor Actor, f AppFilter) ([]*AgencyApplication, 
 	var out []*AgencyApplication
 	err := a.db.View(func(tx *storage.Tx) error {
 		keep := func(ap *AgencyApplication) bool {
-			return canSeeApp(actor, ap) && (f.Kind == "" || ap.Kind == f.Kind) &&
-				(f.District == "" || ap.District() == f.District) &&
-				(!f.Mine || ap.SubmittedBy.UserID == actor.UserID)
+			return (f.Kind == "" || ap.Kind == f.Kind) && (!f.Mine || ap.SubmittedBy.UserID == actor.UserID)
 		}
 		if f.Status != "" {
-			ids, err := applicationTable.Lookup(tx, "status", []byte(f.Status))
-			if err != nil {
-				return err
-			}
-			for i := len(ids) - 1; i >= 0 && len(out) < f.Limit; i-- {
-				ap, err := applicationTable.Get(tx, ids[i])
-				if err != nil {
-					return err
-				}
+			return eachVisibleApp(tx, actor, f.Status, f.District, func(ap *AgencyApplication) (bool, error) {
 				if keep(ap) {
 					out = append(out, ap)
 				}
-			}
-			return nil
+				return len(out) < f.Limit, nil
+			})
 		}
 		return applicationTable.Each(tx, true, func(ap *AgencyApplication) (bool, error) {
-			if keep(ap) {
+			if canSeeApp(actor, ap) && (f.District == "" || ap.District() == f.District) && keep(ap) {
 				out = append(out, ap)
 			}
 			return len(out) < f.Limit, nil
 		})
 	})
 	return out, err
+}
+
+// eachVisibleApp calls fn, newest first, for each application of the
+// status that the actor may see, of the agency's district ("" every one he
+// sees), until fn says stop. The queue's list and the statistics' backlog
+// both read through it, so they count the same applications.
+func eachVisibleApp(tx *storage.Tx, actor Actor, status, district string, fn func(*AgencyApplication) (bool, error)) error {
+	ids, err := applicationTable.Lookup(tx, "status", []byte(status))
+	if err != nil {
+		return err
+	}
+	for _, id := range slices.Backward(ids) {
+		ap, err := applicationTable.Get(tx, id)
+		if err != nil {
+			return err
+		}
+		if !canSeeApp(actor, ap) || (district != "" && ap.District() != district) {
+			continue
+		}
+		if more, err := fn(ap); err != nil || !more {
+			return err
+		}
+	}
+	return nil
 }
 
 // AgencyHistory is the agency's applications, oldest first: the approved

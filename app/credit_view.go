@@ -365,9 +365,9 @@ func (a *App) ScoringApplications(actor Actor, q ScoringQuery) (ScoringPage, err
 	}
 	q.Size = creditPageSize(q.Size)
 	q.Page = max(q.Page, 1)
+	// The filters other than status and district, which the readers apply.
 	keep := func(p *ScoringApplication) bool {
-		return canSeeScoring(actor, p) && (q.Status == "all" || p.Status == q.Status) &&
-			(q.District == "" || p.District == q.District) && (q.Source == "" || p.Source == q.Source) &&
+		return (q.Source == "" || p.Source == q.Source) &&
 			(q.Kind == "" || p.Subject.Kind == q.Kind) && !(q.NotMine && p.Own(actor))
 	}
 	out := ScoringPage{Page: q.Page, Total: -1}
@@ -375,15 +375,11 @@ func (a *App) ScoringApplications(actor Actor, q ScoringQuery) (ScoringPage, err
 	err := a.db.View(func(tx *storage.Tx) error {
 		if q.Status == ScoringPending {
 			var all []*ScoringApplication
-			err := scoringTable.LookupPrefix(tx, "pending", []byte(q.District), func(_ []byte, id uint64) (bool, error) {
-				p, err := scoringTable.Get(tx, id)
-				if err != nil {
-					return false, err
-				}
+			err := eachPendingScoring(tx, actor, q.District, func(p *ScoringApplication) error {
 				if keep(p) {
 					all = append(all, p)
 				}
-				return true, nil
+				return nil
 			})
 			if err != nil {
 				return err
@@ -397,7 +393,8 @@ func (a *App) ScoringApplications(actor Actor, q ScoringQuery) (ScoringPage, err
 			return nil
 		}
 		return scoringTable.Each(tx, true, func(p *ScoringApplication) (bool, error) {
-			if !keep(p) {
+			if !canSeeScoring(actor, p) || (q.Status != "all" && p.Status != q.Status) ||
+				(q.District != "" && p.District != q.District) || !keep(p) {
 				return true, nil
 			}
 			if skip > 0 {
@@ -413,6 +410,23 @@ func (a *App) ScoringApplications(actor Actor, q ScoringQuery) (ScoringPage, err
 		})
 	})
 	return out, err
+}
+
+// eachPendingScoring calls fn for each scoring application awaiting review
+// that the actor may see, of district ("" every one he sees). The
+// reviewer's list and the statistics' backlog both read through it, so they
+// count the same applications.
+func eachPendingScoring(tx *storage.Tx, actor Actor, district string, fn func(*ScoringApplication) error) error {
+	return scoringTable.LookupPrefix(tx, "pending", []byte(district), func(_ []byte, id uint64) (bool, error) {
+		p, err := scoringTable.Get(tx, id)
+		if err != nil {
+			return false, err
+		}
+		if canSeeScoring(actor, p) && (district == "" || p.District == district) {
+			return true, fn(p)
+		}
+		return true, nil
+	})
 }
 
 // PendingRequests lists records of the actor's jurisdiction (of district,

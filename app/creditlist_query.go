@@ -57,12 +57,8 @@ func (a *App) Lists(actor Actor, f ListFilter) (ListPage, error) {
 	text := strings.ToLower(strings.TrimSpace(HalfWidth(f.Text)))
 	match := func(e *ListEntry) bool {
 		switch {
-		case !canSeeListDistrict(actor, e.District):
-			return false
 		case f.List != "" && e.List != f.List,
 			f.Kind != "" && e.Subject.Kind != f.Kind,
-			f.District != "" && e.District != f.District,
-			f.Status != "" && e.Status != f.Status,
 			f.NotMine && e.Own(actor):
 			return false
 		case text != "":
@@ -76,23 +72,15 @@ func (a *App) Lists(actor Actor, f ListFilter) (ListPage, error) {
 	var all []*ListEntry
 	err := a.db.View(func(tx *storage.Tx) error {
 		if f.Status != "" {
-			ids, err := listEntryTable.Lookup(tx, "status", []byte(f.Status))
-			if err != nil {
-				return err
-			}
-			for _, id := range slices.Backward(ids) {
-				e, err := listEntryTable.Get(tx, id)
-				if err != nil {
-					return err
-				}
+			return eachVisibleListEntry(tx, actor, f.Status, f.District, func(e *ListEntry) error {
 				if match(e) {
 					all = append(all, e)
 				}
-			}
-			return nil
+				return nil
+			})
 		}
 		return listEntryTable.Each(tx, true, func(e *ListEntry) (bool, error) {
-			if match(e) {
+			if canSeeListDistrict(actor, e.District) && (f.District == "" || e.District == f.District) && match(e) {
 				all = append(all, e)
 			}
 			return true, nil
@@ -106,6 +94,29 @@ func (a *App) Lists(actor Actor, f ListFilter) (ListPage, error) {
 	res.Page, res.Pages, from, to = pageBounds(f.Page, f.Size, len(all))
 	res.Items = all[from:to]
 	return res, nil
+}
+
+// eachVisibleListEntry calls fn, newest first, for each entry of the
+// status that the actor may see, of district ("" every one he sees). The
+// list page and the statistics' backlog both read through it, so they count
+// the same entries.
+func eachVisibleListEntry(tx *storage.Tx, actor Actor, status, district string, fn func(*ListEntry) error) error {
+	ids, err := listEntryTable.Lookup(tx, "status", []byte(status))
+	if err != nil {
+		return err
+	}
+	for _, id := range slices.Backward(ids) {
+		e, err := listEntryTable.Get(tx, id)
+		if err != nil {
+			return err
+		}
+		if canSeeListDistrict(actor, e.District) && (district == "" || e.District == district) {
+			if err := fn(e); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
 }
 
 // GetListEntry returns an entry the actor may see.

@@ -67,8 +67,9 @@ func (r *BacklogRow) add(now, since time.Time) {
 
 // backlog counts the queues the actor may see in district ("" is all of
 // his scope). The small queues (agency applications, scoring, requests,
-// list entries: thousands at most) are read from the store by their
-// status indexes; filing applications and overdue contracts, which a
+// list entries: thousands at most) are read from the store through the
+// same readers as their lists (eachVisibleApp, eachPendingScoring,
+// PendingRequests, eachVisibleListEntry), so a row always equals its list; filing applications and overdue contracts, which a
 // year of 300,000 leases can make many, are counted in the index.
 func (a *App) backlog(actor Actor, district string) ([]BacklogRow, error) {
 	now := a.now()
@@ -81,15 +82,12 @@ func (a *App) backlog(actor Actor, district string) ([]BacklogRow, error) {
 		}
 		out, overdue = append(out, rows[0]), &rows[1]
 	}
-	inDistrict := func(d string) bool { return district == "" || d == district }
 	if actor.Can(PermAgencyView) {
 		row := newBacklogRow(QueueAgencies)
 		err := a.db.View(func(tx *storage.Tx) error {
-			return applicationTable.LookupEach(tx, "status", []byte(AppPending), func(ap *AgencyApplication) error {
-				if canSeeApp(actor, ap) && inDistrict(ap.District()) {
-					row.add(now, ap.Submitted)
-				}
-				return nil
+			return eachVisibleApp(tx, actor, AppPending, district, func(ap *AgencyApplication) (bool, error) {
+				row.add(now, ap.Submitted)
+				return true, nil
 			})
 		})
 		if err != nil {
@@ -100,15 +98,9 @@ func (a *App) backlog(actor Actor, district string) ([]BacklogRow, error) {
 	if actor.Can(PermCreditView) {
 		row := newBacklogRow(QueueScoring)
 		err := a.db.View(func(tx *storage.Tx) error {
-			return scoringTable.LookupPrefix(tx, "pending", []byte(district), func(_ []byte, id uint64) (bool, error) {
-				p, err := scoringTable.Get(tx, id)
-				if err != nil {
-					return false, err
-				}
-				if canSeeScoring(actor, p) && inDistrict(p.District) {
-					row.add(now, p.Filed)
-				}
-				return true, nil
+			return eachPendingScoring(tx, actor, district, func(p *ScoringApplication) error {
+				row.add(now, p.Filed)
+				return nil
 			})
 		})
 		if err != nil {
@@ -128,10 +120,8 @@ func (a *App) backlog(actor Actor, district string) ([]BacklogRow, error) {
 	if actor.Can(PermListView) {
 		row := newBacklogRow(QueueLists)
 		err := a.db.View(func(tx *storage.Tx) error {
-			return listEntryTable.LookupEach(tx, "status", []byte(ListPending), func(e *ListEntry) error {
-				if canSeeListDistrict(actor, e.District) && inDistrict(e.District) {
-					row.add(now, e.Created)
-				}
+			return eachVisibleListEntry(tx, actor, ListPending, district, func(e *ListEntry) error {
+				row.add(now, e.Created)
 				return nil
 			})
 		})

@@ -158,3 +158,98 @@ func TestBacklogMatchesTheQueues(t *testing.T) {
 		}
 	}
 }
+
+// TestBacklogDistrictNarrows: for the city's viewer, a district narrows
+// each small queue (agency applications, scoring applications, list
+// proposals) to that district's items, in the list and in the backlog:
+// the districts' counts add up to the whole, and each narrowed list holds
+// only its district's items. (TestBacklogMatchesTheQueues compares a row
+// with its list, which read through the same reader; this checks the
+// reader's district itself.)
+func TestBacklogDistrictNarrows(t *testing.T) {
+	t.Parallel()
+	f := newDemoFixture(t)
+	leader := f.actor(f.storedUser("leader"))
+	byQueue := func(d string) map[string]int {
+		t.Helper()
+		st, err := f.Statistics(leader, StatsQuery{District: d})
+		if err != nil {
+			t.Fatal(err)
+		}
+		m := map[string]int{}
+		for _, r := range st.Backlog {
+			m[r.Queue] = r.Count
+		}
+		return m
+	}
+	apps, err := f.ListApplications(leader, AppFilter{Status: AppPending, Limit: 500})
+	if err != nil {
+		t.Fatal(err)
+	}
+	scoring, err := f.ScoringApplications(leader, ScoringQuery{Status: ScoringPending, Size: 100})
+	if err != nil {
+		t.Fatal(err)
+	}
+	lists, err := f.Lists(leader, ListFilter{Status: ListPending, Size: 200})
+	if err != nil {
+		t.Fatal(err)
+	}
+	districts := map[string]bool{}
+	for _, ap := range apps {
+		districts[ap.District()] = true
+	}
+	for _, p := range scoring.Items {
+		districts[p.District] = true
+	}
+	for _, e := range lists.Items {
+		districts[e.District] = true
+	}
+	if len(districts) < 2 {
+		t.Fatalf("the demo's pending items are in %d district(s): nothing is narrowed", len(districts))
+	}
+	whole := byQueue("")
+	sum := map[string]int{}
+	narrowed := false
+	for d := range districts {
+		part := byQueue(d)
+		for _, q := range []string{QueueAgencies, QueueScoring, QueueLists} {
+			sum[q] += part[q]
+			narrowed = narrowed || (part[q] > 0 && part[q] < whole[q])
+		}
+		as, err := f.ListApplications(leader, AppFilter{Status: AppPending, District: d, Limit: 500})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, ap := range as {
+			if ap.District() != d {
+				t.Errorf("agency applications of %s list one of %s", d, ap.District())
+			}
+		}
+		sp, err := f.ScoringApplications(leader, ScoringQuery{Status: ScoringPending, District: d, Size: 100})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, p := range sp.Items {
+			if p.District != d {
+				t.Errorf("scoring applications of %s list one of %s", d, p.District)
+			}
+		}
+		lp, err := f.Lists(leader, ListFilter{Status: ListPending, District: d, Size: 200})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, e := range lp.Items {
+			if e.District != d {
+				t.Errorf("list proposals of %s list one of %s", d, e.District)
+			}
+		}
+	}
+	for _, q := range []string{QueueAgencies, QueueScoring, QueueLists} {
+		if sum[q] != whole[q] {
+			t.Errorf("%s: the districts count %d together, the whole city %d", q, sum[q], whole[q])
+		}
+	}
+	if !narrowed {
+		t.Errorf("no district holds only part of a queue (%v): the filter is not tested", whole)
+	}
+}
