@@ -17,6 +17,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/kardianos/service"
@@ -38,6 +39,9 @@ type Main struct {
 	cancel   context.CancelFunc
 	done     chan struct{}
 	flushLog func() // writes the log lines still buffered; nil when unbuffered
+	// beforeData, when set (tests), runs before the data folder is
+	// opened: a test holds a long start there.
+	beforeData func()
 }
 
 // controlFile tells the CLI of the same machine how to reach the running
@@ -52,7 +56,17 @@ type controlInfo struct {
 
 // Open opens the data folder, prepares the first admin and demo data, and
 // starts listening.
-func (m *Main) Open() error {
+func (m *Main) Open() error { return m.OpenContext(context.Background()) }
+
+// errStartStopped ends a start that a stop interrupted (Ctrl+C, the
+// service manager): not a failure, nothing to restart.
+var errStartStopped = errors.New("stopped while starting")
+
+// OpenContext is Open that a stop can interrupt: once ctx ends it logs at
+// once that the platform is stopping and gives up after the step under way
+// (a migration commits or rolls back whole), returning an error that Is
+// errStartStopped. The caller then calls Close, as after any failed Open.
+func (m *Main) OpenContext(ctx context.Context) error {
 	if m.Log == nil {
 		m.Log = slog.New(slog.DiscardHandler)
 	}
@@ -90,14 +104,47 @@ func (m *Main) Open() error {
 		return fmt.Errorf("listen on %s: %w; another program (or another anju) uses this address: stop it, or choose another one with --addr (env ANJU_ADDR). The data folder was not touched", m.Config.Addr, err)
 	}
 	m.listener = ln
-	a, err := app.Open(app.Config{DataDir: m.Config.DataDir, Logger: m.Log, Version: version(), NoIndexWait: true})
+	// A stop is logged the moment it comes, not when the step under way
+	// (a migration of minutes) ends: the officer who pressed Ctrl+C sees
+	// it was heard.
+	var stopLogged sync.Once
+	logStop := func() { stopLogged.Do(func() { m.Log.Info("stopping: the start ends after its current step") }) }
+	started := make(chan struct{})
+	defer close(started)
+	go func() {
+		select {
+		case <-ctx.Done():
+			logStop()
+		case <-started:
+		}
+	}()
+	stopped := func() error {
+		if ctx.Err() != nil {
+			logStop()
+			return errStartStopped
+		}
+		return nil
+	}
+	if m.beforeData != nil {
+		m.beforeData()
+	}
+	if err := stopped(); err != nil {
+		return err
+	}
+	a, err := app.OpenContext(ctx, app.Config{DataDir: m.Config.DataDir, Logger: m.Log, Version: version(), NoIndexWait: true})
 	if errors.Is(err, app.ErrDataLocked) {
 		return fmt.Errorf("%w: %s", err, alreadyServing(m.Config.DataDir))
 	}
 	if err != nil {
+		if ctx.Err() != nil && errors.Is(err, ctx.Err()) {
+			return stopped()
+		}
 		return err
 	}
 	m.App = a
+	if err := stopped(); err != nil {
+		return err
+	}
 	password, created, err := a.BootstrapAdmin()
 	if err != nil {
 		return err
@@ -106,6 +153,9 @@ func (m *Main) Open() error {
 		fmt.Fprintf(m.Out, "\n  The first system administrator was created.\n  User name: admin\n  One-time password: %s\n  (shown only now; it must be changed at first sign-in)\n\n", password)
 	}
 	if m.Config.Demo {
+		if err := stopped(); err != nil {
+			return err
+		}
 		accounts, err := a.LoadDemo()
 		if err != nil {
 			return fmt.Errorf("load demo data: %w", err)
@@ -130,12 +180,18 @@ func (m *Main) Open() error {
 		}
 		fmt.Fprintln(m.Out)
 	}
+	if err := stopped(); err != nil {
+		return err
+	}
 	tokenBytes := make([]byte, 24)
 	_, _ = rand.Read(tokenBytes)
 	token := hex.EncodeToString(tokenBytes)
 	handler, err := ui.New(a, ui.Config{Logger: m.Log, TLS: m.Config.TLSCert != "" || m.Config.SecureCookie,
 		TrustProxy: m.Config.TrustProxy, ControlToken: token})
 	if err != nil {
+		return err
+	}
+	if err := stopped(); err != nil {
 		return err
 	}
 	m.server = &http.Server{Handler: handler, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute,
@@ -256,7 +312,11 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		// Started by systemd or the Windows service manager.
 		return runAsService(m)
 	}
-	if err := m.Open(); err != nil {
+	if err := m.OpenContext(ctx); err != nil {
+		if errors.Is(err, errStartStopped) {
+			m.Log.Info("stopped before the start was over")
+			return m.Close()
+		}
 		m.Close()
 		return err
 	}

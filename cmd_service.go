@@ -50,17 +50,23 @@ WantedBy=multi-user.target
 
 // program adapts Main to kardianos/service.
 type program struct {
-	m      *Main
-	errc   chan error
-	opened chan struct{} // closed when Open has returned
+	m         *Main
+	errc      chan error
+	opened    chan struct{}      // closed when Open has returned
+	stopStart context.CancelFunc // interrupts a start still under way
 }
 
 func (p *program) Start(s service.Service) error {
 	// Open in the background: the service manager wants Start to return.
 	p.opened = make(chan struct{})
+	ctx, cancel := context.WithCancel(context.Background())
+	p.stopStart = cancel
 	go func() {
 		defer close(p.opened)
-		if err := p.m.Open(); err != nil {
+		if err := p.m.OpenContext(ctx); err != nil {
+			if errors.Is(err, errStartStopped) {
+				return // Stop closes and exits
+			}
 			p.m.Log.Error("start failed", "err", err)
 			p.m.Close()
 			// Exit non-zero without asking the service manager to stop us:
@@ -74,9 +80,10 @@ func (p *program) Start(s service.Service) error {
 func (p *program) Stop(service.Service) error {
 	p.m.Log.Info("stopping (service)")
 	if p.opened != nil {
-		// A stop while still starting (migrations, demo data) waits for
-		// the start to end: closing the store under it would fail it
-		// half way, logged as a failed start.
+		// A stop while still starting (migrations, demo data) ends the
+		// start after its current step and waits for that: closing the
+		// store under it would fail it half way, logged as a failed start.
+		p.stopStart()
 		<-p.opened
 	}
 	return p.m.Close()

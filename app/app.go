@@ -67,7 +67,14 @@ type App struct {
 // Open opens (creating if needed) the data folder: the store is migrated to
 // this binary's schema, and the search index is opened and brought up to
 // date, or rebuilt from the store when it is missing or of another version.
-func Open(cfg Config) (*App, error) {
+func Open(cfg Config) (*App, error) { return OpenContext(context.Background(), cfg) }
+
+// OpenContext is Open that gives up between its steps once ctx ends (an
+// officer's Ctrl+C, a service stop during a long migration), returning an
+// error that Is ctx.Err(), with the store and the index closed. A step
+// under way ends first: a migration commits or rolls back whole, so the
+// file is never left half migrated, and the next start goes on.
+func OpenContext(ctx context.Context, cfg Config) (*App, error) {
 	a := &App{log: cfg.Logger, now: cfg.Now, dataDir: cfg.DataDir, version: cfg.Version,
 		httpClient: &http.Client{Transport: &http.Transport{Proxy: http.ProxyFromEnvironment, MaxIdleConnsPerHost: 16}}}
 	if a.log == nil {
@@ -86,13 +93,17 @@ func Open(cfg Config) (*App, error) {
 	}
 	a.db = db
 	a.removeLeftoverTemps()
-	if err := a.migrate(); err != nil {
+	if err := a.migrate(ctx); err != nil {
 		db.Close()
 		return nil, err
 	}
 	if err := db.View(a.params.load); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("load parameters: %w", err)
+	}
+	if err := ctx.Err(); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("start stopped before the search index was opened: %w", err)
 	}
 	ix, res, err := search.Open(filepath.Join(cfg.DataDir, IndexDirName), searchSchema)
 	if err != nil {
@@ -112,6 +123,10 @@ func Open(cfg Config) (*App, error) {
 	} else if err := a.indexer.catchUp(); err != nil {
 		a.Close()
 		return nil, err
+	}
+	if err := ctx.Err(); err != nil {
+		a.Close()
+		return nil, fmt.Errorf("start stopped after the search index was opened: %w", err)
 	}
 	return a, nil
 }

@@ -1,6 +1,7 @@
 package app
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"time"
@@ -42,16 +43,28 @@ var migrations = []storage.Migration{
 // SchemaVersion is the store schema this binary writes.
 func SchemaVersion() int { return len(migrations) }
 
-func (a *App) migrate() error {
-	n, err := a.db.Migrate(migrations)
+func (a *App) migrate(ctx context.Context) error {
+	// Said before, not only after: a migration of a large file takes
+	// minutes, and an officer watching the console or the journal must see
+	// what the start is doing.
+	from, err := a.db.SchemaVersion()
+	if err != nil {
+		return fmt.Errorf("migrate store: %w", err)
+	}
+	if from < len(migrations) {
+		a.log.Info("migrating the store", "from_schema", from, "to_schema", len(migrations))
+	}
+	n, err := a.db.MigrateContext(ctx, migrations)
+	if n > 0 {
+		// Also when a stop cut the start between two migrations: the file
+		// is at that schema, and the next start goes on from there.
+		a.log.Info("store migrated", "applied", n, "schema", from+n)
+	}
 	if errors.Is(err, storage.ErrTooNew) {
 		return fmt.Errorf("%w: upgrade anju before opening this data file", err)
 	}
 	if err != nil {
 		return fmt.Errorf("migrate store: %w", err)
-	}
-	if n > 0 {
-		a.log.Info("store migrated", "applied", n, "schema", len(migrations))
 	}
 	return nil
 }

@@ -1,6 +1,7 @@
 package app
 
 import (
+	"context"
 	"path/filepath"
 	"testing"
 
@@ -50,4 +51,34 @@ func TestOpenMigratesNewStoreAndOlderStore(t *testing.T) {
 	if got := dictCodes(t, f, DictCertType, true); len(got) != len(defaultCertTypes) {
 		t.Errorf("cert types = %v", got)
 	}
+}
+
+// A stop asked for during the start (the officer's Ctrl+C, the service
+// manager) ends OpenContext between two migrations with the store closed
+// and left at a schema version it reached whole; the next start migrates on.
+func TestOpenContextStoppedBeforeMigrating(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	ctx, stop := context.WithCancel(context.Background())
+	stop()
+	a, err := OpenContext(ctx, Config{DataDir: dir})
+	if err == nil {
+		a.Close()
+		t.Fatal("OpenContext went on after the stop")
+	}
+	wantIs(t, err, context.Canceled)
+	db, err := storage.Open(filepath.Join(dir, DataFileName), storage.Options{})
+	if err != nil {
+		t.Fatalf("data file still held after the stopped start: %v", err)
+	}
+	v, _ := db.SchemaVersion()
+	db.Close()
+	if v != 0 {
+		t.Errorf("schema version after a stop before the first migration = %d, want 0", v)
+	}
+	a, err = Open(Config{DataDir: dir})
+	if err != nil {
+		t.Fatalf("the next start: %v", err)
+	}
+	a.Close()
 }

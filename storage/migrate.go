@@ -1,6 +1,7 @@
 package storage
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"strings"
@@ -52,6 +53,15 @@ func (tx *Tx) schemaVersion() (int, error) {
 // len(ms) was written by a newer program: Migrate changes nothing and returns
 // an error that Is ErrTooNew.
 func (db *DB) Migrate(ms []Migration) (applied int, err error) {
+	return db.MigrateContext(context.Background(), ms)
+}
+
+// MigrateContext is Migrate that stops between two migrations once ctx
+// ends (a stop asked for during a long start), returning an error that Is
+// ctx.Err(): each migration is one transaction, so the file is left at the
+// version of the last one committed, and the next start goes on from there.
+// A migration under way is never cut: it commits or rolls back whole.
+func (db *DB) MigrateContext(ctx context.Context, ms []Migration) (applied int, err error) {
 	v, err := db.SchemaVersion()
 	if err != nil {
 		return 0, err
@@ -61,6 +71,9 @@ func (db *DB) Migrate(ms []Migration) (applied int, err error) {
 	}
 	for i := v; i < len(ms); i++ {
 		m := ms[i]
+		if err := ctx.Err(); err != nil {
+			return applied, fmt.Errorf("migration %d (%s) not started: %w", i+1, m.Name, err)
+		}
 		err := db.Update(func(tx *Tx) error {
 			// Another process cannot hold the file, but another goroutine
 			// of this one could be migrating too.

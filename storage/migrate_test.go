@@ -1,6 +1,7 @@
 package storage_test
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"strings"
@@ -131,4 +132,38 @@ func TestMigrateTooNewOnReopen(t *testing.T) {
 	// CheckFile cannot read a file a running program holds.
 	_, err = storage.CheckFile(path)
 	mustErrIs(t, err, storage.ErrLocked)
+}
+
+// A stop during a long start ends the migrations between two of them: the
+// one under way commits whole, the next does not start, and the next start
+// goes on from the version reached.
+func TestMigrateContextStopsBetweenMigrations(t *testing.T) {
+	db := mustOpen(t)
+	ctx, stop := context.WithCancel(context.Background())
+	var ran []string
+	ms := []storage.Migration{
+		{Name: "one", Up: func(tx *storage.Tx) error { ran = append(ran, "one"); return tx.Put("m", []byte("1"), nil) }},
+		{Name: "two", Up: func(tx *storage.Tx) error {
+			ran = append(ran, "two")
+			stop() // the officer's Ctrl+C, while this one runs
+			return tx.Put("m", []byte("2"), nil)
+		}},
+		{Name: "three", Up: func(tx *storage.Tx) error { ran = append(ran, "three"); return nil }},
+	}
+	applied, err := db.MigrateContext(ctx, ms)
+	if applied != 2 || !errors.Is(err, context.Canceled) {
+		t.Fatalf("MigrateContext = %d, %v; want 2, context.Canceled", applied, err)
+	}
+	if v, _ := db.SchemaVersion(); v != 2 || strings.Join(ran, ",") != "one,two" {
+		t.Fatalf("version %d after running %v; want 2 after one,two", v, ran)
+	}
+	view(t, db, func(tx *storage.Tx) error {
+		if tx.Get("m", []byte("2")) == nil {
+			t.Error("the migration under way when the stop came was not committed whole")
+		}
+		return nil
+	})
+	if applied, err := db.Migrate(ms); applied != 1 || err != nil || strings.Join(ran, ",") != "one,two,three" {
+		t.Errorf("next start: Migrate = %d, %v, ran %v; want 1, nil, one,two,three", applied, err, ran)
+	}
 }
