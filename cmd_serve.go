@@ -18,6 +18,7 @@ import (
 	"runtime"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/kardianos/service"
@@ -39,9 +40,13 @@ type Main struct {
 	cancel   context.CancelFunc
 	done     chan struct{}
 	flushLog func() // writes the log lines still buffered; nil when unbuffered
-	// beforeData, when set (tests), runs before the data folder is
-	// opened: a test holds a long start there.
-	beforeData func()
+	// handler is what the server answers with: ui.Starting's handler
+	// until the start is over, then the portals.
+	handler atomic.Pointer[http.Handler]
+	// beforeData, when set (tests), runs while the start page is served,
+	// before the data folder is opened: a test holds a long start there.
+	beforeData     func()
+	controlWritten bool
 }
 
 // controlFile tells the CLI of the same machine how to reach the running
@@ -104,6 +109,28 @@ func (m *Main) OpenContext(ctx context.Context) error {
 		return fmt.Errorf("listen on %s: %w; another program (or another anju) uses this address: stop it, or choose another one with --addr (env ANJU_ADDR). The data folder was not touched", m.Config.Addr, err)
 	}
 	m.listener = ln
+	// Answer at once while the data file is migrated and the first admin
+	// and demo data are set up: a browser gets a page saying the platform
+	// is starting, an API client a 503 it can retry, not a silent wait.
+	starting, err := ui.Starting()
+	if err != nil {
+		return err
+	}
+	m.handler.Store(&starting)
+	m.server = &http.Server{Handler: http.HandlerFunc(m.serveHTTP), ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute,
+		TLSConfig: tlsConfig, ErrorLog: slog.NewLogLogger(m.Log.Handler(), slog.LevelWarn)}
+	go func() {
+		var err error
+		if m.Config.TLSCert != "" {
+			err = m.server.ServeTLS(ln, "", "") // the certificate loaded above
+		} else {
+			err = m.server.Serve(ln)
+		}
+		if err != nil && !errors.Is(err, http.ErrServerClosed) {
+			m.Log.Error("http server", "err", err)
+		}
+	}()
+	m.Log.Info("anju starting", "url", m.URL(), "data", m.Config.DataDir, "version", version())
 	// A stop is logged the moment it comes, not when the step under way
 	// (a migration of minutes) ends: the officer who pressed Ctrl+C sees
 	// it was heard.
@@ -194,28 +221,22 @@ func (m *Main) OpenContext(ctx context.Context) error {
 	if err := stopped(); err != nil {
 		return err
 	}
-	m.server = &http.Server{Handler: handler, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute,
-		TLSConfig: tlsConfig, ErrorLog: slog.NewLogLogger(m.Log.Handler(), slog.LevelWarn)}
+	var h http.Handler = handler
+	m.handler.Store(&h)
 	if err := m.writeControl(token); err != nil {
 		m.Log.Warn("write control file; anju backup will not reach this process", "err", err)
 	}
+	m.controlWritten = true
 	ctx, cancel := context.WithCancel(context.Background())
 	m.cancel = cancel
 	m.done = make(chan struct{})
 	go func() { a.Run(ctx); close(m.done) }()
-	go func() {
-		var err error
-		if m.Config.TLSCert != "" {
-			err = m.server.ServeTLS(ln, "", "") // the certificate loaded above
-		} else {
-			err = m.server.Serve(ln)
-		}
-		if err != nil && !errors.Is(err, http.ErrServerClosed) {
-			m.Log.Error("http server", "err", err)
-		}
-	}()
 	m.Log.Info("anju serving", "url", m.URL(), "data", m.Config.DataDir, "version", version())
 	return nil
+}
+
+func (m *Main) serveHTTP(w http.ResponseWriter, r *http.Request) {
+	(*m.handler.Load()).ServeHTTP(w, r)
 }
 
 // alreadyServing tells an officer who starts anju on a data folder that a
@@ -268,7 +289,11 @@ func (m *Main) Close() error {
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		errs = append(errs, m.server.Shutdown(ctx))
 		cancel()
-		os.Remove(filepath.Join(m.Config.DataDir, controlFile))
+		if m.controlWritten {
+			// Only our own: a start that found the folder served by
+			// another anju (on another port) must not remove that one's.
+			os.Remove(filepath.Join(m.Config.DataDir, controlFile))
+		}
 	} else if m.listener != nil {
 		m.listener.Close() // Open failed after taking the address
 	}

@@ -3,11 +3,14 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"io"
 	"log/slog"
+	"net/http"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"sync"
 	"testing"
@@ -46,6 +49,7 @@ func TestStopRightAfterStart(t *testing.T) {
 // heldStart starts a platform whose start is held before it opens the data
 // folder (where a long migration runs), as a large file's first start after
 // an upgrade is. release lets the start go on; errc gets Open's answer.
+// At the end of the test the start is let go on and the platform closed.
 func heldStart(t *testing.T, ctx context.Context) (m *Main, logs *syncBuffer, release func(), errc chan error) {
 	t.Helper()
 	logs = &syncBuffer{}
@@ -57,7 +61,8 @@ func heldStart(t *testing.T, ctx context.Context) (m *Main, logs *syncBuffer, re
 	held, go_ := make(chan struct{}), make(chan struct{})
 	m.beforeData = func() { close(held); <-go_ }
 	errc = make(chan error, 1)
-	go func() { errc <- m.OpenContext(ctx) }()
+	opened := make(chan struct{})
+	go func() { errc <- m.OpenContext(ctx); close(opened) }()
 	select {
 	case <-held:
 	case err := <-errc:
@@ -65,8 +70,93 @@ func heldStart(t *testing.T, ctx context.Context) (m *Main, logs *syncBuffer, re
 	}
 	var once sync.Once
 	release = func() { once.Do(func() { close(go_) }) }
-	t.Cleanup(release)
+	t.Cleanup(func() {
+		// Before the temp folder goes, also when the test failed while
+		// the start was held.
+		release()
+		<-opened
+		m.Close()
+	})
 	return m, logs, release, errc
+}
+
+// TestRequestsWhileStarting: while the start is still migrating the data
+// file, a browser gets at once a page in its language saying the platform
+// is starting (reloading itself, fit for a phone), a listing platform a 503
+// JSON error "starting" with Retry-After, and /healthz "starting"; once the
+// start is over, the portals answer.
+func TestRequestsWhileStarting(t *testing.T) {
+	t.Parallel()
+	m, _, release, errc := heldStart(t, context.Background())
+	client := &http.Client{Timeout: 5 * time.Second}
+	get := func(method, path string, header ...string) (*http.Response, string) {
+		t.Helper()
+		req, _ := http.NewRequest(method, m.URL()+path, strings.NewReader("{}"))
+		for i := 0; i+1 < len(header); i += 2 {
+			req.Header.Set(header[i], header[i+1])
+		}
+		resp, err := client.Do(req)
+		if err != nil {
+			t.Fatalf("%s %s while starting: %v (no answer)", method, path, err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return resp, string(b)
+	}
+	for _, c := range []struct{ accept, title, text string }{
+		{"", "平台正在启动，请稍候…", "每 5 秒自动重试"},
+		{"en-GB,en;q=0.9", "The platform is starting, please wait…", "every 5 seconds"},
+	} {
+		for _, path := range []string{"/", "/gov/login", "/v/7KQ2M9XH4TND"} {
+			resp, body := get("GET", path, "Accept-Language", c.accept)
+			if resp.StatusCode != http.StatusServiceUnavailable || resp.Header.Get("Retry-After") != "5" {
+				t.Errorf("GET %s (%q) while starting: %d, Retry-After %q; want 503, 5", path, c.accept, resp.StatusCode, resp.Header.Get("Retry-After"))
+			}
+			for _, want := range []string{c.title, c.text, `<meta http-equiv="refresh" content="5">`, `name="viewport"`} {
+				if !strings.Contains(body, want) {
+					t.Errorf("GET %s (%q) while starting: page lacks %q:\n%s", path, c.accept, want, body)
+				}
+			}
+		}
+	}
+	// The page's stylesheet is served too: no broken page on a phone.
+	_, page := get("GET", "/")
+	css := regexp.MustCompile(`href="(/static/[^"]+\.css)"`).FindStringSubmatch(page)
+	if css == nil {
+		t.Fatalf("starting page links no stylesheet:\n%s", page)
+	}
+	if resp, _ := get("GET", css[1]); resp.StatusCode != http.StatusOK {
+		t.Errorf("GET %s while starting: %d", css[1], resp.StatusCode)
+	}
+
+	for _, c := range []struct{ method, path, accept, message string }{
+		{"POST", "/api/v1/verifications", "", "平台正在启动"},
+		{"GET", "/api/v1/verifications/7KQ2M9XH4TND", "en", "The platform is starting"},
+	} {
+		resp, body := get(c.method, c.path, "Authorization", "Bearer anju_x_y", "Content-Type", "application/json", "Accept-Language", c.accept)
+		var got struct {
+			Error struct{ Code, Message, RequestID string } `json:"error"`
+		}
+		if err := json.Unmarshal([]byte(body), &got); err != nil || resp.StatusCode != http.StatusServiceUnavailable ||
+			resp.Header.Get("Retry-After") != "5" || got.Error.Code != "starting" || !strings.Contains(got.Error.Message, c.message) {
+			t.Errorf("%s %s while starting: %d Retry-After %q %s; want 503, 5, code starting, %q", c.method, c.path,
+				resp.StatusCode, resp.Header.Get("Retry-After"), body, c.message)
+		}
+	}
+	if resp, body := get("GET", "/healthz"); resp.StatusCode != http.StatusServiceUnavailable || body != "starting\n" {
+		t.Errorf("/healthz while starting: %d %q, want 503 \"starting\"", resp.StatusCode, body)
+	}
+
+	release()
+	if err := <-errc; err != nil {
+		t.Fatalf("start: %v", err)
+	}
+	if resp, body := get("GET", "/healthz"); resp.StatusCode != http.StatusOK || body != "ok\n" {
+		t.Errorf("/healthz once started: %d %q, want 200 ok", resp.StatusCode, body)
+	}
+	if resp, body := get("GET", "/gov/login"); resp.StatusCode != http.StatusOK || strings.Contains(body, "平台正在启动") {
+		t.Errorf("/gov/login once started: %d, still the starting page: %v", resp.StatusCode, strings.Contains(body, "平台正在启动"))
+	}
 }
 
 // TestStopWhileStarting: a stop asked for during a long start (Ctrl+C, the

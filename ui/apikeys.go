@@ -154,6 +154,7 @@ func (s *Server) apiDocErrors(lang string) []apiDocError {
 		{429, "rate_limited", "api.rate_limited", []any{30}},
 		{500, "internal", "api.internal", nil},
 		{503, "registry_unavailable", "verify.registry_unavailable", nil},
+		{503, "starting", "api.starting", []any{startingRetry}},
 	}
 	out := make([]apiDocError, 0, len(rows))
 	for _, row := range rows {
