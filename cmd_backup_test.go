@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"io"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -11,6 +13,7 @@ import (
 
 	"anju/app"
 	"anju/storage"
+	"anju/ui"
 )
 
 // TestBackupCommand: `anju backup -o FILE` writes a copy that opens, with
@@ -278,5 +281,44 @@ func TestBackupCommandWhilePlatformStarts(t *testing.T) {
 	}
 	if strings.Contains(err.Error(), "service's user") {
 		t.Errorf("error %q names a permission problem there is not", err)
+	}
+}
+
+// TestBackupCommandWhileStartingAfterACrash: after a crash the control
+// file of the run that crashed is still there, and names the address the
+// new start answers on with its "starting" page; anju backup then says the
+// platform is starting and when to try again, not "503 Service Unavailable".
+func TestBackupCommandWhileStartingAfterACrash(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	initDataFolder(t, dir)
+	a, err := app.Open(app.Config{DataDir: dir}) // holds the lock, as a start does
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer a.Close()
+	starting, err := ui.Starting()
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(starting)
+	defer srv.Close()
+	b, _ := json.Marshal(controlInfo{URL: srv.URL, Token: "of-the-run-that-crashed", PID: 1})
+	if err := os.WriteFile(filepath.Join(dir, controlFile), b, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for _, args := range [][]string{
+		{"backup", "--data", dir, "-o", filepath.Join(t.TempDir(), "b.db")},
+		{"reset-password", "admin", "--data", dir},
+	} {
+		err = run(context.Background(), args, io.Discard, io.Discard)
+		if err == nil {
+			t.Fatalf("%s of a data file held by a start succeeded", args[0])
+		}
+		for _, want := range []string{"still starting", "try again once it serves"} {
+			if !strings.Contains(err.Error(), want) {
+				t.Errorf("anju %s: error %q does not say %q", args[0], err, want)
+			}
+		}
 	}
 }

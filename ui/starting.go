@@ -71,6 +71,11 @@ func (h *startingHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Cache-Control", "no-store")
 		w.WriteHeader(http.StatusServiceUnavailable)
 		_, _ = w.Write([]byte("starting\n"))
+	case strings.HasPrefix(r.URL.Path, "/internal/"):
+		// anju backup, reset-password… of this machine, sent here by the
+		// control file a crashed run left behind: they print this error.
+		writeAPIBody(w, http.StatusServiceUnavailable, apiJSON(map[string]string{"error": "the platform is still starting " +
+			"(migrating the data file, loading); try again once it serves (its log says \"anju serving\")"}))
 	case strings.HasPrefix(r.URL.Path, "/api/"):
 		writeAPIBody(w, http.StatusServiceUnavailable, apiJSON(apiErrorBody{apiError{Code: "starting",
 			Message: h.msgs.t(apiLang(r), "api.starting", startingRetry), RequestID: requestID(r)}}))
