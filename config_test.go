@@ -68,6 +68,12 @@ func TestServeOnAFolderAlreadyServed(t *testing.T) {
 			t.Errorf("error %q does not say %q", err, want)
 		}
 	}
+	// The refused start served its "starting" page on its own port, and
+	// closed it: the running platform's control file stays, so that anju
+	// backup still reaches that one.
+	if _, err := os.Stat(filepath.Join(p.Config.DataDir, controlFile)); err != nil {
+		t.Errorf("the refused second start removed the running platform's control file: %v", err)
+	}
 }
 
 // TestServeOnATakenPortCreatesNothing: a first start on an address another
