@@ -3,9 +3,13 @@ package main
 import (
 	"bytes"
 	"context"
+	"log/slog"
+	"os"
+	"path/filepath"
 	"runtime"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/kardianos/service"
 )
@@ -53,5 +57,46 @@ func TestServiceCommandsWithoutSystemd(t *testing.T) {
 		if err == nil || !strings.Contains(err.Error(), "need systemd") || strings.Contains(err.Error(), "exit status") {
 			t.Errorf("anju %s: %v", action, err)
 		}
+	}
+}
+
+// TestServiceStopWhileStarting: the service manager's stop during a long
+// start (systemd kills anju 30 s after asking) ends the start after its
+// current step, instead of waiting for the whole start, and is not taken
+// for a failed start (which exits non-zero for a restart).
+func TestServiceStopWhileStarting(t *testing.T) {
+	t.Parallel()
+	logs := &syncBuffer{}
+	m := &Main{
+		Config: Config{Addr: "127.0.0.1:0", DataDir: t.TempDir(), LogFormat: "text"},
+		Log:    slog.New(slog.NewTextHandler(logs, nil)),
+		Out:    &bytes.Buffer{},
+	}
+	held, release := make(chan struct{}), make(chan struct{})
+	m.beforeData = func() { close(held); <-release }
+	p := &program{m: m, errc: make(chan error, 1)}
+	if err := p.Start(nil); err != nil {
+		t.Fatal(err)
+	}
+	<-held
+	stopped := make(chan error, 1)
+	go func() { stopped <- p.Stop(nil) }()
+	deadline := time.Now().Add(5 * time.Second)
+	for !strings.Contains(logs.tail(1<<20), "stopping: the start ends after its current step") {
+		if time.Now().After(deadline) {
+			close(release)
+			t.Fatalf("the service's stop is not logged while the start is held:\n%s", logs.tail(1<<20))
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	close(release)
+	if err := <-stopped; err != nil {
+		t.Fatalf("stop: %v", err)
+	}
+	if _, err := os.Stat(filepath.Join(m.Config.DataDir, "anju.db")); !os.IsNotExist(err) {
+		t.Errorf("the start went on after the service's stop: the data file was made (%v)", err)
+	}
+	if strings.Contains(logs.tail(1<<20), "level=ERROR") {
+		t.Errorf("the stop was logged as an error:\n%s", logs.tail(1<<20))
 	}
 }
