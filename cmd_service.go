@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"net"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -123,7 +124,7 @@ func runInstall(_ context.Context, args []string, stdout, stderr io.Writer) erro
 	if err := parseFlags(fs, args, 0, 0, stderr); err != nil {
 		return err
 	}
-	if err := serviceSupported("install"); err != nil {
+	if err := serviceSupported("install", serveExample(args, cfg.Addr)); err != nil {
 		return err
 	}
 	if err := cfg.check(); err != nil {
@@ -173,7 +174,7 @@ func serviceAction(action string) func(context.Context, []string, io.Writer, io.
 		if err := parseFlags(fs, args, 0, 0, stderr); err != nil {
 			return err
 		}
-		if err := serviceSupported(action); err != nil {
+		if err := serviceSupported(action, ""); err != nil {
 			return err
 		}
 		s, err := service.New(&program{}, serviceConfig(nil, ""))
@@ -200,7 +201,7 @@ func runServiceStatus(_ context.Context, args []string, stdout, stderr io.Writer
 	if err := parseFlags(fs, args, 0, 0, stderr); err != nil {
 		return err
 	}
-	if err := serviceSupported("status"); err != nil {
+	if err := serviceSupported("status", ""); err != nil {
 		return err
 	}
 	s, err := service.New(&program{}, serviceConfig(nil, ""))
@@ -232,13 +233,44 @@ func runServiceStatus(_ context.Context, args []string, stdout, stderr io.Writer
 // kardianos/service falls back to writing a SysV script into /etc/init.d,
 // which has no restart on failure and no journal, is never run in a
 // container, and answers every later command with a bare "exit status 1".
-func serviceSupported(action string) error {
+func serviceSupported(action, serve string) error {
 	name := ""
 	if sys := service.ChosenSystem(); sys != nil {
 		name = sys.String()
 	}
 	init, _ := os.ReadFile("/proc/1/comm")
-	return serviceSupportedOn(runtime.GOOS, name, strings.TrimSpace(string(init)), action, fileExists(sysvScript))
+	return serviceSupportedOn(runtime.GOOS, name, strings.TrimSpace(string(init)), action, fileExists(sysvScript), serve)
+}
+
+// defaultServeExample is the command the refusal suggests when the officer
+// gave no flags of his own.
+const defaultServeExample = "anju serve --data /var/lib/anju --addr :8080\n" +
+	"and watch it with `curl -fsS http://127.0.0.1:8080/healthz`"
+
+// serveExample is the anju serve command with the flags given to install,
+// and where to watch it: an officer who asked for --data /srv/anju
+// --addr :9090 and copied a suggestion naming /var/lib/anju and :8080 got a
+// second, empty platform with a new first admin. "" without flags.
+func serveExample(args []string, addr string) string {
+	if len(args) == 0 {
+		return ""
+	}
+	quoted := make([]string, len(args))
+	for i, a := range args {
+		quoted[i] = a
+		if strings.ContainsAny(a, " \t'\"$`\\") {
+			quoted[i] = "'" + strings.ReplaceAll(a, "'", `'\''`) + "'"
+		}
+	}
+	host, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		port = "8080"
+	}
+	if host == "" || host == "0.0.0.0" || host == "::" || host == "localhost" {
+		host = "127.0.0.1"
+	}
+	return "anju serve " + strings.Join(quoted, " ") + "\n" +
+		"and watch it with `curl -fsS http://" + net.JoinHostPort(host, port) + "/healthz`"
 }
 
 // sysvScript is where an earlier anju install wrote its script on a
@@ -253,18 +285,20 @@ func fileExists(path string) bool {
 // serviceSupportedOn is serviceSupported for a given OS, service system
 // (kardianos' name of it), init process name and whether an old SysV
 // script exists: it says what is wrong and what to do instead.
-func serviceSupportedOn(goos, system, initName, action string, sysvScriptExists bool) error {
+func serviceSupportedOn(goos, system, initName, action string, sysvScriptExists bool, serve string) error {
 	if goos != "linux" || system == "linux-systemd" {
 		return nil
 	}
 	if initName == "" {
 		initName = "unknown"
 	}
+	if serve == "" {
+		serve = defaultServeExample
+	}
 	msg := fmt.Sprintf("%s: on Linux the service commands (install, start, stop, status, uninstall) need systemd, "+
 		"and this machine does not run it (its first process is %q).\n"+
 		"Run the platform under the supervisor this machine uses instead (a container's restart policy, supervisord, runit, an init script of your own):\n"+
-		"    anju serve --data /var/lib/anju --addr :8080\n"+
-		"and watch it with `curl -fsS http://127.0.0.1:8080/healthz`. See install/README.md, \"Without systemd\".", action, initName)
+		"    %s. See install/README.md, \"Without systemd\".", action, initName, serve)
 	if sysvScriptExists {
 		msg += fmt.Sprintf("\n%s exists (an earlier `anju install` wrote it); remove it with: sudo rm %s /etc/rc?.d/[SK]??%s", sysvScript, sysvScript, serviceName)
 	}

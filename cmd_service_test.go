@@ -20,7 +20,7 @@ import (
 func TestServiceCommandsWithoutSystemd(t *testing.T) {
 	t.Parallel()
 	for _, action := range []string{"install", "start", "stop", "status", "uninstall"} {
-		err := serviceSupportedOn("linux", "unix-systemv", "process_api", action, false)
+		err := serviceSupportedOn("linux", "unix-systemv", "process_api", action, false, "")
 		if err == nil {
 			t.Fatalf("%s without systemd: no error", action)
 		}
@@ -35,12 +35,35 @@ func TestServiceCommandsWithoutSystemd(t *testing.T) {
 		}
 	}
 	// A script an earlier install wrote is named, with how to remove it.
-	err := serviceSupportedOn("linux", "unix-systemv", "init", "uninstall", true)
+	err := serviceSupportedOn("linux", "unix-systemv", "init", "uninstall", true, "")
 	if err == nil || !strings.Contains(err.Error(), "sudo rm /etc/init.d/anju /etc/rc?.d/[SK]??anju") {
 		t.Errorf("old SysV script: %v", err)
 	}
+	// anju install with flags: the suggestion is the serve command with
+	// those flags, and /healthz on that port, not the guide's example (a
+	// copy of which started a second, empty platform elsewhere).
+	for _, c := range []struct {
+		args       []string
+		addr, want string
+	}{
+		{[]string{"--data", "/srv/anju", "--addr", ":9090"}, ":9090",
+			"    anju serve --data /srv/anju --addr :9090\nand watch it with `curl -fsS http://127.0.0.1:9090/healthz`."},
+		{[]string{"--addr=10.0.0.5:8081", "--data=/srv/my data"}, "10.0.0.5:8081",
+			"    anju serve --addr=10.0.0.5:8081 '--data=/srv/my data'\nand watch it with `curl -fsS http://10.0.0.5:8081/healthz`."},
+	} {
+		err := serviceSupportedOn("linux", "unix-systemv", "process_api", "install", false, serveExample(c.args, c.addr))
+		if err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("anju install %v without systemd: %v\nwant it to say %q", c.args, err, c.want)
+		}
+		if strings.Contains(err.Error(), "/var/lib/anju") {
+			t.Errorf("anju install %v without systemd names another data folder: %v", c.args, err)
+		}
+	}
+	if serveExample(nil, "localhost:8080") != "" {
+		t.Error("anju install without flags: want the guide's example")
+	}
 	for _, ok := range [][2]string{{"linux", "linux-systemd"}, {"windows", "windows-service"}, {"darwin", "darwin-launchd"}} {
-		if err := serviceSupportedOn(ok[0], ok[1], "systemd", "start", false); err != nil {
+		if err := serviceSupportedOn(ok[0], ok[1], "systemd", "start", false, ""); err != nil {
 			t.Errorf("%s/%s: %v", ok[0], ok[1], err)
 		}
 	}
