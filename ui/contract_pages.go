@@ -94,8 +94,11 @@ type contractPageData struct {
 	certTypes, idTypes map[string]string
 	// The printed contract: its text (when the model text renders it), the
 	// public filing check's address and its QR once filed.
-	Title    string
-	Text     []string
+	Title string
+	Text  []string
+	// Paras is Text as the preview shows it (signParas): the signed print
+	// must look as the parties saw it before signing, article headings and all.
+	Paras    []signPara
 	NoInText bool // the text states the contract's number: the header does not repeat it
 	CheckURL string
 	QR       template.HTML
@@ -249,7 +252,7 @@ func (s *Server) handleContractPrint(w http.ResponseWriter, r *http.Request) {
 			s.fail(w, r, err, "", nil)
 			return
 		}
-		d.Title, d.Text = text.Title, text.Paragraphs
+		d.Title, d.Text, d.Paras = text.Title, text.Paragraphs, signParas(text)
 		d.NoInText = slices.ContainsFunc(d.Text, func(p string) bool { return strings.Contains(p, c.No) })
 	}
 	if c.FilingCertNo != "" && c.FilingStatus == app.FilingFiled {

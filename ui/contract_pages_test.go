@@ -372,6 +372,10 @@ func TestContractPrint(t *testing.T) {
 	}
 	wantText(t, r, "出租人（甲方）：业主钱多多", "证件：居民身份证 "+app.MaskID("110105198001010016"))
 	wantNoText(t, r, "证件：业主钱多多：", "证件：租客孙小美：")
+	// It prints as the preview showed it (README: "the preview exactly as it
+	// prints"): the article headings stand out, not indented like the body.
+	wantText(t, r, `<p class="clause model article">第一条　房屋基本情况</p>`, `<p class="clause model article">第十四条　其他</p>`)
+	wantNoText(t, r, `<p class="clause model">第一条`)
 	if strings.Contains(r.body, "<svg") {
 		t.Error("a contract not filed prints a QR code")
 	}
