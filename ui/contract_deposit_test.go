@@ -89,3 +89,30 @@ func TestRevokeFormFromTheSigningDay(t *testing.T) {
 		t.Errorf("effective date offered %q, want today %s", v, today.Format(time.DateOnly))
 	}
 }
+
+// TestPreviewStatesTheFilingDeadline: the line under 签约 tells the agent
+// how long he has to apply for filing, and it is the parameter that sets
+// the signed contract's due date, not the national default written in.
+func TestPreviewStatesTheFilingDeadline(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	e.setParams(app.ParamFilingDeadlineDays, "15")
+	agent := e.actor("agent.zhang")
+	id := e.signDraft(agent, true)
+	c := e.signedIn("agency", "agent.zhang")
+	base := "/agency/contracts/" + itoa(id)
+	for _, lang := range []string{"zh-CN", "en"} {
+		r := wantOK(t, c.get(base+"/step/6", "Accept-Language", lang))
+		wantText(t, r, msg(lang, "contract.sign_hint", 15))
+		wantNoText(t, r, msg(lang, "contract.sign_hint", 30))
+	}
+	wantText(t, c.get(base+"/step/6"), "请在签约后15日内办理备案")
+	wantRedirect(t, c.post(base+"/sign", nil), base)
+	signed, err := e.app.GetContract(agent, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := signed.Signed.AddDate(0, 0, 15); !signed.FilingDue.Equal(want) {
+		t.Errorf("filing due %v, want %v (15 days after signing)", signed.FilingDue, want)
+	}
+}

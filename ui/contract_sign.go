@@ -32,6 +32,9 @@ type signData struct {
 	ConfirmOn  bool
 	ConfirmURL string
 	DepositMax int
+	// FilingDays is the filing deadline the preview tells the signer: the
+	// parameter that sets the signed contract's due date (SignContract).
+	FilingDays int
 	Problems   []stepProblem
 	Cycles     []string
 	Methods    []string
@@ -49,7 +52,8 @@ type signConfirmLine struct {
 func (s *Server) signData(r *http.Request, c *app.Contract, step int, form url.Values) signData {
 	d := signData{Ctx: signCtxOf(r), C: c, Step: step, Steps: []int{1, 2, 3, 4, 5, 6}, DocKinds: app.SignDocKinds,
 		DepositMax: s.app.ParamInt(app.ParamDepositMaxMonths), ConfirmOn: s.app.ParamBool(app.ParamPartyConfirm),
-		Cycles: app.PaymentCycles, Methods: app.PaymentMethods, Payers: app.UtilityPayers}
+		FilingDays: s.app.ParamInt(app.ParamFilingDeadlineDays),
+		Cycles:     app.PaymentCycles, Methods: app.PaymentMethods, Payers: app.UtilityPayers}
 	d.IDTypes, _ = s.app.Dict(app.DictIDType, true)
 	if c != nil {
 		d.Done, _ = s.app.ContractStepsDone(c) // none marked done if it fails
