@@ -384,6 +384,14 @@ func TestContractPrint(t *testing.T) {
 	r = agent.get(fmt.Sprintf("/agency/contracts/%d/print", notFiled.ID))
 	wantText(t, r, "110105198001010016")
 	wantNoText(t, r, zh("contracts.print_masked_note"))
+	// In English the labels around the Chinese text end in an English colon.
+	wantRedirect(t, clerk.post("/lang", url.Values{"lang": {"en"}, "back": {"/"}}), "/")
+	r = clerk.get(fmt.Sprintf("/gov/contracts/%d/print", filed.ID))
+	wantText(t, r, en("contracts.filing_cert_no")+": <strong><code>BA110105-2026-990002")
+	wantNoText(t, r, en("contracts.filing_cert_no")+"：")
+	r = clerk.get(fmt.Sprintf("/gov/contracts/%d/print", notFiled.ID))
+	wantText(t, r, en("contracts.filing")+": "+en("contracts.filing.none"))
+	wantNoText(t, r, en("contracts.filing")+"：")
 	// A draft has nothing signed to print.
 	draft := e.clSeed(app.Contract{Status: app.ContractDraft})
 	wantStatus(t, agent.get(fmt.Sprintf("/agency/contracts/%d/print", draft.ID)), 409)

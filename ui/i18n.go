@@ -253,6 +253,15 @@ func listSep(lang string) string {
 // joinList joins the items of a list as lang writes it: 甲、乙; A, B.
 func joinList(lang string, xs []string) string { return strings.Join(xs, listSep(lang)) }
 
+// colon follows a label before its value: full-width in Chinese
+// (合同编号：HT…), a colon and a space in English (Contract no.: HT…).
+func colon(lang string) string {
+	if lang == langZH {
+		return "："
+	}
+	return ": "
+}
+
 // paren writes s in brackets after a word: full-width in Chinese
 // (张三（居民身份证）), half-width after a space in English.
 func paren(lang, s string) string {

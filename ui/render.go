@@ -217,6 +217,7 @@ func (s *Server) funcs(lang string) template.FuncMap {
 		"joinList":      func(xs []string) string { return joinList(lang, xs) },
 		"listSep":       func() string { return listSep(lang) },
 		"paren":         func(s string) string { return paren(lang, s) },
+		"colon":         func() string { return colon(lang) },
 		"field":         func(v *view, f string) fieldRef { return fieldRef{v, f} },
 		"inp":           newInputRef,
 		"dict":          dict,
