@@ -75,7 +75,7 @@ var ContractPlaceholders = []string{
 	"合同编号", "签约日期", "出租人", "出租人证件", "出租人代理人", "承租人", "承租人证件", "共同居住人",
 	"房屋坐落", "所在区", "产权证号", "抵押情况", "建筑面积", "户型", "出租方式", "出租房间",
 	"租期起", "租期止", "租期月数", "月租金", "月租金大写", "押金", "押金大写", "付款周期", "付款方式",
-	"房屋用途", "其他费用", "水电燃气", "约定事项", "可选条款", "经纪机构", "经纪人员", "核验码", "监管机构",
+	"房屋用途", "其他费用", "水电燃气", "约定事项", "可选条款", "经纪机构", "经纪人员", "核验码", "监管机构", "备案期限",
 }
 
 var placeholderRe = regexp.MustCompile(`\{\{\s*([^{}]*?)\s*\}\}`)
@@ -357,9 +357,12 @@ func idTypeLabel(code string) string {
 	return "证件"
 }
 
-func contractValues(tx *storage.Tx, c *Contract, t *ContractTemplate, org string) map[string]string {
+// contractValues fills the placeholders for c. filingDays is the filing
+// deadline parameter, which signing applies (FilingDue): the text the
+// parties sign states the deadline the platform will hold them to.
+func contractValues(tx *storage.Tx, c *Contract, t *ContractTemplate, org string, filingDays int) map[string]string {
 	v := map[string]string{"监管机构": org, "产权证号": c.CertNo, "核验码": FormatVerificationCode(c.VerificationCode),
-		"经纪机构": c.AgencyName, "经纪人员": c.AgentName}
+		"经纪机构": c.AgencyName, "经纪人员": c.AgentName, "备案期限": strconv.Itoa(filingDays) + "日"}
 	if c.AgencyName == "" {
 		v["经纪机构"], v["经纪人员"] = "无（双方自行成交）", "无"
 	}
@@ -560,7 +563,7 @@ const defaultTemplateText = `合同编号：{{合同编号}}
 本合同履行中发生争议的，双方协商解决；协商不成的，可向房屋所在地人民法院提起诉讼，或向住房租赁纠纷调解组织申请调解。
 
 第十四条　其他
-本合同经甲乙双方在本平台网签后生效，一式三份，甲乙双方及经纪机构各执一份，具有同等法律效力。本合同签订后，应自签约之日起三十日内向{{监管机构}}办理租赁登记备案。
+本合同经甲乙双方在本平台网签后生效，一式三份，甲乙双方及经纪机构各执一份，具有同等法律效力。本合同签订后，应自签约之日起{{备案期限}}内向{{监管机构}}办理租赁登记备案。
 
 签约日期：{{签约日期}}
 

@@ -53,7 +53,7 @@ func (a *App) composeContract(tx *storage.Tx, c *Contract) (composedText, error)
 	if err != nil {
 		return composedText{}, err
 	}
-	vals := contractValues(tx, c, t, a.ParamString(ParamOrgName))
+	vals := contractValues(tx, c, t, a.ParamString(ParamOrgName), a.ParamInt(ParamFilingDeadlineDays))
 	text := t.Text
 	if d, err := dictGet(tx, DictDistrict, c.District); err == nil && addressNamesDistrict(c.Listing.Address, d) {
 		// "坐落于{{所在区}}{{房屋坐落}}" would read 朝阳区朝阳区望京…: the

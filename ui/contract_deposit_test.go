@@ -92,7 +92,8 @@ func TestRevokeFormFromTheSigningDay(t *testing.T) {
 
 // TestPreviewStatesTheFilingDeadline: the line under 签约 tells the agent
 // how long he has to apply for filing, and it is the parameter that sets
-// the signed contract's due date, not the national default written in.
+// the signed contract's due date, not the national default written in;
+// the model text the parties sign says the same ({{备案期限}}).
 func TestPreviewStatesTheFilingDeadline(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
@@ -106,8 +107,11 @@ func TestPreviewStatesTheFilingDeadline(t *testing.T) {
 		wantText(t, r, msg(lang, "contract.sign_hint", 15))
 		wantNoText(t, r, msg(lang, "contract.sign_hint", 30))
 	}
-	wantText(t, c.get(base+"/step/6"), "请在签约后15日内办理备案")
+	// The model text the parties sign states the same deadline.
+	wantText(t, c.get(base+"/step/6"), "请在签约后15日内办理备案", "应自签约之日起15日内向")
+	wantNoText(t, c.get(base+"/step/6"), "三十日内")
 	wantRedirect(t, c.post(base+"/sign", nil), base)
+	wantText(t, c.get(base+"/print"), "应自签约之日起15日内向")
 	signed, err := e.app.GetContract(agent, id)
 	if err != nil {
 		t.Fatal(err)
