@@ -86,7 +86,7 @@ func checkCanEdit(actor Actor, ref AppRef, ap *AgencyApplication) error {
 
 // publicActor is who a public applicant is in the audit log.
 func publicActor(ap *AgencyApplication) Actor {
-	return Actor{Username: "public:" + MaskPhone(ap.ApplicantMobile), Name: ap.SubmittedBy.Name}
+	return Actor{Username: PublicPrefix + MaskPhone(ap.ApplicantMobile), Name: ap.SubmittedBy.Name}
 }
 
 // applicantAgency returns the agency of an agency admin, which must be

@@ -311,7 +311,7 @@ func (a *App) AuthenticateAPIKey(key string) (Actor, *APIKey, error) {
 		return Actor{}, nil, Errorf(EUNAUTHORIZED, "api.key_revoked")
 	}
 	a.apiUsage().record(k.ID, a.now())
-	return Actor{APIKeyID: k.ID, Username: "api:" + k.Name, Name: k.Name, Roles: []Role{RolePlatform}}, k, nil
+	return Actor{APIKeyID: k.ID, Username: PlatformPrefix + k.Name, Name: k.Name, Roles: []Role{RolePlatform}}, k, nil
 }
 
 // PlatformVerification is a code as GET /api/v1/verifications/{code}

@@ -274,7 +274,7 @@ func (a *App) ConfirmContractParty(code, idTail string) (ConfirmView, error) {
 		if p.Confirmed.IsZero() {
 			now := a.now()
 			p.Confirmed = now
-			who := Actor{Username: "public:" + MaskName(p.Name), Name: p.Name}
+			who := Actor{Username: PublicPrefix + MaskName(p.Name), Name: p.Name}
 			// The history, shown to whoever sees the contract, names him as
 			// the note does: his role and masked name.
 			c.event(now, Actor{Username: who.Username}, "confirmed", p.Role+" "+MaskName(p.Name))

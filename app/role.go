@@ -197,6 +197,27 @@ func SystemJob(username string) (job string, ok bool) {
 	return strings.CutPrefix(username, "system:")
 }
 
+// Records keep a listing platform calling the API as "api:<key name>" and
+// someone without an account acting on the public portal (a self-applying
+// agency's applicant, a lease party confirming) as "public:<masked phone
+// or name>"; pages name them in words from these, never by the prefix.
+const (
+	PlatformPrefix = "api:"
+	PublicPrefix   = "public:"
+)
+
+// PlatformName tells whether username is a listing platform's, and which
+// (its API key's name).
+func PlatformName(username string) (name string, ok bool) {
+	return strings.CutPrefix(username, PlatformPrefix)
+}
+
+// PublicWho tells whether username is someone's on the public portal, and
+// what records keep of him: a masked phone or name.
+func PublicWho(username string) (who string, ok bool) {
+	return strings.CutPrefix(username, PublicPrefix)
+}
+
 // Can reports whether the actor holds permission p.
 func (a Actor) Can(p Permission) bool {
 	if a.System {

@@ -48,6 +48,17 @@ func (s *Server) actorWords(lang string, who any, name ...string) string {
 		}
 		return s.msgs.t(lang, "actor.system")
 	}
+	if p, ok := app.PlatformName(username); ok {
+		return s.msgs.t(lang, "actor.platform", p)
+	}
+	if who, ok := app.PublicWho(username); ok {
+		// A public applicant's history keeps the name he gave beside his
+		// masked phone; the audit log keeps the masked part alone.
+		if n != "" && n != username && n != who {
+			return s.msgs.t(lang, "actor.public_named", n, who)
+		}
+		return s.msgs.t(lang, "actor.public", who)
+	}
 	switch {
 	case n == "" || n == username:
 		return username
@@ -64,14 +75,23 @@ func jobKey(job string) string { return "actor.job." + strings.ReplaceAll(job, "
 // actorQuery is what records keep for a user typed into a search (the
 // audit log's User) as pages name him: the words for the console or the
 // system (控制台, 系统, the console, the system) find the system's
-// usernames, which no one types; anything else is searched as typed. A
-// Chinese part of the words will do (two characters or more); English
-// words must be whole ("console", not "co": a part of a username).
+// usernames, which no one types; those for a listing platform or the
+// public (对接平台, 公众, the platform, the public) find theirs, and with
+// what follows them in brackets, as pages show it (对接平台（某某找房）,
+// 公众（139****2222）), that one platform or person. A Chinese part of the
+// words will do (two characters or more); English words must be whole
+// ("console", not "co": a part of a username). Anything else is searched
+// as typed.
 func (s *Server) actorQuery(lang, text string) string {
 	text = strings.TrimSpace(text)
-	q := strings.ToLower(text)
+	q := strings.ToLower(app.HalfWidth(text))
 	if q == "" {
 		return text
+	}
+	// what follows the words in brackets: the platform, the masked phone.
+	var inner string
+	if i := strings.Index(q, "("); i > 0 && strings.HasSuffix(q, ")") {
+		q, inner = strings.TrimSpace(q[:i]), strings.TrimSpace(q[i+1:len(q)-1])
 	}
 	cjk := utf8.RuneCountInString(q) >= 2
 	for _, r := range q {
@@ -85,6 +105,12 @@ func (s *Server) actorQuery(lang, text string) string {
 		return q == w || strings.HasSuffix(w, " "+q) || cjk && strings.Contains(w, q)
 	}
 	switch {
+	case names("actor.platform"):
+		return app.PlatformPrefix + inner
+	case names("actor.public"):
+		return app.PublicPrefix + inner
+	case inner != "":
+		return text
 	case names("actor.console"):
 		return "system:cli"
 	case names("actor.system"), names("actor.system_job"):

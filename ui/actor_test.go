@@ -1,6 +1,7 @@
 package ui_test
 
 import (
+	"net/http"
 	"net/url"
 	"strings"
 	"testing"
@@ -116,6 +117,97 @@ func TestAuditUserFilterFindsTheSystem(t *testing.T) {
 			text string
 			want bool
 		}{{demo, c.system}, {console, c.console || c.system}} {
+			if got := strings.Contains(r.body, w.text); got != w.want {
+				t.Errorf("%s, user %q: %q shown %v, want %v", c.lang, c.user, w.text, got, w.want)
+			}
+		}
+	}
+}
+
+// platformAndPublicActs makes the demo hold an act of each actor without
+// an account: a listing platform's verification through the API, a
+// self-applying agency's submitted application on the public portal and a
+// lease party's confirmation. It returns the application.
+func platformAndPublicActs(t *testing.T, e *env) *app.AgencyApplication {
+	t.Helper()
+	_, key := e.apiKey(app.APIKeyInput{Name: "某某找房"})
+	wantAPI(t, e.client().apiCall("POST", "/api/v1/verifications", key, verifyBody(e.demoProperty("clear"))), http.StatusCreated, nil)
+	form := filingForm("北京公众自荐住房租赁有限公司", testUSCC("91110105MA01GK009"))
+	ap, token, err := e.app.StartPublicFiling(form, "郑女士", "13911112222")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ref := app.AppRef{Token: token}
+	if _, err := e.app.SaveStep(app.Actor{}, ref, app.StepPremises, form, true); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.app.AttachLicence(app.Actor{}, ref, "licence.png", licencePNG); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.app.SubmitApplication(app.Actor{}, ref); err != nil {
+		t.Fatal(err)
+	}
+	_, codes := e.draftToConfirm()
+	if _, err := e.app.ConfirmContractParty(codes[0].Code, signOwnerID[12:]); err != nil {
+		t.Fatal(err)
+	}
+	return ap
+}
+
+// TestPlatformAndPublicActorsNamedInWords: what a listing platform did
+// through the API and what someone did on the public portal read in words
+// wherever pages say who acted, in both languages, never as the records
+// keep them ("api:某某找房", "public:139****2222"); phones and names stay
+// masked: the audit log, and the history of a self-applying agency's
+// application (with the name the applicant gave).
+func TestPlatformAndPublicActorsNamedInWords(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	ap := platformAndPublicActs(t, e)
+	admin, clerk := e.signedIn("gov", "sysadmin"), e.signedIn("gov", "clerk")
+	phone, name := app.MaskPhone("13911112222"), app.MaskName(signOwnerName)
+	for _, lang := range []string{"zh-CN", "en"} {
+		r := wantOK(t, admin.get("/gov/admin/audit", "Accept-Language", lang))
+		wantText(t, r, msg(lang, "actor.platform", "某某找房"), msg(lang, "actor.public", phone), msg(lang, "actor.public", name))
+		wantNoText(t, r, "api:", "public:", "13911112222", signOwnerName)
+		r = wantOK(t, clerk.get("/gov/agency-applications/"+itoa(ap.ID), "Accept-Language", lang))
+		wantText(t, r, msg(lang, "actor.public_named", "郑女士", phone))
+		wantNoText(t, r, "public:", "13911112222")
+	}
+}
+
+// TestAuditUserFilterFindsPlatformsAndThePublic: the audit log's User
+// filter finds a platform's and the public's acts by the words the page
+// names them with, alone or as shown with what follows in brackets, and
+// by the platform's name or the masked phone alone.
+func TestAuditUserFilterFindsPlatformsAndThePublic(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	platformAndPublicActs(t, e)
+	admin := e.signedIn("gov", "sysadmin")
+	phone := app.MaskPhone("13911112222")
+	for _, c := range []struct {
+		lang, user       string
+		platform, public bool
+	}{
+		{"zh-CN", "对接平台", true, false},
+		{"zh-CN", "平台", true, false},
+		{"zh-CN", "对接平台（某某找房）", true, false},
+		{"zh-CN", "对接平台（别的平台）", false, false},
+		{"zh-CN", "某某找房", true, false},
+		{"zh-CN", "公众", false, true},
+		{"zh-CN", "公众（" + phone + "）", false, true},
+		{"zh-CN", phone, false, true},
+		{"en", "platform", true, false},
+		{"en", "the platform (某某找房)", true, false},
+		{"en", "the public", false, true},
+		{"en", "public", false, true},
+	} {
+		r := wantOK(t, admin.get("/gov/admin/audit?user="+url.QueryEscape(c.user), "Accept-Language", c.lang))
+		for _, w := range []struct {
+			text string
+			want bool
+		}{{msg(c.lang, "actor.platform", "某某找房"), c.platform}, {msg(c.lang, "actor.public", phone), c.public}} {
 			if got := strings.Contains(r.body, w.text); got != w.want {
 				t.Errorf("%s, user %q: %q shown %v, want %v", c.lang, c.user, w.text, got, w.want)
 			}

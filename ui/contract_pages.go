@@ -124,7 +124,8 @@ func labelOr(m map[string]string, code string) string {
 // confirming on the public portal): its note names him, by his role and
 // masked name.
 func (d *contractPageData) IsPublic(username string) bool {
-	return strings.HasPrefix(username, "public:")
+	_, ok := app.PublicWho(username)
+	return ok
 }
 
 // FilingLink is the public filing check of a filed contract ("" if not
