@@ -68,8 +68,13 @@ const (
 	ParamConnectorToken  = "registry.connector_token"
 	ParamConnectorMillis = "registry.connector_timeout_ms"
 	ParamPublicRate      = "public.check_rate_per_minute"
-	ParamMapTileURL      = "map.tile_url"
-	ParamMapAttribution  = "map.attribution"
+	// ParamPublicBrowseRate is the public pages a tenant browses (an
+	// agency's page, a practitioner's card and photo) per address: their
+	// own allowance, so that reading a few agencies never uses up the code
+	// checks' and a run of checks never closes the directory.
+	ParamPublicBrowseRate = "public.browse_rate_per_minute"
+	ParamMapTileURL       = "map.tile_url"
+	ParamMapAttribution   = "map.attribution"
 
 	ParamDepositMaxMonths   = "contract.deposit_max_months" // a deposit above this many months' rent is flagged
 	ParamPartyConfirm       = "contract.party_confirm"      // parties confirm on the public portal before signing
@@ -103,6 +108,7 @@ var paramDefs = []ParamDef{
 	{Key: ParamVerifyDuplicate, Group: "verify", Type: ParamBool, Default: "false"},
 	{Key: ParamPublicBaseURL, Group: "verify", Type: ParamString, Default: "", MaxLen: 200, Check: CheckBaseURL},
 	{Key: ParamPublicRate, Group: "verify", Type: ParamInt, Default: "60", Min: 5, Max: 100000, Unit: "per_minute"},
+	{Key: ParamPublicBrowseRate, Group: "verify", Type: ParamInt, Default: "120", Min: 5, Max: 100000, Unit: "per_minute"},
 	{Key: ParamConnectorMode, Group: "registry", Type: ParamEnum, Default: "off", Options: []string{"off", "connector", "connector_first"}},
 	{Key: ParamConnectorURL, Group: "registry", Type: ParamString, Default: "", MaxLen: 300, Check: CheckHTTPURL},
 	{Key: ParamConnectorToken, Group: "registry", Type: ParamString, Default: "", MaxLen: 300, Secret: true},

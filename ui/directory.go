@@ -128,9 +128,9 @@ func (s *Server) handleDirectory(w http.ResponseWriter, r *http.Request) {
 // cache's few seconds, or until the agency, credit or the lists change;
 // its practitioners and premises may show that much later. The limit is
 // taken before the cache: a page served from it still costs the reader one
-// request of his address's allowance.
+// request of his address's browsing allowance.
 func (s *Server) handleDirectoryAgency(w http.ResponseWriter, r *http.Request) {
-	if !s.publicAllowed(w, r) {
+	if !s.browseAllowed(w, r) {
 		return
 	}
 	v, err := s.app.PublicAgency(pathID(r))

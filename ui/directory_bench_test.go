@@ -31,7 +31,7 @@ func BenchmarkPublicAgencyPage(b *testing.B) {
 	defer a.Close()
 	// One address asks for every page here: lift the per-address public
 	// limit, which would measure the 429 page instead.
-	if err := a.SetParams(app.SystemActor("bench"), map[string]string{app.ParamPublicRate: "100000"}); err != nil {
+	if err := a.SetParams(app.SystemActor("bench"), map[string]string{app.ParamPublicRate: "100000", app.ParamPublicBrowseRate: "100000"}); err != nil {
 		b.Fatal(err)
 	}
 	s, err := ui.New(a, ui.Config{})

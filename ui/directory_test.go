@@ -3,6 +3,7 @@ package ui_test
 import (
 	"fmt"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"regexp"
 	"strconv"
@@ -142,13 +143,13 @@ func TestDirectoryAgencyPage(t *testing.T) {
 }
 
 // TestDirectoryAgencyPageRateLimited: agency IDs are sequential, so an
-// agency's public page takes one of the address's public requests, like a
-// practitioner's card or a code check: over the limit (a page kept in the
-// cache too) it is the public 429 page in the reader's language, with
-// Retry-After. The directory's search stays open.
+// agency's public page takes one of the address's browsing allowance, like
+// a practitioner's card: over the limit (a page kept in the cache too) it
+// is the public 429 page in the reader's language, with Retry-After. The
+// directory's search stays open.
 func TestDirectoryAgencyPageRateLimited(t *testing.T) {
 	e := newEnv(t)
-	e.setParams(app.ParamPublicRate, "5")
+	e.setParams(app.ParamPublicBrowseRate, "5")
 	page := fmt.Sprintf("/agencies/%d", e.user("anju.admin").AgencyID)
 	anon := e.client()
 	var limited *resp
@@ -273,4 +274,56 @@ func TestEnglishPluralForms(t *testing.T) {
 			t.Errorf("%q %v:\n got %q\nwant %q", tc.text, tc.args, got, tc.want)
 		}
 	}
+}
+
+// TestBrowsingAndChecksHaveTheirOwnAllowances: a tenant who reads agencies'
+// and practitioners' public pages until refused can still check a
+// verification code (at /v/{code} and with the home page's form), and one
+// who checked codes until refused can still read the pages: each has its
+// own per-address allowance (public.browse_rate_per_minute beside
+// public.check_rate_per_minute). Each direction starts from a server of
+// its own, with limits not yet touched.
+func TestBrowsingAndChecksHaveTheirOwnAllowances(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	e.setParams(app.ParamPublicRate, "5", app.ParamPublicBrowseRate, "5")
+	code := sharedVerification(t, e)
+	agencyID := e.user("anju.admin").AgencyID
+	ag, err := e.app.PublicAgency(agencyID)
+	if err != nil || len(ag.Practitioners) == 0 {
+		t.Fatalf("public agency %d: %v, %d practitioners", agencyID, err, len(ag.Practitioners))
+	}
+	agencyPage, card := fmt.Sprintf("/agencies/%d", agencyID), "/practitioners/"+ag.Practitioners[0].CardNo
+	checks := []string{"/v/" + code, "/check?code=" + code}
+	fresh := func() *client { // a new server: its limiters untouched
+		s, err := ui.New(e.app, ui.Config{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		hs := httptest.NewServer(s)
+		t.Cleanup(hs.Close)
+		e2 := *e
+		e2.http = hs
+		return e2.client()
+	}
+	exhaust := func(c *client, paths ...string) {
+		t.Helper()
+		for i := range 30 {
+			if r := c.get(paths[i%len(paths)]); r.StatusCode == http.StatusTooManyRequests {
+				return
+			}
+		}
+		t.Fatalf("30 requests of %v from one address, none refused", paths)
+	}
+
+	browser := fresh()
+	exhaust(browser, agencyPage, card)
+	for _, p := range checks {
+		wantText(t, wantOK(t, browser.get(p)), zh("verify.public_state.valid"))
+	}
+
+	checker := fresh()
+	exhaust(checker, checks...)
+	wantText(t, wantOK(t, checker.get(agencyPage)), "北京安居房地产经纪有限公司")
+	wantOK(t, checker.get(card))
 }

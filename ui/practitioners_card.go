@@ -97,10 +97,11 @@ func (s *Server) handlePractitionerPhoto(w http.ResponseWriter, r *http.Request)
 }
 
 // The public page of an information card, opened from its QR code. Card
-// numbers are sequential, so the page is rate-limited per client address
-// like the public verification check: reading them all is slow work.
+// numbers are sequential, so the page is rate-limited per client address,
+// on the browsing allowance an agency's page takes too (not the code
+// checks'): reading them all is slow work.
 func (s *Server) handlePublicPractitioner(w http.ResponseWriter, r *http.Request) {
-	if !s.publicAllowed(w, r) {
+	if !s.browseAllowed(w, r) {
 		return
 	}
 	pp, err := s.app.PublicPractitioner(mux.Vars(r)["card"])
@@ -113,7 +114,7 @@ func (s *Server) handlePublicPractitioner(w http.ResponseWriter, r *http.Request
 
 func (s *Server) handlePublicPractitionerPhoto(w http.ResponseWriter, r *http.Request) {
 	// An image: a page would not show in the <img>, so plain words.
-	if ok, wait := s.publicLimiter.take(s.clientIP(r), s.publicLimiter.rate()); !ok {
+	if ok, wait := s.browseLimiter.take(s.clientIP(r), s.browseLimiter.rate()); !ok {
 		w.Header().Set("Retry-After", strconv.Itoa(retrySeconds(wait)))
 		http.Error(w, "too many requests", http.StatusTooManyRequests)
 		return

@@ -263,11 +263,22 @@ func boolKey(b bool) string {
 	return "0"
 }
 
-// publicAllowed takes one of the client address's public requests (code
-// and filing checks, information cards, confirmations, applications); over
-// the limit it answers with the busy page itself and reports false.
+// publicAllowed takes one of the client address's public checks (code
+// and filing checks, confirmations, applications); over the limit it
+// answers with the busy page itself and reports false.
 func (s *Server) publicAllowed(w http.ResponseWriter, r *http.Request) bool {
-	ok, wait := s.publicLimiter.take(s.clientIP(r), s.publicLimiter.rate())
+	return s.allowedBy(s.publicLimiter, w, r)
+}
+
+// browseAllowed is publicAllowed for the pages a tenant browses (an
+// agency's page, a practitioner's card), on their own allowance: a tenant
+// who reads a few agencies' pages must still be able to check a code.
+func (s *Server) browseAllowed(w http.ResponseWriter, r *http.Request) bool {
+	return s.allowedBy(s.browseLimiter, w, r)
+}
+
+func (s *Server) allowedBy(l *rateLimiter, w http.ResponseWriter, r *http.Request) bool {
+	ok, wait := l.take(s.clientIP(r), l.rate())
 	if !ok {
 		s.rateLimitedPublic(w, r, wait)
 	}

@@ -32,7 +32,7 @@ func TestPublicPagesShowNoPersonalData(t *testing.T) {
 		t.Fatal("the personal-data patterns are broken")
 	}
 	e := newEnv(t)
-	e.setParams(app.ParamPublicRate, "100000") // one visitor reads every page
+	e.setParams(app.ParamPublicRate, "100000", app.ParamPublicBrowseRate, "100000") // one visitor reads every page
 	var secrets []string
 	users, err := e.app.SearchUsers(sys, app.UserQuery{Size: 100})
 	if err != nil {

@@ -38,8 +38,12 @@ type Server struct {
 	msgs    *catalog
 	cookies *sessions.CookieStore
 	limiter *rateLimiter
-	// publicLimiter bounds public code checks per client address.
+	// publicLimiter bounds public checks (a code, a filing, a party's
+	// confirmation, an application) per client address; browseLimiter the
+	// public pages read by sequential number (agencies, practitioners), on
+	// an allowance of their own.
 	publicLimiter *rateLimiter
+	browseLimiter *rateLimiter
 	assets        *assets
 	// publicPages, shells and busyPages: public pages (public_cache.go).
 	publicPages *publicPages
@@ -79,6 +83,7 @@ func New(a *app.App, cfg Config) (*Server, error) {
 	s.cookies.Options = &sessions.Options{Path: "/", HttpOnly: true, Secure: cfg.TLS, SameSite: http.SameSiteLaxMode}
 	s.limiter = newRateLimiter(func() int { return a.ParamInt(app.ParamLoginRatePerMin) })
 	s.publicLimiter = newRateLimiter(func() int { return a.ParamInt(app.ParamPublicRate) })
+	s.browseLimiter = newRateLimiter(func() int { return a.ParamInt(app.ParamPublicBrowseRate) })
 	s.routes()
 	return s, nil
 }
