@@ -4,6 +4,7 @@ import (
 	"encoding/csv"
 	"fmt"
 	"html/template"
+	"math"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -88,13 +89,80 @@ func (s *Server) rentLines(lang string, st app.Stats, d *statsData) {
 		rows = st.Rent.Months
 		label = func(r app.RentRow) string { return formatMonth(lang, r.Start) }
 	}
-	d.RentChart = s.rentChart(lang, rows, label)
+	d.RentChart = bothWidths(func(narrow bool) string { return s.rentChart(lang, rows, label, narrow) })
+}
+
+// bothWidths draws a chart twice: for a page's width and, class "narrow",
+// for a phone's, which app.css shows in its place below 640 px. An SVG
+// scales its text with it: the wide drawing's 11-unit labels shrink to
+// 5 px on a 390-px phone, so the narrow one is drawn about as wide as the
+// phone (340 units), with its labels where they fit.
+func bothWidths(draw func(narrow bool) string) template.HTML {
+	wide := draw(false)
+	if wide == "" {
+		return ""
+	}
+	return template.HTML(wide + draw(true))
+}
+
+// chartOpen starts a chart's svg: its class (narrow or not, for app.css),
+// its size and its title, whose id differs between the two drawings.
+func chartOpen(b *strings.Builder, id string, narrow bool, width, height float64, title string) {
+	class := "stats-chart"
+	if narrow {
+		class, id = class+" narrow", id+"-n"
+	}
+	fmt.Fprintf(b, `<svg class="%s" viewBox="0 0 %s %s" role="img" aria-labelledby="%s" xmlns="http://www.w3.org/2000/svg">`, class, num(width), num(height), id)
+	fmt.Fprintf(b, `<title id="%s">%s</title>`, id, svgText(title))
+}
+
+// hbars places the rows of a horizontal bar chart: on a wide chart each
+// label left of its bar (labelW units) and the figure after it; on a
+// narrow one the label above the bar and the figure at the end of the
+// label's line, so that the bars keep the whole width of a phone and long
+// labels (a queue's name in English) need not share it.
+type hbars struct {
+	narrow                     bool
+	width, left, right, line   float64
+	labelX, labelDY, barDY, bh float64 // within a row: the label's baseline, the bar's top and height
+}
+
+func newHBars(narrow bool, labelW, line float64) hbars {
+	if narrow {
+		return hbars{narrow: true, width: 340, line: 36, labelDY: 14, barDY: 19, bh: 13}
+	}
+	return hbars{width: 760, left: labelW, right: 60, line: line, labelX: labelW - 6, labelDY: line/2 + 4, barDY: 3, bh: line - 6}
+}
+
+func (h hbars) height(rows int) float64 { return h.line*float64(rows) + 8 }
+
+// span is the length of a bar for a share of the largest.
+func (h hbars) span(share float64) float64 { return (h.width - h.left - h.right) * share }
+
+// label writes row i's label and returns the top of its bar.
+func (h hbars) label(b *strings.Builder, i int, text string) float64 {
+	y := 4 + h.line*float64(i)
+	anchor := "end"
+	if h.narrow {
+		anchor = "start"
+	}
+	fmt.Fprintf(b, `<text class="axis" x="%s" y="%s" text-anchor="%s">%s</text>`, num(h.labelX), num(y+h.labelDY), anchor, svgText(text))
+	return y + h.barDY
+}
+
+// value writes the figure of a bar ending at x whose top is y.
+func (h hbars) value(b *strings.Builder, x, y float64, text string) {
+	if h.narrow {
+		fmt.Fprintf(b, `<text class="axis" x="%s" y="%s" text-anchor="end">%s</text>`, num(h.width), num(y-h.barDY+h.labelDY), svgText(text))
+		return
+	}
+	fmt.Fprintf(b, `<text class="axis" x="%s" y="%s">%s</text>`, num(x+4), num(y+h.bh/2+4), svgText(text))
 }
 
 // rentChart draws each row's median rent per m² of whole flats as a
 // horizontal bar, its figure at the end; rows without a lease are left
 // out.
-func (s *Server) rentChart(lang string, rows []app.RentRow, label func(app.RentRow) string) template.HTML {
+func (s *Server) rentChart(lang string, rows []app.RentRow, label func(app.RentRow) string, narrow bool) string {
 	var top float64
 	var shown []app.RentRow
 	for _, r := range rows {
@@ -106,21 +174,17 @@ func (s *Server) rentChart(lang string, rows []app.RentRow, label func(app.RentR
 	if len(shown) < 2 {
 		return ""
 	}
-	const width, left, right, line = 760.0, 110.0, 60.0, 22.0
-	height := line*float64(len(shown)) + 8
-	t := svgText(s.msgs.t(lang, "stats.rent_chart"))
+	h := newHBars(narrow, 110, 22)
 	var b strings.Builder
-	fmt.Fprintf(&b, `<svg class="stats-chart" viewBox="0 0 %s %s" role="img" aria-labelledby="rent-title" xmlns="http://www.w3.org/2000/svg">`, num(width), num(height))
-	fmt.Fprintf(&b, `<title id="rent-title">%s</title>`, t)
+	chartOpen(&b, "rent-title", narrow, h.width, h.height(len(shown)), s.msgs.t(lang, "stats.rent_chart"))
 	for i, r := range shown {
-		y := 4 + line*float64(i)
-		w := (width - left - right) * r.PerM2Median / top
-		fmt.Fprintf(&b, `<text class="axis" x="%s" y="%s" text-anchor="end">%s</text>`, num(left-6), num(y+line/2+4), svgText(label(r)))
-		fmt.Fprintf(&b, `<rect class="bar bar-rent" x="%s" y="%s" width="%s" height="%s"/>`, num(left), num(y+3), num(max(w, 1)), num(line-6))
-		fmt.Fprintf(&b, `<text class="axis" x="%s" y="%s">%s</text>`, num(left+w+4), num(y+line/2+4), strconv.FormatFloat(r.PerM2Median, 'f', 2, 64))
+		y := h.label(&b, i, label(r))
+		w := h.span(r.PerM2Median / top)
+		fmt.Fprintf(&b, `<rect class="bar bar-rent" x="%s" y="%s" width="%s" height="%s"/>`, num(h.left), num(y), num(max(w, 1)), num(h.bh))
+		h.value(&b, h.left+w, y, strconv.FormatFloat(r.PerM2Median, 'f', 2, 64))
 	}
 	b.WriteString(`</svg>`)
-	return template.HTML(b.String())
+	return b.String()
 }
 
 // statsMonth is a choice of the month select.
@@ -196,7 +260,7 @@ func (s *Server) handleStats(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	form := map[string][]string{"year": {strconv.Itoa(st.Query.Year)}, "month": {strconv.Itoa(st.Query.Month)}, "district": {st.Query.District}}
-	d := statsData{S: st, Chart: s.statsChart(lang, st)}
+	d := statsData{S: st, Chart: bothWidths(func(narrow bool) string { return s.statsChart(lang, st, narrow) })}
 	for y := time.Now().Year(); y >= time.Now().Year()-4; y-- {
 		d.Years = append(d.Years, y)
 	}
@@ -220,7 +284,8 @@ func (s *Server) handleStats(w http.ResponseWriter, r *http.Request) {
 		func(int) (time.Time, time.Time) { return st.From, st.To })
 	s.rentLines(lang, st, &d)
 	d.Backlog = s.backlogLines(lang, st)
-	d.BacklogChart, d.AgeLabels = s.backlogChart(lang, d.Backlog), s.backlogAgeLabels(lang)
+	d.BacklogChart = bothWidths(func(narrow bool) string { return s.backlogChart(lang, d.Backlog, narrow) })
+	d.AgeLabels = s.backlogAgeLabels(lang)
 	d.CSV = fmt.Sprintf("/gov/stats?year=%d&month=%d&district=%s&format=csv", st.Query.Year, st.Query.Month, st.Query.District)
 	s.render(w, r, http.StatusOK, "stats", &view{Title: "stats.title", Nav: "stats", Form: form, Data: d})
 }
@@ -313,24 +378,28 @@ func (s *Server) writeStatsCSV(w http.ResponseWriter, lang string, st app.Stats)
 
 // statsChart draws the periods' counts as grouped bars, one colour per
 // kind (classes of app.css: the CSP forbids style attributes), on the
-// server so that it prints and needs no script.
-func (s *Server) statsChart(lang string, st app.Stats) template.HTML {
+// server so that it prints and needs no script. Narrow, it is drawn for a
+// phone (bothWidths), and where the days of a month are too close for
+// their labels, every second or third day is labelled.
+func (s *Server) statsChart(lang string, st app.Stats, narrow bool) string {
 	if len(st.Rows) == 0 || len(st.Kinds) == 0 {
 		return ""
 	}
-	const (
-		width, height = 760.0, 260.0
-		left, right   = 44.0, 8.0
-		top, bottom   = 12.0, 34.0
-	)
+	width, height := 760.0, 260.0
+	left, right := 44.0, 8.0
+	top, bottom := 12.0, 34.0
+	gap, tick := 18.0, 14.0 // the least room a period's label needs (two digits and a space); its baseline below the axis
+	if narrow {
+		width, height, left, right, bottom, gap, tick = 340, 220, 40, 4, 30, 20, 17
+	}
 	scale := niceCeil(st.Max)
 	slot := (width - left - right) / float64(len(st.Rows))
 	bar := slot * 0.8 / float64(len(st.Kinds))
+	every := max(1, int(math.Ceil(gap/slot)))
 	y := func(n int) float64 { return top + (height-top-bottom)*(1-float64(n)/float64(scale)) }
 	t := func(key string, args ...any) string { return svgText(s.msgs.t(lang, key, args...)) }
 	var b strings.Builder
-	fmt.Fprintf(&b, `<svg class="stats-chart" viewBox="0 0 %s %s" role="img" aria-labelledby="st-title" xmlns="http://www.w3.org/2000/svg">`, num(width), num(height))
-	fmt.Fprintf(&b, `<title id="st-title">%s</title>`, t("stats.chart_title"))
+	chartOpen(&b, "st-title", narrow, width, height, s.msgs.t(lang, "stats.chart_title"))
 	for _, n := range []int{0, scale / 2, scale} {
 		fmt.Fprintf(&b, `<line class="grid" x1="%s" y1="%s" x2="%s" y2="%s"/>`, num(left), num(y(n)), num(width-right), num(y(n)))
 		fmt.Fprintf(&b, `<text class="axis" x="%s" y="%s" text-anchor="end">%d</text>`, num(left-4), num(y(n)+4), n)
@@ -343,14 +412,17 @@ func (s *Server) statsChart(lang string, st app.Stats) template.HTML {
 				k, num(x0+bar*float64(j)), num(y(n)), num(max(bar-1, 1)), num(y(0)-y(n)),
 				svgText(statsPeriod(lang, st, row)), t("stats.kind."+k), n)
 		}
+		if i%every != 0 {
+			continue
+		}
 		label := strconv.Itoa(row.Start.Day())
 		if st.Query.Month == 0 {
 			label = strconv.Itoa(int(row.Start.Month()))
 		}
-		fmt.Fprintf(&b, `<text class="axis" x="%s" y="%s" text-anchor="middle">%s</text>`, num(left+slot*(float64(i)+0.5)), num(height-bottom+14), label)
+		fmt.Fprintf(&b, `<text class="axis" x="%s" y="%s" text-anchor="middle">%s</text>`, num(left+slot*(float64(i)+0.5)), num(height-bottom+tick), label)
 	}
 	b.WriteString(`</svg>`)
-	return template.HTML(b.String())
+	return b.String()
 }
 
 // niceCeil is a round number at least n (at least 4), for an axis.

@@ -2,7 +2,6 @@ package ui
 
 import (
 	"fmt"
-	"html/template"
 	"net/url"
 	"strconv"
 	"strings"
@@ -85,7 +84,7 @@ func (s *Server) backlogAgeLabels(lang string) []string {
 // (classes bar-age0…: the CSP forbids style attributes), its count at the
 // end, on a scale common to all queues. Nothing is drawn when nothing
 // waits.
-func (s *Server) backlogChart(lang string, lines []backlogLine) template.HTML {
+func (s *Server) backlogChart(lang string, lines []backlogLine, narrow bool) string {
 	top := 0
 	for _, l := range lines {
 		top = max(top, l.Count)
@@ -94,26 +93,23 @@ func (s *Server) backlogChart(lang string, lines []backlogLine) template.HTML {
 		return ""
 	}
 	ages := s.backlogAgeLabels(lang)
-	const width, left, right, line = 760.0, 210.0, 60.0, 24.0
-	height := line*float64(len(lines)) + 8
+	h := newHBars(narrow, 210, 24)
 	var b strings.Builder
-	fmt.Fprintf(&b, `<svg class="stats-chart" viewBox="0 0 %s %s" role="img" aria-labelledby="backlog-title" xmlns="http://www.w3.org/2000/svg">`, num(width), num(height))
-	fmt.Fprintf(&b, `<title id="backlog-title">%s</title>`, svgText(s.msgs.t(lang, "stats.backlog_chart")))
+	chartOpen(&b, "backlog-title", narrow, h.width, h.height(len(lines)), s.msgs.t(lang, "stats.backlog_chart"))
 	for i, l := range lines {
-		y := 4 + line*float64(i)
-		fmt.Fprintf(&b, `<text class="axis" x="%s" y="%s" text-anchor="end">%s</text>`, num(left-6), num(y+line/2+4), svgText(l.Label))
-		x := left
+		y := h.label(&b, i, l.Label)
+		x := h.left
 		for g, n := range l.Ages {
 			if n == 0 {
 				continue
 			}
-			w := (width - left - right) * float64(n) / float64(top)
+			w := h.span(float64(n) / float64(top))
 			fmt.Fprintf(&b, `<rect class="bar bar-age%d" x="%s" y="%s" width="%s" height="%s"><title>%s · %s: %d</title></rect>`,
-				g, num(x), num(y+3), num(max(w, 1)), num(line-6), svgText(l.Label), svgText(ages[g]), n)
+				g, num(x), num(y), num(max(w, 1)), num(h.bh), svgText(l.Label), svgText(ages[g]), n)
 			x += w
 		}
-		fmt.Fprintf(&b, `<text class="axis" x="%s" y="%s">%d</text>`, num(x+4), num(y+line/2+4), l.Count)
+		h.value(&b, x, y, strconv.Itoa(l.Count))
 	}
 	b.WriteString(`</svg>`)
-	return template.HTML(b.String())
+	return b.String()
 }
