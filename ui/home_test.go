@@ -120,6 +120,15 @@ func TestStatsPage(t *testing.T) {
 		if !strings.Contains(r.body, fmt.Sprintf("%s,%d,%.2f,%.2f,%d,%.0f\r\n", zh("stats.total"), rt.Whole, rt.PerM2Median, rt.PerM2Mean, rt.Shared, rt.LeaseMedian)) {
 			t.Errorf("%s: the CSV has no rents:\n%s", who, r.body)
 		}
+		// The page's agencies by credit level, line by line.
+		if !strings.Contains(r.body, "\r\n"+zh("stats.levels")+"\r\n"+zh("stats.level")+","+zh("stats.agencies")+"\r\n") {
+			t.Errorf("%s: the CSV has no agencies by credit level:\n%s", who, r.body)
+		}
+		for _, l := range st.Levels {
+			if line := fmt.Sprintf("\r\n%s,%d\r\n", zh("credit.level."+l.Level), l.Count); !strings.Contains(r.body, line) {
+				t.Errorf("%s: the CSV has no line %q", who, line)
+			}
+		}
 		c.setCookie("lang", "en")
 		wantText(t, c.get("/gov/stats"), en("stats.title"), en("stats.kind.signed"), first.Format("January 2006"), en("stats.rent"), en("stats.rent_m2_median"))
 	}

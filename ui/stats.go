@@ -373,6 +373,15 @@ func (s *Server) writeStatsCSV(w http.ResponseWriter, lang string, st app.Stats)
 			_ = cw.Write(append(rec, l.Oldest))
 		}
 	}
+	// The page's last table, agencies by credit level, is exported too.
+	if len(st.Levels) > 0 {
+		_ = cw.Write(nil)
+		_ = cw.Write([]string{s.msgs.t(lang, "stats.levels")})
+		_ = cw.Write([]string{s.msgs.t(lang, "stats.level"), s.msgs.t(lang, "stats.agencies")})
+		for _, l := range st.Levels {
+			_ = cw.Write([]string{s.msgs.t(lang, "credit.level."+l.Level), strconv.Itoa(l.Count)})
+		}
+	}
 	cw.Flush()
 }
 
