@@ -20,8 +20,12 @@ import (
 // -mix says which pages, in turn: "q" a search of one or two Chinese
 // characters (/agencies?q=安), "list" a page of the unfiltered list with a
 // type or district filter, "agency" an agency's page (/agencies/{id},
-// ids 1..-ids). The pages are public: no session is needed and there is no
-// rate limit.
+// ids 1..-ids). The pages are public: no session is needed. Searches and
+// list pages have no rate limit; an agency's page takes one of the client
+// address's browsing allowance (public.browse_rate_per_minute, default 120
+// a minute), so before a run with "agency" lift it:
+//
+//	anjuload params -data DIR public.browse_rate_per_minute=100000
 func runDirectory(args []string) error {
 	fs := flag.NewFlagSet("directory", flag.ExitOnError)
 	base := fs.String("url", "", "platform address (default: from DIR/anju.control)")
