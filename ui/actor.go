@@ -76,9 +76,10 @@ func jobKey(job string) string { return "actor.job." + strings.ReplaceAll(job, "
 // audit log's User) as pages name him: the words for the console or the
 // system (控制台, 系统, the console, the system) find the system's
 // usernames, which no one types; those for a listing platform or the
-// public (对接平台, 公众, the platform, the public) find theirs, and with
-// what follows them in brackets, as pages show it (对接平台（某某找房）,
-// 公众（139****2222）), that one platform or person. A Chinese part of the
+// public (对接平台, 公众, the platform, the public) find theirs; and any of
+// them with what follows in brackets, as pages show it (对接平台（某某找房）,
+// 公众（139****2222）, 控制台（anju apikey）, 系统自动（演示数据）), that one
+// platform, person, command or job. A Chinese part of the
 // words will do (two characters or more); English words must be whole
 // ("console", not "co": a part of a username). Anything else is searched
 // as typed.
@@ -109,6 +110,17 @@ func (s *Server) actorQuery(lang, text string) string {
 		return app.PlatformPrefix + inner
 	case names("actor.public"):
 		return app.PublicPrefix + inner
+	case inner != "" && names("actor.console") && strings.HasPrefix(inner, "anju "):
+		return "system:cli " + strings.TrimPrefix(inner, "anju ")
+	case inner != "" && names("actor.system_job"):
+		// The job as named in brackets (演示数据, demo data) is one of
+		// actor.job.*: its key gives the job.
+		for _, k := range s.msgs.keys() {
+			if job, ok := strings.CutPrefix(k, "actor.job."); ok && strings.ToLower(app.HalfWidth(s.msgs.t(lang, k))) == inner {
+				return "system:" + strings.ReplaceAll(job, "_", " ")
+			}
+		}
+		return text
 	case inner != "":
 		return text
 	case names("actor.console"):

@@ -214,3 +214,27 @@ func TestAuditUserFilterFindsPlatformsAndThePublic(t *testing.T) {
 		}
 	}
 }
+
+// TestAuditUserFilterFindsTheSystemAsShown: a system actor typed as the
+// audit log shows it, with its job or command in brackets (copied from a
+// row), finds that job's or command's entries and no other's.
+func TestAuditUserFilterFindsTheSystemAsShown(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	if _, _, err := e.app.CreateAPIKey(app.SystemActor("cli apikey"), app.APIKeyInput{Name: "脚本平台"}); err != nil {
+		t.Fatal(err)
+	}
+	admin := e.signedIn("gov", "sysadmin")
+	for _, lang := range []string{"zh-CN", "en"} {
+		demo := msg(lang, "actor.system_job", msg(lang, "actor.job.demo"))
+		console := msg(lang, "actor.console", "anju apikey")
+		for _, c := range []struct {
+			user, want, not string
+		}{{demo, demo, console}, {console, console, demo}} {
+			r := wantOK(t, admin.get("/gov/admin/audit?user="+url.QueryEscape(c.user), "Accept-Language", lang))
+			if !strings.Contains(r.body, `">`+c.want+`</td>`) || strings.Contains(r.body, `">`+c.not+`</td>`) {
+				t.Errorf("%s, user %q: want rows of %q and none of %q", lang, c.user, c.want, c.not)
+			}
+		}
+	}
+}
