@@ -84,9 +84,12 @@ func checkCanEdit(actor Actor, ref AppRef, ap *AgencyApplication) error {
 	return Errorf(EFORBIDDEN, "error.forbidden")
 }
 
-// publicActor is who a public applicant is in the audit log.
-func publicActor(ap *AgencyApplication) Actor {
-	return Actor{Username: PublicPrefix + MaskPhone(ap.ApplicantMobile), Name: ap.SubmittedBy.Name}
+// publicActor is who a public applicant is in the audit log: his masked
+// mobile, and the address and request ID of the request (from, the
+// anonymous actor the UI passes), all the log can know of someone without
+// an account.
+func publicActor(ap *AgencyApplication, from Actor) Actor {
+	return Actor{Username: PublicPrefix + MaskPhone(ap.ApplicantMobile), Name: ap.SubmittedBy.Name, IP: from.IP, RequestID: from.RequestID}
 }
 
 // applicantAgency returns the agency of an agency admin, which must be
@@ -158,7 +161,7 @@ func (a *App) StartFiling(actor Actor, f AgencyForm) (*AgencyApplication, error)
 // StartPublicFiling begins an agency's own application on the public
 // portal. The returned token is the applicant's only key to it: it is
 // shown as a link to keep, and only its hash is stored.
-func (a *App) StartPublicFiling(f AgencyForm, applicantName, applicantMobile string) (*AgencyApplication, string, error) {
+func (a *App) StartPublicFiling(from Actor, f AgencyForm, applicantName, applicantMobile string) (*AgencyApplication, string, error) {
 	var v validation
 	applicantName = strings.TrimSpace(applicantName)
 	if applicantName == "" {
@@ -187,7 +190,7 @@ func (a *App) StartPublicFiling(f AgencyForm, applicantName, applicantMobile str
 		if err := v.err(); err != nil {
 			return err
 		}
-		return a.insertApp(tx, publicActor(ap), ap, now)
+		return a.insertApp(tx, publicActor(ap, from), ap, now)
 	})
 	if err != nil {
 		return nil, "", err
@@ -452,7 +455,7 @@ func (a *App) SubmitApplication(actor Actor, ref AppRef) (*AgencyApplication, er
 		}
 		who := actor
 		if ref.Token != "" {
-			who = publicActor(ap)
+			who = publicActor(ap, actor)
 		}
 		ap.Status, ap.Submitted, ap.RejectReason = AppPending, now, ""
 		ap.History = append(ap.History, AppEvent{Time: now, By: personOf(who), Action: action})
@@ -531,7 +534,7 @@ func (a *App) WithdrawApplication(actor Actor, ref AppRef) (*AgencyApplication, 
 		}
 		who := actor
 		if ref.Token != "" {
-			who = publicActor(ap)
+			who = publicActor(ap, actor)
 		}
 		now := a.now()
 		ap.Status, ap.Decided = AppWithdrawn, now

@@ -280,7 +280,7 @@ func TestCreditCodeIsUniqueAmongLiveFilings(t *testing.T) {
 	_, err = f.StartFiling(f.clerk, bad)
 	wantFieldErrorIn(t, err, "name", "agency.name_required")
 	wantFieldErrorIn(t, err, "uscc", "agency.uscc_taken")
-	_, _, err = f.StartPublicFiling(bad, "周申请", "13900002222")
+	_, _, err = f.StartPublicFiling(Actor{}, bad, "周申请", "13900002222")
 	wantFieldErrorIn(t, err, "name", "agency.name_required")
 	wantFieldErrorIn(t, err, "uscc", "agency.uscc_taken")
 	// Saving the step as a draft keeps it as typed, with no check.
@@ -313,7 +313,7 @@ func TestCreditCodeIsNormalisedWhenSaved(t *testing.T) {
 		t.Errorf("draft saved: form %q, want %q", got.Form.USCC, code)
 	}
 
-	pub, token, err := f.StartPublicFiling(validAgencyForm("北京小写租赁有限公司", strings.ToLower(testUSCC("91110105MA01NM002"))), "周申请", "13900002222")
+	pub, token, err := f.StartPublicFiling(Actor{}, validAgencyForm("北京小写租赁有限公司", strings.ToLower(testUSCC("91110105MA01NM002"))), "周申请", "13900002222")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -325,11 +325,11 @@ func TestCreditCodeIsNormalisedWhenSaved(t *testing.T) {
 func TestPublicSelfApplication(t *testing.T) {
 	f := newFilingFixture(t)
 	form := validAgencyForm("北京自荐住房租赁有限公司", testUSCC("91110105MA01KJ001"))
-	_, _, err := f.StartPublicFiling(form, "", "123")
+	_, _, err := f.StartPublicFiling(Actor{}, form, "", "123")
 	wantFieldErrorIn(t, err, "applicant_name", "agency.applicant_name_required")
 	wantFieldErrorIn(t, err, "applicant_mobile", "mobile.invalid")
 
-	ap, token, err := f.StartPublicFiling(form, "周申请", "13900002222")
+	ap, token, err := f.StartPublicFiling(Actor{}, form, "周申请", "13900002222")
 	if err != nil || token == "" || ap.Source != SourcePublic {
 		t.Fatalf("start: %+v %q %v", ap, token, err)
 	}

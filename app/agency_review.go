@@ -386,7 +386,7 @@ func (a *App) TakeAccountNotice(actor Actor, ref AppRef) (*AccountNotice, error)
 		}
 		who := actor
 		if ref.Token != "" {
-			who = publicActor(ap)
+			who = publicActor(ap, actor)
 		}
 		return a.audit(tx, who, "agency.notice_print", "agency_application", ap.ID, ap.No+" "+ap.Credential.Username)
 	})

@@ -263,7 +263,7 @@ func (a *App) CheckConfirmation(code, idTail string) (ConfirmView, error) {
 
 // ConfirmContractParty records a party's confirmation, with a history line
 // and an audit entry. Confirming twice changes nothing.
-func (a *App) ConfirmContractParty(code, idTail string) (ConfirmView, error) {
+func (a *App) ConfirmContractParty(from Actor, code, idTail string) (ConfirmView, error) {
 	var cv ConfirmView
 	err := a.update(func(tx *storage.Tx) error {
 		c, i, err := confirmTarget(tx, code, idTail)
@@ -274,7 +274,7 @@ func (a *App) ConfirmContractParty(code, idTail string) (ConfirmView, error) {
 		if p.Confirmed.IsZero() {
 			now := a.now()
 			p.Confirmed = now
-			who := Actor{Username: PublicPrefix + MaskName(p.Name), Name: p.Name}
+			who := Actor{Username: PublicPrefix + MaskName(p.Name), Name: p.Name, IP: from.IP, RequestID: from.RequestID}
 			// The history, shown to whoever sees the contract, names him as
 			// the note does: his role and masked name.
 			c.event(now, Actor{Username: who.Username}, "confirmed", p.Role+" "+MaskName(p.Name))

@@ -599,18 +599,18 @@ func TestPartiesConfirmation(t *testing.T) {
 	}
 	lessorTail := signOwner.IDNo[12:]
 	// A wrong ID tail and an unknown code read alike.
-	_, err = f.ConfirmContractParty(codes[0].Code, "000000")
+	_, err = f.ConfirmContractParty(Actor{}, codes[0].Code, "000000")
 	wantFieldErrorIn(t, err, "code", "contract.confirm_failed")
-	_, err = f.ConfirmContractParty("ABCDEFGHJK", lessorTail)
+	_, err = f.ConfirmContractParty(Actor{}, "ABCDEFGHJK", lessorTail)
 	wantFieldErrorIn(t, err, "code", "contract.confirm_failed")
-	_, err = f.ConfirmContractParty(codes[0].Code, "12")
+	_, err = f.ConfirmContractParty(Actor{}, codes[0].Code, "12")
 	wantFieldErrorIn(t, err, "id_tail", "contract.confirm_tail_invalid")
 	// The lessor confirms (typed in lower case with a dash).
 	view, err := f.CheckConfirmation(strings.ToLower(FormatConfirmCode(codes[0].Code)), lessorTail)
 	if err != nil || view.Role != PartyLessor || view.Rent != 6500 || !view.Confirmed.IsZero() {
 		t.Fatalf("check: %v %+v", err, view)
 	}
-	view, err = f.ConfirmContractParty(strings.ToLower(FormatConfirmCode(codes[0].Code)), lessorTail)
+	view, err = f.ConfirmContractParty(Actor{}, strings.ToLower(FormatConfirmCode(codes[0].Code)), lessorTail)
 	if err != nil || view.Confirmed.IsZero() || view.Outstanding != 1 {
 		t.Fatalf("confirm: %v %+v", err, view)
 	}
@@ -629,7 +629,7 @@ func TestPartiesConfirmation(t *testing.T) {
 		t.Errorf("confirmation kept after a change")
 	}
 	for _, pc := range codes {
-		if _, err := f.ConfirmContractParty(pc.Code, pc.Party.IDNo[len(pc.Party.IDNo)-6:]); err != nil {
+		if _, err := f.ConfirmContractParty(Actor{}, pc.Code, pc.Party.IDNo[len(pc.Party.IDNo)-6:]); err != nil {
 			t.Fatalf("confirm %s: %v", pc.Party.Name, err)
 		}
 	}
@@ -647,7 +647,7 @@ func TestPartiesConfirmation(t *testing.T) {
 		t.Errorf("%d confirmation lines in the history, want 3", n)
 	}
 	// Signed: the code no longer confirms anything.
-	_, err = f.ConfirmContractParty(codes[0].Code, lessorTail)
+	_, err = f.ConfirmContractParty(Actor{}, codes[0].Code, lessorTail)
 	wantError(t, err, ECONFLICT, "contract.confirm_closed")
 }
 

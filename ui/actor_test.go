@@ -133,7 +133,7 @@ func platformAndPublicActs(t *testing.T, e *env) *app.AgencyApplication {
 	_, key := e.apiKey(app.APIKeyInput{Name: "某某找房"})
 	wantAPI(t, e.client().apiCall("POST", "/api/v1/verifications", key, verifyBody(e.demoProperty("clear"))), http.StatusCreated, nil)
 	form := filingForm("北京公众自荐住房租赁有限公司", testUSCC("91110105MA01GK009"))
-	ap, token, err := e.app.StartPublicFiling(form, "郑女士", "13911112222")
+	ap, token, err := e.app.StartPublicFiling(app.Actor{}, form, "郑女士", "13911112222")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -148,7 +148,7 @@ func platformAndPublicActs(t *testing.T, e *env) *app.AgencyApplication {
 		t.Fatal(err)
 	}
 	_, codes := e.draftToConfirm()
-	if _, err := e.app.ConfirmContractParty(codes[0].Code, signOwnerID[12:]); err != nil {
+	if _, err := e.app.ConfirmContractParty(app.Actor{}, codes[0].Code, signOwnerID[12:]); err != nil {
 		t.Fatal(err)
 	}
 	return ap
@@ -235,6 +235,53 @@ func TestAuditUserFilterFindsTheSystemAsShown(t *testing.T) {
 			if !strings.Contains(r.body, `">`+c.want+`</td>`) || strings.Contains(r.body, `">`+c.not+`</td>`) {
 				t.Errorf("%s, user %q: want rows of %q and none of %q", lang, c.user, c.want, c.not)
 			}
+		}
+	}
+}
+
+// TestPublicActsAuditedWithAddress: what someone without an account does on
+// the public portal (an agency's own filing application, started and
+// submitted; a lease party's confirmation) is audited with the address
+// and request ID of his request, as every signed-in act is: the address is
+// all the log can know of him.
+func TestPublicActsAuditedWithAddress(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	c := e.client()
+	v := step1Values("北京公众地址住房租赁有限公司", testUSCC("91110105MA01GK010"))
+	v.Set("applicant_name", "郑女士")
+	v.Set("applicant_mobile", "13911112222")
+	r := c.post("/agencies/apply", v)
+	base := strings.TrimSuffix(r.Header.Get("Location"), "/step/2")
+	if !strings.HasPrefix(base, "/agencies/apply/") {
+		t.Fatalf("apply: %d %q", r.StatusCode, r.Header.Get("Location"))
+	}
+	form := filingForm("北京公众地址住房租赁有限公司", testUSCC("91110105MA01GK010"))
+	ref := app.AppRef{Token: strings.TrimPrefix(base, "/agencies/apply/")}
+	if _, err := e.app.SaveStep(app.Actor{}, ref, app.StepPremises, form, true); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.app.AttachLicence(app.Actor{}, ref, "licence.png", licencePNG); err != nil {
+		t.Fatal(err)
+	}
+	wantStatus(t, c.post(base+"/submit", nil), http.StatusSeeOther)
+	_, codes := e.draftToConfirm()
+	wantOK(t, c.post("/confirm", url.Values{"code": {codes[0].Code}, "id_tail": {signOwnerID[12:]}, "go": {"confirm"}}))
+
+	entries, _, err := e.app.AuditLog(sys, app.AuditFilter{Username: app.PublicPrefix, Limit: 50})
+	if err != nil {
+		t.Fatal(err)
+	}
+	seen := map[string]bool{}
+	for _, en := range entries {
+		seen[en.Action] = true
+		if en.IP != "127.0.0.1" || en.RequestID == "" {
+			t.Errorf("%s by %s: IP %q, request ID %q", en.Action, en.Username, en.IP, en.RequestID)
+		}
+	}
+	for _, a := range []string{"agency.app_start", "agency.app_submit", "contract.confirm"} {
+		if !seen[a] {
+			t.Errorf("no public %s in the audit log: %v", a, seen)
 		}
 	}
 }

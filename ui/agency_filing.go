@@ -368,7 +368,7 @@ func (s *Server) handlePublicApplyStart(w http.ResponseWriter, r *http.Request) 
 		return
 	}
 	_ = r.ParseForm()
-	_, token, err := s.app.StartPublicFiling(agencyFormOf(r.PostForm), r.PostForm.Get("applicant_name"), r.PostForm.Get("applicant_mobile"))
+	_, token, err := s.app.StartPublicFiling(actorOf(r), agencyFormOf(r.PostForm), r.PostForm.Get("applicant_name"), r.PostForm.Get("applicant_mobile"))
 	if err != nil {
 		v := s.stepView(r, nil, app.StepBasic)
 		v.Portal = "public"

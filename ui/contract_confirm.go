@@ -35,7 +35,7 @@ func (s *Server) handleConfirm(w http.ResponseWriter, r *http.Request) {
 	var err error
 	confirm := r.PostForm.Get("go") == "confirm"
 	if confirm {
-		cv, err = s.app.ConfirmContractParty(code, tail)
+		cv, err = s.app.ConfirmContractParty(actorOf(r), code, tail)
 	} else {
 		cv, err = s.app.CheckConfirmation(code, tail)
 	}

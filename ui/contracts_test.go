@@ -475,7 +475,7 @@ func TestConfirmationInHistory(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
 	id, codes := e.draftToConfirm()
-	if _, err := e.app.ConfirmContractParty(codes[0].Code, signOwnerID[12:]); err != nil {
+	if _, err := e.app.ConfirmContractParty(app.Actor{}, codes[0].Code, signOwnerID[12:]); err != nil {
 		t.Fatal(err)
 	}
 	c := e.signedIn("gov", "clerk")

@@ -27,6 +27,7 @@ const (
 type requestInfo struct {
 	id   string
 	user string
+	ip   string // the client's address, for who acts without an account (actorOf)
 }
 
 func requestID(r *http.Request) string {
@@ -41,6 +42,20 @@ func setRequestUser(r *http.Request, name string) {
 	if info, ok := r.Context().Value(ctxRequestID).(*requestInfo); ok {
 		info.user = name
 	}
+}
+
+// setRequestIP keeps the client's address of r for actorOf.
+func setRequestIP(r *http.Request, ip string) {
+	if info, ok := r.Context().Value(ctxRequestID).(*requestInfo); ok {
+		info.ip = ip
+	}
+}
+
+func requestIP(r *http.Request) string {
+	if info, ok := r.Context().Value(ctxRequestID).(*requestInfo); ok {
+		return info.ip
+	}
+	return ""
 }
 
 func requestUser(r *http.Request) string {

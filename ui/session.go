@@ -46,6 +46,7 @@ func (s *Server) withSession(next http.Handler) http.Handler {
 			next.ServeHTTP(w, r)
 			return
 		}
+		setRequestIP(r, s.clientIP(r))
 		sess := s.cookieSession(r)
 		token, _ := sess.Values[tokenKey].(string)
 		if token != "" {
@@ -184,5 +185,7 @@ func actorOf(r *http.Request) app.Actor {
 	if au := authOf(r); au != nil {
 		return au.actor
 	}
-	return app.Actor{}
+	// Someone without an account (the public portal): no user, but the
+	// address and request ID his acts are audited with.
+	return app.Actor{IP: requestIP(r), RequestID: requestID(r)}
 }
