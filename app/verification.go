@@ -310,7 +310,7 @@ type PublicCheck struct {
 	ValidUntil time.Time
 	EndReason  string
 	Ended      time.Time // revoked, voided or used: when
-	Mortgaged  bool      // allowed, but a tenant should know
+	Mortgaged  bool      // allowed, but a tenant should know; said only while the code is valid
 	// Requester is who asked for the verification as the public may see
 	// it: the agency's or the platform's name, "" for the bureau's staff.
 	Requester string
@@ -383,7 +383,11 @@ func (a *App) CheckCode(code string) (PublicCheck, error) {
 		return PublicCheck{}, err
 	}
 	pc := PublicCheck{Code: v.Code, State: v.State(a.now()), Listing: v.Listing, District: v.District,
-		Created: v.Created, ValidUntil: v.ValidUntil, Ended: v.Ended, Mortgaged: v.Mortgaged}
+		Created: v.Created, ValidUntil: v.ValidUntil, Ended: v.Ended}
+	// "Mortgaged (may be let)" is advice to a tenant about a listing he may
+	// rent: under a code voided because the flat was seized, or revoked, it
+	// would read as leave to let what the same page says may not be.
+	pc.Mortgaged = v.Mortgaged && pc.State == VStatusValid
 	switch {
 	case v.Requester.AgencyName != "":
 		pc.Requester = v.Requester.AgencyName

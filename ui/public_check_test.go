@@ -2,6 +2,7 @@ package ui_test
 
 import (
 	"net/http"
+	"net/url"
 	"testing"
 	"time"
 
@@ -80,9 +81,6 @@ func pageDate(lang string, t time.Time) string {
 	return t.Local().Format("2 Jan 2006")
 }
 
-// TestPublicCheckMortgage: a mortgaged property's code says so on the
-// public check and on the printed notice (a tenant should know); others do
-// not. Both page name the platform that asked.
 // TestPublicCheckAnswersHead: a link checker or a chat app asks with HEAD
 // before it shows the link of a QR code; it gets the page's status, as a
 // GET would, without the page.
@@ -102,6 +100,10 @@ func TestPublicCheckAnswersHead(t *testing.T) {
 	}
 }
 
+// TestPublicCheckMortgage: a mortgaged property's code says so on the
+// public check and on the printed notice (a tenant should know); others do
+// not. Both page name the platform that asked. Once the code is revoked (or
+// voided: the flat seized) no page says the flat may be let.
 func TestPublicCheckMortgage(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
@@ -127,6 +129,21 @@ func TestPublicCheckMortgage(t *testing.T) {
 	r = clerk.get("/gov/verifications/" + clear + "/notice")
 	wantStatus(t, r, 200)
 	wantNoText(t, r, msg("zh-CN", "verify.title_mortgaged"))
+
+	wantRedirect(t, clerk.post("/gov/verifications/"+mortgaged+"/revoke", url.Values{"reason": {"业主未委托出租"}}), "/gov/verifications/"+mortgaged)
+	wantText(t, c.get("/v/"+mortgaged), msg("zh-CN", "verify.public_state.revoked"))
+	for _, lang := range []string{"zh-CN", "en"} {
+		for _, path := range []string{"/v/" + mortgaged, "/v/" + mortgaged + "/notice"} {
+			r := c.get(path, "Accept-Language", lang)
+			wantStatus(t, r, 200)
+			wantNoText(t, r, msg(lang, "verify.title_mortgaged"))
+		}
+		for _, path := range []string{"/gov/verifications/" + mortgaged, "/gov/verifications/" + mortgaged + "/notice"} {
+			r := clerk.get(path, "Accept-Language", lang)
+			wantStatus(t, r, 200)
+			wantNoText(t, r, msg(lang, "verify.title_mortgaged"), msg(lang, "verify.warn_mortgaged"))
+		}
+	}
 }
 
 // TestNoticeValidityEveryState: the printed notice of a code that ended
