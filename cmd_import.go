@@ -160,6 +160,7 @@ func msgEN(key string) string {
 	texts := map[string]string{
 		"registry.file_unknown_format":   "the file is neither CSV nor XLSX",
 		"registry.file_no_header":        "the file has no header row",
+		"registry.file_header_unknown":   "no header row found: none of the first rows names a known column (see the template); of an XLSX file only the first sheet is read",
 		"registry.file_missing_column":   "a required column is missing (see the template: anju serve, System management → registry)",
 		"registry.file_duplicate_column": "a column appears twice in the header",
 		"registry.file_unreadable":       "the file cannot be read",

@@ -74,7 +74,7 @@ func TestImportRegistryCommandThroughRunningPlatform(t *testing.T) {
 	}
 	out.Reset()
 	err = run(context.Background(), []string{"import-registry", "--data", p.Config.DataDir, bad}, &out, &errOut)
-	if err == nil || !strings.Contains(err.Error(), msgEN("registry.file_no_header")) {
+	if err == nil || !strings.Contains(err.Error(), msgEN("registry.file_header_unknown")) {
 		t.Fatalf("a file without the columns: %v", err)
 	}
 	// Refused as a whole: no row counts of an import that did not happen.

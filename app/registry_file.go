@@ -77,7 +77,7 @@ type RegistryFileInfo struct {
 }
 
 // RegistryFileError makes the whole file unusable. Key is a message key:
-// registry.file_unknown_format, registry.file_no_header,
+// registry.file_unknown_format, registry.file_no_header, registry.file_header_unknown,
 // registry.file_missing_column (Columns: the missing columns as
 // "建筑面积(area)"), registry.file_duplicate_column (Columns: the clashing
 // headers as written) or registry.file_unreadable (Err: the cause, Line: where
@@ -426,11 +426,19 @@ func regfileRead(src regfileSource, isCSV bool, info *RegistryFileInfo, row func
 	}
 
 	// The header: the first non-empty row naming at least one known column,
-	// after at most regfileMaxTitleRows title rows.
+	// after at most regfileMaxTitleRows title rows. A file with rows but none
+	// naming a column (another system's headings, data without a header, an
+	// XLSX whose first sheet is a cover page) is not "empty": it is told so.
+	noHeader := func(titles int) error {
+		if titles > 0 {
+			return &RegistryFileError{Key: "registry.file_header_unknown"}
+		}
+		return &RegistryFileError{Key: "registry.file_no_header"}
+	}
 	for titles := 0; ; {
 		l, rec, err := src.next()
 		if err == io.EOF {
-			return *info, &RegistryFileError{Key: "registry.file_no_header"}
+			return *info, noHeader(titles)
 		}
 		if err != nil {
 			return fail(err)
@@ -448,7 +456,7 @@ func regfileRead(src regfileSource, isCSV bool, info *RegistryFileInfo, row func
 			break
 		}
 		if titles++; titles >= regfileMaxTitleRows {
-			return *info, &RegistryFileError{Key: "registry.file_no_header"}
+			return *info, noHeader(titles)
 		}
 	}
 

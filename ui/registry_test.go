@@ -62,3 +62,25 @@ func TestRegistryUploadOfAnEmptyFile(t *testing.T) {
 	wantStatus(t, r, http.StatusUnprocessableEntity)
 	wantFieldError(t, r, "file", zh("registry.file_empty"))
 }
+
+// TestRegistryImportOfAnUnknownHeader: a file with rows but no column the
+// import knows (another system's headings) is not called empty: the page
+// says no header row was found and what the first row must hold.
+func TestRegistryImportOfAnUnknownHeader(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	admin := e.signedIn("gov", "sysadmin")
+	r := admin.postFile("/gov/admin/registry/import", nil, "file", "export.csv", []byte("证号,姓名,地址\n京(2024)朝阳区不动产权第0012345号,张三,示例路1号\n"))
+	wantStatus(t, r, http.StatusSeeOther)
+	page := r.Header.Get("Location")
+	for i := 0; i < 100; i++ { // the import runs in the background
+		r = admin.get(page)
+		if strings.Contains(r.body, zh("registry.failed")) {
+			break
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	wantText(t, r, zh("registry.failed")+zh("registry.file_header_unknown"))
+	wantNoText(t, r, zh("registry.file_no_header"))
+	wantText(t, admin.get(page, "Accept-Language", "en"), en("registry.failed")+en("registry.file_header_unknown"))
+}
