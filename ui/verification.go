@@ -40,6 +40,21 @@ type verifyFormData struct {
 	IDTypes   []*app.DictEntry
 	CoOwners  []int
 	Duplicate *app.Verification
+	// CoOwnersOpen unfolds the co-owner rows when any was typed in: its
+	// message (a missing name, a mismatch) must not sit in a folded box
+	// while the banner asks to correct the fields marked red.
+	CoOwnersOpen bool
+}
+
+// coOwnersTyped reports whether the form has a co-owner's name or ID.
+func coOwnersTyped(f url.Values) bool {
+	for i := range coOwnerRows {
+		p := "co_owners." + strconv.Itoa(i) + "."
+		if strings.TrimSpace(f.Get(p+"owner_name")) != "" || strings.TrimSpace(f.Get(p+"owner_id_no")) != "" {
+			return true
+		}
+	}
+	return false
 }
 
 func (s *Server) verifyFormData(a app.Actor) verifyFormData {
@@ -89,7 +104,7 @@ func (s *Server) handleVerificationCreate(p app.Portal) http.HandlerFunc {
 		res, err := s.app.Verify(actorOf(r), verifyInputOf(r.PostForm))
 		if err != nil {
 			data := s.verifyFormData(actorOf(r))
-			data.Duplicate = res.Duplicate
+			data.Duplicate, data.CoOwnersOpen = res.Duplicate, coOwnersTyped(r.PostForm)
 			v := &view{Title: "verify.new", Nav: "verify_new", Form: r.PostForm, Data: data}
 			if e, ok := app.AsError(err); ok && e.Code == app.EUNAVAILABLE {
 				v.Error = e.Key

@@ -1,6 +1,7 @@
 package ui_test
 
 import (
+	"fmt"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -145,4 +146,28 @@ func TestVoidedCodeDetailNamesNoInternalActor(t *testing.T) {
 		wantText(t, r, msg(lang, "actor.system_job", msg(lang, "actor.job.registry")))
 		wantNoText(t, r, "system:")
 	}
+}
+
+// TestVerifyFormUnfoldsCoOwnerErrors: a co-owner row with an ID number but
+// no name is refused on its name field, and the co-owners box is unfolded
+// so that the field marked red is in view (it opened only for a typed
+// name); a co-owner who does not match is shown there too.
+func TestVerifyFormUnfoldsCoOwnerErrors(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	prop := e.demoProperty("coowned")
+	o, co := prop.Owners[0], prop.Owners[1]
+	form := url.Values{"district": {prop.District}, "cert_type": {prop.CertType}, "cert_no": {prop.CertNo},
+		"owner_name": {o.Name}, "owner_id_type": {o.IDType}, "owner_id_no": {o.IDNo}, "address": {prop.Address},
+		"area": {fmt.Sprint(prop.Area)}, "rooms": {"2"}, "halls": {"1"}, "baths": {"1"}, "rent": {"6500"}, "mode": {"whole"},
+		"co_owners.0.owner_id_type": {co.IDType}, "co_owners.0.owner_id_no": {co.IDNo}}
+	clerk := e.signedIn("gov", "clerk")
+	for _, lang := range []string{"zh-CN", "en"} {
+		r := clerk.post("/gov/verifications", form, "Accept-Language", lang)
+		wantStatus(t, r, http.StatusUnprocessableEntity)
+		wantFieldError(t, r, "co_owners.0.owner_name", msg(lang, "verify.owner_name_required"))
+		wantText(t, r, `<details class="co-owners" open>`, `value="`+co.IDNo+`"`)
+	}
+	// The new form has the box folded.
+	wantText(t, clerk.get("/gov/verifications/new"), `<details class="co-owners">`)
 }
