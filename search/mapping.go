@@ -22,7 +22,7 @@ import (
 // fields changes: an index built by an older binary is then removed and
 // rebuilt on Open, because bleve keeps using the mapping stored in the index,
 // not the one in this file.
-const mappingVersion = 2
+const mappingVersion = 3
 
 const (
 	// typeField holds Doc.Type in every document.
@@ -31,7 +31,8 @@ const (
 	// zhAnalyzer is the analyzer of Text fields. Built from the pieces of
 	// bleve's "cjk" analyzer (unicode tokenizer, cjk_width, to_lower,
 	// cjk_bigram) but with output_unigram on: the stock "cjk" analyzer only
-	// indexes bigrams, so a one-character query such as 张 finds nothing.
+	// indexes bigrams, so a one-character query such as 张 finds nothing;
+	// and full-width characters folded before the tokenizer (widthFold).
 	zhAnalyzer = "anju_zh"
 	zhBigram   = "anju_cjk_bigram_unigram"
 )
@@ -219,6 +220,7 @@ func buildMapping(types map[string]*docType) (*mapping.IndexMappingImpl, error) 
 	}
 	if err := im.AddCustomAnalyzer(zhAnalyzer, map[string]any{
 		"type":          custom.Name,
+		"char_filters":  []any{widthFold},
 		"tokenizer":     unicode.Name,
 		"token_filters": []any{cjk.WidthName, lowercase.Name, zhBigram},
 	}); err != nil {

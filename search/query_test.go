@@ -54,6 +54,39 @@ func TestTextRelevance(t *testing.T) {
 	}
 }
 
+// TestTextFullWidthDigits: digits typed or stored full-width (a Chinese
+// input method in full-width mode, a registry export) are the same digits:
+// "3号楼" finds an address written "３号楼" and the other way round, and a
+// full-width query does not lose its digits and match every 号楼.
+func TestTextFullWidthDigits(t *testing.T) {
+	ix := openTest(t)
+	err := ix.Apply([]Doc{
+		{Type: "agency", ID: "agency/31", Fields: map[string]any{"name": "望湖路１０号院３号楼２单元５０２"}},
+		{Type: "agency", ID: "agency/32", Fields: map[string]any{"name": "望湖路12号院5号楼1单元301"}},
+		{Type: "agency", ID: "agency/33", Fields: map[string]any{"name": "ＡＢＣ　大厦"}},
+	}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for text, want := range map[string][]string{
+		"望湖路10号院":   {"agency/31"},
+		"3号楼2单元502": {"agency/31"},
+		"３号楼２单元５０２": {"agency/31"},
+		"望湖路１２号院":   {"agency/32"},
+		"5号楼":       {"agency/32"},
+		"号楼":        {"agency/31", "agency/32"},
+		"abc":       {"agency/33"},
+		"ＡＢＣ　大厦":    {"agency/33"},
+		"９９号楼":      nil,
+	} {
+		got := ids(t, ix, Query{Type: "agency", Text: text})
+		slices.Sort(got)
+		if !slices.Equal(got, want) {
+			t.Errorf("Text %q: got %v, want %v", text, got, want)
+		}
+	}
+}
+
 func TestTextRanksBetterMatchFirst(t *testing.T) {
 	ix := openTest(t)
 	err := ix.Apply([]Doc{

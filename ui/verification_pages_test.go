@@ -171,3 +171,30 @@ func TestVerifyFormUnfoldsCoOwnerErrors(t *testing.T) {
 	// The new form has the box folded.
 	wantText(t, clerk.get("/gov/verifications/new"), `<details class="co-owners">`)
 }
+
+// TestVerificationSearchFullWidthDigits: an address typed with full-width
+// digits (a Chinese input method in full-width mode) finds what the same
+// address with ASCII digits finds, not every address of the street.
+func TestVerificationSearchFullWidthDigits(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	v := demoVerification(t, e, "valid")
+	addr := v.Listing.Address
+	full := strings.Map(func(r rune) rune {
+		if r >= '0' && r <= '9' {
+			return r - '0' + '０'
+		}
+		return r
+	}, addr)
+	if full == addr {
+		t.Fatalf("the demo address %q has no digits", addr)
+	}
+	clerk := e.signedIn("gov", "leader")
+	half := wantOK(t, clerk.get("/gov/verifications?q="+url.QueryEscape(addr)))
+	m := regexp.MustCompile(`共 ([0-9]+) 条`).FindStringSubmatch(half.body)
+	if m == nil || m[1] == "0" {
+		t.Fatalf("%q: found nothing", addr)
+	}
+	r := wantOK(t, clerk.get("/gov/verifications?q="+url.QueryEscape(full)))
+	wantText(t, r, app.FormatVerificationCode(v.Code), "共 "+m[1]+" 条")
+}
