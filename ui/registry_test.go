@@ -2,6 +2,8 @@ package ui_test
 
 import (
 	"net/http"
+	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -83,4 +85,17 @@ func TestRegistryImportOfAnUnknownHeader(t *testing.T) {
 	wantText(t, r, zh("registry.failed")+zh("registry.file_header_unknown"))
 	wantNoText(t, r, zh("registry.file_no_header"))
 	wantText(t, admin.get(page, "Accept-Language", "en"), en("registry.failed")+en("registry.file_header_unknown"))
+}
+
+// TestRegistryHistoryEmptyRowSpansTheTable: before any import, the
+// history's "no imports yet" row spans every column of its header, not all
+// but the last (the row's border stopped short of the table's).
+func TestRegistryHistoryEmptyRowSpansTheTable(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	r := wantOK(t, e.signedIn("gov", "sysadmin").get("/gov/admin/registry"))
+	table := regexp.MustCompile(`(?s)<h2>` + regexp.QuoteMeta(zh("registry.history")) + `</h2>.*?</table>`).FindString(r.body)
+	head := regexp.MustCompile(`(?s)<thead>.*?</thead>`).FindString(table)
+	cols := strings.Count(head, "<th>")
+	wantText(t, r, `<td colspan="`+strconv.Itoa(cols)+`" class="empty">`+zh("registry.no_imports"))
 }
