@@ -198,3 +198,17 @@ func TestVerificationSearchFullWidthDigits(t *testing.T) {
 	r := wantOK(t, clerk.get("/gov/verifications?q="+url.QueryEscape(full)))
 	wantText(t, r, app.FormatVerificationCode(v.Code), "共 "+m[1]+" 条")
 }
+
+// TestVerificationListPagerNamed: the pager under the list is named in the
+// page's language for a screen reader, as are its ‹ and › links (it read
+// "pages" in English on a Chinese page, and the links only as symbols).
+func TestVerificationListPagerNamed(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	leader := e.signedIn("gov", "leader")
+	for _, lang := range []string{"zh-CN", "en"} {
+		r := wantOK(t, leader.get("/gov/verifications?page=2", "Accept-Language", lang))
+		wantText(t, r, `<nav class="pager" aria-label="`+msg(lang, "list.pages")+`">`,
+			`rel="prev" aria-label="`+msg(lang, "list.prev")+`">‹</a>`, `rel="next" aria-label="`+msg(lang, "list.next")+`">›</a>`)
+	}
+}
