@@ -177,13 +177,15 @@ func (b *browser) expectFieldText(name, want string) {
 // expectFieldMsg fails unless the message want is shown for the field name:
 // in the block of its control, which is marked aria-invalid and points at
 // the message with aria-describedby. (Like expectFieldError, but the
-// control may be wrapped, as the inputs with a unit are.)
+// control may be wrapped, as the inputs with a unit are, and other controls
+// may point at the message too: an owner who does not match marks his name
+// with the message on his ID number.)
 func (b *browser) expectFieldMsg(name, want string) {
 	b.t.Helper()
 	got := eval[fieldMessage](b, fmt.Sprintf(`(() => {
 		const e = document.getElementById(%[1]q + "-error");
 		if (!e) return {text: "", near: false, invalid: false};
-		const c = document.querySelector('[aria-describedby~="' + %[1]q + '-error"]');
+		const c = [...document.querySelectorAll('[aria-describedby~="' + %[1]q + '-error"]')].find(x => e.parentElement.contains(x));
 		return {text: e.innerText.trim(), near: !!c && e.parentElement.contains(c), invalid: !!c && c.getAttribute("aria-invalid") === "true"};
 	})()`, name))
 	switch {

@@ -212,3 +212,32 @@ func TestVerificationListPagerNamed(t *testing.T) {
 			`rel="prev" aria-label="`+msg(lang, "list.prev")+`">‹</a>`, `rel="next" aria-label="`+msg(lang, "list.next")+`">›</a>`)
 	}
 }
+
+// TestVerifyFormOwnerMismatchMarksTheName: an owner who does not match is
+// told beside the ID number, and the name is marked too (pointing to that
+// message): a misspelt name is the usual cause, and a clerk looking for the
+// field marked red saw only the ID number, which was right.
+func TestVerifyFormOwnerMismatchMarksTheName(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	prop := e.demoProperty("coowned")
+	o, co := prop.Owners[0], prop.Owners[1]
+	form := url.Values{"district": {prop.District}, "cert_type": {prop.CertType}, "cert_no": {prop.CertNo},
+		"owner_name": {o.Name + "某"}, "owner_id_type": {o.IDType}, "owner_id_no": {o.IDNo}, "address": {prop.Address},
+		"area": {fmt.Sprint(prop.Area)}, "rooms": {"2"}, "halls": {"1"}, "baths": {"1"}, "rent": {"6500"}, "mode": {"whole"}}
+	clerk := e.signedIn("gov", "clerk")
+	r := clerk.post("/gov/verifications", form)
+	wantStatus(t, r, http.StatusUnprocessableEntity)
+	wantFieldError(t, r, "owner_id_no", zh("verify.owner_mismatch"))
+	wantText(t, r, `id="owner_name" name="owner_name" value="`+o.Name+`某" aria-invalid="true" aria-describedby="owner_id_no-error">`)
+
+	form.Set("owner_name", o.Name)
+	form.Set("co_owners.0.owner_name", co.Name+"某")
+	form.Set("co_owners.0.owner_id_type", co.IDType)
+	form.Set("co_owners.0.owner_id_no", co.IDNo)
+	r = clerk.post("/gov/verifications", form, "Accept-Language", "en")
+	wantStatus(t, r, http.StatusUnprocessableEntity)
+	wantFieldError(t, r, "co_owners.0.owner_id_no", en("verify.owner_mismatch"))
+	wantText(t, r, `id="co_owners.0.owner_name" name="co_owners.0.owner_name" value="`+co.Name+`某" aria-invalid="true" aria-describedby="co_owners.0.owner_id_no-error">`)
+	wantNoText(t, r, `id="owner_name" name="owner_name" value="`+o.Name+`" aria-invalid`)
+}
