@@ -70,13 +70,26 @@ func (a *App) SearchVerifications(actor Actor, q VerificationQuery) (Verificatio
 	// The start of a code, read off a notice or a screen ("5QLF-8Q3Q"):
 	// the codes starting so. Should none, the words are searched as any
 	// other text (a username such as "clerk2" looks like one too).
-	if c := NormalizeVerificationCode(strings.TrimSpace(q.Text)); isCodePrefix(c, printedGroup(q.Text)) {
+	c := NormalizeVerificationCode(strings.TrimSpace(q.Text))
+	tried := isCodePrefix(c, printedGroup(q.Text))
+	if tried {
 		page, err := a.searchVerifications(actor, q, c)
 		if err != nil || page.Total > 0 {
 			return page, err
 		}
 	}
-	return a.searchVerifications(actor, q, "")
+	page, err := a.searchVerifications(actor, q, "")
+	if err != nil || page.Total > 0 || tried || !isCodePrefix(c, true) {
+		return page, err
+	}
+	// A start without a digit ("NYHT", the first group of a printed code,
+	// as about a third of codes begin) is taken for words first, so that
+	// it never hides a name; when no words match, it is the start of a
+	// code after all.
+	if byCode, err := a.searchVerifications(actor, q, c); err != nil || byCode.Total > 0 {
+		return byCode, err
+	}
+	return page, nil
 }
 
 // isCodePrefix reports whether a normalised text can be the start of a

@@ -144,7 +144,8 @@ func TestSearchVerificationsPartial(t *testing.T) {
 	// digit: as far as the code's first digit, and at least 7 characters.
 	// A code drawn with no digit in its first eleven characters (about one
 	// in thirty) has no such start: typed without its dash, its start
-	// reads as words (the full code is still found).
+	// reads as words first, and as a code's start only when no words match
+	// (TestSearchVerificationsFirstGroup; the full code is always found).
 	starts := []string{formatted[:6]}
 	if d := strings.IndexAny(v.Code[:11], "23456789"); d >= 0 {
 		starts = append(starts, strings.ToLower(v.Code[:max(7, d+1)]), v.Code[:11])
@@ -172,5 +173,37 @@ func TestSearchVerificationsPartial(t *testing.T) {
 	}
 	if s := certSerial("X-123"); s != "" {
 		t.Errorf("certSerial of a number without 第…号 = %q", s)
+	}
+}
+
+// TestSearchVerificationsFirstGroup: the first group of a code as printed
+// ("NYHT" of NYHT-Y3K8-…), typed without its dash, finds the code, also
+// when it has no digit (about a third of codes): such a start is searched
+// as words first, and as the start of a code when no words match.
+func TestSearchVerificationsFirstGroup(t *testing.T) {
+	t.Parallel()
+	f := newVFFixture(t)
+	var rows [][]string
+	for i := 1; i <= 24; i++ {
+		rows = append(rows, vfRow(vfCertNo(i), "欧阳麒", vfID(1)))
+	}
+	f.importRows(rows...)
+	lettersOnly := 0
+	for i := 1; i <= 24; i++ {
+		v := f.mustVerify(f.agent, vfInput(vfCertNo(i), vfOwner("欧阳麒", vfID(1))))
+		if strings.IndexAny(v.Code[:4], "23456789") < 0 {
+			lettersOnly++
+		}
+		for _, typed := range []string{v.Code[:4], strings.ToLower(v.Code[:4])} {
+			got := f.listCodes(t, f.clerk, VerificationQuery{Text: typed})
+			if !slices.Contains(got, v.Code) {
+				t.Errorf("search %q found %v, want %s among them", typed, got, v.Code)
+			}
+		}
+	}
+	t.Logf("%d of 24 codes begin with four letters", lettersOnly)
+	// Words still come first.
+	if page, err := f.SearchVerifications(f.clerk, VerificationQuery{Text: "欧阳麒"}); err != nil || page.Total != 24 {
+		t.Errorf("search by owner found %d, %v; want 24", page.Total, err)
 	}
 }
