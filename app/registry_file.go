@@ -1,6 +1,7 @@
 package app
 
 import (
+	"archive/zip"
 	"bufio"
 	"bytes"
 	"encoding/csv"
@@ -381,8 +382,14 @@ func regfileOpenXLSX(r io.Reader, info *RegistryFileInfo) (src regfileSource, do
 		UnzipXMLSizeLimit: 1 << 20, // larger parts (the sheet, shared strings) are read from disk
 	})
 	if err != nil {
+		key := "registry.file_unreadable"
+		if !zipHasWorkbook(tmp.Name()) {
+			// A whole zip that is no workbook (a Word document, a zipped
+			// folder) is the wrong file, not a damaged one.
+			key = "registry.file_unknown_format"
+		}
 		remove()
-		return nil, done, &RegistryFileError{Key: "registry.file_unreadable", Err: err}
+		return nil, done, &RegistryFileError{Key: key, Err: err}
 	}
 	closeFile := func() { f.Close(); remove() }
 	sheets := f.GetSheetList()
@@ -405,6 +412,24 @@ func regfileOpenXLSX(r io.Reader, info *RegistryFileInfo) (src regfileSource, do
 		return nil, done, &RegistryFileError{Key: "registry.file_unreadable", Err: err}
 	}
 	return &regfileXLSXSource{rows: rows}, func() { rows.Close(); closeFile() }, nil
+}
+
+// zipHasWorkbook reports whether the file is a readable zip holding an
+// Excel workbook part, or cannot be read as a zip at all (then it is a
+// damaged workbook, as far as can be told): false only for an intact zip
+// of something else.
+func zipHasWorkbook(path string) bool {
+	z, err := zip.OpenReader(path)
+	if err != nil {
+		return true
+	}
+	defer z.Close()
+	for _, f := range z.File {
+		if strings.EqualFold(f.Name, "xl/workbook.xml") || strings.EqualFold(f.Name, "xl/workbook.bin") {
+			return true
+		}
+	}
+	return false
 }
 
 // regfileParser holds the column layout found in the header.

@@ -1,6 +1,7 @@
 package app
 
 import (
+	"archive/zip"
 	"bytes"
 	"encoding/csv"
 	"errors"
@@ -538,6 +539,9 @@ func TestRegistryFileErrors(t *testing.T) {
 		{"pdf", []byte("%PDF-1.7\n"), "registry.file_unknown_format", nil},
 		{"empty zip", []byte("PK\x05\x06" + strings.Repeat("\x00", 18)), "registry.file_unknown_format", nil},
 		{"corrupt zip", []byte("PK\x03\x04garbage"), "registry.file_unreadable", nil},
+		{"word document", regfileTestZip(t, "[Content_Types].xml", "word/document.xml"), "registry.file_unknown_format", nil},
+		{"zipped folder", regfileTestZip(t, "导出/说明.txt"), "registry.file_unknown_format", nil},
+		{"workbook without its parts", regfileTestZip(t, "[Content_Types].xml", "xl/workbook.xml"), "registry.file_unreadable", nil},
 		{"missing columns", regfileTestCSV(without("area", "use"), regfileTestGood()[:14]), "registry.file_missing_column", []string{"建筑面积(area)", "规划用途(use)"}},
 		{"missing column gbk", regfileTestGBK(t, regfileTestCSV(without("cert_no"))), "registry.file_missing_column", []string{"不动产权证号(cert_no)"}},
 		{"missing column xlsx", regfileTestXLSX(t, regfileTestAny(without("owner_id_no"))), "registry.file_missing_column", []string{"权利人证件号码(owner_id_no)"}},
@@ -566,6 +570,24 @@ func TestRegistryFileErrors(t *testing.T) {
 			}
 		})
 	}
+}
+
+// regfileTestZip is a zip archive of the named files, each a few bytes.
+func regfileTestZip(t *testing.T, names ...string) []byte {
+	t.Helper()
+	var buf bytes.Buffer
+	z := zip.NewWriter(&buf)
+	for _, n := range names {
+		w, err := z.Create(n)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, _ = w.Write([]byte("<x/>"))
+	}
+	if err := z.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return buf.Bytes()
 }
 
 type regfileTestErrReader struct{ data []byte }

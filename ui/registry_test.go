@@ -1,6 +1,8 @@
 package ui_test
 
 import (
+	"archive/zip"
+	"bytes"
 	"net/http"
 	"regexp"
 	"strconv"
@@ -98,4 +100,33 @@ func TestRegistryHistoryEmptyRowSpansTheTable(t *testing.T) {
 	head := regexp.MustCompile(`(?s)<thead>.*?</thead>`).FindString(table)
 	cols := strings.Count(head, "<th>")
 	wantText(t, r, `<td colspan="`+strconv.Itoa(cols)+`" class="empty">`+zh("registry.no_imports"))
+}
+
+// TestRegistryImportOfAWordDocument: a Word document chosen by mistake is
+// told to be no CSV or XLSX file, not a damaged one.
+func TestRegistryImportOfAWordDocument(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	admin := e.signedIn("gov", "sysadmin")
+	var doc bytes.Buffer
+	z := zip.NewWriter(&doc)
+	for _, n := range []string{"[Content_Types].xml", "word/document.xml"} {
+		w, _ := z.Create(n)
+		_, _ = w.Write([]byte("<x/>"))
+	}
+	if err := z.Close(); err != nil {
+		t.Fatal(err)
+	}
+	r := admin.postFile("/gov/admin/registry/import", nil, "file", "产权数据说明.docx", doc.Bytes())
+	wantStatus(t, r, http.StatusSeeOther)
+	page := r.Header.Get("Location")
+	for i := 0; i < 100; i++ { // the import runs in the background
+		r = admin.get(page)
+		if strings.Contains(r.body, zh("registry.failed")) {
+			break
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	wantText(t, r, zh("registry.failed")+zh("registry.file_unknown_format"))
+	wantNoText(t, r, zh("registry.file_unreadable"))
 }
