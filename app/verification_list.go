@@ -79,15 +79,27 @@ func (a *App) SearchVerifications(actor Actor, q VerificationQuery) (Verificatio
 		}
 	}
 	page, err := a.searchVerifications(actor, q, "")
-	if err != nil || page.Total > 0 || tried || !isCodePrefix(c, true) {
+	if err != nil || page.Total > 0 {
 		return page, err
 	}
-	// A start without a digit ("NYHT", the first group of a printed code,
-	// as about a third of codes begin) is taken for words first, so that
-	// it never hides a name; when no words match, it is the start of a
-	// code after all.
-	if byCode, err := a.searchVerifications(actor, q, c); err != nil || byCode.Total > 0 {
-		return byCode, err
+	if !tried && isCodePrefix(c, true) {
+		// A start without a digit ("NYHT", the first group of a printed
+		// code, as about a third of codes begin) is taken for words first,
+		// so that it never hides a name; when no words match, it is the
+		// start of a code after all.
+		if byCode, err := a.searchVerifications(actor, q, c); err != nil || byCode.Total > 0 {
+			return byCode, err
+		}
+	}
+	if serial := certSerial(NormalizeCertNo(q.Text)); len(serial) >= 3 { // as serialQuery takes it
+		// Part of a certificate number, without the start of it that
+		// the clerk left out ("朝阳区不动产权第0102999号"): what its serial
+		// finds, as typing only the digits does.
+		bySerial := q
+		bySerial.Text = serial
+		if s, err := a.searchVerifications(actor, bySerial, ""); err != nil || s.Total > 0 {
+			return s, err
+		}
 	}
 	return page, nil
 }

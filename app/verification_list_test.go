@@ -207,3 +207,21 @@ func TestSearchVerificationsFirstGroup(t *testing.T) {
 		t.Errorf("search by owner found %d, %v; want 24", page.Total, err)
 	}
 }
+
+// TestSearchVerificationsPartCertNo: a certificate number typed without
+// its start ("朝阳区不动产权第9000001号", "第９０００００１号") finds the
+// verification, as its digits alone do.
+func TestSearchVerificationsPartCertNo(t *testing.T) {
+	t.Parallel()
+	f := newVFFixture(t)
+	f.importRows(vfRow(vfCertNo(1), "欧阳麒", vfID(1)), vfRow(vfCertNo(2), "欧阳麒", vfID(1)))
+	v := f.mustVerify(f.agent, vfInput(vfCertNo(1), vfOwner("欧阳麒", vfID(1))))
+	f.mustVerify(f.agent, vfInput(vfCertNo(2), vfOwner("欧阳麒", vfID(1))))
+	full := vfCertNo(1) // 京(2024)朝阳区不动产权第9000001号
+	_, part, _ := strings.Cut(full, ")")
+	for _, typed := range []string{part, "不动产权第9000001号", "第9000001号", "第９０００００１号", " 第 9000001 号"} {
+		if got := f.listCodes(t, f.clerk, VerificationQuery{Text: typed}); !slices.Equal(got, []string{v.Code}) {
+			t.Errorf("search %q found %v, want %s", typed, got, v.Code)
+		}
+	}
+}
