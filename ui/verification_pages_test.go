@@ -241,3 +241,29 @@ func TestVerifyFormOwnerMismatchMarksTheName(t *testing.T) {
 	wantText(t, r, `id="co_owners.0.owner_name" name="co_owners.0.owner_name" value="`+co.Name+`某" aria-invalid="true" aria-describedby="co_owners.0.owner_id_no-error">`)
 	wantNoText(t, r, `id="owner_name" name="owner_name" value="`+o.Name+`" aria-invalid`)
 }
+
+// TestVerificationPageValidityEveryState: the staff's page of a code that
+// ended (revoked, voided, used) does not say it is valid until its date but
+// that it was, and an expired one says it expired, as the printed notice
+// and the public check do; in both languages.
+func TestVerificationPageValidityEveryState(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	leader := e.signedIn("gov", "leader") // city-wide: the demo codes of every district
+	for _, state := range publicCheckStates {
+		v := demoVerification(t, e, state)
+		for _, lang := range []string{"zh-CN", "en"} {
+			r := wantOK(t, leader.get("/gov/verifications/"+v.Code, "Accept-Language", lang))
+			until := pageDate(lang, v.ValidUntil)
+			switch state {
+			case "valid":
+				wantText(t, r, "<dt>"+msg(lang, "verify.valid_until")+"</dt><dd>"+until+"</dd>")
+			case "expired":
+				wantText(t, r, "<dt>"+msg(lang, "verify.valid_until")+"</dt><dd>"+msg(lang, "verify.until_expired", until)+"</dd>")
+			default:
+				wantText(t, r, "<dt>"+msg(lang, "verify.was_valid_until")+"</dt><dd>"+until+"</dd>")
+				wantNoText(t, r, "<dt>"+msg(lang, "verify.valid_until")+"</dt>")
+			}
+		}
+	}
+}
