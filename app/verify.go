@@ -89,6 +89,7 @@ func (a *App) checkVerifyInput(tx *storage.Tx, actor Actor, in *VerifyInput) (Li
 	if len(in.Owners) == 0 {
 		in.Owners = []OwnerInput{{}}
 	}
+	seen := map[string]bool{} // owners' ID numbers, by type
 	for i := range in.Owners {
 		o := &in.Owners[i]
 		o.Name = strings.Join(strings.Fields(o.Name), "")
@@ -109,6 +110,13 @@ func (a *App) checkVerifyInput(tx *storage.Tx, actor Actor, in *VerifyInput) (Li
 			v.add(ownerField(i, "owner_id_no"), "verify.owner_id_no_required")
 		} else if o.IDType == "resident_id" {
 			v.check(ownerField(i, "owner_id_no"), CheckResidentID(o.IDNo))
+		}
+		// The same person typed twice would be recorded, printed on the
+		// notice and carried into the lease as two owners.
+		if k := o.IDType + "/" + o.IDNo; o.IDNo != "" && seen[k] {
+			v.add(ownerField(i, "owner_id_no"), "verify.owner_repeated")
+		} else {
+			seen[k] = true
 		}
 	}
 	l := Listing{Address: strings.TrimSpace(in.Address), Building: strings.TrimSpace(in.Building),

@@ -834,3 +834,22 @@ func TestVerificationCertifiesTheRegisteredProperty(t *testing.T) {
 		t.Errorf("shared rental's listing %+v reads %q", v.Listing, v.Listing.FullAddress())
 	}
 }
+
+// TestVerifyOwnerTypedTwice: a co-owner row repeating an owner already
+// given (same ID type and number, whatever the spelling of the name) is
+// refused on its ID number, and nothing is issued: the code would list
+// one person as two owners on the notice and in the lease.
+func TestVerifyOwnerTypedTwice(t *testing.T) {
+	t.Parallel()
+	f := newVFFixture(t)
+	f.importRows(vfRow(vfCertNo(1), "欧阳麒", vfID(1)), vfRow(vfCertNo(1), "欧阳麟", vfID(2)))
+	_, err := f.Verify(f.clerk, vfInput(vfCertNo(1), vfOwner("欧阳麒", vfID(1)), vfOwner("欧阳麒", vfID(1))))
+	wantFieldError(t, err, "co_owners.0.owner_id_no", "verify.owner_repeated")
+	_, err = f.Verify(f.clerk, vfInput(vfCertNo(1), vfOwner("欧阳麒", vfID(1)), vfOwner("欧阳麟", vfID(2)), vfOwner("欧阳 麟", " "+vfID(2))))
+	wantFieldError(t, err, "co_owners.1.owner_id_no", "verify.owner_repeated")
+	// Both owners once: it passes, with two owners.
+	v := f.mustVerify(f.clerk, vfInput(vfCertNo(1), vfOwner("欧阳麒", vfID(1)), vfOwner("欧阳麟", vfID(2))))
+	if len(v.Owners) != 2 {
+		t.Errorf("owners recorded: %+v", v.Owners)
+	}
+}

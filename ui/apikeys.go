@@ -141,6 +141,7 @@ func (s *Server) apiDocErrors(lang string) []apiDocError {
 		{422, "", "verify.not_residential", nil},
 		{422, "", "verify.duplicate", nil},
 		{422, "", "verify.owner_id_no_required", nil},
+		{422, "", "verify.owner_repeated", nil},
 		{422, "", "idcard.checksum", nil},
 		{422, "", "verify.area_invalid", nil},
 		{422, "", "verify.layout_invalid", nil},

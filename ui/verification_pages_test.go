@@ -267,3 +267,24 @@ func TestVerificationPageValidityEveryState(t *testing.T) {
 		}
 	}
 }
+
+// TestVerifyFormOwnerTypedTwice: the owner typed again as a co-owner is
+// refused beside that co-owner's ID number, in the unfolded co-owners box,
+// and no code is issued (the notice would list him twice).
+func TestVerifyFormOwnerTypedTwice(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	prop := e.demoProperty("clear")
+	o := prop.Owners[0]
+	form := url.Values{"district": {prop.District}, "cert_type": {prop.CertType}, "cert_no": {prop.CertNo},
+		"owner_name": {o.Name}, "owner_id_type": {o.IDType}, "owner_id_no": {o.IDNo}, "address": {prop.Address},
+		"area": {fmt.Sprint(prop.Area)}, "rooms": {"2"}, "halls": {"1"}, "baths": {"1"}, "rent": {"6500"}, "mode": {"whole"},
+		"co_owners.0.owner_name": {o.Name}, "co_owners.0.owner_id_type": {o.IDType}, "co_owners.0.owner_id_no": {o.IDNo}}
+	clerk := e.signedIn("gov", "clerk")
+	for _, lang := range []string{"zh-CN", "en"} {
+		r := clerk.post("/gov/verifications", form, "Accept-Language", lang)
+		wantStatus(t, r, http.StatusUnprocessableEntity)
+		wantFieldError(t, r, "co_owners.0.owner_id_no", msg(lang, "verify.owner_repeated"))
+		wantText(t, r, `<details class="co-owners" open>`)
+	}
+}
