@@ -513,8 +513,10 @@ func (s *Server) eventTitle(lang, action, note string) string {
 
 // eventNote shows a history entry's note. Some notes start with a code
 // (a party's role when he confirmed, a document's kind when it was added):
-// the code is shown by its name in lang; any other note as it was written.
+// the code is shown by its name in lang; any other note as it was written,
+// with the phones and ID numbers a typed reason may carry partly hidden.
 func (s *Server) eventNote(lang, action, note string) string {
+	note = app.MaskPersonalData(note)
 	code, rest, _ := strings.Cut(note, " ")
 	if action == "revoked" || action == "revocation_recorded" {
 		// "2026-12-15 reason": the date as every other date.

@@ -7,6 +7,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"anju/app"
 )
@@ -287,4 +288,30 @@ func TestVerifyFormOwnerTypedTwice(t *testing.T) {
 		wantFieldError(t, r, "co_owners.0.owner_id_no", msg(lang, "verify.owner_repeated"))
 		wantText(t, r, `<details class="co-owners" open>`)
 	}
+}
+
+// TestFreeTextReasonsMasked: a reason typed by staff that carries a phone
+// or an ID number (电话13812345678) is shown partly hidden on the
+// verification page and the contract page, as every other phone is.
+func TestFreeTextReasonsMasked(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	clerkActor := e.actor("clerk")
+	code := e.signProperty(clerkActor)
+	if _, err := e.app.RevokeVerification(clerkActor, code, "房东来电13812345678撤回，身份证110105198001010016"); err != nil {
+		t.Fatal(err)
+	}
+	leader := e.signedIn("gov", "leader")
+	r := wantOK(t, leader.get("/gov/verifications/"+code))
+	wantText(t, r, "房东来电"+app.MaskPhone("13812345678")+"撤回", app.MaskID("110105198001010016"))
+	wantNoText(t, r, "13812345678", "110105198001010016")
+
+	c := e.clSeed(app.Contract{})
+	if _, err := e.app.RevokeContract(sys, c.ID, app.RevokeInput{Reason: "承租人电话13812345678联系不上", Effective: time.Now().Format(time.DateOnly),
+		DocName: "a.pdf", Doc: []byte("%PDF-1.4")}); err != nil {
+		t.Fatal(err)
+	}
+	r = wantOK(t, e.signedIn("gov", "clerk").get(fmt.Sprintf("/gov/contracts/%d", c.ID)))
+	wantText(t, r, "承租人电话"+app.MaskPhone("13812345678")+"联系不上")
+	wantNoText(t, r, "13812345678")
 }
