@@ -329,9 +329,15 @@ func (a *App) verify(actor Actor, in VerifyInput, then decided) (VerifyResult, e
 					res.Duplicate = other
 				}
 				// The refusal names neither the holder nor the code: the
-				// public check of a code shows who asked for it.
+				// public check of a code shows who asked for it. It sits on
+				// the room when that room alone is taken (two shared
+				// rentals of it), on the property when the flat is.
 				if !a.ParamBool(ParamVerifyDuplicate) {
-					return refuse("refused", refusalError("cert_no", "verify.duplicate"))
+					field := "cert_no"
+					if listing.Mode == "shared" && other.Listing.Mode == "shared" {
+						field = "room"
+					}
+					return refuse("refused", refusalError(field, "verify.duplicate"))
 				}
 			}
 		}

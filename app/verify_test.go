@@ -517,9 +517,18 @@ func TestVerifyDuplicateRule(t *testing.T) {
 	}
 	before = f.verificationCount()
 	_, err = f.Verify(f.leju, sharedRoom(q, " ａ "))
-	wantError(t, err, EINVALID, "verify.duplicate")
+	// The room is what is taken: the refusal sits on it.
+	if e := wantError(t, err, EINVALID, "verify.duplicate"); e.Fields["room"] != "verify.duplicate" || len(e.Fields) != 1 {
+		t.Errorf("the same room taken: fields %v, want the room's", e.Fields)
+	}
+	if a := f.lastAttempt(); a.Field != "room" {
+		t.Errorf("the same room taken: attempt's field %q, want room", a.Field)
+	}
 	res, err = f.Verify(f.clerk, q)
-	wantError(t, err, EINVALID, "verify.duplicate")
+	// A whole rental over a let room: the property is what is taken.
+	if e := wantError(t, err, EINVALID, "verify.duplicate"); e.Fields["cert_no"] != "verify.duplicate" {
+		t.Errorf("a whole rental over a let room: fields %v, want the certificate's", e.Fields)
+	}
 	if res.Duplicate == nil || res.Duplicate.ID != roomA.ID {
 		t.Errorf("same room: duplicate %v, want %s", res.Duplicate, roomA.Code)
 	}

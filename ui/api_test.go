@@ -429,7 +429,9 @@ func TestDuplicateRefusalNamesNoCompetitor(t *testing.T) {
 
 	r = e.signedIn("gov", "clerk").post("/gov/verifications", form)
 	wantStatus(t, r, http.StatusUnprocessableEntity)
-	wantText(t, r, zh("verify.duplicate"), code, "贝壳找房")
+	wantText(t, r, zh("verify.duplicate"), code, "贝壳找房",
+		`<a href="/gov/verifications/`+held.Code+`">`+zh("verify.open_existing")+`</a>`)
+	wantOK(t, e.signedIn("gov", "clerk").get("/gov/verifications/"+held.Code))
 }
 
 // The verification form with the registry out of reach says so, and not
