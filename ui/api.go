@@ -535,8 +535,13 @@ func (h *apiServer) verificationJSON(r *http.Request, v *app.Verification, full 
 	out := apiVerificationJSON{Code: v.Code, Status: v.State(time.Now()), ValidUntil: v.ValidUntil.UTC().Format(time.RFC3339),
 		CheckURL: h.checkURL(r, v.Code), NoticeURL: h.noticeURL(r, v.Code)}
 	lang := apiLang(r)
-	for _, k := range v.Warnings {
-		out.Warnings = append(out.Warnings, apiWarning{Code: apiCode(k), Message: h.msgs.t(lang, k)})
+	// The notes of the pass (a mortgage: it may be let) hold while the code
+	// is valid; beside "revoked" or "voided" they would read as advice to
+	// let the flat, as the public check and the notice no longer show them.
+	if out.Status == app.VStatusValid {
+		for _, k := range v.Warnings {
+			out.Warnings = append(out.Warnings, apiWarning{Code: apiCode(k), Message: h.msgs.t(lang, k)})
+		}
 	}
 	if full {
 		l := v.Listing

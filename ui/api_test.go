@@ -299,6 +299,21 @@ func TestAPIVerify(t *testing.T) {
 		if len(got.Warnings) != 1 || got.Warnings[0].Code != "warn_mortgaged" || got.Warnings[0].Message != zh("verify.warn_mortgaged") {
 			t.Errorf("warnings = %+v", got.Warnings)
 		}
+		// Read while valid, it carries the note; once revoked, a note that
+		// the flat may be let would contradict the status.
+		var read verifyAnswer
+		wantAPI(t, c.apiCall("GET", "/api/v1/verifications/"+got.Code, key, ""), http.StatusOK, &read)
+		if len(read.Warnings) != 1 || read.Warnings[0].Code != "warn_mortgaged" {
+			t.Errorf("GET of the valid code: warnings = %+v", read.Warnings)
+		}
+		if _, err := e.app.RevokeVerification(sys, got.Code, "房东撤回委托"); err != nil {
+			t.Fatal(err)
+		}
+		read = verifyAnswer{}
+		wantAPI(t, c.apiCall("GET", "/api/v1/verifications/"+got.Code, key, ""), http.StatusOK, &read)
+		if read.Status != app.VStatusRevoked || len(read.Warnings) != 0 {
+			t.Errorf("GET of the revoked code: status %s, warnings %+v, want none", read.Status, read.Warnings)
+		}
 	})
 }
 
