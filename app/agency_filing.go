@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"maps"
-	"slices"
 	"strings"
 	"time"
 
@@ -641,23 +640,12 @@ func (a *App) ListApplications(actor Actor, f AppFilter) ([]*AgencyApplication, 
 // sees), until fn says stop. The queue's list and the statistics' backlog
 // both read through it, so they count the same applications.
 func eachVisibleApp(tx *storage.Tx, actor Actor, status, district string, fn func(*AgencyApplication) (bool, error)) error {
-	ids, err := applicationTable.Lookup(tx, "status", []byte(status))
-	if err != nil {
-		return err
-	}
-	for _, id := range slices.Backward(ids) {
-		ap, err := applicationTable.Get(tx, id)
-		if err != nil {
-			return err
-		}
+	return applicationTable.LookupEachNewest(tx, "status", []byte(status), func(ap *AgencyApplication) (bool, error) {
 		if !canSeeApp(actor, ap) || (district != "" && ap.District() != district) {
-			continue
+			return true, nil
 		}
-		if more, err := fn(ap); err != nil || !more {
-			return err
-		}
-	}
-	return nil
+		return fn(ap)
+	})
 }
 
 // AgencyHistory is the agency's applications, oldest first: the approved

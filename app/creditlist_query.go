@@ -101,22 +101,12 @@ func (a *App) Lists(actor Actor, f ListFilter) (ListPage, error) {
 // list page and the statistics' backlog both read through it, so they count
 // the same entries.
 func eachVisibleListEntry(tx *storage.Tx, actor Actor, status, district string, fn func(*ListEntry) error) error {
-	ids, err := listEntryTable.Lookup(tx, "status", []byte(status))
-	if err != nil {
-		return err
-	}
-	for _, id := range slices.Backward(ids) {
-		e, err := listEntryTable.Get(tx, id)
-		if err != nil {
-			return err
-		}
+	return listEntryTable.LookupEachNewest(tx, "status", []byte(status), func(e *ListEntry) (bool, error) {
 		if canSeeListDistrict(actor, e.District) && (district == "" || e.District == district) {
-			if err := fn(e); err != nil {
-				return err
-			}
+			return true, fn(e)
 		}
-	}
-	return nil
+		return true, nil
+	})
 }
 
 // GetListEntry returns an entry the actor may see.

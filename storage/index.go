@@ -219,6 +219,26 @@ func (t *Table[T]) LookupEach(tx *Tx, index string, key []byte, fn func(*T) erro
 	return nil
 }
 
+// LookupEachNewest calls fn with each record that has exactly key in the
+// index, by descending ID (newest first, IDs being a sequence), until fn
+// returns false or an error.
+func (t *Table[T]) LookupEachNewest(tx *Tx, index string, key []byte, fn func(*T) (bool, error)) error {
+	ids, err := t.Lookup(tx, index, key)
+	if err != nil {
+		return err
+	}
+	for _, id := range slices.Backward(ids) {
+		v, err := t.Get(tx, id)
+		if err != nil {
+			return err
+		}
+		if more, err := fn(v); err != nil || !more {
+			return err
+		}
+	}
+	return nil
+}
+
 // LookupPrefix calls fn with each (key, ID) of the index whose key starts
 // with prefix (empty: all), in key order then ID order, until fn returns
 // false or an error.

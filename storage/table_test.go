@@ -69,6 +69,26 @@ func TestTableCRUD(t *testing.T) {
 	if strings.Join(emails, " ") != "a2@x b@x" {
 		t.Errorf("LookupEach(org 1) = %v, want a2@x b@x", emails)
 	}
+	// LookupEachNewest goes the other way, and stops when told.
+	emails = nil
+	view(t, db, func(tx *storage.Tx) error {
+		err := people.LookupEachNewest(tx, "org", storage.U64(1), func(p *person) (bool, error) {
+			emails = append(emails, p.Email)
+			return true, nil
+		})
+		if err != nil {
+			return err
+		}
+		n := 0
+		err = people.LookupEachNewest(tx, "org", storage.U64(1), func(*person) (bool, error) { n++; return false, nil })
+		if err != nil || n != 1 {
+			t.Errorf("LookupEachNewest told to stop: %d calls, %v", n, err)
+		}
+		return nil
+	})
+	if strings.Join(emails, " ") != "b@x a2@x" {
+		t.Errorf("LookupEachNewest(org 1) = %v, want b@x a2@x", emails)
+	}
 
 	// Put with an ID above the sequence moves the sequence.
 	update(t, db, func(tx *storage.Tx) error {
