@@ -227,10 +227,12 @@ func (m *Main) OpenContext(ctx context.Context) error {
 		m.Log.Warn("write control file; anju backup will not reach this process", "err", err)
 	}
 	m.controlWritten = true
-	ctx, cancel := context.WithCancel(context.Background())
+	// The platform's own context, for Close: not the start's ctx, which the
+	// stop watcher above reads until this function returns.
+	runCtx, cancel := context.WithCancel(context.Background())
 	m.cancel = cancel
 	m.done = make(chan struct{})
-	go func() { a.Run(ctx); close(m.done) }()
+	go func() { a.Run(runCtx); close(m.done) }()
 	m.Log.Info("anju serving", "url", m.URL(), "data", m.Config.DataDir, "version", version())
 	return nil
 }
