@@ -1,6 +1,7 @@
 package app
 
 import (
+	"errors"
 	"fmt"
 	"slices"
 	"time"
@@ -115,6 +116,16 @@ func (a *App) Statistics(actor Actor, q StatsQuery) (Stats, error) {
 	}
 	if actor.District != "" {
 		q.District = actor.District
+	} else if q.District != "" {
+		// A district the dictionary does not know (a typed address) would
+		// show a year of zeros under its bare code.
+		err := a.db.View(func(tx *storage.Tx) error { _, err := dictGet(tx, DictDistrict, q.District); return err })
+		if errors.Is(err, storage.ErrNotFound) {
+			return Stats{}, fieldError("district", "stats.district_unknown")
+		}
+		if err != nil {
+			return Stats{}, err
+		}
 	}
 	st := Stats{Query: q, Totals: map[string]int{}}
 	for _, k := range StatsKinds {

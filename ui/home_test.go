@@ -383,3 +383,20 @@ func TestGovHomeCountsWhatHeMayReview(t *testing.T) {
 		}
 	}
 }
+
+// TestStatsUnknownDistrict: a district the dictionary does not know, typed
+// into the address, is told beside the district's box over the figures of
+// the whole jurisdiction, not shown as a year of zeros under its code.
+func TestStatsUnknownDistrict(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	leader := e.signedIn("gov", "leader")
+	for _, lang := range []string{"zh-CN", "en"} {
+		r := leader.get("/gov/stats?district=999999", "Accept-Language", lang)
+		wantStatus(t, r, http.StatusUnprocessableEntity)
+		wantFieldError(t, r, "district", msg(lang, "stats.district_unknown"))
+		wantNoText(t, r, "· 999999")
+	}
+	// A known district still narrows the page.
+	wantOK(t, leader.get("/gov/stats?district=110108"))
+}

@@ -250,6 +250,14 @@ func (s *Server) handleStats(w http.ResponseWriter, r *http.Request) {
 	sq.Year, _ = strconv.Atoi(q.Get("year"))
 	sq.Month, _ = strconv.Atoi(q.Get("month"))
 	st, err := s.app.Statistics(actor, sq)
+	status, errs := http.StatusOK, map[string]string(nil)
+	if e, ok := app.AsError(err); ok && e.Code == app.EINVALID {
+		// A district typed into the address that does not exist: the page
+		// of the whole scope, with the message beside the district's box.
+		status, errs = http.StatusUnprocessableEntity, e.Fields
+		sq.District = ""
+		st, err = s.app.Statistics(actor, sq)
+	}
 	if err != nil {
 		s.fail(w, r, err, "", nil)
 		return
@@ -287,7 +295,7 @@ func (s *Server) handleStats(w http.ResponseWriter, r *http.Request) {
 	d.BacklogChart = bothWidths(func(narrow bool) string { return s.backlogChart(lang, d.Backlog, narrow) })
 	d.AgeLabels = s.backlogAgeLabels(lang)
 	d.CSV = fmt.Sprintf("/gov/stats?year=%d&month=%d&district=%s&format=csv", st.Query.Year, st.Query.Month, st.Query.District)
-	s.render(w, r, http.StatusOK, "stats", &view{Title: "stats.title", Nav: "stats", Form: form, Data: d})
+	s.render(w, r, status, "stats", &view{Title: "stats.title", Nav: "stats", Form: form, Data: d, Errors: errs})
 }
 
 // statsPeriod names a row's period: a month of the year, or a day.
