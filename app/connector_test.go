@@ -132,7 +132,10 @@ func newConnectorFixture(t *testing.T, mode string, answer func(w http.ResponseW
 	f := &connectorFixture{vfFixture: newVFFixture(t), fr: newFakeRegistry(t, answer), log: &syncBuffer{}}
 	f.App.log = slog.New(slog.NewTextHandler(f.log, nil))
 	f.setParams(ParamConnectorMode, mode, ParamConnectorURL, f.fr.URL+"/api/property?src=anju",
-		ParamConnectorToken, "s3cret-token", ParamConnectorMillis, "200")
+		// A time limit no answer of the fake registry reaches, even on a
+		// loaded -race run (an instant answer once took over 200 ms and
+		// failed TestConnectorFound); the slow case sets its own.
+		ParamConnectorToken, "s3cret-token", ParamConnectorMillis, "10000")
 	return f
 }
 
@@ -273,12 +276,10 @@ func TestConnectorFailures(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			f.fr.setAnswer(tc.answer)
-			if tc.log != "timeout" {
-				// Only the slow case is about the time limit: under a
-				// loaded -race run an instant answer once took over the
-				// fixture's 200 ms and was logged as a timeout.
-				f.setParams(ParamConnectorMillis, "10000")
-				defer f.setParams(ParamConnectorMillis, "200")
+			if tc.log == "timeout" {
+				// Only the slow case is about the time limit.
+				f.setParams(ParamConnectorMillis, "200")
+				defer f.setParams(ParamConnectorMillis, "10000")
 			}
 			switch {
 			case strings.TrimSpace(tc.url) == "" && tc.url != "":
