@@ -91,7 +91,7 @@ func resolveListSubject(tx *storage.Tx, kind, ref string) (SubjectInfo, bool) {
 		}
 		return try("name", []byte(strings.ToLower(ref)))
 	case SubjectPractitioner:
-		p, err := practitionerTable.LookupOne(tx, "card_no", []byte(normalizeCardNo(ref)))
+		p, err := practitionerTable.LookupOne(tx, "card_no", []byte(NormalizeCardNo(ref)))
 		if err != nil {
 			return SubjectInfo{}, false
 		}

@@ -140,12 +140,17 @@ func photoOf(tx *storage.Tx, p *Practitioner) ([]byte, string, error) {
 	return data, info.ContentType, nil
 }
 
-// normalizeCardNo reads a card number as typed or scanned.
-func normalizeCardNo(s string) string { return strings.ToUpper(strings.TrimSpace(HalfWidth(s))) }
+// NormalizeCardNo reads an information card number as typed or scanned:
+// a Chinese keyboard left in full-width mode types "ＸＫ０００…", and
+// people copy the number off a card in groups ("XK 0000 0097"). A card
+// number never holds a space, so every space goes.
+func NormalizeCardNo(s string) string {
+	return strings.ToUpper(strings.Join(strings.Fields(HalfWidth(s)), ""))
+}
 
 // practitionerByCard reads a practitioner by information card number.
 func practitionerByCard(tx *storage.Tx, card string) (*Practitioner, error) {
-	p, err := practitionerTable.LookupOne(tx, "card_no", []byte(normalizeCardNo(card)))
+	p, err := practitionerTable.LookupOne(tx, "card_no", []byte(NormalizeCardNo(card)))
 	if err != nil {
 		return nil, notFound("practitioner.card_unknown", err)
 	}
@@ -313,7 +318,7 @@ func (a *App) SearchPractitioners(actor Actor, q PractitionerQuery) (Practitione
 		return a.practitionerByIDNo(actor, id)
 	}
 	sq := search.Query{Type: "practitioner", Text: text, Filters: map[string][]string{}, Sort: []string{"-since_key"}}
-	if c := normalizeCardNo(text); strings.HasPrefix(c, "XK") {
+	if c := NormalizeCardNo(text); strings.HasPrefix(c, "XK") {
 		sq.Text = c
 	}
 	agencyID := q.AgencyID

@@ -199,6 +199,14 @@ func TestPublicSearchByCardNumber(t *testing.T) {
 	card := ps.Items[0].CardNo
 	r := e.client().get("/agencies?q=" + url.QueryEscape(" "+strings.ToLower(card)+" "))
 	wantRedirect(t, r, "/practitioners/"+card)
+	// As a phone types it: a Chinese keyboard in full-width mode, or the
+	// number in groups as it is read off the card.
+	fullWidth := strings.Map(func(r rune) rune { return r + 0xFEE0 }, card)
+	grouped := card[:2] + " " + card[2:6] + "\u3000" + card[6:]
+	for _, typed := range []string{fullWidth, grouped} {
+		wantRedirect(t, e.client().get("/agencies?q="+url.QueryEscape(typed)), "/practitioners/"+card)
+		checkShows(t, "practitioner's page at "+typed, e.client().get("/practitioners/"+url.PathEscape(typed)), card)
+	}
 	page := e.client().get("/practitioners/" + card)
 	checkShows(t, "practitioner's public page", page, zh("credit.public_title"))
 	// Not a card: the agency search as before.

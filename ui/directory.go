@@ -60,8 +60,9 @@ type dirOption struct {
 func (s *Server) handleDirectory(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
 	// An information card number (信息卡号) opens the practitioner's page:
-	// the public looks people up by the number on their card.
-	if text := strings.ToUpper(strings.TrimSpace(q.Get("q"))); strings.HasPrefix(text, "XK") {
+	// the public looks people up by the number on their card, typed as
+	// app.NormalizeCardNo reads it (full-width, in groups).
+	if text := app.NormalizeCardNo(q.Get("q")); strings.HasPrefix(text, "XK") {
 		if p, err := s.app.PublicPractitioner(text); err == nil {
 			http.Redirect(w, r, "/practitioners/"+url.PathEscape(p.CardNo), http.StatusSeeOther)
 			return
