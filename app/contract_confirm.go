@@ -205,8 +205,15 @@ func confirmTarget(tx *storage.Tx, code, idTail string) (*Contract, int, error) 
 	}
 	for i, p := range c.Parties {
 		if p.ConfirmHash == h && strings.HasSuffix(p.IDNo, idTail) {
-			if c.Status != ContractDraft {
-				return nil, 0, Errorf(ECONFLICT, "contract.confirm_closed")
+			// The party is told which: a signed lease binds him (its
+			// number lets him check its filing later), a cancelled draft
+			// does not.
+			switch c.Status {
+			case ContractDraft:
+			case ContractCancelled:
+				return nil, 0, Errorf(ECONFLICT, "contract.confirm_cancelled")
+			default: // signed, and maybe revoked or expired since
+				return nil, 0, Errorf(ECONFLICT, "contract.confirm_signed", c.No)
 			}
 			return c, i, nil
 		}

@@ -417,7 +417,9 @@ func (a *App) cancelOtherDrafts(tx *storage.Tx, actor Actor, signed *Contract, n
 		}
 		d.Status, d.Updated = ContractCancelled, now
 		d.event(now, actor, "cancelled", signed.No)
-		dropConfirmHashes(tx, d)
+		// The parties' codes stay in the lookup, as a signed contract's
+		// do, so that a party is told the draft was cancelled rather
+		// than that his code is wrong.
 		if err := contractTable.Put(tx, d); err != nil {
 			return err
 		}
@@ -439,7 +441,7 @@ func (a *App) CancelContract(actor Actor, id uint64) (*Contract, error) {
 		now := a.now()
 		c.Status, c.Updated = ContractCancelled, now
 		c.event(now, actor, "cancelled", "")
-		dropConfirmHashes(tx, c)
+		// The parties' codes stay: see cancelOtherDrafts.
 		if err := contractTable.Put(tx, c); err != nil {
 			return err
 		}

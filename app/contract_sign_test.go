@@ -648,7 +648,7 @@ func TestPartiesConfirmation(t *testing.T) {
 	}
 	// Signed: the code no longer confirms anything.
 	_, err = f.ConfirmContractParty(Actor{}, codes[0].Code, lessorTail)
-	wantError(t, err, ECONFLICT, "contract.confirm_closed")
+	wantError(t, err, ECONFLICT, "contract.confirm_signed")
 }
 
 func TestContractTemplate(t *testing.T) {

@@ -468,6 +468,43 @@ func TestConfirmPageShowsTheContract(t *testing.T) {
 	wantNoText(t, r, signOwnerID, lesseeID)
 }
 
+// TestConfirmClosedSaysWhich: a party who opens his code again once the
+// draft is no longer open is told whether it was signed (with its number)
+// or cancelled, in his language: "signed or cancelled" left him not
+// knowing whether a lease binds him.
+func TestConfirmClosedSaysWhich(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	clerk := e.signedIn("gov", "clerk")
+	signedID, signedCodes := e.draftToConfirm()
+	for _, pc := range signedCodes {
+		if _, err := e.app.ConfirmContractParty(app.Actor{}, pc.Code, pc.Party.IDNo[12:]); err != nil {
+			t.Fatal(err)
+		}
+	}
+	wantRedirect(t, clerk.post("/gov/contracts/"+itoa(signedID)+"/sign", nil), "/gov/contracts/"+itoa(signedID))
+	ct, err := e.app.GetContract(e.actor("clerk"), signedID)
+	if err != nil || ct.No == "" {
+		t.Fatalf("signed contract %+v %v", ct, err)
+	}
+	cancelledID, cancelledCodes := e.draftToConfirm()
+	wantRedirect(t, clerk.post("/gov/contracts/"+itoa(cancelledID)+"/cancel", nil), "/gov/contracts/"+itoa(cancelledID))
+
+	p := e.client()
+	ask := func(pc app.PartyCode) *resp {
+		r := p.post("/confirm", url.Values{"code": {pc.Code}, "id_tail": {pc.Party.IDNo[12:]}, "go": {"check"}})
+		wantStatus(t, r, http.StatusConflict)
+		return r
+	}
+	wantText(t, ask(signedCodes[1]), zh("contract.confirm_signed", ct.No))
+	wantText(t, ask(cancelledCodes[1]), zh("contract.confirm_cancelled"))
+	p.setCookie("lang", "en")
+	wantText(t, ask(signedCodes[0]), en("contract.confirm_signed", ct.No))
+	r := ask(cancelledCodes[0])
+	wantText(t, r, en("contract.confirm_cancelled"))
+	wantNoText(t, r, en("contract.confirm_signed", ct.No))
+}
+
 // TestConfirmationInHistory: a party's confirmation reads in the
 // contract's history as his role and masked name, in the page's language,
 // without his full name or an internal user name.
