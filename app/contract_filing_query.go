@@ -305,8 +305,19 @@ func (a *App) CheckFiling(certNo, name string) (PublicFiling, error) {
 }
 
 // sameName compares a typed name with a stored one, ignoring spaces,
-// width and (for Latin names) case.
+// width, (for Latin names) case and the dot between the parts of a name
+// such as 阿依古丽·买买提: phone keyboards offer it as "·", "•", "・" or
+// "．", or people leave it out, and a lessee who typed her own name must
+// not be told there is no such filing.
 func sameName(stored, typed string) bool {
-	norm := func(s string) string { return strings.ToLower(stripSpaceHalfWidth(s)) }
+	norm := func(s string) string {
+		return strings.Map(func(r rune) rune {
+			switch r {
+			case '.', '\u00B7', '\u2022', '\u2027', '\u2219', '\u22C5', '\u30FB', '\uFF65':
+				return -1
+			}
+			return r
+		}, strings.ToLower(stripSpaceHalfWidth(s)))
+	}
 	return norm(stored) != "" && norm(stored) == norm(typed)
 }

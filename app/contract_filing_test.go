@@ -443,6 +443,22 @@ func TestPublicFilingCheck(t *testing.T) {
 	if _, err := f.CheckFiling("", ""); err == nil {
 		t.Error("blank check accepted")
 	}
+
+	// A name in parts, as the ID card writes it: the dot as each keyboard
+	// types it, or none, finds the filing; a part alone does not.
+	c2 := f.signed(f.agent1, f.agencyX, "阿依古丽·买买提")
+	fl2, err := f.ApproveFiling(f.reviewer, f.apply(f.agent1, c2).ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, typed := range []string{"阿依古丽·买买提", "阿依古丽•买买提", "阿依古丽・买买提", "阿依古丽．买买提", "阿依古丽.买买提", "阿依古丽买买提"} {
+		if pf, err := f.CheckFiling(fl2.CertificateNo, typed); err != nil || pf.CertificateNo != fl2.CertificateNo {
+			t.Errorf("%s: %+v %v", typed, pf, err)
+		}
+	}
+	if _, err := f.CheckFiling(fl2.CertificateNo, "阿依古丽"); errKey(err) != "filing.public_none" {
+		t.Errorf("a part of the name: %v", err)
+	}
 }
 
 // Back-entry (合同补录).
