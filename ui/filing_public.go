@@ -32,7 +32,16 @@ func (s *Server) handlePublicFilingForm(w http.ResponseWriter, r *http.Request) 
 }
 
 func (s *Server) handlePublicFiling(w http.ResponseWriter, r *http.Request) {
-	s.publicFiling(w, r, mux.Vars(r)["cert"], r.URL.Query().Get("name"))
+	cert := mux.Vars(r)["cert"]
+	// A link with the number alone (shared, or typed from the
+	// certificate) asks for the name: nothing was asked yet, so the form
+	// comes with the number filled in and no error.
+	if !r.URL.Query().Has("name") {
+		s.render(w, r, http.StatusOK, "public_filing", &view{Title: "filing.public_title", Portal: "public",
+			Form: url.Values{"cert": {cert}}, Data: publicFilingData{}})
+		return
+	}
+	s.publicFiling(w, r, cert, r.URL.Query().Get("name"))
 }
 
 func (s *Server) publicFiling(w http.ResponseWriter, r *http.Request, cert, name string) {

@@ -227,6 +227,12 @@ func TestFilingThroughTheUI(t *testing.T) {
 	r = pub.get("/f?cert=&name=")
 	wantStatus(t, r, http.StatusUnprocessableEntity)
 	wantFieldError(t, r, "cert", zh("filing.public_cert_required"))
+	// The number alone (a shared link): the form, the number filled in,
+	// asking for the name without scolding for it.
+	r = pub.get("/f/" + cert)
+	wantStatus(t, r, http.StatusOK)
+	wantInputValue(t, r, "cert", cert)
+	wantNoText(t, r, zh("filing.public_name_required"), zh("form.invalid"))
 	pub.setCookie("lang", "en")
 	r = pub.get("/f/" + cert + "?name=" + url.QueryEscape("界面租客"))
 	wantText(t, r, en("filing.public_state.filed"))
