@@ -184,6 +184,10 @@ func TestPractitionerFlowInTheAgencyPortal(t *testing.T) {
 	}
 	pub = e.client().get("/practitioners/" + p.CardNo)
 	wantText(t, pub, zh("practitioner.status.left"), zh("practitioner.public_left"))
+	// In English, without taking the person for a man.
+	pub = e.client().get("/practitioners/"+p.CardNo, "Accept-Language", "en")
+	wantText(t, pub, en("practitioner.status.left"), en("practitioner.public_left"))
+	wantNoText(t, pub, " him.", " him ", " his ")
 	// Among those who left, not among the staff.
 	wantText(t, admin.get("/agency/practitioners?status=left"), "林晓")
 	wantNoText(t, admin.get("/agency/practitioners?status=employed"), "林晓")
