@@ -208,6 +208,10 @@ func (a *App) PublicList(list string, page int, query string) (PublicListPage, e
 		return PublicListPage{}, Errorf(ENOTFOUND, "error.not_found")
 	}
 	q := strings.ToLower(strings.TrimSpace(HalfWidth(query)))
+	// A card number typed in groups, as read off the card, is the number.
+	if c := NormalizeCardNo(query); strings.HasPrefix(c, "XK") {
+		q = strings.ToLower(c)
+	}
 	res := PublicListPage{List: list, Query: strings.TrimSpace(query)}
 	err := a.db.View(func(tx *storage.Tx) error {
 		now := a.now()

@@ -328,6 +328,15 @@ func TestPublicPagesShowListStatus(t *testing.T) {
 		}
 		for _, it := range p.Items {
 			kinds[it.Kind]++
+			if it.Kind == app.SubjectPractitioner {
+				// Found by the card number as it is read off the card, in
+				// groups, or typed on a full-width keyboard.
+				grouped := it.Code[:2] + " " + it.Code[2:6] + " " + it.Code[6:]
+				fullWidth := strings.Map(func(r rune) rune { return r + 0xFEE0 }, it.Code)
+				for _, typed := range []string{grouped, fullWidth} {
+					wantText(t, wantOK(t, anon.get("/lists/"+l+"?q="+url.QueryEscape(typed))), it.No, zh("lists.public_total", 1))
+				}
+			}
 			path := "/practitioners/" + it.Code
 			if it.Kind == app.SubjectAgency {
 				path = fmt.Sprintf("/agencies/%d", it.SubjectID)
