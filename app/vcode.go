@@ -1,6 +1,7 @@
 package app
 
 import (
+	"regexp"
 	"strings"
 	"unicode"
 )
@@ -62,6 +63,35 @@ func NormalizeVerificationCode(s string) string {
 		}
 		return r
 	}, s)
+}
+
+// vcodeInText finds a code's 12 alphabet characters in groups of four,
+// with any dashes or spaces between; codeInText keeps those that stand
+// alone, not inside a longer run of letters and digits.
+var vcodeInText = regexp.MustCompile(`[` + vcodeAlphabet + `]{4}[-\s\p{Pd}]*[` + vcodeAlphabet + `]{4}[-\s\p{Pd}]*[` + vcodeAlphabet + `]{4}`)
+
+// codeInText returns the code a pasted text holds: a tenant copies the
+// line of a listing ("房源核验码：ABCD-EFGH-JK2M。") or the address under
+// the notice's QR code (https://…/v/ABCD-EFGH-JK2M) into the box. Only a
+// text with exactly one well-formed code (its check character right) gives
+// one; otherwise the text is read as typed and told what is wrong with it.
+func codeInText(s string) (string, bool) {
+	s = strings.ToUpper(HalfWidth(s))
+	alnum := func(i int) bool {
+		return i >= 0 && i < len(s) && (s[i] >= '0' && s[i] <= '9' || s[i] >= 'A' && s[i] <= 'Z')
+	}
+	found := ""
+	for _, m := range vcodeInText.FindAllStringIndex(s, -1) {
+		c := NormalizeVerificationCode(s[m[0]:m[1]])
+		if alnum(m[0]-1) || alnum(m[1]) || CheckVerificationCode(c) != VCodeOK || c == found {
+			continue
+		}
+		if found != "" {
+			return "", false
+		}
+		found = c
+	}
+	return found, found != ""
 }
 
 // VerificationCodeStatus classifies a typed code before any lookup.

@@ -367,7 +367,13 @@ func (v *Verification) PublicEnd(now time.Time) (VerificationEnd, bool) {
 // CheckCode answers the public check. A code whose check character fails
 // gets "verify.code_mistyped", a well-formed unknown one "verify.code_unknown".
 func (a *App) CheckCode(code string) (PublicCheck, error) {
+	typed := code
 	code = NormalizeVerificationCode(code)
+	if CheckVerificationCode(code) == VCodeMalformed {
+		if c, ok := codeInText(typed); ok {
+			code = c
+		}
+	}
 	if err := codeFormError(code); err != nil {
 		return PublicCheck{}, err
 	}

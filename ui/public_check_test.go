@@ -3,6 +3,7 @@ package ui_test
 import (
 	"net/http"
 	"net/url"
+	"strings"
 	"testing"
 	"time"
 
@@ -54,6 +55,30 @@ func TestPublicCheckEveryState(t *testing.T) {
 			}
 		}
 	}
+}
+
+// TestPublicCheckFindsCodeInPastedText: a tenant pastes into the box the
+// line of a listing or the address under the notice's QR code; the code in
+// it is checked, not refused as incomplete. Text with two codes is not
+// guessed at.
+func TestPublicCheckFindsCodeInPastedText(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	v := demoVerification(t, e, "valid")
+	code := app.FormatVerificationCode(v.Code)
+	for _, pasted := range []string{
+		"房源核验码：" + code + "。",
+		"https://zfzl.example.gov.cn/v/" + v.Code,
+		"核验码 " + strings.ToLower(code) + "，请核对",
+	} {
+		r := e.client().get("/check?code="+url.QueryEscape(pasted), "Accept-Language", "en")
+		wantStatus(t, r, http.StatusOK)
+		wantText(t, r, en("verify.public_state.valid"), code)
+	}
+	other := demoVerification(t, e, "expired")
+	r := e.client().get("/check?code=" + url.QueryEscape(code+" "+app.FormatVerificationCode(other.Code)))
+	wantStatus(t, r, http.StatusNotFound)
+	wantFieldError(t, r, "code", zh("verify.code_malformed"))
 }
 
 // publicCheckStates are the states a code's public check page shows.
