@@ -99,6 +99,16 @@ var agencyTable = storage.NewTable(storage.TableOptions[Agency]{
 			}
 			return [][]byte{[]byte(a.USCC)}
 		}},
+		// Every agency by its credit code, cancelled ones too: a clerk
+		// names an agency for the black list by its code, and the agency
+		// that took the deposits and closed its filing (停业失联) is the one
+		// the list is for.
+		{Name: "uscc_any", Keys: func(a *Agency) [][]byte {
+			if a.USCC == "" {
+				return nil
+			}
+			return [][]byte{[]byte(a.USCC)}
+		}},
 		{Name: "name", Keys: func(a *Agency) [][]byte { return [][]byte{[]byte(strings.ToLower(a.Name))} }},
 		{Name: "head_office", Keys: func(a *Agency) [][]byte {
 			if a.HeadOfficeID == 0 {

@@ -83,7 +83,9 @@ func resolveListSubject(tx *storage.Tx, kind, ref string) (SubjectInfo, bool) {
 			info, err := subjectInfo(tx, Subject{Kind: SubjectAgency, ID: fallback})
 			return info, err == nil
 		}
-		if info, ok := try("uscc", []byte(NormalizeUSCC(ref))); ok {
+		// uscc_any: the uscc index leaves cancelled agencies out, and they
+		// may be listed (agencyListable); try prefers a live one.
+		if info, ok := try("uscc_any", []byte(NormalizeUSCC(ref))); ok {
 			return info, true
 		}
 		if info, ok := try("filing_no", []byte(strings.ToUpper(ref))); ok {

@@ -174,6 +174,31 @@ func TestListProposalIsValidated(t *testing.T) {
 	}
 }
 
+// An agency that closed its filing (停业失联 after taking deposits) is the
+// one the black list is for: a clerk names it by its credit code, as the
+// form's hint says, not only by its name or filing number.
+func TestListProposalNamesCancelledAgencyByCode(t *testing.T) {
+	f := newListFixture(t)
+	err := f.update(func(tx *storage.Tx) error {
+		ag, err := agencyTable.Get(tx, f.anjuAg.ID)
+		if err != nil {
+			return err
+		}
+		ag.Status, ag.Cancelled = AgencyCancelled, f.now()
+		return agencyTable.Put(tx, ag)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := f.mustPropose(f.clerk, f.proposal()) // by its credit code
+	if e.Subject != f.anjuAg || e.SubjectCode != "91110105MA01ANJU13" {
+		t.Fatalf("proposed for %v %q, want %v", e.Subject, e.SubjectCode, f.anjuAg)
+	}
+	if info, err := f.ListSubject(f.clerk, SubjectAgency, "91110105MA01ANJU13"); err != nil || info.Subject != f.anjuAg {
+		t.Fatalf("the form's subject check: %+v %v", info, err)
+	}
+}
+
 func TestListReviewFlowAndSeparationOfDuties(t *testing.T) {
 	f := newListFixture(t)
 	in := f.proposal()

@@ -38,6 +38,8 @@ var migrations = []storage.Migration{
 	{Name: "credit copies follow moved subjects", Up: func(tx *storage.Tx) error { return migrateFollowSubjects(tx, time.Now()) }},
 	// The attempts that did not pass, listed for the staff and agencies.
 	{Name: "verification attempts' failed index", Up: func(tx *storage.Tx) error { return attemptTable.BuildIndex(tx, "failed") }},
+	// Cancelled agencies by their credit code, for the red/black lists.
+	{Name: "agencies' uscc_any index", Up: func(tx *storage.Tx) error { return agencyTable.BuildIndex(tx, "uscc_any") }},
 }
 
 // SchemaVersion is the store schema this binary writes.
