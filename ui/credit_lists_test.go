@@ -265,7 +265,16 @@ func TestPublicListsShowNoPersonalData(t *testing.T) {
 	r := wantOK(t, anon.get("/lists/black?q="+url.QueryEscape("悦居")))
 	wantText(t, r, "1101**********1234", "138****5678")
 	// The government's page shows what the clerk typed.
-	wantText(t, wantOK(t, e.signedIn("gov", "clerk").get(fmt.Sprintf("/gov/lists/%d", en.ID))), "110105199003071234")
+	clerk := e.signedIn("gov", "clerk")
+	wantText(t, wantOK(t, clerk.get(fmt.Sprintf("/gov/lists/%d", en.ID))), "110105199003071234")
+	// The staff's list of entries and the banner on the agency's pages
+	// hide them in part, as lists do (DESIGN).
+	for _, path := range []string{"/gov/lists", "/gov/lists?q=" + url.QueryEscape("悦居"),
+		fmt.Sprintf("/gov/credit/agency/%d", en.Subject.ID), fmt.Sprintf("/gov/agencies/%d", en.Subject.ID)} {
+		r := wantOK(t, clerk.get(path))
+		wantText(t, r, "1101**********1234", "138****5678")
+		wantNoText(t, r, "110105199003071234", "13812345678")
+	}
 }
 
 // TestListWarningsForClerks: a clerk opening a listed agency or
