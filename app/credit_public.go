@@ -24,6 +24,9 @@ type PublicCreditRecord struct {
 	Status    string
 }
 
+// LastCountingDay is the last day the record counts (CreditRecord.LastCountingDay).
+func (p PublicCreditRecord) LastCountingDay() time.Time { return lastDayBefore(p.Until) }
+
 // PublicCredit is a subject's credit on the public portal.
 type PublicCredit struct {
 	Score int

@@ -128,6 +128,15 @@ func (r *CreditRecord) Until() time.Time {
 	return r.Expires
 }
 
+// LastCountingDay is the last day the record counts (or counted): the day
+// before Until, which is the first day it does not (CountsAt). Pages say
+// "counts until" (有效期至, read as the last day included), so they show this
+// one, as they show LastObjectionDay for the objection period.
+func (r *CreditRecord) LastCountingDay() time.Time { return lastDayBefore(r.Until()) }
+
+// lastDayBefore is the day before until, a record's first day not counted.
+func lastDayBefore(until time.Time) time.Time { return until.AddDate(0, 0, -1) }
+
 // CountsAt reports whether the record counts toward the score at t.
 func (r *CreditRecord) CountsAt(t time.Time) bool {
 	return r.Status != RecordWithdrawn && !t.Before(r.Start) && t.Before(r.Until())

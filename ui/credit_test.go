@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"anju/app"
 )
@@ -418,4 +419,52 @@ func TestMovedAgencyRecordInNewDistrict(t *testing.T) {
 	wantStatus(t, hd.post(path+"/decide", url.Values{"decision": {"属实"}, "accept": {"1"}}), http.StatusForbidden)
 	cy := e.signedIn("gov", "reviewer")
 	wantText(t, cy.get(path), path+"/decide")
+}
+
+// TestCreditPagesShowTheLastDayARecordCounts: a record stops counting on
+// its Until (the daily job expires it that day, the score leaves it out),
+// so 有效期至, read as the last day included, names the day before, on the
+// staff's pages, the agency's and the public's.
+func TestCreditPagesShowTheLastDayARecordCounts(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	anju := e.actor("anju.admin")
+	id := strconv.FormatUint(anju.AgencyID, 10)
+	cv, err := e.app.CreditPage(anju, app.Subject{Kind: app.SubjectAgency, ID: anju.AgencyID})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var rec *app.CreditRecord
+	for _, r := range cv.Counting {
+		if r.Type == app.RuleBonus { // public at once
+			rec = r
+		}
+	}
+	if rec == nil {
+		t.Fatal("the demo agency has no bonus counting")
+	}
+	zhDate := func(d time.Time) string { return fmt.Sprintf("%d年%d月%d日", d.Year(), d.Month(), d.Day()) }
+	if rec.CountsAt(rec.Until()) || !rec.CountsAt(rec.Until().AddDate(0, 0, -1)) {
+		t.Fatalf("%s counts on %v", rec.No, rec.Until())
+	}
+	last, until := zhDate(rec.Until().AddDate(0, 0, -1)), zhDate(rec.Until())
+	label := zh("credit.counts_until")
+	for _, c := range []struct {
+		who  *client
+		path string
+		cell string // how the page puts the date after its label
+	}{
+		{e.signedIn("gov", "clerk"), fmt.Sprintf("/gov/credit/records/%d", rec.ID), label + "</dt><dd>%s</dd>"},
+		{e.signedIn("gov", "clerk"), "/gov/credit/agency/" + id, `data-label="` + label + `">%s</td>`},
+		{e.signedIn("agency", "anju.admin"), fmt.Sprintf("/agency/credit/records/%d", rec.ID), label + "</dt><dd>%s</dd>"},
+		{e.client(), "/agencies/" + id, `data-label="` + label + `">%s</td>`},
+	} {
+		body := wantOK(t, c.who.get(c.path)).body
+		if !strings.Contains(body, fmt.Sprintf(c.cell, last)) {
+			t.Errorf("%s: no %s %s (%s counts until the day before %s)", c.path, label, last, rec.No, until)
+		}
+		if strings.Contains(body, fmt.Sprintf(c.cell, until)) {
+			t.Errorf("%s: says %s %s, the first day %s no longer counts", c.path, label, until, rec.No)
+		}
+	}
 }
