@@ -689,3 +689,24 @@ func rowOfLi(body, text string) string {
 	}
 	return body[start : i+end]
 }
+
+// TestCreditPageLeadsToListProposal: a clerk on an agency's or a
+// practitioner's credit page proposes a list entry from there, the form
+// filled in with the subject; a reviewer, who may not propose, has no link.
+func TestCreditPageLeadsToListProposal(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	clerk := e.signedIn("gov", "clerk")
+	anjuID := e.user("anju.admin").AgencyID
+	link := fmt.Sprintf(`href="/gov/lists/new?subject=agency%%3a%d"`, anjuID)
+	page := wantOK(t, clerk.get(fmt.Sprintf("/gov/credit/agency/%d", anjuID)))
+	if !strings.Contains(page.body, link) {
+		t.Fatalf("the clerk's credit page has no %s", link)
+	}
+	wantText(t, page, zh("lists.propose_subject"))
+	form := wantOK(t, clerk.get(fmt.Sprintf("/gov/lists/new?subject=agency:%d", anjuID)))
+	wantInputValue(t, form, "subject", "91110105MA01ANJU13")
+	if r := wantOK(t, e.signedIn("gov", "reviewer").get(fmt.Sprintf("/gov/credit/agency/%d", anjuID))); strings.Contains(r.body, "/gov/lists/new") {
+		t.Error("a reviewer's credit page offers a proposal")
+	}
+}
