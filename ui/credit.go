@@ -67,8 +67,10 @@ func (s *Server) handleCreditSubjects(w http.ResponseWriter, r *http.Request) {
 	if q.Get("kind") == "" {
 		q.Set("kind", app.SubjectAgency)
 	}
+	// Districts: the filter's choices for a city-wide user (the leader),
+	// as on the red/black lists; the query already takes a district.
 	s.render(w, r, http.StatusOK, "credit_subjects", &view{Title: "credit.subjects_title", Nav: "credit", Form: q,
-		Data: map[string]any{"Page": res, "Pager": newPager(r, res.Page, res.Pages)}})
+		Data: map[string]any{"Page": res, "Pager": newPager(r, res.Page, res.Pages), "Districts": s.enabledDistricts()}})
 }
 
 func (s *Server) handleCreditPage(kind string) http.HandlerFunc {

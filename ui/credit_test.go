@@ -468,3 +468,26 @@ func TestCreditPagesShowTheLastDayARecordCounts(t *testing.T) {
 		}
 	}
 }
+
+// TestCreditListByDistrictForCityWideUsers: a city-wide leader narrows
+// 信用信息 to one district, as he does the red/black lists; a district's
+// clerk has no such choice.
+func TestCreditListByDistrictForCityWideUsers(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	leader := e.signedIn("gov", "leader")
+	all := wantOK(t, leader.get("/gov/credit?kind=agency"))
+	wantText(t, all, "北京安居房地产经纪有限公司", "北京华信达房地产经纪有限公司海淀分公司")
+	if !strings.Contains(all.body, `<select id="district" name="district">`) {
+		t.Fatal("the leader's credit list has no district filter")
+	}
+	haidian := wantOK(t, leader.get("/gov/credit?kind=agency&district=110108"))
+	wantText(t, haidian, "北京华信达房地产经纪有限公司海淀分公司")
+	wantNoText(t, haidian, "北京安居房地产经纪有限公司")
+	if !strings.Contains(haidian.body, `<option value="110108" selected>`) {
+		t.Error("the district chosen is not kept in the filter")
+	}
+	if r := wantOK(t, e.signedIn("gov", "clerk").get("/gov/credit")); strings.Contains(r.body, `name="district"`) {
+		t.Error("a district clerk is offered other districts")
+	}
+}
