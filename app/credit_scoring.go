@@ -149,7 +149,9 @@ func (a *App) FileScoring(actor Actor, in ScoringInput) (*ScoringApplication, er
 		in.ScoreReason = creditText(&v, "score_reason", in.ScoreReason, 500, "")
 		if rule != nil {
 			magnitude = rule.Suggested
-			if t := strings.TrimSpace(in.Score); t != "" {
+			// Points typed with a Chinese IME's full-width digits (４) are
+			// the same number.
+			if t := strings.TrimSpace(HalfWidth(in.Score)); t != "" {
 				n, err := strconv.Atoi(t)
 				switch {
 				case err != nil:

@@ -216,6 +216,22 @@ func approveNew(f *fixture, s Subject, no string) *CreditRecord {
 	return r
 }
 
+// TestScoringPointsTypedFullWidth: a clerk typing in Chinese input mode
+// enters ４ for the points; it is 4, not "Points must be a whole number".
+func TestScoringPointsTypedFullWidth(t *testing.T) {
+	f := newDemoFixture(t)
+	clerk, _, _, anju := creditActors(f)
+	rule := ruleByNo(f, "JG-K-004") // 1–5, suggested 3
+	p, err := f.FileScoring(clerk, ScoringInput{Subject: anju.String(), RuleID: strconv.FormatUint(rule.ID, 10),
+		Score: "　４ ", ScoreReason: "情节较重", EventDate: "2026-02-20", Facts: "承租人投诉押金未退，经查属实。", Docs: evidence})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.Points != -4 {
+		t.Fatalf("points %d, want -4", p.Points)
+	}
+}
+
 func TestCreditPublicAfterObjectionPeriodAndExpiry(t *testing.T) {
 	f := newDemoFixture(t)
 	_, _, agencyAdmin, anju := creditActors(f)
