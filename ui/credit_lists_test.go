@@ -529,7 +529,7 @@ func TestAgencySeesItsOwnListEntries(t *testing.T) {
 				}
 				wantText(t, c.get(page), en.No(), zh("lists.list."+en.List),
 					zh("lists.mark."+en.List, en.Listed.Format("2006年1月2日"), en.Expires.Format("2006年1月2日")),
-					zh("lists.reason")+": "+reason, zh("lists.basis")+": "+basis)
+					zh("lists.reason")+"："+reason, zh("lists.basis")+"："+basis)
 				wantText(t, home, zh(key+en.List, en.No(), en.Expires.Format("2006年1月2日"))+` <a href="`+page+`">`+zh("aghome.view")+`</a>`)
 			}
 		}
@@ -709,4 +709,54 @@ func TestCreditPageLeadsToListProposal(t *testing.T) {
 	if r := wantOK(t, e.signedIn("gov", "reviewer").get(fmt.Sprintf("/gov/credit/agency/%d", anjuID))); strings.Contains(r.body, "/gov/lists/new") {
 		t.Error("a reviewer's credit page offers a proposal")
 	}
+}
+
+// TestListReasonLabelsInEachLanguage: 列入原因：… with the Chinese colon on a
+// Chinese page, "Reason: …" on an English one, on the public agency page
+// and the clerk's banner.
+func TestListReasonLabelsInEachLanguage(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	var agencyID uint64
+	p, err := e.app.PublicList(app.ListBlack, 1, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, it := range p.Items {
+		if it.Kind == app.SubjectAgency && it.Source == app.ListSourceManual {
+			agencyID = it.SubjectID
+		}
+	}
+	if agencyID == 0 {
+		t.Fatal("the demo black list has no agency entered by hand")
+	}
+	pub := fmt.Sprintf("/agencies/%d", agencyID)
+	for lang, want := range map[string][]string{"zh-CN": {zh("lists.reason") + "：", zh("lists.basis") + "："},
+		"en": {en("lists.reason") + ": ", en("lists.basis") + ": "}} {
+		r := wantOK(t, e.client().get(pub, "Accept-Language", lang))
+		wantText(t, r, want...)
+	}
+	r := wantOK(t, e.signedIn("gov", "clerk").get(fmt.Sprintf("/gov/credit/agency/%d", agencyID)))
+	wantText(t, r, zh("lists.reason")+"：")
+	wantNoText(t, r, zh("lists.reason")+": ")
+
+	// A decided objection or repair on a record's page: "… 处理：意见".
+	anju := e.actor("anju.admin")
+	cv, err := e.app.CreditPage(anju, app.Subject{Kind: app.SubjectAgency, ID: anju.AgencyID})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, rec := range cv.Records {
+		for _, q := range rec.Requests {
+			if q.DecidedBy == "" {
+				continue
+			}
+			r := wantOK(t, e.signedIn("gov", "clerk").get(fmt.Sprintf("/gov/credit/records/%d", rec.ID)))
+			if !strings.Contains(r.text(), "处理："+q.Decision) {
+				t.Errorf("%s: the decision is not shown as 处理：%s", rec.No, q.Decision)
+			}
+			return
+		}
+	}
+	t.Fatal("the demo agency has no decided request")
 }
