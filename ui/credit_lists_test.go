@@ -760,3 +760,26 @@ func TestListReasonLabelsInEachLanguage(t *testing.T) {
 	}
 	t.Fatal("the demo agency has no decided request")
 }
+
+// TestListMarksSayTheDayTheEntryEnds: an entry leaves its list on its
+// expiry date (the form says so), so the marks name it as the day it
+// expires (到期), not as the last day on the list (至).
+func TestListMarksSayTheDayTheEntryEnds(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	p, err := e.app.PublicList(app.ListBlack, 1, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, it := range p.Items {
+		if it.Kind != app.SubjectAgency || !strings.HasPrefix(it.Code, "91110105") { // registered in 朝阳, the clerk's
+			continue
+		}
+		d := fmt.Sprintf("%d年%d月%d日", it.Expires.Year(), it.Expires.Month(), it.Expires.Day())
+		r := wantOK(t, e.signedIn("gov", "clerk").get(fmt.Sprintf("/gov/credit/agency/%d", it.SubjectID)))
+		wantText(t, r, d+" 到期")
+		wantNoText(t, r, "至 "+d)
+		return
+	}
+	t.Fatal("no 朝阳 agency on the demo black list")
+}
