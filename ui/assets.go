@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"path"
 	"strings"
+	"sync"
 )
 
 //go:embed static
@@ -21,6 +22,10 @@ type assets struct {
 	files  map[string][]byte // name -> content
 	hashes map[string]string // name -> short hash
 }
+
+// sharedAssets are the static files, read and hashed once for Starting and
+// New alike; nothing changes them once loaded.
+var sharedAssets = sync.OnceValues(loadAssets)
 
 func loadAssets() (*assets, error) {
 	a := &assets{files: map[string][]byte{}, hashes: map[string]string{}}

@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -31,6 +32,10 @@ type catalog struct {
 
 // Messages are split by subject: messages/<subject>.<lang>.json, so that
 // each capability keeps its own texts; a key defined twice is an error.
+// sharedCatalog is the catalog, read once: the starting page (Starting)
+// and the portals (New) both use it, and nothing changes it once loaded.
+var sharedCatalog = sync.OnceValues(loadCatalog)
+
 func loadCatalog() (*catalog, error) {
 	c := &catalog{msgs: map[string]map[string]string{}}
 	for _, lang := range languages {

@@ -63,10 +63,10 @@ func New(a *app.App, cfg Config) (*Server, error) {
 	}
 	s := &Server{app: a, cfg: cfg, log: cfg.Logger}
 	var err error
-	if s.msgs, err = loadCatalog(); err != nil {
+	if s.msgs, err = sharedCatalog(); err != nil {
 		return nil, err
 	}
-	if s.assets, err = loadAssets(); err != nil {
+	if s.assets, err = sharedAssets(); err != nil {
 		return nil, err
 	}
 	if s.pages, err = parsePages(s); err != nil {

@@ -32,10 +32,10 @@ type startingHandler struct {
 func Starting() (http.Handler, error) {
 	h := &startingHandler{pages: map[string][]byte{}}
 	var err error
-	if h.msgs, err = loadCatalog(); err != nil {
+	if h.msgs, err = sharedCatalog(); err != nil {
 		return nil, err
 	}
-	if h.assets, err = loadAssets(); err != nil {
+	if h.assets, err = sharedAssets(); err != nil {
 		return nil, err
 	}
 	// Outside templates/*.html: the layout every page shares needs the
