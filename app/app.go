@@ -55,13 +55,14 @@ type App struct {
 	usage             apiUsage    // API key use counters not yet written
 	keyCache          apiKeyCache // API keys as AuthenticateAPIKey reads them (apikey_cache.go)
 	dicts             dictCache
-	premises          premisesCache               // agencies as the distribution page reads them (premises.go)
-	directory         dirCache                    // public directory pages until the index changes (directory.go)
-	credit            creditCache                 // public credit views until credit changes (credit_public.go)
-	listed            listedCache                 // subjects on a list now, for the directory (creditlist_query.go)
-	auditChain        auditChain                  // how far the audit chain was found whole (audit_chain.go)
-	announcements     announceCache               // announcements public now (announcement_public.go)
-	codeCipher        atomic.Pointer[vcodeCipher] // the data file's verification code key (vcode_id.go)
+	premises          premisesCache                           // agencies as the distribution page reads them (premises.go)
+	directory         dirCache                                // public directory pages until the index changes (directory.go)
+	credit            creditCache                             // public credit views until credit changes (credit_public.go)
+	listed            listedCache                             // subjects on a list now, for the directory (creditlist_query.go)
+	auditChain        auditChain                              // how far the audit chain was found whole (audit_chain.go)
+	announcements     announceCache                           // announcements public now (announcement_public.go)
+	codeCipher        atomic.Pointer[vcodeCipher]             // the data file's verification code key (vcode_id.go)
+	checkMemo         *storage.Memo[Verification, checkFacts] // the public check's facts (public_check.go)
 }
 
 // Open opens (creating if needed) the data folder: the store is migrated to
@@ -76,7 +77,8 @@ func Open(cfg Config) (*App, error) { return OpenContext(context.Background(), c
 // file is never left half migrated, and the next start goes on.
 func OpenContext(ctx context.Context, cfg Config) (*App, error) {
 	a := &App{log: cfg.Logger, now: cfg.Now, dataDir: cfg.DataDir, version: cfg.Version,
-		httpClient: &http.Client{Transport: &http.Transport{Proxy: http.ProxyFromEnvironment, MaxIdleConnsPerHost: 16}}}
+		httpClient: &http.Client{Transport: &http.Transport{Proxy: http.ProxyFromEnvironment, MaxIdleConnsPerHost: 16}},
+		checkMemo:  storage.NewMemo(verificationTable, checkMemoSize, newCheckFacts)}
 	if a.log == nil {
 		a.log = slog.New(slog.DiscardHandler)
 	}

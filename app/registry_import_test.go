@@ -666,7 +666,11 @@ func TestReimportVoidsVerifications(t *testing.T) {
 	_, err = f.Verify(f.agent, vfInput(vfCertNo(1), vfOwner("欧阳麒", vfID(1))))
 	wantRefusal(t, err, "cert_no", "verify.seized")
 
-	// P2 sold: another owner.
+	// P2 sold: another owner. Its code, checked while valid, says voided
+	// at the next check.
+	if pc, err := f.CheckCode(v2.Code); err != nil || pc.State != VStatusValid || pc.EndReason != "" {
+		t.Errorf("public check before the sale = %+v %v", pc, err)
+	}
 	f.clock.Advance(time.Hour)
 	sold := slices.Clone(p2)
 	sold[regfileTestCol("owner_name")], sold[regfileTestCol("owner_id_no")] = "皇甫嵩", vfID(5)

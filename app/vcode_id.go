@@ -190,27 +190,43 @@ func (a *App) insertRandomCode(tx *storage.Tx, v *Verification) error {
 // case): by the ID it carries, else in the index of older codes.
 func (a *App) lookupVerification(tx *storage.Tx, code string) (*Verification, error) {
 	code = NormalizeVerificationCode(code)
+	return findByCode(a, tx, code, verificationTable.Get,
+		func(v *Verification) bool { return v.IDCode && v.Code == code },
+		func(v *Verification) *Verification { return v })
+}
+
+// findByCode finds what get gives of the verification with code (well
+// formed and normalised, or not found): get of the ID the code carries,
+// when carries (the record found there was issued with that very code)
+// says it is this code's; else of, of the record in the index of older
+// codes. get is Table.Get or a Memo of it.
+func findByCode[R any](a *App, tx *storage.Tx, code string, get func(*storage.Tx, uint64) (R, error),
+	carries func(R) bool, of func(*Verification) R) (R, error) {
+	var none R
 	if CheckVerificationCode(code) != VCodeOK {
-		return nil, errVerificationNotFound
+		return none, errVerificationNotFound
 	}
 	c, err := a.vcodes(tx, false)
 	if err != nil {
-		return nil, err
+		return none, err
 	}
 	if c != nil {
 		if id, ok := c.idOf(code); ok {
-			v, err := verificationTable.Get(tx, id)
+			r, err := get(tx, id)
 			switch {
-			case err == nil && v.IDCode && v.Code == code:
-				return v, nil
+			case err == nil && carries(r):
+				return r, nil
 			case err != nil && !errors.Is(err, storage.ErrNotFound):
-				return nil, err
+				return none, err
 			}
 		}
 	}
 	v, err := verificationTable.LookupOne(tx, "code", []byte(code))
 	if errors.Is(err, storage.ErrNotFound) {
-		return nil, errVerificationNotFound
+		return none, errVerificationNotFound
 	}
-	return v, err
+	if err != nil {
+		return none, err
+	}
+	return of(v), nil
 }

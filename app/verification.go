@@ -71,11 +71,16 @@ type Verification struct {
 }
 
 // State is the status a person sees at time now.
-func (v *Verification) State(now time.Time) string {
-	if v.Status == VStatusValid && !now.Before(v.ValidUntil) {
+func (v *Verification) State(now time.Time) string { return stateAt(v.Status, v.ValidUntil, now) }
+
+// stateAt is the status a person sees at time now of a code stored with
+// status and validUntil: a valid code past its validity has expired,
+// though no one wrote that down.
+func stateAt(status string, validUntil, now time.Time) string {
+	if status == VStatusValid && !now.Before(validUntil) {
 		return VStatusExpired
 	}
-	return v.Status
+	return status
 }
 
 func roomKey(propertyID uint64, l Listing) string {
@@ -362,51 +367,6 @@ func (v *Verification) PublicEnd(now time.Time) (VerificationEnd, bool) {
 		return VerificationEnd{At: v.Ended, Reason: EndRegistryChanged, Key: "verify.public_help.voided"}, true
 	}
 	return VerificationEnd{}, false
-}
-
-// CheckCode answers the public check. A code whose check character fails
-// gets "verify.code_mistyped", a well-formed unknown one "verify.code_unknown".
-func (a *App) CheckCode(code string) (PublicCheck, error) {
-	typed := code
-	code = NormalizeVerificationCode(code)
-	if CheckVerificationCode(code) == VCodeMalformed {
-		if c, ok := codeInText(typed); ok {
-			code = c
-		}
-	}
-	if err := codeFormError(code); err != nil {
-		return PublicCheck{}, err
-	}
-	var v *Verification
-	err := a.db.View(func(tx *storage.Tx) (err error) {
-		v, err = a.lookupVerification(tx, code)
-		return err
-	})
-	if errors.Is(err, errVerificationNotFound) {
-		return PublicCheck{}, fieldError("code", "verify.code_unknown")
-	}
-	if err != nil {
-		return PublicCheck{}, err
-	}
-	pc := PublicCheck{Code: v.Code, State: v.State(a.now()), Listing: v.Listing, District: v.District,
-		Created: v.Created, ValidUntil: v.ValidUntil, Ended: v.Ended}
-	// "Mortgaged (may be let)" is advice to a tenant about a listing he may
-	// rent: under a code voided because the flat was seized, or revoked, it
-	// would read as leave to let what the same page says may not be.
-	pc.Mortgaged = v.Mortgaged && pc.State == VStatusValid
-	switch {
-	case v.Requester.AgencyName != "":
-		pc.Requester = v.Requester.AgencyName
-	case v.Requester.Platform != "":
-		pc.Requester = v.Requester.Platform
-	}
-	if v.Status == VStatusVoided {
-		pc.EndReason = v.EndReason // a message key; clerks' free-text reasons stay internal
-	}
-	for _, o := range v.Owners {
-		pc.OwnerNames = append(pc.OwnerNames, MaskName(o.Name))
-	}
-	return pc, nil
 }
 
 func (v *Verification) String() string { return fmt.Sprintf("verification %s (%s)", v.Code, v.Status) }

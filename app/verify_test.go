@@ -676,6 +676,12 @@ func TestRevokeVerification(t *testing.T) {
 		t.Fatalf("refused revocations changed the code: %+v", got)
 	}
 
+	// Checked while valid (the facts are now kept decoded, public_check.go)
+	// and again after the revocation below: the second check must not be
+	// given the first one's facts.
+	if pc, err := f.CheckCode(v.Code); err != nil || pc.State != VStatusValid || len(pc.OwnerNames) != 1 {
+		t.Fatalf("public check before revocation = %+v %v", pc, err)
+	}
 	f.clock.Advance(time.Hour)
 	got, err := f.RevokeVerification(f.clerk, strings.ToLower(FormatVerificationCode(v.Code)), " 房源已出租，经纪机构申请撤销 ")
 	if err != nil {

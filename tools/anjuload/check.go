@@ -99,6 +99,16 @@ func runCheck(args []string) error {
 			return err
 		}
 		hello.report("bare net/http handler (same requests)", http.StatusOK, false)
+		if *rate > 0 {
+			// The closed run gives the throughput ratio; under an open load
+			// the latency is what is compared, so the bare handler is asked
+			// at the same rate too.
+			open, err := baselineRate(*c, *rate, *d, get)
+			if err != nil {
+				return err
+			}
+			open.report(fmt.Sprintf("bare net/http handler (same requests, open load of %.0f/s)", *rate), http.StatusOK, false)
+		}
 	}
 	res := runLoadRate(*c, *rate, *d, *warmup, *pid, func(n uint64) (int, error) { return get(*base, n) })
 	res.report("anju GET /v/{code}", http.StatusOK, *timeline)

@@ -336,12 +336,20 @@ func runHello(args []string) error {
 // It is always a closed load: the most this tool gets from the bare
 // handler with c clients.
 func baseline(c int, d time.Duration, do func(base string, n uint64) (int, error)) (loadResult, error) {
+	return baselineRate(c, 0, d, do)
+}
+
+// baselineRate is baseline under an open load of rate requests a second
+// (0: closed). Its latency is the floor this machine sets at that moment
+// for any server at that rate: the same clients, the same scheduler, a
+// handler that does nothing.
+func baselineRate(c int, rate float64, d time.Duration, do func(base string, n uint64) (int, error)) (loadResult, error) {
 	h, err := startHello()
 	if err != nil {
 		return loadResult{}, err
 	}
 	defer h.stop()
-	r := runLoad(c, d, time.Second, h.cmd.Process.Pid, func(n uint64) (int, error) { return do(h.url, n) })
+	r := runLoadRate(c, rate, d, time.Second, h.cmd.Process.Pid, func(n uint64) (int, error) { return do(h.url, n) })
 	return r, nil
 }
 
@@ -353,15 +361,20 @@ func runBaseline(args []string) error {
 	fs := flag.NewFlagSet("baseline", flag.ExitOnError)
 	c := fs.Int("c", 32, "concurrent clients")
 	d := fs.Duration("d", 10*time.Second, "duration")
+	rate := fs.Float64("rate", 0, "open load: this many requests a second (0: closed load)")
 	_ = fs.Parse(args)
 	client := newLoadClient(*c)
-	r, err := baseline(*c, *d, func(url string, n uint64) (int, error) {
+	r, err := baselineRate(*c, *rate, *d, func(url string, n uint64) (int, error) {
 		req, _ := http.NewRequest(http.MethodGet, url+"/hello", nil)
 		return doDiscard(client, req)
 	})
 	if err != nil {
 		return err
 	}
-	r.report(fmt.Sprintf("bare net/http handler GET, c=%d", *c), http.StatusOK, false)
+	title := fmt.Sprintf("bare net/http handler GET, c=%d", *c)
+	if *rate > 0 {
+		title += fmt.Sprintf(", open load of %.0f/s", *rate)
+	}
+	r.report(title, http.StatusOK, false)
 	return nil
 }

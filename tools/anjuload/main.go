@@ -14,7 +14,7 @@
 //	go run ./tools/anjuload check   -data DIR -codes codes.txt -c 32 -d 20s [-ips 1000]
 //	go run ./tools/anjuload hello   -addr 127.0.0.1:0                  (bare net/http handler, the baseline)
 //	go run ./tools/anjuload serve   -data DIR -pprof 127.0.0.1:6061    (the platform's handler with pprof, for profiles)
-//	go run ./tools/anjuload baseline -c 32 -d 10s                      (the bare handler alone)
+//	go run ./tools/anjuload baseline -c 32 -d 10s [-rate R]            (the bare handler alone; -rate: open load)
 //	go run ./tools/anjuload directory -data DIR -c 32 -d 20s           (public agency directory pages)
 //	go run ./tools/anjuload signprep -data DIR -n 20000                (drafts ready to sign; platform stopped)
 //	go run ./tools/anjuload sign -data DIR -c 32 -d 20s                (online signing through HTTP)
