@@ -131,11 +131,26 @@ func (m *Main) OpenContext(ctx context.Context) error {
 		}
 	}()
 	m.Log.Info("anju starting", "url", m.URL(), "data", m.Config.DataDir, "version", version())
+	if h := hardStopOf(ctx); h != nil {
+		h.sayWith(func() {
+			m.Log.Warn("stop signal again: exiting now, without waiting for the step under way; " +
+				"nothing is half written (a migration not yet saved runs again at the next start)")
+			if m.flushLog != nil {
+				m.flushLog()
+			}
+		})
+	}
 	// A stop is logged the moment it comes, not when the step under way
 	// (a migration of minutes) ends: the officer who pressed Ctrl+C sees
 	// it was heard.
 	var stopLogged sync.Once
-	logStop := func() { stopLogged.Do(func() { m.Log.Info("stopping: the start ends after its current step") }) }
+	var stopArgs []any
+	if hardStopOf(ctx) != nil {
+		stopArgs = []any{"hint", "a second Ctrl+C exits at once"}
+	}
+	logStop := func() {
+		stopLogged.Do(func() { m.Log.Info("stopping: the start ends after its current step", stopArgs...) })
+	}
 	started := make(chan struct{})
 	defer close(started)
 	go func() {

@@ -195,6 +195,45 @@ func TestStopWhileStarting(t *testing.T) {
 	}
 }
 
+// TestSecondStopWhileStarting: an officer who presses Ctrl+C again while
+// the start still runs a long step (a migration) gets the process ended at
+// once, with a line in the log saying so, not a wait for the step.
+func TestSecondStopWhileStarting(t *testing.T) {
+	t.Parallel()
+	exited := make(chan int, 1)
+	sigs := make(chan os.Signal, 2)
+	ctx, stop := stopOnSignals(context.Background(), sigs, &hardStop{exit: func(code int) { exited <- code }})
+	defer stop()
+	_, logs, _, errc := heldStart(t, ctx)
+	sigs <- os.Interrupt
+	deadline := time.Now().Add(5 * time.Second)
+	for !strings.Contains(logs.tail(1<<20), "msg=\"stopping: the start ends after its current step\" hint=\"a second Ctrl+C exits at once\"") {
+		if time.Now().After(deadline) {
+			t.Fatalf("no line says the platform is stopping, and how to stop it at once:\n%s", logs.tail(1<<20))
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	select {
+	case code := <-exited:
+		t.Fatalf("the first Ctrl+C exited at once (code %d)", code)
+	default:
+	}
+	sigs <- os.Interrupt
+	select {
+	case code := <-exited:
+		if code != exitFailure {
+			t.Errorf("second Ctrl+C exited with code %d, want %d", code, exitFailure)
+		}
+	case err := <-errc:
+		t.Fatalf("the start ended (%v) but the second Ctrl+C did not exit", err)
+	case <-time.After(5 * time.Second):
+		t.Fatal("a second Ctrl+C while the start is held did not exit")
+	}
+	if !strings.Contains(logs.tail(1<<20), "stop signal again: exiting now") {
+		t.Errorf("the log does not say why the process exits:\n%s", logs.tail(1<<20))
+	}
+}
+
 // TestServeStoppedWhileStarting: anju serve whose stop comes before the
 // start is over says so in its log and exits without an error.
 func TestServeStoppedWhileStarting(t *testing.T) {

@@ -12,6 +12,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"sync"
 	"syscall"
 )
 
@@ -25,7 +26,9 @@ const (
 var errUsage = errors.New("usage")
 
 func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	sigs := make(chan os.Signal, 2)
+	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
+	ctx, stop := stopOnSignals(context.Background(), sigs, &hardStop{exit: os.Exit})
 	defer stop()
 	err := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
 	switch {
@@ -36,6 +39,70 @@ func main() {
 		fmt.Fprintln(os.Stderr, "anju:", err)
 		os.Exit(exitFailure)
 	}
+}
+
+// stopOnSignals returns a context ended by the first stop signal (Ctrl+C,
+// SIGTERM): the command stops cleanly, which during a long start means
+// after the step under way. A second signal ends the process at once
+// (hardStop): an officer who presses Ctrl+C again does not want to wait
+// for a migration of minutes, and signal.NotifyContext swallowed it.
+func stopOnSignals(parent context.Context, sigs <-chan os.Signal, h *hardStop) (context.Context, context.CancelFunc) {
+	ctx, cancel := context.WithCancel(context.WithValue(parent, hardStopKey{}, h))
+	done := make(chan struct{})
+	go func() {
+		for n := 0; ; n++ {
+			select {
+			case <-sigs:
+			case <-done:
+				return
+			}
+			if n > 0 {
+				h.now()
+				return
+			}
+			cancel()
+		}
+	}()
+	var once sync.Once
+	return ctx, func() { once.Do(func() { close(done) }); cancel() }
+}
+
+// hardStop ends the process at a second stop signal, after saying so.
+// Nothing is left half written: bbolt keeps a transaction not yet
+// committed (a migration under way) out of the data file, and the next
+// start runs that migration again.
+type hardStop struct {
+	exit func(code int) // os.Exit; a test's own
+
+	mu  sync.Mutex
+	say func() // set by serve, to say it in its log; nil: a line on standard error
+}
+
+type hardStopKey struct{}
+
+// hardStopOf is the hardStop of main's context; nil in a service's start
+// (its manager stops it once, then kills it) and in most tests.
+func hardStopOf(ctx context.Context) *hardStop {
+	h, _ := ctx.Value(hardStopKey{}).(*hardStop)
+	return h
+}
+
+func (h *hardStop) sayWith(say func()) {
+	h.mu.Lock()
+	h.say = say
+	h.mu.Unlock()
+}
+
+func (h *hardStop) now() {
+	h.mu.Lock()
+	say := h.say
+	h.mu.Unlock()
+	if say != nil {
+		say()
+	} else {
+		fmt.Fprintln(os.Stderr, "anju: stop signal again: exiting now")
+	}
+	h.exit(exitFailure)
 }
 
 type command struct {
