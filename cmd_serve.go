@@ -7,7 +7,6 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"log/slog"
@@ -328,7 +327,9 @@ func (m *Main) Close() error {
 }
 
 func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	// newFlagSet, as every command: flag's own usage said "Usage of serve:",
+	// which names no program an officer can run.
+	fs := newFlagSet("serve", "")
 	var cfg Config
 	cfg.register(fs)
 	if err := parseFlags(fs, args, 0, 0, stderr); err != nil {
