@@ -27,9 +27,15 @@ func runBackup(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		fs.Usage()
 		return errUsage
 	}
+	// The same words as the other commands: an officer who forgot --data
+	// read "no data file in data: stat data/anju.db: no such file or
+	// directory", with no hint of the flag.
+	if err := requireDataFile(*data); err != nil {
+		return err
+	}
 	live, err := os.Stat(filepath.Join(*data, app.DataFileName))
 	if err != nil {
-		return fmt.Errorf("no data file in %s: %w", *data, err)
+		return fmt.Errorf("backup: %w", err)
 	}
 	// A folder (a NAS mount in a nightly job) gets a dated file, named as
 	// the scheduled backups are; before, the rename onto the folder failed

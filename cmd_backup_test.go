@@ -66,6 +66,14 @@ func TestBackupCommand(t *testing.T) {
 		t.Fatalf("backup into a missing folder: %v", err)
 	}
 
+	// A folder without a data file (a forgotten or mistyped --data) is
+	// told as the other commands tell it, naming the flag.
+	empty := t.TempDir()
+	err = run(context.Background(), []string{"backup", "--data", empty, "-o", folder}, &stdout, &stderr)
+	if want := "no data file anju.db in " + empty + " (wrong --data?)"; err == nil || err.Error() != want {
+		t.Fatalf("backup of a folder without a data file: %v, want %q", err, want)
+	}
+
 	p := startPlatform(t, false)
 	stdout.Reset()
 	if err := run(context.Background(), []string{"backup", "--data", p.Config.DataDir, "-o", out}, &stdout, &stderr); err != nil {
