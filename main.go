@@ -114,7 +114,7 @@ func commands() []command {
 	return []command{
 		{"serve", "run the platform (the default)", runServe},
 		{"install", "install as an OS service with the given serve flags", runInstall},
-		{"uninstall", "remove the OS service", serviceAction("uninstall")},
+		{"uninstall", "stop and remove the OS service (the data folder stays)", serviceAction("uninstall")},
 		{"start", "start the OS service", serviceAction("start")},
 		{"stop", "stop the OS service", serviceAction("stop")},
 		{"status", "show whether the OS service runs", runServiceStatus},
