@@ -13,6 +13,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"os/user"
 	"path/filepath"
 	"runtime"
 	"strings"
@@ -228,7 +229,7 @@ func (m *Main) OpenContext(ctx context.Context) error {
 	_, _ = rand.Read(tokenBytes)
 	token := hex.EncodeToString(tokenBytes)
 	handler, err := ui.New(a, ui.Config{Logger: m.Log, TLS: m.Config.TLSCert != "" || m.Config.SecureCookie,
-		TrustProxy: m.Config.TrustProxy, ControlToken: token})
+		TrustProxy: m.Config.TrustProxy, ControlToken: token, RestoreCommand: restoreCommand()})
 	if err != nil {
 		return err
 	}
@@ -367,4 +368,48 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	<-ctx.Done()
 	m.Log.Info("stopping")
 	return m.Close()
+}
+
+// restoreCommand is the restore command the backups page shows to copy.
+// It runs as the account the platform runs under: a restore run as root
+// beside the hardened unit (User=anju) left root-owned files, and the
+// service then failed to start with "permission denied" (install/README.md
+// section 9). It names this binary by its path: sudo on RHEL-family
+// systems does not search /usr/local/bin, and the service's binary may not
+// be the first anju on the officer's PATH.
+func restoreCommand() string {
+	exe, err := os.Executable()
+	if err != nil {
+		exe = ""
+	}
+	uid, name := "", ""
+	if u, err := user.Current(); err == nil {
+		uid, name = u.Uid, u.Username
+	}
+	return restoreCommandFor(runtime.GOOS, exe, uid, name)
+}
+
+func restoreCommandFor(goos, exe, uid, username string) string {
+	// go run builds into a temporary folder that is gone once it ends.
+	if exe == "" || strings.Contains(exe, "go-build") {
+		exe = "anju"
+	}
+	if strings.ContainsAny(exe, " \t'\"") {
+		if goos == "windows" {
+			exe = `"` + exe + `"`
+		} else {
+			exe = "'" + strings.ReplaceAll(exe, "'", `'\''`) + "'"
+		}
+	}
+	switch {
+	case goos == "windows" || uid == "":
+		return exe + " restore"
+	case uid == "0":
+		return "sudo " + exe + " restore"
+	default:
+		if username == "" {
+			username = "'#" + uid + "'" // sudo's form for an account without a name, quoted: # starts a shell comment
+		}
+		return "sudo -u " + username + " " + exe + " restore"
+	}
 }

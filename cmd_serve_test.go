@@ -234,6 +234,25 @@ func TestSecondStopWhileStarting(t *testing.T) {
 	}
 }
 
+// TestRestoreCommandFor: the restore command the backups page shows runs
+// as the platform's account, by the path of the binary that serves.
+func TestRestoreCommandFor(t *testing.T) {
+	t.Parallel()
+	for _, c := range []struct{ goos, exe, uid, name, want string }{
+		{"linux", "/usr/local/bin/anju", "998", "anju", "sudo -u anju /usr/local/bin/anju restore"},
+		{"linux", "/usr/local/bin/anju", "0", "root", "sudo /usr/local/bin/anju restore"},
+		{"linux", "/usr/local/bin/anju", "1001", "", "sudo -u '#1001' /usr/local/bin/anju restore"},
+		{"linux", "/opt/my anju/anju", "998", "anju", "sudo -u anju '/opt/my anju/anju' restore"},
+		{"linux", "/tmp/go-build123/b001/exe/anju", "1000", "dev", "sudo -u dev anju restore"},
+		{"linux", "", "", "", "anju restore"},
+		{"windows", `C:\Program Files\Anju\anju.exe`, "S-1-5-18", `NT AUTHORITY\SYSTEM`, `"C:\Program Files\Anju\anju.exe" restore`},
+	} {
+		if got := restoreCommandFor(c.goos, c.exe, c.uid, c.name); got != c.want {
+			t.Errorf("restoreCommandFor(%q, %q, %q, %q) = %q, want %q", c.goos, c.exe, c.uid, c.name, got, c.want)
+		}
+	}
+}
+
 // TestServeStoppedWhileStarting: anju serve whose stop comes before the
 // start is over says so in its log and exits without an error.
 func TestServeStoppedWhileStarting(t *testing.T) {

@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"cmp"
 	"fmt"
 	"io"
 	"net/http"
@@ -323,8 +324,10 @@ func (s *Server) handleBackups(w http.ResponseWriter, r *http.Request) {
 		IntervalHours int
 		Keep          int
 		DataDir       string // for the restore command, ready to copy
+		RestoreCmd    string
 		Problem       *app.BackupProblem
-	}{list, s.app.ParamInt(app.ParamBackupHours), s.app.ParamInt(app.ParamBackupKeep), absDir(s.app.DataDir()), problem}})
+	}{list, s.app.ParamInt(app.ParamBackupHours), s.app.ParamInt(app.ParamBackupKeep), absDir(s.app.DataDir()),
+		cmp.Or(s.cfg.RestoreCommand, "anju restore"), problem}})
 }
 
 // absDir is dir as an absolute path when it can be had: a command shown to

@@ -7,6 +7,7 @@ import (
 	"html"
 	"io"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -18,6 +19,7 @@ import (
 	"time"
 
 	"anju/app"
+	"anju/ui"
 )
 
 var reUserLink = regexp.MustCompile(`href="/gov/admin/users/([0-9]+)"`)
@@ -591,6 +593,19 @@ func TestBackupDownload(t *testing.T) {
 	if !filepath.IsAbs(e.app.DataDir()) {
 		t.Fatalf("test data folder %q is not absolute", e.app.DataDir())
 	}
+	// As main starts it: the command runs as the platform's own account,
+	// by the binary's path (a restore run as root beside the hardened unit
+	// left files the service could not open).
+	s, err := ui.New(e.app, ui.Config{RestoreCommand: "sudo -u anju /usr/local/bin/anju restore"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	hs := httptest.NewServer(s)
+	defer hs.Close()
+	e2 := *e
+	e2.srv, e2.http = s, hs
+	wantText(t, wantOK(t, e2.signedIn("gov", "sysadmin").get("/gov/admin/backups")),
+		"<code class=\"restore-cmd\">sudo -u anju /usr/local/bin/anju restore --data "+e.app.DataDir()+" FILE</code>")
 
 	r := admin.post("/gov/admin/backups/now", nil)
 	wantStatus(t, r, http.StatusOK)

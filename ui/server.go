@@ -25,6 +25,10 @@ type Config struct {
 	// ControlToken authorises the local CLI (anju backup) on /internal/;
 	// empty disables the control endpoints.
 	ControlToken string
+	// RestoreCommand is how the backups page starts the restore command
+	// it shows, ready to copy: as the platform's own account and with this
+	// binary's path (main knows both). Empty: "anju restore".
+	RestoreCommand string
 }
 
 // Server is the HTTP handler of all portals.
