@@ -156,6 +156,41 @@ func TestRestoreCommandMessages(t *testing.T) {
 	}
 }
 
+// TestRestoreCommandWithoutData: a restore without --data, from a folder
+// with no ./data, is refused with the flag named, rather than a new
+// platform made in ./data that the running service never reads; with
+// --data naming a new folder (a new machine) it restores there, named in
+// full.
+func TestRestoreCommandWithoutData(t *testing.T) {
+	// Not parallel: it changes the working directory (a developer's own
+	// ./data must never be the target).
+	src := t.TempDir()
+	initDataFolder(t, src)
+	backup := filepath.Join(t.TempDir(), "b.db")
+	var stdout, stderr bytes.Buffer
+	if err := run(context.Background(), []string{"backup", "--data", src, "-o", backup}, &stdout, &stderr); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("ANJU_DATA", "")
+	cwd := t.TempDir()
+	t.Chdir(cwd)
+	err := run(context.Background(), []string{"restore", backup}, &stdout, &stderr)
+	if err == nil || !strings.Contains(err.Error(), "no data file anju.db in data") || !strings.Contains(err.Error(), "--data /var/lib/anju") {
+		t.Errorf("restore without --data: %v, want a refusal naming --data", err)
+	}
+	if _, err := os.Stat(filepath.Join(cwd, "data")); !os.IsNotExist(err) {
+		t.Errorf("restore without --data made ./data (%v)", err)
+	}
+
+	stdout.Reset()
+	if err := run(context.Background(), []string{"restore", "--data", "newdata", backup}, &stdout, &stderr); err != nil {
+		t.Fatalf("restore into a new folder named with --data: %v", err)
+	}
+	if want := "into " + filepath.Join(cwd, "newdata") + ";"; !strings.Contains(stdout.String(), want) {
+		t.Errorf("restore says %q, want the folder in full (%q)", stdout.String(), want)
+	}
+}
+
 // TestAuditVerifyCommandSaysWhatIsWrong: a broken chain is told in words,
 // with what to do, not as a message key.
 func TestAuditVerifyCommandSaysWhatIsWrong(t *testing.T) {

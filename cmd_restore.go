@@ -3,9 +3,11 @@ package main
 import (
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"time"
 
 	"anju/app"
@@ -20,6 +22,21 @@ func runRestore(_ context.Context, args []string, stdout, stderr io.Writer) erro
 	from := fs.Arg(0)
 	if _, err := os.Stat(from); err != nil {
 		return fmt.Errorf("backup file: %w", err)
+	}
+	// Restoring into a folder without a data file is right on a new
+	// machine, named with --data. Without --data (nor ANJU_DATA) it was an
+	// officer who forgot it: the restore went into ./data of wherever he
+	// stood, said "restored ... into data", and the platform he then
+	// started still had the old data.
+	given := os.Getenv("ANJU_DATA") != ""
+	fs.Visit(func(f *flag.Flag) { given = given || f.Name == "data" })
+	if !given {
+		if err := requireDataFile(*data); err != nil {
+			return fmt.Errorf("restore: %w: give the platform's data folder, e.g. --data /var/lib/anju (to restore onto a new machine, name its new folder with --data)", err)
+		}
+	}
+	if abs, err := filepath.Abs(*data); err == nil {
+		*data = abs // the folder is named in full in what this command says
 	}
 	res, err := app.Restore(*data, from, time.Now())
 	if errors.Is(err, app.ErrDataLocked) {
