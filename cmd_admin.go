@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -127,9 +128,19 @@ func runAuditVerify(_ context.Context, args []string, stdout, stderr io.Writer) 
 
 // requireDataFile refuses to run a maintenance command on a folder without
 // a data file, rather than silently creating an empty platform there.
+// A folder this user may not read is told as such: an officer who forgot
+// sudo before anju reset-password --data /var/lib/anju (0700, owned by the
+// service account) was told there was no data file and to check --data.
 func requireDataFile(data string) error {
-	if _, err := os.Stat(filepath.Join(data, app.DataFileName)); err != nil {
+	_, err := os.Stat(filepath.Join(data, app.DataFileName))
+	switch {
+	case err == nil:
+		return nil
+	case errors.Is(err, fs.ErrPermission):
+		return fmt.Errorf("cannot read the data folder %s: permission denied; run this command with sudo, or as the account the platform runs under (sudo -u anju …)", data)
+	case errors.Is(err, fs.ErrNotExist):
 		return fmt.Errorf("no data file %s in %s (wrong --data?)", app.DataFileName, data)
+	default:
+		return fmt.Errorf("data file: %w", err)
 	}
-	return nil
 }

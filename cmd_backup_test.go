@@ -365,3 +365,40 @@ func TestBackupCommandWhileStartingAfterACrash(t *testing.T) {
 		}
 	}
 }
+
+// TestCommandsOnAnUnreadableDataFolder: an officer who forgets sudo before
+// a command on the service's data folder (0700, the service account's) is
+// told he may not read it and what to run instead, not that there is no
+// data file and his --data may be wrong.
+func TestCommandsOnAnUnreadableDataFolder(t *testing.T) {
+	t.Parallel()
+	if os.Geteuid() == 0 {
+		t.Skip("root reads every folder: run this test as another user")
+	}
+	dir := t.TempDir()
+	initDataFolder(t, dir)
+	if err := os.Chmod(dir, 0); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.Chmod(dir, 0o700) })
+	out := filepath.Join(t.TempDir(), "b.db")
+	csv := filepath.Join(t.TempDir(), "registry.csv")
+	if err := os.WriteFile(csv, []byte("cert_no\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for _, args := range [][]string{
+		{"reset-password", "--data", dir, "admin"},
+		{"backup", "--data", dir, "-o", out},
+		{"reindex", "--data", dir},
+		{"audit-verify", "--data", dir},
+		{"apikey", "create", "--data", dir, "Platform A"},
+		{"import-registry", "--data", dir, csv},
+	} {
+		var stdout, stderr bytes.Buffer
+		err := run(context.Background(), args, &stdout, &stderr)
+		if err == nil || !strings.Contains(err.Error(), "cannot read the data folder "+dir+": permission denied; run this command with sudo") ||
+			strings.Contains(err.Error(), "wrong --data") {
+			t.Errorf("anju %s on a folder this user may not read: %v", args[0], err)
+		}
+	}
+}
