@@ -283,6 +283,12 @@ func TestResetPasswordCommandSaysTheAccountIsDisabled(t *testing.T) {
 		if strings.Contains(out.String(), "disabled") {
 			t.Errorf("%s: an enabled account is called disabled:\n%s", how, out.String())
 		}
+		// An empty name (an unset shell variable) is no such user, not an
+		// internal error.
+		err := run(context.Background(), []string{"reset-password", "--data", dir, ""}, &out, &errOut)
+		if err == nil || !strings.Contains(err.Error(), `no user ""`) && !strings.Contains(err.Error(), `reset password of "": No such user.`) {
+			t.Errorf("%s: reset-password of an empty name: %v, want No such user", how, err)
+		}
 	}
 	dir := t.TempDir()
 	seed(dir)

@@ -429,7 +429,15 @@ func getUser(tx *storage.Tx, id uint64) (*User, error) {
 }
 
 func userByName(tx *storage.Tx, username string) (*User, error) {
-	u, err := userTable.LookupOne(tx, "username", []byte(normalizeUsername(username)))
+	name := normalizeUsername(username)
+	if name == "" {
+		// No user has an empty name; the index refuses an empty key, and
+		// anju reset-password "" (an unset shell variable) showed
+		// "users/username: empty lookup key", or through the running
+		// platform a 500 "Internal error".
+		return nil, Errorf(ENOTFOUND, "user.not_found")
+	}
+	u, err := userTable.LookupOne(tx, "username", []byte(name))
 	if errors.Is(err, storage.ErrNotFound) {
 		return nil, Errorf(ENOTFOUND, "user.not_found")
 	}
