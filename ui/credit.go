@@ -213,8 +213,10 @@ func (s *Server) handleScoringList(w http.ResponseWriter, r *http.Request) {
 		pg.Pages = res.Page + 1
 	}
 	pg = newPager(r, pg.Page, pg.Pages)
+	// Districts: the filter's choices for a city-wide reviewer or leader,
+	// as on the credit list; the queries already take a district.
 	s.render(w, r, http.StatusOK, "credit_apps", &view{Title: "credit.apps_title", Nav: "credit_apps", Form: q,
-		Data: map[string]any{"Page": res, "Pager": pg, "Requests": requests}})
+		Data: map[string]any{"Page": res, "Pager": pg, "Requests": requests, "Districts": s.enabledDistricts()}})
 }
 
 // scoringData is an application's page.

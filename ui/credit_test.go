@@ -491,3 +491,38 @@ func TestCreditListByDistrictForCityWideUsers(t *testing.T) {
 		t.Error("a district clerk is offered other districts")
 	}
 }
+
+// TestScoringListByDistrictForCityWideUsers: a city-wide leader narrows
+// 记分申请 to one district with the same control as 信用信息, in both
+// languages, and the pager keeps it; a district's reviewer has no such
+// choice.
+func TestScoringListByDistrictForCityWideUsers(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	// Enough applications in 朝阳区 for a second page.
+	clerk := e.actor("clerk")
+	for range 8 {
+		fileScoring(t, e, clerk, app.Subject{Kind: app.SubjectAgency, ID: e.actor("anju.admin").AgencyID}, "JG-K-004")
+	}
+	leader := e.signedIn("gov", "leader")
+	all := wantOK(t, leader.get("/gov/credit/applications?status=all"))
+	if !strings.Contains(all.body, `<select id="district" name="district">`) {
+		t.Fatal("the leader's scoring applications have no district filter")
+	}
+	wantText(t, all, zh("credit.district"), zh("jurisdiction.city"), "朝阳区", "海淀区")
+	wantText(t, leader.get("/gov/credit/applications?status=all", "Accept-Language", "en"), en("credit.district"), en("jurisdiction.city"))
+	haidian := wantOK(t, leader.get("/gov/credit/applications?status=all&district=110108"))
+	if !strings.Contains(haidian.body, `<option value="110108" selected>`) {
+		t.Error("the district chosen is not kept in the filter")
+	}
+	if strings.Contains(haidian.body, "· 朝阳区</small>") || !strings.Contains(haidian.body, "· 海淀区</small>") {
+		t.Error("海淀区's applications are not 海淀区's alone")
+	}
+	chaoyang := wantOK(t, leader.get("/gov/credit/applications?status=all&district=110105"))
+	if !strings.Contains(chaoyang.body, `rel="next"`) || !regexp.MustCompile(`href="[^"]*district=110105[^"]*" rel="next"`).MatchString(chaoyang.body) {
+		t.Error("the next page forgets the district")
+	}
+	if r := wantOK(t, e.signedIn("gov", "reviewer").get("/gov/credit/applications")); strings.Contains(r.body, `name="district"`) {
+		t.Error("a district reviewer is offered other districts")
+	}
+}
