@@ -32,18 +32,41 @@ func (s *Server) registerCreditRoutes(r *mux.Router) {
 	r.HandleFunc("/gov/credit/applications/new", gov(app.PermCreditApply, s.handleScoringCreate)).Methods("POST")
 	r.HandleFunc("/gov/credit/applications/{id:[0-9]+}", gov(app.PermCreditView, s.handleScoringShow)).Methods("GET")
 	// The pages tell whoever is not a reviewer that review needs one (the
-	// seed's FAQ); the server refuses the decisions to them.
-	r.HandleFunc("/gov/credit/applications/{id:[0-9]+}/approve", gov(app.PermCreditReview, s.handleScoringApprove)).Methods("POST")
-	r.HandleFunc("/gov/credit/applications/{id:[0-9]+}/reject", gov(app.PermCreditReview, s.handleScoringReject)).Methods("POST")
+	// seed's FAQ); the server refuses the decisions to them, saying so too
+	// (requireCreditReviewer), and app refuses a reviewer his own.
+	r.HandleFunc("/gov/credit/applications/{id:[0-9]+}/approve", s.requireCreditReviewer("applications", s.handleScoringApprove)).Methods("POST")
+	r.HandleFunc("/gov/credit/applications/{id:[0-9]+}/reject", s.requireCreditReviewer("applications", s.handleScoringReject)).Methods("POST")
 	r.HandleFunc("/gov/credit/applications/{id:[0-9]+}/doc", gov(app.PermCreditView, s.handleCreditDoc("scoring"))).Methods("GET")
 	r.HandleFunc("/gov/credit/records/{id:[0-9]+}", gov(app.PermCreditView, s.handleRecordShow)).Methods("GET")
-	r.HandleFunc("/gov/credit/records/{id:[0-9]+}/decide", gov(app.PermCreditReview, s.handleRecordDecide)).Methods("POST")
+	r.HandleFunc("/gov/credit/records/{id:[0-9]+}/decide", s.requireCreditReviewer("records", s.handleRecordDecide)).Methods("POST")
 	r.HandleFunc("/gov/credit/records/{id:[0-9]+}/doc", gov(app.PermCreditView, s.handleCreditDoc("record"))).Methods("GET")
 
 	r.HandleFunc("/agency/credit", agency(app.PermCreditView, s.handleMyCredit)).Methods("GET")
 	r.HandleFunc("/agency/credit/records/{id:[0-9]+}", agency(app.PermCreditView, s.handleRecordShow)).Methods("GET")
 	r.HandleFunc("/agency/credit/records/{id:[0-9]+}/request", agency(app.PermCreditObject, s.handleRecordRequest)).Methods("POST")
 	r.HandleFunc("/agency/credit/records/{id:[0-9]+}/doc", agency(app.PermCreditView, s.handleCreditDoc("record"))).Methods("GET")
+}
+
+// requireCreditReviewer lets only reviewers decide a scoring application
+// or an objection or repair request ("applications" or "records"); anyone
+// else of the government portal is told, besides the usual refusal, that
+// it takes a reviewer (the seed's FAQ, as for filings and list entries),
+// with the way back to what he was reading.
+func (s *Server) requireCreditReviewer(what string, h http.HandlerFunc) http.HandlerFunc {
+	return s.requireAuth(app.PortalGov, "", func(w http.ResponseWriter, r *http.Request) {
+		a := actorOf(r)
+		if !a.Can(app.PermCreditReview) {
+			s.log.Warn("forbidden", "request_id", requestID(r), "user", a.Username, "path", r.URL.Path, "permission", app.PermCreditReview)
+			back := map[string]string{"Back": "/gov/credit/" + what + "/" + strconv.FormatUint(pathID(r), 10),
+				"BackLabel": "credit.back_to_application"}
+			if what == "records" {
+				back["BackLabel"] = "credit.back_to_record"
+			}
+			s.render(w, r, http.StatusForbidden, "credit_denied", &view{Title: "error.forbidden_title", Nav: "credit_apps", Data: back})
+			return
+		}
+		h(w, r)
+	})
 }
 
 // creditPageData is a subject's credit page.

@@ -526,3 +526,67 @@ func TestScoringListByDistrictForCityWideUsers(t *testing.T) {
 		t.Error("a district reviewer is offered other districts")
 	}
 }
+
+// TestScoringDecisionRefusedSaysWhy: a clerk who posts a decision (a
+// stale page, a bookmarked form) is told why he may not decide it, in his
+// language, with the way back, and it stays pending; a clerk who is also
+// a reviewer sees his own application again with why he may not decide
+// it; a viewer may not decide an objection either, and is told why.
+func TestScoringDecisionRefusedSaysWhy(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	anju := e.actor("anju.admin")
+	p := fileScoring(t, e, e.actor("clerk"), app.Subject{Kind: app.SubjectAgency, ID: anju.AgencyID}, "JG-K-004")
+	path := "/gov/credit/applications/" + strconv.FormatUint(p.ID, 10)
+	clerkOnly := e.signedIn("gov", "clerk")
+	for _, lang := range []string{"zh", "en"} {
+		msg := zh("credit.needs_reviewer")
+		if lang == "en" {
+			msg = en("credit.needs_reviewer")
+		}
+		back := zh("credit.back_to_application")
+		if lang == "en" {
+			back = en("credit.back_to_application")
+		}
+		for _, action := range []string{"/approve", "/reject"} {
+			r := clerkOnly.post(path+action, url.Values{"note": {"属实"}, "reason": {"不属实"}}, "Accept-Language", lang)
+			wantStatus(t, r, http.StatusForbidden)
+			wantText(t, r, msg, back)
+			if !strings.Contains(r.body, `href="`+path+`"`) {
+				t.Errorf("%s %s: no way back to the application", lang, action)
+			}
+		}
+	}
+	// The clerk, given the reviewer's role too, files one and may not decide it.
+	u := e.user("clerk")
+	if _, err := e.app.UpdateUser(app.SystemActor("test"), u.ID, app.UserInput{Username: u.Username, Name: u.Name, Phone: u.Phone,
+		Roles: []app.Role{app.RoleClerk, app.RoleReviewer}, District: u.District}); err != nil {
+		t.Fatal(err)
+	}
+	own := fileScoring(t, e, e.actor("clerk"), app.Subject{Kind: app.SubjectAgency, ID: anju.AgencyID}, "JG-K-004")
+	clerk := e.signedIn("gov", "clerk")
+	ownPath := "/gov/credit/applications/" + strconv.FormatUint(own.ID, 10)
+	r := clerk.post(ownPath+"/approve", url.Values{"note": {"属实"}})
+	wantStatus(t, r, http.StatusForbidden)
+	wantText(t, r, own.No, zh("credit.own_application"))
+	if !strings.Contains(r.body, `class="banner error" role="alert">`+zh("credit.own_application")) {
+		t.Error("the reason is not said above the application")
+	}
+	wantText(t, clerk.post(ownPath+"/reject", url.Values{"reason": {"x"}}, "Accept-Language", "en"), en("credit.own_application"))
+	for _, id := range []uint64{p.ID, own.ID} {
+		if got, err := e.app.GetScoring(e.actor("reviewer"), id); err != nil || got.Status != app.ScoringPending {
+			t.Errorf("application %d after the refusals: %v %v", id, got.Status, err)
+		}
+	}
+	// An objection: a viewer is told it takes a reviewer, on the record.
+	rec, err := e.app.ApproveScoring(e.actor("reviewer"), p.ID, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.app.LodgeRequest(anju, rec.ID, app.RequestInput{Kind: app.RequestObjection, Reason: "已整改"}); err != nil {
+		t.Fatal(err)
+	}
+	r = e.signedIn("gov", "leader").post("/gov/credit/records/"+strconv.FormatUint(rec.ID, 10)+"/decide", url.Values{"accept": {"1"}, "decision": {"属实"}})
+	wantStatus(t, r, http.StatusForbidden)
+	wantText(t, r, zh("credit.needs_reviewer"), zh("credit.back_to_record"))
+}
