@@ -94,7 +94,10 @@ func (a *App) loadDemoCredit() error {
 		clerk, reviewer := SystemActor("demo"), SystemActor("demo")
 		clerk.Username, reviewer.Username = "clerk", "reviewer"
 		if u, err := userByName(tx, "clerk"); err == nil {
-			clerk.UserID = u.ID
+			clerk.UserID, clerk.Name = u.ID, u.Name
+		}
+		if u, err := userByName(tx, "reviewer"); err == nil {
+			reviewer.Name = u.Name
 		}
 		touched := map[Subject]bool{}
 		for _, c := range demoCreditCases {
@@ -138,24 +141,24 @@ func (a *App) seedDemoCase(tx *storage.Tx, s Subject, c demoCreditCase, clerk, r
 	}
 	p := &ScoringApplication{SubjectRef: subjectRef(info), RuleRef: ruleRef(rule), Magnitude: rule.Suggested, Points: rule.Points(rule.Suggested),
 		EventDate: day(filed.AddDate(0, 0, -5)), Facts: c.facts, Source: SourceManual, Status: ScoringPending,
-		FiledBy: clerk.Username, FiledByID: clerk.UserID, Filed: filed,
+		FiledBy: clerk.Username, FiledByID: clerk.UserID, FiledByName: clerk.Name, Filed: filed,
 		Docs: []CreditDoc{{Blob: blob.ID, Name: blob.Name, Type: blob.ContentType, Size: blob.Size}}}
 	if rule.Operation == RuleAuto {
-		p.Source, p.Event, p.FiledBy, p.FiledByID = SourceAuto, rule.Event, "system:credit", 0
+		p.Source, p.Event, p.FiledBy, p.FiledByID, p.FiledByName = SourceAuto, rule.Event, "system:credit", 0, ""
 		p.Docs = nil
 	}
 	if p.No, err = nextCreditNo(tx, "SQ", p.District, filed); err != nil {
 		return err
 	}
-	p.History = []CreditEvent{{At: filed, By: p.FiledBy, What: "filed"}}
+	p.History = []CreditEvent{{At: filed, By: p.FiledBy, ByName: p.FiledByName, What: "filed"}}
 	decided := filed.Add(26 * time.Hour)
 	switch c.outcome {
 	case "pending":
 		_, err := scoringTable.Insert(tx, p)
 		return err
 	case "rejected":
-		p.Status, p.ReviewedBy, p.Reviewed, p.Decision = ScoringRejected, reviewer.Username, decided, "事实依据不足，请补充现场检查记录后重新申请。"
-		p.History = append(p.History, CreditEvent{At: decided, By: reviewer.Username, What: "rejected", Note: p.Decision})
+		p.Status, p.ReviewedBy, p.ReviewedByName, p.Reviewed, p.Decision = ScoringRejected, reviewer.Username, reviewer.Name, decided, "事实依据不足，请补充现场检查记录后重新申请。"
+		p.History = append(p.History, creditEvent(decided, reviewer, "rejected", p.Decision))
 		_, err := scoringTable.Insert(tx, p)
 		return err
 	}
@@ -170,16 +173,29 @@ func (a *App) seedDemoCase(tx *storage.Tx, s Subject, c demoCreditCase, clerk, r
 	if r.No, err = nextCreditNo(tx, "XY", r.District, decided); err != nil {
 		return err
 	}
-	r.History = []CreditEvent{{At: decided, By: reviewer.Username, What: "approved", Note: p.No}}
+	r.History = []CreditEvent{creditEvent(decided, reviewer, "approved", p.No)}
 	later := decided.AddDate(0, 0, 3)
+	// The agency's requests are its admin's: its account where the demo
+	// has one (anju.admin of 北京安居), else named by the agency.
+	lodger := Person{Name: r.AgencyName}
+	err = userTable.Each(tx, false, func(u *User) (bool, error) {
+		if u.AgencyID != 0 && u.AgencyID == r.AgencyID && u.HasRole(RoleAgencyAdmin) {
+			lodger = Person{Username: u.Username, Name: u.Name}
+			return false, nil
+		}
+		return true, nil
+	})
+	if err != nil {
+		return err
+	}
 	objection := CreditRequest{Kind: RequestObjection, Reason: "该事项系门店临时人员所为，本公司已整改，请求撤销记分。",
-		Status: RequestPending, By: "anju.admin", At: later}
+		Status: RequestPending, By: lodger.Username, ByName: lodger.Name, At: later}
 	switch c.outcome {
 	case "objected":
 		r.Requests = []CreditRequest{objection}
-		r.History = append(r.History, CreditEvent{At: later, By: objection.By, What: "objection_lodged", Note: objection.Reason})
+		r.History = append(r.History, CreditEvent{At: later, By: objection.By, ByName: objection.ByName, What: "objection_lodged", Note: objection.Reason})
 	case "objection_refused", "withdrawn":
-		objection.Status, objection.DecidedBy, objection.Decided = RequestRefused, reviewer.Username, later.AddDate(0, 0, 2)
+		objection.Status, objection.DecidedBy, objection.DecidedByName, objection.Decided = RequestRefused, reviewer.Username, reviewer.Name, later.AddDate(0, 0, 2)
 		what := "objection_refused"
 		objection.Decision = "经复核，记分事实清楚、证据充分，维持记分。"
 		if c.outcome == "withdrawn" {
@@ -187,20 +203,20 @@ func (a *App) seedDemoCase(tx *storage.Tx, s Subject, c demoCreditCase, clerk, r
 			r.Status, r.End = RecordWithdrawn, r.Start
 		}
 		r.Requests = []CreditRequest{objection}
-		r.History = append(r.History, CreditEvent{At: later, By: objection.By, What: "objection_lodged", Note: objection.Reason},
-			CreditEvent{At: objection.Decided, By: reviewer.Username, What: what, Note: objection.Decision})
+		r.History = append(r.History, CreditEvent{At: later, By: objection.By, ByName: objection.ByName, What: "objection_lodged", Note: objection.Reason},
+			creditEvent(objection.Decided, reviewer, what, objection.Decision))
 	case "repaired", "repair_pending":
 		at := r.RepairFrom.AddDate(0, 0, 5)
 		if at.After(now) {
 			at = now.Add(-time.Hour)
 		}
 		q := CreditRequest{Kind: RequestRepair, Reason: "已完成整改并组织全员培训，申请信用修复。", Status: RequestPending,
-			By: "agency", At: at, Docs: p.Docs}
-		r.History = append(r.History, CreditEvent{At: at, By: q.By, What: "repair_lodged", Note: q.Reason})
+			By: lodger.Username, ByName: lodger.Name, At: at, Docs: p.Docs}
+		r.History = append(r.History, CreditEvent{At: at, By: q.By, ByName: q.ByName, What: "repair_lodged", Note: q.Reason})
 		if c.outcome == "repaired" {
-			q.Status, q.DecidedBy, q.Decided, q.Decision = RequestAccepted, reviewer.Username, at.AddDate(0, 0, 3), "整改到位，准予修复。"
+			q.Status, q.DecidedBy, q.DecidedByName, q.Decided, q.Decision = RequestAccepted, reviewer.Username, reviewer.Name, at.AddDate(0, 0, 3), "整改到位，准予修复。"
 			r.Status, r.End = RecordRepaired, day(q.Decided)
-			r.History = append(r.History, CreditEvent{At: q.Decided, By: reviewer.Username, What: "repair_accepted", Note: q.Decision})
+			r.History = append(r.History, creditEvent(q.Decided, reviewer, "repair_accepted", q.Decision))
 		}
 		r.Requests = []CreditRequest{q}
 	}
@@ -211,8 +227,8 @@ func (a *App) seedDemoCase(tx *storage.Tx, s Subject, c demoCreditCase, clerk, r
 	if _, err := recordTable.Insert(tx, r); err != nil {
 		return err
 	}
-	p.Status, p.ReviewedBy, p.Reviewed, p.RecordID = ScoringApproved, reviewer.Username, decided, r.ID
-	p.History = append(p.History, CreditEvent{At: decided, By: reviewer.Username, What: "approved"})
+	p.Status, p.ReviewedBy, p.ReviewedByName, p.Reviewed, p.RecordID = ScoringApproved, reviewer.Username, reviewer.Name, decided, r.ID
+	p.History = append(p.History, creditEvent(decided, reviewer, "approved", ""))
 	_, err = scoringTable.Insert(tx, p)
 	return err
 }

@@ -50,14 +50,25 @@ type CreditRequest struct {
 	DecidedBy string      `json:"decided_by,omitempty"`
 	Decided   time.Time   `json:"decided,omitzero"`
 	Decision  string      `json:"decision,omitempty"` // the reviewer's reason
+	// ByName and DecidedByName are the people's names then, which pages
+	// show beside the usernames (empty in records made before they were
+	// kept: the username alone).
+	ByName        string `json:"by_name,omitempty"`
+	DecidedByName string `json:"decided_by_name,omitempty"`
 }
 
 // CreditEvent is one line of a record's or an application's history.
 type CreditEvent struct {
-	At   time.Time `json:"at"`
-	By   string    `json:"by"`
-	What string    `json:"what"` // a message key suffix: filed, approved, objected, ...
-	Note string    `json:"note,omitempty"`
+	At     time.Time `json:"at"`
+	By     string    `json:"by"`
+	ByName string    `json:"by_name,omitempty"` // the person's name then (pages: 李强 (reviewer))
+	What   string    `json:"what"`              // a message key suffix: filed, approved, objected, ...
+	Note   string    `json:"note,omitempty"`
+}
+
+// creditEvent is a history line by actor, with his name.
+func creditEvent(at time.Time, actor Actor, what, note string) CreditEvent {
+	return CreditEvent{At: at, By: actor.Username, ByName: actor.Name, What: what, Note: note}
 }
 
 // SubjectRef is who an application or record is about, as the subject
@@ -198,7 +209,7 @@ func (r *CreditRecord) hasRequest(kind string) bool {
 }
 
 func (r *CreditRecord) event(at time.Time, actor Actor, what, note string) {
-	r.History = append(r.History, CreditEvent{At: at, By: actor.Username, What: what, Note: note})
+	r.History = append(r.History, creditEvent(at, actor, what, note))
 }
 
 // dayKey is a day as index key text (YYYYMMDD sorts by date).

@@ -93,7 +93,7 @@ func (a *App) LodgeRequest(actor Actor, id uint64, in RequestInput) (*CreditReco
 			return err
 		}
 		r.Requests = append(r.Requests, CreditRequest{Kind: in.Kind, Reason: in.Reason, Docs: docs,
-			Status: RequestPending, By: actor.Username, At: now})
+			Status: RequestPending, By: actor.Username, ByName: actor.Name, At: now})
 		r.event(now, actor, in.Kind+"_lodged", in.Reason)
 		r.Updated = now
 		if err := recordTable.Put(tx, r); err != nil {
@@ -134,7 +134,7 @@ func (a *App) DecideRequest(actor Actor, id uint64, accept bool, reason string) 
 			return v.err()
 		}
 		now := a.now()
-		q.Status, q.DecidedBy, q.Decided, q.Decision = RequestRefused, actor.Username, now, reason
+		q.Status, q.DecidedBy, q.DecidedByName, q.Decided, q.Decision = RequestRefused, actor.Username, actor.Name, now, reason
 		what := q.Kind + "_refused"
 		if accept {
 			q.Status = RequestAccepted

@@ -38,28 +38,32 @@ type ScoringApplication struct {
 	No string `json:"no"` // SQ110105-2026-000031
 	SubjectRef
 	RuleRef
-	Magnitude   int           `json:"magnitude"` // as chosen: the suggested score unless changed
-	Points      int           `json:"points"`    // signed
-	ScoreReason string        `json:"score_reason,omitempty"`
-	EventDate   time.Time     `json:"event_date"`
-	Facts       string        `json:"facts"`
-	Docs        []CreditDoc   `json:"docs,omitempty"`
-	Source      string        `json:"source"`
-	Event       string        `json:"event,omitempty"` // automatic: the event
-	Ref         string        `json:"ref,omitempty"`   // automatic: what raised it ("contract:12")
-	Status      string        `json:"status"`
-	FiledBy     string        `json:"filed_by"`
-	FiledByID   uint64        `json:"filed_by_id,omitempty"`
-	Filed       time.Time     `json:"filed"`
-	ReviewedBy  string        `json:"reviewed_by,omitempty"`
-	Reviewed    time.Time     `json:"reviewed,omitzero"`
-	Decision    string        `json:"decision,omitempty"` // the reviewer's note or reason
-	RecordID    uint64        `json:"record_id,omitempty"`
-	History     []CreditEvent `json:"history"`
+	Magnitude   int         `json:"magnitude"` // as chosen: the suggested score unless changed
+	Points      int         `json:"points"`    // signed
+	ScoreReason string      `json:"score_reason,omitempty"`
+	EventDate   time.Time   `json:"event_date"`
+	Facts       string      `json:"facts"`
+	Docs        []CreditDoc `json:"docs,omitempty"`
+	Source      string      `json:"source"`
+	Event       string      `json:"event,omitempty"` // automatic: the event
+	Ref         string      `json:"ref,omitempty"`   // automatic: what raised it ("contract:12")
+	Status      string      `json:"status"`
+	FiledBy     string      `json:"filed_by"`
+	FiledByID   uint64      `json:"filed_by_id,omitempty"`
+	Filed       time.Time   `json:"filed"`
+	ReviewedBy  string      `json:"reviewed_by,omitempty"`
+	// FiledByName and ReviewedByName are the people's names then, which
+	// pages show beside the usernames.
+	FiledByName    string        `json:"filed_by_name,omitempty"`
+	ReviewedByName string        `json:"reviewed_by_name,omitempty"`
+	Reviewed       time.Time     `json:"reviewed,omitzero"`
+	Decision       string        `json:"decision,omitempty"` // the reviewer's note or reason
+	RecordID       uint64        `json:"record_id,omitempty"`
+	History        []CreditEvent `json:"history"`
 }
 
 func (p *ScoringApplication) event(at time.Time, actor Actor, what, note string) {
-	p.History = append(p.History, CreditEvent{At: at, By: actor.Username, What: what, Note: note})
+	p.History = append(p.History, creditEvent(at, actor, what, note))
 }
 
 var scoringTable = storage.NewTable(storage.TableOptions[ScoringApplication]{
@@ -185,7 +189,7 @@ func (a *App) FileScoring(actor Actor, in ScoringInput) (*ScoringApplication, er
 		}
 		p = &ScoringApplication{SubjectRef: subjectRef(info), RuleRef: ruleRef(rule), Magnitude: magnitude, Points: rule.Points(magnitude),
 			ScoreReason: in.ScoreReason, EventDate: eventDate, Facts: in.Facts, Docs: docs, Source: SourceManual,
-			Status: ScoringPending, FiledBy: actor.Username, FiledByID: actor.UserID, Filed: now}
+			Status: ScoringPending, FiledBy: actor.Username, FiledByID: actor.UserID, FiledByName: actor.Name, Filed: now}
 		if p.No, err = nextCreditNo(tx, "SQ", p.District, now); err != nil {
 			return err
 		}
@@ -329,7 +333,7 @@ func (a *App) ApproveScoring(actor Actor, id uint64, note string) (*CreditRecord
 		if _, err := recordTable.Insert(tx, rec); err != nil {
 			return err
 		}
-		p.Status, p.ReviewedBy, p.Reviewed, p.Decision, p.RecordID = ScoringApproved, actor.Username, now, note, rec.ID
+		p.Status, p.ReviewedBy, p.ReviewedByName, p.Reviewed, p.Decision, p.RecordID = ScoringApproved, actor.Username, actor.Name, now, note, rec.ID
 		p.event(now, actor, "approved", note)
 		if err := scoringTable.Put(tx, p); err != nil {
 			return err
@@ -358,7 +362,7 @@ func (a *App) RejectScoring(actor Actor, id uint64, reason string) (*ScoringAppl
 			return v.err()
 		}
 		now := a.now()
-		p.Status, p.ReviewedBy, p.Reviewed, p.Decision = ScoringRejected, actor.Username, now, reason
+		p.Status, p.ReviewedBy, p.ReviewedByName, p.Reviewed, p.Decision = ScoringRejected, actor.Username, actor.Name, now, reason
 		p.event(now, actor, "rejected", reason)
 		if err := scoringTable.Put(tx, p); err != nil {
 			return err

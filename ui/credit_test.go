@@ -590,3 +590,43 @@ func TestScoringDecisionRefusedSaysWhy(t *testing.T) {
 	wantStatus(t, r, http.StatusForbidden)
 	wantText(t, r, zh("credit.needs_reviewer"), zh("credit.back_to_record"))
 }
+
+// TestCreditPagesNamePeople: who filed, decided, objected and decided the
+// objection is named as on other pages, 王芳 (clerk), in the list, on the
+// application, on the record and in their histories.
+func TestCreditPagesNamePeople(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	anju := e.actor("anju.admin")
+	p := fileScoring(t, e, e.actor("clerk"), app.Subject{Kind: app.SubjectAgency, ID: anju.AgencyID}, "JG-K-004")
+	reviewer := e.signedIn("gov", "reviewer")
+	clerkName := e.user("clerk").Name + " (clerk)"
+	reviewerName := e.user("reviewer").Name + " (reviewer)"
+	adminName := e.user("anju.admin").Name + " (anju.admin)"
+	list := wantOK(t, reviewer.get("/gov/credit/applications"))
+	if !strings.Contains(list.body, `<small class="muted">`+clerkName+`</small>`) {
+		t.Errorf("the queue does not name the clerk %q", clerkName)
+	}
+	path := "/gov/credit/applications/" + strconv.FormatUint(p.ID, 10)
+	wantText(t, reviewer.get(path), clerkName)
+	rec, err := e.app.ApproveScoring(e.actor("reviewer"), p.ID, "属实")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Count(wantOK(t, reviewer.get(path)).text(), reviewerName) < 2 {
+		t.Errorf("the application does not name its reviewer %q as deciding it, and in its history", reviewerName)
+	}
+	if _, err := e.app.LodgeRequest(anju, rec.ID, app.RequestInput{Kind: app.RequestObjection, Reason: "已整改"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.app.DecideRequest(e.actor("reviewer"), rec.ID, false, "维持"); err != nil {
+		t.Fatal(err)
+	}
+	recPath := "/credit/records/" + strconv.FormatUint(rec.ID, 10)
+	for _, r := range []*resp{reviewer.get("/gov" + recPath), e.signedIn("agency", "anju.admin").get("/agency" + recPath)} {
+		wantText(t, r, adminName, reviewerName+" 于")
+		if strings.Count(r.text(), reviewerName) < 3 {
+			t.Errorf("%s: the reviewer is not named in the record's history", r.Request.URL.Path)
+		}
+	}
+}
