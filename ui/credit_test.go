@@ -630,3 +630,47 @@ func TestCreditPagesNamePeople(t *testing.T) {
 		}
 	}
 }
+
+// TestCreditFreeTextMasked: a complainant's mobile and ID number typed
+// into the facts, a note, a reason or a decision are masked wherever the
+// credit pages show them: to the agency, and to staff (who have the
+// evidence; a full view would have to be audited).
+func TestCreditFreeTextMasked(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	anju := e.actor("anju.admin")
+	const phone, id, phone2, id2 = "13912345678", "110105195201014528", "13698765432", "11010519800101123X"
+	p, err := e.app.FileScoring(e.actor("clerk"), app.ScoringInput{Subject: app.Subject{Kind: app.SubjectAgency, ID: anju.AgencyID}.String(),
+		RuleID: strconv.FormatUint(ruleID(t, e, "JG-K-004"), 10), Score: "4", ScoreReason: "投诉人 " + phone + " 已撤回部分诉求",
+		EventDate: e.app.Now().AddDate(0, 0, -2).Format("2006-01-02"),
+		Facts:     "投诉人张某（手机" + phone + "，身份证" + id + "）反映押金未退。",
+		Docs:      []app.CreditUpload{{Name: "检查记录.pdf", Data: testPDF}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rec, err := e.app.ApproveScoring(e.actor("reviewer"), p.ID, "已电话核实 "+phone)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.app.LodgeRequest(anju, rec.ID, app.RequestInput{Kind: app.RequestObjection, Reason: "已与投诉人（" + phone2 + "）和解"}); err != nil {
+		t.Fatal(err)
+	}
+	recPath := "/credit/records/" + strconv.FormatUint(rec.ID, 10)
+	reviewer := e.signedIn("gov", "reviewer")
+	pending := wantOK(t, reviewer.get("/gov"+recPath)) // the objection to decide, its reason shown twice
+	if _, err := e.app.DecideRequest(e.actor("reviewer"), rec.ID, false, "经核实投诉人身份 "+id2+"，维持"); err != nil {
+		t.Fatal(err)
+	}
+	pages := []*resp{pending, wantOK(t, reviewer.get("/gov/credit/applications/"+strconv.FormatUint(p.ID, 10))),
+		wantOK(t, reviewer.get("/gov"+recPath)), wantOK(t, e.signedIn("agency", "anju.admin").get("/agency"+recPath))}
+	for _, r := range pages {
+		for _, full := range []string{phone, id, phone2, id2} {
+			if strings.Contains(r.body, full) {
+				t.Errorf("%s shows %s in full", r.Request.URL.Path, full)
+			}
+		}
+		wantText(t, r, app.MaskPhone(phone), app.MaskID(id))
+	}
+	wantText(t, pages[0], app.MaskPhone(phone2))
+	wantText(t, pages[3], app.MaskPhone(phone2), app.MaskID(id2))
+}
