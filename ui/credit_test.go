@@ -674,3 +674,43 @@ func TestCreditFreeTextMasked(t *testing.T) {
 	wantText(t, pages[0], app.MaskPhone(phone2))
 	wantText(t, pages[3], app.MaskPhone(phone2), app.MaskID(id2))
 }
+
+// TestRaisedApplicationHistoryInWords: an application the platform raised
+// (a code revoked as forged) says in its history what raised it in words,
+// 核验材料伪造 / Forged verification documents, never the event's key.
+func TestRaisedApplicationHistoryInWords(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	code := sharedVerification(t, e)
+	if _, err := e.app.RevokeVerificationFor(e.actor("clerk"), code, "权属证书系伪造", true); err != nil {
+		t.Fatal(err)
+	}
+	res, err := e.app.ScoringApplications(e.actor("reviewer"), app.ScoringQuery{Source: app.SourceAuto})
+	if err != nil || len(res.Items) == 0 {
+		t.Fatalf("no automatic application: %v", err)
+	}
+	var raised *app.ScoringApplication
+	for _, p := range res.Items {
+		if p.Event == app.EventVerificationForged && len(p.History) > 0 && p.History[0].What == "raised" {
+			raised = p
+		}
+	}
+	if raised == nil {
+		t.Fatal("the forged code raised no application")
+	}
+	reviewer := e.signedIn("gov", "reviewer")
+	path := "/gov/credit/applications/" + strconv.FormatUint(raised.ID, 10)
+	for _, lang := range []string{"zh", "en"} {
+		r := wantOK(t, reviewer.get(path, "Accept-Language", lang))
+		if strings.Contains(r.text(), app.EventVerificationForged) {
+			t.Errorf("%s: the history names the event by its key %q", lang, app.EventVerificationForged)
+		}
+		words := zh("credit.event." + app.EventVerificationForged)
+		if lang == "en" {
+			words = en("credit.event." + app.EventVerificationForged)
+		}
+		if !strings.Contains(r.body, "<small>"+words+"</small>") {
+			t.Errorf("%s: the history does not say %q raised it", lang, words)
+		}
+	}
+}
