@@ -128,6 +128,9 @@ func TestCreditPagesFlow(t *testing.T) {
 	}
 
 	// A bad form keeps what was typed and names the field.
+	// The form says before it is sent that a penalty needs evidence.
+	wantText(t, clerk.get("/gov/credit/applications/new?subject="+subj), zh("credit.docs_penalty_hint"))
+	wantText(t, clerk.get("/gov/credit/applications/new?subject="+subj, "Accept-Language", "en"), en("credit.docs_penalty_hint"))
 	fields := url.Values{"subject": {subj}, "rule": {strconv.FormatUint(ruleID(t, e, "JG-K-004"), 10)},
 		"score": {"5"}, "event_date": {"2020-01-01"}, "facts": {"承租人投诉押金未退。"}}
 	bad := clerk.postFile("/gov/credit/applications/new", fields, "docs", "记录.pdf", testPDF)
