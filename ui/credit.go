@@ -43,7 +43,9 @@ func (s *Server) registerCreditRoutes(r *mux.Router) {
 
 	r.HandleFunc("/agency/credit", agency(app.PermCreditView, s.handleMyCredit)).Methods("GET")
 	r.HandleFunc("/agency/credit/records/{id:[0-9]+}", agency(app.PermCreditView, s.handleRecordShow)).Methods("GET")
-	r.HandleFunc("/agency/credit/records/{id:[0-9]+}/request", agency(app.PermCreditObject, s.handleRecordRequest)).Methods("POST")
+	// Only the agency's admin objects or asks for repair; an agent is told
+	// so (the record page says it too).
+	r.HandleFunc("/agency/credit/records/{id:[0-9]+}/request", s.requireCreditObjector(s.handleRecordRequest)).Methods("POST")
 	r.HandleFunc("/agency/credit/records/{id:[0-9]+}/doc", agency(app.PermCreditView, s.handleCreditDoc("record"))).Methods("GET")
 }
 
@@ -58,11 +60,27 @@ func (s *Server) requireCreditReviewer(what string, h http.HandlerFunc) http.Han
 		if !a.Can(app.PermCreditReview) {
 			s.log.Warn("forbidden", "request_id", requestID(r), "user", a.Username, "path", r.URL.Path, "permission", app.PermCreditReview)
 			back := map[string]string{"Back": "/gov/credit/" + what + "/" + strconv.FormatUint(pathID(r), 10),
-				"BackLabel": "credit.back_to_application"}
+				"BackLabel": "credit.back_to_application", "Note": "credit.needs_reviewer"}
 			if what == "records" {
 				back["BackLabel"] = "credit.back_to_record"
 			}
 			s.render(w, r, http.StatusForbidden, "credit_denied", &view{Title: "error.forbidden_title", Nav: "credit_apps", Data: back})
+			return
+		}
+		h(w, r)
+	})
+}
+
+// requireCreditObjector lets only an agency's admin lodge an objection or
+// a repair request; an agent is told who does, with the way back.
+func (s *Server) requireCreditObjector(h http.HandlerFunc) http.HandlerFunc {
+	return s.requireAuth(app.PortalAgency, "", func(w http.ResponseWriter, r *http.Request) {
+		a := actorOf(r)
+		if !a.Can(app.PermCreditObject) {
+			s.log.Warn("forbidden", "request_id", requestID(r), "user", a.Username, "path", r.URL.Path, "permission", app.PermCreditObject)
+			s.render(w, r, http.StatusForbidden, "credit_denied", &view{Title: "error.forbidden_title", Nav: "credit",
+				Data: map[string]string{"Back": "/agency/credit/records/" + strconv.FormatUint(pathID(r), 10),
+					"BackLabel": "credit.back_to_record", "Note": "credit.object_needs_admin"}})
 			return
 		}
 		h(w, r)
@@ -319,8 +337,11 @@ type recordData struct {
 	OtherDistrict bool
 	CanObject     bool
 	CanRepair     bool
-	Agency        bool
-	RepairFrom    string
+	// AskAdmin: an agent reading a record his agency may still object to
+	// or ask to repair, which its admin does.
+	AskAdmin   bool
+	Agency     bool
+	RepairFrom string
 }
 
 // docLink is a document of a record's page with its download number.
@@ -359,6 +380,7 @@ func (s *Server) renderRecord(w http.ResponseWriter, r *http.Request, status int
 	d.OtherDistrict = d.Pending != nil && a.Can(app.PermCreditReview) && !d.CanDecide
 	d.CanObject = d.Agency && a.Can(app.PermCreditObject) && rec.CanObject(now)
 	d.CanRepair = d.Agency && a.Can(app.PermCreditObject) && rec.CanRepair(now)
+	d.AskAdmin = d.Agency && !a.Can(app.PermCreditObject) && (rec.CanObject(now) || rec.CanRepair(now))
 	v.Title, v.Nav, v.Data = "credit.record_title", "credit", d
 	s.render(w, r, status, "credit_record", v)
 }

@@ -717,3 +717,30 @@ func TestRaisedApplicationHistoryInWords(t *testing.T) {
 		}
 	}
 }
+
+// TestAgentToldAdminObjects: an agent reading a record his agency may
+// still object to is told that its admin lodges objections and repair
+// requests; one who posts an objection anyway is refused with that reason
+// and the way back, in his language, and nothing is lodged.
+func TestAgentToldAdminObjects(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	anju := e.actor("anju.admin")
+	p := fileScoring(t, e, e.actor("clerk"), app.Subject{Kind: app.SubjectAgency, ID: anju.AgencyID}, "JG-K-004")
+	rec, err := e.app.ApproveScoring(e.actor("reviewer"), p.ID, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := "/agency/credit/records/" + strconv.FormatUint(rec.ID, 10)
+	agent := e.signedIn("agency", "agent.zhang")
+	wantText(t, wantOK(t, agent.get(path)), zh("credit.object_needs_admin"))
+	wantNoText(t, wantOK(t, e.signedIn("agency", "anju.admin").get(path)), zh("credit.object_needs_admin"))
+	r := agent.postFile(path+"/request", url.Values{"kind": {"objection"}, "reason": {"已整改"}}, "docs", "x.pdf", testPDF)
+	wantStatus(t, r, http.StatusForbidden)
+	wantText(t, r, zh("error.forbidden"), zh("credit.object_needs_admin"), zh("credit.back_to_record"))
+	r = agent.post(path+"/request", url.Values{"kind": {"repair"}, "reason": {"已整改"}}, "Accept-Language", "en")
+	wantText(t, r, en("credit.object_needs_admin"), en("credit.back_to_record"))
+	if got, err := e.app.GetRecord(anju, rec.ID); err != nil || len(got.Requests) != 0 {
+		t.Errorf("after the agent's refused objection: %v %v", got.Requests, err)
+	}
+}
