@@ -128,11 +128,13 @@ func (a *App) LoadDemo() ([]DemoAccount, error) {
 	if err := a.db.View(a.params.load); err != nil {
 		return nil, err
 	}
-	if err := a.loadDemoRegistry(); err != nil {
+	issue, err := a.loadDemoRegistry()
+	if err != nil {
 		return nil, err
 	}
-	// Leases over the last two years (app/demo_contracts.go).
-	if err := a.loadDemoContracts(); err != nil {
+	// Leases over the last two years (app/demo_contracts.go), and between
+	// them, in date order, the registry demo's verifications.
+	if err := a.loadDemoContracts(issue); err != nil {
 		return nil, err
 	}
 	// A year of credit (app/credit_demo.go), then the red and black lists

@@ -55,14 +55,15 @@ type demoSigner struct {
 }
 
 // loadDemoContracts writes the demo leases once: it does nothing when the
-// store holds contracts already or has no demo registry.
-func (a *App) loadDemoContracts() error {
+// store holds contracts already or has no demo registry. The registry
+// demo's verifications (issue) are asked for in between, in the order of
+// their dates, and the drafts are begun from them at the end.
+func (a *App) loadDemoContracts(issue *demoIssuer) error {
 	now := a.now()
 	var (
 		props   []*Property
 		used    = map[uint64]bool{} // properties of the demo verifications: kept free for trying
 		signers map[string][]demoSigner
-		valid   []*Verification
 		skip    bool
 	)
 	err := a.db.View(func(tx *storage.Tx) error {
@@ -72,22 +73,21 @@ func (a *App) loadDemoContracts() error {
 		}
 		err := verificationTable.Each(tx, false, func(v *Verification) (bool, error) {
 			used[v.PropertyID] = true
-			if v.State(now) == VStatusValid && v.ValidUntil.Sub(now) > 20*24*time.Hour {
-				valid = append(valid, v)
-			}
 			return true, nil
 		})
 		if err != nil {
 			return err
 		}
 		// The certificates printed on the console for trying a verification
-		// (and then a lease) stay free too.
+		// (and then a lease) stay free too, as do those of the registry
+		// demo's verifications not issued yet.
 		printed := map[string]bool{}
 		for _, c := range a.DemoCertificates() {
 			printed[c.District+"/"+c.CertNo] = true
 		}
 		err = propertyTable.Each(tx, false, func(p *Property) (bool, error) {
-			if p.Source == "demo" && p.restriction() == "" && p.Residential() && !used[p.ID] && !printed[p.District+"/"+p.CertNo] {
+			key := p.District + "/" + p.CertNo
+			if p.Source == "demo" && p.restriction() == "" && p.Residential() && !used[p.ID] && !printed[key] && (issue == nil || !issue.certs[key]) {
 				props = append(props, p)
 			}
 			return true, nil
@@ -99,11 +99,15 @@ func (a *App) loadDemoContracts() error {
 		return err
 	})
 	if err != nil || skip || len(props) == 0 || len(signers) == 0 {
+		if err == nil {
+			err = issue.issueUntil(time.Time{})
+		}
 		return err
 	}
 	r := rand.New(rand.NewPCG(2026, 55))
 	g := &demoContractGen{a: a, r: r, now: now, signers: signers, deadline: a.ParamInt(ParamFilingDeadlineDays),
 		maxDeposit: a.ParamInt(ParamDepositMaxMonths)}
+	var leases []*Contract
 	err = a.db.Update(func(tx *storage.Tx) error {
 		extra, err := demoOuterProperties(tx, r, now)
 		if err != nil {
@@ -111,7 +115,6 @@ func (a *App) loadDemoContracts() error {
 		}
 		props = append(props, extra...)
 		r.Shuffle(len(props), func(i, j int) { props[i], props[j] = props[j], props[i] })
-		var leases []*Contract
 		for _, p := range props {
 			if len(leases) >= demoContractsWanted {
 				break
@@ -121,9 +124,53 @@ func (a *App) loadDemoContracts() error {
 		leases = append(leases, g.cancelled(props, 40)...)
 		// Numbers and IDs in signing order, as they would have been issued.
 		slices.SortStableFunc(leases, func(x, y *Contract) int { return x.Created.Compare(y.Created) })
-		for _, c := range leases {
-			if err := g.write(tx, c); err != nil {
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	// The leases in that order, in as many transactions as the registry
+	// demo's verifications dated between theirs need.
+	var verified time.Time // of leases[i], when online
+	for i := 0; i < len(leases); {
+		err := a.db.Update(func(tx *storage.Tx) error {
+			for ; i < len(leases); i++ {
+				c := leases[i]
+				if c.Source == ContractOnline && verified.IsZero() {
+					verified = g.verifiedAt(c)
+					if issue != nil && len(issue.plan) > 0 && verified.After(issue.plan[0].at) {
+						return nil // the registry demo's older ones first
+					}
+				}
+				if err := g.write(tx, c, verified); err != nil {
+					return err
+				}
+				verified = time.Time{}
+			}
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+		if i < len(leases) {
+			if err := issue.issueUntil(verified); err != nil {
 				return err
+			}
+		}
+	}
+	if err := issue.issueUntil(time.Time{}); err != nil {
+		return err
+	}
+	err = a.db.Update(func(tx *storage.Tx) error {
+		// Drafts begun from the registry demo's codes still valid a while.
+		var valid []*Verification
+		for _, code := range issue.codes() {
+			v, err := a.lookupVerification(tx, code)
+			if err != nil {
+				return err
+			}
+			if v.State(now) == VStatusValid && v.ValidUntil.Sub(now) > 20*24*time.Hour {
+				valid = append(valid, v)
 			}
 		}
 		n := len(leases)
@@ -239,9 +286,10 @@ type demoContractGen struct {
 	signers    map[string][]demoSigner
 	deadline   int
 	maxDeposit int
-	// lastVerified is the newest verification written so far. Lists go
-	// newest first by ID, so the back-dated verifications written in the
-	// leases' order must also be dated in that order.
+	// lastVerified is the newest lease verification written so far. Lists
+	// go newest first by ID, so the back-dated verifications written in the
+	// leases' order must also be dated in that order (and the registry
+	// demo's are written in between: loadDemoContracts).
 	lastVerified time.Time
 }
 
@@ -549,7 +597,7 @@ func (g *demoContractGen) cancelled(props []*Property, n int) []*Contract {
 // write stores one lease with its contract number, for an online one the
 // used verification it was signed from (a cancelled draft's code stayed
 // valid and has since expired), and its filing application.
-func (g *demoContractGen) write(tx *storage.Tx, c *Contract) error {
+func (g *demoContractGen) write(tx *storage.Tx, c *Contract, verified time.Time) error {
 	if !c.Signed.IsZero() {
 		no, err := nextContractNo(tx, c.District, c.Signed)
 		if err != nil {
@@ -580,7 +628,7 @@ func (g *demoContractGen) write(tx *storage.Tx, c *Contract) error {
 	// each record is written once: a second write is indexed again.
 	c.ID = tx.Sequence(contractTable.Name()) + 1
 	if c.Source == ContractOnline {
-		v, err := g.verification(tx, c)
+		v, err := g.verification(tx, c, verified)
 		if err != nil {
 			return err
 		}
@@ -611,12 +659,10 @@ func demoWasFiled(c *Contract) bool {
 	return slices.ContainsFunc(c.History, func(e ContractEvent) bool { return e.Action == "filing_approved" })
 }
 
-// verification stores the verification an online lease was signed from.
-func (g *demoContractGen) verification(tx *storage.Tx, c *Contract) (*Verification, error) {
-	p, err := propertyTable.Get(tx, c.PropertyID)
-	if err != nil {
-		return nil, err
-	}
+// verifiedAt draws when the verification an online lease was signed from
+// was issued: before the lease was begun, after the verifications written
+// before it.
+func (g *demoContractGen) verifiedAt(c *Contract) time.Time {
 	created := c.Created.Add(-time.Duration(2+g.r.IntN(20*24)) * time.Hour)
 	if !created.After(g.lastVerified) {
 		created = g.lastVerified.Add(time.Second)
@@ -625,6 +671,16 @@ func (g *demoContractGen) verification(tx *storage.Tx, c *Contract) (*Verificati
 		created = latest
 	}
 	g.lastVerified = created
+	return created
+}
+
+// verification stores the verification an online lease was signed from,
+// issued at created (verifiedAt).
+func (g *demoContractGen) verification(tx *storage.Tx, c *Contract, created time.Time) (*Verification, error) {
+	p, err := propertyTable.Get(tx, c.PropertyID)
+	if err != nil {
+		return nil, err
+	}
 	req := Requester{UserID: c.CreatedBy.UserID, Username: c.CreatedBy.Username, Name: c.CreatedBy.Name,
 		AgencyID: c.AgencyID, AgencyName: c.AgencyName}
 	v := &Verification{Status: VStatusUsed, PropertyID: p.ID, District: p.District, CertType: p.CertType,

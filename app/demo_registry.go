@@ -106,11 +106,12 @@ func (a *App) DemoCertificates() []Property {
 	return out
 }
 
-// loadDemoRegistry writes the demo registry and demo verifications once.
-func (a *App) loadDemoRegistry() error {
+// loadDemoRegistry writes the demo registry once, and returns the demo
+// verifications still to issue (nil when the registry was there already).
+func (a *App) loadDemoRegistry() (*demoIssuer, error) {
 	var have bool
 	if err := a.db.View(func(tx *storage.Tx) error { have = propertyTable.Count(tx) > 0; return nil }); err != nil || have {
-		return err
+		return nil, err
 	}
 	r := rand.New(rand.NewPCG(2026, 11))
 	actor := SystemActor("demo")
@@ -130,15 +131,42 @@ func (a *App) loadDemoRegistry() error {
 			return nil
 		})
 		if err != nil {
-			return err
+			return nil, err
 		}
 	}
-	return a.loadDemoVerifications(props, r)
+	return a.planDemoVerifications(props, r)
 }
 
-// loadDemoVerifications issues real verifications through Verify as demo
-// users, then ages, revokes, uses and voids some so every status shows.
-func (a *App) loadDemoVerifications(props []*Property, r *rand.Rand) error {
+// demoIssue is a demo verification to ask for through Verify, then date
+// back to its issue date.
+type demoIssue struct {
+	actor int // of demoIssuer.actors
+	in    VerifyInput
+	at    time.Time // issue date
+	kind  int       // 3 revoked, 5 used, 7 voided, else as issued
+}
+
+// demoIssuer issues the demo verifications in the order of their dates.
+// Lists show newest first by ID (app/verification_list.go: the ID order is
+// the order of issue in a real system, and a sort by date would cost ten
+// times more over a million codes), so the demo, which dates its records
+// back, must write them in date order too: the demo leases' verifications
+// (app/demo_contracts.go) ask for these in between (issueUntil).
+type demoIssuer struct {
+	a       *App
+	actors  []Actor
+	plan    []demoIssue     // not issued yet, oldest first
+	certs   map[string]bool // district/cert_no of every planned one
+	issued  []string        // codes issued
+	props   []*Property     // the demo registry, for the refused attempts
+	refused bool
+}
+
+// planDemoVerifications draws about sixty verifications of clear Chaoyang
+// properties, asked for by the demo clerk and agent, over the last 80 days
+// (one in ten older: expired), to be revoked, used or voided in part so
+// that every status shows.
+func (a *App) planDemoVerifications(props []*Property, r *rand.Rand) (*demoIssuer, error) {
 	var clerk, agent *User
 	if err := a.db.View(func(tx *storage.Tx) error {
 		var err error
@@ -148,36 +176,26 @@ func (a *App) loadDemoVerifications(props []*Property, r *rand.Rand) error {
 		agent, err = userByName(tx, "agent.zhang")
 		return err
 	}); err != nil {
-		return err
+		return nil, err
 	}
-	actors := []Actor{actorOf(clerk, &Session{}, "127.0.0.1"), actorOf(agent, &Session{}, "127.0.0.1")}
-	var codes []string
+	d := &demoIssuer{a: a, actors: []Actor{actorOf(clerk, &Session{}, "127.0.0.1"), actorOf(agent, &Session{}, "127.0.0.1")},
+		certs: map[string]bool{}, props: props}
 	for i, p := range props {
-		if len(codes) >= 60 {
+		if len(d.plan) >= 60 {
 			break
 		}
 		if p.District != "110105" || p.restriction() != "" || !p.Residential() {
 			continue
 		}
 		o := p.Owners[0]
-		res, err := a.Verify(actors[i%2], VerifyInput{District: p.District, CertType: p.CertType, CertNo: p.CertNo,
+		d.plan = append(d.plan, demoIssue{actor: i % 2, in: VerifyInput{District: p.District, CertType: p.CertType, CertNo: p.CertNo,
 			Owners:  []OwnerInput{{Name: o.Name, IDType: o.IDType, IDNo: o.IDNo}},
 			Address: p.Address, Area: strconv.FormatFloat(p.Area, 'f', 1, 64),
 			Rooms: strconv.Itoa(1 + r.IntN(3)), Halls: "1", Baths: "1",
-			Rent: strconv.Itoa(3000 + r.IntN(90)*100), Mode: "whole"})
-		if err != nil {
-			return fmt.Errorf("demo verification of %s: %w", p.CertNo, err)
-		}
-		codes = append(codes, res.Verification.Code)
+			Rent: strconv.Itoa(3000 + r.IntN(90)*100), Mode: "whole"}})
+		d.certs[p.District+"/"+p.CertNo] = true
 	}
-	if err := a.demoRefusals(actors, props); err != nil {
-		return err
-	}
-	// Age some, revoke, use and void others, in one transaction.
-	now := a.now()
-	// The ages, oldest first: codes were issued in ID order, and lists show
-	// newest first by ID, so the creation dates must keep that order.
-	ages := make([]time.Duration, len(codes))
+	ages := make([]time.Duration, len(d.plan))
 	for i := range ages {
 		ages[i] = time.Duration(r.IntN(80*24)) * time.Hour
 		if i%10 == 1 {
@@ -185,29 +203,69 @@ func (a *App) loadDemoVerifications(props []*Property, r *rand.Rand) error {
 		}
 	}
 	slices.SortFunc(ages, func(x, y time.Duration) int { return cmp.Compare(y, x) })
-	return a.update(func(tx *storage.Tx) error {
-		for i, code := range codes {
-			v, err := a.lookupVerification(tx, code)
-			if err != nil {
-				return err
-			}
-			v.Created, v.ValidUntil = v.Created.Add(-ages[i]), v.ValidUntil.Add(-ages[i])
-			// A code ends between its issue and now, so that no page shows
-			// it revoked, used or voided before it was issued.
-			ended := v.Created.Add(now.Sub(v.Created) / 2)
-			switch i % 10 {
-			case 3:
-				v.Status, v.Ended, v.EndReason, v.EndedBy = VStatusRevoked, ended, "房源信息与实际不符（演示）", "clerk"
-			case 5:
-				v.Status, v.Ended, v.EndReason, v.EndedBy = VStatusUsed, ended, "", demoActor
-			case 7:
-				v.Status, v.Ended, v.EndReason, v.EndedBy = VStatusVoided, ended, "verify.seized", "system:registry"
-			}
-			if err := verificationTable.Put(tx, v); err != nil {
-				return err
-			}
-		}
+	now := a.now()
+	for i := range d.plan {
+		d.plan[i].at, d.plan[i].kind = now.Add(-ages[i]), i%10
+	}
+	return d, nil
+}
+
+// issueUntil issues the planned verifications dated at or before t, every
+// one left when t is zero (then also the demo's refused attempts).
+func (d *demoIssuer) issueUntil(t time.Time) error {
+	if d == nil {
 		return nil
+	}
+	for len(d.plan) > 0 && (t.IsZero() || !d.plan[0].at.After(t)) {
+		if err := d.issue(d.plan[0]); err != nil {
+			return err
+		}
+		d.plan = d.plan[1:]
+	}
+	if !t.IsZero() || d.refused {
+		return nil
+	}
+	d.refused = true
+	return d.a.demoRefusals(d.actors, d.props)
+}
+
+// codes are the codes issued so far.
+func (d *demoIssuer) codes() []string {
+	if d == nil {
+		return nil
+	}
+	return d.issued
+}
+
+// issue asks for one verification through Verify as a demo user, then
+// dates it back and revokes, uses or voids it as planned.
+func (d *demoIssuer) issue(p demoIssue) error {
+	a := d.a
+	res, err := a.Verify(d.actors[p.actor], p.in)
+	if err != nil {
+		return fmt.Errorf("demo verification of %s: %w", p.in.CertNo, err)
+	}
+	d.issued = append(d.issued, res.Verification.Code)
+	now := a.now()
+	return a.update(func(tx *storage.Tx) error {
+		v, err := a.lookupVerification(tx, res.Verification.Code)
+		if err != nil {
+			return err
+		}
+		v.ValidUntil = p.at.Add(v.ValidUntil.Sub(v.Created))
+		v.Created = p.at
+		// A code ends between its issue and now, so that no page shows
+		// it revoked, used or voided before it was issued.
+		ended := v.Created.Add(now.Sub(v.Created) / 2)
+		switch p.kind {
+		case 3:
+			v.Status, v.Ended, v.EndReason, v.EndedBy = VStatusRevoked, ended, "房源信息与实际不符（演示）", "clerk"
+		case 5:
+			v.Status, v.Ended, v.EndReason, v.EndedBy = VStatusUsed, ended, "", demoActor
+		case 7:
+			v.Status, v.Ended, v.EndReason, v.EndedBy = VStatusVoided, ended, "verify.seized", "system:registry"
+		}
+		return verificationTable.Put(tx, v)
 	})
 }
 
