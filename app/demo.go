@@ -49,8 +49,12 @@ var demoUsers = []struct {
 	{UserInput{Username: "leju.admin", Name: "李娜", Roles: []Role{RoleAgencyAdmin, RoleAgent}, AgencyName: "北京乐居住房租赁有限公司"}},
 }
 
-// LoadDemo fills the store with a small demo district: Beijing's districts,
-// Chaoyang's branding and one account of every role. It is idempotent: an
+// LoadDemo fills the store with a small demo city: Beijing's districts,
+// the city bureau's branding and one account of every role. The branding
+// is the city's, not a district's, because the demo has clerks and records
+// in several districts and every notice, certificate and header names the
+// installation's office (org.name) as the issuer: a Haidian clerk's notice
+// must not name the Chaoyang bureau. It is idempotent: an
 // account that exists is left alone. Later capabilities add their records
 // here.
 func (a *App) LoadDemo() ([]DemoAccount, error) {
@@ -62,7 +66,7 @@ func (a *App) LoadDemo() ([]DemoAccount, error) {
 		if err := seedDict(tx, DictDistrict, demoDistricts, a.now()); err != nil {
 			return err
 		}
-		for key, val := range map[string]string{ParamOrgName: "北京市朝阳区住房和城乡建设委员会", ParamOrgContact: "010-6509 0000"} {
+		for key, val := range map[string]string{ParamOrgName: "北京市住房和城乡建设委员会", ParamOrgContact: "010-6509 0000"} {
 			if tx.Get(paramBucket, []byte(key)) == nil {
 				b, _ := json.Marshal(val)
 				if err := tx.Put(paramBucket, []byte(key), b); err != nil {

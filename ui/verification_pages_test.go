@@ -315,3 +315,26 @@ func TestFreeTextReasonsMasked(t *testing.T) {
 	wantText(t, r, "承租人电话"+app.MaskPhone("13812345678")+"联系不上")
 	wantNoText(t, r, "13812345678")
 }
+
+// TestDemoNoticeNamesTheCityBureau: the demo has clerks and codes in
+// several districts, and every notice names the installation's office as
+// its issuer, so the demo is branded for the city's bureau: a Haidian
+// clerk's notice, and the public check of its code, do not name the
+// Chaoyang bureau.
+func TestDemoNoticeNamesTheCityBureau(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	res, err := e.app.SearchVerifications(e.actor("clerk.hd"), app.VerificationQuery{Page: 1, Size: 1})
+	if err != nil || len(res.Items) == 0 {
+		t.Fatalf("clerk.hd lists no demo code: %v", err)
+	}
+	v := res.Items[0]
+	if v.District != "110108" {
+		t.Fatalf("clerk.hd sees a code of %s", v.District)
+	}
+	hd := e.signedIn("gov", "clerk.hd")
+	for _, r := range []*resp{wantOK(t, hd.get("/gov/verifications/"+v.Code+"/notice")), wantOK(t, e.client().get("/v/"+v.Code))} {
+		wantText(t, r, "北京市住房和城乡建设委员会")
+		wantNoText(t, r, "朝阳区住房和城乡建设委员会")
+	}
+}
