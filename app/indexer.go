@@ -16,7 +16,7 @@ import (
 
 // searchSchema lists every document type in the index. Bump Version when a
 // type or field changes: the index is then rebuilt from the store at start.
-var searchSchema = search.Schema{Version: 16, Types: []search.DocType{userDocType, verificationDocType,
+var searchSchema = search.Schema{Version: 17, Types: []search.DocType{userDocType, verificationDocType,
 	agencyDocType, practitionerDocType, contractDocType, filingDocType}}
 
 // indexedKind turns one stored record into its search document. Every

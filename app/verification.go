@@ -124,6 +124,9 @@ var verificationDocType = search.DocType{Name: "verification", Fields: []search.
 	{Name: "agency", Kind: search.Text},
 	{Name: "agency_id", Kind: search.Keyword},
 	{Name: "requester", Kind: search.Keyword},
+	// The name of who asked (an agent, a clerk): a clerk looks for the
+	// codes 张伟 asked for by typing his name, not his user name.
+	{Name: "requester_name", Kind: search.Text},
 	{Name: "district", Kind: search.Keyword},
 	{Name: "status", Kind: search.Keyword},
 	// Created and ValidUntil are filtered on (date range, valid, expired),
@@ -150,7 +153,8 @@ func verificationDoc(v *Verification) search.Doc {
 		"address": v.Listing.FullAddress(),
 		"owner":   strings.Join(owners, " "), "agency": agency,
 		"agency_id": strconv.FormatUint(v.Requester.AgencyID, 10), "requester": v.Requester.Username,
-		"district": v.District, "status": v.Status, "issued": v.Created, "valid_until": v.ValidUntil,
+		"requester_name": v.Requester.Name,
+		"district":       v.District, "status": v.Status, "issued": v.Created, "valid_until": v.ValidUntil,
 	}}
 }
 

@@ -14,7 +14,7 @@ import (
 
 // VerificationQuery filters the verification list.
 type VerificationQuery struct {
-	Text     string // code, certificate number, address, owner or agency
+	Text     string // code, certificate number, address, owner, agency or the name of who asked
 	Status   string // valid, expired, used, revoked, voided
 	District string
 	From, To time.Time // creation date range, To exclusive

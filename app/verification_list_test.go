@@ -60,6 +60,12 @@ func TestSearchVerificationsFindsAndScopes(t *testing.T) {
 		{"part of the owner name", f.clerk, VerificationQuery{Text: "司马"}, []*Verification{b}},
 		// (The demo's leases hold older codes of 乐居: only today's here.)
 		{"agency", f.clerk, VerificationQuery{Text: "乐居", From: t0}, []*Verification{b}},
+		// Who asked, by his name: the agent, the clerk.
+		{"agent's name", f.clerk, VerificationQuery{Text: "张伟", From: t0}, []*Verification{a}},
+		{"agent's name, his agency's admin", f.anjuAdmin, VerificationQuery{Text: "张伟", From: t0}, []*Verification{a}},
+		{"agent's name, another agency", f.leju, VerificationQuery{Text: "张伟", From: t0}, nil},
+		{"clerk's name", f.viewer, VerificationQuery{Text: "陈静", From: t0}, []*Verification{c}},
+		{"agency admin's name", f.viewer, VerificationQuery{Text: "李娜", From: t0}, []*Verification{b}},
 		// A clerk sees his district only.
 		{"other district's clerk", f.clerkHD, VerificationQuery{Text: "麒"}, []*Verification{c}},
 		{"other district's code", f.clerkHD, VerificationQuery{Text: a.Code}, nil},

@@ -338,3 +338,20 @@ func TestDemoNoticeNamesTheCityBureau(t *testing.T) {
 		wantNoText(t, r, "朝阳区住房和城乡建设委员会")
 	}
 }
+
+// TestVerificationListFindsWhoAsked: a clerk who types the name of an
+// agent (张伟, agent.zhang) or of a clerk (王芳) into the verification
+// search gets the codes that person asked for, and each row names him.
+func TestVerificationListFindsWhoAsked(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	clerk := e.signedIn("gov", "clerk")
+	for name, username := range map[string]string{"张伟": "agent.zhang", "王芳": "clerk"} {
+		r := wantOK(t, clerk.get("/gov/verifications?q="+url.QueryEscape(name)))
+		wantText(t, r, name+" ("+username+")")
+		wantNoText(t, r, zh("list.empty"))
+	}
+	agency := e.signedIn("agency", "anju.admin")
+	r := wantOK(t, agency.get("/agency/verifications?q="+url.QueryEscape("张伟"), "Accept-Language", "en"))
+	wantText(t, r, "张伟 (agent.zhang)", en("verify.search_placeholder"))
+}
