@@ -355,3 +355,29 @@ func TestVerificationListFindsWhoAsked(t *testing.T) {
 	r := wantOK(t, agency.get("/agency/verifications?q="+url.QueryEscape("张伟"), "Accept-Language", "en"))
 	wantText(t, r, "张伟 (agent.zhang)", en("verify.search_placeholder"))
 }
+
+// TestVerificationListValidityEveryState: in the list, as on the code's
+// page, a code that ended (revoked, voided, used) is not shown as valid
+// until its date: its row says it was, and when it ended; a valid or
+// expired one keeps "valid until". In both languages (the row's labels
+// are what a phone shows).
+func TestVerificationListValidityEveryState(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	leader := e.signedIn("gov", "leader")
+	for _, state := range publicCheckStates {
+		v := demoVerification(t, e, state)
+		for _, lang := range []string{"zh-CN", "en"} {
+			r := wantOK(t, leader.get("/gov/verifications?q="+v.Code, "Accept-Language", lang))
+			until := pageDate(lang, v.ValidUntil)
+			switch state {
+			case "valid", "expired":
+				wantText(t, r, `<td data-label="`+msg(lang, "verify.valid_until")+`" class="nowrap">`+until+`</td>`)
+			default:
+				wantText(t, r, `<td data-label="`+msg(lang, "verify.was_valid_until")+`" class="nowrap">`+until+
+					`<br><small class="muted">`+msg(lang, "verify.ended_on."+state)+" "+pageDate(lang, v.Ended)+`</small></td>`)
+				wantNoText(t, r, `<td data-label="`+msg(lang, "verify.valid_until")+`"`)
+			}
+		}
+	}
+}
