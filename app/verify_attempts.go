@@ -87,9 +87,10 @@ func (a *App) FailedAttempts(actor Actor, q AttemptQuery) (AttemptPage, error) {
 }
 
 // requestedBy tells whether who (lower case) is part of the requester's
-// agency or platform name or his user name.
+// agency or platform name, his name or his user name: a clerk looks for
+// what 张伟 tried by his name, as in the verification list.
 func requestedBy(r Requester, who string) bool {
-	for _, s := range []string{r.AgencyName, r.Platform, r.Username} {
+	for _, s := range []string{r.AgencyName, r.Platform, r.Name, r.Username} {
 		if strings.Contains(strings.ToLower(s), who) {
 			return true
 		}

@@ -381,3 +381,16 @@ func TestVerificationListValidityEveryState(t *testing.T) {
 		}
 	}
 }
+
+// TestAttemptsFindWhoAsked: in 未通过记录 too, a clerk finds what an agent
+// (张伟) or a clerk (王芳) tried by typing his name, and each row names him.
+func TestAttemptsFindWhoAsked(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	clerk := e.signedIn("gov", "clerk")
+	for name, username := range map[string]string{"张伟": "agent.zhang", "王芳": "clerk"} {
+		r := wantOK(t, clerk.get("/gov/verify-attempts?q="+url.QueryEscape(name)))
+		wantText(t, r, name+" ("+username+")", zh("attempts.requester_placeholder"))
+		wantNoText(t, r, zh("attempts.none"))
+	}
+}
