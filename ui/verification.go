@@ -156,6 +156,11 @@ func (s *Server) handleVerificationList(w http.ResponseWriter, r *http.Request) 
 		return
 	}
 	d.Result, d.Pager = res, newPager(r, res.Page, res.Pages)
+	if res.Total == 0 && app.CheckVerificationCode(app.NormalizeVerificationCode(strings.TrimSpace(vq.Text))) == app.VCodeMistyped {
+		// A whole code whose check character fails was typed wrong, not
+		// "not found": say so beside the box, as the public check does.
+		v.Errors = map[string]string{"q": "verify.code_mistyped"}
+	}
 	v.Data = d
 	s.render(w, r, http.StatusOK, "verifications", v)
 }

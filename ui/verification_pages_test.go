@@ -394,3 +394,22 @@ func TestAttemptsFindWhoAsked(t *testing.T) {
 		wantNoText(t, r, zh("attempts.none"))
 	}
 }
+
+// TestVerificationListMistypedCode: a whole code typed with one character
+// wrong (its check character fails) is told as a typo beside the search
+// box, as on the public check, not only "nothing matches".
+func TestVerificationListMistypedCode(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	v := demoVerification(t, e, "valid")
+	other := strings.IndexFunc(v.Code, func(c rune) bool { return c != rune(v.Code[0]) })
+	typo := string(v.Code[other]) + v.Code[1:]
+	leader := e.signedIn("gov", "leader")
+	for _, lang := range []string{"zh-CN", "en"} {
+		r := wantOK(t, leader.get("/gov/verifications?q="+url.QueryEscape(app.FormatVerificationCode(typo)), "Accept-Language", lang))
+		wantFieldError(t, r, "q", msg(lang, "verify.code_mistyped"))
+		r = wantOK(t, leader.get("/gov/verifications?q="+v.Code, "Accept-Language", lang))
+		wantFieldError(t, r, "q", "")
+		wantText(t, r, app.FormatVerificationCode(v.Code))
+	}
+}
