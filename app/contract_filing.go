@@ -658,7 +658,7 @@ func (a *App) ApproveFiling(actor Actor, id uint64) (*ContractFiling, error) {
 		c.FilingStatus, c.FilingCertNo, c.FilingID, c.Updated = FilingFiled, no, f.ID, now
 		c.event(now, actor, "filing_approved", no)
 		if c.Status == ContractExpired {
-			f.Status, f.Ended = FilingEnded, c.Ended
+			f.Status, f.Ended = FilingEnded, filingEndedOn(c, now)
 			c.FilingStatus = FilingEnded
 			c.event(now, actor, "filing_ended", no)
 		}
@@ -722,12 +722,21 @@ func followContractFiling(tx *storage.Tx, actor Actor, c *Contract, status strin
 	if status == FilingEnded && f.Open() {
 		return nil
 	}
-	f.Status, f.Ended, f.Updated = status, now, now
-	if !c.Ended.IsZero() {
-		f.Ended = c.Ended
-	}
+	f.Status, f.Ended, f.Updated = status, filingEndedOn(c, now), now
 	f.History = append(f.History, AppEvent{Time: now, By: personOf(actor), Action: status})
 	return contractFilingTable.Put(tx, f)
+}
+
+// filingEndedOn is the day a filing ends with its contract: the
+// contract's own end (a revocation's effective day, the day after an
+// expired term), not the day the change was recorded, so that the filing
+// page, the contract page and the public check /f name the same day. A
+// contract without one ends its filing now.
+func filingEndedOn(c *Contract, now time.Time) time.Time {
+	if !c.Ended.IsZero() {
+		return c.Ended
+	}
+	return now
 }
 
 // copyParties copies the contract's lessors (with their agents) and

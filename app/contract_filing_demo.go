@@ -38,7 +38,7 @@ func demoFilingRecord(tx *storage.Tx, c *Contract) error {
 			f.ReviewedBy, f.Decided = e.By, e.Time
 		case "filing_cancelled", "filing_ended":
 			ev.Action = e.Action[len("filing_"):]
-			f.Ended = e.Time
+			f.Ended = filingEndedOn(c, e.Time)
 		default:
 			continue
 		}

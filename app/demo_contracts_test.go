@@ -123,6 +123,12 @@ func TestDemoContracts(t *testing.T) {
 		if f := filings[c.FilingID]; (c.FilingStatus == FilingNone) != (f == nil) || f != nil && (f.ContractID != c.ID || f.Status != c.FilingStatus || f.CertificateNo != c.FilingCertNo) {
 			t.Errorf("contract %d filing %q: application %+v", c.ID, c.FilingStatus, f)
 		}
+		// The filing page names the day the lease ended, as the contract
+		// page and the public check do: a revocation's effective day, not
+		// the day it was recorded.
+		if f := filings[c.FilingID]; f != nil && (f.Status == FilingEnded || f.Status == FilingCancelled) && !c.Ended.IsZero() && !f.Ended.Equal(c.Ended) {
+			t.Errorf("contract %s %s on %s: its filing %s ended %s", c.No, c.Status, c.Ended.Format(time.DateOnly), f.No, f.Ended.Format(time.DateOnly))
+		}
 		if c.FilingCertNo != "" {
 			if certNos[c.FilingCertNo] {
 				t.Errorf("filing certificate %s twice", c.FilingCertNo)
