@@ -432,6 +432,28 @@ func TestSigningRefusalsOnThePreview(t *testing.T) {
 	}
 }
 
+// TestConfirmStepsSayWhatTheyDo: a party opening the link or QR an
+// agent sent is not asked to say "correct" before he has seen the
+// contract: the first step checks who he is and shows the contract, the
+// second is where he reads and confirms it, in Chinese and in English.
+func TestConfirmStepsSayWhatTheyDo(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	_, codes := e.draftToConfirm()
+	for _, lang := range []string{"zh-CN", "en"} {
+		m := func(key string, args ...any) string { return msg(lang, key, args...) }
+		p := e.client()
+		p.setCookie("lang", lang)
+		r := p.get("/confirm?code=" + codes[0].Code)
+		wantText(t, r, m("contract.confirm_step_identity"), ">"+m("contract.confirm_show")+"</button>")
+		wantNoText(t, r, m("contract.confirm_next"), m("contract.confirm_button"), m("contract.confirm_step_read"))
+		r = p.post("/confirm", url.Values{"code": {codes[0].Code}, "id_tail": {signOwnerID[12:]}, "go": {"check"}})
+		wantStatus(t, r, http.StatusOK)
+		wantText(t, r, m("contract.confirm_step_read"), m("contract.confirm_text"), ">"+m("contract.confirm_button")+"</button>")
+		wantNoText(t, r, m("contract.confirm_next"), m("contract.confirm_step_identity"))
+	}
+}
+
 // draftToConfirm turns the parties' confirmation on and makes a clerk's
 // draft ready to sign, returning it and its two parties' codes.
 func (e *env) draftToConfirm() (uint64, []app.PartyCode) {
