@@ -254,6 +254,18 @@ func (c *Contract) PendingRevocation() *Revocation {
 	return c.Revocation
 }
 
+// EndDay is the day pages name as the end of a lease that has ended: for
+// one that ran out, the last day of its term (Ended is the midnight after
+// it, when it stopped running), as the printed stamp 已到期 and the term
+// say; for a revoked one, the effective day the parties agreed (Ended).
+// Zero while the lease runs.
+func (c *Contract) EndDay() time.Time {
+	if c.Status == ContractExpired && !c.Terms.End.IsZero() {
+		return day(c.Terms.End)
+	}
+	return c.Ended
+}
+
 // contractRoomKey is the property and room a lease covers, for the overlap
 // check (see roomKey: a whole rental covers every room).
 func contractRoomKey(c *Contract) string { return roomKey(c.PropertyID, c.Listing) }

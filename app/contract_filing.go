@@ -727,6 +727,16 @@ func followContractFiling(tx *storage.Tx, actor Actor, c *Contract, status strin
 	return contractFilingTable.Put(tx, f)
 }
 
+// EndDay is the day pages name as the end of a filing that ended with its
+// lease: the lease's (Contract.EndDay), the last day of its term when it
+// ran out, a revocation's effective day when it was revoked.
+func (f *ContractFiling) EndDay() time.Time {
+	if f.Status == FilingEnded && !f.End.IsZero() {
+		return day(f.End)
+	}
+	return f.Ended
+}
+
 // filingEndedOn is the day a filing ends with its contract: the
 // contract's own end (a revocation's effective day, the day after an
 // expired term), not the day the change was recorded, so that the filing

@@ -228,7 +228,7 @@ type PublicFiling struct {
 	Lessees       []string // masked
 	AgencyName    string
 	Filed         time.Time
-	Ended         time.Time
+	Ended         time.Time // Contract.EndDay: the day the page names as the end
 	// RevokeOn: still filed, the lease ends on this day by a revocation
 	// recorded ahead of it, and the filing is cancelled then.
 	RevokeOn time.Time
@@ -275,7 +275,7 @@ func (a *App) CheckFiling(certNo, name string) (PublicFiling, error) {
 	}
 	pf := PublicFiling{CertificateNo: c.FilingCertNo, State: c.FilingStatus, District: c.District,
 		Address: contractAddress(c), Start: c.Terms.Start, End: c.Terms.End, Rent: c.Terms.Rent,
-		AgencyName: c.AgencyName, Ended: c.Ended}
+		AgencyName: c.AgencyName, Ended: c.EndDay()}
 	switch pf.State {
 	case FilingFiled, FilingEnded, FilingCancelled:
 	default:

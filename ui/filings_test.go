@@ -723,3 +723,49 @@ func TestDocumentKindsHaveOneName(t *testing.T) {
 	check(e.signedIn("agency", "agent.zhang"), "/agency/filings/"+itoa(f.ID))
 	check(e.signedIn("gov", "reviewer"), "/gov/filings/"+itoa(f.ID))
 }
+
+// TestEndedLeaseNamesOneEndDay: a lease that ran out ended with its last
+// day, the one its term and its printed stamp name; the contract page, the
+// filing page and the public check /f name that day too, not the midnight
+// after it. A revoked lease ends on the effective day the parties agreed,
+// on each of them alike.
+func TestEndedLeaseNamesOneEndDay(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	clerk := e.actor("clerk")
+	gov := e.signedIn("gov", "clerk")
+	public := e.client()
+	for _, status := range []string{app.FilingEnded, app.FilingCancelled} {
+		p, err := e.app.SearchFilings(clerk, app.FilingQuery{Status: status, Size: 1})
+		if err != nil || len(p.Items) == 0 {
+			t.Fatalf("the demo has no %s filing: %v", status, err)
+		}
+		f := p.Items[0]
+		c, err := e.app.GetContract(clerk, f.ContractID)
+		if err != nil || c.Ended.IsZero() {
+			t.Fatalf("%s: contract %v ended %v", f.No, err, c)
+		}
+		want, wrong := c.Ended, time.Time{}
+		if c.Status == app.ContractExpired {
+			want, wrong = c.Terms.End, c.Ended
+		}
+		day := func(t time.Time) string { return t.Format("2006年1月2日") }
+		pages := map[string]*resp{
+			"contract": gov.get("/gov/contracts/" + itoa(c.ID)),
+			"filing":   gov.get("/gov/filings/" + itoa(f.ID)),
+			"public":   public.get("/f/" + f.CertificateNo + "?name=" + url.QueryEscape(c.Lessees()[0].Name)),
+		}
+		for name, r := range pages {
+			wantStatus(t, r, http.StatusOK)
+			label := zh("filing.ended")
+			if name == "contract" {
+				label = zh("contracts.ended." + c.Status)
+			}
+			if text := visibleText(r.body); !strings.Contains(text, label+" "+day(want)) {
+				t.Errorf("%s lease %s, %s page: want %s %s\n%s", c.Status, c.No, name, label, day(want), text)
+			} else if !wrong.IsZero() && strings.Contains(text, label+" "+day(wrong)) {
+				t.Errorf("%s lease %s, %s page names the day after its term: %s %s", c.Status, c.No, name, label, day(wrong))
+			}
+		}
+	}
+}
