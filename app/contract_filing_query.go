@@ -229,7 +229,7 @@ type PublicFiling struct {
 	AgencyName    string
 	Filed         time.Time
 	Ended         time.Time // Contract.EndDay: the day the page names as the end
-	// RevokeOn: still filed, the lease ends on this day by a revocation
+	// RevokeOn: still filed, the lease is terminated from this day by a revocation
 	// recorded ahead of it, and the filing is cancelled then.
 	RevokeOn time.Time
 }

@@ -319,13 +319,27 @@ func TestContractRevokeAheadThroughTheUI(t *testing.T) {
 	wantText(t, clerk.get("/gov/contracts?q="+url.QueryEscape(c.No)), zh("contracts.revocation_on", on.Format("2006年1月2日")))
 	wantRedirect(t, clerk.post("/lang", url.Values{"lang": {"en"}, "back": {"/"}}), "/")
 	wantText(t, clerk.get(gov), en("contracts.revocation_banner", on.Format("2 Jan 2006"), reason))
-	// The public check: still filed, ending on the day.
+	// In English too the day is the first without the lease, as 将于…解除
+	// and 自…起终止 say: "from" it, never "ends on" it (its last day).
+	enFrom, enOn := "from "+on.Format("2 Jan 2006"), "ends on "+on.Format("2 Jan 2006")
+	r = clerk.get(gov)
+	wantText(t, r, enFrom)
+	wantNoText(t, r, enOn)
+	r = clerk.get("/gov/contracts?q=" + url.QueryEscape(c.No))
+	wantText(t, r, enFrom)
+	wantNoText(t, r, enOn)
+	// The public check: still filed, terminated from the day.
 	check := "/f/" + certNo + "?name=" + url.QueryEscape(lessee)
 	public := e.client()
 	r = public.get(check)
 	wantStatus(t, r, 200)
 	wantText(t, r, zh("filing.public_state.filed"), zh("filing.public_revoke_note", on.Format("2006年1月2日")))
 	wantNoText(t, r, zh("filing.public_state.cancelled"))
+	publicEN := e.client()
+	publicEN.setCookie("lang", "en")
+	r = publicEN.get(check)
+	wantText(t, r, enFrom)
+	wantNoText(t, r, enOn)
 
 	// The day before, the daily job leaves it; on the day it revokes it.
 	clk.Advance(on.Sub(time.Now()) - time.Hour)
@@ -342,6 +356,9 @@ func TestContractRevokeAheadThroughTheUI(t *testing.T) {
 	agent = e.signedIn("agency", "agent.zhang")
 	r = agent.get(base)
 	wantText(t, r, zh("contracts.revoked_banner", on.Format("2006年1月2日"), reason), zh("contracts.status.revoked"), zh("contracts.filing.cancelled"))
+	r = agent.get(base, "Accept-Language", "en")
+	wantText(t, r, en("contracts.revoked_banner", on.Format("2 Jan 2006"), reason), enFrom)
+	wantNoText(t, r, "ending on "+on.Format("2 Jan 2006"))
 	wantNoText(t, r, banner)
 	wantText(t, agent.get(base+"/print"), zh("contracts.print_revoked_stamp", on.Format("2006年1月2日")))
 	r = public.get(check)
