@@ -435,19 +435,24 @@ func (g *demoContractGen) revoke(c *Contract, ended time.Time) {
 	r := g.r
 	c.Status, c.Ended = ContractRevoked, ended
 	c.EndReason = demoRevokeReasons[r.IntN(len(demoRevokeReasons))]
+	// The parties brought their agreement a few days ahead of the day: it
+	// was recorded then, and the daily job revoked the lease and cancelled
+	// its filing on the agreed day, as RevokeContract and revokeRecorded
+	// do, so that the history tells what the product would have done.
 	at := ended.Add(-time.Duration(1+r.IntN(5)) * 24 * time.Hour).Add(10 * time.Hour)
 	by := c.SignedBy
-	c.History = append(c.History, ContractEvent{Time: at, By: by, Action: "revoked", Note: c.EndReason})
+	note := ended.Format(time.DateOnly) + " " + c.EndReason
+	c.Revocation = &Revocation{On: ended, Reason: c.EndReason, By: by, Recorded: at}
+	c.History = append(c.History, ContractEvent{Time: at, By: by, Action: "revocation_recorded", Note: note})
+	job, daily := ended.Add(2*time.Hour), personOf(SystemActor("contract-expiry"))
+	c.History = append(c.History, ContractEvent{Time: job, By: daily, Action: "revoked", Note: note})
 	switch c.FilingStatus {
-	case FilingFiled:
+	case FilingFiled, FilingPending, FilingRejected:
+		// The filing, or the application, went with the contract.
 		c.FilingStatus = FilingCancelled
-		c.History = append(c.History, ContractEvent{Time: at, By: by, Action: "filing_cancelled"})
-	case FilingPending, FilingRejected:
-		// The application went with the contract.
-		c.FilingStatus = FilingCancelled
-		c.History = append(c.History, ContractEvent{Time: at, By: by, Action: "filing_cancelled"})
+		c.History = append(c.History, ContractEvent{Time: job, By: daily, Action: "filing_cancelled", Note: c.FilingCertNo})
 	}
-	c.Updated = at
+	c.Updated = job
 }
 
 // filing draws the filing of a signed lease as of now: most are filed

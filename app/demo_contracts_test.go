@@ -114,6 +114,13 @@ func TestDemoContracts(t *testing.T) {
 			if c.Ended.IsZero() || c.EndReason == "" || c.Ended.Before(c.Terms.Start) || c.FilingStatus == FilingFiled {
 				t.Errorf("revoked contract %s: ended %s reason %q filing %q", c.No, c.Ended, c.EndReason, c.FilingStatus)
 			}
+			// Revoked on its day, as the product does: an agreement brought
+			// ahead is recorded, and the lease and its filing end on the day.
+			for _, e := range c.History {
+				if (e.Action == "revoked" || e.Action == "filing_cancelled") && e.Time.Before(c.Ended) {
+					t.Errorf("revoked contract %s from %s: %s on %s", c.No, c.Ended.Format(time.DateOnly), e.Action, e.Time.Format(time.DateTime))
+				}
+			}
 		}
 		// A cancelled filing keeps the certificate number it had, if any.
 		if c.FilingStatus != FilingCancelled && (c.FilingStatus == FilingFiled || c.FilingStatus == FilingEnded) == (c.FilingCertNo == "") {
