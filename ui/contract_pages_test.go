@@ -358,6 +358,10 @@ func TestContractRevokeAheadThroughTheUI(t *testing.T) {
 	wantText(t, r, zh("contracts.revoked_banner", on.Format("2006年1月2日"), reason), zh("contracts.status.revoked"), zh("contracts.filing.cancelled"))
 	r = agent.get(base, "Accept-Language", "en")
 	wantText(t, r, en("contracts.revoked_banner", on.Format("2 Jan 2006"), reason), enFrom)
+	// The list, which said when it would end, still says when it ended.
+	list = agent.get("/agency/contracts?status=revoked&q=" + url.QueryEscape(c.No))
+	wantText(t, list, c.No, zh("contracts.revoked_from", on.Format("2006年1月2日")))
+	wantText(t, agent.get("/agency/contracts?status=revoked&q="+url.QueryEscape(c.No), "Accept-Language", "en"), enFrom)
 	wantNoText(t, r, "ending on "+on.Format("2 Jan 2006"))
 	wantNoText(t, r, banner)
 	wantText(t, agent.get(base+"/print"), zh("contracts.print_revoked_stamp", on.Format("2006年1月2日")))
