@@ -489,3 +489,26 @@ func clFullWidth(s string) string {
 	}
 	return b.String()
 }
+
+// TestRevokedOnTheDayNamesItsJob: the daily job that expires leases also
+// revokes those whose termination agreement was recorded ahead; the
+// history of such a lease must not say it was revoked by "contract
+// expiry".
+func TestRevokedOnTheDayNamesItsJob(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	clerk := e.actor("clerk")
+	p, err := e.app.SearchContracts(clerk, app.ContractQuery{Status: app.ContractRevoked, Size: 1})
+	if err != nil || len(p.Items) == 0 {
+		t.Fatalf("the demo has no revoked lease: %v", err)
+	}
+	id := itoa(p.Items[0].ID)
+	for _, lang := range []string{"zh-CN", "en"} {
+		r := e.signedIn("gov", "clerk").get("/gov/contracts/"+id, "Accept-Language", lang)
+		job := msg(lang, "actor.system_job", msg(lang, "actor.job.contract-expiry"))
+		if line := msg(lang, "contracts.event.revoked") + " · " + job; !strings.Contains(visibleText(r.body), line) {
+			t.Errorf("%s: the history has no line %q", lang, line)
+		}
+		wantNoText(t, r, msg(lang, "actor.system_job", map[string]string{"zh-CN": "合同到期", "en": "contract expiry"}[lang]))
+	}
+}
