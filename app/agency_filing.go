@@ -208,7 +208,8 @@ func (a *App) insertApp(tx *storage.Tx, actor Actor, ap *AgencyApplication, now 
 	if _, err := applicationTable.Insert(tx, ap); err != nil {
 		return err
 	}
-	return a.audit(tx, actor, "agency.app_start", "agency_application", ap.ID, ap.No+" "+ap.Kind+" "+ap.Form.Name)
+	return a.audit(tx, actor, "agency.app_start", "agency_application", ap.ID, ap.No+" "+ap.Kind+" "+ap.Form.Name,
+		auditNote("audit.note.agency_app", noteText(ap.No), noteKey("agency.kind."+ap.Kind), noteText(ap.Form.Name)))
 }
 
 // agencyForApply returns the agency a change or cancellation is for,
@@ -300,7 +301,8 @@ func (a *App) StartCancellation(actor Actor, agencyID uint64, reason string) (*A
 		if err := agencyTable.Put(tx, ag); err != nil {
 			return err
 		}
-		return a.audit(tx, actor, "agency.app_submit", "agency_application", ap.ID, ap.No+" cancel "+ag.Name)
+		return a.audit(tx, actor, "agency.app_submit", "agency_application", ap.ID, ap.No+" cancel "+ag.Name,
+			auditNote("audit.note.agency_app", noteText(ap.No), noteKey("agency.kind.cancel"), noteText(ag.Name)))
 	})
 	return ap, err
 }
@@ -464,7 +466,8 @@ func (a *App) SubmitApplication(actor Actor, ref AppRef) (*AgencyApplication, er
 			}
 			return err
 		}
-		return a.audit(tx, who, "agency.app_submit", "agency_application", ap.ID, ap.No+" "+ap.Kind+" "+ap.Info.Name)
+		return a.audit(tx, who, "agency.app_submit", "agency_application", ap.ID, ap.No+" "+ap.Kind+" "+ap.Info.Name,
+			auditNote("audit.note.agency_app", noteText(ap.No), noteKey("agency.kind."+ap.Kind), noteText(ap.Info.Name)))
 	})
 	return ap, err
 }

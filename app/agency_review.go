@@ -123,7 +123,8 @@ func (a *App) ApproveApplication(actor Actor, id uint64) (*AgencyApplication, er
 		if err := applicationTable.Put(tx, ap); err != nil {
 			return err
 		}
-		return a.audit(tx, actor, "agency.app_approve", "agency_application", ap.ID, ap.No+" "+ap.Kind+" "+ag.Name+" "+ag.FilingNo)
+		return a.audit(tx, actor, "agency.app_approve", "agency_application", ap.ID, ap.No+" "+ap.Kind+" "+ag.Name+" "+ag.FilingNo,
+			auditNote("audit.note.agency_approved", noteText(ap.No), noteKey("agency.kind."+ap.Kind), noteText(ag.Name), noteText(ag.FilingNo)))
 	})
 	return ap, err
 }
@@ -182,7 +183,8 @@ func (a *App) approveNew(tx *storage.Tx, actor Actor, ap *AgencyApplication, has
 		return nil, err
 	}
 	ap.Credential = &Credential{Username: u.Username, Sealed: sealed}
-	if err := a.audit(tx, actor, "user.create", "user", u.ID, u.Username+" agency_admin of "+ag.FilingNo); err != nil {
+	if err := a.audit(tx, actor, "user.create", "user", u.ID, u.Username+" agency_admin of "+ag.FilingNo,
+		auditNote("audit.note.agency_admin_of", noteText(u.Username), noteText(ag.FilingNo))); err != nil {
 		return nil, err
 	}
 	return ag, nil
@@ -264,7 +266,8 @@ func (a *App) approveCancel(tx *storage.Tx, actor Actor, ap *AgencyApplication, 
 		if _, err := endSessions(tx, u.ID, endDisabled(u), now); err != nil {
 			return nil, err
 		}
-		if err := a.audit(tx, actor, "user.update", "user", u.ID, u.Username+": disabled (agency cancelled)"); err != nil {
+		if err := a.audit(tx, actor, "user.update", "user", u.ID, u.Username+": disabled (agency cancelled)",
+			auditNote("audit.note.disabled_agency_cancelled", noteText(u.Username))); err != nil {
 			return nil, err
 		}
 	}

@@ -297,7 +297,8 @@ func (a *App) CreateAgencyStaff(actor Actor, in StaffInput) (*User, string, erro
 		if pid != 0 {
 			detail += " practitioner/" + strconv.FormatUint(pid, 10)
 		}
-		return a.audit(tx, actor, "staff.create", "user", u.ID, detail)
+		return a.audit(tx, actor, "staff.create", "user", u.ID, detail,
+			auditNote("audit.note.user_agency", noteText(u.Username), noteRoles(u.Roles), noteText(ag.Name)))
 	})
 	if err != nil {
 		return nil, "", err

@@ -118,7 +118,8 @@ func (a *App) seedDemoAnnouncements() error {
 			if _, err := announcementTable.Insert(tx, an); err != nil {
 				return err
 			}
-			if err := a.audit(tx, SystemActor("demo"), "announcement.release", "announcement", an.ID, an.Title+" (demo)"); err != nil {
+			if err := a.audit(tx, SystemActor("demo"), "announcement.release", "announcement", an.ID, an.Title+" (demo)",
+				auditNote("audit.note.demo", noteText(an.Title))); err != nil {
 				return err
 			}
 		}

@@ -195,12 +195,14 @@ func (a *App) CreateAPIKey(actor Actor, in APIKeyInput) (*APIKey, string, error)
 				return err
 			}
 		}
-		districts := "all"
+		districts, areas := "all", noteKey("audit.note.all_districts")
 		if len(k.Districts) > 0 {
 			districts = strings.Join(k.Districts, ",")
+			areas = noteText(strings.Join(k.Districts, ", "))
 		}
 		return a.audit(tx, actor, "apikey.create", "apikey", k.ID,
-			k.Name+" ("+k.Prefix+") districts="+districts+" rate="+strconv.Itoa(k.RatePerMin))
+			k.Name+" ("+k.Prefix+") districts="+districts+" rate="+strconv.Itoa(k.RatePerMin),
+			auditNote("audit.note.apikey", noteText(k.Name), noteText(k.Prefix), areas, noteInt(k.RatePerMin)))
 	})
 	if err != nil {
 		return nil, "", err

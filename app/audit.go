@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -26,10 +27,14 @@ type AuditEntry struct {
 	RecordKind string    `json:"record_kind,omitempty"`
 	RecordID   uint64    `json:"record_id,omitempty"`
 	Detail     string    `json:"detail,omitempty"`
-	IP         string    `json:"ip,omitempty"`
-	RequestID  string    `json:"request_id,omitempty"`
-	PrevHash   string    `json:"prev_hash"`
-	Hash       string    `json:"hash"`
+	// Note, when set, is Detail in the reader's words (AuditNote). After
+	// Detail, omitted when nil: entries without it, every one written
+	// before notes, hash exactly as they did.
+	Note      *AuditNote `json:"note,omitempty"`
+	IP        string     `json:"ip,omitempty"`
+	RequestID string     `json:"request_id,omitempty"`
+	PrevHash  string     `json:"prev_hash"`
+	Hash      string     `json:"hash"`
 }
 
 var auditTable = storage.NewTable(storage.TableOptions[AuditEntry]{
@@ -57,9 +62,66 @@ func (e *AuditEntry) computeHash() string {
 	return hex.EncodeToString(h.Sum(nil))
 }
 
+// AuditNote is an entry's detail as a message (a key of ui/messages) and
+// its arguments, so that the audit page shows the words the code wrote
+// (a lock's end, a list entry's score and threshold, what an update
+// changed) in the reader's language. Detail keeps the same facts as
+// plain text, as before notes: for the CSV export, for any tool that
+// reads Detail, and for a build that knows no note. An entry without a
+// note shows its Detail as written.
+type AuditNote struct {
+	Key  string     `json:"key"`
+	Args []AuditArg `json:"args,omitempty"`
+}
+
+// AuditArg is one argument of a note; one field is set. Arguments are
+// kept as strings so that a stored note decodes and encodes back to the
+// same bytes, which the hash chain needs.
+type AuditArg struct {
+	Text string       `json:"s,omitempty"`  // data, shown as written: a number, a name, a reason typed
+	Key  string       `json:"k,omitempty"`  // a message key, shown translated
+	Date string       `json:"d,omitempty"`  // a day, YYYY-MM-DD, shown as the page shows dates
+	Time string       `json:"t,omitempty"`  // an instant, RFC 3339 in UTC, shown as the page shows times
+	Keys []string     `json:"ks,omitempty"` // message keys, shown translated as a list (roles)
+	List []*AuditNote `json:"l,omitempty"`  // notes shown one after another (an update's changes)
+}
+
+// auditNote builds a note; the ui catalog must have key (a test finds
+// the keys written here).
+func auditNote(key string, args ...AuditArg) *AuditNote {
+	return &AuditNote{Key: key, Args: args}
+}
+
+func noteText(s string) AuditArg { return AuditArg{Text: s} }
+func noteInt(n int) AuditArg     { return AuditArg{Text: strconv.Itoa(n)} }
+func noteKey(key string) AuditArg {
+	return AuditArg{Key: key}
+}
+func noteDate(t time.Time) AuditArg { return AuditArg{Date: t.Format(time.DateOnly)} }
+func noteTime(t time.Time) AuditArg {
+	return AuditArg{Time: t.UTC().Format(time.RFC3339)}
+}
+func noteList(notes []*AuditNote) AuditArg { return AuditArg{List: notes} }
+
+// noteSub is a note given as one argument of another (a list entry's
+// label inside its approval).
+func noteSub(n *AuditNote) AuditArg { return AuditArg{List: []*AuditNote{n}} }
+
+// noteRoles are roles by name, in rolesString's order.
+func noteRoles(rs []Role) AuditArg {
+	keys := make([]string, len(rs))
+	for i, r := range rs {
+		keys[i] = "role." + string(r)
+	}
+	slices.Sort(keys)
+	return AuditArg{Keys: keys}
+}
+
 // audit appends an entry in the caller's transaction, so the entry exists
-// if and only if the change it records was committed.
-func (a *App) audit(tx *storage.Tx, actor Actor, action, kind string, id uint64, detail string) error {
+// if and only if the change it records was committed. note, when given,
+// is detail in the reader's words (AuditNote): for details with words the
+// code wrote rather than data alone.
+func (a *App) audit(tx *storage.Tx, actor Actor, action, kind string, id uint64, detail string, note ...*AuditNote) error {
 	var head auditHead
 	if b := tx.Meta(auditHeadKey); b != nil {
 		if err := json.Unmarshal(b, &head); err != nil {
@@ -74,7 +136,8 @@ func (a *App) audit(tx *storage.Tx, actor Actor, action, kind string, id uint64,
 		ID: seq, Time: a.now().UTC().Truncate(time.Millisecond),
 		UserID: actor.UserID, Username: actor.Username,
 		Action: action, RecordKind: kind, RecordID: id, Detail: detail,
-		IP: actor.IP, RequestID: actor.RequestID, PrevHash: head.Hash,
+		Note: firstNote(note),
+		IP:   actor.IP, RequestID: actor.RequestID, PrevHash: head.Hash,
 	}
 	e.Hash = e.computeHash()
 	if err := auditTable.Put(tx, e); err != nil {
@@ -82,6 +145,13 @@ func (a *App) audit(tx *storage.Tx, actor Actor, action, kind string, id uint64,
 	}
 	b, _ := json.Marshal(auditHead{ID: e.ID, Hash: e.Hash})
 	return tx.SetMeta(auditHeadKey, b)
+}
+
+func firstNote(notes []*AuditNote) *AuditNote {
+	if len(notes) == 0 {
+		return nil
+	}
+	return notes[0]
 }
 
 // AuditFilter selects audit entries; zero fields match everything.
@@ -288,7 +358,7 @@ func (a *App) ExportAudit(actor Actor, f AuditFilter, w io.Writer) error {
 		return err
 	}
 	cw := csv.NewWriter(w)
-	_ = cw.Write([]string{"id", "time", "username", "action", "record", "detail", "ip", "request_id", "hash"})
+	_ = cw.Write([]string{"id", "time", "username", "action", "record", "detail", "ip", "request_id", "hash", "note"})
 	err := a.db.View(func(tx *storage.Tx) error {
 		f, err := f.withUsers(tx)
 		if err != nil {
@@ -305,7 +375,15 @@ func (a *App) ExportAudit(actor Actor, f AuditFilter, w io.Writer) error {
 					rec += "/" + strconv.FormatUint(e.RecordID, 10)
 				}
 			}
-			err := cw.Write([]string{strconv.FormatUint(e.ID, 10), e.Time.Format(time.RFC3339), e.Username, e.Action, rec, e.Detail, e.IP, e.RequestID, e.Hash})
+			// detail is the facts as text, as it always was; note the
+			// same in message form (AuditNote, as stored: JSON), empty
+			// for an entry without one.
+			note := ""
+			if e.Note != nil {
+				b, _ := json.Marshal(e.Note)
+				note = string(b)
+			}
+			err := cw.Write([]string{strconv.FormatUint(e.ID, 10), e.Time.Format(time.RFC3339), e.Username, e.Action, rec, e.Detail, e.IP, e.RequestID, e.Hash, note})
 			return err == nil, err
 		})
 	})

@@ -2,12 +2,16 @@ package app
 
 import (
 	"bytes"
+	"crypto/sha256"
 	"encoding/csv"
+	"encoding/hex"
 	"encoding/json"
+	"reflect"
 	"slices"
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"anju/storage"
 )
@@ -379,5 +383,101 @@ func TestAuditDetectsUnreadableEntry(t *testing.T) {
 	// Not "audit.tail_removed": the entries after it are still there.
 	if r.OK || r.BrokenAt != 3 || r.Problem != "audit.hash_mismatch" {
 		t.Fatalf("VerifyAudit = %+v, want broken at 3 with audit.hash_mismatch", r)
+	}
+}
+
+// An entry written by a build before notes (no "note" field) still
+// verifies beside entries with notes and keeps its Detail; the CSV export
+// gives a note as stored (JSON) after the columns it always had.
+func TestAuditEntryWithoutNoteVerifiesBesideNoted(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	auditScenario(t, f) // param.set and user.update carry notes
+	// The entry type and hash of the builds before notes, field for field.
+	type oldEntry struct {
+		ID         uint64    `json:"id"`
+		Time       time.Time `json:"time"`
+		UserID     uint64    `json:"user_id,omitempty"`
+		Username   string    `json:"username"`
+		Action     string    `json:"action"`
+		RecordKind string    `json:"record_kind,omitempty"`
+		RecordID   uint64    `json:"record_id,omitempty"`
+		Detail     string    `json:"detail,omitempty"`
+		IP         string    `json:"ip,omitempty"`
+		RequestID  string    `json:"request_id,omitempty"`
+		PrevHash   string    `json:"prev_hash"`
+		Hash       string    `json:"hash"`
+	}
+	var oldID uint64
+	tamper(t, f, func(tx *storage.Tx) error {
+		var head auditHead
+		if err := json.Unmarshal(tx.Meta(auditHeadKey), &head); err != nil {
+			return err
+		}
+		seq, err := tx.NextSequence(auditTable.Name())
+		if err != nil {
+			return err
+		}
+		old := oldEntry{ID: seq, Time: f.clock.Now().UTC().Truncate(time.Millisecond), UserID: f.admin.UserID, Username: "root",
+			Action: "user.unlock", RecordKind: "user", RecordID: 2, Detail: "clerk.cy locked until 2026-03-01T08:30:00Z",
+			IP: "192.0.2.1", PrevHash: head.Hash}
+		b, _ := json.Marshal(old)
+		sum := sha256.Sum256(append([]byte(old.PrevHash), b...))
+		old.Hash = hex.EncodeToString(sum[:])
+		raw, _ := json.Marshal(old)
+		oldID = seq
+		if err := tx.Put(auditTable.Name(), storage.U64(seq), raw); err != nil {
+			return err
+		}
+		h, _ := json.Marshal(auditHead{ID: seq, Hash: old.Hash})
+		return tx.SetMeta(auditHeadKey, h)
+	})
+	// A noted entry after it.
+	if err := f.SetParams(f.admin, map[string]string{ParamSessionIdle: "60"}); err != nil {
+		t.Fatal(err)
+	}
+	r, err := f.VerifyAudit(f.admin)
+	if err != nil || !r.OK {
+		t.Fatalf("VerifyAudit = %+v, %v; want OK", r, err)
+	}
+	var old, noted *AuditEntry
+	for _, e := range f.auditEntries() {
+		switch {
+		case e.ID == oldID:
+			old = e
+		case e.Action == "param.set":
+			noted = e
+		}
+	}
+	if old == nil || old.Note != nil || old.Detail != "clerk.cy locked until 2026-03-01T08:30:00Z" {
+		t.Fatalf("old entry = %+v, want its Detail and no note", old)
+	}
+	want := &AuditNote{Key: "audit.note.param_set", Args: []AuditArg{{Key: "param." + ParamSessionIdle}, {Text: "45"}, {Text: "60"}}}
+	if noted == nil || noted.Detail != ParamSessionIdle+": 45 → 60" || !reflect.DeepEqual(noted.Note, want) {
+		t.Fatalf("param.set entry = %+v, note %+v; want Detail as before and note %+v", noted, noted.Note, want)
+	}
+
+	var buf bytes.Buffer
+	if err := f.ExportAudit(f.admin, AuditFilter{}, &buf); err != nil {
+		t.Fatal(err)
+	}
+	rows, err := csv.NewReader(bytes.NewReader(bytes.TrimPrefix(buf.Bytes(), []byte("\ufeff")))).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := rows[0][len(rows[0])-1]; got != "note" {
+		t.Fatalf("last CSV column %q, want note", got)
+	}
+	for _, row := range rows[1:] {
+		switch row[0] {
+		case strconv.FormatUint(oldID, 10):
+			if row[5] != old.Detail || row[9] != "" {
+				t.Errorf("old entry's CSV row %q, want its detail and no note", row)
+			}
+		case strconv.FormatUint(noted.ID, 10):
+			if b, _ := json.Marshal(want); row[5] != noted.Detail || row[9] != string(b) {
+				t.Errorf("noted entry's CSV row %q, want its detail and note %s", row, b)
+			}
+		}
 	}
 }

@@ -111,7 +111,8 @@ func (a *App) Login(portal Portal, username, password, ip, userAgent, requestID 
 		if err := putLoginState(tx, u.ID, st); err != nil {
 			return err
 		}
-		return a.audit(tx, actor, "auth.login", "user", u.ID, string(portal))
+		return a.audit(tx, actor, "auth.login", "user", u.ID, string(portal),
+			auditNote("audit.note.portal", noteKey("portal."+string(portal))))
 	})
 	if err != nil {
 		return LoginResult{}, err
@@ -145,14 +146,16 @@ func (a *App) passwordFailed(actor Actor, u *User, action string) error {
 		st.Failed++
 		locked = st.Failed >= maxFails
 		detail := "failures=" + strconv.Itoa(st.Failed)
+		note := auditNote("audit.note.login_failures", noteInt(st.Failed))
 		if locked {
+			note.Key = "audit.note.login_failures_locked"
 			st.Failed, st.LockedUntil = 0, now.Add(lockFor)
 			detail += " locked"
 		}
 		if err := putLoginState(tx, u.ID, st); err != nil {
 			return err
 		}
-		return a.audit(tx, actor, action, "user", u.ID, detail)
+		return a.audit(tx, actor, action, "user", u.ID, detail, note)
 	})
 	if err != nil {
 		return err
@@ -411,7 +414,8 @@ func (a *App) unlock(tx *storage.Tx, actor Actor, u *User) error {
 	if err := putLoginState(tx, u.ID, st); err != nil {
 		return err
 	}
-	return a.audit(tx, actor, "user.unlock", "user", u.ID, u.Username+" locked until "+until.Format(time.RFC3339))
+	return a.audit(tx, actor, "user.unlock", "user", u.ID, u.Username+" locked until "+until.Format(time.RFC3339),
+		auditNote("audit.note.unlock", noteText(u.Username), noteTime(until)))
 }
 
 // SetLanguage remembers the actor's language choice.

@@ -29,7 +29,8 @@ func (a *App) BootstrapAdmin() (password string, created bool, err error) {
 			return err
 		}
 		created = true
-		return a.audit(tx, actor, "user.create", "user", u.ID, "admin (first system administrator)")
+		return a.audit(tx, actor, "user.create", "user", u.ID, "admin (first system administrator)",
+			auditNote("audit.note.first_admin", noteText(u.Username)))
 	})
 	if err != nil || !created {
 		return "", false, err

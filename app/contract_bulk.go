@@ -259,7 +259,8 @@ func (a *App) ImportBackEntries(actor Actor, r io.Reader, filename string) (*Con
 			return err
 		}
 		return a.audit(tx, actor, "contract.bulk_backentry", "contract_import", imp.ID,
-			fmt.Sprintf("%s: %d rows, %d created, %d refused", filename, imp.Rows, len(imp.Created), len(imp.Rejected)))
+			fmt.Sprintf("%s: %d rows, %d created, %d refused", filename, imp.Rows, len(imp.Created), len(imp.Rejected)),
+			auditNote("audit.note.bulk_backentry", noteText(filename), noteInt(imp.Rows), noteInt(len(imp.Created)), noteInt(len(imp.Rejected))))
 	})
 	if err != nil {
 		return nil, err

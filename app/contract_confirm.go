@@ -289,7 +289,8 @@ func (a *App) ConfirmContractParty(from Actor, code, idTail string) (ConfirmView
 			if err := contractTable.Put(tx, c); err != nil {
 				return err
 			}
-			if err := a.audit(tx, who, "contract.confirm", "contract", c.ID, p.Role+" "+MaskName(p.Name)); err != nil {
+			if err := a.audit(tx, who, "contract.confirm", "contract", c.ID, p.Role+" "+MaskName(p.Name),
+				auditNote("audit.note.two", noteKey("contract.role."+p.Role), noteText(MaskName(p.Name)))); err != nil {
 				return err
 			}
 		}

@@ -496,7 +496,8 @@ func (a *App) AttachFilingDoc(actor Actor, id uint64, kind, name string, data []
 		if err := contractFilingTable.Put(tx, f); err != nil {
 			return err
 		}
-		return a.audit(tx, actor, "filing.doc_add", "contract_filing", f.ID, f.No+" "+kind+" "+info.Name)
+		return a.audit(tx, actor, "filing.doc_add", "contract_filing", f.ID, f.No+" "+kind+" "+info.Name,
+			auditNote("audit.note.three", noteText(f.No), noteKey("contract.doc."+kind), noteText(info.Name)))
 	})
 	return f, err
 }

@@ -133,7 +133,8 @@ func (a *App) expireContract(tx *storage.Tx, actor Actor, id uint64, today time.
 	if err := contractTable.Put(tx, c); err != nil {
 		return false, err
 	}
-	return true, a.audit(tx, actor, "contract.expire", "contract", c.ID, contractLabel(c)+" "+c.Terms.End.Format(time.DateOnly))
+	return true, a.audit(tx, actor, "contract.expire", "contract", c.ID, contractLabel(c)+" "+c.Terms.End.Format(time.DateOnly),
+		auditNote("audit.note.contract_expired", noteText(contractLabel(c)), noteDate(c.Terms.End)))
 }
 
 // contractExpiryLoop runs ExpireContracts once a day (and once soon after

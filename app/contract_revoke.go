@@ -86,7 +86,8 @@ func (a *App) RevokeContract(actor Actor, id uint64, in RevokeInput) (*Contract,
 				return err
 			}
 			return a.audit(tx, actor, "contract.revoke_record", "contract", c.ID,
-				contractLabel(c)+" "+when.Format(time.DateOnly)+": "+in.Reason)
+				contractLabel(c)+" "+when.Format(time.DateOnly)+": "+in.Reason,
+				auditNote("audit.note.contract_revoke", noteText(contractLabel(c)), noteDate(when), noteText(in.Reason)))
 		}
 		return a.endByRevocation(tx, actor, c, when, in.Reason, now)
 	})
@@ -115,7 +116,8 @@ func (a *App) endByRevocation(tx *storage.Tx, actor Actor, c *Contract, on time.
 		return err
 	}
 	return a.audit(tx, actor, "contract.revoke", "contract", c.ID,
-		contractLabel(c)+" "+on.Format(time.DateOnly)+": "+reason)
+		contractLabel(c)+" "+on.Format(time.DateOnly)+": "+reason,
+		auditNote("audit.note.contract_revoke", noteText(contractLabel(c)), noteDate(on), noteText(reason)))
 }
 
 // RevocableFrom is the earliest effective date of a revocation: the day

@@ -256,7 +256,8 @@ func (a *App) RevealContract(actor Actor, id uint64) (*Contract, error) {
 		return nil, err
 	}
 	err = a.update(func(tx *storage.Tx) error {
-		return a.audit(tx, actor, "personal.view", "contract", c.ID, contractLabel(c)+": parties' id_no, phone")
+		return a.audit(tx, actor, "personal.view", "contract", c.ID, contractLabel(c)+": parties' id_no, phone",
+			auditNote("audit.note.viewed_parties", noteText(contractLabel(c))))
 	})
 	if err != nil {
 		return nil, err

@@ -391,7 +391,9 @@ func (a *App) SignContract(actor Actor, id uint64) (*Contract, error) {
 			return err
 		}
 		return a.audit(tx, actor, "contract.sign", "contract", c.ID,
-			fmt.Sprintf("%s %s %d元/月 %s–%s", c.No, v.Code, c.Terms.Rent, c.Terms.Start.Format(time.DateOnly), c.Terms.End.Format(time.DateOnly)))
+			fmt.Sprintf("%s %s %d元/月 %s–%s", c.No, v.Code, c.Terms.Rent, c.Terms.Start.Format(time.DateOnly), c.Terms.End.Format(time.DateOnly)),
+			auditNote("audit.note.contract_signed", noteText(c.No), noteText(v.Code), noteInt(c.Terms.Rent),
+				noteDate(c.Terms.Start), noteDate(c.Terms.End)))
 	})
 	if err != nil {
 		return nil, err
@@ -423,7 +425,8 @@ func (a *App) cancelOtherDrafts(tx *storage.Tx, actor Actor, signed *Contract, n
 		if err := contractTable.Put(tx, d); err != nil {
 			return err
 		}
-		if err := a.audit(tx, actor, "contract.cancel", "contract", d.ID, "code used by "+signed.No); err != nil {
+		if err := a.audit(tx, actor, "contract.cancel", "contract", d.ID, "code used by "+signed.No,
+			auditNote("audit.note.code_used_by", noteText(signed.No))); err != nil {
 			return err
 		}
 	}

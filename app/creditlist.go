@@ -160,6 +160,12 @@ func (e *ListEntry) label() string {
 	return e.No() + " " + e.List + " " + e.Subject.String() + " " + e.SubjectName
 }
 
+// labelNote is label in the reader's words, for an audit note.
+func (e *ListEntry) labelNote() AuditArg {
+	return noteSub(auditNote("audit.note.list_entry", noteText(e.No()), noteKey("lists.list."+e.List),
+		noteText(e.SubjectName), noteKey("lists.kind."+e.Subject.Kind)))
+}
+
 // listKey is the list as one byte of an index key.
 func listKey(list string) byte {
 	if list == ListBlack {
@@ -282,7 +288,8 @@ func (a *App) applyListThresholds(tx *storage.Tx, s Subject, score, settled int,
 	if _, err := a.insertListEntry(tx, e); err != nil {
 		return err
 	}
-	if err := a.audit(tx, listSystem, "list.auto", "list_entry", e.ID, e.label()+fmt.Sprintf(" score %d threshold %d", score, threshold)); err != nil {
+	if err := a.audit(tx, listSystem, "list.auto", "list_entry", e.ID, e.label()+fmt.Sprintf(" score %d threshold %d", score, threshold),
+		auditNote("audit.note.list_auto", e.labelNote(), noteInt(score), noteInt(threshold))); err != nil {
 		return err
 	}
 	if list == ListBlack {
@@ -377,7 +384,8 @@ func (a *App) reconsiderAutoEntries(tx *storage.Tx, actor Actor, s Subject, scor
 			if err := a.putListEntry(tx, e); err != nil {
 				return err
 			}
-			if err := a.audit(tx, actor, "list.revoke", "list_entry", e.ID, e.label()+": basis withdrawn "+record); err != nil {
+			if err := a.audit(tx, actor, "list.revoke", "list_entry", e.ID, e.label()+": basis withdrawn "+record,
+				auditNote("audit.note.list_basis_withdrawn", e.labelNote(), noteText(record))); err != nil {
 				return err
 			}
 		}
@@ -404,7 +412,8 @@ func (a *App) supersedeRed(tx *storage.Tx, actor Actor, black *ListEntry, entrie
 		if err := a.putListEntry(tx, e); err != nil {
 			return err
 		}
-		if err := a.audit(tx, actor, "list.supersede", "list_entry", e.ID, e.label()+" by "+black.No()); err != nil {
+		if err := a.audit(tx, actor, "list.supersede", "list_entry", e.ID, e.label()+" by "+black.No(),
+			auditNote("audit.note.list_superseded", e.labelNote(), noteText(black.No()))); err != nil {
 			return err
 		}
 	}
@@ -434,7 +443,8 @@ func (a *App) ExpireListEntries(actor Actor) (int, error) {
 		if err := a.putListEntry(tx, e); err != nil {
 			return false, err
 		}
-		return true, a.audit(tx, actor, "list.expire", "list_entry", e.ID, e.label()+" "+e.Expires.Format(time.DateOnly))
+		return true, a.audit(tx, actor, "list.expire", "list_entry", e.ID, e.label()+" "+e.Expires.Format(time.DateOnly),
+			auditNote("audit.note.list_expired", e.labelNote(), noteDate(e.Expires)))
 	})
 	if total > 0 {
 		a.log.Info("list entries expired", "count", total)

@@ -128,7 +128,8 @@ func (a *App) loadDemoLists() error {
 			}
 			n++
 		}
-		if err := a.audit(tx, SystemActor("demo"), "list.seed", "list_entry", 0, fmt.Sprintf("%d list entries (demo)", n)); err != nil {
+		if err := a.audit(tx, SystemActor("demo"), "list.seed", "list_entry", 0, fmt.Sprintf("%d list entries (demo)", n),
+			auditNote("audit.note.demo_list_entries", noteInt(n))); err != nil {
 			return err
 		}
 		return tx.SetMeta(demoListMarker, []byte("1"))

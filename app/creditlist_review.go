@@ -228,7 +228,8 @@ func (a *App) ProposeListEntry(actor Actor, in ListProposal) (*ListEntry, error)
 		if _, err := a.insertListEntry(tx, e); err != nil {
 			return err
 		}
-		return a.audit(tx, actor, "list.propose", "list_entry", e.ID, e.label()+": "+in.Reason)
+		return a.audit(tx, actor, "list.propose", "list_entry", e.ID, e.label()+": "+in.Reason,
+			auditNote("audit.note.reason", e.labelNote(), noteText(in.Reason)))
 	})
 	if err != nil {
 		return nil, err
@@ -344,7 +345,8 @@ func (a *App) ApproveListEntry(actor Actor, id uint64) (*ListEntry, error) {
 		if err := a.putListEntry(tx, e); err != nil {
 			return err
 		}
-		if err := a.audit(tx, actor, "list.approve", "list_entry", e.ID, e.label()); err != nil {
+		if err := a.audit(tx, actor, "list.approve", "list_entry", e.ID, e.label(),
+			auditNote("audit.note.one", e.labelNote())); err != nil {
 			return err
 		}
 		if e.List == ListBlack {
@@ -383,7 +385,8 @@ func (a *App) RejectListEntry(actor Actor, id uint64, reason string) (*ListEntry
 		if err := a.putListEntry(tx, e); err != nil {
 			return err
 		}
-		return a.audit(tx, actor, "list.reject", "list_entry", e.ID, e.label()+": "+reason)
+		return a.audit(tx, actor, "list.reject", "list_entry", e.ID, e.label()+": "+reason,
+			auditNote("audit.note.reason", e.labelNote(), noteText(reason)))
 	})
 	if err != nil {
 		return nil, err
@@ -427,7 +430,8 @@ func (a *App) RevokeListEntry(actor Actor, id uint64, reason string) (*ListEntry
 		if err := a.putListEntry(tx, e); err != nil {
 			return err
 		}
-		return a.audit(tx, actor, "list.revoke", "list_entry", e.ID, e.label()+": "+reason)
+		return a.audit(tx, actor, "list.revoke", "list_entry", e.ID, e.label()+": "+reason,
+			auditNote("audit.note.reason", e.labelNote(), noteText(reason)))
 	})
 	if err != nil {
 		return nil, err

@@ -107,7 +107,8 @@ func (a *App) LoadDemo() ([]DemoAccount, error) {
 				}
 				return err
 			}
-			if err := a.audit(tx, actor, "user.create", "user", u.ID, u.Username+" (demo)"); err != nil {
+			if err := a.audit(tx, actor, "user.create", "user", u.ID, u.Username+" (demo)",
+				auditNote("audit.note.demo", noteText(u.Username))); err != nil {
 				return err
 			}
 		}

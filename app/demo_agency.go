@@ -56,5 +56,6 @@ func (a *App) seedDemoAgency(tx *storage.Tx, spec demoAgencySpec, filed time.Tim
 	if _, err := agencyTable.Insert(tx, ag); err != nil {
 		return nil, err
 	}
-	return ag, a.audit(tx, SystemActor("demo"), "agency.file", "agency", ag.ID, ag.Name+" (demo)")
+	return ag, a.audit(tx, SystemActor("demo"), "agency.file", "agency", ag.ID, ag.Name+" (demo)",
+		auditNote("audit.note.demo", noteText(ag.Name)))
 }

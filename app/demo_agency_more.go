@@ -398,5 +398,6 @@ func (a *App) seedDemoMorePractitioners(tx *storage.Tx, r *rand.Rand, added []*A
 		}
 	}
 	return a.audit(tx, SystemActor("demo"), "practitioner.add", "practitioner", 0,
-		fmt.Sprintf("%d practitioners of %d agencies (demo)", count, len(added)))
+		fmt.Sprintf("%d practitioners of %d agencies (demo)", count, len(added)),
+		auditNote("audit.note.demo_practitioners_of", noteInt(count), noteInt(len(added))))
 }

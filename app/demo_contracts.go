@@ -180,7 +180,8 @@ func (a *App) loadDemoContracts(issue *demoIssuer) error {
 			}
 			n++
 		}
-		return a.audit(tx, SystemActor("demo"), "contract.demo", "contract", 0, fmt.Sprintf("%d contracts (demo)", n))
+		return a.audit(tx, SystemActor("demo"), "contract.demo", "contract", 0, fmt.Sprintf("%d contracts (demo)", n),
+			auditNote("audit.note.demo_contracts", noteInt(n)))
 	})
 	if err != nil {
 		return err

@@ -273,27 +273,34 @@ func (a *App) SaveDictEntry(actor Actor, kind DictKind, id uint64, in DictInput)
 			}
 		}
 		detail := string(kind) + "/" + e.Code + " " + in.Name
+		var note *AuditNote // a new entry's detail is data alone
 		if id != 0 {
 			// Say what changed, as a user's edit does: two saves of one entry
 			// read the same in the audit log otherwise, whether it was
 			// disabled, enabled again or renamed.
 			var changes []string
+			var notes []*AuditNote // changes in the reader's words
 			if e.Name != in.Name {
 				changes = append(changes, "name "+e.Name+" → "+in.Name)
+				notes = append(notes, auditNote("audit.note.changed_dict_name", noteText(e.Name), noteText(in.Name)))
 			}
 			if e.NameEn != in.NameEn {
 				changes = append(changes, "name_en "+e.NameEn+" → "+in.NameEn)
+				notes = append(notes, auditNote("audit.note.changed_dict_name_en", noteText(e.NameEn), noteText(in.NameEn)))
 			}
 			if e.Sort != sortN {
 				changes = append(changes, "sort "+strconv.Itoa(e.Sort)+" → "+strconv.Itoa(sortN))
+				notes = append(notes, auditNote("audit.note.changed_dict_sort", noteInt(e.Sort), noteInt(sortN)))
 			}
 			if e.Enabled != in.Enabled {
 				changes = append(changes, "enabled="+strconv.FormatBool(in.Enabled))
+				notes = append(notes, auditNote(map[bool]string{true: "audit.note.changed_dict_enabled", false: "audit.note.changed_dict_disabled"}[in.Enabled]))
 			}
 			if len(changes) == 0 {
 				return nil
 			}
 			detail += ": " + strings.Join(changes, "; ")
+			note = auditNote("audit.note.changes", noteText(string(kind)+"/"+e.Code+" "+in.Name), noteList(notes))
 		}
 		e.Name, e.NameEn, e.Sort, e.Enabled, e.Updated = in.Name, in.NameEn, sortN, in.Enabled, a.now()
 		var err error
@@ -308,7 +315,7 @@ func (a *App) SaveDictEntry(actor Actor, kind DictKind, id uint64, in DictInput)
 		if err != nil {
 			return err
 		}
-		return a.audit(tx, actor, action, "dict", e.ID, detail)
+		return a.audit(tx, actor, action, "dict", e.ID, detail, note)
 	})
 	a.dicts.drop()
 	return e, err

@@ -363,7 +363,8 @@ func (a *App) SetParams(actor Actor, values map[string]string, clear ...string) 
 			if err := tx.Put(paramBucket, []byte(key), b); err != nil {
 				return err
 			}
-			if err := a.audit(tx, actor, "param.set", "param", 0, paramAuditDetail(key, old, clean[key])); err != nil {
+			if err := a.audit(tx, actor, "param.set", "param", 0, paramAuditDetail(key, old, clean[key]),
+				paramAuditNote(key, old, clean[key])); err != nil {
 				return err
 			}
 		}
@@ -394,6 +395,30 @@ func paramAuditDetail(key, was, now string) string {
 		return key + ": (changed)"
 	}
 	return key + ": " + was + " → " + now
+}
+
+// paramAuditNote is paramAuditDetail in the reader's words: the
+// parameter by its label, a switch or a choice by its words.
+func paramAuditNote(key, was, now string) *AuditNote {
+	d, _ := paramDef(key)
+	switch {
+	case d.Secret && now == "":
+		return auditNote("audit.note.param_cleared", noteKey("param."+key))
+	case d.Secret:
+		return auditNote("audit.note.param_changed", noteKey("param."+key))
+	}
+	value := func(v string) AuditArg {
+		switch {
+		case d.Type == ParamBool && v == "true":
+			return noteKey("audit.note.on")
+		case d.Type == ParamBool:
+			return noteKey("audit.note.off")
+		case d.Type == ParamEnum && v != "":
+			return noteKey("param." + key + "." + v)
+		}
+		return noteText(v)
+	}
+	return auditNote("audit.note.param_set", noteKey("param."+key), value(was), value(now))
 }
 
 // checkConnector refuses a registry source that asks the centre's live

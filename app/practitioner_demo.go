@@ -75,7 +75,8 @@ func (a *App) seedDemoPractitioners(tx *storage.Tx, now time.Time) error {
 			}
 		}
 	}
-	return a.audit(tx, actor, "practitioner.add", "practitioner", 0, fmt.Sprintf("%d practitioners (demo)", serial))
+	return a.audit(tx, actor, "practitioner.add", "practitioner", 0, fmt.Sprintf("%d practitioners (demo)", serial),
+		auditNote("audit.note.demo_practitioners", noteInt(serial)))
 }
 
 func demoPractitioner(rnd *rand.Rand, ag *Agency, serial int, now time.Time) *Practitioner {

@@ -332,17 +332,22 @@ func (a *App) UpdatePractitioner(actor Actor, id uint64, in PractitionerUpdate) 
 		if err := v.err(); err != nil {
 			return err
 		}
+		// changes for Detail, notes the same in the reader's words.
 		var changes []string
+		var notes []*AuditNote
 		if mobile != "" && mobile != p.Mobile {
 			p.Mobile = mobile
 			changes = append(changes, "mobile")
+			notes = append(notes, auditNote("audit.note.changed_mobile"))
 		}
 		if qual != p.QualCertNo {
 			p.QualCertNo = qual
 			changes = append(changes, "qualification")
+			notes = append(notes, auditNote("audit.note.changed_qualification"))
 		}
 		if cur != nil && role != cur.Role {
 			changes = append(changes, "role "+cur.Role+" → "+role)
+			notes = append(notes, auditNote("audit.note.changed_role", noteKey("practitioner.role."+cur.Role), noteKey("practitioner.role."+role)))
 			cur.changeRole(role, day(a.now()))
 		}
 		switch {
@@ -351,10 +356,12 @@ func (a *App) UpdatePractitioner(actor Actor, id uint64, in PractitionerUpdate) 
 				return err
 			}
 			changes = append(changes, "photo")
+			notes = append(notes, auditNote("audit.note.changed_photo"))
 		case in.RemovePhoto && p.PhotoBlob != 0:
 			_ = tx.DeleteBlob(p.PhotoBlob)
 			p.PhotoBlob = 0
 			changes = append(changes, "photo removed")
+			notes = append(notes, auditNote("audit.note.removed_photo"))
 		}
 		if len(changes) == 0 {
 			return nil
@@ -363,7 +370,8 @@ func (a *App) UpdatePractitioner(actor Actor, id uint64, in PractitionerUpdate) 
 		if err := practitionerTable.Put(tx, p); err != nil {
 			return err
 		}
-		return a.audit(tx, actor, "practitioner.update", "practitioner", p.ID, p.CardNo+": "+strings.Join(changes, "; "))
+		return a.audit(tx, actor, "practitioner.update", "practitioner", p.ID, p.CardNo+": "+strings.Join(changes, "; "),
+			auditNote("audit.note.changes", noteText(p.CardNo), noteList(notes)))
 	})
 	if err != nil {
 		return nil, err

@@ -79,7 +79,8 @@ func (a *App) RevealPractitioner(actor Actor, id uint64) (*Practitioner, error) 
 		return nil, err
 	}
 	err = a.update(func(tx *storage.Tx) error {
-		return a.audit(tx, actor, "personal.view", "practitioner", p.ID, p.CardNo+": id_no, mobile")
+		return a.audit(tx, actor, "personal.view", "practitioner", p.ID, p.CardNo+": id_no, mobile",
+			auditNote("audit.note.viewed_practitioner", noteText(p.CardNo)))
 	})
 	if err != nil {
 		return nil, err

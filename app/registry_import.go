@@ -390,10 +390,13 @@ func (a *App) runImport(actor Actor, rep *RegistryImport, r io.Reader, progress 
 		}
 		detail := filename + ": rows=" + strconv.Itoa(rep.Rows) + " created=" + strconv.Itoa(rep.Created) +
 			" updated=" + strconv.Itoa(rep.Updated) + " rejected=" + strconv.Itoa(rep.Rejected) + " voided=" + strconv.Itoa(rep.Voided)
+		note := auditNote("audit.note.registry_import", noteText(filename), noteInt(rep.Rows), noteInt(rep.Created),
+			noteInt(rep.Updated), noteInt(rep.Rejected), noteInt(rep.Voided))
 		if rep.Failed != "" {
 			detail += " failed=" + rep.Failed
+			note = auditNote("audit.note.registry_import_failed", noteSub(note), noteKey(rep.Failed))
 		}
-		return a.audit(tx, actor, "registry.import", "registry_import", rep.ID, detail)
+		return a.audit(tx, actor, "registry.import", "registry_import", rep.ID, detail, note)
 	}); serr != nil {
 		return rep, serr
 	}

@@ -304,15 +304,18 @@ func (a *App) CreateUser(actor Actor, in UserInput) (*User, string, error) {
 		// Where the account may act is part of what was granted, as an
 		// edit records its district and agency changes.
 		detail := u.Username + " " + rolesString(u.Roles)
+		note := auditNote("audit.note.user_city", noteText(u.Username), noteRoles(u.Roles))
 		switch {
 		case u.AgencyName != "":
 			detail += "; agency " + u.AgencyName
+			note = auditNote("audit.note.user_agency", noteText(u.Username), noteRoles(u.Roles), noteText(u.AgencyName))
 		case u.District != "":
 			detail += "; district " + u.District
+			note = auditNote("audit.note.user_district", noteText(u.Username), noteRoles(u.Roles), noteText(u.District))
 		default:
 			detail += "; city-wide"
 		}
-		return a.audit(tx, actor, "user.create", "user", u.ID, detail)
+		return a.audit(tx, actor, "user.create", "user", u.ID, detail, note)
 	})
 	if err != nil {
 		return nil, "", err
@@ -350,24 +353,32 @@ func (a *App) UpdateUser(actor Actor, id uint64, in UserInput) (*User, error) {
 			// account at the new one.
 			return fieldError("agency_name", "user.agency_linked_practitioner")
 		}
+		// changes for Detail, notes the same in the reader's words.
 		var changes []string
+		var notes []*AuditNote
 		if u.Name != in.Name {
 			changes = append(changes, "name")
+			notes = append(notes, auditNote("audit.note.changed_name"))
 		}
 		if u.Phone != in.Phone {
 			changes = append(changes, "phone")
+			notes = append(notes, auditNote("audit.note.changed_phone"))
 		}
 		if rolesString(u.Roles) != rolesString(in.Roles) {
 			changes = append(changes, "roles "+rolesString(u.Roles)+" → "+rolesString(in.Roles))
+			notes = append(notes, auditNote("audit.note.changed_roles", noteRoles(u.Roles), noteRoles(in.Roles)))
 		}
 		if u.District != in.District {
 			changes = append(changes, "district "+u.District+" → "+in.District)
+			notes = append(notes, auditNote("audit.note.changed_district", noteText(u.District), noteText(in.District)))
 		}
 		if u.AgencyID != agencyID {
 			changes = append(changes, "agency")
+			notes = append(notes, auditNote("audit.note.changed_agency"))
 		}
 		if u.Disabled != in.Disabled {
 			changes = append(changes, "disabled="+strconv.FormatBool(in.Disabled))
+			notes = append(notes, auditNote(map[bool]string{true: "audit.note.changed_disabled", false: "audit.note.changed_enabled"}[in.Disabled]))
 		}
 		if len(changes) == 0 {
 			return nil
@@ -382,7 +393,8 @@ func (a *App) UpdateUser(actor Actor, id uint64, in UserInput) (*User, error) {
 				return err
 			}
 		}
-		return a.audit(tx, actor, "user.update", "user", u.ID, u.Username+": "+strings.Join(changes, "; "))
+		return a.audit(tx, actor, "user.update", "user", u.ID, u.Username+": "+strings.Join(changes, "; "),
+			auditNote("audit.note.changes", noteText(u.Username), noteList(notes)))
 	})
 	return u, err
 }
@@ -402,7 +414,8 @@ func (a *App) GetUser(actor Actor, id uint64) (*User, error) {
 	}
 	// The edit form shows the phone in full: that view is audited.
 	err = a.update(func(tx *storage.Tx) error {
-		return a.audit(tx, actor, "personal.view", "user", u.ID, u.Username+": phone")
+		return a.audit(tx, actor, "personal.view", "user", u.ID, u.Username+": phone",
+			auditNote("audit.note.viewed_phone", noteText(u.Username)))
 	})
 	return u, err
 }

@@ -209,7 +209,8 @@ func (a *App) voidPropertyVerifications(tx *storage.Tx, propertyID uint64, reaso
 		if err := verificationTable.Put(tx, v); err != nil {
 			return n, err
 		}
-		if err := a.audit(tx, actor, "verification.void", "verification", v.ID, v.Code+" "+reason); err != nil {
+		if err := a.audit(tx, actor, "verification.void", "verification", v.ID, v.Code+" "+reason,
+			auditNote("audit.note.voided", noteText(v.Code), noteKey(reason))); err != nil {
 			return n, err
 		}
 		n++

@@ -272,6 +272,77 @@ func (s *Server) handleAudit(w http.ResponseWriter, r *http.Request) {
 	s.render(w, r, http.StatusOK, "audit", v)
 }
 
+// auditDetail is an audit entry's detail as the reader reads it: its note
+// (app.AuditNote) in lang, or Detail as written for an entry without one
+// (every entry written before notes) or with a note this build cannot
+// word (a key it does not know, from a newer build).
+func (s *Server) auditDetail(lang string, e *app.AuditEntry) string {
+	if e.Note != nil {
+		if text, ok := s.auditNote(lang, e.Note); ok {
+			return text
+		}
+	}
+	return e.Detail
+}
+
+func (s *Server) auditNote(lang string, n *app.AuditNote) (string, bool) {
+	if !s.msgs.has(n.Key) {
+		return "", false
+	}
+	args := make([]any, len(n.Args))
+	for i, a := range n.Args {
+		switch {
+		case a.Key != "":
+			if !s.msgs.has(a.Key) {
+				return "", false
+			}
+			args[i] = s.msgs.t(lang, a.Key)
+		case a.Date != "":
+			d, err := time.ParseInLocation(time.DateOnly, a.Date, time.Local)
+			if err != nil {
+				return "", false
+			}
+			args[i] = formatDate(lang, d)
+		case a.Time != "":
+			t, err := time.Parse(time.RFC3339, a.Time)
+			if err != nil {
+				return "", false
+			}
+			args[i] = formatDateTime(lang, t)
+		case a.Keys != nil:
+			words := make([]string, len(a.Keys))
+			for j, k := range a.Keys {
+				if !s.msgs.has(k) {
+					return "", false
+				}
+				words[j] = s.msgs.t(lang, k)
+			}
+			args[i] = joinList(lang, words)
+		case a.List != nil:
+			// An update's changes; one change may hold a list of its own
+			// (roles), hence not listSep.
+			parts := make([]string, len(a.List))
+			for j, m := range a.List {
+				text, ok := s.auditNote(lang, m)
+				if !ok {
+					return "", false
+				}
+				parts[j] = text
+			}
+			sep := "; "
+			if lang == langZH {
+				sep = "；"
+			}
+			args[i] = strings.Join(parts, sep)
+		case a.Text == "":
+			args[i] = "—" // a district of a city-wide account, say
+		default:
+			args[i] = a.Text
+		}
+	}
+	return s.msgs.t(lang, n.Key, args...), true
+}
+
 // handleAuditWalk starts a walk of the whole chain in the background; the
 // audit page shows its progress and result.
 func (s *Server) handleAuditWalk(w http.ResponseWriter, r *http.Request) {

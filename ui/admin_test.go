@@ -403,10 +403,13 @@ func TestParamsSecretToken(t *testing.T) {
 	wantStatus(t, r, http.StatusUnprocessableEntity)
 	wantNoText(t, r, "NEW-TOKEN-456")
 
-	for _, path := range []string{"/gov/admin/audit?action=param.", "/gov/admin/audit.csv?action=param."} {
+	// The page says it in words, the CSV as the entry's detail.
+	tokenLabel := zh("param." + app.ParamConnectorToken)
+	for path, want := range map[string]string{"/gov/admin/audit?action=param.": zh("audit.note.param_changed", tokenLabel),
+		"/gov/admin/audit.csv?action=param.": "registry.connector_token: (changed)"} {
 		r := wantOK(t, admin.get(path))
 		wantNoText(t, r, token)
-		wantText(t, r, "registry.connector_token: (changed)")
+		wantText(t, r, want)
 	}
 
 	f = paramsForm(t, e)
@@ -415,7 +418,7 @@ func TestParamsSecretToken(t *testing.T) {
 	if got := e.app.ParamString(app.ParamConnectorToken); got != "" {
 		t.Errorf("token after clearing = %q", got)
 	}
-	wantText(t, admin.get("/gov/admin/audit?action=param."), "registry.connector_token: (cleared)")
+	wantText(t, admin.get("/gov/admin/audit?action=param."), zh("audit.note.param_cleared", tokenLabel))
 }
 
 func TestParamsURLsAreChecked(t *testing.T) {
@@ -549,7 +552,7 @@ func TestAuditExport(t *testing.T) {
 	if err != nil {
 		t.Fatalf("CSV: %v", err)
 	}
-	header := []string{"id", "time", "username", "action", "record", "detail", "ip", "request_id", "hash"}
+	header := []string{"id", "time", "username", "action", "record", "detail", "ip", "request_id", "hash", "note"}
 	if len(rows) < 2 || !slices.Equal(rows[0], header) {
 		t.Fatalf("CSV header %v (of %d rows), want %v", rows[0], len(rows), header)
 	}
@@ -1327,5 +1330,96 @@ func TestNewGovAccountNeedsAJurisdiction(t *testing.T) {
 	wantStatus(t, admin.post(path, url.Values{"name": {"全市录入"}, "roles": {"clerk"}, "district": {"city"}}), http.StatusSeeOther)
 	if u := e.user("city.clerk"); u.District != "" {
 		t.Errorf("saved unchanged, city.clerk moved to district %q", u.District)
+	}
+}
+
+// TestAuditDetailInReadersLanguage: the 详情 column says what the code
+// wrote (demo loads, a lock's end, a list entry's score, a voided code's
+// reason, an update's changes) in the reader's language, from entries
+// written through the real workflows; entries without a note (every entry
+// of an older build) show their Detail as stored, and the chain verifies.
+func TestAuditDetailInReadersLanguage(t *testing.T) {
+	t.Parallel()
+	clk := newClock()
+	e := newEnvClock(t, clk)
+	e.setParams(app.ParamLoginRatePerMin, "600")
+
+	// A lock and an unlock.
+	for i := 0; i < 5; i++ {
+		e.client().login("gov", "clerk", "Wrong-password-1")
+	}
+	admin := e.signedIn("gov", "sysadmin")
+	clerkID := itoa(e.userID("clerk"))
+	wantRedirect(t, admin.post("/gov/admin/users/"+clerkID+"/unlock", nil), "/gov/admin/users/"+clerkID)
+
+	// A user update: the name and the roles.
+	hd := e.user("clerk.hd")
+	wantRedirect(t, admin.post("/gov/admin/users/"+itoa(hd.ID), url.Values{"name": {hd.Name + "改"}, "phone": {hd.Phone},
+		"roles": {"clerk", "reviewer"}, "district": {hd.District}}), "/gov/admin/users")
+
+	// A code voided by a registry re-import that shows the flat seized.
+	cert := "京(2025)朝阳区不动产权第9990001号"
+	row := func(seized string) string {
+		return "区县代码,证书类型,不动产权证号,权利人,权利人证件类型,权利人证件号码,共有份额,房屋坐落,建筑面积,规划用途,查封,抵押,异议,注销,限制交易,登记日期\n" +
+			"110105,不动产权证书," + cert + "," + signOwnerName + ",居民身份证," + signOwnerID + ",,北京市朝阳区麒麟路99号院1号楼301,89.5,住宅," + seized + ",否,否,否,否,2020-05-20\n"
+	}
+	if rep, err := e.app.ImportRegistry(sys, strings.NewReader(row("否")), "void.csv", nil); err != nil || rep.Rejected > 0 {
+		t.Fatalf("import: %+v %v", rep, err)
+	}
+	res, err := e.app.Verify(e.actor("clerk"), app.VerifyInput{District: "110105", CertType: "01", CertNo: cert,
+		Owners:  []app.OwnerInput{{Name: signOwnerName, IDType: "resident_id", IDNo: signOwnerID}},
+		Address: "北京市朝阳区麒麟路99号院1号楼301", Area: "89.5", Rooms: "2", Halls: "1", Baths: "1", Rent: "6500", Mode: "whole"})
+	if err != nil {
+		t.Fatalf("verify: %v", err)
+	}
+	code := res.Verification.Code
+	if rep, err := e.app.ImportRegistry(sys, strings.NewReader(row("是")), "void2.csv", nil); err != nil || rep.Voided != 1 {
+		t.Fatalf("re-import: %+v %v", rep, err)
+	}
+
+	page := func(action, lang string) *resp {
+		t.Helper()
+		return wantOK(t, admin.get("/gov/admin/audit?action="+url.QueryEscape(action), "Accept-Language", lang))
+	}
+	for _, c := range []struct {
+		action    string
+		zh, zhNot []string // the zh page shows zh, never zhNot
+		en        []string
+	}{
+		{"user.create", []string{"clerk.hd（演示数据）", "admin（首位系统管理员）"}, []string{"(demo)", "first system administrator"},
+			[]string{"clerk.hd (demo)", "admin (first system administrator)"}},
+		{"agency.file", []string{"（演示数据）"}, []string{"(demo)"}, []string{" (demo)"}},
+		{"announcement.release", []string{"（演示数据）"}, []string{"(demo)"}, []string{" (demo)"}},
+		{"list.seed", []string{"演示数据：", "条红黑名单条目"}, []string{"list entries", "(demo)"}, []string{"list entries (demo)"}},
+		{"contract.demo", []string{"份合同"}, []string{"contracts (demo)"}, []string{"contracts (demo)"}},
+		{"practitioner.add", []string{"名从业人员"}, []string{"practitioners (demo)", "practitioners of", "(demo)"}, []string{"practitioners of"}},
+		// A list entry made by the rules: its list, score and threshold.
+		{"list.auto", []string{"：信用分 ", "，分数线 ", zh("lists.list.black"), zh("lists.kind.agency")},
+			[]string{"score ", "threshold", " black ", "agency:"}, []string{": credit score ", ", threshold ", en("lists.list.black")}},
+		{"user.unlock", []string{"clerk（原锁定至 " + strconv.Itoa(clk.Now().Year()) + "年"}, []string{"locked until"},
+			[]string{"clerk (was locked until "}},
+		{"auth.login_failed", []string{zh("audit.note.login_failures_locked", 5)}, []string{"failures=", "locked"},
+			[]string{en("audit.note.login_failures_locked", 5)}},
+		{"verification.void", []string{code + "：" + zh("verify.seized")}, []string{"verify.seized"},
+			[]string{code + ": " + en("verify.seized")}},
+		{"user.update", []string{"clerk.hd：姓名；角色 录入员 → 录入员、审核员"}, []string{"name;", "roles ", "clerk,reviewer"},
+			[]string{"clerk.hd: name; roles Clerk → Clerk, Reviewer"}},
+		{"param.set", []string{zh("param.login.rate_per_minute") + "："}, []string{"login.rate_per_minute:"},
+			[]string{en("param.login.rate_per_minute") + ": "}},
+		{"registry.import", []string{"void2.csv：共 1 行，新增 0，更新 1，拒绝 0，作废核验码 1"}, []string{"rows=", "voided="},
+			[]string{"void2.csv: 1 row, 0 created, 1 updated, 0 rejected, 1 code voided"}},
+		// Entries without a note show their Detail as stored.
+		{"verification.create", []string{code + " " + cert}, nil, []string{code + " " + cert}},
+	} {
+		zhPage := page(c.action, "zh-CN")
+		wantText(t, zhPage, c.zh...)
+		wantNoText(t, zhPage, c.zhNot...)
+		wantText(t, page(c.action, "en"), c.en...)
+	}
+
+	// The entries with notes hash into the chain as the others do.
+	report, err := e.app.VerifyAudit(e.actor("sysadmin"))
+	if err != nil || !report.OK {
+		t.Fatalf("audit chain: %+v %v", report, err)
 	}
 }

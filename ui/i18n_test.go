@@ -98,6 +98,8 @@ func TestMessageKeysUsedExist(t *testing.T) {
 			regexp.MustCompile(`Errorf\(E[A-Z]+, "([^"]+)"\s*[,)]`),
 			regexp.MustCompile(`(?:fieldError|v\.add)\("[^"]+", "([^"]+)"\)`),
 			regexp.MustCompile(`errors\.New\("([a-z_]+\.[a-z_.]+)"\)`),
+			// audit notes (app.AuditNote) and their translated arguments
+			regexp.MustCompile(`(?:auditNote|noteKey)\("([^"]+)"[,)]`),
 		},
 	}
 	found := 0

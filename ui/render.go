@@ -199,6 +199,7 @@ func (s *Server) funcs(lang string) template.FuncMap {
 			}
 			return code
 		},
+		"auditDetail": func(e *app.AuditEntry) string { return s.auditDetail(lang, e) },
 		"datetimeSec": func(t time.Time) string {
 			if t.IsZero() {
 				return "—"
