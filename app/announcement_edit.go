@@ -110,7 +110,7 @@ func (a *App) CreateAnnouncement(actor Actor, in AnnouncementInput) (*Announceme
 			return err
 		}
 		tx.OnCommit(a.announcements.changed)
-		return a.audit(tx, actor, action, "announcement", an.ID, annAuditDetail(an, now))
+		return a.audit(tx, actor, action, "announcement", an.ID, annAuditDetail(an, now), annAuditNote(an, now))
 	})
 	if err != nil {
 		return nil, err
@@ -164,7 +164,7 @@ func (a *App) UpdateAnnouncement(actor Actor, id uint64, in AnnouncementInput) (
 			return err
 		}
 		tx.OnCommit(a.announcements.changed)
-		return a.audit(tx, actor, action, "announcement", an.ID, annAuditDetail(an, now))
+		return a.audit(tx, actor, action, "announcement", an.ID, annAuditDetail(an, now), annAuditNote(an, now))
 	})
 	if err != nil {
 		return nil, err
@@ -461,6 +461,19 @@ func sameContent(x, y AnnouncementContent) bool {
 }
 
 // annAuditDetail names the announcement and its state for the audit log.
+// annAuditNote is annAuditDetail in the reader's words: the state by
+// name, the times as the page writes them.
+func annAuditNote(an *Announcement, now time.Time) *AuditNote {
+	state := noteKey("announce.state." + an.State(now))
+	switch {
+	case an.Status != AnnReleased:
+		return auditNote("audit.note.announcement", noteText(an.Title), state)
+	case an.WithdrawAt.IsZero():
+		return auditNote("audit.note.announcement_from", noteText(an.Title), state, noteTime(an.PublishAt))
+	}
+	return auditNote("audit.note.announcement_between", noteText(an.Title), state, noteTime(an.PublishAt), noteTime(an.WithdrawAt))
+}
+
 func annAuditDetail(an *Announcement, now time.Time) string {
 	d := an.Title + " [" + an.State(now) + "]"
 	if an.Status == AnnReleased {

@@ -130,6 +130,13 @@ func TestAnnouncementPublishAndWithdraw(t *testing.T) {
 	if got := strings.Join(actions, ","); !strings.Contains(got, "announcement.release") || !strings.Contains(got, "announcement.withdraw") {
 		t.Errorf("audit of the announcement: %s", got)
 	}
+	// The audit log names its state and times in the reader's words.
+	admin := e.signedIn("gov", "sysadmin")
+	log := wantOK(t, admin.get("/gov/admin/audit?record=announcement/"+id))
+	wantText(t, log, title+"（"+zh("announce.state.published")+"），")
+	wantNoText(t, log, "[published]")
+	log = wantOK(t, admin.get("/gov/admin/audit?record=announcement/"+id, "Accept-Language", "en"))
+	wantText(t, log, title+" ("+en("announce.state.published")+"), published ")
 }
 
 // TestAnnouncementFormErrors: each field's problem beside it, the typed
