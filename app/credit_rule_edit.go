@@ -157,7 +157,8 @@ func (a *App) UpdateRule(actor Actor, id uint64, spec RuleSpec, note string) (*S
 			return ruleDuplicate(tx, err, spec.No, r)
 		}
 		return a.audit(tx, actor, "credit.rule.update", "scoring_rule", r.ID,
-			fmt.Sprintf("%s v%d (%s): %s", r.No, r.Version, strings.Join(changed, ", "), note))
+			fmt.Sprintf("%s v%d (%s): %s", r.No, r.Version, strings.Join(changed, ", "), note),
+			auditNote("audit.note.rule_update", noteText(r.No), noteInt(r.Version), ruleFieldsNote(changed), noteText(note)))
 	})
 	if err != nil {
 		return nil, err
@@ -309,6 +310,16 @@ func ruleDuplicate(tx *storage.Tx, err error, no string, self *ScoringRule) erro
 // are also the form's field names.
 var RuleFields = []string{"no", "item", "type", "suggested", "min", "max", "operation", "event",
 	"basis", "applies_to", "valid_days", "repairable", "repair_after_days", "enabled"}
+
+// ruleFieldsNote names changed fields by their labels (creditrule.f.*),
+// for an audit note.
+func ruleFieldsNote(fields []string) AuditArg {
+	keys := make([]string, len(fields))
+	for i, f := range fields {
+		keys[i] = "creditrule.f." + f
+	}
+	return AuditArg{Keys: keys}
+}
 
 // RuleSpecChanges lists the fields in which b differs from a, in the order
 // of RuleFields.

@@ -419,5 +419,6 @@ func (a *App) raiseAutoApplication(tx *storage.Tx, event, ref string, s Subject,
 	if _, err := scoringTable.Insert(tx, p); err != nil {
 		return err
 	}
-	return a.audit(tx, actor, "credit.auto_apply", "scoring_application", p.ID, p.No+" "+event+" "+ref)
+	return a.audit(tx, actor, "credit.auto_apply", "scoring_application", p.ID, p.No+" "+event+" "+ref,
+		auditNote("audit.note.three", noteText(p.No), noteKey("credit.event."+event), noteText(ref)))
 }

@@ -190,6 +190,12 @@ func TestCreditRuleEditFlow(t *testing.T) {
 	if n := strings.Count(r.body, `class="diff-old"`); n != 1 {
 		t.Errorf("the history shows %d changed fields, want 1", n)
 	}
+	// The audit log names the field as the history does, not "suggested".
+	log := wantOK(t, c.get("/gov/admin/audit?action=credit.rule.update"))
+	wantText(t, log, zh("audit.note.rule_update", "JG-K-001", 2, zh("creditrule.f.suggested"), "按新规调整建议分值"))
+	wantNoText(t, log, "(suggested)")
+	log = wantOK(t, c.get("/gov/admin/audit?action=credit.rule.update", "Accept-Language", "en"))
+	wantText(t, log, en("audit.note.rule_update", "JG-K-001", 2, en("creditrule.f.suggested"), "按新规调整建议分值"))
 	if got := e.rule("JG-K-001"); got.Version != 2 || got.Suggested != 8 || got.SpecAt(1).Suggested != 5 {
 		t.Errorf("stored: version %d, suggested %d, version 1 suggested %d", got.Version, got.Suggested, got.SpecAt(1).Suggested)
 	}
