@@ -190,6 +190,13 @@ func (a *App) searchVerifications(actor Actor, q VerificationQuery, codePrefix s
 		sq.Filters["district"] = []string{q.District}
 	}
 	switch q.Status {
+	case "", VStatusValid, VStatusExpired, VStatusUsed, VStatusRevoked, VStatusVoided:
+	default:
+		// Not one the list offers (a hand-edited address): any status,
+		// as the list shows it, rather than no filter and no window.
+		q.Status = ""
+	}
+	switch q.Status {
 	case VStatusValid:
 		sq.Filters["status"] = []string{VStatusValid}
 		// State: expired once now >= ValidUntil. Ranges are [Min, Max).
