@@ -377,11 +377,25 @@ func hasPaperContract(c *Contract, f *ContractFiling) bool {
 	return !FilingNeedsScan(c) || slices.ContainsFunc(f.Docs, func(d ContractDoc) bool { return d.Kind == "paper_contract" })
 }
 
+// notFileable is the refusal of a contract that is not in effect: a
+// revoked or run-out lease says so, which the person filing it can act on
+// (the parties agreed to end it; the term is over), rather than that it is
+// "not signed".
+func notFileable(c *Contract) error {
+	switch c.Status {
+	case ContractRevoked:
+		return Errorf(ECONFLICT, "filing.contract_revoked", c.No)
+	case ContractExpired:
+		return Errorf(ECONFLICT, "filing.contract_expired", c.No)
+	}
+	return Errorf(ECONFLICT, "filing.contract_not_signed", c.No)
+}
+
 // checkFileable refuses a contract that cannot be applied for now, saying
 // why.
 func (a *App) checkFileable(tx *storage.Tx, c *Contract) error {
 	if c.Status != ContractSigned {
-		return Errorf(ECONFLICT, "filing.contract_not_signed", c.No)
+		return notFileable(c)
 	}
 	switch c.FilingStatus {
 	case FilingPending, FilingRejected:
@@ -554,7 +568,7 @@ func (a *App) ResubmitFiling(actor Actor, id uint64, note string) (*ContractFili
 			return Errorf(ECONFLICT, "filing.not_returned")
 		}
 		if c.Status != ContractSigned && c.Status != ContractExpired {
-			return Errorf(ECONFLICT, "filing.contract_not_signed", c.No)
+			return notFileable(c)
 		}
 		if !hasPaperContract(c, f) {
 			return fieldError("doc", "filing.scan_required_resubmit")
@@ -642,7 +656,7 @@ func (a *App) ApproveFiling(actor Actor, id uint64) (*ContractFiling, error) {
 			return err
 		}
 		if c.Status != ContractSigned && c.Status != ContractExpired {
-			return Errorf(ECONFLICT, "filing.contract_not_signed", c.No)
+			return notFileable(c)
 		}
 		if !hasPaperContract(c, f) {
 			// A paper lease is filed on its scan: return it to be added.

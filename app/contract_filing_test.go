@@ -99,8 +99,12 @@ func TestFilingApplyByContractNumber(t *testing.T) {
 	}
 
 	revoked := f.put(clContract{district: "110105", status: ContractRevoked, by: f.clerk, lessee: "王芳"})
-	if _, err := f.ApplyFiling(f.clerk, FilingApply{Mode: "contract", ContractNo: revoked.No}); errKey(err) != "filing.contract_not_signed" {
+	if _, err := f.ApplyFiling(f.clerk, FilingApply{Mode: "contract", ContractNo: revoked.No}); errKey(err) != "filing.contract_revoked" {
 		t.Errorf("revoked contract: %v", err)
+	}
+	ranOut := f.put(clContract{district: "110105", status: ContractExpired, by: f.clerk, lessee: "王芳"})
+	if _, err := f.ApplyFiling(f.clerk, FilingApply{Mode: "contract", ContractNo: ranOut.No}); errKey(err) != "filing.contract_expired" {
+		t.Errorf("run-out contract: %v", err)
 	}
 	filed := f.put(clContract{district: "110105", status: ContractSigned, by: f.clerk, lessee: "李娜", filing: FilingFiled})
 	if _, err := f.ApplyFiling(f.clerk, FilingApply{Mode: "contract", ContractNo: filed.No}); errKey(err) != "filing.already_filed" {
