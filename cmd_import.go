@@ -22,9 +22,14 @@ func runImportRegistry(ctx context.Context, args []string, stdout, stderr io.Wri
 		return err
 	}
 	path := fs.Arg(0)
+	if strings.TrimSpace(path) == "" {
+		// An unset shell variable ("$FILE"): os.Open said "open : no
+		// such file or directory".
+		return errors.New("no registry file given: anju import-registry [--data DIR] FILE (CSV in UTF-8 or GB18030/GBK, or XLSX)")
+	}
 	f, err := os.Open(path)
 	if err != nil {
-		return err
+		return fmt.Errorf("cannot read the registry file: %w", err)
 	}
 	defer f.Close()
 	info, err := f.Stat()

@@ -152,3 +152,22 @@ func TestImportRegistryCommandBarEndsAtTheEnd(t *testing.T) {
 		t.Errorf("the bar ends at %q, want 100%% and 6000 rows:\n%q", last, errOut.String())
 	}
 }
+
+// A file name left empty (an unset shell variable) or naming no file is
+// told as such, with the command's form.
+func TestImportRegistryCommandWithoutAFile(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	initDataFolder(t, dir)
+	for _, tc := range []struct{ file, want string }{
+		{"", "no registry file given: anju import-registry [--data DIR] FILE"},
+		{"  ", "no registry file given"},
+		{filepath.Join(dir, "missing.csv"), "cannot read the registry file: open " + filepath.Join(dir, "missing.csv") + ": no such file or directory"},
+	} {
+		var out, errOut bytes.Buffer
+		err := run(context.Background(), []string{"import-registry", "--data", dir, tc.file}, &out, &errOut)
+		if err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("import-registry %q: %v, want %q", tc.file, err, tc.want)
+		}
+	}
+}
