@@ -306,7 +306,7 @@ func TestContractRevokeAheadThroughTheUI(t *testing.T) {
 	// The print has no stamp; the lists keep it signed, with a note.
 	wantNoText(t, agent.get(base+"/print"), zh("contracts.print_revoked_stamp", on.Format("2006年1月2日")))
 	list := agent.get("/agency/contracts?status=signed&q=" + url.QueryEscape(c.No))
-	wantText(t, list, c.No, zh("contracts.revocation_on", on.Format("2006年1月2日")))
+	wantText(t, list, c.No, `<small class="muted nowrap">`+zh("contracts.revocation_on", on.Format("2006年1月2日")))
 	if r := agent.get("/agency/contracts?status=revoked&q=" + url.QueryEscape(c.No)); strings.Contains(r.body, `href="`+base+`"`) {
 		t.Error("the revoked list shows a contract still signed")
 	}
@@ -360,7 +360,9 @@ func TestContractRevokeAheadThroughTheUI(t *testing.T) {
 	wantText(t, r, en("contracts.revoked_banner", on.Format("2 Jan 2006"), reason), enFrom)
 	// The list, which said when it would end, still says when it ended.
 	list = agent.get("/agency/contracts?status=revoked&q=" + url.QueryEscape(c.No))
-	wantText(t, list, c.No, zh("contracts.revoked_from", on.Format("2006年1月2日")))
+	// Kept on one line: in the list's narrow status column the date was
+	// broken in two (自 2026年11月18 / 日 起终止).
+	wantText(t, list, c.No, `<small class="muted nowrap">`+zh("contracts.revoked_from", on.Format("2006年1月2日")))
 	wantText(t, agent.get("/agency/contracts?status=revoked&q="+url.QueryEscape(c.No), "Accept-Language", "en"), enFrom)
 	wantNoText(t, r, "ending on "+on.Format("2 Jan 2006"))
 	wantNoText(t, r, banner)
